@@ -1,0 +1,118 @@
+"""``fazhi build``: run every stage over a corpus folder and write its tables.
+
+In: a corpus folder (default ``seeds/``). Out: one stamped parquet file per table in the output folder
+(default ``data/processed/``), plus ``build.json`` recording what was built from what.
+
+Each stage is a function ``stage(ctx) -> dict[name, polars.DataFrame]`` defined in its own module
+(``corpus.build_stage``, ``segment.build_stage``, ...). Stages run in order and read the tables of the
+stages before them from ``ctx.tables``; data flows one way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from .paths import corpus_dir, data_dir
+from .tables import current_stamp, write_table
+
+
+@dataclass
+class BuildContext:
+    """What a stage gets: where the corpus is, the settings, and every table built so far."""
+
+    corpus: Path
+    out: Path
+    settings: dict[str, object] = field(default_factory=dict)
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    progress: bool = True
+    jobs: int = 1
+
+    def log(self, message: str) -> None:
+        """Print a progress line to stderr (the summary goes to stdout)."""
+        print(message, file=sys.stderr, flush=True)
+
+
+Stage = Callable[[BuildContext], dict[str, pl.DataFrame]]
+
+
+def stages() -> list[tuple[str, Stage]]:
+    """The stages of the pipeline, in the order they run."""
+    from . import corpus
+
+    found: list[tuple[str, Stage]] = [("corpus", corpus.build_stage)]
+    return found
+
+
+def default_settings() -> dict[str, object]:
+    """The build settings that change results; they are hashed into every table's stamp."""
+    return {}
+
+
+def build(
+    corpus: Path | None = None,
+    out: Path | None = None,
+    *,
+    settings: dict[str, object] | None = None,
+    progress: bool = True,
+    jobs: int | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Run every stage over ``corpus`` and write the tables into ``out``.
+
+    Parameters
+    ----------
+    corpus
+        The corpus folder; ``fazhi.paths.corpus_dir()`` (``seeds/``) by default.
+    out
+        The output folder; ``fazhi.paths.data_dir()`` (``data/processed/``) by default.
+    settings
+        Overrides of ``default_settings()``.
+    progress
+        Show progress bars on stderr.
+    jobs
+        Worker processes for the parallel stages; all cores by default.
+
+    Returns
+    -------
+    dict
+        Every table built, by name.
+    """
+    corpus = Path(corpus) if corpus is not None else corpus_dir()
+    out = Path(out) if out is not None else data_dir()
+    merged = {**default_settings(), **(settings or {})}
+    ctx = BuildContext(
+        corpus=corpus.resolve(),
+        out=out.resolve(),
+        settings=merged,
+        progress=progress,
+        jobs=jobs or os.cpu_count() or 1,
+    )
+    stamp = current_stamp(ctx.corpus, merged)
+    timings: dict[str, float] = {}
+    for name, stage in stages():
+        t0 = time.perf_counter()
+        produced = stage(ctx)
+        ctx.tables.update(produced)
+        timings[name] = round(time.perf_counter() - t0, 3)
+        if name == "corpus" and ctx.tables["documents"].height == 0:
+            break  # nothing loaded: later stages have nothing to work on
+    ctx.out.mkdir(parents=True, exist_ok=True)
+    written = {name: write_table(df, name, ctx.out, stamp) for name, df in ctx.tables.items()}
+    for old in ctx.out.glob("*.parquet"):
+        if old.stem not in written:
+            old.unlink()  # a table no stage makes any more must not linger and be read as current
+    info = {
+        "corpus": str(ctx.corpus),
+        "stamp": stamp,
+        "tables": {name: ctx.tables[name].height for name in sorted(written)},
+    }
+    (ctx.out / "build.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    ctx.timings = timings  # type: ignore[attr-defined]
+    return ctx.tables

@@ -1,0 +1,219 @@
+"""Reading and writing result tables, each stamped with what it was made from.
+
+In: polars tables from the stages. Out: parquet files in the processed-data folder, whose file
+metadata carries a *stamp*: the package version and the hashes of the corpus, the tokeniser's
+dictionary and stopwords, and the lexicons. Reading a table checks its stamp against the inputs as
+they are now, so a notebook can never silently show results made from other inputs (the stale-results
+guard).
+
+Writes are byte-deterministic: same table, same stamp → same bytes (no timestamps anywhere).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from . import __version__
+from .paths import PACKAGE_DATA, corpus_dir, data_dir
+from .schema import validate
+
+STAMP_KEY = b"fazhi.stamp"
+# Which package data files each hash covers. A lexicon change must change lexicon_hash and nothing else.
+DICTIONARY_FILES = ("dictionary",)
+LEXICON_FILES = ("lexicons", "outline.toml")
+
+
+class StaleTableError(RuntimeError):
+    """A table on disk was made from inputs other than the current ones: run ``fazhi build`` again."""
+
+
+def hash_files(paths: Iterable[Path], root: Path) -> str:
+    """SHA-256 over files' relative names and bytes, in name order; ``root`` makes names relative."""
+    h = hashlib.sha256()
+    for p in sorted(paths, key=lambda q: q.relative_to(root).as_posix()):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _package_files(names: Iterable[str]) -> list[Path]:
+    out: list[Path] = []
+    for name in names:
+        p = PACKAGE_DATA / name
+        if p.is_dir():
+            out.extend(q for q in p.rglob("*") if q.is_file() and "__pycache__" not in q.parts)
+        elif p.is_file():
+            out.append(p)
+    return out
+
+
+def dictionary_hash() -> str:
+    """Hash of the tokeniser's shipped data (user dictionary, stopwords): ``data/dictionary/``."""
+    return hash_files(_package_files(DICTIONARY_FILES), PACKAGE_DATA)
+
+
+def lexicon_hash() -> str:
+    """Hash of the theme lexicons and the Outline mapping: ``data/lexicons/`` and ``data/outline.toml``."""
+    return hash_files(_package_files(LEXICON_FILES), PACKAGE_DATA)
+
+
+def corpus_hash(folder: Path) -> str:
+    """Hash of a corpus folder: every regular, non-hidden file's name and bytes (sidecar included)."""
+    folder = Path(folder)
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    return hash_files(files, folder)
+
+
+def current_stamp(corpus: Path | None = None, settings: Mapping[str, object] | None = None) -> dict[str, str]:
+    """The stamp that tables made now, from ``corpus``, would carry.
+
+    Parameters
+    ----------
+    corpus
+        The corpus folder; ``fazhi.paths.corpus_dir()`` by default.
+    settings
+        Build settings that change results (e.g. the tokeniser engine); hashed into ``settings_hash``.
+    """
+    corpus = Path(corpus) if corpus is not None else corpus_dir()
+    settings_json = json.dumps(dict(settings or {}), sort_keys=True, ensure_ascii=False, default=str)
+    return {
+        "fazhi_version": __version__,
+        "corpus_hash": corpus_hash(corpus),
+        "dictionary_hash": dictionary_hash(),
+        "lexicon_hash": lexicon_hash(),
+        "settings_hash": hashlib.sha256(settings_json.encode()).hexdigest(),
+        "settings": settings_json,
+    }
+
+
+def write_table(df: pl.DataFrame, name: str, out_dir: Path, stamp: Mapping[str, str]) -> Path:
+    """Validate ``df`` against its contract and write ``<out_dir>/<name>.parquet`` with its stamp.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    validate(name, df)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    arrow = df.to_arrow()
+    meta = dict(arrow.schema.metadata or {})
+    meta[STAMP_KEY] = json.dumps({"table": name, **stamp}, sort_keys=True, ensure_ascii=False).encode()
+    arrow = arrow.replace_schema_metadata(meta)
+    path = out_dir / f"{name}.parquet"
+    tmp = path.with_suffix(".parquet.tmp")
+    pq.write_table(arrow, tmp, compression="zstd", write_statistics=True)
+    tmp.replace(path)
+    return path
+
+
+def read_stamp(path: Path) -> dict[str, str]:
+    """The stamp stored in a table file (empty when it has none)."""
+    meta = pq.read_schema(path).metadata or {}
+    raw = meta.get(STAMP_KEY)
+    return json.loads(raw) if raw else {}
+
+
+def _compare(stamp: Mapping[str, str], expected: Mapping[str, str], keys: Iterable[str]) -> list[str]:
+    return [
+        f"{k}: table has {str(stamp.get(k))[:12]}…, current inputs give {str(expected.get(k))[:12]}…"
+        for k in keys
+        if stamp.get(k) != expected.get(k)
+    ]
+
+
+STAMP_CHECKS = ("fazhi_version", "corpus_hash", "dictionary_hash", "lexicon_hash")
+
+
+def read_table(
+    name: str,
+    folder: Path | None = None,
+    *,
+    check: bool = True,
+    corpus: Path | None = None,
+) -> pl.DataFrame:
+    """Read a result table, refusing one made from other inputs than the current ones.
+
+    Parameters
+    ----------
+    name
+        The table's name, e.g. ``"documents"``.
+    folder
+        The processed-data folder; ``fazhi.paths.data_dir()`` by default.
+    check
+        Compare the table's stamp with the current package version, corpus, dictionary and lexicons.
+    corpus
+        The corpus folder the tables should have been made from; ``fazhi.paths.corpus_dir()`` by default.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the table has not been built (run ``fazhi build``).
+    StaleTableError
+        When the stamp does not match the current inputs.
+    """
+    folder = Path(folder) if folder is not None else data_dir()
+    path = folder / f"{name}.parquet"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: run `fazhi build` first")
+    if check:
+        stamp = read_stamp(path)
+        if not stamp:
+            raise StaleTableError(f"{path} carries no fazhi stamp: run `fazhi build` again")
+        expected = current_stamp(corpus if corpus is not None else _stamped_corpus(folder))
+        problems = _compare(stamp, expected, STAMP_CHECKS)
+        if problems:
+            raise StaleTableError(
+                f"{path} was made from other inputs than the current ones; run `fazhi build` again.\n  "
+                + "\n  ".join(problems)
+            )
+    return pl.read_parquet(path)
+
+
+def _stamped_corpus(folder: Path) -> Path:
+    """The corpus folder recorded by the build in ``build.json`` (falls back to the default corpus)."""
+    info = folder / "build.json"
+    if info.is_file():
+        recorded = json.loads(info.read_text(encoding="utf-8")).get("corpus")
+        if recorded and Path(recorded).is_dir():
+            return Path(recorded)
+    return corpus_dir()
+
+
+def stamp_table(folder: Path | None = None) -> pl.DataFrame:
+    """One row per table on disk with its stamp: for the Reproducibility page."""
+    folder = Path(folder) if folder is not None else data_dir()
+    rows = []
+    for path in sorted(folder.glob("*.parquet")):
+        s = read_stamp(path)
+        rows.append(
+            {
+                "table": path.stem,
+                "rows": pq.read_metadata(path).num_rows,
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                **{k: s.get(k) for k in ("fazhi_version", *STAMP_CHECKS[1:], "settings_hash")},
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+__all__ = [
+    "StaleTableError",
+    "corpus_hash",
+    "current_stamp",
+    "dictionary_hash",
+    "lexicon_hash",
+    "read_stamp",
+    "read_table",
+    "stamp_table",
+    "write_table",
+]
