@@ -1,0 +1,73 @@
+"""The ``fazhi`` command line: ``fazhi build`` makes the tables, ``fazhi site`` makes the whole site.
+
+In: command-line arguments. Out: tables in ``data/processed/`` (build) and a website in ``_site/`` (site),
+a short summary on stdout, progress on stderr, and an exit status (non-zero only on real failure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .pipeline import build, summary
+
+    tables = build(args.corpus, args.out, progress=not args.quiet, jobs=args.jobs)
+    print(summary(tables, args.corpus, args.out))
+    return 0 if tables["documents"].height > 0 else 1
+
+
+def _site(args: argparse.Namespace) -> int:
+    from .site import build_site
+
+    index = build_site(
+        corpus=args.corpus,
+        out=args.out,
+        renderer=args.renderer,
+        progress=not args.quiet,
+        jobs=args.jobs,
+    )
+    print(f"site written: {index}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``fazhi`` command."""
+    p = argparse.ArgumentParser(prog="fazhi", description=__doc__.split("\n")[0])
+    p.add_argument("--version", action="version", version=f"fazhi {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: seeds/)")
+        sp.add_argument("--out", type=Path, default=None, help="table folder (default: data/processed/)")
+        sp.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+        sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+    b = sub.add_parser("build", help="read the corpus and write every result table as parquet")
+    common(b)
+    b.set_defaults(func=_build)
+
+    s = sub.add_parser("site", help="build the tables, execute every notebook fresh, render _site/")
+    common(s)
+    s.add_argument(
+        "--renderer",
+        choices=("auto", "quarto", "smalldocs"),
+        default="auto",
+        help="auto: Quarto when it is on the PATH, else smalldocs",
+    )
+    s.set_defaults(func=_site)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
