@@ -114,5 +114,20 @@ def build(
         "tables": {name: ctx.tables[name].height for name in sorted(written)},
     }
     (ctx.out / "build.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    ctx.timings = timings  # type: ignore[attr-defined]
+    ctx.log("stage timings (s): " + ", ".join(f"{k} {v}" for k, v in timings.items()))
     return ctx.tables
+
+
+def summary(tables: dict[str, pl.DataFrame], corpus: Path | None = None, out: Path | None = None) -> str:
+    """A short account of a build for the terminal: what loaded, what was rejected, what was written."""
+    corpus = Path(corpus) if corpus is not None else corpus_dir()
+    out = Path(out) if out is not None else data_dir()
+    docs, rejected = tables["documents"], tables["rejected"]
+    lines = [f"fazhi build: {docs.height} document(s) from {corpus}, {rejected.height} rejected"]
+    for row in rejected.iter_rows(named=True):
+        lines.append(f"  rejected {row['source_file']}: {row['reason']} — {row['detail']}")
+    lines.append(f"tables written to {out}:")
+    lines += [f"  {name:<22} {df.height:>8} rows" for name, df in sorted(tables.items())]
+    if docs.height == 0:
+        lines.append("nothing could be loaded: no document in the corpus folder")
+    return "\n".join(lines)
