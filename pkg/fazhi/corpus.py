@@ -109,19 +109,36 @@ def _gb2312_share(text: str) -> float:
     return ok / len(cjk)
 
 
-def _utf16_without_bom(raw: bytes) -> str | None:
-    """Detect BOM-less UTF-16 by where the NUL bytes fall (ASCII) or by decoding cleanly to CJK."""
-    if len(raw) < 4 or len(raw) % 2:
-        return None
-    even_nul = raw[0::2].count(0) / (len(raw) / 2)
-    odd_nul = raw[1::2].count(0) / (len(raw) / 2)
-    for enc, cond in (("utf-16-le", odd_nul > 0.2 > even_nul), ("utf-16-be", even_nul > 0.2 > odd_nul)):
-        if cond:
+def _text_score(text: str) -> float:
+    """Share of characters that are what Chinese documents are made of: ASCII, CJK punctuation, common hanzi."""
+    if not text:
+        return 0.0
+    good = 0
+    for ch in text:
+        if " " <= ch <= "~" or ch in "\n\r\t" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef":
+            good += 1
+        elif _CJK.match(ch):
             try:
-                return enc if _plausible(raw.decode(enc)) > 0.98 else None
-            except UnicodeDecodeError:
-                return None
-    return None
+                ch.encode("gb2312")
+                good += 1
+            except UnicodeEncodeError:
+                pass
+    return good / len(text)
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """Detect BOM-less UTF-16: of the two byte orders, the one that decodes to plausible text, if any."""
+    if len(raw) < 4 or len(raw) % 2 or b"\x00" not in raw:
+        return None
+    best: tuple[float, str] | None = None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            score = _text_score(raw.decode(enc))
+        except UnicodeDecodeError:
+            continue
+        if best is None or score > best[0]:
+            best = (score, enc)
+    return best[1] if best and best[0] > 0.9 else None
 
 
 def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
@@ -164,7 +181,18 @@ def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError):
             pass  # the declaration lies or is unknown; fall through to detection
     try:
-        return raw.decode("utf-8"), "utf-8"
+        text = raw.decode("utf-8")
+        if _CJK.search(text) or text.isascii():
+            return text, "utf-8"
+        # Short GBK byte strings can also be valid UTF-8 (一 = D2 BB = Cyrillic һ): with no hanzi in the
+        # UTF-8 reading, prefer a GB18030 reading that is plausible Chinese.
+        try:
+            gb = raw.decode("gb18030")
+            if _CJK.search(gb) and _text_score(gb) > _text_score(text):
+                return gb, "gb18030"
+        except UnicodeDecodeError:
+            pass
+        return text, "utf-8"
     except UnicodeDecodeError:
         pass
     enc16 = _utf16_without_bom(raw)
@@ -213,21 +241,23 @@ def _looks_binary(raw: bytes) -> str | None:
 
 # Whole lines that are page furniture. Each pattern must match a complete (stripped) line, so that a
 # sentence of the document that merely mentions these words can never be removed.
-_FIELD = r"(?:发布时间|发布日期|发文日期|成文日期|信息来源|来源|作者|责任编辑|编\s*辑|浏览次数|阅读次数|点击数|访问量|字号|字体|索引号|主题分类|信息时间)"
+_FIELD = r"(?:发布时间|发布日期|发文日期|成文日期|信息来源|来源|作者|责任编辑|编\s*辑|浏览次数|阅读次数|点击数|访问量|索引号|主题分类|信息时间)"
+_WIDGET = r"(?:分享到|打印本页|打印|关闭窗口|关闭|收藏|返回顶部)"
+_PLATFORMS = r"(?:微信|微博|新浪微博|腾讯微博|QQ空间|QQ|朋友圈|人人网|豆瓣|抖音|[\s|｜/、,，:：])*"
 FURNITURE_LINES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pat))
     for name, pat in (
         ("breadcrumb", r"(?:当前位置|您现在的位置|您的位置|所在位置)\s*[:：].{0,120}"),
-        ("breadcrumb", r"首页\s*(?:>|＞|›|»|/)\s*.{0,120}"),
-        ("page_meta", rf"(?:【\s*)?{_FIELD}\s*[:：].{{0,160}}"),
-        ("font_widget", r"[【\[]?\s*字[体号]\s*[:：]?\s*[大中小\s]*[】\]]?.{0,40}"),
-        ("share_widget", r"分享到\s*[:：]?.{0,40}"),
+        ("breadcrumb", r"首页\s*(?:>|＞|›|»)\s*.{0,120}"),
+        ("page_meta", rf"(?:【\s*)?{_FIELD}\s*[:：][^。，；]{{0,160}}"),
+        ("font_widget", rf"[【\[]?\s*字[体号]\s*[:：]?\s*[大中小\s]*[】\]]?(?:\s*{_WIDGET}\s*[:：]?{_PLATFORMS})*"),
+        ("share_widget", rf"分享到\s*[:：]?{_PLATFORMS}"),
         ("qr_widget", r"扫一扫在手机(?:上)?打开(?:当前页|本页)?"),
         ("print_widget", r"(?:[【\[]\s*(?:打印|关闭|打印本页|关闭窗口|收藏|返回顶部)\s*[】\]]\s*)+"),
         ("print_widget", r"(?:打印本页|关闭窗口|打印|关闭|返回顶部|返回首页)(?:\s+(?:打印本页|关闭窗口|打印|关闭|返回顶部))*"),
         ("nav_link", r"(?:上一篇|下一篇)\s*[:：].{0,120}"),
         ("related", r"(?:相关阅读|相关链接|相关文章|相关新闻|相关文件|延伸阅读)\s*[:：]?"),
-        ("site_footer", r"(?:主办单位|承办单位|网站标识码|ICP备|版权所有|联系我们|网站地图).{0,160}"),
+        ("site_footer", r"(?:主办单位|承办单位|网站标识码|ICP备|版权所有|联系我们|网站地图)[^。，；]{0,160}"),
     )
 )
 _BLANKISH = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]*")
@@ -236,8 +266,8 @@ _BLANKISH = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]*")
 def furniture_kind(line: str) -> str | None:
     """The kind of page furniture a whole line is (``breadcrumb``, ``page_meta``, ...), or None for content."""
     s = line.strip(" \t\u00a0\u3000\u200b\ufeff")
-    if not s:
-        return None
+    if not s or "。" in s:
+        return None  # a line with a full sentence in it is the document's, whatever words it uses
     for name, pat in FURNITURE_LINES:
         if pat.fullmatch(s):
             return name
@@ -713,7 +743,9 @@ def read_file(path: Path) -> _Doc:
     if m:
         declared = m.group(1).decode("ascii", "replace")
     text, encoding = decode(raw, declared)
-    if not _BLANKISH.fullmatch(text) and _plausible(text) < 0.95:
+    if _BLANKISH.fullmatch(text):
+        raise Rejected("empty", "the file holds only whitespace")
+    if _plausible(text) < 0.95:
         raise Rejected("binary", f"decodes as {encoding} but {1 - _plausible(text):.0%} of it is control characters")
     head = text.lstrip("\ufeff \t\r\n")[:512].lower()
     is_html = suffix in HTML_SUFFIXES or head.startswith(("<!doctype html", "<html")) or (
@@ -722,6 +754,11 @@ def read_file(path: Path) -> _Doc:
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES and not is_html:
         if not _CJK.search(text[:20000]):
             raise Rejected("unsupported_format", f"{suffix or 'no'} extension and no Chinese text: not a document")
+    if not _CJK.search(text):
+        raise Rejected(
+            "no_chinese_text",
+            f"decodes as {encoding} but holds no Chinese characters: not a Chinese document, or a wrong encoding",
+        )
     if is_html:
         body, meta = html_to_text(text)
         cleaned = clean_text(body)

@@ -77,7 +77,12 @@ TABLES: dict[str, Table] = {
             "rejected",
             "one file of the corpus folder that did not load",
             ("source_file", pl.String, "the file name inside the corpus folder"),
-            ("reason", pl.String, "empty, binary, undecodable, unsupported_format, duplicate, unreadable"),
+            (
+                "reason",
+                pl.String,
+                "empty, binary, undecodable, no_chinese_text, unsupported_format, duplicate, duplicate_id, "
+                "unreadable or sidecar_orphan (a metadata.csv row for a file that is not there)",
+            ),
             ("detail", pl.String, "a human-readable explanation (e.g. which file it duplicates)"),
         ),
         _t(
