@@ -919,6 +919,28 @@ def _document_row(
     }
 
 
+def metadata_agreement(check: pl.DataFrame) -> pl.DataFrame:
+    """Inference accuracy against the curated sidecar, per metadata field.
+
+    Parameters
+    ----------
+    check
+        The ``metadata_check`` table.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per field: ``field``, ``n`` (documents with a curated value), ``agree`` and ``accuracy``,
+        in the order of ``METADATA_FIELDS``; and a final ``all`` row.
+    """
+    per = check.group_by("field").agg(n=pl.len(), agree=pl.col("agree").sum())
+    order = pl.DataFrame({"field": list(METADATA_FIELDS), "_o": list(range(len(METADATA_FIELDS)))})
+    per = per.join(order, on="field", how="left").sort("_o").drop("_o")
+    total = pl.DataFrame({"field": ["all"], "n": [check.height], "agree": [int(check["agree"].sum())]})
+    out = pl.concat([per.cast({"n": pl.Int64, "agree": pl.Int64}), total.cast({"n": pl.Int64, "agree": pl.Int64})])
+    return out.with_columns(accuracy=pl.when(pl.col("n") > 0).then(pl.col("agree") / pl.col("n")))
+
+
 def build_stage(ctx) -> dict[str, pl.DataFrame]:  # noqa: ANN001 - BuildContext, imported lazily to avoid a cycle
     """Pipeline stage: read ``ctx.corpus`` into ``documents``, ``rejected`` and ``metadata_check``."""
     corpus = read_corpus(ctx.corpus, progress=ctx.progress)

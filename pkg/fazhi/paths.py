@@ -22,7 +22,8 @@ ASSETS = PACKAGE_DIR / "assets"
 
 
 def project_root(start: Path | None = None) -> Path:
-    """Find the project root: ``$FAZHI_PROJECT``, else the nearest folder upwards holding ``_quarto.yml``.
+    """Find the project root: ``$FAZHI_PROJECT``, else the nearest folder upwards holding ``_quarto.yml``
+    or fazhi's own ``pyproject.toml``.
 
     Parameters
     ----------
@@ -32,7 +33,7 @@ def project_root(start: Path | None = None) -> Path:
     Returns
     -------
     Path
-        The project root. Falls back to ``start`` itself when no ``_quarto.yml`` is found, so that the
+        The project root. Falls back to ``start`` itself when no project is found, so that the
         package also works outside a checkout (tables then live under ``./data``).
     """
     env = os.environ.get("FAZHI_PROJECT")
@@ -40,9 +41,16 @@ def project_root(start: Path | None = None) -> Path:
         return Path(env).resolve()
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "_quarto.yml").is_file() and (folder / "pyproject.toml").is_file():
+        if (folder / "_quarto.yml").is_file() or _is_fazhi_project(folder / "pyproject.toml"):
             return folder
     return here
+
+
+def _is_fazhi_project(pyproject: Path) -> bool:
+    try:
+        return 'name = "fazhi"' in pyproject.read_text(encoding="utf-8")
+    except OSError:
+        return False
 
 
 def data_dir() -> Path:

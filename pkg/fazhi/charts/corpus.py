@@ -1,0 +1,77 @@
+"""Charts of the corpus notebook: what was loaded, from which levels of government, how long, how well
+metadata inference agrees with the curated sidecar.
+
+In: the ``documents`` and ``metadata_check`` tables. Out: altair charts.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from ..schema import DOC_TYPES, LEVELS
+
+LEVEL_TITLE = "Level of government"
+
+
+def _levels_present(docs: pl.DataFrame) -> list[str]:
+    present = set(docs["level"].to_list())
+    return [lv for lv in LEVELS if lv in present]
+
+
+def documents_by_level(docs: pl.DataFrame) -> alt.Chart:
+    """Bars: number of documents per level of government, coloured by document type."""
+    counts = docs.group_by("level", "doc_type").len("documents").sort("level", "doc_type")
+    return (
+        alt.Chart(counts, title="Documents by level of government and type")
+        .mark_bar()
+        .encode(
+            x=alt.X("documents:Q", title="Documents", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("level:N", title=LEVEL_TITLE, sort=_levels_present(docs)),
+            color=alt.Color("doc_type:N", title="Document type", sort=list(DOC_TYPES)),
+            tooltip=["level", "doc_type", "documents"],
+        )
+        .properties(width=420, height=alt.Step(28))
+    )
+
+
+def document_lengths(docs: pl.DataFrame) -> alt.Chart:
+    """Bars: length of each document in characters, grouped by level, labelled by issuer and period."""
+    data = docs.select(
+        "doc_id",
+        "level",
+        "doc_type",
+        "n_chars",
+        label=pl.col("issuer").fill_null("?") + " · " + pl.col("period").fill_null("?"),
+    )
+    return (
+        alt.Chart(data, title="Length of each document (characters of clean text)")
+        .mark_bar()
+        .encode(
+            x=alt.X("n_chars:Q", title="Characters"),
+            y=alt.Y("label:N", title=None, sort="-x"),
+            color=alt.Color("level:N", title=LEVEL_TITLE, sort=_levels_present(docs)),
+            tooltip=["doc_id", "level", "doc_type", "n_chars"],
+        )
+        .properties(width=420, height=alt.Step(24))
+    )
+
+
+def metadata_agreement(check: pl.DataFrame) -> alt.Chart:
+    """Bars: share of curated fields that inference got right, per metadata field, with counts."""
+    from ..corpus import metadata_agreement as table
+
+    data = table(check)
+    bars = (
+        alt.Chart(data, title="Metadata inference vs curated sidecar")
+        .mark_bar()
+        .encode(
+            x=alt.X("accuracy:Q", title="Share of documents where inference = curated", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("field:N", title=None),
+            tooltip=["field", "n", "agree", alt.Tooltip("accuracy:Q", format=".0%")],
+        )
+    )
+    labels = bars.mark_text(align="left", dx=4).encode(text=alt.Text("label:N"))
+    return (bars + labels).transform_calculate(label="datum.agree + '/' + datum.n").properties(
+        width=360, height=alt.Step(24)
+    )
