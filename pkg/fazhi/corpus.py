@@ -810,16 +810,17 @@ def read_corpus(folder: str | Path, *, progress: bool = False) -> Corpus:
     sidecar_path = folder / SIDECAR
     sidecar = read_sidecar(sidecar_path) if sidecar_path.is_file() else {}
     files = list(_corpus_files(folder))
+    iterate: Iterable[Path] = files
     if progress and len(files) > 20:
         from tqdm import tqdm
 
-        files = list(tqdm(files, desc="reading corpus", unit="file"))
+        iterate = tqdm(files, desc="reading corpus", unit="file")
     docs: list[dict[str, object]] = []
     rejected: list[dict[str, str]] = []
     checks: list[dict[str, object]] = []
     seen_text: dict[str, str] = {}
     seen_id: dict[str, str] = {}
-    for path in files:
+    for path in iterate:
         try:
             d = read_file(path)
         except Rejected as r:
