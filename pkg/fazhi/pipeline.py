@@ -43,12 +43,15 @@ class BuildContext:
 Stage = Callable[[BuildContext], dict[str, pl.DataFrame]]
 
 
+# The stages in the order they run; each module defines ``build_stage(ctx)``.
+STAGES = ("corpus",)
+
+
 def stages() -> list[tuple[str, Stage]]:
     """The stages of the pipeline, in the order they run."""
-    from . import corpus
+    import importlib
 
-    found: list[tuple[str, Stage]] = [("corpus", corpus.build_stage)]
-    return found
+    return [(name, importlib.import_module(f".{name}", __package__).build_stage) for name in STAGES]
 
 
 def default_settings() -> dict[str, object]:
