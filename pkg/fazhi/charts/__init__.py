@@ -8,7 +8,15 @@ In: tidy polars tables from the stages. Out: ``altair.Chart`` objects, styled by
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import json
+import os
+from pathlib import Path
+
 import altair as alt
+
+from ..paths import ASSETS
 
 # Fonts that carry Chinese glyphs, most specific first; the browser takes the first one it has.
 CJK_FONTS = (
@@ -34,3 +42,65 @@ def theme() -> alt.theme.ThemeConfig:
             "view": {"stroke": None},
         }
     }
+
+
+# ---- offline rendering -------------------------------------------------------------------------------
+# In JupyterLab a chart is shown by Lab's own Vega-Lite renderer (the vegalite mimetype: offline, no CDN).
+# When `fazhi site` executes a notebook it sets FAZHI_SITE_ROOT, and charts become HTML that loads
+# Vega, Vega-Lite and Vega-Embed from the site itself (``vendor/vega/``), never from a CDN, so the
+# published site works from disk, from an archive or in an air-gapped reading room.
+
+SITE_ROOT_ENV = "FAZHI_SITE_ROOT"
+VENDOR_DIR = "vendor/vega"
+VEGA_SCRIPTS = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
+RENDERER_NAME = "fazhi"
+_chart_counter = itertools.count()
+
+
+def chart_html(spec: dict, root: str, chart_id: str) -> str:
+    """The HTML of one chart for a static page: a div, the vendored scripts (once a page), vegaEmbed.
+
+    Parameters
+    ----------
+    spec
+        The Vega-Lite specification (``chart.to_dict()``).
+    root
+        The relative path from the page to the site root, ending in ``/`` (``""`` or ``"../"``).
+    chart_id
+        The id of the chart's div; unique within the page.
+    """
+    # The UMD builds register as AMD modules when a page has RequireJS (Quarto adds it for widgets), so
+    # `define` is hidden while they load, and the scripts are written once per page.
+    tags = "".join(f'<script src="{root}{VENDOR_DIR}/{name}"><\\/script>' for name in VEGA_SCRIPTS)
+    loader = (
+        "if(!window.vegaEmbed){window.__fazhiDefine=window.define;window.define=undefined;"
+        f"document.write('{tags}<script>window.define=window.__fazhiDefine<\\/script>');}}"
+    )
+    payload = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+    options = '{"actions":false,"renderer":"svg"}'
+    return (
+        f'<div class="fazhi-chart" id="{chart_id}"></div>\n'
+        f"<script>{loader}</script>\n"
+        f'<script>vegaEmbed("#{chart_id}",{payload},{options}).catch(function(e){{console.error(e)}});</script>'
+    )
+
+
+def _renderer(spec: dict, **metadata: object) -> dict[str, str] | tuple[dict, dict]:
+    site_root = os.environ.get(SITE_ROOT_ENV)
+    if not site_root:
+        return alt.renderers.get("default")(spec, **metadata)  # type: ignore[misc]
+    rel = os.path.relpath(site_root, os.getcwd()).replace(os.sep, "/")
+    root = "" if rel == "." else rel.rstrip("/") + "/"
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:10]
+    chart_id = f"fazhi-chart-{digest}-{next(_chart_counter)}"
+    return {"text/html": chart_html(spec, root, chart_id), "text/plain": "<fazhi chart>"}
+
+
+alt.renderers.register(RENDERER_NAME, _renderer)
+alt.renderers.enable(RENDERER_NAME)
+
+
+def vendored_scripts() -> list[Path]:
+    """The vendored Vega, Vega-Lite and Vega-Embed builds (and their licences) shipped in the package."""
+    folder = ASSETS / "vega"
+    return sorted(p for p in folder.iterdir() if p.is_file())

@@ -1,0 +1,157 @@
+"""The site's own pages: landing-page findings, the Data page and the Reproducibility page.
+
+In: the result tables in the processed-data folder (read through the stale-results guard), the
+schema, the installed packages. Out: Markdown strings and polars tables for the root notebooks
+(``index.ipynb``, ``data.ipynb``, ``reproducibility.ipynb``) to display. Every number comes from the
+tables; none is typed into a page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import platform
+from pathlib import Path
+
+import polars as pl
+
+from . import __version__
+from .paths import corpus_dir, data_dir
+from .schema import TABLES
+from .tables import dictionary_hash, lexicon_hash, read_stamp, read_table
+
+# Packages whose versions can change a result or a page; reported on the Reproducibility page.
+KEY_PACKAGES = (
+    "fazhi",
+    "polars",
+    "pyarrow",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "jieba",
+    "rjieba",
+    "altair",
+    "nbclient",
+    "ipykernel",
+    "smalldocs",
+)
+
+
+def corpus_facts(folder: Path | None = None) -> dict[str, object]:
+    """Counts that describe the corpus: documents, characters, levels, types, periods, rejected files."""
+    docs = read_table("documents", folder)
+    rejected = read_table("rejected", folder)
+    return {
+        "documents": docs.height,
+        "characters": int(docs["n_chars"].sum()) if docs.height else 0,
+        "levels": docs["level"].unique().sort().to_list(),
+        "doc_types": docs["doc_type"].unique().sort().to_list(),
+        "periods": docs["period"].drop_nulls().unique().sort().to_list(),
+        "rejected": rejected.height,
+    }
+
+
+def corpus_markdown(folder: Path | None = None) -> str:
+    """One paragraph on what the corpus holds, from the documents table."""
+    f = corpus_facts(folder)
+    levels = ", ".join(f["levels"]) or "none"  # type: ignore[arg-type]
+    periods = ", ".join(f["periods"]) or "unknown"  # type: ignore[arg-type]
+    return (
+        f"The corpus holds **{f['documents']} documents** ({f['characters']:,} characters of clean text) "
+        f"from these levels of government: {levels}; covering the periods {periods}. "
+        f"{f['rejected']} file(s) of the corpus folder were rejected (see the corpus page)."
+    )
+
+
+def downloads_table(downloads: Path) -> pl.DataFrame:
+    """One row per downloadable table: what a row is, rows, and links to its parquet and CSV files.
+
+    Parameters
+    ----------
+    downloads
+        The folder of exported tables, relative to the page that shows the links (``downloads/``).
+    """
+    rows = []
+    for path in sorted(downloads.glob("*.parquet")):
+        name = path.stem
+        spec = TABLES.get(name)
+        rows.append(
+            {
+                "table": name,
+                "one row per": spec.row if spec else "",
+                "rows": pl.scan_parquet(path).select(pl.len()).collect().item(),
+                "download": f"[parquet]({downloads.as_posix()}/{name}.parquet) · "
+                f"[CSV]({downloads.as_posix()}/{name}.csv)",
+            }
+        )
+    return pl.DataFrame(rows, schema={"table": pl.String, "one row per": pl.String, "rows": pl.Int64, "download": pl.String})
+
+
+def columns_markdown(names: list[str] | None = None) -> str:
+    """The documented columns of each result table, as Markdown tables (from ``fazhi.schema``)."""
+    out = []
+    for name in names or sorted(TABLES):
+        spec = TABLES[name]
+        out.append(f"### `{name}`\n\nOne row per {spec.row}.\n\n| column | type | meaning |\n|---|---|---|")
+        out += [f"| `{c.name}` | {c.dtype} | {c.description.replace('|', '/')} |" for c in spec.columns]
+        out.append("")
+    return "\n".join(out)
+
+
+def markdown_table(df: pl.DataFrame) -> str:
+    """A polars table as a Markdown pipe table (cells are written as they are, so links stay links)."""
+    head = "| " + " | ".join(df.columns) + " |\n|" + "---|" * len(df.columns)
+    body = ["| " + " | ".join("" if v is None else str(v).replace("|", "/") for v in row) + " |" for row in df.iter_rows()]
+    return "\n".join([head, *body])
+
+
+def environment_table() -> pl.DataFrame:
+    """The Python and package versions the site was built with."""
+    rows = [{"package": "python", "version": platform.python_version()}]
+    for name in KEY_PACKAGES:
+        try:
+            rows.append({"package": name, "version": importlib.metadata.version(name)})
+        except importlib.metadata.PackageNotFoundError:
+            rows.append({"package": name, "version": "not installed"})
+    return pl.DataFrame(rows)
+
+
+def input_hashes(corpus: Path | None = None) -> pl.DataFrame:
+    """The hashes every table is stamped with: package version, dictionary, lexicons, corpus."""
+    from .tables import corpus_hash
+
+    corpus = Path(corpus) if corpus is not None else corpus_dir()
+    return pl.DataFrame(
+        {
+            "input": ["fazhi version", "dictionary and stopwords", "lexicons and Outline mapping", "corpus folder"],
+            "value": [__version__, dictionary_hash(), lexicon_hash(), corpus_hash(corpus)],
+        }
+    )
+
+
+def corpus_files(corpus: Path | None = None) -> pl.DataFrame:
+    """Every file of the corpus folder with its size and SHA-256 (what a re-run must start from)."""
+    corpus = Path(corpus) if corpus is not None else corpus_dir()
+    rows = [
+        {"file": p.name, "bytes": p.stat().st_size, "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+        for p in sorted(corpus.iterdir())
+        if p.is_file() and not p.name.startswith(".")
+    ]
+    return pl.DataFrame(rows, schema={"file": pl.String, "bytes": pl.Int64, "sha256": pl.String})
+
+
+def table_stamps(folder: Path | None = None) -> pl.DataFrame:
+    """One row per result table: rows, the SHA-256 of its file, and the settings hash it was built with."""
+    folder = Path(folder) if folder is not None else data_dir()
+    rows = []
+    for path in sorted(folder.glob("*.parquet")):
+        stamp = read_stamp(path)
+        rows.append(
+            {
+                "table": path.stem,
+                "rows": pl.scan_parquet(path).select(pl.len()).collect().item(),
+                "file sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16],
+                "settings hash": str(stamp.get("settings_hash", ""))[:16],
+            }
+        )
+    return pl.DataFrame(rows)

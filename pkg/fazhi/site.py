@@ -1,0 +1,328 @@
+"""``fazhi site``: build the tables, execute every notebook fresh, render the website.
+
+In: the corpus folder, the project's ``_quarto.yml``, its pages (``*.qmd``, ``*.ipynb`` at the root) and the
+numbered notebooks in ``notebooks/``. Out: a static website in ``_site/`` that works offline.
+
+The steps, one code path whichever renderer publishes the site:
+
+1. ``fazhi build``: every result table, stamped with the inputs it was made from.
+2. Stage the site sources into ``_build/site/`` (the notebooks in git carry no outputs), with the
+   downloadable tables (``downloads/``) and the API reference pages (``reference/``) generated from the
+   package itself.
+3. Execute every notebook from top to bottom with nbclient, in a fresh kernel, against those tables. A
+   cell that raises stops the build. Nothing is frozen or cached: a change to ``pkg/`` or the
+   environment always shows on the next build.
+4. Render the staged project with Quarto when it is on the ``PATH`` (``quarto render --no-execute``:
+   the notebooks already hold their outputs) and otherwise with smalldocs, which reads the same
+   ``_quarto.yml``. Both publish the outputs of step 3, so both show identical results.
+5. Copy the vendored Vega scripts into ``_site/vendor/vega/`` (charts load them from there, never from
+   a CDN) and check that no page refers to a CDN.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+
+from .paths import corpus_dir, data_dir, project_root
+
+RENDERERS = ("auto", "quarto", "smalldocs")
+STAGING = Path("_build") / "site"
+KERNEL = "python3"
+CELL_TIMEOUT = 600  # seconds; a cell that takes longer is a bug, not a slow machine
+# Hosts whose presence in a page would make it depend on the network.
+CDN_PATTERN = re.compile(
+    r"(?:cdn\.jsdelivr\.net|unpkg\.com|cdnjs\.cloudflare\.com|cdn\.plot\.ly|code\.jquery\.com|"
+    r"fonts\.googleapis\.com|fonts\.gstatic\.com|ajax\.googleapis\.com|stackpath\.bootstrapcdn\.com)"
+)
+# The result tables offered for download on the Data page, as parquet and CSV.
+DOWNLOADS = ("documents", "sections", "sentences", "theme_scores", "theme_hits", "topics", "doc_topics")
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class SiteError(RuntimeError):
+    """The site could not be built: a notebook failed, a renderer is missing, or a page needs a CDN."""
+
+
+def notebooks(root: Path) -> list[Path]:
+    """The notebooks the site executes: the root's ``*.ipynb`` pages, then ``notebooks/NN_*.ipynb`` in order."""
+    pages = sorted(p for p in root.glob("*.ipynb"))
+    numbered = sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    return pages + numbered
+
+
+def pick_renderer(renderer: str = "auto") -> str:
+    """Which renderer to use: ``quarto`` when asked or when ``auto`` finds it on the PATH, else ``smalldocs``.
+
+    Raises
+    ------
+    SiteError
+        When ``quarto`` is asked for and is not on the PATH.
+    """
+    if renderer not in RENDERERS:
+        raise SiteError(f"unknown renderer {renderer!r}; choose one of {', '.join(RENDERERS)}")
+    has_quarto = shutil.which("quarto") is not None
+    if renderer == "quarto" and not has_quarto:
+        raise SiteError(
+            "quarto is not on the PATH: install it from https://quarto.org/docs/get-started/ or conda-forge "
+            "(see README), or use --renderer smalldocs"
+        )
+    if renderer == "auto":
+        return "quarto" if has_quarto else "smalldocs"
+    return renderer
+
+
+def stage_sources(root: Path, staging: Path) -> list[Path]:
+    """Copy the site's sources into a fresh ``staging`` folder; returns the staged notebooks.
+
+    Copies ``_quarto.yml``, every ``*.qmd``, ``*.ipynb``, ``*.css`` and ``*.scss`` at the root, and the
+    numbered notebooks. Nothing else of the project (no ``.venv``, no data) is seen by the renderer.
+    """
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    for pattern in ("_quarto.yml", "*.qmd", "*.ipynb", "*.css", "*.scss"):
+        for src in sorted(root.glob(pattern)):
+            shutil.copy2(src, staging / src.name)
+    (staging / "notebooks").mkdir()
+    for src in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        shutil.copy2(src, staging / "notebooks" / src.name)
+    return notebooks(staging)
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def execute_notebook(path: Path, env: dict[str, str] | None = None, timeout: int = CELL_TIMEOUT) -> float:
+    """Execute a notebook in place, top to bottom, in a fresh kernel whose working folder is its own.
+
+    Parameters
+    ----------
+    path
+        The notebook; its outputs are replaced by the new ones.
+    env
+        Environment variables for the kernel (``FAZHI_DATA``, ``FAZHI_SITE_ROOT``, ...).
+    timeout
+        Seconds allowed per cell.
+
+    Returns
+    -------
+    float
+        Seconds taken.
+
+    Raises
+    ------
+    SiteError
+        When a cell raises; the message names the notebook and the cell.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    t0 = time.perf_counter()
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=KERNEL,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    try:
+        # the kernel inherits this process's environment plus ``env``
+        client.execute(env={**os.environ, **(env or {})})
+    except CellExecutionError as e:
+        raise SiteError(f"{path.name}: a cell failed\n{ANSI.sub('', str(e))}") from e
+    nbformat.write(nb, path)
+    return time.perf_counter() - t0
+
+
+def execute_all(paths: list[Path], env: dict[str, str], jobs: int = 2, progress: bool = True) -> dict[str, float]:
+    """Execute notebooks, ``jobs`` at a time (each in its own kernel); returns seconds per notebook."""
+    timings: dict[str, float] = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(execute_notebook, p, env): p for p in paths}
+        for fut in concurrent.futures.as_completed(futures):
+            p = futures[fut]
+            timings[p.name] = fut.result()
+            if progress:
+                print(f"  executed {p.name} in {timings[p.name]:.1f} s", file=sys.stderr, flush=True)
+    return dict(sorted(timings.items()))
+
+
+def export_downloads(tables: Path, dest: Path, names: tuple[str, ...] = DOWNLOADS) -> list[Path]:
+    """Write the downloadable tables as parquet (a byte copy, stamp included) and CSV into ``dest``.
+
+    Nested columns are not representable in CSV; they are written as JSON strings there.
+    """
+    import polars as pl
+
+    dest.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in names:
+        src = tables / f"{name}.parquet"
+        if not src.is_file():
+            continue
+        shutil.copy2(src, dest / src.name)
+        df = pl.read_parquet(src)
+        nested = [c for c, t in df.schema.items() if t.is_nested()]
+        if nested:
+            df = df.with_columns(pl.col(c).map_elements(_json, return_dtype=pl.String) for c in nested)
+        df.write_csv(dest / f"{name}.csv")
+        written += [dest / src.name, dest / f"{name}.csv"]
+    return written
+
+
+def _json(value: object) -> str:
+    import json
+
+    return json.dumps(value.to_list() if hasattr(value, "to_list") else value, ensure_ascii=False)
+
+
+def render(staging: Path, renderer: str) -> Path:
+    """Render the staged project with ``renderer``; returns its output folder.
+
+    Raises
+    ------
+    SiteError
+        When the renderer fails.
+    """
+    if renderer == "quarto":
+        cmd = ["quarto", "render", str(staging), "--no-execute"]
+    else:
+        cmd = [sys.executable, "-m", "smalldocs.cli", "render", str(staging), "--quiet"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SiteError(f"{renderer} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    if proc.stderr.strip():
+        print(proc.stderr.strip(), file=sys.stderr)
+    return staging / "_site"
+
+
+def install_vendor(site: Path) -> list[Path]:
+    """Copy the vendored Vega scripts (and their licences) into ``<site>/vendor/vega/``."""
+    from .charts import VENDOR_DIR, vendored_scripts
+
+    dest = site / VENDOR_DIR
+    dest.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copy2(p, dest / p.name)) for p in vendored_scripts()]
+
+
+def cdn_references(site: Path) -> list[str]:
+    """Every ``file: host`` where a page, script or stylesheet of the site names a CDN host."""
+    found = []
+    for p in sorted(site.rglob("*")):
+        if p.suffix in {".html", ".js", ".css", ".json"} and p.is_file():
+            for m in sorted(set(CDN_PATTERN.findall(p.read_text(encoding="utf-8", errors="replace")))):
+                found.append(f"{p.relative_to(site).as_posix()}: {m}")
+    return found
+
+
+def build_site(
+    corpus: Path | None = None,
+    out: Path | None = None,
+    *,
+    renderer: str = "auto",
+    site: Path | None = None,
+    progress: bool = True,
+    jobs: int | None = None,
+    build_tables: bool = True,
+) -> Path:
+    """Build the tables, execute every notebook fresh and render the website.
+
+    Parameters
+    ----------
+    corpus
+        The corpus folder; ``seeds/`` by default.
+    out
+        The folder of result tables; ``data/processed/`` by default.
+    renderer
+        ``auto`` (Quarto when on the PATH, else smalldocs), ``quarto`` or ``smalldocs``.
+    site
+        Where the website goes; ``<project>/_site`` by default.
+    progress
+        Print progress to stderr.
+    jobs
+        Worker processes for the build and notebooks executed at once; all cores by default.
+    build_tables
+        Run ``fazhi build`` first (the default). ``False`` reuses the tables in ``out``, which the
+        notebooks still check against the current inputs (the stale-results guard).
+
+    Returns
+    -------
+    Path
+        The site's ``index.html``.
+    """
+    root = project_root()
+    if not (root / "_quarto.yml").is_file():
+        raise SiteError(f"no _quarto.yml in {root}: run fazhi site from the project")
+    corpus = Path(corpus).resolve() if corpus is not None else corpus_dir()
+    out = Path(out).resolve() if out is not None else data_dir()
+    site = Path(site).resolve() if site is not None else root / "_site"
+    jobs = jobs or os.cpu_count() or 1
+    chosen = pick_renderer(renderer)
+
+    def log(msg: str) -> None:
+        if progress:
+            print(msg, file=sys.stderr, flush=True)
+
+    if build_tables:
+        from .pipeline import build, summary
+
+        tables = build(corpus, out, progress=progress, jobs=jobs)
+        log(summary(tables, corpus, out))
+
+    # the default site stages under _build/; a site elsewhere (a test's tmp folder) stages beside it
+    staging = root / STAGING if site == root / "_site" else site.with_name(site.name + "_staging")
+    pages = stage_sources(root, staging)
+    export_downloads(out, staging / "downloads")
+    from .apidoc import write_reference
+
+    write_reference(staging / "reference")
+
+    env = {
+        "FAZHI_PROJECT": str(root),
+        "FAZHI_DATA": str(out),
+        "FAZHI_CORPUS": str(corpus),
+        "FAZHI_SITE_ROOT": str(staging),
+        # one thread of math per kernel: results do not depend on the machine's core count
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONHASHSEED": "0",
+    }
+    log(f"executing {len(pages)} notebook(s) fresh ...")
+    with _environment({"PYDEVD_DISABLE_FILE_VALIDATION": "1"}):
+        execute_all(pages, env, jobs=min(jobs, 2), progress=progress)
+
+    log(f"rendering with {chosen} ...")
+    rendered = render(staging, chosen)
+    install_vendor(rendered)
+    problems = cdn_references(rendered)
+    if problems:
+        raise SiteError("pages of the site depend on a CDN:\n  " + "\n  ".join(problems))
+    if site.exists():
+        shutil.rmtree(site)
+    shutil.move(str(rendered), str(site))
+    return site / "index.html"
