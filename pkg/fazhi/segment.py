@@ -1,0 +1,723 @@
+"""Section segmentation: the outline tree of a Chinese official document, lossless.
+
+In: a document's clean text (``documents.text``). Out: ``segment_text(text)``, one row per section in
+document order (columns below), whose ``[start, end)`` spans tile the text exactly; ``segment(text)``,
+the same rows plus the anomalies met on the way (skipped, repeated or lost numbers, level jumps,
+heading-like markers rejected by sequence logic); and, as a pipeline stage, the tables ``sections``,
+``section_anomalies`` and ``sentences``.
+
+What is parsed (GB/T 9704-2012 and its common variants, full- and half-width alike):
+
+=================  ====================================  ============================
+kind               markers                               usual depth
+=================  ====================================  ============================
+``part``           ``第一部分`` ``第一章`` ``第一篇``    above everything
+``chinese_numeral`` ``一、`` ``一．``                     level 1
+``paren_numeral``  ``（一）`` ``(一)``                   level 2
+``arabic``         ``1.`` ``1．`` ``1、`` ``１．``        level 3
+``paren_arabic``   ``（1）`` ``(1)``                     level 4
+``enumeration``    ``一是`` … ; ``第一，`` …             lowest
+=================  ====================================  ============================
+
+How: one ``re.finditer`` pass finds heading-like markers at a line start or right after a sentence or
+clause end (``。！？；：``), so headings that run inline inside one long paragraph are found too. A
+marker is then accepted by *sequence logic*: its parent is the nearest open heading of a higher family,
+and it must continue its siblings' numbering (``二、`` after ``一、``), start a new sequence at 1, or
+continue the numbering of the previous parent's children (numbering that runs on across parents).
+Markers at a line start are trusted more: a small skip or a repeat is accepted there and reported as an
+anomaly, while an inline marker must continue the sequence exactly. Look-alikes are rejected by shape
+(``一、二级``, ``3.5%``, ``12.4``, ``2023.``, markers inside 《…》, database paragraph numbers
+``(1)␣␣``) and, failing that, by sequence. Levels are depths in *this* document: a family absent from
+a document does not leave a hole.
+
+Lost numerals (an enumeration whose ``三`` of ``三是`` fell out in conversion, leaving a line that
+starts with ``是``; or a line-initial item that lost its whole marker between two items) are recovered
+when the surrounding items are themselves line-initial, and reported as anomalies.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from .schema import table
+
+# ------------------------------------------------------------------------------------------ tables
+
+SECTION_COLUMNS: tuple[tuple[str, type[pl.DataType], str], ...] = (
+    ("section_id", pl.Int32, "0, 1, 2, … in document order"),
+    ("parent_id", pl.Int32, "section_id of the enclosing heading; null at top level and for the preamble"),
+    ("level", pl.Int32, "0 for the preamble before the first heading, then 1, 2, … by depth in this document"),
+    (
+        "kind",
+        pl.String,
+        "marker family: part, chinese_numeral, paren_numeral, arabic, paren_arabic, enumeration (null for the preamble)",
+    ),
+    ("marker", pl.String, "the marker as written, e.g. （二） or 一是; empty when the marker was lost"),
+    ("ordinal", pl.Int32, "the marker's number (inferred for a lost numeral)"),
+    ("title", pl.String, "the heading's text up to the first 。 (or ：/line end when there is none)"),
+    ("start", pl.Int64, "offset of the heading's marker in documents.text (0 for the preamble)"),
+    ("end", pl.Int64, "offset where the next heading of any level starts: the rows tile the text"),
+    ("path", pl.String, "markers from the top level down, e.g. 二/（三）/5. (empty for the preamble)"),
+)
+
+sections_table = table(
+    "sections",
+    "one section of one document (a heading and its text up to the next heading of any level)",
+    ("doc_id", pl.String, "the document"),
+    *SECTION_COLUMNS,
+    (
+        "system",
+        pl.String,
+        "the Outline system (id in data/outline.toml) the heading names, else its parent's; null when none",
+    ),
+    ("system_source", pl.String, "heading (matched on this title), inherited (from an ancestor) or null"),
+)
+
+anomalies_table = table(
+    "section_anomalies",
+    "one irregularity of a document's outline (numbering, levels, lost or rejected markers)",
+    ("doc_id", pl.String, "the document"),
+    ("section_id", pl.Int32, "the section concerned (for a rejected marker: the section it stays inside)"),
+    (
+        "kind",
+        pl.String,
+        "skipped_number, repeated_number, restarted_number, not_from_one, lost_numeral, lost_marker, "
+        "level_jump or rejected_marker",
+    ),
+    ("detail", pl.String, "a human-readable explanation"),
+)
+
+sentences_table = table(
+    "sentences",
+    "one sentence (split on 。！？； and line breaks) of one section of one document",
+    ("doc_id", pl.String, "the document"),
+    ("section_id", pl.Int32, "the section holding the sentence (sentences never cross a section boundary)"),
+    ("paragraph_id", pl.Int32, "0, 1, … the line of the document the sentence is on, counting non-blank lines"),
+    ("sentence_id", pl.Int32, "0, 1, … within the document"),
+    ("start", pl.Int64, "offset into documents.text (leading whitespace excluded)"),
+    ("end", pl.Int64, "end offset (trailing whitespace excluded)"),
+    ("text", pl.String, "the sentence, with its closing punctuation"),
+)
+
+SECTION_SCHEMA = {name: dtype for name, dtype, _ in SECTION_COLUMNS}
+
+# ------------------------------------------------------------------------------------------ markers
+
+KINDS = ("part", "chinese_numeral", "paren_numeral", "arabic", "paren_arabic", "enumeration")
+RANK = {k: i for i, k in enumerate(KINDS)}
+
+_CN = "一二三四五六七八九十百零〇两"
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGITS = "0-9０-９"
+_SPACE = " \t\u3000\u00a0"
+
+# One alternation per family; the first character of every branch is a marker character, so the regex
+# engine skips ordinary text quickly. Named groups say which family matched.
+_MARKERS = re.compile(
+    rf"(?P<part>第(?P<pn>[{_CN}]{{1,3}}|[{_DIGITS}]{{1,2}})(?:部分|章|篇))"
+    rf"|(?P<en2>第(?P<en2n>[{_CN}]{{1,3}})[，,、])"
+    rf"|(?P<pcn>[（(][{_SPACE}]?(?P<pcnn>[{_CN}]{{1,3}})[{_SPACE}]?[）)])"
+    rf"|(?P<par>[（(][{_SPACE}]?(?P<parn>[{_DIGITS}]{{1,2}})[{_SPACE}]?[）)])"
+    rf"|(?P<cn>(?P<cnn>[{_CN}]{{1,3}})[、．])"
+    rf"|(?P<en>(?P<enn>[{_CN}]{{1,3}})是)"
+    rf"|(?P<ar>(?P<arn>[{_DIGITS}]{{1,2}})[.．、](?![{_DIGITS}]))"
+    rf"|\n[{_SPACE}]*(?P<dmg>是)(?=[\u4e00-\u9fff])"
+)
+
+# Where a heading may begin: the text start, a line start, or after the end of a sentence or clause.
+_BOUNDARY = set("\n。！？；：;:!?")
+_LOOKALIKE_AFTER_CN = re.compile(rf"[{_CN}]+(?:[、级类等档批期次项个]|产业)")
+_QUOTE_OPEN, _QUOTE_CLOSE = "《〈", "》〉"
+_TITLE_END = "。"
+_TITLE_SOFT_END = "：:"
+_TITLE_STRIP = _SPACE + "，,；;、。：:"
+# A lost-marker item must look like its siblings: a short first sentence without commas.
+_SHORT_TITLE = 20
+
+
+def chinese_numeral_value(s: str) -> int | None:
+    """The value of a Chinese numeral up to 999 (一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105)."""
+    if not s:
+        return None
+    total, current = 0, 0
+    for ch in s:
+        if ch in _CN_DIGIT:
+            current = _CN_DIGIT[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def _int(s: str) -> int:
+    return int(unicodedata.normalize("NFKC", s))
+
+
+@dataclass
+class Anomaly:
+    """An irregularity of the outline: ``kind`` (see ``section_anomalies``), where, and what."""
+
+    section_id: int
+    kind: str
+    detail: str
+
+
+@dataclass
+class _Node:
+    kind: str | None
+    marker: str | None
+    ordinal: int | None
+    start: int
+    title_start: int
+    line_start: bool
+    level: int = 0
+    parent: int | None = None
+    section_id: int = 0
+    # last ordinal of each marker family among this node's children
+    last_child: dict[str, int] = field(default_factory=dict)
+    last_child_line_start: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass
+class Segmentation:
+    """The outline of one text: ``sections`` (a polars frame, see ``segment_text``) and ``anomalies``."""
+
+    sections: pl.DataFrame
+    anomalies: list[Anomaly]
+
+
+@dataclass
+class _Candidate:
+    kind: str
+    marker: str
+    ordinal: int
+    start: int
+    end: int  # end of the marker (where the title begins)
+    line_start: bool
+    damaged: str | None = None  # "lost_numeral" or "lost_marker"
+
+
+def _prev_significant(text: str, pos: int) -> tuple[str | None, int]:
+    """The character before ``pos`` skipping spaces (None at the text start), and its offset."""
+    i = pos - 1
+    while i >= 0 and text[i] in _SPACE:
+        i -= 1
+    return (text[i] if i >= 0 else None), i
+
+
+def _inside_book_title(opens: list[int], closes: list[int], pos: int) -> bool:
+    """Is ``pos`` inside 《…》 (an unclosed 《 before it, on the same line)?"""
+    i = bisect.bisect_left(opens, pos)
+    if i == 0:
+        return False
+    last_open = opens[i - 1]
+    j = bisect.bisect_left(closes, pos)
+    last_close = closes[j - 1] if j else -1
+    return last_open > last_close
+
+
+def _candidates(text: str) -> list[_Candidate]:
+    """Every marker at a possible heading position that passes the shape checks, in text order."""
+    opens = [m.start() for m in re.finditer(f"[{_QUOTE_OPEN}]|\n", text)]
+    closes = [m.start() for m in re.finditer(f"[{_QUOTE_CLOSE}]|\n", text)]
+    out: list[_Candidate] = []
+    n = len(text)
+    for m in _MARKERS.finditer(text):
+        g = m.lastgroup
+        if g == "dmg":
+            s = m.start("dmg")
+            out.append(_Candidate("enumeration", "是", 0, s, s + 1, True, "lost_numeral"))
+            continue
+        start = m.start()
+        prev, _ = _prev_significant(text, start)
+        if prev is not None and prev not in _BOUNDARY:
+            continue
+        line_start = prev is None or prev == "\n"
+        end = m.end()
+        marker = m.group(0)
+        if opens and _inside_book_title(opens, closes, start):
+            continue
+        if g == "part":
+            kind, ordinal_s = "part", m.group("pn")
+        elif g == "en2":
+            kind, ordinal_s = "enumeration", m.group("en2n")
+        elif g == "pcn":
+            kind, ordinal_s = "paren_numeral", m.group("pcnn")
+        elif g == "par":
+            kind, ordinal_s = "paren_arabic", m.group("parn")
+            # a database export numbers its paragraphs "(1)  " with two spaces, or in front of a heading
+            after = text[end : end + 2]
+            if len(after) == 2 and after[0] in _SPACE and after[1] in _SPACE:
+                continue
+        elif g == "cn":
+            kind, ordinal_s = "chinese_numeral", m.group("cnn")
+            if _LOOKALIKE_AFTER_CN.match(text, end):  # 一、二级 / 一、二、三类
+                continue
+        elif g == "en":
+            kind, ordinal_s = "enumeration", m.group("enn")
+        else:  # arabic
+            kind, ordinal_s = "arabic", m.group("arn")
+            if end < n and text[end] in "%％":
+                continue
+        ordinal = _int(ordinal_s) if ordinal_s[0] in "0123456789０１２３４５６７８９" else chinese_numeral_value(ordinal_s)
+        if not ordinal:
+            continue
+        # nothing but whitespace or the end after the marker: not a heading
+        k = end
+        while k < n and text[k] in _SPACE:
+            k += 1
+        if k >= n or text[k] == "\n":
+            if kind != "part":
+                continue
+        out.append(_Candidate(kind, marker, ordinal, start, k, line_start))
+    return out
+
+
+def _line_end(text: str, pos: int, limit: int) -> int:
+    e = text.find("\n", pos, limit)
+    return limit if e < 0 else e
+
+
+def _title(text: str, start: int, limit: int) -> str:
+    """A heading's title: its text up to the first 。 (or ：/line end when there is none)."""
+    while start < limit and text[start] in _SPACE + "、：:，,":
+        start += 1
+    end = _line_end(text, start, limit)
+    seg = text[start:end]
+    cut = seg.find(_TITLE_END)
+    if cut < 0:
+        cuts = [c for c in (seg.find(ch) for ch in _TITLE_SOFT_END) if c >= 0]
+        cut = min(cuts) if cuts else -1
+    if cut >= 0:
+        seg = seg[:cut]
+    return seg.strip(_TITLE_STRIP)
+
+
+def _short_item_line(text: str, pos: int) -> bool:
+    """Does the line at ``pos`` open with a short comma-free sentence, as enumeration items do?"""
+    end = _line_end(text, pos, len(text))
+    seg = text[pos:end]
+    cut = seg.find("。")
+    first = seg[:cut] if cut >= 0 else seg
+    first = first.strip(_SPACE)
+    return 2 <= len(first) <= _SHORT_TITLE and not any(c in first for c in "，,：:；;")
+
+
+def _lost_marker_candidates(text: str, cands: list[_Candidate]) -> list[_Candidate]:
+    """Line-initial items whose marker was lost entirely, found between two line-initial enumeration items.
+
+    A line that opens with a short, comma-free sentence, right after a line-initial enumeration item
+    and right before another one (possibly one whose numeral was lost), is taken as an item of the same
+    list whose marker fell out. Only enumerations are repaired: a lost ``二、`` cannot be told from prose.
+    """
+    enum_lines = {c.start: c for c in cands if c.kind == "enumeration" and c.line_start}
+    line_of: dict[int, int] = {}
+    extra: list[_Candidate] = []
+    for c in enum_lines.values():
+        nl = text.find("\n", c.start)
+        if nl < 0:
+            continue
+        nxt = nl + 1
+        while nxt < len(text) and text[nxt] in _SPACE:
+            nxt += 1
+        if nxt >= len(text) or nxt in enum_lines or text[nxt] == "\n":
+            continue
+        nl2 = text.find("\n", nxt)
+        if nl2 < 0:
+            continue
+        after = nl2 + 1
+        while after < len(text) and text[after] in _SPACE:
+            after += 1
+        if after not in enum_lines or not _short_item_line(text, nxt) or not _short_item_line(text, c.start):
+            continue
+        line_of[nxt] = c.start
+        extra.append(_Candidate("enumeration", "", 0, nxt, nxt, True, "lost_marker"))
+    return extra
+
+
+def _accept(
+    c: _Candidate, parent: _Node | None, last_global: dict[str, int], root: _Node
+) -> tuple[int | None, str | None]:
+    """Sequence logic: the ordinal a candidate takes under ``parent``, and an anomaly kind, or (None, None)."""
+    holder = parent if parent is not None else root
+    last = holder.last_child.get(c.kind)
+    o = c.ordinal
+    if c.damaged:
+        # a lost numeral or marker continues a line-initial list it sits in
+        if last is not None and holder.last_child_line_start.get(c.kind):
+            return last + 1, c.damaged
+        return None, None
+    if last is not None:
+        if o == last + 1:
+            return o, None
+        if o == 1 and c.kind == "enumeration":
+            return o, None  # a new 一是 … list under the same heading is ordinary
+        if c.line_start:
+            if last + 1 < o <= last + 3:
+                return o, "skipped_number"
+            if o == last:
+                return o, "repeated_number"
+            if o == 1:
+                return o, "restarted_number"
+        return None, None
+    if o == 1:
+        return o, None
+    if last_global.get(c.kind) is not None and o == last_global[c.kind] + 1:
+        return o, None  # numbering running on across parents (1 … 25 through eight sections)
+    if c.line_start and o <= 3 and c.kind != "enumeration":
+        return o, "not_from_one"
+    return None, None
+
+
+def segment(text: str) -> Segmentation:
+    """Segment ``text`` into its outline and list the anomalies met.
+
+    Parameters
+    ----------
+    text
+        Any string (a document's clean text).
+
+    Returns
+    -------
+    Segmentation
+        ``.sections``: the frame of ``segment_text``; ``.anomalies``: a list of :class:`Anomaly`.
+    """
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    cands = _candidates(text)
+    if any(c.kind == "enumeration" and c.line_start for c in cands):
+        extra = _lost_marker_candidates(text, cands)
+        if extra:
+            cands = sorted(cands + extra, key=lambda c: c.start)
+    root = _Node(None, None, None, 0, 0, True, level=0, section_id=-1)
+    nodes: list[_Node] = []
+    stack: list[_Node] = []
+    last_global: dict[str, int] = {}
+    anomalies: list[tuple[int, str, str]] = []  # (node index or -1, kind, detail)
+    for c in cands:
+        r = RANK[c.kind]
+        depth = len(stack)
+        while depth and RANK[stack[depth - 1].kind] >= r:  # type: ignore[index]
+            depth -= 1
+        parent = stack[depth - 1] if depth else None
+        ordinal, issue = _accept(c, parent, last_global, root)
+        if ordinal is None:
+            if c.line_start and not c.damaged:
+                where = len(nodes) - 1
+                anomalies.append(
+                    (where, "rejected_marker", f"{c.marker!r} at offset {c.start} breaks its siblings' numbering")
+                )
+            continue
+        if nodes and c.start < nodes[-1].title_start:
+            continue  # overlaps the previous marker (e.g. 第一部分 read twice)
+        del stack[depth:]
+        holder = parent if parent is not None else root
+        prev_last = holder.last_child.get(c.kind)
+        node = _Node(
+            c.kind,
+            c.marker,
+            ordinal,
+            c.start,
+            c.end,
+            c.line_start,
+            level=(parent.level + 1) if parent else 1,
+            parent=parent.section_id if parent else None,
+            section_id=len(nodes),  # provisional: index among headings; shifted past the preamble later
+        )
+        holder.last_child[c.kind] = ordinal
+        holder.last_child_line_start[c.kind] = c.line_start
+        last_global[c.kind] = ordinal
+        nodes.append(node)
+        stack.append(node)
+        idx = len(nodes) - 1
+        if issue == "skipped_number":
+            anomalies.append((idx, issue, f"{c.marker!r} follows number {prev_last}: {ordinal - prev_last - 1} missing"))
+        elif issue == "repeated_number":
+            anomalies.append((idx, issue, f"{c.marker!r} repeats number {ordinal}"))
+        elif issue == "restarted_number":
+            anomalies.append((idx, issue, f"{c.marker!r} restarts at 1 after {prev_last} under the same heading"))
+        elif issue == "not_from_one":
+            anomalies.append((idx, issue, f"{c.marker!r} opens a list at {ordinal}, not 1"))
+        elif issue == "lost_numeral":
+            anomalies.append((idx, issue, f"enumeration item {ordinal} lost its numeral (line opens with 是)"))
+        elif issue == "lost_marker":
+            anomalies.append((idx, issue, f"enumeration item {ordinal} lost its marker (line-initial item between items)"))
+        if parent is not None and c.kind != "enumeration" and RANK[c.kind] - RANK[parent.kind] > 1:  # type: ignore[index]
+            anomalies.append(
+                (idx, "level_jump", f"{c.marker!r} ({c.kind}) sits directly under {parent.marker!r} ({parent.kind})")
+            )
+        elif parent is None and c.kind not in ("part", "chinese_numeral") and any(
+            RANK[n.kind] < RANK[c.kind] for n in nodes[:-1]  # type: ignore[index]
+        ):
+            anomalies.append((idx, "level_jump", f"{c.marker!r} ({c.kind}) at top level after higher headings"))
+
+    return _assemble(text, nodes, anomalies)
+
+
+def _assemble(text: str, nodes: list[_Node], raw_anomalies: list[tuple[int, str, str]]) -> Segmentation:
+    n = len(text)
+    offset = 1 if (not nodes or nodes[0].start > 0) else 0
+    ids = {"section_id": [], "parent_id": [], "level": [], "kind": [], "marker": [], "ordinal": [], "title": [],
+           "start": [], "end": [], "path": []}  # fmt: skip
+    starts = [nd.start for nd in nodes]
+    bounds = starts[1:] + [n]
+    if offset:
+        ids["section_id"].append(0)
+        ids["parent_id"].append(None)
+        ids["level"].append(0)
+        ids["kind"].append(None)
+        ids["marker"].append(None)
+        ids["ordinal"].append(None)
+        ids["title"].append(None)
+        ids["start"].append(0)
+        ids["end"].append(starts[0] if nodes else n)
+        ids["path"].append("")
+    paths: list[str] = []
+    for i, nd in enumerate(nodes):
+        ids["section_id"].append(i + offset)
+        parent_sid = None if nd.parent is None else nd.parent + offset
+        ids["parent_id"].append(parent_sid)
+        ids["level"].append(nd.level)
+        ids["kind"].append(nd.kind)
+        ids["marker"].append(nd.marker)
+        ids["ordinal"].append(nd.ordinal)
+        ids["title"].append(_title(text, nd.title_start, bounds[i]))
+        ids["start"].append(nd.start)
+        ids["end"].append(bounds[i])
+        parent_path = paths[nd.parent] if nd.parent is not None else ""
+        here = nd.marker or f"[{nd.ordinal}]"  # a lost marker shows its inferred number
+        paths.append(f"{parent_path}/{here}" if parent_path else here)
+        ids["path"].append(paths[-1])
+    frame = pl.DataFrame(ids, schema=SECTION_SCHEMA)
+    anomalies = [Anomaly(max(idx + offset, 0) if idx >= 0 else 0, kind, detail) for idx, kind, detail in raw_anomalies]
+    return Segmentation(frame, anomalies)
+
+
+def segment_text(text: str) -> pl.DataFrame:
+    """The outline of a document: one row per section, in order, tiling the text exactly.
+
+    Parameters
+    ----------
+    text
+        Any string; a document with no headings gives one level-0 row spanning all of it. Never raises.
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``section_id``, ``parent_id``, ``level``, ``kind``, ``marker``, ``ordinal``, ``title``,
+        ``start``, ``end``, ``path`` (see ``fazhi.schema.TABLES["sections"]``).
+
+    Examples
+    --------
+    >>> segment_text("前言。一、总则。（一）目标。二、措施。")["path"].to_list()
+    ['', '一、', '一、/（一）', '二、']
+    """
+    return segment(text).sections
+
+
+# ----------------------------------------------------------------------------------------- sentences
+
+_SENTENCE = re.compile(r"[^\n。！？；!?;]+(?:[。！？；!?;]+[”’」』）)\"']*)?|[。！？；!?;]+")
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[start:end]`` split on 。！？； and line breaks, whitespace trimmed.
+
+    Closing quotes and brackets right after the end punctuation stay with their sentence.
+    """
+    end = len(text) if end is None else end
+    out: list[tuple[int, int]] = []
+    for m in _SENTENCE.finditer(text, start, end):
+        a, b = m.start(), m.end()
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def sentence_rows(doc_id: str, text: str, sections: pl.DataFrame) -> dict[str, list]:
+    """Sentences of one document as columns (see the ``sentences`` table), section by section."""
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    cols: dict[str, list] = {k: [] for k in ("doc_id", "section_id", "paragraph_id", "sentence_id", "start", "end", "text")}
+    sid = 0
+    lines_seen: dict[int, int] = {}
+    for section_id, a, b in zip(sections["section_id"], sections["start"], sections["end"]):
+        for s, e in split_sentences(text, a, b):
+            line = bisect.bisect_right(line_starts, s) - 1
+            para = lines_seen.setdefault(line, len(lines_seen))
+            cols["doc_id"].append(doc_id)
+            cols["section_id"].append(section_id)
+            cols["paragraph_id"].append(para)
+            cols["sentence_id"].append(sid)
+            cols["start"].append(s)
+            cols["end"].append(e)
+            cols["text"].append(text[s:e])
+            sid += 1
+    return cols
+
+
+# ------------------------------------------------------------------------------------------ scoring
+
+
+def _norm_key(s: str | None) -> str:
+    s = unicodedata.normalize("NFKC", s or "")
+    return re.sub(r"\s+", "", s)
+
+
+def score_against_gold(predicted: pl.DataFrame, gold: pl.DataFrame) -> dict[str, float | int]:
+    """Heading precision, recall and level accuracy of a segmentation against a gold outline.
+
+    Headings are matched in document order on (marker, title), both normalised (NFKC, no whitespace),
+    by a longest-common-subsequence alignment, so a heading found in the wrong place does not count.
+
+    Parameters
+    ----------
+    predicted
+        ``segment_text`` output (the level-0 preamble row is ignored), or any frame with ``level``,
+        ``marker`` and ``title``.
+    gold
+        The hand-annotated outline: columns ``level``, ``marker``, ``title``, one row per heading.
+
+    Returns
+    -------
+    dict
+        ``gold``, ``predicted``, ``matched`` (counts), ``precision``, ``recall``, ``f1`` and
+        ``level_accuracy`` (share of matched headings whose level agrees).
+    """
+    import difflib
+
+    pred = predicted.filter(pl.col("level") > 0) if "level" in predicted.columns else predicted
+    pk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(pred["marker"], pred["title"])]
+    gk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(gold["marker"], gold["title"])]
+    sm = difflib.SequenceMatcher(None, pk, gk, autojunk=False)
+    pairs = [(b.a + k, b.b + k) for b in sm.get_matching_blocks() for k in range(b.size)]
+    plev, glev = pred["level"].to_list(), gold["level"].to_list()
+    same_level = sum(1 for i, j in pairs if plev[i] == glev[j])
+    matched = len(pairs)
+    precision = matched / len(pk) if pk else 1.0
+    recall = matched / len(gk) if gk else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "gold": len(gk),
+        "predicted": len(pk),
+        "matched": matched,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "level_accuracy": same_level / matched if matched else 0.0,
+    }
+
+
+def gold_mismatches(predicted: pl.DataFrame, gold: pl.DataFrame) -> pl.DataFrame:
+    """The headings on which a segmentation and its gold outline disagree (for reading, not scoring)."""
+    import difflib
+
+    pred = predicted.filter(pl.col("level") > 0)
+    pk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(pred["marker"], pred["title"])]
+    gk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(gold["marker"], gold["title"])]
+    rows = []
+    sm = difflib.SequenceMatcher(None, pk, gk, autojunk=False)
+    for b in sm.get_matching_blocks():
+        for k in range(b.size):
+            i, j = b.a + k, b.b + k
+            if pred["level"][i] != gold["level"][j]:
+                rows.append({"where": "level", "predicted": f"{pred['level'][i]} {pk[i]}", "gold": f"{gold['level'][j]} {gk[j]}"})
+    matched_p = {b.a + k for b in sm.get_matching_blocks() for k in range(b.size)}
+    matched_g = {b.b + k for b in sm.get_matching_blocks() for k in range(b.size)}
+    rows += [{"where": "extra", "predicted": pk[i], "gold": None} for i in range(len(pk)) if i not in matched_p]
+    rows += [{"where": "missed", "predicted": None, "gold": gk[j]} for j in range(len(gk)) if j not in matched_g]
+    return pl.DataFrame(rows, schema={"where": pl.String, "predicted": pl.String, "gold": pl.String})
+
+
+# --------------------------------------------------------------------------------------------- stage
+
+
+def outline_tree(sections: pl.DataFrame, *, width: int = 40) -> str:
+    """A readable indented tree of a segmentation (one line per heading, titles cut to ``width``)."""
+    lines = []
+    for row in sections.iter_rows(named=True):
+        if row["level"] == 0:
+            lines.append(f"(preamble, {row['end'] - row['start']} chars)")
+            continue
+        title = row["title"] or ""
+        if len(title) > width:
+            title = title[: width - 1] + "…"
+        system = f"  [{row['system']}]" if row.get("system") and row.get("system_source") == "heading" else ""
+        lines.append("    " * (row["level"] - 1) + f"{row['marker'] or '∅'} {title}{system}")
+    return "\n".join(lines)
+
+
+def segment_documents(documents: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Segment every document: the ``sections``, ``section_anomalies`` and ``sentences`` tables.
+
+    Parameters
+    ----------
+    documents
+        The ``documents`` table (``doc_id`` and ``text`` are used).
+    """
+    from .outline import assign_systems
+
+    secs: list[pl.DataFrame] = []
+    anomalies: dict[str, list] = {"doc_id": [], "section_id": [], "kind": [], "detail": []}
+    sentences: dict[str, list] = {k: [] for k in ("doc_id", "section_id", "paragraph_id", "sentence_id", "start", "end", "text")}
+    for doc_id, text in documents.select("doc_id", "text").sort("doc_id").iter_rows():
+        text = text or ""
+        seg = segment(text)
+        frame = assign_systems(seg.sections).with_columns(pl.lit(doc_id, pl.String).alias("doc_id"))
+        secs.append(frame.select(sections_table.names))
+        for a in seg.anomalies:
+            anomalies["doc_id"].append(doc_id)
+            anomalies["section_id"].append(a.section_id)
+            anomalies["kind"].append(a.kind)
+            anomalies["detail"].append(a.detail)
+        for k, v in sentence_rows(doc_id, text, seg.sections).items():
+            sentences[k].extend(v)
+    sections = (
+        pl.concat(secs, how="vertical") if secs else pl.DataFrame(schema=sections_table.polars_schema)
+    ).sort("doc_id", "section_id")
+    return {
+        "sections": sections,
+        "section_anomalies": pl.DataFrame(anomalies, schema=anomalies_table.polars_schema).sort(
+            "doc_id", "section_id", "kind", "detail"
+        ),
+        "sentences": pl.DataFrame(sentences, schema=sentences_table.polars_schema).sort("doc_id", "sentence_id"),
+    }
+
+
+def build_stage(ctx) -> dict[str, pl.DataFrame]:  # noqa: ANN001 - BuildContext, imported lazily to avoid a cycle
+    """Pipeline stage: ``documents`` → ``sections``, ``section_anomalies``, ``sentences``."""
+    out = segment_documents(ctx.tables["documents"])
+    ctx.log(
+        f"segment: {out['sections'].height} sections, {out['sentences'].height} sentences, "
+        f"{out['section_anomalies'].height} anomalies"
+    )
+    return out
+
+
+__all__: Iterable[str] = [
+    "Anomaly",
+    "Segmentation",
+    "build_stage",
+    "chinese_numeral_value",
+    "gold_mismatches",
+    "outline_tree",
+    "score_against_gold",
+    "segment",
+    "segment_documents",
+    "segment_text",
+    "split_sentences",
+]
