@@ -1,0 +1,1240 @@
+"""Topic models: LDA and NMF over sections, with model selection, stability, prevalence and alignment.
+
+In: the ``tokens`` table (bag of words: ``keep == True``), ``sections`` (unit boundaries, path, Outline
+``system``), ``sentences`` (paragraphs), ``documents`` (level of government), optionally ``boilerplate``
+(sentences recurring across documents, excluded by default) and ``theme_hits`` (for alignment).
+Out: ``topics`` (terms per topic), ``doc_topics`` (unit × topic shares), ``model_selection`` (one row per
+model and k), ``topic_runs`` (one row per model, k and seed), ``topic_summary``, ``topic_representatives``,
+``topic_prevalence``, ``topic_alignment`` and ``topic_settings``.
+
+How it works, step by step (every step a public function, so a reviewer can re-run any of them):
+
+1. ``document_term_matrix``: count kept tokens per *unit* — a section (default; the section that holds
+   the token, as the segmenter tiles the text), a paragraph, or a whole document — drop units with fewer
+   than ``min_unit_tokens`` tokens, then prune the vocabulary: a term must occur in at least ``min_df``
+   units (an integer count) and in at most ``max_df`` of them (a fraction), and at most ``max_terms`` of
+   the most frequent terms are kept. Sentences flagged as boilerplate are dropped first.
+2. ``fit_topic_model``: scikit-learn ``LatentDirichletAllocation`` (batch variational Bayes on counts) or
+   ``NMF`` (coordinate descent on sublinear tf-idf, random initialisation so that the seed matters) behind
+   one interface. Every fit runs under a single-thread BLAS limit, so a seed gives byte-identical
+   ``components_`` on any machine with the same library versions.
+3. Diagnostics per fit: NPMI coherence of each topic's top terms, computed over the corpus's own units
+   (``npmi_coherence``); FREX exclusivity (``frex``, ``exclusivity``); in-sample perplexity for LDA.
+4. ``stability``: the same k under several seeds; topics of two runs are paired by Hungarian matching
+   (``scipy.optimize.linear_sum_assignment``) of their topic-word vectors (cosine similarity) and the mean
+   matched similarity is reported, for every pair of seeds and every k.
+5. ``select_k``: the reviewable rule. Within the primary model (LDA by default), each of coherence,
+   exclusivity and stability is min–max scaled over the grid of k; the chosen k maximises their mean
+   (ties go to the smaller k). Perplexity is reported but not used: in-sample perplexity on a few hundred
+   sections rewards or punishes k mechanically and says little about interpretability.
+6. For the chosen k and each model, the *medoid run* (the seed whose topics agree best with the other
+   seeds') is kept; its topics are described by top terms (probability and FREX), representative units,
+   a label from ``propose_label``, prevalence by level with bootstrap intervals, and alignment with theme
+   lexicon hits and the Outline systems of the sections.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+import polars as pl
+from scipy import sparse
+from scipy.optimize import linear_sum_assignment
+
+from .schema import table
+
+UNITS = ("section", "paragraph", "document")
+MODELS = ("lda", "nmf")
+
+# ---------------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------------
+
+TOPICS = table(
+    "topics",
+    "one term of one topic of a fitted model (the chosen k), ranked by probability or by FREX",
+    ("model", pl.String, "lda or nmf"),
+    ("k", pl.Int32, "number of topics of the model (the chosen k)"),
+    ("topic", pl.Int32, "topic number, 0..k-1 (the medoid run's own numbering)"),
+    ("label", pl.String, "label proposed by fazhi.topics.propose_label (system · three FREX terms)"),
+    ("ranking", pl.String, "prob (ranked by P(term | topic)) or frex (ranked by FREX)"),
+    ("rank", pl.Int32, "1 = first term of this ranking"),
+    ("term", pl.String, "the term (a token of the tokens table)"),
+    ("prob", pl.Float64, "P(term | topic): the topic's normalised topic-word weights"),
+    ("exclusivity", pl.Float64, "P(term | topic) / sum over topics of P(term | topic)"),
+    ("frex", pl.Float64, "FREX: weighted harmonic mean of the term's frequency and exclusivity ECDF ranks"),
+)
+
+DOC_TOPICS = table(
+    "doc_topics",
+    "one unit (section, paragraph or document) × one topic of a fitted model (the chosen k)",
+    ("model", pl.String, "lda or nmf"),
+    ("unit", pl.String, "section, paragraph or document"),
+    ("unit_id", pl.Int32, "the unit's number in the document-term matrix (0.., document order)"),
+    ("doc_id", pl.String, "the document"),
+    ("section_id", pl.Int32, "the section (section units; the paragraph's section for paragraphs; null for documents)"),
+    ("paragraph_id", pl.Int32, "the paragraph (paragraph units only)"),
+    ("level", pl.String, "the document's level of government"),
+    ("system", pl.String, "the Outline system of the unit (majority of its tokens' sections; null when none)"),
+    ("path", pl.String, "the section's path in the outline (section and paragraph units)"),
+    ("n_tokens", pl.Int64, "kept tokens of the unit that are in the pruned vocabulary"),
+    ("topic", pl.Int32, "topic number"),
+    ("share", pl.Float64, "the unit's share of the topic (LDA: theta; NMF: row-normalised W); rows sum to 1"),
+)
+
+MODEL_SELECTION = table(
+    "model_selection",
+    "one model family × one k of the grid, summarised over the seeds",
+    ("model", pl.String, "lda or nmf"),
+    ("k", pl.Int32, "number of topics"),
+    ("n_seeds", pl.Int32, "number of seeds fitted"),
+    ("coherence", pl.Float64, "NPMI coherence of the top terms, mean over topics and seeds (-1..1)"),
+    ("coherence_sd", pl.Float64, "standard deviation of the per-seed coherence"),
+    ("exclusivity", pl.Float64, "mean FREX of each topic's top terms, mean over topics and seeds (0..1)"),
+    ("perplexity", pl.Float64, "in-sample perplexity, mean over seeds (LDA only; null for NMF)"),
+    ("stability", pl.Float64, "mean Hungarian-matched cosine similarity of topics over all pairs of seeds"),
+    ("stability_min", pl.Float64, "the least stable pair of seeds' mean matched similarity"),
+    ("score", pl.Float64, "the selection score: mean of min-max scaled coherence, exclusivity, stability"),
+    ("chosen", pl.Boolean, "the k chosen by the rule (true on the primary model's row and the same k of others)"),
+    ("rule", pl.String, "the selection rule, in words"),
+)
+
+TOPIC_RUNS = table(
+    "topic_runs",
+    "one fit: model × k × seed",
+    ("model", pl.String, "lda or nmf"),
+    ("k", pl.Int32, "number of topics"),
+    ("seed", pl.Int32, "random seed of the fit"),
+    ("coherence", pl.Float64, "NPMI coherence of the top terms, mean over topics"),
+    ("exclusivity", pl.Float64, "mean FREX of the top terms, mean over topics"),
+    ("perplexity", pl.Float64, "in-sample perplexity (LDA only)"),
+    ("stability", pl.Float64, "mean matched similarity of this run to the other seeds' runs"),
+    ("n_iter", pl.Int32, "iterations run"),
+    ("medoid", pl.Boolean, "the run kept to describe this model and k (highest stability; ties: lowest seed)"),
+)
+
+TOPIC_SUMMARY = table(
+    "topic_summary",
+    "one topic of a fitted model (the chosen k)",
+    ("model", pl.String, "lda or nmf"),
+    ("k", pl.Int32, "number of topics"),
+    ("topic", pl.Int32, "topic number"),
+    ("label", pl.String, "label proposed by propose_label"),
+    ("system", pl.String, "Outline system dominating the topic's top units (null when none reaches the threshold)"),
+    ("system_share", pl.Float64, "share-weighted share of the top units that sit in that system"),
+    ("prevalence", pl.Float64, "the topic's share of all tokens of the corpus (token-weighted mean share)"),
+    ("coherence", pl.Float64, "NPMI coherence of the topic's top terms"),
+    ("exclusivity", pl.Float64, "mean FREX of the topic's top terms"),
+    ("stability", pl.Float64, "mean matched cosine similarity of this topic to its partner in the other seeds' runs"),
+    ("top_terms", pl.String, "top terms by probability, space-separated"),
+    ("frex_terms", pl.String, "top terms by FREX, space-separated"),
+)
+
+TOPIC_REPRESENTATIVES = table(
+    "topic_representatives",
+    "one of the units with the highest share of a topic",
+    ("model", pl.String, "lda or nmf"),
+    ("topic", pl.Int32, "topic number"),
+    ("rank", pl.Int32, "1 = the unit with the highest share"),
+    ("unit_id", pl.Int32, "the unit (see doc_topics)"),
+    ("doc_id", pl.String, "the document"),
+    ("level", pl.String, "level of government"),
+    ("path", pl.String, "the section's path"),
+    ("system", pl.String, "the unit's Outline system"),
+    ("share", pl.Float64, "the unit's share of the topic"),
+    ("n_tokens", pl.Int64, "tokens of the unit in the vocabulary"),
+    ("start", pl.Int64, "offset of the unit's first token in documents.text"),
+    ("end", pl.Int64, "offset after the unit's last token"),
+    ("excerpt", pl.String, "the beginning of the unit's text, whitespace collapsed"),
+)
+
+TOPIC_PREVALENCE = table(
+    "topic_prevalence",
+    "one topic × one level of government: the topic's share of the level's tokens, with a bootstrap interval",
+    ("model", pl.String, "lda or nmf"),
+    ("topic", pl.Int32, "topic number"),
+    ("label", pl.String, "the topic's label"),
+    ("level", pl.String, "level of government"),
+    ("n_docs", pl.Int32, "documents of that level"),
+    ("n_units", pl.Int32, "units of that level"),
+    ("share", pl.Float64, "token-weighted mean share of the topic over the level's units"),
+    ("lo", pl.Float64, "lower bound of the bootstrap percentile interval (units resampled within documents)"),
+    ("hi", pl.Float64, "upper bound"),
+)
+
+TOPIC_ALIGNMENT = table(
+    "topic_alignment",
+    "one topic × one theme (lexicon hits) or Outline system (section labels)",
+    ("model", pl.String, "lda or nmf"),
+    ("topic", pl.Int32, "topic number"),
+    ("label", pl.String, "the topic's label"),
+    ("kind", pl.String, "theme (theme_hits lexicon matches) or system (sections' Outline system)"),
+    ("target", pl.String, "theme id or system id"),
+    ("value", pl.Float64, "theme: hits per 1,000 tokens of the topic's text; system: share of the topic's tokens in that system"),
+    ("lift", pl.Float64, "value / the same quantity over the whole corpus (1 = no association)"),
+)
+
+TOPIC_SETTINGS = table(
+    "topic_settings",
+    "one setting of the topic stage as it was used (defaults merged with ctx.settings['topics'])",
+    ("key", pl.String, "setting name (see fazhi.topics.TopicSettings)"),
+    ("value", pl.String, "its value, as JSON-ish text"),
+)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Settings
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicSettings:
+    """Everything that changes the topic stage's results. Override with ``ctx.settings["topics"]``.
+
+    The defaults are chosen so that the whole stage (every k, every seed, both models) runs in seconds on
+    the seed corpus and in minutes on thousands of documents; none is tuned to the seed documents.
+    """
+
+    unit: str = "section"  #: section, paragraph or document
+    min_unit_tokens: int = 10  #: units with fewer kept tokens are dropped (headings alone, fragments)
+    min_df: int = 2  #: a term must occur in at least this many units (a count)
+    max_df: float = 0.5  #: ... and in at most this fraction of units (ubiquitous terms carry no topic)
+    max_terms: int = 5000  #: at most this many terms, the most frequent first (ties by term)
+    exclude_boilerplate: bool = True  #: drop sentences listed in the boilerplate table
+    models: tuple[str, ...] = MODELS
+    primary_model: str = "lda"  #: the model whose diagnostics choose k
+    k_grid: tuple[int, ...] = (4, 6, 8, 10, 12)
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    lda_max_iter: int = 50  #: batch variational Bayes passes
+    nmf_max_iter: int = 300
+    n_top: int = 10  #: top terms for coherence, exclusivity, and the tables
+    frex_weight: float = 0.5  #: FREX weight on exclusivity (stm's default 0.5)
+    n_representatives: int = 5
+    label_terms: int = 3
+    label_min_system_share: float = 0.5
+    n_bootstrap: int = 1000
+    bootstrap_seed: int = 0
+    ci: float = 0.95
+    jobs: int = 1  #: worker processes for the grid of fits (results are identical for any value)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any] | None) -> TopicSettings:
+        """Defaults overridden by ``values`` (unknown keys raise, lists become tuples)."""
+        values = dict(values or {})
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - names)
+        if unknown:
+            raise ValueError(f"unknown topic settings: {unknown}")
+        fixed = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+        s = replace(cls(), **fixed)
+        if s.unit not in UNITS:
+            raise ValueError(f"unit must be one of {UNITS}, not {s.unit!r}")
+        bad = [m for m in s.models if m not in MODELS]
+        if bad or s.primary_model not in s.models:
+            raise ValueError(f"models must be among {MODELS} and include primary_model")
+        if len(s.seeds) < 2:
+            raise ValueError("stability needs at least two seeds")
+        return s
+
+    def as_table(self) -> pl.DataFrame:
+        """The settings as a (key, value) table, in field order."""
+        rows = [(k, str(list(v)) if isinstance(v, tuple) else str(v)) for k, v in asdict(self).items()]
+        return pl.DataFrame(rows, schema={"key": pl.String, "value": pl.String}, orient="row")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Document-term matrix
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DTM:
+    """A document-term matrix over units.
+
+    Attributes
+    ----------
+    X
+        ``scipy.sparse.csr_matrix`` of counts, units × terms (int64).
+    vocab
+        The terms, in column order (sorted by term).
+    units
+        One row per matrix row: unit_id, doc_id, section_id, paragraph_id, level, system, path, n_tokens,
+        start, end.
+    unit
+        section, paragraph or document.
+    unit_systems
+        Token counts per (unit_id, system), for alignment with the Outline.
+    pruning
+        What pruning removed: terms and tokens before and after, units dropped.
+    """
+
+    X: sparse.csr_matrix
+    vocab: list[str]
+    units: pl.DataFrame
+    unit: str
+    unit_systems: pl.DataFrame = field(default_factory=pl.DataFrame)
+    pruning: dict[str, int] = field(default_factory=dict)
+    token_units: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+
+def _unit_keys(unit: str) -> list[str]:
+    return {"section": ["doc_id", "section_id"], "paragraph": ["doc_id", "paragraph_id"], "document": ["doc_id"]}[unit]
+
+
+def document_term_matrix(
+    tokens: pl.DataFrame,
+    *,
+    sections: pl.DataFrame | None = None,
+    sentences: pl.DataFrame | None = None,
+    documents: pl.DataFrame | None = None,
+    boilerplate: pl.DataFrame | None = None,
+    settings: TopicSettings | None = None,
+) -> DTM:
+    """Count kept tokens per unit and prune the vocabulary.
+
+    Parameters
+    ----------
+    tokens
+        The tokens table (doc_id, section_id, sentence_id, token, start, end, keep, ...). Only
+        ``keep == True`` tokens are counted.
+    sections
+        The sections table: path and Outline ``system`` of each section (optional: null without it).
+    sentences
+        The sentences table: required for ``unit="paragraph"`` (paragraph_id of each sentence).
+    documents
+        The documents table: level of government (``unknown`` without it).
+    boilerplate
+        Sentences to exclude (columns doc_id, sentence_id), when ``settings.exclude_boilerplate``.
+    settings
+        ``unit``, ``min_unit_tokens``, ``min_df``, ``max_df``, ``max_terms``, ``exclude_boilerplate``.
+
+    Returns
+    -------
+    DTM
+        The matrix, its vocabulary (sorted) and its units (in doc_id, then document order).
+
+    Notes
+    -----
+    Pruning order: boilerplate sentences out; units below ``min_unit_tokens`` kept tokens out; terms with
+    document frequency below ``min_df`` or above ``max_df × n_units`` out; the ``max_terms`` most
+    frequent terms kept; finally units left with no in-vocabulary token are dropped.
+    """
+    s = settings or TopicSettings()
+    unit = s.unit
+    tok = tokens.filter(pl.col("keep")).select("doc_id", "section_id", "sentence_id", "token", "start", "end")
+    n_tokens_in = tok.height
+    if s.exclude_boilerplate and boilerplate is not None and boilerplate.height:
+        bp = boilerplate.select(pl.col("doc_id").cast(pl.String), pl.col("sentence_id").cast(pl.Int32)).unique()
+        tok = tok.join(bp, on=["doc_id", "sentence_id"], how="anti", nulls_equal=True)
+    n_boiler = n_tokens_in - tok.height
+    if unit == "paragraph":
+        if sentences is None:
+            raise ValueError("unit='paragraph' needs the sentences table")
+        para = sentences.select("doc_id", pl.col("sentence_id").cast(pl.Int32), pl.col("paragraph_id").cast(pl.Int32))
+        tok = tok.join(para, on=["doc_id", "sentence_id"], how="left")
+    else:
+        tok = tok.with_columns(paragraph_id=pl.lit(None, pl.Int32))
+    # Each token's Outline system comes from its own section, whatever the unit.
+    if sections is not None and "system" in sections.columns:
+        sec = sections.select("doc_id", pl.col("section_id").cast(pl.Int32), "system", "path")
+    else:
+        sec = pl.DataFrame(schema={"doc_id": pl.String, "section_id": pl.Int32, "system": pl.String, "path": pl.String})
+    tok = tok.with_columns(pl.col("section_id").cast(pl.Int32)).join(sec, on=["doc_id", "section_id"], how="left")
+
+    keys = _unit_keys(unit)
+    sizes = tok.group_by(keys).agg(n=pl.len())
+    kept_units = sizes.filter(pl.col("n") >= s.min_unit_tokens).select(keys)
+    tok = tok.join(kept_units, on=keys, how="semi", nulls_equal=True)
+    n_units0 = kept_units.height
+
+    # Vocabulary pruning by document (unit) frequency.
+    df_counts = tok.select(*keys, "token").unique().group_by("token").agg(df=pl.len())
+    max_df_count = s.max_df * max(n_units0, 1)
+    vocab_df = df_counts.filter((pl.col("df") >= s.min_df) & (pl.col("df") <= max_df_count))
+    freq = tok.group_by("token").agg(tf=pl.len())
+    vocab_df = vocab_df.join(freq, on="token").sort(["tf", "token"], descending=[True, False]).head(s.max_terms)
+    vocab = sorted(vocab_df["token"].to_list())
+    tok_v = tok.filter(pl.col("token").is_in(vocab))
+
+    # Units: one row each, in document order (doc_id, then position).
+    aggs = [
+        pl.len().cast(pl.Int64).alias("n_tokens"),
+        pl.col("start").min().cast(pl.Int64).alias("start"),
+        pl.col("end").max().cast(pl.Int64).alias("end"),
+    ]
+    if unit == "paragraph":  # a paragraph sits in one section (sentences never cross sections)
+        aggs.append(pl.col("section_id").sort_by("start").first().alias("section_id"))
+    units = tok_v.group_by(keys).agg(aggs).sort(["doc_id", "start"])
+    if unit == "document":
+        units = units.with_columns(section_id=pl.lit(None, pl.Int32), paragraph_id=pl.lit(None, pl.Int32))
+    elif unit == "section":
+        units = units.with_columns(paragraph_id=pl.lit(None, pl.Int32))
+    units = units.with_row_index("unit_id").with_columns(pl.col("unit_id").cast(pl.Int32))
+
+    # System of a unit: the system holding most of its tokens (ties: first system by name); null if none.
+    tok_v = tok_v.join(units.select(*keys, "unit_id"), on=keys, how="left", nulls_equal=True)
+    unit_systems = (
+        tok_v.group_by("unit_id", "system").agg(n=pl.len().cast(pl.Int64)).sort(["unit_id", "system"], nulls_last=True)
+    )
+    majority = (
+        unit_systems.sort(["unit_id", "n", "system"], descending=[False, True, False], nulls_last=True)
+        .group_by("unit_id", maintain_order=True)
+        .first()
+        .select("unit_id", "system")
+    )
+    paths = tok_v.sort("start").group_by("unit_id", maintain_order=True).agg(pl.col("path").first())
+    units = units.join(majority, on="unit_id", how="left").join(paths, on="unit_id", how="left")
+    if unit == "document":
+        units = units.with_columns(path=pl.lit(None, pl.String))
+    if documents is not None and "level" in documents.columns:
+        units = units.join(documents.select("doc_id", "level"), on="doc_id", how="left")
+    else:
+        units = units.with_columns(level=pl.lit(None, pl.String))
+    units = units.with_columns(pl.col("level").fill_null("unknown")).select(
+        "unit_id",
+        "doc_id",
+        pl.col("section_id").cast(pl.Int32),
+        pl.col("paragraph_id").cast(pl.Int32),
+        "level",
+        "system",
+        "path",
+        "n_tokens",
+        "start",
+        "end",
+    ).sort("unit_id")
+
+    term_index = pl.DataFrame(
+        {"token": vocab, "term_id": np.arange(len(vocab), dtype=np.int32)}, schema={"token": pl.String, "term_id": pl.Int32}
+    )
+    cells = tok_v.group_by("unit_id", "token").agg(c=pl.len()).join(term_index, on="token").sort("unit_id", "term_id")
+    X = sparse.csr_matrix(
+        (
+            cells["c"].to_numpy().astype(np.int64),
+            (cells["unit_id"].to_numpy().astype(np.int64), cells["term_id"].to_numpy().astype(np.int64)),
+        ),
+        shape=(units.height, len(vocab)),
+    )
+    X.sort_indices()
+    pruning = {
+        "kept_tokens": n_tokens_in,
+        "boilerplate_tokens": n_boiler,
+        "units_before": sizes.height,
+        "units_after": units.height,
+        "terms_before": df_counts.height,
+        "terms_after": len(vocab),
+        "tokens_after": int(X.sum()),
+    }
+    return DTM(
+        X=X,
+        vocab=vocab,
+        units=units,
+        unit=unit,
+        unit_systems=unit_systems,
+        pruning=pruning,
+        token_units=tok_v.select("doc_id", "start", "unit_id"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Fitting
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TopicFit:
+    """One fitted model: the normalised topic-word matrix (k × V), unit-topic matrix (n × k), diagnostics.
+
+    ``components`` is the estimator's raw ``components_`` (byte-identical for a seed); ``beta`` its rows
+    normalised to sum to 1; ``theta`` the unit-topic shares (rows sum to 1).
+    """
+
+    model: str
+    k: int
+    seed: int
+    components: np.ndarray
+    beta: np.ndarray
+    theta: np.ndarray
+    perplexity: float | None
+    n_iter: int
+
+
+def _row_normalise(a: np.ndarray) -> np.ndarray:
+    s = a.sum(axis=1, keepdims=True)
+    out = np.divide(a, s, out=np.zeros_like(a, dtype=np.float64), where=s > 0)
+    # A unit NMF leaves at zero has no topic; give it uniform shares so rows still sum to 1.
+    empty = (s[:, 0] <= 0)
+    if empty.any():
+        out[empty] = 1.0 / a.shape[1]
+    return out
+
+
+def tfidf(X: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Sublinear tf-idf with smooth idf and l2 row norms (scikit-learn's TfidfTransformer): NMF's input."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    return TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2").fit_transform(X.astype(np.float64))
+
+
+def fit_topic_model(
+    X: sparse.csr_matrix,
+    k: int,
+    *,
+    model: str = "lda",
+    seed: int = 0,
+    settings: TopicSettings | None = None,
+    X_tfidf: sparse.csr_matrix | None = None,
+) -> TopicFit:
+    """Fit LDA or NMF with ``k`` topics; deterministic for a seed (single-thread BLAS).
+
+    Parameters
+    ----------
+    X
+        Counts, units × terms.
+    k
+        Number of topics.
+    model
+        ``lda`` (LatentDirichletAllocation, batch variational Bayes on counts, priors 1/k) or ``nmf``
+        (Frobenius NMF by coordinate descent on sublinear tf-idf, random initialisation).
+    seed
+        ``random_state`` of the estimator.
+    settings
+        ``lda_max_iter``, ``nmf_max_iter``.
+    X_tfidf
+        A precomputed ``tfidf(X)``, to avoid recomputing it for every NMF fit.
+
+    Returns
+    -------
+    TopicFit
+    """
+    from sklearn.decomposition import NMF, LatentDirichletAllocation
+    from threadpoolctl import threadpool_limits
+
+    s = settings or TopicSettings()
+    with threadpool_limits(limits=1):
+        if model == "lda":
+            est = LatentDirichletAllocation(
+                n_components=k,
+                learning_method="batch",
+                max_iter=s.lda_max_iter,
+                evaluate_every=-1,
+                random_state=seed,
+                n_jobs=None,
+            )
+            theta = est.fit_transform(X)
+            perplexity = float(est.perplexity(X))
+        elif model == "nmf":
+            Xt = X_tfidf if X_tfidf is not None else tfidf(X)
+            est = NMF(n_components=k, init="random", solver="cd", max_iter=s.nmf_max_iter, random_state=seed, tol=1e-4)
+            theta = est.fit_transform(Xt)
+            perplexity = None
+        else:
+            raise ValueError(f"model must be one of {MODELS}, not {model!r}")
+    components = np.asarray(est.components_, dtype=np.float64)
+    return TopicFit(
+        model=model,
+        k=k,
+        seed=seed,
+        components=components,
+        beta=_row_normalise(components),
+        theta=_row_normalise(np.asarray(theta, dtype=np.float64)),
+        perplexity=perplexity,
+        n_iter=int(est.n_iter_),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Diagnostics
+# ---------------------------------------------------------------------------------------------------
+
+
+def top_terms(beta: np.ndarray, n: int) -> np.ndarray:
+    """Indices of each topic's ``n`` most probable terms (ties: lower index first), topics × n."""
+    order = np.lexsort((np.broadcast_to(np.arange(beta.shape[1]), beta.shape), -beta), axis=1)
+    return order[:, : min(n, beta.shape[1])]
+
+
+def npmi_coherence(X: sparse.spmatrix, topics: Sequence[Sequence[int]]) -> np.ndarray:
+    """NPMI coherence of each topic's terms, with co-occurrence counted in the units of ``X``.
+
+    For each pair of a topic's terms, with P(w) the share of units containing w and P(w_i, w_j) the share
+    containing both:
+
+        NPMI = log[P(w_i, w_j) / (P(w_i) P(w_j))] / -log P(w_i, w_j)
+
+    which is -1 when the terms never co-occur, 0 when independent, 1 when they always co-occur (also by
+    convention when both occur in every unit). A topic's coherence is the mean over its pairs (Bouma 2009;
+    Aletras & Stevenson 2013 use the same measure over an external corpus, here it is the corpus itself).
+
+    Parameters
+    ----------
+    X
+        Counts (or 0/1), units × terms.
+    topics
+        For each topic, the column indices of its top terms.
+
+    Returns
+    -------
+    numpy.ndarray
+        One coherence per topic (nan for a topic with fewer than two terms).
+    """
+    B = (sparse.csr_matrix(X) > 0).astype(np.float64)
+    n = B.shape[0]
+    out = np.full(len(topics), np.nan)
+    for t, terms in enumerate(topics):
+        idx = np.asarray(list(terms), dtype=np.int64)
+        if idx.size < 2:
+            continue
+        sub = B[:, idx]
+        co = np.asarray((sub.T @ sub).todense()) / n
+        p = np.diag(co).copy()
+        vals = []
+        for i in range(idx.size):
+            for j in range(i + 1, idx.size):
+                vals.append(_npmi(co[i, j], p[i], p[j]))
+        out[t] = float(np.mean(vals))
+    return out
+
+
+def _npmi(pij: float, pi: float, pj: float) -> float:
+    if pij <= 0:
+        return -1.0
+    if pij >= 1:
+        return 1.0
+    return math.log(pij / (pi * pj)) / -math.log(pij)
+
+
+def _ecdf_rank(a: np.ndarray) -> np.ndarray:
+    """Per row, the empirical CDF value of each entry among its row (share of entries ≤ it)."""
+    n = a.shape[1]
+    out = np.empty_like(a, dtype=np.float64)
+    for r in range(a.shape[0]):
+        row = a[r]
+        srt = np.sort(row)
+        out[r] = np.searchsorted(srt, row, side="right") / n
+    return out
+
+
+def frex(beta: np.ndarray, weight: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """FREX scores (Bischof & Airoldi 2012; Roberts et al.'s stm) and exclusivity of every term in every topic.
+
+    exclusivity(w, k) = β_kw / Σ_j β_jw;  FREX(w, k) = 1 / (ω / ECDF_k(excl) + (1 − ω) / ECDF_k(β))
+    where the ECDFs are taken over the terms of topic k and ω = ``weight``.
+
+    Returns
+    -------
+    (frex, exclusivity), each topics × terms.
+    """
+    col = beta.sum(axis=0, keepdims=True)
+    excl = np.divide(beta, col, out=np.zeros_like(beta), where=col > 0)
+    fr = 1.0 / (weight / _ecdf_rank(excl) + (1.0 - weight) / _ecdf_rank(beta))
+    return fr, excl
+
+
+def exclusivity(beta: np.ndarray, n: int = 10, weight: float = 0.5) -> np.ndarray:
+    """Per topic, the mean FREX of its ``n`` most probable terms (stm's ``exclusivity``, divided by n)."""
+    fr, _ = frex(beta, weight)
+    top = top_terms(beta, n)
+    return np.take_along_axis(fr, top, axis=1).mean(axis=1)
+
+
+def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine similarity of every row of ``a`` with every row of ``b``."""
+    na = np.linalg.norm(a, axis=1, keepdims=True)
+    nb = np.linalg.norm(b, axis=1, keepdims=True)
+    return (a / np.where(na > 0, na, 1)) @ (b / np.where(nb > 0, nb, 1)).T
+
+
+def match_topics(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hungarian matching of the topics of two runs on the cosine similarity of their topic-word vectors.
+
+    Returns
+    -------
+    (perm, sims)
+        ``perm[i]`` is the topic of ``b`` matched to topic ``i`` of ``a``; ``sims[i]`` their similarity.
+    """
+    S = cosine_matrix(a, b)
+    rows, cols = linear_sum_assignment(-S)
+    perm = np.empty(a.shape[0], dtype=np.int64)
+    perm[rows] = cols
+    return perm, S[rows, cols][np.argsort(rows)]
+
+
+def stability(betas: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Pairwise stability of several runs of the same k.
+
+    Returns
+    -------
+    (pair, per_topic)
+        ``pair[i, j]``: mean matched similarity of runs i and j (symmetric, 1 on the diagonal);
+        ``per_topic[i, t]``: mean over the other runs of the similarity of run i's topic t to its match.
+    """
+    m = len(betas)
+    k = betas[0].shape[0]
+    pair = np.eye(m)
+    per_topic = np.zeros((m, k))
+    for i in range(m):
+        for j in range(i + 1, m):
+            perm, sims = match_topics(betas[i], betas[j])
+            pair[i, j] = pair[j, i] = sims.mean()
+            per_topic[i] += sims
+            inv = np.empty_like(perm)
+            inv[perm] = np.arange(k)
+            per_topic[j] += sims[inv]
+    per_topic /= max(m - 1, 1)
+    return pair, per_topic
+
+
+# ---------------------------------------------------------------------------------------------------
+# Model selection
+# ---------------------------------------------------------------------------------------------------
+
+SELECTION_RULE = (
+    "within the primary model, min-max scale coherence (NPMI), exclusivity (FREX) and stability over the "
+    "grid of k; choose the k with the highest mean of the three (ties: smaller k); perplexity is shown, not used"
+)
+
+
+def _scaled(v: np.ndarray) -> np.ndarray:
+    lo, hi = np.nanmin(v), np.nanmax(v)
+    if not np.isfinite(lo) or hi - lo <= 1e-12:
+        return np.ones_like(v)
+    return (v - lo) / (hi - lo)
+
+
+def select_k(selection: pl.DataFrame, primary_model: str = "lda") -> pl.DataFrame:
+    """Apply the selection rule to a frame with model, k, coherence, exclusivity, stability.
+
+    Adds ``score`` (per model: mean of the three min-max scaled criteria), ``chosen`` (the primary model's
+    best k, marked on every model's row of that k) and ``rule``.
+    """
+    parts = []
+    for (model,), g in selection.sort("model", "k").group_by("model", maintain_order=True):
+        crit = np.column_stack([_scaled(g[c].to_numpy().astype(float)) for c in ("coherence", "exclusivity", "stability")])
+        parts.append(g.with_columns(score=pl.Series(crit.mean(axis=1))))
+    out = pl.concat(parts).sort("model", "k")
+    prim = out.filter(pl.col("model") == primary_model)
+    best = prim.sort(["score", "k"], descending=[True, False])["k"][0]
+    return out.with_columns(chosen=pl.col("k") == best, rule=pl.lit(SELECTION_RULE))
+
+
+@dataclass
+class GridResult:
+    """All fits of the grid, and the per-run and per-k diagnostics."""
+
+    fits: dict[tuple[str, int, int], TopicFit]
+    runs: pl.DataFrame
+    selection: pl.DataFrame
+    per_topic_stability: dict[tuple[str, int], np.ndarray]
+
+
+def _fit_one(args: tuple[sparse.csr_matrix, sparse.csr_matrix | None, str, int, int, TopicSettings]) -> TopicFit:
+    X, Xt, model, k, seed, s = args
+    return fit_topic_model(X, k, model=model, seed=seed, settings=s, X_tfidf=Xt)
+
+
+def fit_grid(dtm: DTM, settings: TopicSettings | None = None, jobs: int | None = None) -> GridResult:
+    """Fit every model × k × seed of the settings' grid and compute the diagnostics of model selection.
+
+    Parameters
+    ----------
+    dtm
+        The document-term matrix.
+    settings
+        Grid (``models``, ``k_grid``, ``seeds``) and fitting settings.
+    jobs
+        Worker processes (default ``settings.jobs``); fits are independent and single-threaded, so the
+        result is the same for any number of workers.
+    """
+    s = settings or TopicSettings()
+    jobs = jobs or s.jobs
+    X = dtm.X
+    Xt = tfidf(X) if "nmf" in s.models else None
+    max_k = max(1, min(X.shape) - 1)
+    ks = [k for k in s.k_grid if 2 <= k <= max_k] or [min(2, max_k)]
+    tasks = [(X, Xt if m == "nmf" else None, m, k, seed, s) for m in s.models for k in ks for seed in s.seeds]
+    if jobs > 1 and len(tasks) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_fit_one, tasks, chunksize=max(1, len(tasks) // (4 * jobs))))
+    else:
+        results = [_fit_one(t) for t in tasks]
+    fits = {(f.model, f.k, f.seed): f for f in results}
+
+    run_rows, sel_rows = [], []
+    per_topic_stab: dict[tuple[str, int], np.ndarray] = {}
+    for m in s.models:
+        for k in ks:
+            group = [fits[(m, k, seed)] for seed in s.seeds]
+            pair, per_topic = stability([f.beta for f in group])
+            per_topic_stab[(m, k)] = per_topic
+            run_stab = (pair.sum(axis=1) - 1) / (len(group) - 1)
+            medoid = int(np.argmax(np.round(run_stab, 12)))  # argmax returns the first (lowest seed) on ties
+            cohs, excls = [], []
+            for i, f in enumerate(group):
+                coh = float(np.nanmean(npmi_coherence(X, top_terms(f.beta, s.n_top))))
+                exc = float(exclusivity(f.beta, s.n_top, s.frex_weight).mean())
+                cohs.append(coh)
+                excls.append(exc)
+                run_rows.append((m, k, f.seed, coh, exc, f.perplexity, float(run_stab[i]), f.n_iter, i == medoid))
+            iu = np.triu_indices(len(group), 1)
+            perps = [f.perplexity for f in group if f.perplexity is not None]
+            sel_rows.append(
+                (
+                    m,
+                    k,
+                    len(group),
+                    float(np.mean(cohs)),
+                    float(np.std(cohs, ddof=1)) if len(cohs) > 1 else 0.0,
+                    float(np.mean(excls)),
+                    float(np.mean(perps)) if perps else None,
+                    float(pair[iu].mean()),
+                    float(pair[iu].min()),
+                )
+            )
+    runs = pl.DataFrame(
+        run_rows,
+        schema={
+            "model": pl.String,
+            "k": pl.Int32,
+            "seed": pl.Int32,
+            "coherence": pl.Float64,
+            "exclusivity": pl.Float64,
+            "perplexity": pl.Float64,
+            "stability": pl.Float64,
+            "n_iter": pl.Int32,
+            "medoid": pl.Boolean,
+        },
+        orient="row",
+    ).sort("model", "k", "seed")
+    sel = pl.DataFrame(
+        sel_rows,
+        schema={
+            "model": pl.String,
+            "k": pl.Int32,
+            "n_seeds": pl.Int32,
+            "coherence": pl.Float64,
+            "coherence_sd": pl.Float64,
+            "exclusivity": pl.Float64,
+            "perplexity": pl.Float64,
+            "stability": pl.Float64,
+            "stability_min": pl.Float64,
+        },
+        orient="row",
+    )
+    sel = select_k(sel, s.primary_model).select(MODEL_SELECTION.names)
+    return GridResult(fits=fits, runs=runs, selection=sel, per_topic_stability=per_topic_stab)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Describing topics
+# ---------------------------------------------------------------------------------------------------
+
+
+def propose_label(
+    frex_terms: Sequence[str],
+    unit_systems: Sequence[str | None],
+    unit_weights: Sequence[float],
+    *,
+    n_terms: int = 3,
+    min_share: float = 0.5,
+) -> tuple[str, str | None, float]:
+    """The label rule: ``"<system> · t1 t2 t3"``, or ``"— · t1 t2 t3"`` when no system dominates.
+
+    Parameters
+    ----------
+    frex_terms
+        The topic's terms ranked by FREX (the first ``n_terms`` go into the label: FREX favours terms that
+        are both frequent in the topic and rare elsewhere, which is what tells topics apart).
+    unit_systems, unit_weights
+        Outline system (or None) and topic share of the topic's most representative units.
+    n_terms
+        Number of terms in the label.
+    min_share
+        A system names the topic when it holds at least this share of the representative units' weight.
+
+    Returns
+    -------
+    (label, system, share)
+        ``system`` is None when no system reaches ``min_share``; ``share`` is the best system's share.
+    """
+    total = float(sum(unit_weights))
+    acc: dict[str, float] = {}
+    for sysid, w in zip(unit_systems, unit_weights):
+        if sysid is not None:
+            acc[sysid] = acc.get(sysid, 0.0) + float(w)
+    best, share = None, 0.0
+    if total > 0:
+        for sysid in sorted(acc):  # sorted: ties go to the first id by name, never to dict order
+            if acc[sysid] / total > share + 1e-12:
+                best, share = sysid, acc[sysid] / total
+    system = best if share >= min_share else None
+    terms = " ".join(frex_terms[:n_terms])
+    return f"{system or '—'} · {terms}", system, share
+
+
+def _excerpt(text: str | None, start: int, end: int, n: int = 160) -> str:
+    if text is None:
+        return ""
+    piece = " ".join(text[start:end].split())
+    return piece if len(piece) <= n else piece[:n] + "…"
+
+
+def describe_fit(
+    fit: TopicFit,
+    dtm: DTM,
+    settings: TopicSettings,
+    *,
+    per_topic_stability: np.ndarray | None = None,
+    documents: pl.DataFrame | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Terms, summary, unit shares and representative units of one fitted model.
+
+    Returns
+    -------
+    dict
+        ``topics``, ``topic_summary``, ``doc_topics``, ``topic_representatives`` (schemas as declared).
+    """
+    s = settings
+    k = fit.k
+    fr, excl = frex(fit.beta, s.frex_weight)
+    n = min(s.n_top, len(dtm.vocab))
+    top_p = top_terms(fit.beta, n)
+    top_f = top_terms(fr, n)
+    coh = npmi_coherence(dtm.X, top_p)
+    exc = np.take_along_axis(fr, top_p, axis=1).mean(axis=1)
+    weights = dtm.units["n_tokens"].to_numpy().astype(float)
+    prevalence = (fit.theta * weights[:, None]).sum(axis=0) / max(weights.sum(), 1.0)
+    vocab = np.asarray(dtm.vocab, dtype=object)
+    texts = dict(zip(documents["doc_id"], documents["text"])) if documents is not None and "text" in documents.columns else {}
+    units = dtm.units
+
+    term_rows, summary_rows, rep_rows = [], [], []
+    for t in range(k):
+        order = np.lexsort((units["unit_id"].to_numpy(), -fit.theta[:, t]))[: s.n_representatives]
+        reps = units[order.tolist()]
+        label, system, share = propose_label(
+            [str(vocab[i]) for i in top_f[t]],
+            reps["system"].to_list(),
+            fit.theta[order, t].tolist(),
+            n_terms=s.label_terms,
+            min_share=s.label_min_system_share,
+        )
+        for ranking, idx in (("prob", top_p[t]), ("frex", top_f[t])):
+            for r, i in enumerate(idx, start=1):
+                term_rows.append((fit.model, k, t, label, ranking, r, str(vocab[i]), float(fit.beta[t, i]), float(excl[t, i]), float(fr[t, i])))
+        summary_rows.append(
+            (
+                fit.model,
+                k,
+                t,
+                label,
+                system,
+                float(share),
+                float(prevalence[t]),
+                float(coh[t]),
+                float(exc[t]),
+                float(per_topic_stability[t]) if per_topic_stability is not None else None,
+                " ".join(str(vocab[i]) for i in top_p[t]),
+                " ".join(str(vocab[i]) for i in top_f[t]),
+            )
+        )
+        for r, (row, ui) in enumerate(zip(reps.iter_rows(named=True), order), start=1):
+            rep_rows.append(
+                (
+                    fit.model,
+                    t,
+                    r,
+                    row["unit_id"],
+                    row["doc_id"],
+                    row["level"],
+                    row["path"],
+                    row["system"],
+                    float(fit.theta[ui, t]),
+                    row["n_tokens"],
+                    row["start"],
+                    row["end"],
+                    _excerpt(texts.get(row["doc_id"]), row["start"], row["end"]),
+                )
+            )
+
+    def frame(name: str, rows: list[tuple]) -> pl.DataFrame:
+        from .schema import TABLES
+
+        return pl.DataFrame(rows, schema=TABLES[name].polars_schema, orient="row")
+
+    n_units = units.height
+    doc_topics = (
+        units.select("unit_id", "doc_id", "section_id", "paragraph_id", "level", "system", "path", "n_tokens")
+        .join(pl.DataFrame({"topic": np.arange(k, dtype=np.int32)}), how="cross")
+        .sort("unit_id", "topic")
+        .with_columns(
+            model=pl.lit(fit.model),
+            unit=pl.lit(dtm.unit),
+            share=pl.Series(fit.theta.reshape(n_units * k)),
+        )
+        .select(DOC_TOPICS.names)
+    )
+    return {
+        "topics": frame("topics", term_rows),
+        "topic_summary": frame("topic_summary", summary_rows),
+        "doc_topics": doc_topics,
+        "topic_representatives": frame("topic_representatives", rep_rows),
+    }
+
+
+def prevalence_by_level(
+    doc_topics: pl.DataFrame,
+    labels: pl.DataFrame | None = None,
+    *,
+    n_bootstrap: int = 1000,
+    ci: float = 0.95,
+    seed: int = 0,
+) -> pl.DataFrame:
+    """Each topic's token-weighted share of each level's text, with a bootstrap percentile interval.
+
+    The bootstrap resamples units with replacement *within each document* (documents are fixed: with a
+    handful of documents per level, resampling documents would give degenerate intervals), so the
+    interval reflects the variability of topics across a document's units, not across documents. With
+    one document at a level, it describes that document, not the level.
+
+    Parameters
+    ----------
+    doc_topics
+        One model's doc_topics rows.
+    labels
+        topic, label (optional).
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    models = doc_topics["model"].unique().sort().to_list()
+    alpha = (1 - ci) / 2
+    for model in models:
+        dt = doc_topics.filter(pl.col("model") == model)
+        k = dt["topic"].max() + 1
+        units = dt.filter(pl.col("topic") == 0).sort("unit_id")
+        theta = dt.sort("unit_id", "topic")["share"].to_numpy().reshape(units.height, k)
+        w = units["n_tokens"].to_numpy().astype(float)
+        docs = units["doc_id"].to_numpy()
+        levels = units["level"].to_numpy()
+        for level in sorted(set(levels.tolist())):
+            idx_level = np.flatnonzero(levels == level)
+            doc_ids = sorted(set(docs[idx_level].tolist()))
+            point = (theta[idx_level] * w[idx_level, None]).sum(axis=0) / w[idx_level].sum()
+            # counts[b, i]: how often unit i is drawn in replicate b (multinomial within its document)
+            counts = np.zeros((n_bootstrap, idx_level.size))
+            pos = {u: j for j, u in enumerate(idx_level)}
+            for d in doc_ids:
+                members = [pos[u] for u in idx_level[docs[idx_level] == d]]
+                counts[:, members] = rng.multinomial(len(members), np.full(len(members), 1 / len(members)), size=n_bootstrap)
+            bw = counts * w[idx_level][None, :]
+            reps = (bw @ theta[idx_level]) / bw.sum(axis=1, keepdims=True)
+            lo = np.quantile(reps, alpha, axis=0)
+            hi = np.quantile(reps, 1 - alpha, axis=0)
+            for t in range(k):
+                rows.append((model, t, level, len(doc_ids), idx_level.size, float(point[t]), float(lo[t]), float(hi[t])))
+    out = pl.DataFrame(
+        rows,
+        schema={
+            "model": pl.String,
+            "topic": pl.Int32,
+            "level": pl.String,
+            "n_docs": pl.Int32,
+            "n_units": pl.Int32,
+            "share": pl.Float64,
+            "lo": pl.Float64,
+            "hi": pl.Float64,
+        },
+        orient="row",
+    )
+    lab = labels if labels is not None else out.select("model", "topic").unique().with_columns(label=pl.lit(None, pl.String))
+    return (
+        out.join(lab.select("model", "topic", "label"), on=["model", "topic"], how="left")
+        .select(TOPIC_PREVALENCE.names)
+        .sort("model", "topic", "level")
+    )
+
+
+def theme_counts_per_unit(theme_hits: pl.DataFrame | None, dtm: DTM) -> pl.DataFrame:
+    """Theme lexicon hits per unit (unit_id, theme, hits), mapping each hit to the unit of its tokens.
+
+    A hit is mapped by its document and start offset to the kept token starting there; a hit whose first
+    token is not in the matrix (a stopword, a pruned term, a dropped unit) is mapped to the unit of the
+    nearest preceding token of the same document.
+    """
+    empty = pl.DataFrame(schema={"unit_id": pl.Int32, "theme": pl.String, "hits": pl.Int64})
+    if theme_hits is None or theme_hits.height == 0 or not {"doc_id", "theme", "start"} <= set(theme_hits.columns):
+        return empty
+    hits = theme_hits.select("doc_id", "theme", pl.col("start").cast(pl.Int64)).sort("doc_id", "start")
+    tu = dtm.token_units.select("doc_id", pl.col("start").cast(pl.Int64), "unit_id").sort("doc_id", "start")
+    mapped = hits.join_asof(tu, on="start", by="doc_id", strategy="backward", check_sortedness=False).drop_nulls("unit_id")
+    return mapped.group_by("unit_id", "theme").agg(hits=pl.len().cast(pl.Int64)).sort("unit_id", "theme")
+
+
+def alignment(
+    fit: TopicFit,
+    dtm: DTM,
+    theme_units: pl.DataFrame,
+    labels: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Which topics carry which theme and which Outline system.
+
+    theme: hits per 1,000 tokens of the topic's text, Σ_u θ_ut·hits_u / Σ_u θ_ut·n_u × 1000, and its lift
+    over the corpus rate. system: share of the topic's token mass that sits in sections of the system,
+    Σ_u θ_ut·n_us / Σ_u θ_ut·n_u, and its lift over the system's share of all tokens.
+    """
+    theta = fit.theta
+    n_units, k = theta.shape
+    n = dtm.units["n_tokens"].to_numpy().astype(float)
+    mass = (theta * n[:, None]).sum(axis=0)
+    rows = []
+    for kind, frame, col, val in (
+        ("theme", theme_units, "theme", "hits"),
+        ("system", dtm.unit_systems.drop_nulls("system"), "system", "n"),
+    ):
+        for target in sorted(set(frame[col].to_list())):
+            sub = frame.filter(pl.col(col) == target)
+            v = np.zeros(n_units)
+            v[sub["unit_id"].to_numpy()] = sub[val].to_numpy().astype(float)
+            per_topic = theta.T @ v / np.where(mass > 0, mass, 1)
+            base = v.sum() / max(n.sum(), 1.0)
+            scale = 1000.0 if kind == "theme" else 1.0
+            for t in range(k):
+                rows.append((fit.model, t, kind, target, float(per_topic[t] * scale), float(per_topic[t] / base) if base > 0 else None))
+    out = pl.DataFrame(
+        rows,
+        schema={"model": pl.String, "topic": pl.Int32, "kind": pl.String, "target": pl.String, "value": pl.Float64, "lift": pl.Float64},
+        orient="row",
+    )
+    lab = labels if labels is not None else out.select("model", "topic").unique().with_columns(label=pl.lit(None, pl.String))
+    return out.join(lab.select("model", "topic", "label"), on=["model", "topic"], how="left").select(TOPIC_ALIGNMENT.names)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The stage
+# ---------------------------------------------------------------------------------------------------
+
+
+def run_topics(
+    tokens: pl.DataFrame,
+    *,
+    sections: pl.DataFrame | None = None,
+    sentences: pl.DataFrame | None = None,
+    documents: pl.DataFrame | None = None,
+    boilerplate: pl.DataFrame | None = None,
+    theme_hits: pl.DataFrame | None = None,
+    settings: TopicSettings | None = None,
+    jobs: int | None = None,
+) -> dict[str, pl.DataFrame]:
+    """The whole topic stage on tables in memory: matrix, grid, selection, description. See the module doc."""
+    s = settings or TopicSettings()
+    dtm = document_term_matrix(
+        tokens, sections=sections, sentences=sentences, documents=documents, boilerplate=boilerplate, settings=s
+    )
+    if dtm.X.shape[0] < 3 or dtm.X.shape[1] < 3:
+        out = {t.name: pl.DataFrame(schema=t.polars_schema) for t in _STAGE_TABLES}
+        out["topic_settings"] = s.as_table()
+        return out
+    grid = fit_grid(dtm, s, jobs=jobs)
+    k = int(grid.selection.filter(pl.col("chosen"))["k"][0])
+    runs = grid.runs
+    described: dict[str, list[pl.DataFrame]] = {}
+    theme_units = theme_counts_per_unit(theme_hits, dtm)
+    aligned = []
+    for m in s.models:
+        medoid_seed = int(runs.filter((pl.col("model") == m) & (pl.col("k") == k) & pl.col("medoid"))["seed"][0])
+        fit = grid.fits[(m, k, medoid_seed)]
+        seed_pos = list(s.seeds).index(medoid_seed)
+        d = describe_fit(
+            fit, dtm, s, per_topic_stability=grid.per_topic_stability[(m, k)][seed_pos], documents=documents
+        )
+        for name, df in d.items():
+            described.setdefault(name, []).append(df)
+        labels = d["topic_summary"].select("model", "topic", "label")
+        aligned.append(alignment(fit, dtm, theme_units, labels))
+    tables = {name: pl.concat(dfs) for name, dfs in described.items()}
+    labels = tables["topic_summary"].select("model", "topic", "label")
+    tables["topic_prevalence"] = prevalence_by_level(
+        tables["doc_topics"], labels, n_bootstrap=s.n_bootstrap, ci=s.ci, seed=s.bootstrap_seed
+    )
+    tables["topic_alignment"] = pl.concat(aligned).sort("model", "topic", "kind", "target")
+    tables["model_selection"] = grid.selection
+    tables["topic_runs"] = runs
+    tables["topic_settings"] = s.as_table()
+    order = {
+        "topics": ["model", "topic", "ranking", "rank"],
+        "topic_summary": ["model", "topic"],
+        "doc_topics": ["model", "unit_id", "topic"],
+        "topic_representatives": ["model", "topic", "rank"],
+    }
+    for name, keys in order.items():
+        tables[name] = tables[name].sort(keys)
+    return {t.name: tables[t.name] for t in _STAGE_TABLES}
+
+
+_STAGE_TABLES = (
+    TOPICS,
+    DOC_TOPICS,
+    MODEL_SELECTION,
+    TOPIC_RUNS,
+    TOPIC_SUMMARY,
+    TOPIC_REPRESENTATIVES,
+    TOPIC_PREVALENCE,
+    TOPIC_ALIGNMENT,
+    TOPIC_SETTINGS,
+)
+
+
+def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
+    """Pipeline stage: the topic tables from ``ctx.tables`` (tokens, sections, sentences, documents,
+    boilerplate, theme_hits). Settings: ``TopicSettings`` defaults overridden by ``ctx.settings["topics"]``.
+    """
+    s = TopicSettings.from_mapping(ctx.settings.get("topics") if hasattr(ctx, "settings") else None)
+    t = ctx.tables
+    if "tokens" not in t:
+        ctx.log("topics: no tokens table; topic tables left empty")
+        out = {tab.name: pl.DataFrame(schema=tab.polars_schema) for tab in _STAGE_TABLES}
+        out["topic_settings"] = s.as_table()
+        return out
+    # Fits are tiny on a few documents: process start-up would cost more than it saves.
+    jobs = s.jobs if s.jobs != 1 else (min(ctx.jobs, 4) if t["tokens"].height > 500_000 else 1)
+    return run_topics(
+        t["tokens"],
+        sections=t.get("sections"),
+        sentences=t.get("sentences"),
+        documents=t.get("documents"),
+        boilerplate=t.get("boilerplate"),
+        theme_hits=t.get("theme_hits"),
+        settings=s,
+        jobs=jobs,
+    )
+
+
+__all__ = [
+    "DTM",
+    "GridResult",
+    "TopicFit",
+    "TopicSettings",
+    "alignment",
+    "build_stage",
+    "cosine_matrix",
+    "describe_fit",
+    "document_term_matrix",
+    "exclusivity",
+    "fit_grid",
+    "fit_topic_model",
+    "frex",
+    "match_topics",
+    "npmi_coherence",
+    "prevalence_by_level",
+    "propose_label",
+    "run_topics",
+    "select_k",
+    "stability",
+    "theme_counts_per_unit",
+    "top_terms",
+]

@@ -1,0 +1,374 @@
+"""Topic models: matrix and pruning, determinism, NPMI by hand, FREX, Hungarian matching, selection, stage."""
+
+from __future__ import annotations
+
+import math
+import random
+from types import SimpleNamespace
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy import sparse
+
+from fazhi import topics as T
+from fazhi.schema import validate
+
+# Three planted topics, each with its own vocabulary and an Outline system; "共同" words occur everywhere.
+PLANTED = {
+    "digital_government": [f"数字{i}" for i in range(12)],
+    "emergency_response": [f"应急{i}" for i in range(12)],
+    "dispute_resolution": [f"调解{i}" for i in range(12)],
+}
+COMMON = ["推进", "工作", "建设"]
+LEVELS = ["province", "city", "county", "county"]
+
+
+def synthetic_tables(n_docs: int = 4, sections_per_doc: int = 9, seed: int = 0) -> dict[str, pl.DataFrame]:
+    """Documents, sections, sentences, tokens and boilerplate tables in the stages' contract shapes.
+
+    Section j of a document is about planted topic j % 3 (with 15 % noise words from the other topics).
+    Every document's first sentence of section 0 is the same boilerplate sentence.
+    """
+    rng = random.Random(seed)
+    systems = list(PLANTED)
+    docs, secs, sents, toks, hits = [], [], [], [], []
+    for d in range(n_docs):
+        doc_id = f"doc{d}"
+        pos, token_id, sentence_id, text = 0, 0, 0, []
+        for j in range(sections_per_doc):
+            sysid = systems[j % 3]
+            sec_start = pos
+            for p in range(2):  # two paragraphs per section, two sentences each
+                for _ in range(2):
+                    boiler = j == 0 and p == 0 and sentence_id == 0
+                    words = (
+                        ["坚持", "指导", "深入", "贯彻"]
+                        if boiler
+                        else [
+                            rng.choice(PLANTED[sysid]) if rng.random() < 0.85 else rng.choice(PLANTED[rng.choice(systems)])
+                            for _ in range(8)
+                        ]
+                        + [rng.choice(COMMON)]
+                    )
+                    s_start = pos
+                    for w in words:
+                        toks.append((doc_id, j, sentence_id, token_id, w, pos, pos + len(w), "n", True))
+                        if not boiler and w.startswith(("数字", "应急", "调解")) and rng.random() < 0.3:
+                            theme = next(k for k, v in PLANTED.items() if w in v)
+                            hits.append((doc_id, theme, w, pos, pos + len(w)))
+                        token_id += 1
+                        pos += len(w)
+                        text.append(w)
+                    toks.append((doc_id, j, sentence_id, token_id, "。", pos, pos + 1, "x", False))
+                    token_id += 1
+                    pos += 1
+                    text.append("。")
+                    sents.append((doc_id, j, 2 * j + p, sentence_id, s_start, pos))
+                    sentence_id += 1
+            secs.append((doc_id, j, None, 1, "chinese_numeral", f"{j}、", j + 1, f"标题{j}", sec_start, pos, f"{j + 1}", sysid, "heading"))
+        docs.append((doc_id, LEVELS[d % len(LEVELS)], "".join(text)))
+    documents = pl.DataFrame(docs, schema={"doc_id": pl.String, "level": pl.String, "text": pl.String}, orient="row")
+    sections = pl.DataFrame(
+        secs,
+        schema={
+            "doc_id": pl.String, "section_id": pl.Int32, "parent_id": pl.Int32, "level": pl.Int32, "kind": pl.String,
+            "marker": pl.String, "ordinal": pl.Int32, "title": pl.String, "start": pl.Int64, "end": pl.Int64,
+            "path": pl.String, "system": pl.String, "system_source": pl.String,
+        },
+        orient="row",
+    )
+    sentences = pl.DataFrame(
+        sents,
+        schema={"doc_id": pl.String, "section_id": pl.Int32, "paragraph_id": pl.Int32, "sentence_id": pl.Int32, "start": pl.Int64, "end": pl.Int64},
+        orient="row",
+    )
+    tokens = pl.DataFrame(
+        toks,
+        schema={
+            "doc_id": pl.String, "section_id": pl.Int32, "sentence_id": pl.Int32, "token_id": pl.Int32, "token": pl.String,
+            "start": pl.Int64, "end": pl.Int64, "pos": pl.String, "keep": pl.Boolean,
+        },
+        orient="row",
+    )
+    boilerplate = pl.DataFrame({"doc_id": [f"doc{d}" for d in range(n_docs)], "sentence_id": [0] * n_docs}).with_columns(
+        pl.col("sentence_id").cast(pl.Int32)
+    )
+    theme_hits = pl.DataFrame(
+        hits, schema={"doc_id": pl.String, "theme": pl.String, "term": pl.String, "start": pl.Int64, "end": pl.Int64}, orient="row"
+    )
+    return {
+        "documents": documents, "sections": sections, "sentences": sentences, "tokens": tokens,
+        "boilerplate": boilerplate, "theme_hits": theme_hits,
+    }
+
+
+FAST = T.TopicSettings(k_grid=(2, 3, 4), seeds=(0, 1, 2, 3, 4), lda_max_iter=30, nmf_max_iter=200, n_bootstrap=200, min_unit_tokens=5)
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pl.DataFrame]:
+    return synthetic_tables()
+
+
+@pytest.fixture(scope="module")
+def stage(tables) -> dict[str, pl.DataFrame]:
+    return T.run_topics(
+        tables["tokens"], sections=tables["sections"], sentences=tables["sentences"], documents=tables["documents"],
+        boilerplate=tables["boilerplate"], theme_hits=tables["theme_hits"], settings=FAST,
+    )
+
+
+# --- document-term matrix ---------------------------------------------------------------------------
+
+
+def test_dtm_counts_kept_tokens_per_section(tables):
+    dtm = T.document_term_matrix(tables["tokens"], sections=tables["sections"], documents=tables["documents"],
+                                 settings=T.TopicSettings(min_df=1, max_df=1.0, exclude_boilerplate=False, min_unit_tokens=1))
+    kept = tables["tokens"].filter(pl.col("keep"))
+    assert dtm.X.sum() == kept.height  # every kept token counted once, punctuation (keep=False) never
+    assert "。" not in dtm.vocab
+    assert dtm.vocab == sorted(dtm.vocab)
+    assert dtm.units.height == tables["sections"].height
+    # the row of doc1's section 4 holds exactly that section's tokens
+    u = dtm.units.filter((pl.col("doc_id") == "doc1") & (pl.col("section_id") == 4))
+    row = dtm.X[u["unit_id"][0]].toarray().ravel()
+    expected = kept.filter((pl.col("doc_id") == "doc1") & (pl.col("section_id") == 4)).group_by("token").len()
+    for term, n in expected.iter_rows():
+        assert row[dtm.vocab.index(term)] == n
+    assert u["system"][0] == "digital_government" if 4 % 3 == 0 else u["system"][0] == list(PLANTED)[4 % 3]
+    assert u["level"][0] == "city"
+
+
+def test_dtm_boilerplate_excluded_and_pruning(tables):
+    loose = T.TopicSettings(min_df=1, max_df=1.0, min_unit_tokens=1)
+    with_bp = T.document_term_matrix(tables["tokens"], boilerplate=tables["boilerplate"], settings=loose)
+    assert "坚持" not in with_bp.vocab and with_bp.pruning["boilerplate_tokens"] == 4 * 4
+    without = T.document_term_matrix(tables["tokens"], boilerplate=tables["boilerplate"], settings=replace_(loose, exclude_boilerplate=False))
+    assert "坚持" in without.vocab
+    # max_df: the common words occur in (nearly) every section, so a 0.5 ceiling removes them
+    pruned = T.document_term_matrix(tables["tokens"], settings=replace_(loose, max_df=0.5))
+    assert not set(COMMON) & set(pruned.vocab)
+    # min_df: terms in fewer units than the threshold go, the others stay
+    df = np.asarray((without.X > 0).sum(axis=0)).ravel()
+    threshold = int(np.median(df)) + 1
+    rare = {t for t, c in zip(without.vocab, df) if c < threshold}
+    assert rare and len(rare) < len(without.vocab)
+    strict = T.document_term_matrix(tables["tokens"], settings=replace_(loose, exclude_boilerplate=False, min_df=threshold))
+    assert set(strict.vocab) == set(without.vocab) - rare
+    capped = T.document_term_matrix(tables["tokens"], settings=replace_(loose, max_terms=5))
+    assert len(capped.vocab) == 5
+
+
+def replace_(s: T.TopicSettings, **kw) -> T.TopicSettings:
+    from dataclasses import replace
+
+    return replace(s, **kw)
+
+
+@pytest.mark.parametrize("unit,n", [("paragraph", 4 * 9 * 2), ("document", 4)])
+def test_dtm_other_units(tables, unit, n):
+    s = T.TopicSettings(unit=unit, min_df=1, max_df=1.0, min_unit_tokens=1, exclude_boilerplate=False)
+    dtm = T.document_term_matrix(tables["tokens"], sections=tables["sections"], sentences=tables["sentences"], settings=s)
+    assert dtm.units.height == n
+    assert dtm.X.sum() == tables["tokens"].filter(pl.col("keep")).height
+    if unit == "paragraph":
+        assert dtm.units["section_id"].null_count() == 0 and dtm.units["paragraph_id"].null_count() == 0
+    else:
+        assert dtm.units["section_id"].null_count() == n
+
+
+def test_dtm_min_unit_tokens_drops_small_units(tables):
+    s = T.TopicSettings(min_df=1, max_df=1.0, min_unit_tokens=100, exclude_boilerplate=False)
+    assert T.document_term_matrix(tables["tokens"], settings=s).units.height == 0
+
+
+def test_settings_reject_unknown_keys_and_units():
+    with pytest.raises(ValueError):
+        T.TopicSettings.from_mapping({"k": 3})
+    with pytest.raises(ValueError):
+        T.TopicSettings.from_mapping({"unit": "chapter"})
+    assert T.TopicSettings.from_mapping({"k_grid": [3, 5]}).k_grid == (3, 5)
+
+
+# --- NPMI, FREX, matching ---------------------------------------------------------------------------
+
+
+def test_npmi_matches_hand_worked_example():
+    # Four units, three terms A, B, C:
+    #   unit 0: A B      unit 1: A B      unit 2: A C      unit 3: C
+    # P(A)=3/4, P(B)=2/4, P(C)=2/4; P(A,B)=2/4, P(A,C)=1/4, P(B,C)=0.
+    #   NPMI(A,B) = ln(0.5 / (0.75*0.5)) / -ln 0.5  = ln(4/3) / ln 2      = 0.415037...
+    #   NPMI(A,C) = ln(0.25 / (0.75*0.5)) / -ln 0.25 = ln(2/3) / ln 4     = -0.292481...
+    #   NPMI(B,C) = -1 (never together)
+    # Coherence of topic {A,B,C} = mean = (0.415037 - 0.292481 - 1) / 3 = -0.292481...
+    X = sparse.csr_matrix(np.array([[1, 2, 0], [1, 1, 0], [3, 0, 1], [0, 0, 1]]))
+    ab = math.log(4 / 3) / math.log(2)
+    ac = math.log(2 / 3) / math.log(4)
+    assert ab == pytest.approx(0.4150375, abs=1e-7) and ac == pytest.approx(-0.2924813, abs=1e-7)
+    got = T.npmi_coherence(X, [[0, 1], [0, 2], [1, 2], [0, 1, 2]])
+    np.testing.assert_allclose(got, [ab, ac, -1.0, (ab + ac - 1) / 3], atol=1e-12)
+    # always together: 1 by convention; a topic with one term: nan
+    assert T.npmi_coherence(sparse.csr_matrix(np.ones((3, 2))), [[0, 1]])[0] == 1.0
+    assert math.isnan(T.npmi_coherence(X, [[0]])[0])
+
+
+def test_frex_hand_example():
+    beta = np.array([[0.6, 0.3, 0.1], [0.1, 0.3, 0.6]])
+    fr, excl = T.frex(beta, 0.5)
+    np.testing.assert_allclose(excl, [[6 / 7, 0.5, 1 / 7], [1 / 7, 0.5, 6 / 7]])
+    # topic 0, term 0: ECDF(excl)=1, ECDF(beta)=1 -> 1; term 1: both 2/3 -> 2/3; term 2: both 1/3 -> 1/3
+    np.testing.assert_allclose(fr[0], [1, 2 / 3, 1 / 3])
+    assert T.exclusivity(beta, n=1)[0] == pytest.approx(1.0)
+
+
+def test_hungarian_matching_recovers_a_permutation():
+    rng = np.random.default_rng(3)
+    a = rng.dirichlet(np.full(50, 0.1), size=8)
+    perm = rng.permutation(8)
+    b = a[perm] + rng.normal(0, 1e-4, size=a.shape).clip(0)  # b's topic i is a's topic perm[i]
+    got, sims = T.match_topics(a, b)
+    inv = np.argsort(perm)
+    np.testing.assert_array_equal(got, inv)  # a's topic t sits at position inv[t] of b
+    assert sims.min() > 0.99
+    pair, per_topic = T.stability([a, b, a[::-1]])
+    np.testing.assert_allclose(pair, np.ones((3, 3)), atol=1e-3)
+    assert per_topic.shape == (3, 8) and per_topic.min() > 0.99
+
+
+# --- fitting ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["lda", "nmf"])
+def test_fits_are_deterministic_per_seed(tables, model):
+    dtm = T.document_term_matrix(tables["tokens"], settings=FAST)
+    a = T.fit_topic_model(dtm.X, 3, model=model, seed=7, settings=FAST)
+    b = T.fit_topic_model(dtm.X, 3, model=model, seed=7, settings=FAST)
+    c = T.fit_topic_model(dtm.X, 3, model=model, seed=8, settings=FAST)
+    assert a.components.tobytes() == b.components.tobytes()
+    assert a.theta.tobytes() == b.theta.tobytes()
+    assert a.components.tobytes() != c.components.tobytes()
+    np.testing.assert_allclose(a.beta.sum(axis=1), 1)
+    np.testing.assert_allclose(a.theta.sum(axis=1), 1)
+    assert (a.perplexity is not None) == (model == "lda")
+
+
+def test_parallel_grid_equals_serial(tables):
+    dtm = T.document_term_matrix(tables["tokens"], settings=FAST)
+    s = replace_(FAST, k_grid=(3,), seeds=(0, 1))
+    serial = T.fit_grid(dtm, s, jobs=1)
+    parallel = T.fit_grid(dtm, s, jobs=2)
+    assert serial.selection.equals(parallel.selection) and serial.runs.equals(parallel.runs)
+    for key, fit in serial.fits.items():
+        assert fit.components.tobytes() == parallel.fits[key].components.tobytes()
+
+
+def test_planted_topics_are_recovered(tables):
+    dtm = T.document_term_matrix(tables["tokens"], settings=FAST)
+    for model in ("lda", "nmf"):
+        fit = T.fit_topic_model(dtm.X, 3, model=model, seed=0, settings=FAST)
+        prefixes = sorted({dtm.vocab[i][:2] for i in T.top_terms(fit.beta, 1)[:, 0]})
+        assert prefixes == ["应急", "数字", "调解"], model
+
+
+# --- selection and the stage ------------------------------------------------------------------------
+
+
+def test_select_k_rule():
+    sel = pl.DataFrame(
+        {
+            "model": ["lda"] * 3 + ["nmf"] * 3,
+            "k": [2, 3, 4] * 2,
+            "coherence": [0.1, 0.3, 0.3, 0.5, 0.1, 0.1],
+            "exclusivity": [0.5, 0.7, 0.7, 0.9, 0.5, 0.5],
+            "stability": [0.9, 0.95, 0.95, 0.9, 0.8, 0.7],
+        }
+    ).with_columns(pl.col("k").cast(pl.Int32))
+    out = T.select_k(sel, "lda")
+    # k=3 and k=4 tie for lda: the smaller wins; chosen marks that k for both models
+    assert out.filter(pl.col("chosen"))["k"].unique().to_list() == [3]
+    assert out.filter(pl.col("model") == "lda")["score"].to_list() == pytest.approx([0.0, 1.0, 1.0])
+    assert T.select_k(sel, "nmf").filter(pl.col("chosen"))["k"].unique().to_list() == [2]
+
+
+def test_stage_tables_match_their_contracts(stage):
+    for name, df in stage.items():
+        validate(name, df)
+        if name != "topic_settings":
+            assert df.height > 0, name
+
+
+def test_stability_reported_for_every_k_and_seed(stage):
+    sel = stage["model_selection"]
+    for model in ("lda", "nmf"):
+        got = sel.filter(pl.col("model") == model)
+        assert got["k"].to_list() == [2, 3, 4]
+        assert got["stability"].null_count() == 0 and got["n_seeds"].to_list() == [5, 5, 5]
+        assert ((got["stability"] > 0) & (got["stability"] <= 1 + 1e-9)).all()
+        assert (got["stability_min"] <= got["stability"] + 1e-12).all()
+    runs = stage["topic_runs"]
+    assert runs.height == 2 * 3 * 5
+    assert runs.group_by("model", "k").agg(pl.col("medoid").sum())["medoid"].to_list() == [1] * 6
+    assert sel.filter(pl.col("model") == "lda")["perplexity"].null_count() == 0
+    assert sel.filter(pl.col("model") == "nmf")["perplexity"].null_count() == 3
+
+
+def test_stage_finds_the_planted_structure(stage):
+    sel = stage["model_selection"]
+    assert sel.filter(pl.col("chosen"))["k"].unique().to_list() == [3]  # three planted topics
+    summary = stage["topic_summary"]
+    for model in ("lda", "nmf"):
+        systems = sorted(summary.filter(pl.col("model") == model)["system"].to_list())
+        assert systems == sorted(PLANTED), model  # each topic labelled with its planted system
+    label = summary["label"][0]
+    assert " · " in label and label.split(" · ")[0] in PLANTED
+    # doc_topics rows sum to one per unit and model
+    sums = stage["doc_topics"].group_by("model", "unit_id").agg(pl.col("share").sum())["share"]
+    np.testing.assert_allclose(sums.to_numpy(), 1)
+    # alignment: each topic's strongest system and theme is its own, with lift > 1
+    al = stage["topic_alignment"].join(summary.select("model", "topic", pl.col("system").alias("own")), on=["model", "topic"])
+    for kind in ("theme", "system"):
+        best = al.filter(pl.col("kind") == kind).sort("lift", descending=True).group_by("model", "topic").first()
+        assert (best["target"] == best["own"]).all(), kind
+        assert (best["lift"] > 1).all()
+    reps = stage["topic_representatives"]
+    assert reps.group_by("model", "topic").len()["len"].max() == FAST.n_representatives
+    assert (reps["excerpt"].str.len_chars() > 0).all()
+
+
+def test_prevalence_intervals_contain_the_estimate(stage):
+    prev = stage["topic_prevalence"]
+    assert ((prev["lo"] <= prev["share"] + 1e-12) & (prev["share"] <= prev["hi"] + 1e-12)).all()
+    assert set(prev["level"]) == {"province", "city", "county"}
+    assert prev.filter(pl.col("level") == "county")["n_docs"].unique().to_list() == [2]
+    sums = prev.group_by("model", "level").agg(pl.col("share").sum())["share"]
+    np.testing.assert_allclose(sums.to_numpy(), 1)
+
+
+def test_stage_is_byte_deterministic(tables, stage):
+    again = T.run_topics(
+        tables["tokens"], sections=tables["sections"], sentences=tables["sentences"], documents=tables["documents"],
+        boilerplate=tables["boilerplate"], theme_hits=tables["theme_hits"], settings=FAST,
+    )
+    for name in stage:
+        assert stage[name].equals(again[name]), name
+
+
+def test_propose_label_rule():
+    label, system, share = T.propose_label(["a", "b", "c", "d"], ["x", "x", "y", None], [0.5, 0.2, 0.2, 0.1])
+    assert (label, system) == ("x · a b c", "x") and share == pytest.approx(0.7)
+    label, system, _ = T.propose_label(["a", "b"], ["x", "y", None], [0.4, 0.4, 0.2])
+    assert system is None and label == "— · a b"
+
+
+def test_build_stage_reads_ctx(tables):
+    ctx = SimpleNamespace(
+        tables=dict(tables), settings={"topics": {"k_grid": [3], "seeds": [0, 1], "n_bootstrap": 50, "min_unit_tokens": 5}},
+        jobs=2, log=lambda m: None,
+    )
+    out = T.build_stage(ctx)
+    assert out["model_selection"]["k"].unique().to_list() == [3]
+    settings = dict(out["topic_settings"].iter_rows())
+    assert settings["k_grid"] == "[3]" and settings["unit"] == "section"
+    empty = T.build_stage(SimpleNamespace(tables={}, settings={}, jobs=1, log=lambda m: None))
+    assert empty["topics"].height == 0
