@@ -1,0 +1,42 @@
+"""Shared fixtures: the seed corpus, and one site built fresh for the whole test session.
+
+The built site (tables, every notebook executed, rendered with smalldocs) is made once per session in a
+temporary folder and shared by the notebook, site, determinism and browser tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    """A site built by ``fazhi.site.build_site`` in a temporary folder."""
+
+    site: Path  # the rendered website (its index.html inside)
+    tables: Path  # the result tables it was built from
+    staging: Path  # the staged sources, with the executed notebooks
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    from fazhi.site import build_site
+
+    base = tmp_path_factory.mktemp("site")
+    tables, site = base / "tables", base / "_site"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FAZHI_PROJECT", str(ROOT))
+    mp.setenv("FAZHI_CACHE", str(base / "cache"))
+    try:
+        index = build_site(corpus=SEEDS, out=tables, site=site, renderer="smalldocs", progress=False)
+    finally:
+        mp.undo()
+    assert index == site / "index.html"
+    return BuiltSite(site=site, tables=tables, staging=site.with_name(site.name + "_staging"))

@@ -1,0 +1,127 @@
+"""The built site in a real browser: headless Chromium, served on localhost, no network beyond it.
+
+Every page is opened; every chart must have rendered (an SVG with marks), no console error may be
+raised, and no request may leave localhost. Screenshots of the landing page and the themes page are
+saved in ``tests/artifacts/``. Skips, saying why, where Chromium or Playwright is missing; ``.ci/run``
+installs Debian's ``chromium`` so that in CI it runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = {"index.html": "landing.png", "notebooks/04_themes.html": "themes.png"}
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium fonts-noto-cjk)"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    handler = functools.partial(_QuietHandler, directory=str(built_site.site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency (uv sync)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+
+
+def _open(browser, url: str):
+    """Open ``url`` with every request outside localhost (and file:) recorded and blocked."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def route(r):
+        parsed = urlparse(r.request.url)
+        if parsed.scheme in ("file", "data", "blob") or parsed.hostname in ("127.0.0.1", "localhost"):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(url, wait_until="load")
+    return page, errors, outside
+
+
+def _charts_rendered(page) -> tuple[int, int]:
+    """(charts on the page, charts whose SVG has marks), after waiting for Vega to draw."""
+    n = page.locator(".fazhi-chart").count()
+    if n:
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.fazhi-chart')].every(d => d.querySelector('svg [class*=mark-]'))",
+            timeout=30_000,
+        )
+    drawn = page.evaluate(
+        "() => [...document.querySelectorAll('.fazhi-chart')].filter(d => d.querySelectorAll('svg [class*=mark-] path, svg [class*=mark-] text, svg [class*=mark-] line').length > 0).length"
+    )
+    return n, drawn
+
+
+def test_every_page_renders_its_charts_offline_without_errors(built_site, server, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    pages = _pages(built_site.site)
+    assert "index.html" in pages
+    total = 0
+    for rel in pages:
+        page, errors, outside = _open(browser, f"{server}/{rel}")
+        n, drawn = _charts_rendered(page)
+        total += n
+        assert drawn == n, f"{rel}: {n - drawn} of {n} charts did not render"
+        assert not outside, f"{rel} requested outside localhost: {outside}"
+        assert not errors, f"{rel}: console errors {errors}"
+        if rel in SCREENSHOTS:
+            page.screenshot(path=str(ARTIFACTS / SCREENSHOTS[rel]), full_page=True)
+        page.close()
+    assert total >= 5, "the site should hold charts"
+    assert (ARTIFACTS / "landing.png").is_file()
+
+
+def test_charts_render_when_the_site_is_opened_from_disk(built_site, browser):
+    page, errors, outside = _open(browser, (built_site.site / "notebooks" / "01_corpus.html").as_uri())
+    n, drawn = _charts_rendered(page)
+    assert n >= 2 and drawn == n
+    assert not outside and not errors, (outside, errors)
+    page.close()

@@ -1,0 +1,150 @@
+"""The published site: every page there, charts served from the site itself, no CDN, both renderers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import altair as alt
+import polars as pl
+import pytest
+
+from fazhi import charts
+from fazhi.site import SiteError, cdn_references, execute_notebook, notebooks, pick_renderer
+from fazhi.tables import STAMP_KEY, read_stamp
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_charts_in_the_site_load_vega_from_the_site_and_lab_keeps_its_own_renderer(tmp_path, monkeypatch):
+    chart = alt.Chart(pl.DataFrame({"x": ["一", "二"], "y": [1, 2]})).mark_bar().encode(x="x", y="y")
+    monkeypatch.delenv(charts.SITE_ROOT_ENV, raising=False)
+    bundle = chart._repr_mimebundle_()
+    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert any(k.startswith("application/vnd.vegalite") for k in bundle) and "text/html" not in bundle
+
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.setenv(charts.SITE_ROOT_ENV, str(tmp_path))
+    monkeypatch.chdir(tmp_path / "notebooks")
+    bundle = chart._repr_mimebundle_()
+    html = (bundle[0] if isinstance(bundle, tuple) else bundle)["text/html"]
+    assert '<script src="../vendor/vega/vega.min.js">' in html.replace("<\\/script>", "</script>")
+    assert "cdn" not in html and "jsdelivr" not in html
+    assert "二" in html  # the data travels inside the page, unescaped
+
+
+def test_vendored_vega_matches_the_versions_altair_targets():
+    names = {p.name for p in charts.vendored_scripts()}
+    assert {"vega.min.js", "vega-lite.min.js", "vega-embed.min.js"} <= names
+    folder = charts.ASSETS / "vega"
+    assert f"vega-lite {alt.VEGALITE_VERSION}" in (folder / "README.md").read_text(encoding="utf-8")
+    assert re.search(rf'version:\s*"{re.escape(alt.VEGALITE_VERSION)}"|"{re.escape(alt.VEGALITE_VERSION)}"',
+                     (folder / "vega-lite.min.js").read_text(encoding="utf-8"))
+
+
+def test_quarto_is_required_only_when_asked_for(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert pick_renderer("auto") == "smalldocs"
+    with pytest.raises(SiteError, match="quarto is not on the PATH"):
+        pick_renderer("quarto")
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/quarto")
+    assert pick_renderer("auto") == "quarto"
+
+
+@pytest.mark.slow
+def test_every_page_is_rendered(built_site):
+    site = built_site.site
+    for page in ("index.html", "methods.html", "data.html", "reproducibility.html", "reference/index.html"):
+        assert (site / page).is_file(), page
+    for nb in notebooks(ROOT):
+        if nb.parent.name == "notebooks":
+            assert (site / "notebooks" / nb.with_suffix(".html").name).is_file(), nb.name
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for page in ("methods.html", "data.html", "reproducibility.html", "notebooks/01_corpus.html"):
+        assert f'href="{page}"' in index, f"navbar lacks {page}"
+
+
+@pytest.mark.slow
+def test_the_site_names_no_cdn_and_serves_vega_itself(built_site):
+    assert cdn_references(built_site.site) == []
+    for name in ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js"):
+        assert (built_site.site / "vendor" / "vega" / name).is_file()
+    page = (built_site.site / "notebooks" / "01_corpus.html").read_text(encoding="utf-8")
+    assert page.count('class="fazhi-chart"') >= 2
+    assert "../vendor/vega/vega.min.js" in page
+
+
+@pytest.mark.slow
+def test_smalldocs_check_finds_no_ignored_option_or_broken_link(built_site):
+    proc = subprocess.run(
+        [sys.executable, "-m", "smalldocs.cli", "check", str(built_site.staging)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 thing(s) to look at" in proc.stdout
+
+
+@pytest.mark.slow
+def test_landing_page_numbers_come_from_the_tables(built_site):
+    docs = pl.read_parquet(built_site.tables / "documents.parquet")
+    text = (built_site.site / "index.html").read_text(encoding="utf-8")
+    assert f"{docs.height} documents" in text
+    assert f"{int(docs['n_chars'].sum()):,} characters" in text
+
+
+@pytest.mark.slow
+def test_data_page_offers_every_table_as_parquet_and_csv(built_site):
+    downloads = built_site.site / "downloads"
+    page = (built_site.site / "data.html").read_text(encoding="utf-8")
+    for name in ("documents", "sections", "theme_scores", "topics"):
+        parquet, csv = downloads / f"{name}.parquet", downloads / f"{name}.csv"
+        if not (built_site.tables / f"{name}.parquet").is_file():
+            pytest.fail(f"the build made no {name} table")
+        assert parquet.read_bytes() == (built_site.tables / f"{name}.parquet").read_bytes()
+        assert pl.read_csv(csv).height == pl.read_parquet(parquet).height
+        assert f'href="downloads/{name}.csv"' in page
+
+
+@pytest.mark.slow
+def test_reproducibility_page_shows_the_hashes_the_tables_carry(built_site):
+    page = (built_site.site / "reproducibility.html").read_text(encoding="utf-8")
+    stamp = read_stamp(built_site.tables / "documents.parquet")
+    for key in ("corpus_hash", "dictionary_hash", "lexicon_hash"):
+        assert stamp[key][:16] in page, key
+    for seed in sorted((ROOT / "seeds").glob("*.txt")):
+        assert hashlib.sha256(seed.read_bytes()).hexdigest()[:16] in page
+
+
+@pytest.mark.slow
+def test_a_notebook_refuses_tables_made_from_other_inputs(built_site, tmp_path):
+    # Tables stamped with another lexicon hash: the corpus notebook must fail, and with it the site build.
+    import pyarrow.parquet as pq
+
+    stale = tmp_path / "tables"
+    shutil.copytree(built_site.tables, stale)
+    path = stale / "documents.parquet"
+    table = pq.read_table(path)
+    stamp = json.loads(table.schema.metadata[STAMP_KEY])
+    stamp["lexicon_hash"] = "0" * 64
+    pq.write_table(table.replace_schema_metadata({**table.schema.metadata, STAMP_KEY: json.dumps(stamp).encode()}), path)
+    nb = tmp_path / "01_corpus.ipynb"
+    shutil.copy(ROOT / "notebooks" / "01_corpus.ipynb", nb)
+    env = {"FAZHI_DATA": str(stale), "FAZHI_CORPUS": str(ROOT / "seeds"), "FAZHI_PROJECT": str(ROOT)}
+    with pytest.raises(SiteError, match="StaleTableError"):
+        execute_notebook(nb, env)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="Quarto is not installed here (see README); smalldocs rendered the site")
+def test_quarto_renders_the_same_staged_site(built_site, tmp_path):
+    from fazhi.site import render
+
+    staging = tmp_path / "staging"
+    shutil.copytree(built_site.staging, staging, ignore=shutil.ignore_patterns("_site"))
+    out = render(staging, "quarto")
+    assert (out / "index.html").is_file()
+    assert (out / "notebooks" / "01_corpus.html").is_file()
