@@ -42,6 +42,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
@@ -132,6 +133,7 @@ _MARKERS = re.compile(
 
 # Where a heading may begin: the text start, a line start, or after the end of a sentence or clause.
 _BOUNDARY = set("\n。！？；：;:!?")
+_DB_NUMBER = re.compile(r"[ \t]*[（(][0-9]{1,3}[）)]")
 _LOOKALIKE_AFTER_CN = re.compile(rf"[{_CN}]+(?:[、级类等档批期次项个]|产业)")
 _QUOTE_OPEN, _QUOTE_CLOSE = "《〈", "》〉"
 _TITLE_END = "。"
@@ -240,7 +242,12 @@ def _candidates(text: str) -> list[_Candidate]:
             out.append(_Candidate("enumeration", "是", 0, s, s + 1, True, "lost_numeral"))
             continue
         start = m.start()
-        prev, _ = _prev_significant(text, start)
+        prev, i_prev = _prev_significant(text, start)
+        if prev in ("）", ")") and start - i_prev > 2:
+            line_start_at = text.rfind("\n", 0, i_prev) + 1
+            if i_prev - line_start_at < 8 and _DB_NUMBER.fullmatch(text, line_start_at, i_prev + 1):
+                # behind a database export's own paragraph number "(3)  ": the heading opens the line
+                prev = "\n"
         if prev is not None and prev not in _BOUNDARY:
             continue
         line_start = prev is None or prev == "\n"
@@ -304,13 +311,15 @@ def _title(text: str, start: int, limit: int) -> str:
     return seg.strip(_TITLE_STRIP)
 
 
-def _short_item_line(text: str, pos: int) -> bool:
-    """Does the line at ``pos`` open with a short comma-free sentence, as enumeration items do?"""
+def _short_item_line(text: str, pos: int, skip: int = 0) -> bool:
+    """Does the line at ``pos`` read like an enumeration item: a short comma-free first sentence (after
+    ``skip`` marker characters), closed by 。 and followed by more text on the same line?"""
     end = _line_end(text, pos, len(text))
-    seg = text[pos:end]
+    seg = text[pos + skip : end]
     cut = seg.find("。")
-    first = seg[:cut] if cut >= 0 else seg
-    first = first.strip(_SPACE)
+    if cut < 0 or not seg[cut + 1 :].strip(_SPACE):
+        return False
+    first = seg[:cut].strip(_SPACE)
     return 2 <= len(first) <= _SHORT_TITLE and not any(c in first for c in "，,：:；;")
 
 
@@ -339,7 +348,7 @@ def _lost_marker_candidates(text: str, cands: list[_Candidate]) -> list[_Candida
         after = nl2 + 1
         while after < len(text) and text[after] in _SPACE:
             after += 1
-        if after not in enum_lines or not _short_item_line(text, nxt) or not _short_item_line(text, c.start):
+        if after not in enum_lines or not _short_item_line(text, nxt) or not _short_item_line(text, c.start, c.end - c.start):
             continue
         line_of[nxt] = c.start
         extra.append(_Candidate("enumeration", "", 0, nxt, nxt, True, "lost_marker"))
@@ -622,6 +631,41 @@ def score_against_gold(predicted: pl.DataFrame, gold: pl.DataFrame) -> dict[str,
     }
 
 
+def read_gold_outline(path: str | Path) -> pl.DataFrame:
+    """Read a hand-annotated gold outline: a TSV with ``#`` comment lines and a ``level  marker  title`` header.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``level`` (Int32), ``marker``, ``title`` (an empty marker stays an empty string: a lost marker).
+    """
+    rows: dict[str, list] = {"level": [], "marker": [], "title": []}
+    lines = [ln for ln in Path(path).read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    for ln in lines[1:]:
+        level, marker, title = (ln.split("\t") + ["", ""])[:3]
+        rows["level"].append(int(level))
+        rows["marker"].append(marker)
+        rows["title"].append(title)
+    return pl.DataFrame(rows, schema={"level": pl.Int32, "marker": pl.String, "title": pl.String})
+
+
+def score_gold_folder(documents: pl.DataFrame, folder: str | Path) -> pl.DataFrame:
+    """Score the segmenter on every document that has a gold outline ``<folder>/<doc_id>.tsv``.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per document with a gold outline: ``doc_id`` and the scores of ``score_against_gold``.
+    """
+    folder = Path(folder)
+    rows = []
+    for doc_id, text in documents.select("doc_id", "text").sort("doc_id").iter_rows():
+        path = folder / f"{doc_id}.tsv"
+        if path.is_file():
+            rows.append({"doc_id": doc_id, **score_against_gold(segment_text(text or ""), read_gold_outline(path))})
+    return pl.DataFrame(rows)
+
+
 def gold_mismatches(predicted: pl.DataFrame, gold: pl.DataFrame) -> pl.DataFrame:
     """The headings on which a segmentation and its gold outline disagree (for reading, not scoring)."""
     import difflib
@@ -715,7 +759,9 @@ __all__: Iterable[str] = [
     "chinese_numeral_value",
     "gold_mismatches",
     "outline_tree",
+    "read_gold_outline",
     "score_against_gold",
+    "score_gold_folder",
     "segment",
     "segment_documents",
     "segment_text",
