@@ -44,7 +44,7 @@ Stage = Callable[[BuildContext], dict[str, pl.DataFrame]]
 
 
 # The stages in the order they run; each module defines ``build_stage(ctx)``.
-STAGES = ("corpus", "segment")
+STAGES = ("corpus", "segment", "tokenizer", "themes")
 
 
 def stages() -> list[tuple[str, Stage]]:
