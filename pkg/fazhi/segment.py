@@ -118,8 +118,9 @@ _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 
 _DIGITS = "0-9０-９"
 _SPACE = " \t\u3000\u00a0"
 
-# One alternation per family; the first character of every branch is a marker character, so the regex
-# engine skips ordinary text quickly. Named groups say which family matched.
+# One alternation per family; named groups say which family matched. It is applied (``.match``) only
+# where _PREFILTER found a marker-shaped string: a pattern that opens with a character class lets the
+# regex engine skip ordinary text at C speed, which an alternation of groups does not.
 _MARKERS = re.compile(
     rf"(?P<part>第(?P<pn>[{_CN}]{{1,3}}|[{_DIGITS}]{{1,2}})(?:部分|章|篇))"
     rf"|(?P<en2>第(?P<en2n>[{_CN}]{{1,3}})[，,、])"
@@ -128,8 +129,11 @@ _MARKERS = re.compile(
     rf"|(?P<cn>(?P<cnn>[{_CN}]{{1,3}})[、．])"
     rf"|(?P<en>(?P<enn>[{_CN}]{{1,3}})是)"
     rf"|(?P<ar>(?P<arn>[{_DIGITS}]{{1,2}})[.．、](?![{_DIGITS}]))"
-    rf"|\n[{_SPACE}]*(?P<dmg>是)(?=[\u4e00-\u9fff])"
 )
+# A superset of every marker above, opening with a character class (see above).
+_PREFILTER = re.compile(rf"[第（({_CN}{_DIGITS}][{_CN}{_DIGITS}{_SPACE}]{{0,4}}[、．.是，,）)部章篇]")
+# A line opening with 是: an enumeration item whose numeral was lost (三是 → 是).
+_DAMAGED = re.compile(rf"\n[{_SPACE}]*(是)(?=[\u4e00-\u9fff])")
 
 # Where a heading may begin: the text start, a line start, or after the end of a sentence or clause.
 _BOUNDARY = set("\n。！？；：;:!?")
@@ -218,29 +222,29 @@ def _prev_significant(text: str, pos: int) -> tuple[str | None, int]:
     return (text[i] if i >= 0 else None), i
 
 
-def _inside_book_title(opens: list[int], closes: list[int], pos: int) -> bool:
-    """Is ``pos`` inside 《…》 (an unclosed 《 before it, on the same line)?"""
-    i = bisect.bisect_left(opens, pos)
-    if i == 0:
-        return False
-    last_open = opens[i - 1]
-    j = bisect.bisect_left(closes, pos)
-    last_close = closes[j - 1] if j else -1
-    return last_open > last_close
+def _inside_book_title(text: str, pos: int) -> bool:
+    """Is ``pos`` inside 《…》 or 〈…〉 (opened earlier on the same line and not closed yet)?"""
+    line_start = text.rfind("\n", 0, pos) + 1
+    for o, c in zip(_QUOTE_OPEN, _QUOTE_CLOSE):
+        i = text.rfind(o, line_start, pos)
+        if i >= 0 and text.find(c, i, pos) < 0:
+            return True
+    return False
 
 
 def _candidates(text: str) -> list[_Candidate]:
     """Every marker at a possible heading position that passes the shape checks, in text order."""
-    opens = [m.start() for m in re.finditer(f"[{_QUOTE_OPEN}]|\n", text)]
-    closes = [m.start() for m in re.finditer(f"[{_QUOTE_CLOSE}]|\n", text)]
     out: list[_Candidate] = []
     n = len(text)
-    for m in _MARKERS.finditer(text):
-        g = m.lastgroup
-        if g == "dmg":
-            s = m.start("dmg")
-            out.append(_Candidate("enumeration", "是", 0, s, s + 1, True, "lost_numeral"))
+    if "是" in text:
+        for m in _DAMAGED.finditer(text):
+            at = m.start(1)
+            out.append(_Candidate("enumeration", "是", 0, at, at + 1, True, "lost_numeral"))
+    for pm in _PREFILTER.finditer(text):
+        m = _MARKERS.match(text, pm.start())
+        if m is None:
             continue
+        g = m.lastgroup
         start = m.start()
         prev, i_prev = _prev_significant(text, start)
         if prev in ("）", ")") and start - i_prev > 2:
@@ -253,7 +257,7 @@ def _candidates(text: str) -> list[_Candidate]:
         line_start = prev is None or prev == "\n"
         end = m.end()
         marker = m.group(0)
-        if opens and _inside_book_title(opens, closes, start):
+        if _inside_book_title(text, start):
             continue
         if g == "part":
             kind, ordinal_s = "part", m.group("pn")
@@ -288,6 +292,7 @@ def _candidates(text: str) -> list[_Candidate]:
             if kind != "part":
                 continue
         out.append(_Candidate(kind, marker, ordinal, start, k, line_start))
+    out.sort(key=lambda c: c.start)
     return out
 
 
