@@ -1,0 +1,363 @@
+"""Vocabulary: keyness of each level of government against the rest, keyword-in-context, boilerplate
+and quoted slogans.
+
+In: the ``documents``, ``sentences`` and ``tokens`` tables. Out: ``keyness`` (one row per level and
+term: G², chi-square, p-values and effect sizes, as quanteda's ``textstat_keyness``), ``boilerplate``
+(sentences that recur across documents, and sentences holding a long token n-gram that recurs), and
+``slogans`` (text inside “…”, counted by level). ``kwic`` shows any term in context.
+
+Keyness compares, for each term, its count in the target (one level of government) with its count in
+the reference (all other levels), in the 2×2 table::
+
+                  target   reference
+    term            a          b
+    other tokens    c          d
+
+with E = row total × column total / N. G² = 2 Σ O ln(O/E) (Dunning's log-likelihood; no correction
+by default), chi² = Σ (|O − E| − ½)² / E (with Yates's correction, quanteda's default for 2×2). Both
+are signed: negative when the term is relatively rarer in the target. Effect sizes: ``log_ratio``
+(Hardie's binary log of the ratio of relative frequencies, 0.5 added to zero counts) and ``pct_diff``
+(%DIFF, Gabrielatos & Marchi). With five documents a level is one or two documents: keyness describes
+those documents against the others, it does not estimate a level of government.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import polars as pl
+from scipy import stats
+
+from .schema import table
+
+KEYNESS = table(
+    "keyness",
+    "one term of one level of government (the target) compared with all other levels (the reference)",
+    ("level", pl.String, "the target level of government"),
+    ("token", pl.String, "the term (a kept token)"),
+    ("n_target", pl.Int64, "occurrences in the target level's documents"),
+    ("n_reference", pl.Int64, "occurrences in the other levels' documents"),
+    ("target_total", pl.Int64, "kept tokens in the target"),
+    ("reference_total", pl.Int64, "kept tokens in the reference"),
+    ("g2", pl.Float64, "signed log-likelihood G² (negative: relatively rarer in the target)"),
+    ("p_g2", pl.Float64, "p-value of G² (chi-square, 1 df)"),
+    ("chi2", pl.Float64, "signed chi-square with Yates's correction"),
+    ("p_chi2", pl.Float64, "p-value of chi2 (1 df)"),
+    ("log_ratio", pl.Float64, "binary log of the ratio of relative frequencies (0.5 added to zero counts)"),
+    ("pct_diff", pl.Float64, "%DIFF: 100 × (target rate − reference rate) / reference rate (0.5 for zero)"),
+    ("rank", pl.Int32, "1 = most key for the target, by G² (descending)"),
+)
+BOILERPLATE = table(
+    "boilerplate",
+    "one sentence of a document flagged as boilerplate (recurs across documents)",
+    ("doc_id", pl.String, "the document"),
+    ("sentence_id", pl.Int32, "the sentence (sentences.sentence_id)"),
+    ("kind", pl.String, "sentence (the whole sentence recurs) or ngram (it holds a recurring long token n-gram)"),
+    ("n_docs", pl.Int32, "how many documents hold the sentence or n-gram"),
+    ("match", pl.String, "the recurring sentence (normalised) or n-gram (tokens joined)"),
+    ("text", pl.String, "the sentence as in this document"),
+)
+SLOGANS = table(
+    "slogans",
+    "one quoted slogan (text inside “…”) at one level of government",
+    ("level", pl.String, "level of government"),
+    ("slogan", pl.String, "the text between the quotation marks"),
+    ("count", pl.Int64, "occurrences in the level's documents"),
+    ("n_docs", pl.Int32, "documents of the level that use it"),
+)
+
+_QUOTED = re.compile(r"“([^“”\n]{1,30})”")
+_NORM = re.compile(r"[\s，。、；：！？（）()“”‘’《》〈〉【】\[\],.;:!?\-—·…\"']+")
+
+
+# ------------------------------------------------------------------------------------------ keyness
+
+
+def keyness_stats(a: int, b: int, c: int, d: int) -> dict[str, float]:
+    """G², chi² (Yates), p-values and effect sizes of one 2×2 table (see the module docstring).
+
+    Parameters
+    ----------
+    a, b
+        The term's count in the target and in the reference.
+    c, d
+        The other tokens' counts in the target and in the reference.
+    """
+    n = a + b + c + d
+    obs = (a, b, c, d)
+    rows = (a + b, a + b, c + d, c + d)
+    cols = (a + c, b + d, a + c, b + d)
+    exp = [r * k / n for r, k in zip(rows, cols)]
+    g2 = 2 * sum(o * math.log(o / e) for o, e in zip(obs, exp) if o > 0)
+    chi2 = sum(max(abs(o - e) - 0.5, 0) ** 2 / e for o, e in zip(obs, exp) if e > 0)
+    sign = 1.0 if a / max(a + c, 1) >= b / max(b + d, 1) else -1.0
+    rt = (a or 0.5) / max(a + c, 1)
+    rr = (b or 0.5) / max(b + d, 1)
+    return {
+        "g2": sign * g2,
+        "p_g2": float(stats.chi2.sf(g2, 1)),
+        "chi2": sign * chi2,
+        "p_chi2": float(stats.chi2.sf(chi2, 1)),
+        "log_ratio": math.log2(rt / rr),
+        "pct_diff": 100 * (rt - rr) / rr,
+    }
+
+
+def _keyness_frame(counts: pl.DataFrame, target_total: int, reference_total: int) -> pl.DataFrame:
+    """Vectorised ``keyness_stats`` over a frame with ``n_target`` and ``n_reference``."""
+    a, b = pl.col("n_target").cast(pl.Float64), pl.col("n_reference").cast(pl.Float64)
+    tt, rt = float(target_total), float(reference_total)
+    n = tt + rt
+    c, d = tt - a, rt - b
+    obs_exp = [
+        (a, (a + b) * tt / n),
+        (b, (a + b) * rt / n),
+        (c, (c + d) * tt / n),
+        (d, (c + d) * rt / n),
+    ]
+    g2 = 2 * pl.sum_horizontal(
+        [pl.when(o > 0).then(o * (o / e).log()).otherwise(0.0) for o, e in obs_exp]
+    )
+    chi2 = pl.sum_horizontal(
+        [pl.when(e > 0).then(((o - e).abs() - 0.5).clip(lower_bound=0) ** 2 / e).otherwise(0.0) for o, e in obs_exp]
+    )
+    sign = pl.when(a / tt >= b / rt).then(1.0).otherwise(-1.0)
+    rate_t = pl.when(a > 0).then(a).otherwise(0.5) / tt
+    rate_r = pl.when(b > 0).then(b).otherwise(0.5) / rt
+    out = counts.with_columns(
+        target_total=pl.lit(target_total, pl.Int64),
+        reference_total=pl.lit(reference_total, pl.Int64),
+        g2=sign * g2,
+        chi2=sign * chi2,
+        log_ratio=(rate_t / rate_r).log(2),
+        pct_diff=100 * (rate_t - rate_r) / rate_r,
+    )
+    return out.with_columns(
+        p_g2=pl.Series(stats.chi2.sf(out["g2"].abs().to_numpy(), 1)),
+        p_chi2=pl.Series(stats.chi2.sf(out["chi2"].abs().to_numpy(), 1)),
+    )
+
+
+def keyness(
+    tokens: pl.DataFrame,
+    documents: pl.DataFrame,
+    *,
+    by: str = "level",
+    boilerplate: pl.DataFrame | None = None,
+    min_count: int = 3,
+) -> pl.DataFrame:
+    """Keyness of every group (level of government by default) against all other groups.
+
+    Parameters
+    ----------
+    tokens
+        The ``tokens`` table; only ``keep`` tokens count.
+    documents
+        The ``documents`` table (for the grouping column).
+    by
+        The grouping column of ``documents``.
+    boilerplate
+        A ``boilerplate`` table: tokens of its sentences are left out (None keeps every token).
+    min_count
+        Terms with fewer occurrences over the whole corpus are left out.
+
+    Returns
+    -------
+    polars.DataFrame
+        The ``keyness`` table (``level`` holds the group), sorted by group then rank. Empty when there
+        are fewer than two groups.
+    """
+    toks = tokens.filter("keep")
+    if boilerplate is not None and boilerplate.height:
+        flagged = boilerplate.select("doc_id", "sentence_id").unique()
+        toks = toks.join(flagged, on=["doc_id", "sentence_id"], how="anti")
+    toks = toks.join(documents.select("doc_id", pl.col(by).alias("level")), on="doc_id")
+    counts = toks.group_by("level", "token").agg(n=pl.len().cast(pl.Int64))
+    totals = counts.group_by("token").agg(total=pl.col("n").sum()).filter(pl.col("total") >= min_count)
+    counts = counts.join(totals.select("token"), on="token")
+    level_totals = dict(toks.group_by("level").len().iter_rows())
+    grand = sum(level_totals.values())
+    out = []
+    levels = sorted(level_totals)
+    if len(levels) < 2:
+        return pl.DataFrame(schema=KEYNESS.polars_schema)
+    for lv in levels:
+        tgt = counts.filter(pl.col("level") == lv).select("token", n_target="n")
+        allc = totals.select("token", "total")
+        frame = allc.join(tgt, on="token", how="left").with_columns(
+            n_target=pl.col("n_target").fill_null(0),
+        ).with_columns(n_reference=pl.col("total") - pl.col("n_target"))
+        frame = frame.filter(pl.col("n_target") > 0)
+        res = _keyness_frame(frame.select("token", "n_target", "n_reference"), level_totals[lv], grand - level_totals[lv])
+        res = res.sort(["g2", "token"], descending=[True, False]).with_columns(
+            level=pl.lit(lv), rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int32)
+        )
+        out.append(res)
+    return pl.concat(out).select(KEYNESS.names).sort("level", "rank")
+
+
+# --------------------------------------------------------------------------------------------- KWIC
+
+
+def kwic(
+    term: str,
+    tokens: pl.DataFrame,
+    documents: pl.DataFrame,
+    *,
+    window: int = 20,
+    limit: int | None = None,
+) -> pl.DataFrame:
+    """Keyword in context: every occurrence of ``term`` as a token (or a run of tokens spelling it).
+
+    Parameters
+    ----------
+    term
+        The term; matched on whole tokens, so 应急 does not match inside 应急管理 when that is one token.
+    tokens, documents
+        The ``tokens`` and ``documents`` tables.
+    window
+        Characters of context on each side.
+    limit
+        At most this many rows (in document order).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``doc_id, start, end, left, keyword, right``.
+    """
+    texts = dict(documents.select("doc_id", "text").iter_rows())
+    rows: list[tuple[str, int, int, str, str, str]] = []
+    for (doc_id,), df in tokens.sort("doc_id", "token_id").partition_by("doc_id", as_dict=True).items():
+        toks, starts, ends = df["token"].to_list(), df["start"].to_list(), df["end"].to_list()
+        text = texts[doc_id]
+        for i, tok in enumerate(toks):
+            if not term.startswith(tok):
+                continue
+            j, acc = i, tok
+            while acc != term and j + 1 < len(toks) and term.startswith(acc + toks[j + 1]):
+                j += 1
+                acc += toks[j]
+            if acc == term:
+                s, e = starts[i], ends[j]
+                left = text[max(0, s - window) : s].replace("\n", " ")
+                right = text[e : e + window].replace("\n", " ")
+                rows.append((doc_id, s, e, left, text[s:e], right))
+    out = pl.DataFrame(
+        rows,
+        schema={"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64, "left": pl.String, "keyword": pl.String, "right": pl.String},
+        orient="row",
+    ).sort("doc_id", "start")
+    return out.head(limit) if limit is not None else out
+
+
+# -------------------------------------------------------------------------------------- boilerplate
+
+
+def normalise_sentence(text: str) -> str:
+    """A sentence reduced for comparison: whitespace and punctuation removed."""
+    return _NORM.sub("", text)
+
+
+def boilerplate(
+    sentences: pl.DataFrame,
+    tokens: pl.DataFrame | None = None,
+    *,
+    min_docs: int | None = None,
+    min_chars: int = 10,
+    ngram: int = 8,
+) -> pl.DataFrame:
+    """Sentences that recur across documents, and sentences holding a recurring long token n-gram.
+
+    Parameters
+    ----------
+    sentences
+        The ``sentences`` table.
+    tokens
+        The ``tokens`` table; when given, token n-grams of length ``ngram`` (whitespace-free token
+        stream, punctuation included) that occur in ``min_docs`` documents flag their sentences too.
+    min_docs
+        In how many documents a sentence or n-gram must occur; default max(2, 10 % of the documents).
+    min_chars
+        Shorter normalised sentences are never boilerplate (headings like 一、总体要求 are not formulae).
+    ngram
+        n-gram length in tokens (8 tokens ≈ 15–20 characters: a formula, not a shared policy term).
+
+    Returns
+    -------
+    polars.DataFrame
+        The ``boilerplate`` table, sorted by document and sentence; a sentence flagged both ways is
+        listed once, as ``sentence``.
+    """
+    n_docs_total = sentences["doc_id"].n_unique()
+    if min_docs is None:
+        min_docs = max(2, math.ceil(0.1 * n_docs_total))
+    sent = sentences.select(
+        "doc_id", pl.col("sentence_id").cast(pl.Int32), "text",
+        key=pl.col("text").map_elements(normalise_sentence, return_dtype=pl.String),
+    ).filter(pl.col("key").str.len_chars() >= min_chars)
+    rec = sent.group_by("key").agg(n_docs=pl.col("doc_id").n_unique().cast(pl.Int32)).filter(pl.col("n_docs") >= min_docs)
+    whole = sent.join(rec, on="key").select(
+        "doc_id", "sentence_id", kind=pl.lit("sentence"), n_docs="n_docs", match="key", text="text"
+    )
+    parts = [whole]
+    if tokens is not None and tokens.height:
+        grams = []
+        for (doc_id,), df in tokens.filter(pl.col("sentence_id").is_not_null()).sort("doc_id", "token_id").partition_by(
+            "doc_id", as_dict=True
+        ).items():
+            toks, sids = df["token"].to_list(), df["sentence_id"].to_list()
+            for i in range(len(toks) - ngram + 1):
+                if sids[i] == sids[i + ngram - 1]:  # n-grams never straddle sentences
+                    grams.append((doc_id, sids[i], "".join(toks[i : i + ngram])))
+        g = pl.DataFrame(grams, schema={"doc_id": pl.String, "sentence_id": pl.Int32, "match": pl.String}, orient="row")
+        grec = g.group_by("match").agg(n_docs=pl.col("doc_id").n_unique().cast(pl.Int32)).filter(pl.col("n_docs") >= min_docs)
+        hit = (
+            g.join(grec, on="match")
+            .sort("doc_id", "sentence_id", "n_docs", "match", descending=[False, False, True, False])
+            .unique(["doc_id", "sentence_id"], keep="first", maintain_order=True)
+            .join(whole.select("doc_id", "sentence_id"), on=["doc_id", "sentence_id"], how="anti")
+            .join(sentences.select("doc_id", pl.col("sentence_id").cast(pl.Int32), "text"), on=["doc_id", "sentence_id"])
+            .select("doc_id", "sentence_id", kind=pl.lit("ngram"), n_docs="n_docs", match="match", text="text")
+        )
+        parts.append(hit)
+    out = pl.concat(parts).sort("doc_id", "sentence_id")
+    return out.select(pl.col(c).cast(t) for c, t in BOILERPLATE.polars_schema.items())
+
+
+# ------------------------------------------------------------------------------------------ slogans
+
+
+def quoted(text: str) -> list[str]:
+    """The texts inside “…” (1–30 characters, one line), in order."""
+    return [m.group(1).strip() for m in _QUOTED.finditer(text) if m.group(1).strip()]
+
+
+def slogans(documents: pl.DataFrame, *, by: str = "level") -> pl.DataFrame:
+    """Quoted slogans counted by level of government (see the ``slogans`` table)."""
+    rows = [(doc_id, lv, s) for doc_id, lv, text in documents.select("doc_id", by, "text").iter_rows() for s in quoted(text)]
+    df = pl.DataFrame(rows, schema={"doc_id": pl.String, "level": pl.String, "slogan": pl.String}, orient="row")
+    out = df.group_by("level", "slogan").agg(
+        count=pl.len().cast(pl.Int64), n_docs=pl.col("doc_id").n_unique().cast(pl.Int32)
+    )
+    return out.sort(["level", "count", "slogan"], descending=[False, True, False]).select(SLOGANS.names)
+
+
+# -------------------------------------------------------------------------------------------- stage
+
+
+def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
+    """Pipeline stage: ``documents``, ``sentences``, ``tokens`` -> ``keyness``, ``boilerplate``, ``slogans``.
+
+    Keyness leaves boilerplate sentences out unless ``settings["keyness_include_boilerplate"]``.
+    """
+    docs, toks = ctx.tables["documents"], ctx.tables["tokens"]
+    sents = ctx.tables.get("sentences")
+    bp = boilerplate(sents, toks) if sents is not None else pl.DataFrame(schema=BOILERPLATE.polars_schema)
+    exclude = not ctx.settings.get("keyness_include_boilerplate", False)
+    key = keyness(toks, docs, boilerplate=bp if exclude else None)
+    return {"keyness": key, "boilerplate": bp, "slogans": slogans(docs)}
+
+
+__all__ = ["boilerplate", "keyness", "keyness_stats", "kwic", "quoted", "slogans"]
