@@ -26,3 +26,32 @@ def test_two_builds_give_byte_identical_tables(built_site, tmp_path, monkeypatch
     differ = sorted(name for name in first if first[name] != second[name])
     assert not differ, f"tables differ between two builds: {differ}"
     assert (built_site.tables / "build.json").read_bytes() != b""
+
+
+def _outputs(path: Path) -> list[object]:
+    import json
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["01_corpus.ipynb"])
+def test_executing_a_notebook_again_gives_identical_outputs(built_site, tmp_path, name):
+    import shutil
+
+    from fazhi.site import execute_notebook
+
+    # Same tables, same notebook, a second fresh kernel: every output (tables, chart specs) is identical.
+    again = tmp_path / "notebooks" / name
+    again.parent.mkdir()
+    shutil.copy(ROOT / "notebooks" / name, again)
+    env = {
+        "FAZHI_DATA": str(built_site.tables),
+        "FAZHI_CORPUS": str(ROOT / "seeds"),
+        "FAZHI_PROJECT": str(ROOT),
+        "FAZHI_SITE_ROOT": str(tmp_path),
+        "PYTHONHASHSEED": "0",
+    }
+    execute_notebook(again, env)
+    assert _outputs(again) == _outputs(built_site.staging / "notebooks" / name)
