@@ -44,7 +44,7 @@ Stage = Callable[[BuildContext], dict[str, pl.DataFrame]]
 
 
 # The stages in the order they run; each module defines ``build_stage(ctx)``.
-STAGES = ("corpus", "segment", "tokenizer", "vocabulary", "themes")
+STAGES = ("corpus", "segment", "tokenizer", "vocabulary", "themes", "topics")
 
 
 def stages() -> list[tuple[str, Stage]]:
