@@ -710,6 +710,64 @@ def outline_tree(sections: pl.DataFrame, *, width: int = 40) -> str:
     return "\n".join(lines)
 
 
+def level_summary(sections: pl.DataFrame) -> pl.DataFrame:
+    """Sections per document and level, with their lengths in characters (count, median, mean, total).
+
+    The preamble is level 0; a section's length runs from its heading to the next heading of any level,
+    so a parent's own length excludes its children.
+    """
+    return (
+        sections.with_columns(chars=pl.col("end") - pl.col("start"))
+        .group_by("doc_id", "level")
+        .agg(
+            sections=pl.len(),
+            median_chars=pl.col("chars").median(),
+            mean_chars=pl.col("chars").mean().round(1),
+            total_chars=pl.col("chars").sum(),
+        )
+        .sort("doc_id", "level")
+    )
+
+
+def system_coverage(sections: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
+    """Which Outline systems each document covers, in what order, and how much of its text they hold.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per document and system it covers: ``doc_id``, ``level`` (of government), ``label``
+        (issuer · period), ``system``, ``system_order`` (0–7, the Outline's order), ``first_start`` (offset
+        of the system's first section), ``order_in_doc`` (1 = the system the document reaches first),
+        ``sections``, ``chars`` and ``share`` (of the document's characters).
+    """
+    from .outline import system_ids
+    from .schema import LEVELS
+
+    order = {sid: i for i, sid in enumerate(system_ids())}
+    docs = documents.select(
+        "doc_id",
+        "level",
+        "n_chars",
+        label=pl.col("issuer").fill_null("?") + " · " + pl.col("period").fill_null("?"),
+        level_rank=pl.col("level").replace_strict({lv: i for i, lv in enumerate(LEVELS)}, default=len(LEVELS)),
+    )
+    cov = (
+        sections.filter(pl.col("system").is_not_null())
+        .with_columns(chars=pl.col("end") - pl.col("start"))
+        .group_by("doc_id", "system")
+        .agg(first_start=pl.col("start").min(), sections=pl.len(), chars=pl.col("chars").sum())
+        .with_columns(
+            system_order=pl.col("system").replace_strict(order, default=len(order), return_dtype=pl.Int32),
+            order_in_doc=pl.col("first_start").rank("ordinal").over("doc_id").cast(pl.Int32),
+        )
+        .join(docs, on="doc_id", how="left")
+        .with_columns(share=(pl.col("chars") / pl.col("n_chars")).round(4))
+    )
+    return cov.sort("level_rank", "doc_id", "order_in_doc").select(
+        "doc_id", "level", "label", "system", "system_order", "first_start", "order_in_doc", "sections", "chars", "share"
+    )
+
+
 def segment_documents(documents: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Segment every document: the ``sections``, ``section_anomalies`` and ``sentences`` tables.
 
@@ -763,6 +821,8 @@ __all__: Iterable[str] = [
     "build_stage",
     "chinese_numeral_value",
     "gold_mismatches",
+    "level_summary",
+    "system_coverage",
     "outline_tree",
     "read_gold_outline",
     "score_against_gold",
