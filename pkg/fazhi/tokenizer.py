@@ -655,7 +655,7 @@ def tokenize_texts(
             paths[i] = str(p)
             if p.is_file():
                 try:
-                    frames[i] = pl.read_ipc(p, memory_map=False)
+                    frames[i] = pl.read_ipc(p)
                     continue
                 except Exception:  # a damaged entry is recomputed, not trusted
                     pass

@@ -1,0 +1,179 @@
+"""Tests of fazhi.tokenizer: policy terms whole, engine parity, offsets, filters, isolation, cache, parallel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import fazhi
+from fazhi.tokenizer import (
+    USERDICT,
+    Tokenizer,
+    get_tokenizer,
+    read_userdict,
+    tokenize_texts,
+    tokens_table,
+)
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+POLICY_TERMS = ["放管服", "一网通办", "互联网+监管", "12345热线", "双随机、一公开", "枫桥经验"]
+
+
+@pytest.fixture(scope="module")
+def seed_texts() -> list[str]:
+    return fazhi.read_corpus(SEEDS).documents.sort("doc_id")["text"].to_list()
+
+
+@pytest.fixture(scope="module")
+def rj() -> Tokenizer:
+    return get_tokenizer()
+
+
+@pytest.fixture(scope="module")
+def jb() -> Tokenizer:
+    return get_tokenizer(engine="jieba")
+
+
+def test_userdict_has_enough_terms_and_the_lexicon_terms() -> None:
+    terms = {t for t, _, _ in read_userdict(USERDICT)}
+    assert len(terms) >= 300
+    assert set(POLICY_TERMS) <= terms
+
+
+@pytest.mark.parametrize("engine", ["rjieba", "jieba"])
+@pytest.mark.parametrize("term", POLICY_TERMS)
+def test_policy_terms_are_single_tokens(engine: str, term: str) -> None:
+    tok = get_tokenizer(engine=engine)
+    text = f"各地全面推行“{term}”，并且{term}取得进展。"
+    toks = [t.text for t in tok.tokens(text)]
+    assert toks.count(term) == 2, toks
+    assert term in tok.cut(text)
+
+
+def test_stock_jieba_splits_them(rj: Tokenizer) -> None:
+    # the reason for protection: without it these come out in pieces
+    stock = get_tokenizer(userdict=None)
+    assert stock.cut("推行双随机、一公开监管") != rj.cut("推行双随机、一公开监管")
+    assert "双随机、一公开" not in stock.cut("推行双随机、一公开监管")
+
+
+def test_engine_parity_on_whole_seed_corpus(seed_texts: list[str], rj: Tokenizer, jb: Tokenizer) -> None:
+    for a, b in zip(rj.frame(seed_texts), jb.frame(seed_texts)):
+        assert a.equals(b)
+
+
+def test_engine_parity_without_hmm(seed_texts: list[str]) -> None:
+    a = get_tokenizer(hmm=False)
+    b = get_tokenizer(engine="jieba", hmm=False)
+    assert all(x == y for x, y in zip(map(a.raw, seed_texts), map(b.raw, seed_texts)))
+
+
+def test_offsets_tile_the_text(seed_texts: list[str], rj: Tokenizer) -> None:
+    for text in seed_texts:
+        raw = rj.raw(text)
+        assert "".join(raw) == text
+        for t in rj.tokens(text):
+            assert text[t.start : t.end] == t.text
+            assert t.text.strip()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("法治政府一网通办双随机、一公开热线12345+·%-._ \n“”abc\ue000")), max_size=40))
+def test_raw_round_trips_any_text(text: str) -> None:
+    tok = get_tokenizer()
+    assert "".join(tok.raw(text)) == text
+    for t in tok.tokens(text):
+        assert text[t.start : t.end] == t.text
+
+
+def test_pos_and_filters(rj: Tokenizer) -> None:
+    toks = {t.text: t for t in rj.tokens("深入贯彻落实，依法推进一网通办，2023年完成12项，的")}
+    assert toks["一网通办"].pos == "nz" and toks["一网通办"].keep
+    assert not toks["，"].keep  # punctuation
+    assert not toks["深入贯彻落实"].keep if "深入贯彻落实" in toks else True
+    assert not toks["2023"].keep and toks["2023"].pos == "m"  # number
+    assert not toks["的"].keep  # stopword and single character
+    loose = get_tokenizer(stopwords=(), drop_numbers=False, min_chars=1)
+    kept = loose.cut("依法推进2023年的")
+    assert "2023" in kept and "的" in kept
+
+
+def test_settings_hash_differs_and_tokenizers_coexist() -> None:
+    a, b = get_tokenizer(), get_tokenizer(userdict=None)
+    assert a.settings_hash != b.settings_hash and a.cut_hash != b.cut_hash
+    assert "双随机、一公开" in a.cut("双随机、一公开") and "双随机、一公开" not in b.cut("双随机、一公开")
+    c = get_tokenizer(min_chars=1)
+    assert c.cut_hash == a.cut_hash and c.settings_hash != a.settings_hash
+    assert get_tokenizer() is a  # cached per process
+
+
+def test_isolated_from_global_jieba(jb: Tokenizer) -> None:
+    import jieba
+
+    assert jb._engine is not jieba.dt
+    assert "双随机、一公开" not in jieba.dt.FREQ and "一网通办" not in jieba.dt.FREQ
+    assert jieba.lcut("一网通办") != ["一网通办"] or "一网通办" in jieba.dt.FREQ
+
+
+def test_tokenize_is_default_cut() -> None:
+    text = "深化“放管服”改革，推行一网通办"
+    assert fazhi.tokenize(text) == get_tokenizer().cut(text)
+
+
+def test_cache_hits_and_invalidates_exactly(tmp_path: Path, seed_texts: list[str]) -> None:
+    tok = get_tokenizer()
+    texts = seed_texts[:3]
+    first = tokenize_texts(texts, tok, cache=tmp_path)
+    entries = sorted(tmp_path.rglob("*.arrow"))
+    assert len(entries) == 3
+    mtimes = {p: p.stat().st_mtime_ns for p in entries}
+    again = tokenize_texts(texts, tok, cache=tmp_path)
+    assert all(a.equals(b) for a, b in zip(first, again))
+    assert {p: p.stat().st_mtime_ns for p in sorted(tmp_path.rglob("*.arrow"))} == mtimes  # all hits
+    # a changed text misses only its own entry
+    changed = [texts[0] + "推进一网通办。", *texts[1:]]
+    tokenize_texts(changed, tok, cache=tmp_path)
+    assert len(list(tmp_path.rglob("*.arrow"))) == 4
+    assert all(p.stat().st_mtime_ns == m for p, m in mtimes.items())
+    # a filter setting re-uses the cut (same cut_hash), only keep changes
+    loose = get_tokenizer(min_chars=1)
+    out = tokenize_texts(texts, loose, cache=tmp_path)
+    assert len(list(tmp_path.rglob("*.arrow"))) == 4
+    assert sum(df["keep"].sum() for df in out) > sum(df["keep"].sum() for df in first)
+    # a dictionary change misses every entry made with the other dictionary
+    other = get_tokenizer(userdict=None)
+    tokenize_texts(texts, other, cache=tmp_path)
+    assert len(list(tmp_path.rglob("*.arrow"))) == 7
+    # a damaged entry is recomputed
+    entries[0].write_bytes(b"garbage")
+    again = tokenize_texts(texts, tok, cache=tmp_path)
+    assert all(a.equals(b) for a, b in zip(first, again))
+
+
+def test_parallel_equals_serial(seed_texts: list[str]) -> None:
+    tok = get_tokenizer()
+    texts = seed_texts * 8  # enough to spread over workers
+    serial = tokenize_texts(texts, tok, jobs=1, cache=False)
+    parallel = tokenize_texts(texts, tok, jobs=2, cache=False, min_parallel_chars=0)
+    assert len(serial) == len(parallel)
+    assert all(a.equals(b) for a, b in zip(serial, parallel))
+
+
+def test_tokens_table_contract(tmp_path: Path) -> None:
+    docs = fazhi.read_corpus(SEEDS).documents
+    from fazhi.schema import validate
+    from fazhi.segment import segment_documents
+
+    seg = segment_documents(docs)
+    table = tokens_table(docs, seg.get("sentences"), seg.get("sections"), cache=tmp_path)
+    validate("tokens", table)
+    assert table["section_id"].null_count() == 0
+    texts = dict(docs.select("doc_id", "text").iter_rows())
+    sample = table.sample(300, seed=0)
+    assert all(texts[d][s:e] == t for d, s, e, t in sample.select("doc_id", "start", "end", "token").iter_rows())
+    ids = table.group_by("doc_id").agg(ok=(pl.col("token_id") == pl.int_range(pl.len())).all())
+    assert ids["ok"].all()
