@@ -20,6 +20,8 @@ _EXPORTS = {
     "Tokenizer": "tokenizer",
     "tokenize": "tokenizer",
     "score_themes": "themes",
+    "run_topics": "topics",
+    "TopicSettings": "topics",
     "read_table": "tables",
     "build": "pipeline",
 }

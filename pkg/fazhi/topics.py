@@ -209,7 +209,9 @@ class TopicSettings:
     primary_model: str = "lda"  #: the model whose diagnostics choose k
     k_grid: tuple[int, ...] = (4, 6, 8, 10, 12)
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
-    lda_max_iter: int = 50  #: batch variational Bayes passes
+    lda_max_iter: int = 20  #: batch variational Bayes passes (bounded: the stage must stay fast)
+    lda_learning_method: str = "batch"  #: batch, or online for corpora of many thousands of units
+    lda_topic_word_prior: float | None = None  #: eta; None = scikit-learn's 1/k
     nmf_max_iter: int = 300
     n_top: int = 10  #: top terms for coherence, exclusivity, and the tables
     frex_weight: float = 0.5  #: FREX weight on exclusivity (stm's default 0.5)
@@ -219,7 +221,7 @@ class TopicSettings:
     n_bootstrap: int = 1000
     bootstrap_seed: int = 0
     ci: float = 0.95
-    jobs: int = 1  #: worker processes for the grid of fits (results are identical for any value)
+    jobs: int = 1  #: worker processes for the grid (1 = use the build's jobs); results are identical for any value
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> TopicSettings:
@@ -518,14 +520,20 @@ def fit_topic_model(
         if model == "lda":
             est = LatentDirichletAllocation(
                 n_components=k,
-                learning_method="batch",
+                learning_method=s.lda_learning_method,
                 max_iter=s.lda_max_iter,
+                topic_word_prior=s.lda_topic_word_prior,
                 evaluate_every=-1,
                 random_state=seed,
                 n_jobs=None,
             )
-            theta = est.fit_transform(X)
-            perplexity = float(est.perplexity(X))
+            Xf = sparse.csr_matrix(X, dtype=np.float64)
+            est.fit(Xf)
+            # One E-step serves both theta and perplexity (the public transform() and perplexity() would
+            # each run their own, a fifth of the cost of a fit); same numbers as the public methods.
+            unnormalised = est._unnormalized_transform(Xf)
+            theta = unnormalised
+            perplexity = float(est._perplexity_precomp_distr(Xf, doc_topic_distr=unnormalised))
         elif model == "nmf":
             Xt = X_tfidf if X_tfidf is not None else tfidf(X)
             est = NMF(n_components=k, init="random", solver="cd", max_iter=s.nmf_max_iter, random_state=seed, tol=1e-4)
@@ -757,9 +765,11 @@ def fit_grid(dtm: DTM, settings: TopicSettings | None = None, jobs: int | None =
     ks = [k for k in s.k_grid if 2 <= k <= max_k] or [min(2, max_k)]
     tasks = [(X, Xt if m == "nmf" else None, m, k, seed, s) for m in s.models for k in ks for seed in s.seeds]
     if jobs > 1 and len(tasks) > 1:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # spawn, not fork: forking a process that runs polars' thread pool can deadlock.
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
             results = list(pool.map(_fit_one, tasks, chunksize=max(1, len(tasks) // (4 * jobs))))
     else:
         results = [_fit_one(t) for t in tasks]
@@ -1114,6 +1124,48 @@ def alignment(
     return out.join(lab.select("model", "topic", "label"), on=["model", "topic"], how="left").select(TOPIC_ALIGNMENT.names)
 
 
+def term_overlap(topics: pl.DataFrame, model_a: str = "lda", model_b: str = "nmf", n: int = 10) -> pl.DataFrame:
+    """Jaccard overlap of the top ``n`` terms (by probability) of every topic of two models.
+
+    Returns
+    -------
+    polars.DataFrame
+        model_a, topic_a, label_a, model_b, topic_b, label_b, shared (the common terms), jaccard; plus
+        ``matched`` marking the Hungarian matching of the two models' topics on these overlaps.
+    """
+    def tops(model: str) -> pl.DataFrame:
+        return (
+            topics.filter((pl.col("model") == model) & (pl.col("ranking") == "prob") & (pl.col("rank") <= n))
+            .group_by("topic", "label")
+            .agg(pl.col("term").sort_by("rank"))
+            .sort("topic")
+        )
+
+    a, b = tops(model_a), tops(model_b)
+    rows = []
+    for ta, la, terms_a in a.iter_rows():
+        for tb, lb, terms_b in b.iter_rows():
+            sa, sb = set(terms_a), set(terms_b)
+            shared = [t for t in terms_a if t in sb]
+            rows.append((model_a, ta, la, model_b, tb, lb, " ".join(shared), len(sa & sb) / max(len(sa | sb), 1)))
+    out = pl.DataFrame(
+        rows,
+        schema={
+            "model_a": pl.String, "topic_a": pl.Int32, "label_a": pl.String, "model_b": pl.String,
+            "topic_b": pl.Int32, "label_b": pl.String, "shared": pl.String, "jaccard": pl.Float64,
+        },
+        orient="row",
+    )
+    if out.height == 0:
+        return out.with_columns(matched=pl.lit(None, pl.Boolean))
+    J = out["jaccard"].to_numpy().reshape(a.height, b.height)
+    r, c = linear_sum_assignment(-J)
+    pairs = {(int(a["topic"][i]), int(b["topic"][j])) for i, j in zip(r, c)}
+    return out.with_columns(
+        matched=pl.Series([(ta, tb) in pairs for ta, tb in zip(out["topic_a"], out["topic_b"])], dtype=pl.Boolean)
+    )
+
+
 # ---------------------------------------------------------------------------------------------------
 # The stage
 # ---------------------------------------------------------------------------------------------------
@@ -1200,8 +1252,9 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
         out = {tab.name: pl.DataFrame(schema=tab.polars_schema) for tab in _STAGE_TABLES}
         out["topic_settings"] = s.as_table()
         return out
-    # Fits are tiny on a few documents: process start-up would cost more than it saves.
-    jobs = s.jobs if s.jobs != 1 else (min(ctx.jobs, 4) if t["tokens"].height > 500_000 else 1)
+    # Fits are independent and single-threaded, so the grid runs across the build's worker processes
+    # (the results do not depend on the number of workers); settings.jobs > 1 overrides.
+    jobs = s.jobs if s.jobs != 1 else max(1, int(getattr(ctx, "jobs", 1) or 1))
     return run_topics(
         t["tokens"],
         sections=t.get("sections"),
