@@ -679,8 +679,17 @@ def tokenize_texts(
                     frames[i] = df
                     if paths[i] is not None:
                         _write_cache(Path(paths[i]), df)
-    keep = tok.keep_expr()
-    return [df.with_columns(keep=keep) for df in frames]  # type: ignore[union-attr]
+    if not frames:
+        return []
+    # The verdict depends on the token only: judge the distinct tokens once, spread it back, split.
+    big = pl.concat(frames)  # type: ignore[arg-type]
+    verdict = big.select(pl.col("token").unique()).with_columns(keep=tok.keep_expr())
+    big = big.join(verdict, on="token", how="left", maintain_order="left")
+    out, offset = [], 0
+    for df in frames:
+        out.append(big.slice(offset, df.height))  # type: ignore[union-attr]
+        offset += df.height  # type: ignore[union-attr]
+    return out
 
 
 # ------------------------------------------------------------------------------------------- stage
