@@ -84,8 +84,9 @@ def test_smalldocs_check_finds_no_ignored_option_or_broken_link(built_site):
     proc = subprocess.run(
         [sys.executable, "-m", "smalldocs.cli", "check", str(built_site.staging)], capture_output=True, text=True
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "0 thing(s) to look at" in proc.stdout
+    report = proc.stdout + proc.stderr
+    assert proc.returncode == 0, report
+    assert "0 thing(s) to look at" in report
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ In: tidy polars tables from the stages. Out: ``altair.Chart`` objects, styled by
 from __future__ import annotations
 
 import hashlib
+import importlib
 import itertools
 import json
 import os
@@ -88,7 +89,8 @@ def chart_html(spec: dict, root: str, chart_id: str) -> str:
 def _renderer(spec: dict, **metadata: object) -> dict[str, str] | tuple[dict, dict]:
     site_root = os.environ.get(SITE_ROOT_ENV)
     if not site_root:
-        return alt.renderers.get("default")(spec, **metadata)  # type: ignore[misc]
+        # JupyterLab draws the Vega-Lite mimetype itself, offline; altair's "default" would load a CDN
+        return _mimetype_renderer(spec, **metadata)
     rel = os.path.relpath(site_root, os.getcwd()).replace(os.sep, "/")
     root = "" if rel == "." else rel.rstrip("/") + "/"
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:10]
@@ -96,6 +98,9 @@ def _renderer(spec: dict, **metadata: object) -> dict[str, str] | tuple[dict, di
     return {"text/html": chart_html(spec, root, chart_id), "text/plain": "<fazhi chart>"}
 
 
+_mimetype_renderer = importlib.import_module(
+    f"altair.vegalite.{alt.SCHEMA_VERSION.split('.')[0]}.display"
+).mimetype_renderer
 alt.renderers.register(RENDERER_NAME, _renderer)
 alt.renderers.enable(RENDERER_NAME)
 
