@@ -36,6 +36,7 @@ How it works, step by step (every step a public function, so a reviewer can re-r
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
@@ -212,7 +213,8 @@ class TopicSettings:
     lda_max_iter: int = 20  #: batch variational Bayes passes (bounded: the stage must stay fast)
     lda_learning_method: str = "batch"  #: batch, or online for corpora of many thousands of units
     lda_topic_word_prior: float | None = None  #: eta; None = scikit-learn's 1/k
-    nmf_max_iter: int = 300
+    lda_doc_update_iter: int = 30  #: inner E-step iterations per unit (scikit-learn's max_doc_update_iter)
+    nmf_max_iter: int = 500  #: iterations run are recorded in topic_runs.n_iter
     n_top: int = 10  #: top terms for coherence, exclusivity, and the tables
     frex_weight: float = 0.5  #: FREX weight on exclusivity (stm's default 0.5)
     n_representatives: int = 5
@@ -513,16 +515,20 @@ def fit_topic_model(
     TopicFit
     """
     from sklearn.decomposition import NMF, LatentDirichletAllocation
+    from sklearn.exceptions import ConvergenceWarning
     from threadpoolctl import threadpool_limits
 
     s = settings or TopicSettings()
-    with threadpool_limits(limits=1):
+    # A fit stopped by max_iter is not an error here: the iterations run are recorded in topic_runs.
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=ConvergenceWarning)
         if model == "lda":
             est = LatentDirichletAllocation(
                 n_components=k,
                 learning_method=s.lda_learning_method,
                 max_iter=s.lda_max_iter,
                 topic_word_prior=s.lda_topic_word_prior,
+                max_doc_update_iter=s.lda_doc_update_iter,
                 evaluate_every=-1,
                 random_state=seed,
                 n_jobs=None,
@@ -1160,7 +1166,7 @@ def term_overlap(topics: pl.DataFrame, model_a: str = "lda", model_b: str = "nmf
         return out.with_columns(matched=pl.lit(None, pl.Boolean))
     J = out["jaccard"].to_numpy().reshape(a.height, b.height)
     r, c = linear_sum_assignment(-J)
-    pairs = {(int(a["topic"][i]), int(b["topic"][j])) for i, j in zip(r, c)}
+    pairs = {(int(a["topic"][int(i)]), int(b["topic"][int(j)])) for i, j in zip(r, c)}
     return out.with_columns(
         matched=pl.Series([(ta, tb) in pairs for ta, tb in zip(out["topic_a"], out["topic_b"])], dtype=pl.Boolean)
     )
