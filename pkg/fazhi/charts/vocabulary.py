@@ -1,0 +1,87 @@
+"""Charts of the vocabulary notebook: top terms by level, keyness by level, slogans by level.
+
+In: the ``tokens``, ``documents``, ``keyness`` and ``slogans`` tables. Out: altair charts (aggregated
+before charting: a few hundred rows at most).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from ..schema import LEVELS
+
+LEVEL_TITLE = "Level of government"
+
+
+def _levels(values: list[str]) -> list[str]:
+    present = set(values)
+    return [lv for lv in LEVELS if lv in present]
+
+
+def top_terms(tokens: pl.DataFrame, documents: pl.DataFrame, n: int = 12) -> alt.Chart:
+    """Bars: the ``n`` most frequent kept terms of each level, per 1,000 kept tokens."""
+    toks = tokens.filter("keep").join(documents.select("doc_id", "level"), on="doc_id")
+    counts = toks.group_by("level", "token").agg(count=pl.len())
+    totals = toks.group_by("level").agg(total=pl.len())
+    data = (
+        counts.join(totals, on="level")
+        .with_columns(per_1k=1000 * pl.col("count") / pl.col("total"))
+        .sort(["level", "count", "token"], descending=[False, True, False])
+        .group_by("level", maintain_order=True)
+        .head(n)
+    )
+    return (
+        alt.Chart(data, title=f"Most frequent terms by level (top {n}, per 1,000 kept tokens)")
+        .mark_bar()
+        .encode(
+            x=alt.X("per_1k:Q", title="Per 1,000 kept tokens"),
+            y=alt.Y("token:N", title="", sort="-x"),
+            color=alt.Color("level:N", title=LEVEL_TITLE, sort=_levels(data["level"].to_list())),
+            tooltip=["level", "token", "count", alt.Tooltip("per_1k:Q", format=".1f")],
+        )
+        .properties(width=180, height=alt.Step(14))
+        .facet(facet=alt.Facet("level:N", title="", sort=_levels(data["level"].to_list())), columns=3)
+        .resolve_scale(y="independent")
+    )
+
+
+def keyness_bars(keyness: pl.DataFrame, n: int = 10) -> alt.Chart:
+    """Bars: the ``n`` most key terms (largest signed G²) of each level against the rest."""
+    data = keyness.filter(pl.col("rank") <= n).select("level", "token", "g2", "log_ratio", "n_target", "n_reference", "p_g2")
+    return (
+        alt.Chart(data, title=f"Keyness: each level against all others (top {n} by G²)")
+        .mark_bar()
+        .encode(
+            x=alt.X("g2:Q", title="Signed G² (log-likelihood)"),
+            y=alt.Y("token:N", title="", sort="-x"),
+            color=alt.Color("log_ratio:Q", title="Log ratio", scale=alt.Scale(scheme="blues")),
+            tooltip=["level", "token", "n_target", "n_reference", alt.Tooltip("g2:Q", format=".1f"),
+                     alt.Tooltip("log_ratio:Q", format=".2f"), alt.Tooltip("p_g2:Q", format=".3g")],
+        )
+        .properties(width=180, height=alt.Step(14))
+        .facet(facet=alt.Facet("level:N", title="", sort=_levels(data["level"].to_list())), columns=3)
+        .resolve_scale(y="independent")
+    )
+
+
+def slogans_by_level(slogans: pl.DataFrame, n: int = 10) -> alt.Chart:
+    """Bars: the ``n`` most frequent quoted slogans of each level."""
+    data = (
+        slogans.sort(["level", "count", "slogan"], descending=[False, True, False])
+        .group_by("level", maintain_order=True)
+        .head(n)
+    )
+    return (
+        alt.Chart(data, title=f"Quoted slogans (“…”) by level (top {n})")
+        .mark_bar()
+        .encode(
+            x=alt.X("count:Q", title="Occurrences", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("slogan:N", title="", sort="-x"),
+            color=alt.Color("level:N", title=LEVEL_TITLE),
+            tooltip=["level", "slogan", "count", "n_docs"],
+        )
+        .properties(width=180, height=alt.Step(14))
+        .facet(facet=alt.Facet("level:N", title="", sort=_levels(data["level"].to_list())), columns=3)
+        .resolve_scale(y="independent")
+    )
