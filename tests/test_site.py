@@ -21,12 +21,18 @@ from fazhi.tables import STAMP_KEY, read_stamp
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_charts_in_the_site_load_vega_from_the_site_and_lab_keeps_its_own_renderer(tmp_path, monkeypatch):
+def test_charts_in_the_site_load_vega_from_the_site_and_lab_keeps_altairs_renderer(tmp_path, monkeypatch):
+    import nbformat
+
     chart = alt.Chart(pl.DataFrame({"x": ["一", "二"], "y": [1, 2]})).mark_bar().encode(x="x", y="y")
     monkeypatch.delenv(charts.SITE_ROOT_ENV, raising=False)
     bundle = chart._repr_mimebundle_()
     bundle = bundle[0] if isinstance(bundle, tuple) else bundle
-    assert any(k.startswith("application/vnd.vegalite") for k in bundle) and "text/html" not in bundle
+    assert "text/html" in bundle and "vendor/vega" not in bundle["text/html"]
+    # what a JupyterLab session saves must be a valid notebook
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("chart")])
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data=bundle)]
+    nbformat.validate(nb)
 
     (tmp_path / "notebooks").mkdir()
     monkeypatch.setenv(charts.SITE_ROOT_ENV, str(tmp_path))

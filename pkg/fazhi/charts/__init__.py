@@ -46,7 +46,8 @@ def theme() -> alt.theme.ThemeConfig:
 
 
 # ---- offline rendering -------------------------------------------------------------------------------
-# In JupyterLab a chart is shown by Lab's own Vega-Lite renderer (the vegalite mimetype: offline, no CDN).
+# In JupyterLab a chart is shown by altair's own default (HTML that loads Vega from jsDelivr: fine for an
+# interactive session; altair 6's mimetype bundle is not valid nbformat, "application/vnd.vegalite.v6.json").
 # When `fazhi site` executes a notebook it sets FAZHI_SITE_ROOT, and charts become HTML that loads
 # Vega, Vega-Lite and Vega-Embed from the site itself (``vendor/vega/``), never from a CDN, so the
 # published site works from disk, from an archive or in an air-gapped reading room.
@@ -89,8 +90,7 @@ def chart_html(spec: dict, root: str, chart_id: str) -> str:
 def _renderer(spec: dict, **metadata: object) -> dict[str, str] | tuple[dict, dict]:
     site_root = os.environ.get(SITE_ROOT_ENV)
     if not site_root:
-        # JupyterLab draws the Vega-Lite mimetype itself, offline; altair's "default" would load a CDN
-        return _mimetype_renderer(spec, **metadata)
+        return _interactive_renderer(spec, **metadata)
     rel = os.path.relpath(site_root, os.getcwd()).replace(os.sep, "/")
     root = "" if rel == "." else rel.rstrip("/") + "/"
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:10]
@@ -98,9 +98,9 @@ def _renderer(spec: dict, **metadata: object) -> dict[str, str] | tuple[dict, di
     return {"text/html": chart_html(spec, root, chart_id), "text/plain": "<fazhi chart>"}
 
 
-_mimetype_renderer = importlib.import_module(
+_interactive_renderer = importlib.import_module(
     f"altair.vegalite.{alt.SCHEMA_VERSION.split('.')[0]}.display"
-).mimetype_renderer
+).html_renderer
 alt.renderers.register(RENDERER_NAME, _renderer)
 alt.renderers.enable(RENDERER_NAME)
 
