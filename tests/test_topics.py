@@ -103,7 +103,7 @@ def synthetic_tables(n_docs: int = 4, sections_per_doc: int = 9, seed: int = 0) 
     }
 
 
-FAST = T.TopicSettings(k_grid=(2, 3, 4), seeds=(0, 1, 2, 3, 4), lda_max_iter=30, nmf_max_iter=200, n_bootstrap=200, min_unit_tokens=5)
+FAST = T.TopicSettings(k_grid=(2, 3, 4), seeds=(0, 1, 2, 3, 4), lda_max_iter=15, nmf_max_iter=200, n_bootstrap=200, min_unit_tokens=5)
 
 
 @pytest.fixture(scope="module")
@@ -253,6 +253,22 @@ def test_fits_are_deterministic_per_seed(tables, model):
     assert (a.perplexity is not None) == (model == "lda")
 
 
+def test_lda_theta_and_perplexity_equal_the_public_api(tables):
+    # fit_topic_model shares one E-step between theta and perplexity through scikit-learn internals;
+    # they must give what the public transform() and perplexity() give.
+    from sklearn.decomposition import LatentDirichletAllocation
+
+    dtm = T.document_term_matrix(tables["tokens"], settings=FAST)
+    fit = T.fit_topic_model(dtm.X, 3, model="lda", seed=1, settings=FAST)
+    est = LatentDirichletAllocation(
+        n_components=3, learning_method="batch", max_iter=FAST.lda_max_iter, random_state=1,
+        max_doc_update_iter=FAST.lda_doc_update_iter,
+    ).fit(dtm.X.astype(float))
+    assert fit.components.tobytes() == est.components_.tobytes()
+    np.testing.assert_allclose(fit.theta, est.transform(dtm.X.astype(float)), rtol=1e-12)
+    assert fit.perplexity == pytest.approx(est.perplexity(dtm.X.astype(float)), rel=1e-12)
+
+
 def test_parallel_grid_equals_serial(tables):
     dtm = T.document_term_matrix(tables["tokens"], settings=FAST)
     s = replace_(FAST, k_grid=(3,), seeds=(0, 1))
@@ -364,7 +380,7 @@ def test_propose_label_rule():
 def test_build_stage_reads_ctx(tables):
     ctx = SimpleNamespace(
         tables=dict(tables), settings={"topics": {"k_grid": [3], "seeds": [0, 1], "n_bootstrap": 50, "min_unit_tokens": 5}},
-        jobs=2, log=lambda m: None,
+        jobs=1, log=lambda m: None,
     )
     out = T.build_stage(ctx)
     assert out["model_selection"]["k"].unique().to_list() == [3]
