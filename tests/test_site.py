@@ -101,6 +101,13 @@ def test_landing_page_numbers_come_from_the_tables(built_site):
     text = (built_site.site / "index.html").read_text(encoding="utf-8")
     assert f"{docs.height} documents" in text
     assert f"{int(docs['n_chars'].sum()):,} characters" in text
+    # the key findings: the level that writes most about each theme, with its interval, from theme_scores
+    scores = pl.read_parquet(built_site.tables / "theme_scores.parquet").filter(
+        pl.col("scope") == "level", pl.col("measure") == "per_1k_tokens"
+    )
+    for theme in ("digital_government", "emergency_response", "dispute_resolution"):
+        top = scores.filter(pl.col("theme") == theme).sort("value", descending=True).row(0, named=True)
+        assert f"most emphasis in the {top['level']} documents ({top['value']:.1f} [{top['ci_low']:.1f}" in text
 
 
 @pytest.mark.slow

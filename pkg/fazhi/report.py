@@ -155,3 +155,86 @@ def table_stamps(folder: Path | None = None) -> pl.DataFrame:
             }
         )
     return pl.DataFrame(rows)
+
+
+THEME_NAMES = {
+    "digital_government": "Digital government",
+    "emergency_response": "Emergency response",
+    "dispute_resolution": "Dispute resolution",
+}
+
+
+def _interval(value: float, low: float | None, high: float | None) -> str:
+    if low is None or high is None:
+        return f"{value:.1f}"
+    return f"{value:.1f} [{low:.1f}, {high:.1f}]"
+
+
+def key_findings(folder: Path | None = None) -> str:
+    """The landing page's key findings, as Markdown, from the theme, validation and topic tables.
+
+    For each of the three themes: the level of government that writes most and least about it (weighted
+    lexicon hits per 1,000 word tokens, with the 95% bootstrap interval), how many level differences
+    have intervals that exclude zero, and the validation F1 of the lexicon against the Outline heading
+    labels. Then the topic model chosen by the selection rule.
+    """
+    scores = read_table("theme_scores", folder)
+    contrasts = read_table("theme_contrasts", folder)
+    validation = read_table("theme_validation", folder)
+    docs = read_table("documents", folder)
+    levels = (
+        scores.filter(pl.col("scope") == "level", pl.col("measure") == "per_1k_tokens")
+        .select("level", "theme", "value", "ci_low", "ci_high", "n_docs")
+    )
+    full = validation.filter(pl.col("variant") == "full")
+    lines = []
+    for theme, name in THEME_NAMES.items():
+        t = levels.filter(pl.col("theme") == theme).sort("value", "level", descending=[True, False])
+        if t.is_empty():
+            continue
+        hi, lo = t.row(0, named=True), t.row(-1, named=True)
+        c = contrasts.filter(pl.col("theme") == theme, pl.col("measure") == "per_1k_tokens")
+        v = full.filter(pl.col("theme") == theme)
+        f1 = v.row(0, named=True) if v.height else None
+        lines.append(
+            f"- **{name}**: most emphasis in the {hi['level']} documents "
+            f"({_interval(hi['value'], hi['ci_low'], hi['ci_high'])} per 1,000 tokens, {hi['n_docs']} document(s)), "
+            f"least in the {lo['level']} documents ({_interval(lo['value'], lo['ci_low'], lo['ci_high'])}); "
+            f"{int(c['excludes_zero'].sum())} of {c.height} level differences have intervals that exclude zero. "
+            + (
+                f"Validation against the Outline heading labels: F1 = {f1['f1']:.2f} "
+                f"on {f1['support']} labelled section(s)."
+                if f1 and f1["f1"] is not None
+                else "No labelled section to validate against."
+            )
+        )
+    out = [
+        f"From {docs.height} documents (weighted lexicon hits per 1,000 word tokens, 95% bootstrap "
+        "intervals over sections within documents):",
+        "",
+        *lines,
+    ]
+    topics = _topic_choice(folder)
+    if topics:
+        out += ["", topics]
+    return "\n".join(out)
+
+
+def _topic_choice(folder: Path | None) -> str | None:
+    try:
+        summary = read_table("topic_summary", folder)
+    except FileNotFoundError:
+        return None
+    if summary.is_empty():
+        return None
+    first = summary.row(0, named=True)
+    k = first["k"]
+    per_model = summary.group_by("model").agg(
+        pl.col("coherence").mean().alias("coherence"), pl.col("stability").mean().alias("stability")
+    ).sort("model")
+    parts = [
+        f"{r['model'].upper()} (mean NPMI coherence {r['coherence']:.2f}, mean stability across seeds "
+        f"{r['stability']:.2f})"
+        for r in per_model.iter_rows(named=True)
+    ]
+    return f"- **Topic models**: the selection rule chose k = {k}; " + " and ".join(parts) + "."
