@@ -36,7 +36,7 @@ def k_selection(selection: pl.DataFrame, runs: pl.DataFrame) -> alt.FacetChart:
             dots.with_columns(kind=pl.lit("one seed")).select("model", "k", "metric", "value", "kind", "seed"),
         ],
         how="diagonal",
-    ).with_columns(chosen_k=pl.lit(chosen))
+    ).with_columns(chosen_k=pl.lit(chosen), metric=pl.col("metric").replace_strict(METRICS))
     base = alt.Chart(data)
     x = alt.X("k:Q", title="Number of topics k", axis=alt.Axis(tickMinStep=1))
     y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False))
@@ -51,19 +51,12 @@ def k_selection(selection: pl.DataFrame, runs: pl.DataFrame) -> alt.FacetChart:
         alt.layer(rule, seeds, line)
         .properties(width=260, height=170)
         .facet(
-            facet=alt.Facet("metric:N", title=None, sort=list(METRICS), header=alt.Header(labelExpr=_label_expr(METRICS))),
+            facet=alt.Facet("metric:N", title=None, sort=list(METRICS.values())),
             columns=2,
         )
         .resolve_scale(y="independent")
         .properties(title=f"Model selection over k (dashed: the chosen k = {chosen})")
     )
-
-
-def _label_expr(mapping: dict[str, str]) -> str:
-    expr = "datum.value"
-    for key, text in reversed(list(mapping.items())):
-        expr = f"datum.value == '{key}' ? '{text}' : ({expr})"
-    return expr
 
 
 def topic_terms(topics: pl.DataFrame, model: str = "lda", ranking: str = "prob", n: int = 8, columns: int = 3) -> alt.FacetChart:
