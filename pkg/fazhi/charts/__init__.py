@@ -36,7 +36,9 @@ def theme() -> alt.theme.ThemeConfig:
             "font": CJK_FONTS,
             "title": {"font": CJK_FONTS, "fontSize": 14, "anchor": "start"},
             "axis": {"labelFont": CJK_FONTS, "titleFont": CJK_FONTS, "labelFontSize": 11},
-            "legend": {"labelFont": CJK_FONTS, "titleFont": CJK_FONTS},
+            # A gradient legend's default length is the plot's height, which Vega-Lite cannot compute
+            # for faceted charts with step-sized, independent y scales ("datum is not defined").
+            "legend": {"labelFont": CJK_FONTS, "titleFont": CJK_FONTS, "gradientLength": 160},
             "header": {"labelFont": CJK_FONTS, "titleFont": CJK_FONTS},
             "mark": {"font": CJK_FONTS},
             "text": {"font": CJK_FONTS},
