@@ -83,7 +83,8 @@ def chart_html(spec: dict, root: str, chart_id: str) -> str:
     payload = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
     options = '{"actions":false,"renderer":"svg"}'
     return (
-        f'<div class="fazhi-chart" id="{chart_id}"></div>\n'
+        # a chart wider than the text column scrolls rather than being cut off
+        f'<div class="fazhi-chart" id="{chart_id}" style="max-width:100%;overflow-x:auto"></div>\n'
         f"<script>{loader}</script>\n"
         f'<script>vegaEmbed("#{chart_id}",{payload},{options}).catch(function(e){{console.error(e)}});</script>'
     )

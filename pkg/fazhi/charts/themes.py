@@ -76,7 +76,7 @@ def emphasis_by_level(scores: pl.DataFrame, measure: str = "per_1k_tokens", them
     )
     return (
         (rules + points)
-        .properties(width=230, height=alt.Step(26))
+        .properties(width=185, height=alt.Step(26))
         .facet(column=alt.Column("theme_label:N", title=None, sort=[THEME_LABELS[t] for t in themes]))
         .properties(title=f"Emphasis by level of government: {MEASURE_TITLES[measure].lower()} (95% bootstrap intervals)")
     )
