@@ -1,15 +1,29 @@
 """Tokenisation benchmark: raw engines, our stage, parallel speed-up, cached re-run, engine agreement.
 
-Run from the project root: ``uv run python benchmarks/bench_tokenize.py [--chars 10000000]``.
-Everything is measured in this one run, on a synthetic corpus of repeated and shuffled seed sections,
-so ratios compare across machines. Targets (issue 4): our stage within 1.5× of the raw engine it wraps,
-parallel speed-up ≥ 1.6× on 2 cores, cached re-run ≥ 20× faster than cold.
+Run from the project root: ``uv run python benchmarks/bench_tokenize.py [--chars 10000000] [--repeats 3]``.
+Everything is measured in this one run, on a synthetic corpus of repeated and shuffled seed sections
+(``benchmarks/synthetic.py``), so ratios compare across machines. Each timing is the median of
+``--repeats`` runs (the machine may be shared). Targets (issue 4): our stage within 1.5× of the raw
+engine it wraps, parallel speed-up ≥ 1.6× on 2 cores, cached re-run ≥ 20× faster than cold.
+
+Definitions
+-----------
+- *raw rjieba.cut*: a fresh ``rjieba.Jieba()`` (stock dictionary) cutting every document; the
+  reference for our stage. The same engine with our user dictionary loaded is shown beside it.
+- *our stage*: ``fazhi.tokenizer.tokenize_texts`` without the cache: protection of policy terms,
+  the cut, offsets, parts of speech, the filter verdict, one frame per document.
+- *worker start-up*: starting the pool (forkserver, module preloaded) until every worker has loaded
+  its tokeniser; paid once per process. The speed-up is shown without it (warm pool, as every call
+  after the first sees it) and with it (a single cold call).
+- *cold*: a run with an empty cache directory, with 2 workers, writing the cache; *cached re-run*:
+  the same texts again with a fresh tokeniser object (no engine is loaded when every text is cached).
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -32,19 +46,21 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--chars", type=int, default=10_000_000)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--jieba-chars", type=int, default=1_000_000, help="jieba is slow: time it on a prefix")
     args = ap.parse_args()
+    R = args.repeats
 
     import jieba
     import rjieba
 
-    from fazhi.tokenizer import get_tokenizer, tokenize_texts, worker_pool
+    from fazhi.tokenizer import Tokenizer, get_tokenizer, start_workers, tokenize_texts
 
     docs = synthetic_corpus(args.chars)
     n = sum(map(len, docs))
-    print(f"corpus: {len(docs)} documents, {n:,} characters ({n * 3 / 1e6:.0f} MB as UTF-8)\n")
+    mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
+    print(f"corpus: {len(docs)} documents, {n:,} characters ({mb:.1f} MB as UTF-8); median of {R} repeats\n")
 
-    # prefix of the corpus for the slow reference engine
     prefix, acc = [], 0
     for d in docs:
         if acc >= args.jieba_chars:
@@ -53,33 +69,55 @@ def main() -> None:
         acc += len(d)
     n_pre = sum(map(len, prefix))
 
+    # worker start-up first, in a process that has not cut anything yet (what a fresh build pays)
+    tok_r = get_tokenizer()
+    up, t_pool = timed(lambda: start_workers(args.jobs, tok_r.config))
+
     raw_r = rjieba.Jieba()
-    _, t_raw_r = timed(lambda: [raw_r.cut(d) for d in docs])
+    raw_r.cut(docs[0])
     raw_j = jieba.Tokenizer()
     raw_j.initialize()
-    _, t_raw_j = timed(lambda: [raw_j.lcut(d) for d in prefix])
+    t_raw_j = timed(lambda: [raw_j.lcut(d) for d in prefix])[1]
 
-    tok_r = get_tokenizer()
     tok_j = get_tokenizer(engine="jieba")
-    _, t_ours_r = timed(lambda: tokenize_texts(docs, tok_r, cache=False))
-    _, t_ours_j = timed(lambda: tokenize_texts(prefix, tok_j, cache=False))
+    tokenize_texts(docs[:5], tok_r, cache=False)  # first-call costs (tag dictionary) outside the timing
+    tokenize_texts(prefix[:5], tok_j, cache=False)
+    t_ours_j = timed(lambda: tokenize_texts(prefix, tok_j, cache=False))[1]
 
-    _, t_pool = timed(lambda: worker_pool(args.jobs).starmap(__import__("fazhi.tokenizer").tokenizer._warm, [(tok_r.config,)] * args.jobs))
-    serial_out, t_serial = timed(lambda: tokenize_texts(docs, tok_r, jobs=1, cache=False))
-    par_out, t_par = timed(lambda: tokenize_texts(docs, tok_r, jobs=args.jobs, cache=False))
-    identical = all(a.equals(b) for a, b in zip(serial_out, par_out))
+    serial_out = tokenize_texts(docs, tok_r, jobs=1, cache=False)
+    par_out = tokenize_texts(docs, tok_r, jobs=args.jobs, cache=False)
+    identical = len(serial_out) == len(par_out) and all(a.equals(b) for a, b in zip(serial_out, par_out))
 
-    cache = Path(tempfile.mkdtemp(prefix="fazhi-bench-cache-"))
-    try:
-        _, t_cold = timed(lambda: tokenize_texts(docs, tok_r, jobs=args.jobs, cache=cache))
-        cached_out, t_warm = timed(lambda: tokenize_texts(docs, tok_r, jobs=args.jobs, cache=cache))
-        cache_ok = all(a.equals(b) for a, b in zip(serial_out, cached_out))
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
+    # The machine is shared: every repeat measures the reference and our stage back to back, and the
+    # ratios are taken within a repeat, so a burst of someone else's load hits both sides alike.
+    rows: dict[str, list[float]] = {k: [] for k in ("raw", "raw_user", "ours", "par", "cold", "cached")}
+    cache_ok, loaded = True, False
+    for _ in range(R):
+        rows["raw"].append(timed(lambda: [raw_r.cut(d) for d in docs])[1])
+        rows["raw_user"].append(timed(lambda: [tok_r._engine.cut(d, True) for d in docs])[1])
+        rows["ours"].append(timed(lambda: tokenize_texts(docs, tok_r, cache=False))[1])
+        rows["par"].append(timed(lambda: tokenize_texts(docs, tok_r, jobs=args.jobs, cache=False))[1])
+        cache = Path(tempfile.mkdtemp(prefix="fazhi-bench-cache-"))
+        try:
+            rows["cold"].append(timed(lambda: tokenize_texts(docs, tok_r, jobs=args.jobs, cache=cache))[1])  # noqa: B023
+            fresh = Tokenizer()
+            out, t = timed(lambda: tokenize_texts(docs, fresh, jobs=args.jobs, cache=cache))  # noqa: B023
+            rows["cached"].append(t)
+            loaded |= fresh.engine_loaded
+            cache_ok &= all(a.equals(b) for a, b in zip(serial_out, out))
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+    med = {k: statistics.median(v) for k, v in rows.items()}
+
+    def ratio(num: str, den: str) -> float:
+        return statistics.median(a / b for a, b in zip(rows[num], rows[den]))
+
+    t_raw_r, t_raw_user, t_ours_r, t_par, t_cold, t_warm = (
+        med[k] for k in ("raw", "raw_user", "ours", "par", "cold", "cached")
+    )
 
     # agreement between the engines through our stage (protection + shared dictionary), token by token
-    agree_docs = 0
-    agree_tokens = total_tokens = 0
+    agree_docs = agree_tokens = total_tokens = 0
     for a, b in zip(tokenize_texts(prefix, tok_r, cache=False), tokenize_texts(prefix, tok_j, cache=False)):
         if a.equals(b):
             agree_docs += 1
@@ -92,21 +130,34 @@ def main() -> None:
             total_tokens += max(len(sa), len(sb))
     raw_agree = sum(raw_r.cut(d) == raw_j.lcut(d) for d in prefix)
 
-    rate = lambda chars, t: f"{chars / t / 1e6:8.2f}"  # noqa: E731
-    print(f"{'measure':<44}{'seconds':>9}{'Mchar/s':>9}{'ratio':>9}  target")
-    print("-" * 84)
-    print(f"{'raw rjieba.cut (reference)':<44}{t_raw_r:9.2f}{rate(n, t_raw_r)}{1.0:9.2f}")
-    print(f"{'our stage, rjieba, serial, no cache':<44}{t_ours_r:9.2f}{rate(n, t_ours_r)}{t_ours_r / t_raw_r:9.2f}  ≤ 1.5× raw")
-    print(f"{'raw jieba.lcut (on %d chars)' % n_pre:<44}{t_raw_j:9.2f}{rate(n_pre, t_raw_j)}{1.0:9.2f}")
-    print(f"{'our stage, jieba, serial (same prefix)':<44}{t_ours_j:9.2f}{rate(n_pre, t_ours_j)}{t_ours_j / t_raw_j:9.2f}  ≤ 1.5× raw")
-    print(f"{'rjieba speed-up over jieba (raw)':<44}{'':9}{'':9}{(n / t_raw_r) / (n_pre / t_raw_j):9.1f}")
-    print(f"{'worker pool start-up (once per process)':<44}{t_pool:9.2f}")
-    print(f"{'our stage, serial':<44}{t_serial:9.2f}{rate(n, t_serial)}{1.0:9.2f}")
-    print(f"{'our stage, %d workers (warm pool)' % args.jobs:<44}{t_par:9.2f}{rate(n, t_par)}{t_serial / t_par:9.2f}  speed-up ≥ 1.6")
-    print(f"{'cold run with cache writes, %d workers' % args.jobs:<44}{t_cold:9.2f}{rate(n, t_cold)}{1.0:9.2f}")
-    print(f"{'cached re-run':<44}{t_warm:9.2f}{rate(n, t_warm)}{t_cold / t_warm:9.1f}  ≥ 20× faster")
+    def rate(chars: int, t: float) -> str:
+        return f"{chars / t / 1e6:9.2f}"
+
+    def ok(flag: bool) -> str:
+        return "met" if flag else "MISSED"
+
+    print(f"{'measure':<46}{'seconds':>9}{'Mchar/s':>9}{'ratio':>9}  target")
+    print("-" * 92)
+    print(f"{'raw rjieba.cut, stock dictionary (reference)':<46}{t_raw_r:9.2f}{rate(n, t_raw_r)}{1.0:9.2f}")
+    print(f"{'raw rjieba.cut, with our user dictionary':<46}{t_raw_user:9.2f}{rate(n, t_raw_user)}{ratio('raw_user', 'raw'):9.2f}")
+    r_ours = ratio("ours", "raw")
+    print(f"{'our stage, rjieba, serial, no cache':<46}{t_ours_r:9.2f}{rate(n, t_ours_r)}{r_ours:9.2f}  ≤ 1.5× raw: {ok(r_ours <= 1.5)}")
+    print(f"{'raw jieba.lcut (on %d chars)' % n_pre:<46}{t_raw_j:9.2f}{rate(n_pre, t_raw_j)}{1.0:9.2f}")
+    print(f"{'our stage, jieba, serial (same prefix)':<46}{t_ours_j:9.2f}{rate(n_pre, t_ours_j)}{t_ours_j / t_raw_j:9.2f}  ≤ 1.5× raw: {ok(t_ours_j / t_raw_j <= 1.5)}")
+    print(f"{'rjieba speed-up over jieba (raw)':<46}{'':9}{'':9}{(n / t_raw_r) / (n_pre / t_raw_j):9.1f}")
+    print(f"{'worker start-up, %d workers (once per process)' % args.jobs:<46}{t_pool:9.2f}")
+    sp = ratio("ours", "par")
+    print(f"{'our stage, %d workers, warm pool' % args.jobs:<46}{t_par:9.2f}{rate(n, t_par)}{sp:9.2f}  speed-up ≥ 1.6: {ok(sp >= 1.6)}")
+    sp_cold = t_ours_r / (t_par + t_pool)
+    print(f"{'  … counting the start-up in one call':<46}{t_par + t_pool:9.2f}{rate(n, t_par + t_pool)}{sp_cold:9.2f}")
+    print(f"{'cold run, empty cache, %d workers' % args.jobs:<46}{t_cold:9.2f}{rate(n, t_cold)}{1.0:9.2f}")
+    cr = ratio("cold", "cached")
+    print(f"{'cached re-run (fresh tokeniser)':<46}{t_warm:9.3f}{rate(n, t_warm)}{cr:9.1f}  ≥ 20× faster: {ok(cr >= 20)}")
     print()
-    print(f"parallel output identical to serial: {identical}; cached output identical: {cache_ok}")
+    print(f"workers up: {up}/{args.jobs}; parallel output identical to serial: {identical}; "
+          f"cached output identical: {cache_ok}; engine loaded on cached re-run: {loaded}")
+    print("every repeat (s): " + "; ".join(f"{k} {[round(t, 3) for t in v]}" for k, v in rows.items()))
+    print("ratios are medians of the per-repeat ratios; seconds are medians of the repeats")
     print(
         f"engine agreement through our stage on {len(prefix)} documents: {agree_docs}/{len(prefix)} documents "
         f"identical, {agree_tokens / max(total_tokens, 1):.6%} of tokens; raw engines (no protection): "

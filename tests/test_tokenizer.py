@@ -124,34 +124,68 @@ def test_tokenize_is_default_cut() -> None:
     assert fazhi.tokenize(text) == get_tokenizer().cut(text)
 
 
+def _cache_entries(root: Path) -> set[tuple[str, str]]:
+    """(cut setting folder, text hash) of every text in the cache."""
+    from fazhi.tokenizer import _read_index
+
+    return {(folder.name, h) for folder in (root / "tokens").iterdir() for h in _read_index(folder)}
+
+
 def test_cache_hits_and_invalidates_exactly(tmp_path: Path, seed_texts: list[str]) -> None:
     tok = get_tokenizer()
     texts = seed_texts[:3]
     first = tokenize_texts(texts, tok, cache=tmp_path)
-    entries = sorted(tmp_path.rglob("*.arrow"))
-    assert len(entries) == 3
-    mtimes = {p: p.stat().st_mtime_ns for p in entries}
-    again = tokenize_texts(texts, tok, cache=tmp_path)
+    assert len(_cache_entries(tmp_path)) == 3
+    files = sorted(tmp_path.rglob("*.arrow"))
+    mtimes = {p: p.stat().st_mtime_ns for p in files}
+    # a fresh tokeniser served entirely from the cache never loads its engine
+    fresh = Tokenizer()
+    again = tokenize_texts(texts, fresh, cache=tmp_path)
+    assert not fresh.engine_loaded
     assert all(a.equals(b) for a, b in zip(first, again))
     assert {p: p.stat().st_mtime_ns for p in sorted(tmp_path.rglob("*.arrow"))} == mtimes  # all hits
     # a changed text misses only its own entry
     changed = [texts[0] + "推进一网通办。", *texts[1:]]
-    tokenize_texts(changed, tok, cache=tmp_path)
-    assert len(list(tmp_path.rglob("*.arrow"))) == 4
+    out = tokenize_texts(changed, tok, cache=tmp_path)
+    assert len(_cache_entries(tmp_path)) == 4
     assert all(p.stat().st_mtime_ns == m for p, m in mtimes.items())
+    assert out[0].equals(tokenize_texts(changed[:1], tok, cache=False)[0])
     # a filter setting re-uses the cut (same cut_hash), only keep changes
     loose = get_tokenizer(min_chars=1)
+    n_files = len(list(tmp_path.rglob("*.arrow")))
     out = tokenize_texts(texts, loose, cache=tmp_path)
-    assert len(list(tmp_path.rglob("*.arrow"))) == 4
+    assert len(list(tmp_path.rglob("*.arrow"))) == n_files and len(_cache_entries(tmp_path)) == 4
     assert sum(df["keep"].sum() for df in out) > sum(df["keep"].sum() for df in first)
+    assert all(a.drop("keep").equals(b.drop("keep")) for a, b in zip(out, first))
+    assert all(a.equals(b) for a, b in zip(out, tokenize_texts(texts, loose, cache=False)))
     # a dictionary change misses every entry made with the other dictionary
     other = get_tokenizer(userdict=None)
     tokenize_texts(texts, other, cache=tmp_path)
-    assert len(list(tmp_path.rglob("*.arrow"))) == 7
+    assert len(_cache_entries(tmp_path)) == 7
     # a damaged entry is recomputed
-    entries[0].write_bytes(b"garbage")
+    files[0].write_bytes(b"garbage")
     again = tokenize_texts(texts, tok, cache=tmp_path)
     assert all(a.equals(b) for a, b in zip(first, again))
+    assert len(_cache_entries(tmp_path)) == 7
+
+
+def test_parallel_with_cache_equals_serial(tmp_path: Path, seed_texts: list[str]) -> None:
+    tok = get_tokenizer()
+    texts = seed_texts * 2 + [t[: len(t) // 2] for t in seed_texts]  # duplicates are cut once
+    serial = tokenize_texts(texts, tok, jobs=1, cache=False)
+    cold = tokenize_texts(texts, tok, jobs=2, cache=tmp_path, min_parallel_chars=0)
+    warm = tokenize_texts(texts, tok, jobs=2, cache=tmp_path, min_parallel_chars=0)
+    assert len(_cache_entries(tmp_path)) == 10
+    assert all(a.equals(b) and a.equals(c) for a, b, c in zip(serial, cold, warm))
+
+
+def test_batch_cut_equals_one_text_at_a_time(seed_texts: list[str], rj: Tokenizer) -> None:
+    texts = ["", "  \n", "a\ue000b 双随机、一公开\ue000", seed_texts[0][:500], "互联网+监管 12345热线"]
+    batch = rj.frame(texts)
+    for text, df in zip(texts, batch):
+        one = rj.frame([text])[0]
+        assert df.equals(one)
+        assert all(text[s:e] == t for t, s, e in df.select("token", "start", "end").iter_rows())
 
 
 def test_parallel_equals_serial(seed_texts: list[str]) -> None:

@@ -42,10 +42,11 @@ import logging
 import multiprocessing
 import os
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -69,7 +70,10 @@ SENTINEL = "\ue000"
 _HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 # ASCII compounds the two engines' HMMs cut differently (see the module docstring).
 # Possessive runs, anchored at the start of an ASCII run: no backtracking over long digit strings.
-_ASCII_COMPOUND = r"(?<![A-Za-z0-9])[A-Za-z0-9]++(?:[-._][A-Za-z0-9]++)+%?"
+# The first character is matched before the lookbehind so that the whole pattern starts with a
+# character set, which lets ``re`` jump between candidate positions at C speed.
+_ASCII_COMPOUND = r"[A-Za-z0-9](?<![A-Za-z0-9][A-Za-z0-9])[A-Za-z0-9]*+(?:[-._][A-Za-z0-9]++)+%?"
+_ASCII_COMPOUND_RS = r"[A-Za-z0-9]+(?:[-._][A-Za-z0-9]+)+%?"
 _NUMBER = r"^[0-9０-９.．,，%％‰+\-−~～/:：]*[0-9０-９][0-9０-９.．,，%％‰+\-−~～/:：]*$"
 _CN_NUMBER = r"^[零〇一二两三四五六七八九十百千万亿]+$"
 _PUNCT = r"^[\p{P}\p{S}\p{Z}\p{C}]+$"
@@ -300,12 +304,16 @@ class Tokenizer:
         protected = sorted(
             {t for t, _, _ in self.user_terms if not _HAN.match(t)} | set(self.config.protect)
         )
-        pattern = "|".join(p for p in (_trie_regex(protected), _ASCII_COMPOUND) if p)
-        # The lookahead lets re skip quickly over positions where no protected span can start.
-        first = "".join(sorted({t[0] for t in protected} | set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")))
-        self._protect_re = re.compile(f"(?=[{re.escape(first)}])(?:{pattern})")
-        self._engine = self._load_engine()
-        self._tags = self._tag_frame()
+        self._protect_re = re.compile("|".join(p for p in (_trie_regex(protected), _ASCII_COMPOUND) if p))
+        # The same pattern for polars' (Rust) regex, which finds the spans of a whole batch at DFA speed.
+        # It needs no lookbehind: scanning leftmost-first, a match never starts inside an ASCII run,
+        # because wherever it could, it could from the run's start too.
+        self._protect_rs = "|".join(p for p in (_trie_regex(protected), _ASCII_COMPOUND_RS) if p)
+        # The engine and the tag frame are loaded on first use: a run served from the cache never
+        # loads a dictionary.
+        self._engine_obj: Any = None
+        self._tags_obj: pl.DataFrame | None = None
+        self._tag_dict_obj: dict[str, str] | None = None
 
     # -- settings ---------------------------------------------------------------------------------
 
@@ -317,7 +325,7 @@ class Tokenizer:
             "hmm": self.hmm,
             "userdict_hash": self.userdict_hash,
             "protect": list(self.config.protect),
-            "cache_format": 1,
+            "cache_format": 2,
         }
 
     def settings(self) -> dict[str, object]:
@@ -341,6 +349,32 @@ class Tokenizer:
         return _hash_json(self.settings())
 
     # -- engine -----------------------------------------------------------------------------------
+
+    @property
+    def _engine(self) -> Any:
+        if self._engine_obj is None:
+            self._engine_obj = self._load_engine()
+        return self._engine_obj
+
+    @property
+    def _tags(self) -> pl.DataFrame:
+        if self._tags_obj is None:
+            self._tags_obj = self._tag_frame()
+        return self._tags_obj
+
+    @property
+    def _tag_dict(self) -> dict[str, str]:
+        # A dict, because a batch's few thousand distinct tokens are looked up faster in Python than
+        # by joining them against the 350 000 dictionary entries.
+        if self._tag_dict_obj is None:
+            tags = self._tags
+            self._tag_dict_obj = dict(zip(tags["token"].to_list(), tags["pos"].to_list()))
+        return self._tag_dict_obj
+
+    @property
+    def engine_loaded(self) -> bool:
+        """Whether this tokeniser has loaded its engine (False while every text came from the cache)."""
+        return self._engine_obj is not None
 
     def _load_engine(self) -> Any:
         if self.engine == "jieba":
@@ -422,36 +456,106 @@ class Tokenizer:
 
     # -- frames -----------------------------------------------------------------------------------
 
+    def _raw_batch(self, texts: Sequence[str]) -> tuple[pl.Series, np.ndarray]:
+        """Every token of every text (whitespace included) as one Series, and each text's token count.
+
+        Protected spans are put back into the token stream in one vectorised scatter (the engine
+        returns each sentinel as a token of its own), rather than searched for token by token.
+        """
+        words: list[str] = []
+        counts = np.zeros(len(texts), dtype=np.int64)
+        slow: list[int] = []  # texts that hold the sentinel themselves: cut by the piecewise path
+        batch = pl.Series("text", texts, dtype=pl.String)
+        masked = batch.str.replace_all(self._protect_rs, SENTINEL).to_list()
+        found = batch.str.extract_all(self._protect_rs)
+        spans: list[str] = []
+        for i, text in enumerate(texts):
+            if not text:
+                continue
+            if SENTINEL in text:
+                w = self.raw(text)
+                slow.append(i)
+            else:
+                w = self._engine_cut(masked[i])
+            counts[i] = len(w)
+            words.extend(w)
+        if slow:  # their spans are already in place
+            found = found.to_frame().with_row_index("i").filter(~pl.col("i").is_in(slow))["text"]
+        spans = found.explode().drop_nulls().to_list()
+        tok = pl.Series("token", words, dtype=pl.String)
+        if spans:
+            at = (tok == SENTINEL).arg_true().to_numpy()
+            if slow:  # a sentinel inside such a text is the text's own character: leave it alone
+                doc = np.searchsorted(np.cumsum(counts), at, side="right")
+                at = at[~np.isin(doc, slow)]
+            if len(at) != len(spans):  # the engine merged a sentinel with a neighbour: never seen
+                raise RuntimeError("protected spans and sentinel tokens do not line up")
+            tok = tok.scatter(at, pl.Series(spans, dtype=pl.String))
+        return tok, counts
+
+    def _judge(self, vocab: pl.Series) -> pl.DataFrame:
+        """Per distinct token: length in characters, whether it is all whitespace, its tag, its verdict."""
+        tags = self._tag_dict
+        pos = pl.Series("pos", [tags.get(t) for t in vocab.to_list()], dtype=pl.String)
+        return (
+            pl.DataFrame({"token": vocab, "pos": pos})
+            .with_columns(
+                n=pl.col("token").str.len_chars().cast(pl.Int64),
+                blank=~pl.col("token").str.contains(r"\S"),
+                pos=pl.coalesce("pos", _fallback_pos(pl.col("token"))),
+                keep=self.keep_expr(),
+            )
+        )
+
+    def cut_batch(self, texts: Sequence[str]) -> tuple[pl.DataFrame, np.ndarray]:
+        """Cut several texts into one frame ``token, start, end, pos, keep`` and each text's row count.
+
+        Whitespace tokens are dropped; offsets are character offsets into each text. No per-token
+        Python work happens after the engine: the tokens are dictionary-encoded once (a polars
+        categorical with a private category list), every property of a token (length, tag, verdict)
+        is computed once per distinct token, and spread back with numpy gathers; offsets are running
+        sums of lengths, because the tokens tile the text.
+        """
+        tok, counts = self._raw_batch(texts)
+        if tok.len() == 0:
+            return _empty_frame(), np.zeros(len(texts), dtype=np.int64)
+        vocab, codes = _encode(tok)
+        judged = self._judge(vocab)
+        n = judged["n"].to_numpy()[codes]
+        end = np.cumsum(n)
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+        origin = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        doc = np.repeat(np.arange(len(texts)), counts)
+        end -= origin[doc]
+        sel = np.flatnonzero(~judged["blank"].to_numpy()[codes])
+        kept_codes = codes[sel]
+        df = pl.DataFrame(
+            {
+                "token": tok.gather(sel),
+                "start": end[sel] - n[sel],
+                "end": end[sel],
+                "pos": judged["pos"].gather(kept_codes),
+                "keep": judged["keep"].to_numpy()[kept_codes],
+            },
+            schema=_FRAME_SCHEMA,
+        )
+        return df, np.bincount(doc[sel], minlength=len(texts)).astype(np.int64)
+
     def frame(self, texts: Sequence[str]) -> list[pl.DataFrame]:
         """Cut several texts at once: one frame per text with ``token, start, end, pos`` (no keep).
 
         Whitespace tokens are dropped; offsets are character offsets into each text.
         """
-        lists = [self.raw(text) for text in texts]
-        counts = np.fromiter((len(w) for w in lists), dtype=np.int64, count=len(lists))
-        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-        tok = pl.Series("token", list(chain.from_iterable(lists)), dtype=pl.String)
-        # One running sum over all texts, then each text's own origin subtracted: cheaper than .over().
-        end = tok.str.len_chars().cast(pl.Int64).cum_sum()
-        base = np.repeat(np.concatenate([[0], np.cumsum(lengths)[:-1]]) if len(texts) else lengths, counts)
-        df = pl.DataFrame(
-            {
-                "doc": np.repeat(np.arange(len(texts), dtype=np.int32), counts),
-                "token": tok,
-                "start": end - tok.str.len_chars().cast(pl.Int64) - base,
-                "end": end - base,
-            }
-        ).filter(pl.col("token").str.contains(r"\S"))
-        # Tag the distinct tokens only (a few thousand), then spread the tags back over the tokens.
-        tags = (
-            df.select(pl.col("token").unique())
-            .join(self._tags, on="token", how="left")
-            .with_columns(pos=pl.coalesce("pos", _fallback_pos(pl.col("token"))))
-        )
-        df = df.join(tags, on="token", how="left", maintain_order="left")
-        bounds = np.searchsorted(df["doc"].to_numpy(), np.arange(len(texts) + 1))
-        body = df.drop("doc")
-        return [body.slice(int(a), int(b - a)) for a, b in zip(bounds[:-1], bounds[1:])]
+        df, counts = self.cut_batch(texts)
+        return _split(df.drop("keep"), counts)
+
+    def keep_of(self, tokens: pl.Series) -> pl.Series:
+        """The filter verdict of each token, computed once per distinct token."""
+        if tokens.len() == 0:
+            return pl.Series("keep", [], dtype=pl.Boolean)
+        vocab, codes = _encode(tokens)
+        verdict = vocab.to_frame().select(keep=self.keep_expr())["keep"]
+        return pl.Series("keep", verdict.to_numpy()[codes], dtype=pl.Boolean)
 
     def keep_expr(self) -> pl.Expr:
         """The filter verdict as a polars expression on column ``token``."""
@@ -475,16 +579,44 @@ class Tokenizer:
 
     def tokens(self, text: str) -> list[Token]:
         """Every non-whitespace token of ``text`` with offsets, part of speech and the filter verdict."""
-        df = self.with_keep(self.frame([text])[0])
+        df, _ = self.cut_batch([text])
         return [Token(*row) for row in df.iter_rows()]
 
     def cut(self, text: str) -> list[str]:
         """The tokens of ``text`` that survive the filters, in order."""
-        df = self.with_keep(self.frame([text])[0])
+        df, _ = self.cut_batch([text])
         return df.filter("keep")["token"].to_list()
 
     def __repr__(self) -> str:
         return f"Tokenizer(engine={self.engine!r}, hmm={self.hmm}, settings_hash={self.settings_hash[:12]}…)"
+
+
+_FRAME_SCHEMA = {"token": pl.String, "start": pl.Int64, "end": pl.Int64, "pos": pl.String, "keep": pl.Boolean}
+_CUT_COLUMNS = ("token", "start", "end", "pos")
+
+
+def _empty_frame() -> pl.DataFrame:
+    return pl.DataFrame(schema=_FRAME_SCHEMA)
+
+
+def _encode(tokens: pl.Series) -> tuple[pl.Series, np.ndarray]:
+    """Dictionary-encode ``tokens``: the distinct tokens and each token's code (``vocab[codes] == tokens``).
+
+    A private category list (not the global one) keeps the codes dense, 0..n_distinct-1.
+    """
+    cats = pl.Categories.random()
+    codes = tokens.cast(pl.Categorical(cats)).to_physical().to_numpy()
+    # Each code's first occurrence, by a reversed scatter (the last write wins): the distinct tokens
+    # in code order without a Python loop over the category list.
+    first = np.empty(int(codes.max()) + 1 if len(codes) else 0, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return tokens.gather(first).rename("token"), codes
+
+
+def _split(df: pl.DataFrame, counts: np.ndarray) -> list[pl.DataFrame]:
+    """Zero-copy slices of ``df``: ``counts[i]`` rows for text ``i``."""
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    return [df.slice(int(a), int(b - a)) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def _fallback_pos(tok: pl.Expr) -> pl.Expr:
@@ -542,46 +674,169 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _cache_path(root: Path, cut_hash: str, thash: str) -> Path:
-    return root / "tokens" / cut_hash[:24] / f"{thash[:40]}.arrow"
+def _hash_texts(texts: Sequence[str]) -> list[str]:
+    """``text_hash`` of every text; two threads, because hashlib releases the GIL on large buffers."""
+    if sum(map(len, texts)) < 2_000_000:
+        return [text_hash(t) for t in texts]
+    half = len(texts) // 2
+    with ThreadPoolExecutor(2) as ex:
+        parts = list(ex.map(lambda part: [text_hash(t) for t in part], (texts[:half], texts[half:])))
+    return parts[0] + parts[1]
 
 
-def _write_cache(path: Path, df: pl.DataFrame) -> None:
+# The cache: one Arrow IPC file per batch of texts cut together, under a folder per cut setting,
+#   <root>/tokens/<cut_hash>/<batch_id>.arrow        token, start, end, pos of all its texts
+#   <root>/tokens/<cut_hash>/keep/<settings_hash>/<batch_id>.keep   the filter verdicts (raw bytes)
+# The file's schema metadata lists (text hash, row count) of its texts in order: that is the index, so
+# a lookup is keyed by text hash and cut setting and a changed text misses only its own entry. Files are
+# read through a memory map (no parse). One file per batch rather than per text: opening a thousand
+# small files costs more than tokenising them takes to read.
+_INDEX_KEY = b"fazhi.texts"
+
+
+def _cut_dir(root: Path, tok: Tokenizer) -> Path:
+    return root / "tokens" / tok.cut_hash[:24]
+
+
+def _keep_path(cut_path: Path, tok: Tokenizer) -> Path:
+    return cut_path.parent / "keep" / tok.settings_hash[:24] / (cut_path.stem + ".keep")
+
+
+def _atomic_write(path: Path, write: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    df.write_ipc(tmp, compression="uncompressed")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    write(tmp)
     tmp.replace(path)  # atomic: a reader never sees half a file
 
 
-def _work(config: TokenizerConfig, texts: list[str], cache_paths: list[str | None]) -> list[pl.DataFrame]:
-    """Worker task: cut a batch of texts, write their cache entries, return their frames."""
+def _write_batch(path: Path, df: pl.DataFrame, hashes: Sequence[str], counts: np.ndarray) -> None:
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    table = df.select(_CUT_COLUMNS).to_arrow(compat_level=pl.CompatLevel.newest())
+    index = json.dumps([[h, int(c)] for h, c in zip(hashes, counts)])
+    table = table.replace_schema_metadata({_INDEX_KEY: index.encode()})
+
+    def write(tmp: Path) -> None:
+        with pa.OSFile(str(tmp), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+
+    _atomic_write(path, write)
+
+
+def _write_keep(path: Path, keep: pl.Series) -> None:
+    _atomic_write(path, lambda tmp: keep.to_numpy().astype(np.bool_).tofile(tmp))
+
+
+def _read_arrow(path: Path) -> pl.DataFrame:
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    with pa.memory_map(str(path)) as src:
+        table = ipc.open_file(src).read_all()
+    return pl.from_arrow(table)  # type: ignore[return-value]
+
+
+def _read_index(folder: Path) -> dict[str, tuple[Path, int, int]]:
+    """text hash -> (batch file, first row, row count) over every readable batch file in ``folder``."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    out: dict[str, tuple[Path, int, int]] = {}
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("*.arrow")):
+        try:
+            with pa.memory_map(str(path)) as src:
+                meta = ipc.open_file(src).schema.metadata or {}
+            rows = json.loads(meta[_INDEX_KEY])
+        except Exception:  # a damaged entry is dropped and its texts recomputed, not trusted
+            path.unlink(missing_ok=True)
+            continue
+        offset = 0
+        for h, n in rows:
+            out.setdefault(h, (path, offset, int(n)))
+            offset += int(n)
+    return out
+
+
+def _load_batch(path: Path, tok: Tokenizer, keep_path: Path | None = None) -> pl.DataFrame | None:
+    """A batch file with its ``keep`` column (from the sidecar of these settings, else judged and saved)."""
+    try:
+        df = _read_arrow(path)
+    except Exception:
+        path.unlink(missing_ok=True)
+        return None
+    kp = keep_path or _keep_path(path, tok)
+    keep = None
+    if kp.is_file() and kp.stat().st_size == df.height:
+        keep = pl.Series("keep", np.fromfile(kp, dtype=np.bool_), dtype=pl.Boolean)
+    if keep is None:
+        keep = tok.keep_of(df["token"])
+        _write_keep(kp, keep)
+    return df.with_columns(keep)
+
+
+def _batch_id(hashes: Sequence[str]) -> str:
+    return hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:40]
+
+
+def _work(
+    config: TokenizerConfig,
+    texts: list[str],
+    hashes: list[str] | None,
+    cut_path: str | None,
+    keep_path: str | None,
+    scratch: str,
+) -> tuple[str, list[int]]:
+    """Worker task: cut a batch of texts and write it to disk; return the file's path and row counts.
+
+    The result travels as a file the parent memory-maps, not as a pickled frame: the parent does no
+    decoding, so the work stays in the workers.
+    """
     tok = _tokenizer_for(config)
-    frames = tok.frame(texts)
-    for df, path in zip(frames, cache_paths):
-        if path is not None:
-            _write_cache(Path(path), df)
-    return frames
+    df, counts = tok.cut_batch(texts)
+    if cut_path is not None and keep_path is not None and hashes is not None:
+        _write_batch(Path(cut_path), df, hashes, counts)
+        _write_keep(Path(keep_path), df["keep"])
+        return cut_path, counts.tolist()
+    path = Path(scratch) / f"{os.getpid()}-{_batch_id([str(len(t)) for t in texts])}-{id(df)}.arrow"
+    df.write_ipc(path, compression="uncompressed", compat_level=pl.CompatLevel.newest())
+    return str(path), counts.tolist()
 
 
 def _warm(config: TokenizerConfig) -> None:
-    _tokenizer_for(config)
+    """Worker initialiser: one polars thread (the parallelism is across processes), tokeniser loaded."""
+    os.environ["POLARS_MAX_THREADS"] = "1"
+    tok = _tokenizer_for(config)
+    tok._engine, tok._tag_dict  # noqa: B018 -- load the engine and tags now, not in the first task
+
+
+def _ready(delay: float) -> int:
+    import time
+
+    time.sleep(delay)
+    return os.getpid()
 
 
 _POOLS: dict[int, Any] = {}
 
 
-def worker_pool(jobs: int) -> Any:
-    """A persistent pool of ``jobs`` spawned worker processes, reused by every call in this process.
+def worker_pool(jobs: int, config: TokenizerConfig | None = None) -> Any:
+    """A persistent pool of ``jobs`` worker processes, reused by every call in this process.
 
-    Workers are single-threaded in polars (the parallelism is across processes) and keep their
-    tokenisers between tasks, so each loads its dictionary once.
+    Workers come from a ``forkserver`` that has already imported this module (polars, numpy, the
+    engines), so a worker starts in a fork rather than a fresh interpreter; each loads the tokeniser
+    of ``config`` (the default one if None) in its initialiser and keeps it between tasks.
     """
     pool = _POOLS.get(jobs)
     if pool is None:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["fazhi.tokenizer"])
         old = os.environ.get("POLARS_MAX_THREADS")
-        os.environ["POLARS_MAX_THREADS"] = "1"
+        os.environ["POLARS_MAX_THREADS"] = "1"  # inherited by the forkserver when this starts it
         try:
-            pool = multiprocessing.get_context("spawn").Pool(jobs)
+            pool = ctx.Pool(jobs, initializer=_warm, initargs=(config or TokenizerConfig(),))
         finally:
             if old is None:
                 os.environ.pop("POLARS_MAX_THREADS", None)
@@ -589,6 +844,20 @@ def worker_pool(jobs: int) -> Any:
                 os.environ["POLARS_MAX_THREADS"] = old
         _POOLS[jobs] = pool
     return pool
+
+
+def start_workers(jobs: int, config: TokenizerConfig | None = None) -> int:
+    """Start the pool of ``jobs`` workers and wait until each has loaded its tokeniser.
+
+    Returns the number of distinct workers that answered (``jobs`` once all are up).
+    """
+    pool = worker_pool(jobs, config)
+    seen: set[int] = set()
+    for _ in range(50):
+        seen |= set(pool.map(_ready, [0.02] * (2 * jobs), chunksize=1))
+        if len(seen) >= jobs:
+            break
+    return len(seen)
 
 
 @atexit.register
@@ -620,6 +889,7 @@ def tokenize_texts(
     jobs: int = 1,
     cache: bool | Path = True,
     min_parallel_chars: int = 200_000,
+    batch_chars: int = 1_000_000,
 ) -> list[pl.DataFrame]:
     """Tokenise many texts, with the disk cache and worker processes.
 
@@ -635,9 +905,13 @@ def tokenize_texts(
         True: use ``fazhi.paths.cache_dir()``; a path: use that folder; False: no cache. Entries are
         keyed by the text's SHA-256 and the tokeniser's ``cut_hash`` (engine, version, HMM, user
         dictionary): changing any of these misses exactly the entries made with other values, and
-        changing only a filter (stopwords …) re-uses the cut and recomputes ``keep``.
+        changing only a filter (stopwords …) re-uses the cut and recomputes ``keep`` (then kept
+        beside the entry, keyed by ``settings_hash``). When every text is cached, no engine or
+        dictionary is loaded.
     min_parallel_chars
         Below this many characters to cut, stay in this process (starting workers would cost more).
+    batch_chars
+        Characters cut together in this process (one cache file per batch).
 
     Returns
     -------
@@ -646,50 +920,70 @@ def tokenize_texts(
     """
     tok = tokenizer or default_tokenizer()
     root = None if cache is False else (cache_dir() if cache is True else Path(cache))
-    frames: list[pl.DataFrame | None] = [None] * len(texts)
-    paths: list[str | None] = [None] * len(texts)
-    todo: list[int] = []
-    for i, text in enumerate(texts):
-        if root is not None:
-            p = _cache_path(root, tok.cut_hash, text_hash(text))
-            paths[i] = str(p)
-            if p.is_file():
-                try:
-                    frames[i] = pl.read_ipc(p)
-                    continue
-                except Exception:  # a damaged entry is recomputed, not trusted
-                    pass
-        todo.append(i)
+    first: dict[str, int] = {}
+    unique = [first.setdefault(t, i) == i for i, t in enumerate(texts)]
+    todo = [i for i, u in enumerate(unique) if u]
+    results: dict[int, pl.DataFrame] = {}
+    hashes: list[str] = []
+    folder = None
+    if root is not None:
+        folder = _cut_dir(root, tok)
+        hashes = _hash_texts([texts[i] for i in todo])
+        by_hash = dict(zip(hashes, todo))
+        hits: dict[Path, list[tuple[int, int, int]]] = {}
+        for h, (path, offset, n) in _read_index(folder).items():
+            if h in by_hash:
+                hits.setdefault(path, []).append((by_hash[h], offset, n))
+        for path, rows in hits.items():
+            df = _load_batch(path, tok)
+            if df is None:
+                continue
+            for i, offset, n in rows:
+                results[i] = df.slice(offset, n)
+        hash_of = dict(zip(todo, hashes))
+        todo = [i for i in todo if i not in results]
     if todo:
         sizes = [len(texts[i]) for i in todo]
-        if jobs > 1 and sum(sizes) >= min_parallel_chars:
-            pool = worker_pool(jobs)
-            batches = _batches(sizes, jobs * 4)
-            tasks = [
-                (tok.config, [texts[todo[j]] for j in b], [paths[todo[j]] for j in b]) for b in batches
-            ]
-            results = pool.starmap(_work, tasks, chunksize=1)
-            for b, res in zip(batches, results):
-                for j, df in zip(b, res):
-                    frames[todo[j]] = df
+        parallel = jobs > 1 and sum(sizes) >= min_parallel_chars
+        batches = _batches(sizes, jobs * 4 if parallel else max(1, sum(sizes) // batch_chars))
+        plan = []
+        for b in batches:
+            idx = [todo[j] for j in b]
+            bh = [hash_of[i] for i in idx] if folder is not None else None
+            cut_path = folder / f"{_batch_id(bh)}.arrow" if folder is not None and bh is not None else None
+            plan.append((idx, bh, cut_path))
+        if parallel:
+            pool = worker_pool(jobs, tok.config)
+            with tempfile.TemporaryDirectory(prefix="fazhi-tok-", dir=_scratch_root()) as scratch:
+                tasks = [
+                    (
+                        tok.config,
+                        [texts[i] for i in idx],
+                        bh,
+                        str(cp) if cp is not None else None,
+                        str(_keep_path(cp, tok)) if cp is not None else None,
+                        scratch,
+                    )
+                    for idx, bh, cp in plan
+                ]
+                for (idx, _, cp), (path, counts) in zip(plan, pool.starmap(_work, tasks, chunksize=1)):
+                    df = _read_arrow(Path(path)) if cp is None else _load_batch(Path(path), tok)
+                    if df is None:
+                        raise RuntimeError(f"a worker's output could not be read: {path}")
+                    results.update(zip(idx, _split(df, np.asarray(counts))))
         else:
-            for b in _batches(sizes, max(1, sum(sizes) // 1_000_000)):
-                idx = [todo[j] for j in b]
-                for i, df in zip(idx, tok.frame([texts[i] for i in idx])):
-                    frames[i] = df
-                    if paths[i] is not None:
-                        _write_cache(Path(paths[i]), df)
-    if not frames:
-        return []
-    # The verdict depends on the token only: judge the distinct tokens once, spread it back, split.
-    big = pl.concat(frames)  # type: ignore[arg-type]
-    verdict = big.select(pl.col("token").unique()).with_columns(keep=tok.keep_expr())
-    big = big.join(verdict, on="token", how="left", maintain_order="left")
-    out, offset = [], 0
-    for df in frames:
-        out.append(big.slice(offset, df.height))  # type: ignore[union-attr]
-        offset += df.height  # type: ignore[union-attr]
-    return out
+            for idx, bh, cp in plan:
+                df, counts = tok.cut_batch([texts[i] for i in idx])
+                if cp is not None and bh is not None:
+                    _write_batch(cp, df, bh, counts)
+                    _write_keep(_keep_path(cp, tok), df["keep"])
+                results.update(zip(idx, _split(df, counts)))
+    return [results[first[t]] for t in texts]
+
+
+def _scratch_root() -> str | None:
+    """Where workers leave results for the parent: memory-backed ``/dev/shm`` when there is one."""
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
 # ------------------------------------------------------------------------------------------- stage
