@@ -18,7 +18,7 @@ import polars as pl
 from . import __version__
 from .paths import corpus_dir, data_dir
 from .schema import TABLES
-from .tables import dictionary_hash, lexicon_hash, read_stamp, read_table
+from .tables import dictionary_hash, lexicon_hash, read_table, stamp_table
 
 # Packages whose versions can change a result or a page; reported on the Reproducibility page.
 KEY_PACKAGES = (
@@ -141,20 +141,10 @@ def corpus_files(corpus: Path | None = None) -> pl.DataFrame:
 
 
 def table_stamps(folder: Path | None = None) -> pl.DataFrame:
-    """One row per result table: rows, the SHA-256 of its file, and the settings hash it was built with."""
-    folder = Path(folder) if folder is not None else data_dir()
-    rows = []
-    for path in sorted(folder.glob("*.parquet")):
-        stamp = read_stamp(path)
-        rows.append(
-            {
-                "table": path.stem,
-                "rows": pl.scan_parquet(path).select(pl.len()).collect().item(),
-                "file sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16],
-                "settings hash": str(stamp.get("settings_hash", ""))[:16],
-            }
-        )
-    return pl.DataFrame(rows)
+    """One row per result table: rows, the SHA-256 of its file and the hashes in its stamp (shortened)."""
+    stamps = stamp_table(folder)
+    hashes = [c for c in stamps.columns if c == "sha256" or c.endswith("_hash")]
+    return stamps.with_columns(pl.col(c).str.slice(0, 16) for c in hashes)
 
 
 THEME_NAMES = {
