@@ -42,6 +42,16 @@ def timed(fn):  # noqa: ANN001, ANN201
     return out, time.perf_counter() - t0
 
 
+def spin(n: int) -> float:
+    """A pure-CPU loop; its time in one process against ``jobs`` processes at once is the speed-up the
+    machine can offer right now (other people's processes on a shared machine lower it)."""
+    t0 = time.perf_counter()
+    x = 0
+    for i in range(n):
+        x += i * i % 7
+    return time.perf_counter() - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--chars", type=int, default=10_000_000)
@@ -109,6 +119,16 @@ def main() -> None:
             shutil.rmtree(cache, ignore_errors=True)
     med = {k: statistics.median(v) for k, v in rows.items()}
 
+    from fazhi.tokenizer import worker_pool
+
+    pool = worker_pool(args.jobs)
+    ceilings = []
+    for _ in range(R):
+        one = timed(lambda: pool.apply(spin, (3_000_000,)))[1]
+        many = timed(lambda: pool.map(spin, [3_000_000] * args.jobs, chunksize=1))[1]
+        ceilings.append(args.jobs * one / many)
+    ceiling = statistics.median(ceilings)
+
     def ratio(num: str, den: str) -> float:
         return statistics.median(a / b for a, b in zip(rows[num], rows[den]))
 
@@ -148,6 +168,7 @@ def main() -> None:
     print(f"{'worker start-up, %d workers (once per process)' % args.jobs:<46}{t_pool:9.2f}")
     sp = ratio("ours", "par")
     print(f"{'our stage, %d workers, warm pool' % args.jobs:<46}{t_par:9.2f}{rate(n, t_par)}{sp:9.2f}  speed-up ≥ 1.6: {ok(sp >= 1.6)}")
+    print(f"{'  … machine ceiling now (%d CPU loops at once)' % args.jobs:<46}{'':9}{'':9}{ceiling:9.2f}  what 2 cores offered")
     sp_cold = t_ours_r / (t_par + t_pool)
     print(f"{'  … counting the start-up in one call':<46}{t_par + t_pool:9.2f}{rate(n, t_par + t_pool)}{sp_cold:9.2f}")
     print(f"{'cold run, empty cache, %d workers' % args.jobs:<46}{t_cold:9.2f}{rate(n, t_cold)}{1.0:9.2f}")

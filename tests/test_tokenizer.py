@@ -211,3 +211,17 @@ def test_tokens_table_contract(tmp_path: Path) -> None:
     assert all(texts[d][s:e] == t for d, s, e, t in sample.select("doc_id", "start", "end", "token").iter_rows())
     ids = table.group_by("doc_id").agg(ok=(pl.col("token_id") == pl.int_range(pl.len())).all())
     assert ids["ok"].all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("法治政府一网通办双随机、一公开热线12345+·%-._ \n互联网监管ab9\ue000")), max_size=30), max_size=4))
+def test_batch_protection_equals_piecewise_path(texts: list[str]) -> None:
+    # the batch path finds protected spans with polars' regex; raw() with Python's re: same tokens
+    tok = get_tokenizer()
+    for text, df in zip(texts, tok.frame(texts)):
+        assert df["token"].to_list() == [w for w in tok.raw(text) if w.strip()]
+
+
+def test_protect_terms_outside_rust_regex_syntax() -> None:
+    tok = get_tokenizer(protect=("a b",))
+    assert "a b" in [t.text for t in tok.tokens("推进a b改革")]

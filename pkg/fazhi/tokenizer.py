@@ -30,6 +30,16 @@ How a text is cut
 
 Engines: ``rjieba`` (the default) and ``jieba`` give identical tokens on the whole seed corpus (test)
 and on the benchmark's synthetic corpus, and rjieba is far faster (``benchmarks/bench_tokenize.py``).
+
+Speed
+-----
+Texts are cut in batches (``Tokenizer.cut_batch``) and nothing after the engine loops over tokens in
+Python: protected spans of the whole batch are found by one pass of polars' (Rust) regex and put
+back with one scatter; the tokens are dictionary-encoded once, and length, tag and verdict are
+computed per distinct token and spread back with numpy gathers. Worker processes come from a
+``forkserver`` with this module preloaded, keep their tokeniser between tasks, and hand a batch back
+as an Arrow file the parent memory-maps. The disk cache is one Arrow IPC file per batch, indexed by
+text hash in its metadata and read by memory map; a fully cached run loads no engine or dictionary.
 """
 
 from __future__ import annotations
@@ -466,8 +476,16 @@ class Tokenizer:
         counts = np.zeros(len(texts), dtype=np.int64)
         slow: list[int] = []  # texts that hold the sentinel themselves: cut by the piecewise path
         batch = pl.Series("text", texts, dtype=pl.String)
-        masked = batch.str.replace_all(self._protect_rs, SENTINEL).to_list()
-        found = batch.str.extract_all(self._protect_rs)
+        try:
+            masked = batch.str.replace_all(self._protect_rs, SENTINEL).to_list()
+            found = batch.str.extract_all(self._protect_rs)
+        except pl.exceptions.PolarsError:  # a protect term Rust's regex syntax refuses: use Python's re
+            stashed: list[list[str]] = [[] for _ in texts]
+            masked = [
+                self._protect_re.sub(lambda m, k=k: stashed[k].append(m.group()) or SENTINEL, t)  # type: ignore[misc]
+                for k, t in enumerate(texts)
+            ]
+            found = pl.Series("text", stashed, dtype=pl.List(pl.String))
         spans: list[str] = []
         for i, text in enumerate(texts):
             if not text:
