@@ -1,15 +1,18 @@
-"""Benchmark of the topic stage on a ≥ 10 MB synthetic corpus.
+"""Benchmark of the default topic stage on a ≥ 10 MB synthetic corpus.
 
-Prints one table: the document-term matrix, one bare scikit-learn LDA fit (the reference: what any topic
-model of this corpus costs at the least), our wrapped LDA and NMF fits, the diagnostics of one k, a small
-grid through ``fazhi.topics.run_topics`` (matrix, fits, diagnostics, description, bootstrap), each with its
-ratio to the reference measured in the same run; then the estimated cost of the default grid.
+Runs ``fazhi.topics.run_topics`` with the default settings (every k × every seed × both models, model
+selection on the seeded sample of ``selection_max_units`` units, final models on all units) and prints
+the cost of each of its steps as a ratio to a reference measured in the same run: one bare scikit-learn
+``LatentDirichletAllocation`` fit (k = 8, scikit-learn's own defaults: batch, 10 passes) on the same
+matrix. Two checks of the design choices follow, on the selection sample: the grid serial against
+parallel (does the worker pool pay for itself?), and batch against online LDA (cost, perplexity, NPMI).
 
-    uv run python benchmarks/bench_topics.py [--mb 10] [--max-iter 3] [--jobs 2]
+    uv run python benchmarks/bench_topics.py [--mb 10] [--jobs 2]
 
 The corpus (``benchmarks/synthetic.py``) repeats the seeds' sections, so its vocabulary is the seeds'
 and the matrix is as sparse as real documents of this genre; preparation (segmentation, tokenisation)
-is timed apart and not counted.
+is timed apart and not counted. Each step runs once (the whole stage is minutes on a loaded 2-core
+machine; repeat the script for medians).
 """
 
 from __future__ import annotations
@@ -35,8 +38,7 @@ def _time(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=float, default=10.0, help="corpus size in millions of characters")
-    ap.add_argument("--max-iter", type=int, default=3, help="LDA passes for every fit of this benchmark")
-    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--jobs", type=int, default=2, help="worker processes (as fazhi build --jobs)")
     args = ap.parse_args()
 
     import numpy as np
@@ -63,57 +65,84 @@ def main() -> None:
         f"(prepared in {t_corpus + t_seg + t_tok:.1f} s: synthetic {t_corpus:.1f}, segment {t_seg:.1f}, tokenise {t_tok:.1f})"
     )
 
-    s = replace(T.TopicSettings(), lda_max_iter=args.max_iter)
-    dtm, t_dtm = _time(T.document_term_matrix, tokens, sections=seg["sections"], documents=documents, settings=s)
+    s = T.TopicSettings()
+    dtm = T.document_term_matrix(tokens, sections=seg["sections"], documents=documents, settings=s)
     X = dtm.X
-    print(f"matrix: {X.shape[0]:,} units × {X.shape[1]:,} terms, {X.nnz:,} non-zero cells\n")
+    print(f"matrix: {X.shape[0]:,} units × {X.shape[1]:,} terms, {X.nnz:,} non-zero cells")
     k = 8
     with threadpool_limits(1):
-        ref = LatentDirichletAllocation(
-            n_components=k, learning_method="batch", max_iter=args.max_iter, random_state=0,
-            max_doc_update_iter=s.lda_doc_update_iter,
-        )
+        ref = LatentDirichletAllocation(n_components=k, random_state=0)
         _, t_ref = _time(ref.fit, X.astype(np.float64))
-    lda, t_lda = _time(T.fit_topic_model, X, k, model="lda", seed=0, settings=s)
-    Xt, t_tfidf = _time(T.tfidf, X)
-    nmf, t_nmf = _time(T.fit_topic_model, X, k, model="nmf", seed=0, settings=s, X_tfidf=Xt)
 
-    def diagnostics() -> None:
-        T.npmi_coherence(X, T.top_terms(lda.beta, s.n_top))
-        T.exclusivity(lda.beta, s.n_top, s.frex_weight)
-        T.stability([lda.beta, nmf.beta])
-
-    _, t_diag = _time(diagnostics)
-    small = replace(s, k_grid=(k,), seeds=(0, 1), n_bootstrap=200)
-    _, t_stage = _time(
-        T.run_topics, tokens, sections=seg["sections"], documents=documents, settings=small, jobs=args.jobs
+    timings: dict[str, float] = {}
+    out, t_stage = _time(
+        T.run_topics, tokens, sections=seg["sections"], documents=documents, settings=s, jobs=args.jobs, timings=timings
     )
-    n_fits_small = len(small.models) * len(small.k_grid) * len(small.seeds)
-
-    rows = [
-        ("bare sklearn LDA fit, k=8 (reference)", t_ref),
-        ("document-term matrix (fazhi.topics)", t_dtm),
-        ("tf-idf for NMF", t_tfidf),
-        ("fit_topic_model lda, k=8 (fit + theta + perplexity)", t_lda),
-        ("fit_topic_model nmf, k=8", t_nmf),
-        ("diagnostics of one k (NPMI, FREX, matching)", t_diag),
-        (f"run_topics, grid k={small.k_grid} × seeds={small.seeds} × 2 models, jobs={args.jobs}", t_stage),
-    ]
-    w = max(len(r[0]) for r in rows)
-    print(f"{'step':<{w}}  {'seconds':>8}  {'× reference':>11}  {'M chars/s':>9}")
-    for name, t in rows:
-        print(f"{name:<{w}}  {t:8.2f}  {t / t_ref:11.2f}  {n_chars / t / 1e6:9.2f}")
-    # The default grid, estimated from this run's per-fit costs (fits are independent and single-threaded).
-    d = T.TopicSettings()
-    per_fit = {"lda": t_lda * d.lda_max_iter / args.max_iter, "nmf": t_nmf}
-    n_k, n_seeds = len(d.k_grid), len(d.seeds)
-    est = sum(per_fit[m] * n_k * n_seeds for m in d.models) / args.jobs
-    overhead = t_stage - (t_lda + t_nmf) * n_fits_small / 2 / args.jobs
+    used = dict(out["topic_settings"].iter_rows())
+    sel = out["model_selection"]
+    chosen = int(sel.filter(pl.col("chosen"))["k"][0])
+    n_fits = sel["n_seeds"].sum()
+    grid_workers = args.jobs if int(used["selection_units"]) >= s.parallel_min_units else 1
     print(
-        f"\nestimated default grid ({n_k} k × {n_seeds} seeds × {len(d.models)} models, lda_max_iter={d.lda_max_iter}, "
-        f"jobs={args.jobs}): {est / 60:.1f} min of fits (k=8 per-fit cost; larger k cost more), "
-        f"+ about {max(overhead, 0):.1f} s of matrix, diagnostics and description. For corpora of this size set "
-        f"lda_learning_method='online' or a smaller grid in ctx.settings['topics']."
+        f"default stage: model selection on {used['selection_units']} of {used['final_units']} units "
+        f"(sampled: {used['selection_sampled']}, LDA {used['lda_method_selection']}), chosen k = {chosen}; "
+        f"final models on all units (LDA {used['lda_method_final']})\n"
+    )
+    rows = [
+        (f"reference: bare sklearn LDA, k={k}, sklearn defaults (batch, 10 passes), all units", t_ref),
+        ("run_topics: document-term matrix", timings["matrix"]),
+        (
+            f"run_topics: grid, {n_fits} fits (k={list(s.k_grid)} × {len(s.seeds)} seeds × {len(s.models)} models) "
+            f"on the sample, {grid_workers} workers",
+            timings["grid"],
+        ),
+        (f"run_topics: final LDA + NMF at k={chosen} on all units", timings["final fits"]),
+        ("run_topics: description and alignment", timings["description and alignment"]),
+        (f"run_topics: prevalence bootstrap ({s.n_bootstrap} replicates)", timings["prevalence bootstrap"]),
+        ("run_topics: whole default stage", t_stage),
+    ]
+
+    # Checks of the design on the selection sample: the grid's fits serial or across workers, and LDA batch
+    # against online at one k.
+    grid_dtm = T.subset_dtm(dtm, T.selection_sample(X.shape[0], s.selection_max_units, s.selection_seed))
+    one_k = replace(s, k_grid=(k,))
+    serial, t_serial = _time(T.fit_grid, grid_dtm, one_k, jobs=1)
+    parallel, t_parallel = _time(T.fit_grid, grid_dtm, one_k, jobs=args.jobs)
+    assert serial.runs.equals(parallel.runs), "parallel grid differs from serial"
+    n_one = len(one_k.seeds) * len(one_k.models)
+    rows += [
+        (f"check: grid at k={k} only ({n_one} fits) on the sample, serial", t_serial),
+        (f"check: the same, {args.jobs} workers (identical results)", t_parallel),
+    ]
+    quality = []
+    Xs = grid_dtm.X
+    for method in ("batch", "online"):
+        times, perps, cohs = [], [], []
+        for seed in (0, 1, 2):
+            fit, t = _time(T.fit_topic_model, Xs, k, model="lda", seed=seed, settings=replace(s, lda_learning_method=method))
+            times.append(t)
+            perps.append(fit.perplexity)
+            cohs.append(float(np.nanmean(T.npmi_coherence(Xs, T.top_terms(fit.beta, s.n_top)))))
+        passes = s.lda_max_iter if method == "batch" else s.lda_online_passes
+        rows.append((f"check: LDA {method} ({passes} passes), k={k}, on the sample (median of 3 seeds)", float(np.median(times))))
+        quality.append((method, passes, perps, cohs))
+
+    w = max(len(r[0]) for r in rows)
+    print(f"{'step':<{w}}  {'seconds':>8}  {'× reference':>11}")
+    for name, t in rows:
+        print(f"{name:<{w}}  {t:8.2f}  {t / t_ref:11.2f}")
+    print(f"\nLDA on the {Xs.shape[0]:,}-unit sample, k={k}, seeds 0, 1, 2 (in-sample perplexity: lower is better; NPMI: higher):")
+    for method, passes, perps, cohs in quality:
+        print(
+            f"  {method:<6} {passes:>2} passes: perplexity {np.mean(perps):8.1f} (seeds {' '.join(f'{p:.1f}' for p in perps)})   "
+            f"NPMI coherence {np.mean(cohs):+.3f} (seeds {' '.join(f'{c:+.3f}' for c in cohs)})"
+        )
+    # What the previous default (the grid on every unit, batch LDA with 20 passes) would cost: each LDA fit
+    # about two reference fits (20 passes against 10), NMF fits neglected, spread over the workers.
+    old = len(s.k_grid) * len(s.seeds) * 2 * t_ref / args.jobs
+    print(
+        f"\nprevious default (grid on all units, batch LDA): about {old / 60:.0f} min by the same reference "
+        f"(25 LDA fits × 2 × reference / {args.jobs} workers); the default stage now: {t_stage / 60:.1f} min."
     )
 
 

@@ -388,3 +388,82 @@ def test_build_stage_reads_ctx(tables):
     assert settings["k_grid"] == "[3]" and settings["unit"] == "section"
     empty = T.build_stage(SimpleNamespace(tables={}, settings={}, jobs=1, log=lambda m: None))
     assert empty["topics"].height == 0
+
+
+# --- scaling: selection on a sample, online LDA, bounded bootstrap ----------------------------------
+
+
+def test_selection_sample_rule():
+    assert T.selection_sample(4000, 4000) is None  # at the threshold: all units
+    assert T.selection_sample(10, 0) is None  # 0 disables sampling
+    a = T.selection_sample(10_000, 300, seed=5)
+    b = T.selection_sample(10_000, 300, seed=5)
+    assert a is not None and a.size == 300 and np.unique(a).size == 300
+    assert (np.diff(a) > 0).all() and a.min() >= 0 and a.max() < 10_000
+    np.testing.assert_array_equal(a, b)  # deterministic for the seed
+    assert not np.array_equal(a, T.selection_sample(10_000, 300, seed=6))
+
+
+def test_lda_method_auto_rule(tables):
+    s = T.TopicSettings(lda_online_min_units=100)
+    assert T.lda_method(100, s) == "batch" and T.lda_method(101, s) == "online"
+    assert T.lda_method(10**6, replace_(s, lda_learning_method="batch")) == "batch"
+    with pytest.raises(ValueError):
+        T.TopicSettings.from_mapping({"lda_learning_method": "gibbs"})
+    online = replace_(FAST, lda_learning_method="online", lda_online_passes=3, lda_batch_size=8)
+    dtm = T.document_term_matrix(tables["tokens"], settings=FAST)
+    a = T.fit_topic_model(dtm.X, 3, model="lda", seed=2, settings=online)
+    b = T.fit_topic_model(dtm.X, 3, model="lda", seed=2, settings=online)
+    assert a.components.tobytes() == b.components.tobytes() and a.n_iter == 3
+
+
+def _run(tables, settings):
+    return T.run_topics(
+        tables["tokens"], sections=tables["sections"], sentences=tables["sentences"], documents=tables["documents"],
+        boilerplate=tables["boilerplate"], theme_hits=tables["theme_hits"], settings=settings,
+    )
+
+
+def test_no_sampling_at_or_below_the_threshold(tables, stage):
+    n = stage["doc_topics"].filter((pl.col("topic") == 0) & (pl.col("model") == "lda")).height
+    same = _run(tables, replace_(FAST, selection_max_units=n))
+    for name in stage:
+        if name != "topic_settings":
+            assert stage[name].equals(same[name]), name
+    used = dict(stage["topic_settings"].iter_rows())
+    assert used["selection_sampled"] == "False" and used["selection_units"] == used["final_units"] == str(n)
+    assert stage["model_selection"]["n_units"].unique().to_list() == [n]
+    assert (stage["topic_summary"]["sample_match"] == 1.0).all()
+
+
+def test_selection_on_a_sample_then_final_fits_on_all_units(tables):
+    s = replace_(FAST, selection_max_units=20, k_grid=(2, 3), seeds=(0, 1, 2))
+    out = _run(tables, s)
+    n_all = out["doc_topics"].filter((pl.col("topic") == 0) & (pl.col("model") == "lda")).height
+    assert n_all > 20
+    sel = out["model_selection"]
+    assert sel["n_units"].unique().to_list() == [20] and sel["n_units_all"].unique().to_list() == [n_all]
+    assert out["topic_runs"]["n_units"].unique().to_list() == [20]
+    used = dict(out["topic_settings"].iter_rows())
+    assert used["selection_sampled"] == "True" and used["selection_units"] == "20" and used["final_units"] == str(n_all)
+    assert used["selection_max_units"] == "20"
+    # the final models describe every unit, at the chosen k
+    k = int(sel.filter(pl.col("chosen"))["k"][0])
+    assert out["doc_topics"].group_by("model").agg(pl.col("unit_id").n_unique())["unit_id"].to_list() == [n_all] * 2
+    assert out["topic_summary"].group_by("model").len()["len"].to_list() == [k] * 2
+    match = out["topic_summary"]["sample_match"]
+    assert ((match > 0) & (match <= 1 + 1e-9)).all()
+    for name, df in out.items():
+        validate(name, df)
+    again = _run(tables, s)  # byte-identical run after run
+    for name in out:
+        assert out[name].equals(again[name]), name
+
+
+def test_bootstrap_by_document_equals_the_dense_bootstrap(stage, monkeypatch):
+    dt = stage["doc_topics"]
+    dense = T.prevalence_by_level(dt, n_bootstrap=200, seed=3)
+    monkeypatch.setattr(T, "_BOOTSTRAP_DENSE_MAX", 0)
+    blocked = T.prevalence_by_level(dt, n_bootstrap=200, seed=3)
+    for col in ("share", "lo", "hi"):
+        np.testing.assert_allclose(blocked[col].to_numpy(), dense[col].to_numpy(), rtol=1e-12, atol=1e-15)

@@ -14,10 +14,11 @@ How it works, step by step (every step a public function, so a reviewer can re-r
    than ``min_unit_tokens`` tokens, then prune the vocabulary: a term must occur in at least ``min_df``
    units (an integer count) and in at most ``max_df`` of them (a fraction), and at most ``max_terms`` of
    the most frequent terms are kept. Sentences flagged as boilerplate are dropped first.
-2. ``fit_topic_model``: scikit-learn ``LatentDirichletAllocation`` (batch variational Bayes on counts) or
-   ``NMF`` (coordinate descent on sublinear tf-idf, random initialisation so that the seed matters) behind
-   one interface. Every fit runs under a single-thread BLAS limit, so a seed gives byte-identical
-   ``components_`` on any machine with the same library versions.
+2. ``fit_topic_model``: scikit-learn ``LatentDirichletAllocation`` (variational Bayes on counts: batch up
+   to ``lda_online_min_units`` units, online mini-batches above, see ``lda_method``) or ``NMF`` (coordinate
+   descent on sublinear tf-idf, random initialisation so that the seed matters) behind one interface.
+   Every fit runs under a single-thread BLAS limit, so a seed gives byte-identical ``components_`` on any
+   machine with the same library versions.
 3. Diagnostics per fit: NPMI coherence of each topic's top terms, computed over the corpus's own units
    (``npmi_coherence``); FREX exclusivity (``frex``, ``exclusivity``); in-sample perplexity for LDA.
 4. ``stability``: the same k under several seeds; topics of two runs are paired by Hungarian matching
@@ -31,6 +32,14 @@ How it works, step by step (every step a public function, so a reviewer can re-r
    seeds') is kept; its topics are described by top terms (probability and FREX), representative units,
    a label from ``propose_label``, prevalence by level with bootstrap intervals, and alignment with theme
    lexicon hits and the Outline systems of the sections.
+
+Large corpora (``selection_sample``): steps 3–5 — the grid of k × seeds × models, which is what costs —
+run on a seeded random sample of ``selection_max_units`` units when the matrix has more; step 6 then fits
+each model at the chosen k on *all* units under the medoid run's seed, and pairs its topics with the
+medoid run's (``topic_summary.sample_match``). ``model_selection.n_units`` / ``n_units_all`` and the
+``selection_*`` rows of ``topic_settings`` record what ran on what. At or below the threshold (the seed
+corpus) nothing is sampled and the results are those of the grid itself. ``benchmarks/bench_topics.py``
+measures the default stage on a 10 MB corpus.
 """
 
 from __future__ import annotations
@@ -93,6 +102,8 @@ MODEL_SELECTION = table(
     ("model", pl.String, "lda or nmf"),
     ("k", pl.Int32, "number of topics"),
     ("n_seeds", pl.Int32, "number of seeds fitted"),
+    ("n_units", pl.Int32, "units the grid's fits saw: all units, or the seeded selection sample (selection_max_units)"),
+    ("n_units_all", pl.Int32, "units of the matrix; the final models at the chosen k are fitted on all of them"),
     ("coherence", pl.Float64, "NPMI coherence of the top terms, mean over topics and seeds (-1..1)"),
     ("coherence_sd", pl.Float64, "standard deviation of the per-seed coherence"),
     ("exclusivity", pl.Float64, "mean FREX of each topic's top terms, mean over topics and seeds (0..1)"),
@@ -116,6 +127,7 @@ TOPIC_RUNS = table(
     ("stability", pl.Float64, "mean matched similarity of this run to the other seeds' runs"),
     ("n_iter", pl.Int32, "iterations run"),
     ("medoid", pl.Boolean, "the run kept to describe this model and k (highest stability; ties: lowest seed)"),
+    ("n_units", pl.Int32, "units the fit saw (all units, or the seeded selection sample)"),
 )
 
 TOPIC_SUMMARY = table(
@@ -133,6 +145,11 @@ TOPIC_SUMMARY = table(
     ("stability", pl.Float64, "mean matched cosine similarity of this topic to its partner in the other seeds' runs"),
     ("top_terms", pl.String, "top terms by probability, space-separated"),
     ("frex_terms", pl.String, "top terms by FREX, space-separated"),
+    (
+        "sample_match",
+        pl.Float64,
+        "cosine similarity to the matched topic of the medoid run on the selection sample (1 when selection used all units)",
+    ),
 )
 
 TOPIC_REPRESENTATIVES = table(
@@ -181,7 +198,8 @@ TOPIC_ALIGNMENT = table(
 
 TOPIC_SETTINGS = table(
     "topic_settings",
-    "one setting of the topic stage as it was used (defaults merged with ctx.settings['topics'])",
+    "one setting of the topic stage as it was used (defaults merged with ctx.settings['topics']), then what the "
+    "run derived from them: selection_sampled, selection_units, final_units, lda_method_selection, lda_method_final",
     ("key", pl.String, "setting name (see fazhi.topics.TopicSettings)"),
     ("value", pl.String, "its value, as JSON-ish text"),
 )
@@ -211,7 +229,12 @@ class TopicSettings:
     k_grid: tuple[int, ...] = (4, 6, 8, 10, 12)
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
     lda_max_iter: int = 20  #: batch variational Bayes passes (bounded: the stage must stay fast)
-    lda_learning_method: str = "batch"  #: batch, or online for corpora of many thousands of units
+    #: batch, online (mini-batch variational Bayes), or auto: batch up to ``lda_online_min_units`` units,
+    #: online above (measured on a 10 MB corpus: faster, with lower perplexity and equal coherence)
+    lda_learning_method: str = "auto"
+    lda_online_min_units: int = 2000  #: auto switches to online above this many units of the fitted matrix
+    lda_online_passes: int = 5  #: passes over the units of an online fit (its max_iter)
+    lda_batch_size: int = 128  #: units per mini-batch of an online fit (scikit-learn's default)
     lda_topic_word_prior: float | None = None  #: eta; None = scikit-learn's 1/k
     lda_doc_update_iter: int = 30  #: inner E-step iterations per unit (scikit-learn's max_doc_update_iter)
     nmf_max_iter: int = 500  #: iterations run are recorded in topic_runs.n_iter
@@ -223,7 +246,14 @@ class TopicSettings:
     n_bootstrap: int = 1000
     bootstrap_seed: int = 0
     ci: float = 0.95
+    #: model selection (the grid of k × seeds) runs on a seeded random sample of at most this many units when
+    #: the matrix has more (0 = always all units); the final models at the chosen k are fitted on all units
+    selection_max_units: int = 4000
+    selection_seed: int = 0  #: seed of that sample
     jobs: int = 1  #: worker processes for the grid (1 = use the build's jobs); results are identical for any value
+    #: the grid runs across worker processes only when it fits at least this many units (below, starting
+    #: spawned workers costs more than the fits: seeds, 147 units: 14 s serial, 20 s with two workers)
+    parallel_min_units: int = 1000
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> TopicSettings:
@@ -242,6 +272,8 @@ class TopicSettings:
             raise ValueError(f"models must be among {MODELS} and include primary_model")
         if len(s.seeds) < 2:
             raise ValueError("stability needs at least two seeds")
+        if s.lda_learning_method not in ("auto", "batch", "online"):
+            raise ValueError(f"lda_learning_method must be auto, batch or online, not {s.lda_learning_method!r}")
         return s
 
     def as_table(self) -> pl.DataFrame:
@@ -483,6 +515,15 @@ def tfidf(X: sparse.csr_matrix) -> sparse.csr_matrix:
     return TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2").fit_transform(X.astype(np.float64))
 
 
+def lda_method(n_units: int, settings: TopicSettings | None = None) -> str:
+    """The LDA learning method used for a matrix of ``n_units`` units: the setting, with ``auto`` resolved
+    to batch up to ``lda_online_min_units`` units and online (mini-batch) above."""
+    s = settings or TopicSettings()
+    if s.lda_learning_method != "auto":
+        return s.lda_learning_method
+    return "online" if n_units > s.lda_online_min_units else "batch"
+
+
 def fit_topic_model(
     X: sparse.csr_matrix,
     k: int,
@@ -501,12 +542,13 @@ def fit_topic_model(
     k
         Number of topics.
     model
-        ``lda`` (LatentDirichletAllocation, batch variational Bayes on counts, priors 1/k) or ``nmf``
-        (Frobenius NMF by coordinate descent on sublinear tf-idf, random initialisation).
+        ``lda`` (LatentDirichletAllocation on counts, priors 1/k; batch or online variational Bayes, see
+        ``lda_method``) or ``nmf`` (Frobenius NMF by coordinate descent on sublinear tf-idf, random
+        initialisation).
     seed
         ``random_state`` of the estimator.
     settings
-        ``lda_max_iter``, ``nmf_max_iter``.
+        ``lda_learning_method`` and its ``lda_*`` companions, ``nmf_max_iter``.
     X_tfidf
         A precomputed ``tfidf(X)``, to avoid recomputing it for every NMF fit.
 
@@ -523,10 +565,12 @@ def fit_topic_model(
     with threadpool_limits(limits=1), warnings.catch_warnings():
         warnings.simplefilter("ignore", category=ConvergenceWarning)
         if model == "lda":
+            method = lda_method(X.shape[0], s)
             est = LatentDirichletAllocation(
                 n_components=k,
-                learning_method=s.lda_learning_method,
-                max_iter=s.lda_max_iter,
+                learning_method=method,
+                max_iter=s.lda_max_iter if method == "batch" else s.lda_online_passes,
+                batch_size=s.lda_batch_size,
                 topic_word_prior=s.lda_topic_word_prior,
                 max_doc_update_iter=s.lda_doc_update_iter,
                 evaluate_every=-1,
@@ -750,7 +794,9 @@ def _fit_one(args: tuple[sparse.csr_matrix, sparse.csr_matrix | None, str, int, 
     return fit_topic_model(X, k, model=model, seed=seed, settings=s, X_tfidf=Xt)
 
 
-def fit_grid(dtm: DTM, settings: TopicSettings | None = None, jobs: int | None = None) -> GridResult:
+def fit_grid(
+    dtm: DTM, settings: TopicSettings | None = None, jobs: int | None = None, *, n_units_all: int | None = None
+) -> GridResult:
     """Fit every model × k × seed of the settings' grid and compute the diagnostics of model selection.
 
     Parameters
@@ -762,10 +808,15 @@ def fit_grid(dtm: DTM, settings: TopicSettings | None = None, jobs: int | None =
     jobs
         Worker processes (default ``settings.jobs``); fits are independent and single-threaded, so the
         result is the same for any number of workers.
+    n_units_all
+        Units of the whole matrix when ``dtm`` is the selection sample (recorded in ``model_selection``);
+        default: ``dtm``'s own.
     """
     s = settings or TopicSettings()
     jobs = jobs or s.jobs
     X = dtm.X
+    n_units = X.shape[0]
+    n_units_all = n_units if n_units_all is None else n_units_all
     Xt = tfidf(X) if "nmf" in s.models else None
     max_k = max(1, min(X.shape) - 1)
     ks = [k for k in s.k_grid if 2 <= k <= max_k] or [min(2, max_k)]
@@ -796,7 +847,7 @@ def fit_grid(dtm: DTM, settings: TopicSettings | None = None, jobs: int | None =
                 exc = float(exclusivity(f.beta, s.n_top, s.frex_weight).mean())
                 cohs.append(coh)
                 excls.append(exc)
-                run_rows.append((m, k, f.seed, coh, exc, f.perplexity, float(run_stab[i]), f.n_iter, i == medoid))
+                run_rows.append((m, k, f.seed, coh, exc, f.perplexity, float(run_stab[i]), f.n_iter, i == medoid, n_units))
             iu = np.triu_indices(len(group), 1)
             perps = [f.perplexity for f in group if f.perplexity is not None]
             sel_rows.append(
@@ -804,6 +855,8 @@ def fit_grid(dtm: DTM, settings: TopicSettings | None = None, jobs: int | None =
                     m,
                     k,
                     len(group),
+                    n_units,
+                    n_units_all,
                     float(np.mean(cohs)),
                     float(np.std(cohs, ddof=1)) if len(cohs) > 1 else 0.0,
                     float(np.mean(excls)),
@@ -824,6 +877,7 @@ def fit_grid(dtm: DTM, settings: TopicSettings | None = None, jobs: int | None =
             "stability": pl.Float64,
             "n_iter": pl.Int32,
             "medoid": pl.Boolean,
+            "n_units": pl.Int32,
         },
         orient="row",
     ).sort("model", "k", "seed")
@@ -833,6 +887,8 @@ def fit_grid(dtm: DTM, settings: TopicSettings | None = None, jobs: int | None =
             "model": pl.String,
             "k": pl.Int32,
             "n_seeds": pl.Int32,
+            "n_units": pl.Int32,
+            "n_units_all": pl.Int32,
             "coherence": pl.Float64,
             "coherence_sd": pl.Float64,
             "exclusivity": pl.Float64,
@@ -906,9 +962,13 @@ def describe_fit(
     settings: TopicSettings,
     *,
     per_topic_stability: np.ndarray | None = None,
+    sample_match: np.ndarray | None = None,
     documents: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Terms, summary, unit shares and representative units of one fitted model.
+
+    ``per_topic_stability`` and ``sample_match`` are per topic of ``fit`` (``sample_match`` defaults to 1:
+    the fit is the selection run itself).
 
     Returns
     -------
@@ -957,6 +1017,7 @@ def describe_fit(
                 float(per_topic_stability[t]) if per_topic_stability is not None else None,
                 " ".join(str(vocab[i]) for i in top_p[t]),
                 " ".join(str(vocab[i]) for i in top_f[t]),
+                float(sample_match[t]) if sample_match is not None else 1.0,
             )
         )
         for r, (row, ui) in enumerate(zip(reps.iter_rows(named=True), order), start=1):
@@ -1003,6 +1064,11 @@ def describe_fit(
     }
 
 
+# Above this many (replicate, unit) cells per level, the bootstrap accumulates per document instead of
+# building the dense replicates × units count matrix (2**24 cells = 128 MB of float64).
+_BOOTSTRAP_DENSE_MAX = 2**24
+
+
 def prevalence_by_level(
     doc_topics: pl.DataFrame,
     labels: pl.DataFrame | None = None,
@@ -1041,14 +1107,30 @@ def prevalence_by_level(
             idx_level = np.flatnonzero(levels == level)
             doc_ids = sorted(set(docs[idx_level].tolist()))
             point = (theta[idx_level] * w[idx_level, None]).sum(axis=0) / w[idx_level].sum()
-            # counts[b, i]: how often unit i is drawn in replicate b (multinomial within its document)
-            counts = np.zeros((n_bootstrap, idx_level.size))
-            pos = {u: j for j, u in enumerate(idx_level)}
-            for d in doc_ids:
-                members = [pos[u] for u in idx_level[docs[idx_level] == d]]
-                counts[:, members] = rng.multinomial(len(members), np.full(len(members), 1 / len(members)), size=n_bootstrap)
-            bw = counts * w[idx_level][None, :]
-            reps = (bw @ theta[idx_level]) / bw.sum(axis=1, keepdims=True)
+            by_doc: dict[str, list[int]] = {}
+            for u in idx_level.tolist():  # one pass; each document's units stay in ascending order
+                by_doc.setdefault(docs[u], []).append(u)
+            if n_bootstrap * idx_level.size <= _BOOTSTRAP_DENSE_MAX:
+                # counts[b, i]: how often unit i is drawn in replicate b (multinomial within its document)
+                counts = np.zeros((n_bootstrap, idx_level.size))
+                pos = {u: j for j, u in enumerate(idx_level)}
+                for d in doc_ids:
+                    members = [pos[u] for u in by_doc[d]]
+                    counts[:, members] = rng.multinomial(len(members), np.full(len(members), 1 / len(members)), size=n_bootstrap)
+                bw = counts * w[idx_level][None, :]
+                reps = (bw @ theta[idx_level]) / bw.sum(axis=1, keepdims=True)
+            else:
+                # Many units: the same draws, in the same order, accumulated document by document, so memory
+                # stays at replicates × (one document's units) instead of replicates × all units.
+                num = np.zeros((n_bootstrap, k))
+                den = np.zeros((n_bootstrap, 1))
+                for d in doc_ids:
+                    members = np.asarray(by_doc[d], dtype=np.int64)
+                    c = rng.multinomial(members.size, np.full(members.size, 1 / members.size), size=n_bootstrap)
+                    cw = c * w[members][None, :]
+                    num += cw @ theta[members]
+                    den += cw.sum(axis=1, keepdims=True)
+                reps = num / den
             lo = np.quantile(reps, alpha, axis=0)
             hi = np.quantile(reps, 1 - alpha, axis=0)
             for t in range(k):
@@ -1177,6 +1259,28 @@ def term_overlap(topics: pl.DataFrame, model_a: str = "lda", model_b: str = "nmf
 # ---------------------------------------------------------------------------------------------------
 
 
+def selection_sample(n_units: int, max_units: int, seed: int = 0) -> np.ndarray | None:
+    """The units model selection runs on: a seeded simple random sample of ``max_units`` of the ``n_units``
+    rows of the matrix (sorted row indices), or None (all units) when there are no more than ``max_units``
+    units or ``max_units`` is 0.
+
+    The grid (every k × every seed × every model) is what makes the stage expensive; its diagnostics
+    (coherence, exclusivity, stability) are properties of the corpus's vocabulary structure that a few
+    thousand units already show, so on a large corpus they are measured on a sample and the chosen k is
+    then fitted on every unit. The sample depends only on ``n_units``, ``max_units`` and ``seed``.
+    """
+    if max_units <= 0 or n_units <= max_units:
+        return None
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n_units, size=max_units, replace=False))
+
+
+def subset_dtm(dtm: DTM, rows: np.ndarray) -> DTM:
+    """The matrix restricted to some of its rows (same vocabulary and column order; units renumbered 0..)."""
+    units = dtm.units[rows.tolist()].with_columns(unit_id=pl.arange(0, rows.size, dtype=pl.Int32))
+    return DTM(X=dtm.X[rows], vocab=dtm.vocab, units=units, unit=dtm.unit, pruning=dict(dtm.pruning))
+
+
 def run_topics(
     tokens: pl.DataFrame,
     *,
@@ -1187,42 +1291,97 @@ def run_topics(
     theme_hits: pl.DataFrame | None = None,
     settings: TopicSettings | None = None,
     jobs: int | None = None,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """The whole topic stage on tables in memory: matrix, grid, selection, description. See the module doc."""
+    """The whole topic stage on tables in memory: matrix, grid, selection, description. See the module doc.
+
+    Parameters
+    ----------
+    jobs
+        At most this many worker processes for the grid (default ``settings.jobs``); the grid stays serial
+        when it fits fewer than ``settings.parallel_min_units`` units. Results do not depend on it.
+    timings
+        If given, filled with the seconds spent in each step (for benchmarks; never written to a table).
+    """
+    import time
+
     s = settings or TopicSettings()
+    clock = [time.perf_counter()]
+
+    def lap(step: str) -> None:
+        now = time.perf_counter()
+        if timings is not None:
+            timings[step] = timings.get(step, 0.0) + now - clock[0]
+        clock[0] = now
+
     dtm = document_term_matrix(
         tokens, sections=sections, sentences=sentences, documents=documents, boilerplate=boilerplate, settings=s
     )
+    lap("matrix")
     if dtm.X.shape[0] < 3 or dtm.X.shape[1] < 3:
         out = {t.name: pl.DataFrame(schema=t.polars_schema) for t in _STAGE_TABLES}
         out["topic_settings"] = s.as_table()
         return out
-    grid = fit_grid(dtm, s, jobs=jobs)
+    n_all = dtm.X.shape[0]
+    rows = selection_sample(n_all, s.selection_max_units, s.selection_seed)
+    grid_dtm = dtm if rows is None else subset_dtm(dtm, rows)
+    n_grid = grid_dtm.X.shape[0]
+    workers = jobs or s.jobs
+    if n_grid < s.parallel_min_units:
+        workers = 1
+    grid = fit_grid(grid_dtm, s, jobs=workers, n_units_all=n_all)
+    lap("grid")
     k = int(grid.selection.filter(pl.col("chosen"))["k"][0])
     runs = grid.runs
+    finals: dict[str, tuple[TopicFit, np.ndarray, np.ndarray | None]] = {}
+    Xt_all = tfidf(dtm.X) if rows is not None and "nmf" in s.models else None
+    for m in s.models:
+        medoid_seed = int(runs.filter((pl.col("model") == m) & (pl.col("k") == k) & pl.col("medoid"))["seed"][0])
+        chosen = grid.fits[(m, k, medoid_seed)]
+        stab = grid.per_topic_stability[(m, k)][list(s.seeds).index(medoid_seed)]
+        if rows is None:
+            finals[m] = (chosen, stab, None)
+        else:
+            # The final model sees every unit, under the medoid run's seed. Its topics are paired with the
+            # medoid run's by Hungarian matching, which carries each topic's stability over and records how
+            # closely the full-corpus topic reproduces the one model selection saw.
+            fit = fit_topic_model(dtm.X, k, model=m, seed=medoid_seed, settings=s, X_tfidf=Xt_all)
+            perm, sims = match_topics(fit.beta, chosen.beta)
+            finals[m] = (fit, stab[perm], sims)
+    lap("final fits")
     described: dict[str, list[pl.DataFrame]] = {}
     theme_units = theme_counts_per_unit(theme_hits, dtm)
     aligned = []
     for m in s.models:
-        medoid_seed = int(runs.filter((pl.col("model") == m) & (pl.col("k") == k) & pl.col("medoid"))["seed"][0])
-        fit = grid.fits[(m, k, medoid_seed)]
-        seed_pos = list(s.seeds).index(medoid_seed)
-        d = describe_fit(
-            fit, dtm, s, per_topic_stability=grid.per_topic_stability[(m, k)][seed_pos], documents=documents
-        )
+        fit, stab, match = finals[m]
+        d = describe_fit(fit, dtm, s, per_topic_stability=stab, sample_match=match, documents=documents)
         for name, df in d.items():
             described.setdefault(name, []).append(df)
         labels = d["topic_summary"].select("model", "topic", "label")
         aligned.append(alignment(fit, dtm, theme_units, labels))
     tables = {name: pl.concat(dfs) for name, dfs in described.items()}
     labels = tables["topic_summary"].select("model", "topic", "label")
+    lap("description and alignment")
     tables["topic_prevalence"] = prevalence_by_level(
         tables["doc_topics"], labels, n_bootstrap=s.n_bootstrap, ci=s.ci, seed=s.bootstrap_seed
     )
+    lap("prevalence bootstrap")
     tables["topic_alignment"] = pl.concat(aligned).sort("model", "topic", "kind", "target")
     tables["model_selection"] = grid.selection
     tables["topic_runs"] = runs
-    tables["topic_settings"] = s.as_table()
+    derived = pl.DataFrame(
+        {
+            "key": ["selection_sampled", "selection_units", "final_units", "lda_method_selection", "lda_method_final"],
+            "value": [
+                str(rows is not None),
+                str(n_grid),
+                str(n_all),
+                lda_method(n_grid, s),
+                lda_method(n_all, s),
+            ],
+        }
+    )
+    tables["topic_settings"] = pl.concat([s.as_table(), derived])
     order = {
         "topics": ["model", "topic", "ranking", "rank"],
         "topic_summary": ["model", "topic"],
@@ -1258,12 +1417,10 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
         out = {tab.name: pl.DataFrame(schema=tab.polars_schema) for tab in _STAGE_TABLES}
         out["topic_settings"] = s.as_table()
         return out
-    # Fits are independent and single-threaded, so a large grid runs across the build's worker processes
-    # (results do not depend on the number of workers). On a small corpus, starting spawned workers costs
-    # more than the fits (measured on the seeds: 14 s serial, 20 s with two workers), so it stays serial.
-    # settings.jobs > 1 overrides.
-    big = t["tokens"].height > 200_000
-    jobs = s.jobs if s.jobs != 1 else (max(1, int(getattr(ctx, "jobs", 1) or 1)) if big else 1)
+    # Fits are independent and single-threaded, so the grid may run across the build's worker processes
+    # (results do not depend on the number of workers); run_topics keeps it serial when the grid fits fewer
+    # than settings.parallel_min_units units, where starting spawned workers costs more than the fits.
+    jobs = s.jobs if s.jobs != 1 else max(1, int(getattr(ctx, "jobs", 1) or 1))
     return run_topics(
         t["tokens"],
         sections=t.get("sections"),
@@ -1294,9 +1451,12 @@ __all__ = [
     "npmi_coherence",
     "prevalence_by_level",
     "propose_label",
+    "lda_method",
     "run_topics",
     "select_k",
+    "selection_sample",
     "stability",
+    "subset_dtm",
     "theme_counts_per_unit",
     "top_terms",
 ]
