@@ -31,6 +31,8 @@ MODULES = (
     "paths",
 )
 SECTION = re.compile(r"^(?P<name>[A-Z][A-Za-z ]+)\n-{3,}\s*$", re.M)
+# An reST simple table: a border of ``===`` columns, rows, a border, rows, a closing border.
+RST_TABLE = re.compile(r"^(=+(?: +=+)+)\n(?:.*\n)*?\1\n(?:.*\n)*?\1$", re.M)
 
 
 def public_members(module: ModuleType) -> list[tuple[str, object]]:
@@ -59,7 +61,7 @@ def docstring_markdown(doc: str | None) -> str:
     """Turn a numpy-style docstring into Markdown: sections as bold headings, parameters as a list."""
     if not doc:
         return "*No docstring.*"
-    text = inspect.cleandoc(doc)
+    text = RST_TABLE.sub(lambda m: f"```\n{m.group(0)}\n```", inspect.cleandoc(doc))
     parts = SECTION.split(text)
     out = [parts[0].strip()]
     for i in range(1, len(parts), 2):
