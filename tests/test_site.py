@@ -162,3 +162,24 @@ def test_quarto_renders_the_same_staged_site(built_site, tmp_path):
     out = render(staging, "quarto")
     assert (out / "index.html").is_file()
     assert (out / "notebooks" / "01_corpus.html").is_file()
+
+
+def test_design_caveats_follow_the_documents_table():
+    from fazhi.report import design_caveats
+
+    docs = pl.DataFrame(
+        {
+            "level": ["province", "county", "county"],
+            "doc_type": ["annual_report", "implementation_plan", "implementation_plan"],
+            "period": ["2023", "2023", "2023"],
+        }
+    )
+    text = design_caveats(docs, min_docs=2)
+    assert "**province**: 1 document(s); annual_report" in text
+    assert "Fewer than 2 documents at province:" in text
+    assert "level is confounded with document type" in text
+    assert "different periods" not in text
+    both = docs.with_columns(doc_type=pl.lit("annual_report"), period=pl.Series(["2022", "2023", "2023"]))
+    text = design_caveats(both, min_docs=1)
+    assert "Fewer than" not in text and "confounded" not in text
+    assert "shared by two or more levels: annual_report" in text and "2 different periods" in text

@@ -228,3 +228,57 @@ def _topic_choice(folder: Path | None) -> str | None:
         for r in per_model.iter_rows(named=True)
     ]
     return f"- **Topic models**: the selection rule chose k = {k}; " + " and ".join(parts) + "."
+
+
+def design_caveats(documents: pl.DataFrame, min_docs: int = 5) -> str:
+    """What the corpus's design lets a comparison of levels say, as Markdown, from the documents table.
+
+    Lists, per level of government, how many documents there are and of which types and periods, and
+    says plainly when a level has fewer than ``min_docs`` documents (its scores describe those documents,
+    not the level) or when level is confounded with document type (no document type spans two levels).
+    """
+    if documents.is_empty():
+        return "The corpus is empty."
+    from .schema import LEVELS
+
+    per = (
+        documents.group_by("level")
+        .agg(
+            n=pl.len(),
+            types=pl.col("doc_type").unique().sort(),
+            periods=pl.col("period").fill_null("unknown").unique().sort(),
+        )
+        .with_columns(order=pl.col("level").replace_strict(list(LEVELS), list(range(len(LEVELS))), default=99))
+        .sort("order")
+    )
+    lines = [
+        f"- **{r['level']}**: {r['n']} document(s); {', '.join(r['types'])}; period(s) {', '.join(r['periods'])}"
+        for r in per.iter_rows(named=True)
+    ]
+    thin = per.filter(pl.col("n") < min_docs)["level"].to_list()
+    shared_types = (
+        documents.group_by("doc_type").agg(pl.col("level").n_unique().alias("levels")).filter(pl.col("levels") > 1)
+    )
+    notes = []
+    if thin:
+        notes.append(
+            f"Fewer than {min_docs} documents at {', '.join(thin)}: differences involving these levels describe "
+            "those documents, not the levels of government they belong to."
+        )
+    if per.height > 1 and shared_types.is_empty():
+        notes.append(
+            "No document type occurs at two levels, so level is confounded with document type: a difference "
+            "between levels may be a difference between kinds of document."
+        )
+    elif per.height > 1:
+        notes.append(
+            f"Document types shared by two or more levels: {', '.join(shared_types['doc_type'].sort().to_list())}; "
+            "comparing levels within one type separates level from type."
+        )
+    periods = documents["period"].drop_nulls().unique()
+    if periods.len() > 1:
+        notes.append(
+            f"The documents cover {periods.len()} different periods, so differences between levels may also be "
+            "differences between years."
+        )
+    return "\n".join(["Documents per level of government:", "", *lines, "", *notes])
