@@ -19,7 +19,19 @@ def _levels(values: list[str]) -> list[str]:
     return [lv for lv in LEVELS if lv in present]
 
 
-def top_terms(tokens: pl.DataFrame, documents: pl.DataFrame, n: int = 12) -> alt.Chart:
+def _bars_by_level(data: pl.DataFrame, title: str, x: alt.X, y: str, color: alt.Color, tooltip: list) -> alt.FacetChart:
+    """Horizontal bars of ``y`` by ``x``, one panel per level of government (each with its own terms)."""
+    return (
+        alt.Chart(data, title=title)
+        .mark_bar()
+        .encode(x=x, y=alt.Y(f"{y}:N", title="", sort="-x"), color=color, tooltip=tooltip)
+        .properties(width=180, height=alt.Step(14))
+        .facet(facet=alt.Facet("level:N", title="", sort=_levels(data["level"].to_list())), columns=3)
+        .resolve_scale(y="independent")
+    )
+
+
+def top_terms(tokens: pl.DataFrame, documents: pl.DataFrame, n: int = 12) -> alt.FacetChart:
     """Bars: the ``n`` most frequent kept terms of each level, per 1,000 kept tokens."""
     toks = tokens.filter("keep").join(documents.select("doc_id", "level"), on="doc_id")
     counts = toks.group_by("level", "token").agg(count=pl.len())
@@ -31,57 +43,42 @@ def top_terms(tokens: pl.DataFrame, documents: pl.DataFrame, n: int = 12) -> alt
         .group_by("level", maintain_order=True)
         .head(n)
     )
-    return (
-        alt.Chart(data, title=f"Most frequent terms by level (top {n}, per 1,000 kept tokens)")
-        .mark_bar()
-        .encode(
-            x=alt.X("per_1k:Q", title="Per 1,000 kept tokens"),
-            y=alt.Y("token:N", title="", sort="-x"),
-            color=alt.Color("level:N", title=LEVEL_TITLE, sort=_levels(data["level"].to_list())),
-            tooltip=["level", "token", "count", alt.Tooltip("per_1k:Q", format=".1f")],
-        )
-        .properties(width=180, height=alt.Step(14))
-        .facet(facet=alt.Facet("level:N", title="", sort=_levels(data["level"].to_list())), columns=3)
-        .resolve_scale(y="independent")
+    return _bars_by_level(
+        data,
+        f"Most frequent terms by level (top {n}, per 1,000 kept tokens)",
+        x=alt.X("per_1k:Q", title="Per 1,000 kept tokens"),
+        y="token",
+        color=alt.Color("level:N", title=LEVEL_TITLE, sort=_levels(data["level"].to_list())),
+        tooltip=["level", "token", "count", alt.Tooltip("per_1k:Q", format=".1f")],
     )
 
 
-def keyness_bars(keyness: pl.DataFrame, n: int = 10) -> alt.Chart:
+def keyness_bars(keyness: pl.DataFrame, n: int = 10) -> alt.FacetChart:
     """Bars: the ``n`` most key terms (largest signed G²) of each level against the rest."""
     data = keyness.filter(pl.col("rank") <= n).select("level", "token", "g2", "log_ratio", "n_target", "n_reference", "p_g2")
-    return (
-        alt.Chart(data, title=f"Keyness: each level against all others (top {n} by G²)")
-        .mark_bar()
-        .encode(
-            x=alt.X("g2:Q", title="Signed G² (log-likelihood)"),
-            y=alt.Y("token:N", title="", sort="-x"),
-            color=alt.Color("log_ratio:Q", title="Log ratio", scale=alt.Scale(scheme="blues")),
-            tooltip=["level", "token", "n_target", "n_reference", alt.Tooltip("g2:Q", format=".1f"),
-                     alt.Tooltip("log_ratio:Q", format=".2f"), alt.Tooltip("p_g2:Q", format=".3g")],
-        )
-        .properties(width=180, height=alt.Step(14))
-        .facet(facet=alt.Facet("level:N", title="", sort=_levels(data["level"].to_list())), columns=3)
-        .resolve_scale(y="independent")
+    return _bars_by_level(
+        data,
+        f"Keyness: each level against all others (top {n} by G²)",
+        x=alt.X("g2:Q", title="Signed G² (log-likelihood)"),
+        y="token",
+        color=alt.Color("log_ratio:Q", title="Log ratio", scale=alt.Scale(scheme="blues")),
+        tooltip=["level", "token", "n_target", "n_reference", alt.Tooltip("g2:Q", format=".1f"),
+                 alt.Tooltip("log_ratio:Q", format=".2f"), alt.Tooltip("p_g2:Q", format=".3g")],
     )
 
 
-def slogans_by_level(slogans: pl.DataFrame, n: int = 10) -> alt.Chart:
+def slogans_by_level(slogans: pl.DataFrame, n: int = 10) -> alt.FacetChart:
     """Bars: the ``n`` most frequent quoted slogans of each level."""
     data = (
         slogans.sort(["level", "count", "slogan"], descending=[False, True, False])
         .group_by("level", maintain_order=True)
         .head(n)
     )
-    return (
-        alt.Chart(data, title=f"Quoted slogans (“…”) by level (top {n})")
-        .mark_bar()
-        .encode(
-            x=alt.X("count:Q", title="Occurrences", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("slogan:N", title="", sort="-x"),
-            color=alt.Color("level:N", title=LEVEL_TITLE),
-            tooltip=["level", "slogan", "count", "n_docs"],
-        )
-        .properties(width=180, height=alt.Step(14))
-        .facet(facet=alt.Facet("level:N", title="", sort=_levels(data["level"].to_list())), columns=3)
-        .resolve_scale(y="independent")
+    return _bars_by_level(
+        data,
+        f"Quoted slogans (“…”) by level (top {n})",
+        x=alt.X("count:Q", title="Occurrences", axis=alt.Axis(tickMinStep=1)),
+        y="slogan",
+        color=alt.Color("level:N", title=LEVEL_TITLE),
+        tooltip=["level", "slogan", "count", "n_docs"],
     )
