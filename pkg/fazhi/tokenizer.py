@@ -466,11 +466,15 @@ class Tokenizer:
 
     # -- frames -----------------------------------------------------------------------------------
 
-    def _raw_batch(self, texts: Sequence[str]) -> tuple[pl.Series, np.ndarray]:
-        """Every token of every text (whitespace included) as one Series, and each text's token count.
+    def _raw_batch(self, texts: Sequence[str]) -> tuple[pl.Series, np.ndarray, np.ndarray]:
+        """Every token of every text (whitespace included), dictionary-encoded, and each text's token count.
 
-        Protected spans are put back into the token stream in one vectorised scatter (the engine
-        returns each sentinel as a token of its own), rather than searched for token by token.
+        Returns the distinct tokens (``token``), each token's code into them (``vocab[codes[k]]`` is
+        the k-th token of the batch) and each text's token count. The engine's lists go straight into
+        a polars categorical with a private category list (dense codes 0..n-1, no String column of
+        every token and no second encoding pass), and protected spans are put back by overwriting the
+        sentinel's code with the spans' codes in one numpy scatter (the engine returns each sentinel
+        as a token of its own), rather than searched for token by token.
         """
         words: list[str] = []
         counts = np.zeros(len(texts), dtype=np.int64)
@@ -500,16 +504,24 @@ class Tokenizer:
         if slow:  # their spans are already in place
             found = found.to_frame().with_row_index("i").filter(~pl.col("i").is_in(slow))["text"]
         spans = found.explode().drop_nulls().to_list()
-        tok = pl.Series("token", words, dtype=pl.String)
+        # The dtype of the built Series (not the one passed in) carries the filled category list.
+        encoded = pl.Series("token", words, dtype=pl.Categorical(pl.Categories.random()))
+        cat = encoded.dtype
+        codes = encoded.to_physical().to_numpy().astype(np.int64)
         if spans:
-            at = (tok == SENTINEL).arg_true().to_numpy()
+            sentinel = int(pl.Series([SENTINEL], dtype=cat).to_physical()[0])
+            at = np.flatnonzero(codes == sentinel)
             if slow:  # a sentinel inside such a text is the text's own character: leave it alone
                 doc = np.searchsorted(np.cumsum(counts), at, side="right")
                 at = at[~np.isin(doc, slow)]
             if len(at) != len(spans):  # the engine merged a sentinel with a neighbour: never seen
                 raise RuntimeError("protected spans and sentinel tokens do not line up")
-            tok = tok.scatter(at, pl.Series(spans, dtype=pl.String))
-        return tok, counts
+            codes[at] = pl.Series(spans, dtype=cat).to_physical().to_numpy()
+        index = cat.categories.to_dict()  # type: ignore[attr-defined]
+        vocab: list[str | None] = [None] * len(index)
+        for word, code in index.items():
+            vocab[code] = word
+        return pl.Series("token", vocab, dtype=pl.String), codes, counts
 
     def _judge(self, vocab: pl.Series) -> pl.DataFrame:
         """Per distinct token: length in characters, whether it is all whitespace, its tag, its verdict."""
@@ -534,10 +546,9 @@ class Tokenizer:
         is computed once per distinct token, and spread back with numpy gathers; offsets are running
         sums of lengths, because the tokens tile the text.
         """
-        tok, counts = self._raw_batch(texts)
-        if tok.len() == 0:
+        vocab, codes, counts = self._raw_batch(texts)
+        if len(codes) == 0:
             return _empty_frame(), np.zeros(len(texts), dtype=np.int64)
-        vocab, codes = _encode(tok)
         judged = self._judge(vocab)
         n = judged["n"].to_numpy()[codes]
         end = np.cumsum(n)
@@ -549,7 +560,7 @@ class Tokenizer:
         kept_codes = codes[sel]
         df = pl.DataFrame(
             {
-                "token": tok.gather(sel),
+                "token": judged["token"].gather(kept_codes),
                 "start": end[sel] - n[sel],
                 "end": end[sel],
                 "pos": judged["pos"].gather(kept_codes),
