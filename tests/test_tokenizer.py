@@ -225,3 +225,49 @@ def test_batch_protection_equals_piecewise_path(texts: list[str]) -> None:
 def test_protect_terms_outside_rust_regex_syntax() -> None:
     tok = get_tokenizer(protect=("a b",))
     assert "a b" in [t.text for t in tok.tokens("推进a b改革")]
+
+
+def test_vocabulary_history_does_not_change_output(seed_texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # A tokeniser keeps the distinct tokens it has met (codes into them never leave a batch): what it
+    # cut before, and a reset of that memory, must not change what it returns.
+    import fazhi.tokenizer as T
+
+    texts = ["互联网+监管 12345热线", seed_texts[0][:2000], "  ", seed_texts[1][:1500]]
+    fresh = []
+    for t in texts:  # each text cut by a tokeniser that has met no other text
+        fresh.append(Tokenizer().frame([t])[0])
+    used = Tokenizer()
+    used.frame(seed_texts[2:])
+    assert all(a.equals(b) for a, b in zip(fresh, used.frame(texts)))
+    monkeypatch.setattr(T, "_VOCAB_LIMIT", 50)  # forgotten before almost every batch
+    small = Tokenizer()
+    small.frame(texts[:1])
+    before = small._vocab_obj
+    assert all(a.equals(small.frame([t])[0]) for a, t in zip(fresh, texts))
+    assert small._vocab_obj is not before  # the memory was reset on the way
+
+
+def test_worker_result_builds_the_same_frame(seed_texts: list[str], rj: Tokenizer) -> None:
+    # what a worker sends back (codes into the batch's own vocabulary) rebuilds the frame exactly
+    from fazhi.tokenizer import frame_batch
+
+    texts = [seed_texts[0][:3000], "", "a\ue000b 双随机、一公开", seed_texts[3][:3000]]
+    rj.frame(seed_texts)  # a vocabulary much larger than this batch's
+    enc = rj.encode_batch(texts)
+    small = enc.compact()
+    assert len(small.vocab.n) < len(enc.vocab.n)
+    a, ca = frame_batch(enc)
+    b, cb = frame_batch(small)
+    assert a.equals(b) and (ca == cb).all()
+
+
+def test_one_tokenizer_shared_by_threads(seed_texts: list[str]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    tok = Tokenizer()
+    chunks = [seed_texts[i % len(seed_texts)][j * 700 : (j + 1) * 700] for i in range(5) for j in range(4)]
+    serial = Tokenizer()
+    expected = [serial.frame([c])[0] for c in chunks]
+    with ThreadPoolExecutor(4) as ex:
+        got = list(ex.map(lambda c: tok.frame([c])[0], chunks))
+    assert all(a.equals(b) for a, b in zip(expected, got))

@@ -33,13 +33,16 @@ and on the benchmark's synthetic corpus, and rjieba is far faster (``benchmarks/
 
 Speed
 -----
-Texts are cut in batches (``Tokenizer.cut_batch``) and nothing after the engine loops over tokens in
-Python: protected spans of the whole batch are found by one pass of polars' (Rust) regex and put
-back with one scatter; the tokens are dictionary-encoded once, and length, tag and verdict are
-computed per distinct token and spread back with numpy gathers. Worker processes come from a
-``forkserver`` with this module preloaded, keep their tokeniser between tasks, and hand a batch back
-as an Arrow file the parent memory-maps. The disk cache is one Arrow IPC file per batch, indexed by
-text hash in its metadata and read by memory map; a fully cached run loads no engine or dictionary.
+Texts are cut in batches (``Tokenizer.cut_batch``) and no Python code runs per token after the
+engine: protected spans of the whole batch are found by one pass of polars' (Rust) regex and put
+back with one scatter; each text's tokens are encoded into codes by a dict lookup as soon as the
+engine returns them (the tokeniser remembers the distinct tokens it has met), and length, tag and
+verdict are computed once per distinct token and spread back with numpy gathers. Worker processes
+come from a ``forkserver`` with this module preloaded and keep their tokeniser between tasks; they read
+their texts from one file the parent writes, and send back only codes and the batch's distinct tokens,
+from which the parent builds the frames while the workers go on cutting. The disk cache is one Arrow
+IPC file per batch, indexed by text hash in its metadata and read by memory map; a fully cached run
+loads no engine or dictionary.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ import multiprocessing
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -324,6 +328,8 @@ class Tokenizer:
         self._engine_obj: Any = None
         self._tags_obj: pl.DataFrame | None = None
         self._tag_dict_obj: dict[str, str] | None = None
+        self._vocab_obj: _Vocabulary | None = None
+        self._lock = threading.Lock()
 
     # -- settings ---------------------------------------------------------------------------------
 
@@ -466,17 +472,19 @@ class Tokenizer:
 
     # -- frames -----------------------------------------------------------------------------------
 
-    def _raw_batch(self, texts: Sequence[str]) -> tuple[pl.Series, np.ndarray, np.ndarray]:
-        """Every token of every text (whitespace included), dictionary-encoded, and each text's token count.
+    def _raw_batch(self, texts: Sequence[str], vocab: _Vocabulary) -> tuple[np.ndarray, np.ndarray]:
+        """Every token of every text (whitespace included) as codes into the vocabulary, and each
+        text's token count.
 
-        Returns the distinct tokens (``token``), each token's code into them (``vocab[codes[k]]`` is
-        the k-th token of the batch) and each text's token count. The engine's lists go straight into
-        a polars categorical with a private category list (dense codes 0..n-1, no String column of
-        every token and no second encoding pass), and protected spans are put back by overwriting the
-        sentinel's code with the spans' codes in one numpy scatter (the engine returns each sentinel
-        as a token of its own), rather than searched for token by token.
+        ``vocab.words[codes[k]]`` is the k-th token of the batch. Each text's tokens are encoded
+        the moment the engine returns them, through a dict lookup, while the new strings are still in
+        the CPU cache; they are then dropped, so a batch never holds a Python string per token (that
+        alone cost a third of the stage). Protected spans are put back by overwriting the sentinel's
+        code with the spans' codes in one numpy scatter (the engine returns each sentinel as a token of
+        its own), rather than searched for token by token.
         """
-        words: list[str] = []
+        code = vocab.code
+        parts: list[np.ndarray] = []
         counts = np.zeros(len(texts), dtype=np.int64)
         slow: list[int] = []  # texts that hold the sentinel themselves: cut by the piecewise path
         batch = pl.Series("text", texts, dtype=pl.String)
@@ -490,7 +498,6 @@ class Tokenizer:
                 for k, t in enumerate(texts)
             ]
             found = pl.Series("text", stashed, dtype=pl.List(pl.String))
-        spans: list[str] = []
         for i, text in enumerate(texts):
             if not text:
                 continue
@@ -499,36 +506,36 @@ class Tokenizer:
                 slow.append(i)
             else:
                 w = self._engine_cut(masked[i])
-            counts[i] = len(w)
-            words.extend(w)
+            c = np.fromiter(map(code, w), dtype=np.int32, count=len(w))
+            counts[i] = len(c)
+            parts.append(c)
+        codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
         if slow:  # their spans are already in place
             found = found.to_frame().with_row_index("i").filter(~pl.col("i").is_in(slow))["text"]
         spans = found.explode().drop_nulls().to_list()
-        # The dtype of the built Series (not the one passed in) carries the filled category list.
-        encoded = pl.Series("token", words, dtype=pl.Categorical(pl.Categories.random()))
-        cat = encoded.dtype
-        codes = encoded.to_physical().to_numpy().astype(np.int64)
         if spans:
-            sentinel = int(pl.Series([SENTINEL], dtype=cat).to_physical()[0])
-            at = np.flatnonzero(codes == sentinel)
+            at = np.flatnonzero(codes == code(SENTINEL))
             if slow:  # a sentinel inside such a text is the text's own character: leave it alone
                 doc = np.searchsorted(np.cumsum(counts), at, side="right")
                 at = at[~np.isin(doc, slow)]
             if len(at) != len(spans):  # the engine merged a sentinel with a neighbour: never seen
                 raise RuntimeError("protected spans and sentinel tokens do not line up")
-            codes[at] = pl.Series(spans, dtype=cat).to_physical().to_numpy()
-        index = cat.categories.to_dict()  # type: ignore[attr-defined]
-        vocab: list[str | None] = [None] * len(index)
-        for word, code in index.items():
-            vocab[code] = word
-        return pl.Series("token", vocab, dtype=pl.String), codes, counts
+            codes[at] = np.fromiter(map(code, spans), dtype=np.int32, count=len(spans))
+        return codes, counts
 
-    def _judge(self, vocab: pl.Series) -> pl.DataFrame:
+    def _vocabulary(self) -> _Vocabulary:
+        if self._vocab_obj is None or len(self._vocab_obj) > _VOCAB_LIMIT:
+            self._vocab_obj = _Vocabulary(self._judge)
+        return self._vocab_obj
+
+    def _judge(self, words: list[str]) -> pl.DataFrame:
         """Per distinct token: length in characters, whether it is all whitespace, its tag, its verdict."""
         tags = self._tag_dict
-        pos = pl.Series("pos", [tags.get(t) for t in vocab.to_list()], dtype=pl.String)
         return (
-            pl.DataFrame({"token": vocab, "pos": pos})
+            pl.DataFrame(
+                {"token": words, "pos": [tags.get(t) for t in words]},
+                schema={"token": pl.String, "pos": pl.String},
+            )
             .with_columns(
                 n=pl.col("token").str.len_chars().cast(pl.Int64),
                 blank=~pl.col("token").str.contains(r"\S"),
@@ -537,38 +544,30 @@ class Tokenizer:
             )
         )
 
+    def encode_batch(self, texts: Sequence[str]) -> _Encoded:
+        """Cut several texts and encode their tokens: the engine's half of ``cut_batch``.
+
+        Returns every token of the batch (whitespace included) as a code into the batch's own
+        vocabulary, which carries each distinct token's length, tag and verdict: a compact result a
+        worker process hands back in a few megabytes, from which ``frame_batch`` builds the frame.
+        """
+        with self._lock:  # the vocabulary grows while a batch is encoded
+            vocab = self._vocabulary()
+            codes, counts = self._raw_batch(texts, vocab)
+            judged = vocab.judged()
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        return _Encoded(judged, codes, counts, lengths)
+
     def cut_batch(self, texts: Sequence[str]) -> tuple[pl.DataFrame, np.ndarray]:
         """Cut several texts into one frame ``token, start, end, pos, keep`` and each text's row count.
 
         Whitespace tokens are dropped; offsets are character offsets into each text. No per-token
-        Python work happens after the engine: the tokens are dictionary-encoded once (a polars
-        categorical with a private category list), every property of a token (length, tag, verdict)
-        is computed once per distinct token, and spread back with numpy gathers; offsets are running
-        sums of lengths, because the tokens tile the text.
+        Python work happens after the engine: the tokens are encoded as codes into the tokeniser's
+        vocabulary, every property of a token (length, tag, verdict) is computed once per distinct
+        token (the first time the tokeniser meets it), and spread back with numpy gathers; offsets are
+        running sums of lengths, because the tokens tile the text.
         """
-        vocab, codes, counts = self._raw_batch(texts)
-        if len(codes) == 0:
-            return _empty_frame(), np.zeros(len(texts), dtype=np.int64)
-        judged = self._judge(vocab)
-        n = judged["n"].to_numpy()[codes]
-        end = np.cumsum(n)
-        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-        origin = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        doc = np.repeat(np.arange(len(texts)), counts)
-        end -= origin[doc]
-        sel = np.flatnonzero(~judged["blank"].to_numpy()[codes])
-        kept_codes = codes[sel]
-        df = pl.DataFrame(
-            {
-                "token": judged["token"].gather(kept_codes),
-                "start": end[sel] - n[sel],
-                "end": end[sel],
-                "pos": judged["pos"].gather(kept_codes),
-                "keep": judged["keep"].to_numpy()[kept_codes],
-            },
-            schema=_FRAME_SCHEMA,
-        )
-        return df, np.bincount(doc[sel], minlength=len(texts)).astype(np.int64)
+        return frame_batch(self.encode_batch(texts))
 
     def frame(self, texts: Sequence[str]) -> list[pl.DataFrame]:
         """Cut several texts at once: one frame per text with ``token, start, end, pos`` (no keep).
@@ -618,6 +617,110 @@ class Tokenizer:
 
     def __repr__(self) -> str:
         return f"Tokenizer(engine={self.engine!r}, hmm={self.hmm}, settings_hash={self.settings_hash[:12]}…)"
+
+
+# A tokeniser's vocabulary is forgotten (and rebuilt as texts come) beyond this many distinct tokens,
+# so that a long-lived process's memory stays bounded; codes never leave a batch, so this is invisible.
+_VOCAB_LIMIT = 2_000_000
+
+
+class _Judged(NamedTuple):
+    token: pl.Series  # the distinct tokens, in code order
+    pos: pl.Series
+    n: np.ndarray  # length in characters
+    blank: np.ndarray  # all whitespace
+    keep: np.ndarray  # the filter verdict
+
+
+class _Encoded(NamedTuple):
+    """A batch of texts cut and encoded (``Tokenizer.encode_batch``)."""
+
+    vocab: _Judged  # the distinct tokens (at least those the codes use) and their properties
+    codes: np.ndarray  # every token of the batch, whitespace included, as a code into ``vocab``
+    counts: np.ndarray  # tokens per text, whitespace included
+    lengths: np.ndarray  # characters per text
+
+    def compact(self) -> _Encoded:
+        """The same batch with a vocabulary of only the tokens it uses (what a worker sends back)."""
+        used = np.bincount(self.codes, minlength=len(self.vocab.n)) > 0
+        ids = np.flatnonzero(used)
+        remap = np.cumsum(used, dtype=np.int32) - 1
+        v = self.vocab
+        sub = _Judged(v.token.gather(ids), v.pos.gather(ids), v.n[ids], v.blank[ids], v.keep[ids])
+        return _Encoded(sub, remap[self.codes], self.counts, self.lengths)
+
+
+def frame_batch(enc: _Encoded) -> tuple[pl.DataFrame, np.ndarray]:
+    """The frame ``token, start, end, pos, keep`` of an encoded batch and each text's row count.
+
+    Offsets are running sums of token lengths, restarted at each text (the tokens tile the texts);
+    whitespace tokens are dropped.
+    """
+    judged, codes, counts, lengths = enc
+    if len(codes) == 0:
+        return _empty_frame(), np.zeros(len(lengths), dtype=np.int64)
+    n = judged.n[codes]
+    end = np.cumsum(n)
+    origin = np.cumsum(lengths) - lengths
+    bounds = np.cumsum(counts) - counts
+    end -= np.repeat(origin, counts)
+    keep_row = ~judged.blank[codes]
+    sel = np.flatnonzero(keep_row)
+    kept_codes = codes[sel]
+    end = end[sel]
+    df = pl.DataFrame(
+        {
+            "token": judged.token.gather(kept_codes),
+            "start": end - n[sel],
+            "end": end,
+            "pos": judged.pos.gather(kept_codes),
+            "keep": judged.keep[kept_codes],
+        },
+        schema=_FRAME_SCHEMA,
+    )
+    # rows kept per text: the running count of kept rows at each text's boundaries
+    kept_before = np.concatenate([[0], np.cumsum(keep_row)])
+    return df, (kept_before[bounds + counts] - kept_before[bounds]).astype(np.int64)
+
+
+class _Vocabulary(dict):  # type: ignore[type-arg]
+    """Distinct tokens -> dense codes 0.., assigned on first sight, with every token's judged properties.
+
+    A dict subclass whose ``__missing__`` assigns the next code: encoding a token that is already
+    known is one C-level dict lookup (``map(vocab.code, words)``), and only new tokens run Python code.
+    """
+
+    def __init__(self, judge: Any) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self.code = self.__getitem__
+        self._judge = judge
+        self._frames: list[pl.DataFrame] = []
+        self._judged_upto = 0
+        self._cached: _Judged | None = None
+
+    def __missing__(self, word: str) -> int:
+        c = self[word] = len(self.words)
+        self.words.append(word)
+        return c
+
+    def judged(self) -> _Judged:
+        """The properties of every token so far; new tokens are judged once, when first needed."""
+        if self._cached is None or self._judged_upto < len(self.words):
+            if self._judged_upto < len(self.words):
+                self._frames = [
+                    pl.concat([*self._frames, self._judge(self.words[self._judged_upto :])], rechunk=True)
+                ]
+                self._judged_upto = len(self.words)
+            df = self._frames[0]
+            self._cached = _Judged(
+                token=df["token"],
+                pos=df["pos"],
+                n=df["n"].to_numpy(),
+                blank=df["blank"].to_numpy(),
+                keep=df["keep"].to_numpy(),
+            )
+        return self._cached
 
 
 _FRAME_SCHEMA = {"token": pl.String, "start": pl.Int64, "end": pl.Int64, "pos": pl.String, "keep": pl.Boolean}
@@ -812,26 +915,36 @@ def _batch_id(hashes: Sequence[str]) -> str:
 
 def _work(
     config: TokenizerConfig,
-    texts: list[str],
+    source: str,
+    rows: tuple[int, int],
     hashes: list[str] | None,
     cut_path: str | None,
     keep_path: str | None,
-    scratch: str,
-) -> tuple[str, list[int]]:
-    """Worker task: cut a batch of texts and write it to disk; return the file's path and row counts.
+) -> tuple[str, list[int]] | _Encoded:
+    """Worker task: cut the texts ``rows`` (first, end) of the Arrow file ``source``.
 
-    The result travels as a file the parent memory-maps, not as a pickled frame: the parent does no
-    decoding, so the work stays in the workers.
+    The texts come from a file the parent wrote once, not in the task message: a message's texts
+    are pushed down a pipe by a thread of the parent that needs the interpreter lock, and would wait
+    for it while the parent builds frames (workers were seen idle for a quarter of a second).
+
+    With a cache entry to fill, the worker writes the batch's frame there and returns the file's path
+    and row counts (the parent memory-maps it). Without, it returns the compact encoded batch (codes
+    and the batch's vocabulary, a few bytes per token) and the parent builds the frame: that costs the
+    parent less than writing and mapping a file of every token's string costs the worker.
     """
     tok = _tokenizer_for(config)
-    df, counts = tok.cut_batch(texts)
+    texts = _read_arrow(Path(source))["text"].slice(rows[0], rows[1] - rows[0]).to_list()
     if cut_path is not None and keep_path is not None and hashes is not None:
+        df, counts = tok.cut_batch(texts)
         _write_batch(Path(cut_path), df, hashes, counts)
         _write_keep(Path(keep_path), df["keep"])
         return cut_path, counts.tolist()
-    path = Path(scratch) / f"{os.getpid()}-{_batch_id([str(len(t)) for t in texts])}-{id(df)}.arrow"
-    df.write_ipc(path, compression="uncompressed", compat_level=pl.CompatLevel.newest())
-    return str(path), counts.tolist()
+    return tok.encode_batch(texts).compact()
+
+
+def _work_task(task: tuple[Any, ...]) -> tuple[int, Any]:
+    """``_work`` of a numbered task, returned with its number (results arrive out of order)."""
+    return task[0], _work(*task[1:])
 
 
 def _warm(config: TokenizerConfig) -> None:
@@ -984,21 +1097,26 @@ def tokenize_texts(
         if parallel:
             pool = worker_pool(jobs, tok.config)
             with tempfile.TemporaryDirectory(prefix="fazhi-tok-", dir=_scratch_root()) as scratch:
-                tasks = [
-                    (
-                        tok.config,
-                        [texts[i] for i in idx],
-                        bh,
-                        str(cp) if cp is not None else None,
-                        str(_keep_path(cp, tok)) if cp is not None else None,
-                        scratch,
-                    )
-                    for idx, bh, cp in plan
-                ]
-                for (idx, _, cp), (path, counts) in zip(plan, pool.starmap(_work, tasks, chunksize=1)):
-                    df = _read_arrow(Path(path)) if cp is None else _load_batch(Path(path), tok)
-                    if df is None:
-                        raise RuntimeError(f"a worker's output could not be read: {path}")
+                # every batch is a run of consecutive texts of ``todo``: one file holds them all
+                source = Path(scratch) / "texts.arrow"
+                pl.DataFrame({"text": [texts[i] for i in todo]}, schema={"text": pl.String}).write_ipc(
+                    source, compression="uncompressed"
+                )
+                tasks, row = [], 0
+                for k, (idx, bh, cp) in enumerate(plan):
+                    keep = str(_keep_path(cp, tok)) if cp is not None else None
+                    tasks.append((k, tok.config, str(source), (row, row + len(idx)), bh, cp and str(cp), keep))
+                    row += len(idx)
+                # Results are taken as they come, so the parent's share overlaps the workers' cutting.
+                for k, out in pool.imap_unordered(_work_task, tasks, chunksize=1):
+                    idx = plan[k][0]
+                    if isinstance(out, _Encoded):
+                        df, counts = frame_batch(out)
+                    else:
+                        path, counts = out
+                        df = _load_batch(Path(path), tok)
+                        if df is None:
+                            raise RuntimeError(f"a worker's output could not be read: {path}")
                     results.update(zip(idx, _split(df, np.asarray(counts))))
         else:
             for idx, bh, cp in plan:
@@ -1011,7 +1129,7 @@ def tokenize_texts(
 
 
 def _scratch_root() -> str | None:
-    """Where workers leave results for the parent: memory-backed ``/dev/shm`` when there is one."""
+    """Where the parent leaves texts for the workers: memory-backed ``/dev/shm`` when there is one."""
     return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
