@@ -1024,6 +1024,32 @@ def _batches(sizes: Sequence[int], n_batches: int) -> list[list[int]]:
     return [b for b in out if b]
 
 
+def _guided_batches(sizes: Sequence[int], jobs: int, smallest: int = 100_000) -> list[list[int]]:
+    """Split indices into contiguous batches for ``jobs`` workers, largest first.
+
+    Each batch takes about ``1/(2·jobs)`` of the characters still left (guided self-scheduling), but
+    no fewer than ``smallest``: the first tasks are large (few messages), the last ones small, so the
+    workers run out of work at nearly the same moment instead of one waiting on the other's last
+    batch.
+    """
+    remaining = sum(sizes)
+    out: list[list[int]] = []
+    batch: list[int] = []
+    acc = 0
+    target = max(remaining / (2 * jobs), smallest)
+    for i, s in enumerate(sizes):
+        if batch and acc + s > target:
+            out.append(batch)
+            remaining -= acc
+            batch, acc = [], 0
+            target = max(remaining / (2 * jobs), smallest)
+        batch.append(i)
+        acc += s
+    if batch:
+        out.append(batch)
+    return out
+
+
 def tokenize_texts(
     texts: Sequence[str],
     tokenizer: Tokenizer | None = None,
@@ -1087,7 +1113,10 @@ def tokenize_texts(
     if todo:
         sizes = [len(texts[i]) for i in todo]
         parallel = jobs > 1 and sum(sizes) >= min_parallel_chars
-        batches = _batches(sizes, jobs * 4 if parallel else max(1, sum(sizes) // batch_chars))
+        if parallel:
+            batches = _guided_batches(sizes, jobs)
+        else:
+            batches = _batches(sizes, max(1, sum(sizes) // batch_chars))
         plan = []
         for b in batches:
             idx = [todo[j] for j in b]
