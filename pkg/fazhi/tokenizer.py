@@ -487,17 +487,7 @@ class Tokenizer:
         parts: list[np.ndarray] = []
         counts = np.zeros(len(texts), dtype=np.int64)
         slow: list[int] = []  # texts that hold the sentinel themselves: cut by the piecewise path
-        batch = pl.Series("text", texts, dtype=pl.String)
-        try:
-            masked = batch.str.replace_all(self._protect_rs, SENTINEL).to_list()
-            found = batch.str.extract_all(self._protect_rs)
-        except pl.exceptions.PolarsError:  # a protect term Rust's regex syntax refuses: use Python's re
-            stashed: list[list[str]] = [[] for _ in texts]
-            masked = [
-                self._protect_re.sub(lambda m, k=k: stashed[k].append(m.group()) or SENTINEL, t)  # type: ignore[misc]
-                for k, t in enumerate(texts)
-            ]
-            found = pl.Series("text", stashed, dtype=pl.List(pl.String))
+        masked, found = self._mask_batch(texts)
         for i, text in enumerate(texts):
             if not text:
                 continue
@@ -510,9 +500,8 @@ class Tokenizer:
             counts[i] = len(c)
             parts.append(c)
         codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-        if slow:  # their spans are already in place
-            found = found.to_frame().with_row_index("i").filter(~pl.col("i").is_in(slow))["text"]
-        spans = found.explode().drop_nulls().to_list()
+        skip = set(slow)  # their spans are already in place
+        spans = [span for i, f in enumerate(found) if f and i not in skip for span in f]
         if spans:
             at = np.flatnonzero(codes == code(SENTINEL))
             if slow:  # a sentinel inside such a text is the text's own character: leave it alone
@@ -522,6 +511,22 @@ class Tokenizer:
                 raise RuntimeError("protected spans and sentinel tokens do not line up")
             codes[at] = np.fromiter(map(code, spans), dtype=np.int32, count=len(spans))
         return codes, counts
+
+    def _mask_batch(self, texts: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+        """Each text with its protected spans replaced by the sentinel, and the spans, in order.
+
+        The spans of the whole batch are found by one pass of polars' (Rust) regex.
+        """
+        try:
+            found = pl.Series("text", texts, dtype=pl.String).str.extract_all(self._protect_rs).to_list()
+        except pl.exceptions.PolarsError:  # a protect term Rust's regex syntax refuses: use Python's re
+            found = [[] for _ in texts]
+            masked = [
+                self._protect_re.sub(lambda m, k=k: found[k].append(m.group()) or SENTINEL, t)  # type: ignore[func-returns-value]
+                for k, t in enumerate(texts)
+            ]
+            return masked, found
+        return [_mask(t, f) if f else t for t, f in zip(texts, found)], found
 
     def _vocabulary(self) -> _Vocabulary:
         if self._vocab_obj is None or len(self._vocab_obj) > _VOCAB_LIMIT:
@@ -648,6 +653,26 @@ class _Encoded(NamedTuple):
         v = self.vocab
         sub = _Judged(v.token.gather(ids), v.pos.gather(ids), v.n[ids], v.blank[ids], v.keep[ids])
         return _Encoded(sub, remap[self.codes], self.counts, self.lengths)
+
+
+def _mask(text: str, spans: list[str]) -> str:
+    """``text`` with each of its protected ``spans`` (in order, as the regex found them) replaced by the
+    sentinel.
+
+    Each span is found again with ``str.find`` from the end of the previous one: wherever a span's
+    string occurs, the regex matches there, so its first occurrence after the previous match is the
+    place the regex found it (a second regex pass to replace would cost more than this).
+    """
+    parts = []
+    pos = 0
+    for span in spans:
+        at = text.find(span, pos)
+        if at < 0:  # cannot happen for spans the regex found in this text
+            raise ValueError(f"protected span {span!r} not found in order")
+        parts.append(text[pos:at])
+        pos = at + len(span)
+    parts.append(text[pos:])
+    return SENTINEL.join(parts)
 
 
 def frame_batch(enc: _Encoded) -> tuple[pl.DataFrame, np.ndarray]:
