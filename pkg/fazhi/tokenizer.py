@@ -54,6 +54,7 @@ import json
 import logging
 import multiprocessing
 import os
+import pickle
 import re
 import tempfile
 import threading
@@ -945,17 +946,21 @@ def _work(
     hashes: list[str] | None,
     cut_path: str | None,
     keep_path: str | None,
-) -> tuple[str, list[int]] | _Encoded:
+) -> tuple[str, str] | tuple[str, str, list[int]]:
     """Worker task: cut the texts ``rows`` (first, end) of the Arrow file ``source``.
 
     The texts come from a file the parent wrote once, not in the task message: a message's texts
     are pushed down a pipe by a thread of the parent that needs the interpreter lock, and would wait
     for it while the parent builds frames (workers were seen idle for a quarter of a second).
 
-    With a cache entry to fill, the worker writes the batch's frame there and returns the file's path
-    and row counts (the parent memory-maps it). Without, it returns the compact encoded batch (codes
-    and the batch's vocabulary, a few bytes per token) and the parent builds the frame: that costs the
-    parent less than writing and mapping a file of every token's string costs the worker.
+    With a cache entry to fill, the worker writes the batch's frame there and returns
+    ``("cut", path, row counts)`` (the parent memory-maps it). Without, it writes the compact encoded
+    batch (codes and the batch's vocabulary, a few bytes per token) to a file beside the texts and
+    returns ``("encoded", path)``; the parent builds the frame, which costs it less than writing and
+    mapping a file of every token's string costs the worker. Results travel as files, and the message
+    is only their path, because while a large result sits in the pool's pipe, the pool's
+    worker-maintenance thread (which waits on that pipe too) wakes in a loop and takes CPU time and
+    the interpreter lock from the parent.
     """
     tok = _tokenizer_for(config)
     texts = _read_arrow(Path(source))["text"].slice(rows[0], rows[1] - rows[0]).to_list()
@@ -963,8 +968,11 @@ def _work(
         df, counts = tok.cut_batch(texts)
         _write_batch(Path(cut_path), df, hashes, counts)
         _write_keep(Path(keep_path), df["keep"])
-        return cut_path, counts.tolist()
-    return tok.encode_batch(texts).compact()
+        return "cut", cut_path, counts.tolist()
+    out = Path(source).with_name(f"encoded-{rows[0]}-{rows[1]}.pickle")
+    with open(out, "wb") as f:
+        pickle.dump(tok.encode_batch(texts).compact(), f, protocol=pickle.HIGHEST_PROTOCOL)
+    return "encoded", str(out)
 
 
 def _work_task(task: tuple[Any, ...]) -> tuple[int, Any]:
@@ -1164,10 +1172,11 @@ def tokenize_texts(
                 # Results are taken as they come, so the parent's share overlaps the workers' cutting.
                 for k, out in pool.imap_unordered(_work_task, tasks, chunksize=1):
                     idx = plan[k][0]
-                    if isinstance(out, _Encoded):
-                        df, counts = frame_batch(out)
+                    if out[0] == "encoded":
+                        with open(out[1], "rb") as f:
+                            df, counts = frame_batch(pickle.load(f))  # noqa: S301 -- our own worker's file
                     else:
-                        path, counts = out
+                        _, path, counts = out
                         df = _load_batch(Path(path), tok)
                         if df is None:
                             raise RuntimeError(f"a worker's output could not be read: {path}")
