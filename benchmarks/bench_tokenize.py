@@ -1,6 +1,6 @@
 """Tokenisation benchmark: raw engines, our stage, parallel speed-up, cached re-run, engine agreement.
 
-Run from the project root: ``uv run python benchmarks/bench_tokenize.py [--chars 10000000] [--repeats 3]``.
+Run from the project root: ``uv run python benchmarks/bench_tokenize.py [--chars 10000000] [--repeats 5]``.
 Everything is measured in this one run, on a synthetic corpus of repeated and shuffled seed sections
 (``benchmarks/synthetic.py``), so ratios compare across machines. Each timing is the median of
 ``--repeats`` runs (the machine may be shared). Targets (issue 4): our stage within 1.5× of the raw
@@ -87,7 +87,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--chars", type=int, default=10_000_000)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--jieba-chars", type=int, default=1_000_000, help="jieba is slow: time it on a prefix")
     args = ap.parse_args()
     R = args.repeats
