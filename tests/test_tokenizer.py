@@ -284,3 +284,11 @@ def test_masking_equals_a_regex_replace(texts: list[str]) -> None:
     series = pl.Series(texts, dtype=pl.String)
     assert masked == series.str.replace_all(tok._protect_rs, SENTINEL).to_list()
     assert found == series.str.extract_all(tok._protect_rs).to_list()
+
+
+def test_fresh_tokenizer_on_texts_without_tokens() -> None:
+    # the first batch a tokeniser sees may hold no token at all
+    for texts in ([""], ["", "  \n"], []):
+        frames = Tokenizer().frame(texts)
+        assert len(frames) == len(texts)
+        assert all(df.height == 0 for df in frames)

@@ -721,9 +721,7 @@ class _Vocabulary(dict):  # type: ignore[type-arg]
         self.words: list[str] = []
         self.code = self.__getitem__
         self._judge = judge
-        self._frames: list[pl.DataFrame] = []
-        self._judged_upto = 0
-        self._cached: _Judged | None = None
+        self._judged: _Judged = _judged_of(judge([]))
 
     def __missing__(self, word: str) -> int:
         c = self[word] = len(self.words)
@@ -731,22 +729,33 @@ class _Vocabulary(dict):  # type: ignore[type-arg]
         return c
 
     def judged(self) -> _Judged:
-        """The properties of every token so far; new tokens are judged once, when first needed."""
-        if self._cached is None or self._judged_upto < len(self.words):
-            if self._judged_upto < len(self.words):
-                self._frames = [
-                    pl.concat([*self._frames, self._judge(self.words[self._judged_upto :])], rechunk=True)
-                ]
-                self._judged_upto = len(self.words)
-            df = self._frames[0]
-            self._cached = _Judged(
-                token=df["token"],
-                pos=df["pos"],
-                n=df["n"].to_numpy(),
-                blank=df["blank"].to_numpy(),
-                keep=df["keep"].to_numpy(),
+        """The properties of every token so far; new tokens are judged once, when first needed.
+
+        Each call that finds new tokens returns a new ``_Judged`` (the old one, which a batch may
+        still be reading, is never changed): the new tokens' strings are added as a chunk, merged
+        into one when chunks pile up, and the numeric columns are concatenated.
+        """
+        old = self._judged
+        if len(old.n) < len(self.words):
+            new = _judged_of(self._judge(self.words[len(old.n) :]))
+            token = pl.concat([old.token, new.token], rechunk=False)
+            pos = pl.concat([old.pos, new.pos], rechunk=False)
+            if token.n_chunks() > 16:  # gathers from many chunks are slower
+                token, pos = token.rechunk(), pos.rechunk()
+            self._judged = _Judged(
+                token,
+                pos,
+                np.concatenate([old.n, new.n]),
+                np.concatenate([old.blank, new.blank]),
+                np.concatenate([old.keep, new.keep]),
             )
-        return self._cached
+        return self._judged
+
+
+def _judged_of(df: pl.DataFrame) -> _Judged:
+    return _Judged(
+        df["token"], df["pos"], df["n"].to_numpy(), df["blank"].to_numpy(), df["keep"].to_numpy()
+    )
 
 
 _FRAME_SCHEMA = {"token": pl.String, "start": pl.Int64, "end": pl.Int64, "pos": pl.String, "keep": pl.Boolean}
