@@ -104,7 +104,8 @@ def main() -> None:
 
     # Checks of the design on the selection sample: the grid's fits serial or across workers, and LDA batch
     # against online at one k.
-    grid_dtm = T.subset_dtm(dtm, T.selection_sample(X.shape[0], s.selection_max_units, s.selection_seed))
+    rows = T.selection_rows(dtm, s)
+    grid_dtm = dtm if rows is None else T.subset_dtm(dtm, rows)
     one_k = replace(s, k_grid=(k,))
     serial, t_serial = _time(T.fit_grid, grid_dtm, one_k, jobs=1)
     parallel, t_parallel = _time(T.fit_grid, grid_dtm, one_k, jobs=args.jobs)

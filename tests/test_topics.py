@@ -467,3 +467,41 @@ def test_bootstrap_by_document_equals_the_dense_bootstrap(stage, monkeypatch):
     blocked = T.prevalence_by_level(dt, n_bootstrap=200, seed=3)
     for col in ("share", "lo", "hi"):
         np.testing.assert_allclose(blocked[col].to_numpy(), dense[col].to_numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_stratified_selection_sample_keeps_thin_strata():
+    # 9,000 provincial units and 60 county units, a sample of 1,000: a simple random sample would hold
+    # about 7 county units; the stratified one gives each level a floor of min(size, 1000 // (2 * 2)),
+    # i.e. all 60 county units and 250 provincial ones, and the other 690 go where units are left.
+    labels = ["province"] * 9000 + ["county"] * 60
+    rows = T.selection_sample(len(labels), 1000, seed=3, strata=labels)
+    assert rows is not None and rows.size == 1000 and np.unique(rows).size == 1000
+    assert (np.diff(rows) > 0).all()
+    got = pl.Series([labels[i] for i in rows]).value_counts().sort("")
+    counts = dict(zip(got[""].to_list(), got["count"].to_list()))
+    assert counts == {"county": 60, "province": 940}
+    np.testing.assert_array_equal(rows, T.selection_sample(len(labels), 1000, seed=3, strata=labels))
+    # three strata, none thin: floors of 1000 // 6 = 166 each, the remaining 502 in proportion to what is left
+    labels3 = ["a"] * 5000 + ["b"] * 3000 + ["c"] * 2000
+    rows3 = T.selection_sample(len(labels3), 1000, seed=0, strata=labels3)
+    got3 = pl.Series([labels3[i] for i in rows3]).value_counts()
+    counts3 = dict(zip(got3[""].to_list(), got3["count"].to_list()))
+    left = {"a": 5000 - 166, "b": 3000 - 166, "c": 2000 - 166}
+    for name, n in counts3.items():
+        assert abs(n - (166 + 502 * left[name] / sum(left.values()))) < 1
+    assert sum(counts3.values()) == 1000
+    with pytest.raises(ValueError):
+        T.selection_sample(10, 5, strata=["a"] * 9)
+
+
+def test_selection_is_stratified_by_level_in_the_stage(tables):
+    dtm = T.document_term_matrix(tables["tokens"], documents=tables["documents"], settings=FAST)
+    s = replace_(FAST, selection_max_units=20)
+    rows = T.selection_rows(dtm, s)
+    levels = dtm.units["level"].to_list()
+    assert rows is not None
+    assert {levels[i] for i in rows} == set(levels)  # every level is in the sample
+    simple = T.selection_rows(dtm, replace_(s, selection_stratify=""))
+    np.testing.assert_array_equal(simple, T.selection_sample(len(levels), 20, s.selection_seed))
+    with pytest.raises(ValueError):
+        T.selection_rows(dtm, replace_(s, selection_stratify="nope"))

@@ -34,7 +34,8 @@ How it works, step by step (every step a public function, so a reviewer can re-r
    lexicon hits and the Outline systems of the sections.
 
 Large corpora (``selection_sample``): steps 3–5 — the grid of k × seeds × models, which is what costs —
-run on a seeded random sample of ``selection_max_units`` units when the matrix has more; step 6 then fits
+run on a seeded sample of ``selection_max_units`` units when the matrix has more, stratified by level of
+government (each level keeps a floor share, so a thin level still shapes the choice of k); step 6 then fits
 each model at the chosen k on *all* units under the medoid run's seed, and pairs its topics with the
 medoid run's (``topic_summary.sample_match``). ``model_selection.n_units`` / ``n_units_all`` and the
 ``selection_*`` rows of ``topic_settings`` record what ran on what. At or below the threshold (the seed
@@ -250,6 +251,9 @@ class TopicSettings:
     #: the matrix has more (0 = always all units); the final models at the chosen k are fitted on all units
     selection_max_units: int = 4000
     selection_seed: int = 0  #: seed of that sample
+    #: column of the units the sample is stratified by ("level": each level of government keeps a floor
+    #: share; "" = simple random sample)
+    selection_stratify: str = "level"
     jobs: int = 1  #: worker processes for the grid (1 = use the build's jobs); results are identical for any value
     #: the grid runs across worker processes only when it fits at least this many units (below, starting
     #: spawned workers costs more than the fits: seeds, 147 units: 14 s serial, 20 s with two workers)
@@ -1259,20 +1263,60 @@ def term_overlap(topics: pl.DataFrame, model_a: str = "lda", model_b: str = "nmf
 # ---------------------------------------------------------------------------------------------------
 
 
-def selection_sample(n_units: int, max_units: int, seed: int = 0) -> np.ndarray | None:
-    """The units model selection runs on: a seeded simple random sample of ``max_units`` of the ``n_units``
-    rows of the matrix (sorted row indices), or None (all units) when there are no more than ``max_units``
-    units or ``max_units`` is 0.
+def selection_sample(
+    n_units: int, max_units: int, seed: int = 0, strata: Sequence[str] | None = None
+) -> np.ndarray | None:
+    """The units model selection runs on: a seeded sample of ``max_units`` of the ``n_units`` rows of the
+    matrix (sorted row indices), or None (all units) when there are no more than ``max_units`` units or
+    ``max_units`` is 0.
 
     The grid (every k × every seed × every model) is what makes the stage expensive; its diagnostics
     (coherence, exclusivity, stability) are properties of the corpus's vocabulary structure that a few
     thousand units already show, so on a large corpus they are measured on a sample and the chosen k is
-    then fitted on every unit. The sample depends only on ``n_units``, ``max_units`` and ``seed``.
+    then fitted on every unit.
+
+    Without ``strata`` the sample is a simple random sample. With ``strata`` (one label per unit: the
+    level of government by default, see ``TopicSettings.selection_stratify``) it is stratified: every
+    stratum first gets ``min(its size, max_units // (2 × number of strata))`` units, so that a thin
+    level (a few county documents among thousands of provincial ones) still shapes the choice of k,
+    and the rest of ``max_units`` is shared in proportion to what each stratum has left (largest
+    remainders, ties to the earlier label). The sample depends only on the sizes, the labels,
+    ``max_units`` and ``seed``.
     """
     if max_units <= 0 or n_units <= max_units:
         return None
     rng = np.random.default_rng(seed)
-    return np.sort(rng.choice(n_units, size=max_units, replace=False))
+    if strata is None:
+        return np.sort(rng.choice(n_units, size=max_units, replace=False))
+    labels = np.asarray(strata, dtype=object)
+    if labels.shape != (n_units,):
+        raise ValueError(f"strata has {labels.shape[0]} labels for {n_units} units")
+    names = sorted(set(labels.tolist()))
+    members = [np.flatnonzero(labels == name) for name in names]
+    sizes = np.array([m.size for m in members])
+    floor = np.minimum(sizes, max_units // (2 * len(names)))
+    left = sizes - floor
+    rest = max_units - int(floor.sum())
+    share = rest * left / left.sum()
+    extra = np.floor(share).astype(np.int64)
+    # largest remainders; a stable sort keeps the earlier label first on ties
+    order = np.argsort(-(share - extra), kind="stable")
+    extra[order[: rest - int(extra.sum())]] += 1
+    take = floor + extra
+    chosen = [rng.choice(m, size=int(t), replace=False) for m, t in zip(members, take)]
+    return np.sort(np.concatenate(chosen))
+
+
+def selection_rows(dtm: DTM, settings: TopicSettings) -> np.ndarray | None:
+    """``selection_sample`` of this matrix's units under ``settings`` (stratified by the units' column
+    ``settings.selection_stratify`` unless it is empty)."""
+    col = settings.selection_stratify
+    strata = None
+    if col:
+        if col not in dtm.units.columns:
+            raise ValueError(f"selection_stratify: units have no column {col!r} (they have {dtm.units.columns})")
+        strata = dtm.units[col].cast(pl.String).fill_null("").to_list()
+    return selection_sample(dtm.X.shape[0], settings.selection_max_units, settings.selection_seed, strata)
 
 
 def subset_dtm(dtm: DTM, rows: np.ndarray) -> DTM:
@@ -1323,7 +1367,7 @@ def run_topics(
         out["topic_settings"] = s.as_table()
         return out
     n_all = dtm.X.shape[0]
-    rows = selection_sample(n_all, s.selection_max_units, s.selection_seed)
+    rows = selection_rows(dtm, s)
     grid_dtm = dtm if rows is None else subset_dtm(dtm, rows)
     n_grid = grid_dtm.X.shape[0]
     workers = jobs or s.jobs
@@ -1454,6 +1498,7 @@ __all__ = [
     "lda_method",
     "run_topics",
     "select_k",
+    "selection_rows",
     "selection_sample",
     "stability",
     "subset_dtm",
