@@ -292,3 +292,22 @@ def test_fresh_tokenizer_on_texts_without_tokens() -> None:
         frames = Tokenizer().frame(texts)
         assert len(frames) == len(texts)
         assert all(df.height == 0 for df in frames)
+
+
+def test_vocabulary_chunks_merge_for_large_gathers(seed_texts: list[str]) -> None:
+    # new tokens arrive as chunks; a batch that gathers many rows gets (and leaves) one chunk, a short
+    # text does not pay for copying the whole vocabulary; output is the same either way
+    tok = Tokenizer()
+    tok.frame(seed_texts[:2])
+    vocab = tok._vocab_obj
+    assert vocab is not None
+    n0 = len(vocab.words)
+    short = tok.frame(["新词：qzxwv 再出发"])[0]
+    assert len(vocab.words) > n0  # the short text brought new tokens: kept as a chunk of their own
+    assert vocab.judged().token.n_chunks() == 2
+    big = tok.frame(seed_texts[2:])[0]
+    judged = vocab.judged()
+    assert judged.token.n_chunks() == 1 and judged.pos.n_chunks() == 1
+    assert len(judged.token) == len(vocab.words) == len(judged.n)
+    assert short.equals(Tokenizer().frame(["新词：qzxwv 再出发"])[0])
+    assert big.equals(Tokenizer().frame(seed_texts[2:])[0])

@@ -560,7 +560,7 @@ class Tokenizer:
         with self._lock:  # the vocabulary grows while a batch is encoded
             vocab = self._vocabulary()
             codes, counts = self._raw_batch(texts, vocab)
-            judged = vocab.judged()
+            judged = vocab.judged(gather=len(codes))
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         return _Encoded(judged, codes, counts, lengths)
 
@@ -728,27 +728,32 @@ class _Vocabulary(dict):  # type: ignore[type-arg]
         self.words.append(word)
         return c
 
-    def judged(self) -> _Judged:
+    def judged(self, gather: int = 0) -> _Judged:
         """The properties of every token so far; new tokens are judged once, when first needed.
 
         Each call that finds new tokens returns a new ``_Judged`` (the old one, which a batch may
-        still be reading, is never changed): the new tokens' strings are added as a chunk, merged
-        into one when chunks pile up, and the numeric columns are concatenated.
+        still be reading, is never changed): the new tokens' strings are added as a chunk and the
+        numeric columns are concatenated. ``gather`` is how many rows the caller will gather: a
+        gather from a chunked string column costs several times one from a single chunk (0.11 s
+        against 0.02 s for 500 K rows), so the chunks are merged (a copy of the vocabulary, kept for
+        later calls) once the gather is at least a quarter of the vocabulary's size, and whenever
+        chunks pile up; a small gather (one short text) never pays for copying a large vocabulary.
         """
         old = self._judged
+        token, pos = old.token, old.pos
         if len(old.n) < len(self.words):
             new = _judged_of(self._judge(self.words[len(old.n) :]))
-            token = pl.concat([old.token, new.token], rechunk=False)
-            pos = pl.concat([old.pos, new.pos], rechunk=False)
-            if token.n_chunks() > 16:  # gathers from many chunks are slower
-                token, pos = token.rechunk(), pos.rechunk()
-            self._judged = _Judged(
-                token,
-                pos,
-                np.concatenate([old.n, new.n]),
-                np.concatenate([old.blank, new.blank]),
-                np.concatenate([old.keep, new.keep]),
-            )
+            token = pl.concat([token, new.token], rechunk=False)
+            pos = pl.concat([pos, new.pos], rechunk=False)
+            n = np.concatenate([old.n, new.n])
+            blank = np.concatenate([old.blank, new.blank])
+            keep = np.concatenate([old.keep, new.keep])
+        else:
+            n, blank, keep = old.n, old.blank, old.keep
+        if token.n_chunks() > 16 or (token.n_chunks() > 1 and 4 * gather >= len(token)):
+            token, pos = token.rechunk(), pos.rechunk()
+        if token is not old.token:
+            self._judged = _Judged(token, pos, n, blank, keep)
         return self._judged
 
 
