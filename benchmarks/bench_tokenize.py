@@ -15,6 +15,8 @@ Definitions
   Python strings), and the engine with our user dictionary loaded.
 - *our stage*: ``fazhi.tokenizer.tokenize_texts`` without the cache: protection of policy terms,
   the cut, offsets, parts of speech, the filter verdict, one frame per document.
+- *2 processes*: ``tokenize_texts(jobs=2)``, the calling process and one worker claiming batches
+  from one list (``--jobs`` counts the caller).
 - *worker start-up*: starting the pool (forkserver, module preloaded) until every worker has loaded
   its tokeniser; paid once per process. The speed-up is shown without it (warm pool, as every call
   after the first sees it) and with it (a single cold call).
@@ -23,7 +25,7 @@ Definitions
   it); the bare engine cutting two halves in two workers against the whole in one (timed inside the
   workers) says how far the engine itself scales here, memory traffic included. Our stage's speed-up
   cannot be expected to beat the engine's by much.
-- *cold*: a run with an empty cache directory, with 2 workers, writing the cache; *cached re-run*:
+- *cold*: a run with an empty cache directory, on 2 processes, writing the cache; *cached re-run*:
   the same texts again with a fresh tokeniser object (no engine is loaded when every text is cached).
 """
 
@@ -201,20 +203,20 @@ def main() -> None:
     print(f"{'raw jieba.lcut (on %d chars)' % n_pre:<46}{t_raw_j:9.2f}{rate(n_pre, t_raw_j)}{1.0:9.2f}")
     print(f"{'our stage, jieba, serial (same prefix)':<46}{t_ours_j:9.2f}{rate(n_pre, t_ours_j)}{t_ours_j / t_raw_j:9.2f}  ≤ 1.5× raw: {ok(t_ours_j / t_raw_j <= 1.5)}")
     print(f"{'rjieba speed-up over jieba (raw)':<46}{'':9}{'':9}{(n / t_raw_r) / (n_pre / t_raw_j):9.1f}")
-    print(f"{'worker start-up, %d workers (once per process)' % args.jobs:<46}{t_pool:9.2f}")
+    print(f"{'worker start-up, %d worker(s) (once per process)' % (args.jobs - 1):<46}{t_pool:9.2f}")
     sp = ratio("ours", "par")
-    print(f"{'our stage, %d workers, warm pool' % args.jobs:<46}{t_par:9.2f}{rate(n, t_par)}{sp:9.2f}  speed-up ≥ 1.6: {ok(sp >= 1.6)}")
+    print(f"{'our stage, %d processes, warm pool' % args.jobs:<46}{t_par:9.2f}{rate(n, t_par)}{sp:9.2f}  speed-up ≥ 1.6: {ok(sp >= 1.6)}")
     print(f"{'  … machine ceiling (%d CPU loops, same repeats)' % args.jobs:<46}{'':9}{'':9}{ceiling:9.2f}  what 2 cores offered")
     if engine_scaling:
         es = statistics.median(engine_scaling)
         print(f"{'  … bare rjieba on 2 processes (same repeats)':<46}{'':9}{'':9}{es:9.2f}  the engine's own scaling")
     sp_cold = t_ours_r / (t_par + t_pool)
     print(f"{'  … counting the start-up in one call':<46}{t_par + t_pool:9.2f}{rate(n, t_par + t_pool)}{sp_cold:9.2f}")
-    print(f"{'cold run, empty cache, %d workers' % args.jobs:<46}{t_cold:9.2f}{rate(n, t_cold)}{1.0:9.2f}")
+    print(f"{'cold run, empty cache, %d processes' % args.jobs:<46}{t_cold:9.2f}{rate(n, t_cold)}{1.0:9.2f}")
     cr = ratio("cold", "cached")
     print(f"{'cached re-run (fresh tokeniser)':<46}{t_warm:9.3f}{rate(n, t_warm)}{cr:9.1f}  ≥ 20× faster: {ok(cr >= 20)}")
     print()
-    print(f"workers up: {up}/{args.jobs}; parallel output identical to serial: {identical}; "
+    print(f"workers up: {up}/{args.jobs - 1}; parallel output identical to serial: {identical}; "
           f"cached output identical: {cache_ok}; engine loaded on cached re-run: {loaded}")
     print("every repeat (s): " + "; ".join(f"{k} {[round(t, 3) for t in v]}" for k, v in rows.items()))
     print("ratios are medians of the per-repeat ratios; seconds are medians of the repeats")

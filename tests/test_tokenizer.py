@@ -190,10 +190,38 @@ def test_batch_cut_equals_one_text_at_a_time(seed_texts: list[str], rj: Tokenize
 
 def test_parallel_equals_serial(seed_texts: list[str]) -> None:
     tok = get_tokenizer()
-    texts = seed_texts * 8  # enough to spread over workers
+    texts = [f"第{i}份。{t}" for i in range(8) for t in seed_texts]  # distinct: duplicates are cut once
     serial = tokenize_texts(texts, tok, jobs=1, cache=False)
     parallel = tokenize_texts(texts, tok, jobs=2, cache=False, min_parallel_chars=0)
     assert len(serial) == len(parallel)
+    assert all(a.equals(b) for a, b in zip(serial, parallel))
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_workers_cut_what_they_claim(seed_texts: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool) -> None:
+    # The caller and the workers claim batches from one list; here the caller leaves every odd batch
+    # to the worker, so the worker's results (codes, or a cache entry) certainly make up part of the
+    # output, which must still equal the serial one.
+    import fazhi.tokenizer as T
+
+    real_claim, real_result = T._claim, T._worker_result
+    taken: list[int] = []
+
+    def claim(scratch: str, k: int) -> bool:
+        return k % 2 == 0 and real_claim(scratch, k)
+
+    def result(path: Path, tok: Tokenizer) -> tuple[pl.DataFrame, np.ndarray]:
+        taken.append(int(path.stem.split("-")[1]))
+        return real_result(path, tok)
+
+    monkeypatch.setattr(T, "_claim", claim)
+    monkeypatch.setattr(T, "_worker_result", result)
+    tok = get_tokenizer()
+    texts = [f"第{i}份。{t}" for i in range(16) for t in seed_texts]  # distinct: duplicates are cut once
+    assert len(T._guided_batches([len(t) for t in texts], 2)) >= 4
+    serial = tokenize_texts(texts, tok, jobs=1, cache=False)
+    parallel = tokenize_texts(texts, tok, jobs=2, cache=tmp_path if cached else False, min_parallel_chars=0)
+    assert {1, 3} <= set(taken)
     assert all(a.equals(b) for a, b in zip(serial, parallel))
 
 

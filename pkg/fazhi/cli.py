@@ -44,7 +44,7 @@ def parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: seeds/)")
         sp.add_argument("--out", type=Path, default=None, help="table folder (default: data/processed/)")
-        sp.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+        sp.add_argument("--jobs", type=int, default=None, help="processes working at once, this one included (default: all cores)")
         sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
     b = sub.add_parser("build", help="read the corpus and write every result table as parquet")

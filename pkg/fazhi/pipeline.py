@@ -80,7 +80,8 @@ def build(
     progress
         Show progress bars on stderr.
     jobs
-        Worker processes for the parallel stages; all cores by default.
+        Processes working at once in the parallel stages (tokenisation: this one and ``jobs - 1``
+        workers; the topic grid: ``jobs`` workers); all cores by default.
 
     Returns
     -------
