@@ -60,6 +60,7 @@ import pickle
 import re
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -956,12 +957,37 @@ def _batch_id(hashes: Sequence[str]) -> str:
 
 
 def _claim(scratch: str, k: int) -> bool:
-    """Claim batch ``k`` of a shared run: True for the one process whose exclusive create succeeds."""
+    """Claim batch ``k`` of a shared run: True for the one process whose exclusive create succeeds.
+
+    The claim file holds the claimer's process id, so that the batches of a worker that dies can be
+    found and cut again (``_claimed_by_dead``).
+    """
     try:
-        os.close(os.open(os.path.join(scratch, f"claim-{k}"), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        fd = os.open(os.path.join(scratch, f"claim-{k}"), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:
         return False
+    try:
+        os.write(fd, str(os.getpid()).encode())
+    finally:
+        os.close(fd)
     return True
+
+
+def _claimed_by_dead(scratch: str, k: int) -> bool:
+    """Whether batch ``k`` was claimed by a process that no longer exists (killed, out of memory …)."""
+    try:
+        pid = int(Path(scratch, f"claim-{k}").read_text() or 0)
+    except (OSError, ValueError):
+        return False
+    if not pid:  # the claimer has not written its id yet: it is alive
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _work_shared(config: TokenizerConfig, source: str, tasks: list[tuple[Any, ...]], scratch: str) -> list[int]:
@@ -1242,14 +1268,31 @@ def _cut_shared(
             else:
                 theirs.append(k)
             yield from finished()
-        for p in pending:
-            while not p.ready():
+        # Every batch is claimed now; wait for the workers' last ones. A worker's error is raised
+        # here; the batches of a worker that died (which the pool never reports: it would wait for
+        # ever) are cut in this process, with a warning.
+        while theirs:
+            yield from finished()
+            for p in pending:
+                if p.ready() and not p.successful():
+                    p.get()
+            for k in [k for k in theirs if _claimed_by_dead(scratch, k)]:
+                if (Path(scratch) / f"result-{k}.pickle").exists():  # written just before it died
+                    continue
+                theirs.remove(k)
+                warnings.warn(
+                    f"a tokeniser worker died while cutting batch {k}; it was cut again in this process",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                yield _cut_here(tok, texts, plan[k])
+            running = [p for p in pending if not p.ready()]
+            if theirs and running:
+                running[0].wait(0.005)
+            elif theirs:  # every worker has returned, and a batch claimed by one has no result
                 yield from finished()
-                p.wait(0.005)
-            p.get()  # a worker's error is raised here
-        yield from finished()
-        if theirs:
-            raise RuntimeError(f"tokeniser workers left no result for batches {theirs}")
+                if theirs:
+                    raise RuntimeError(f"tokeniser workers left no result for batches {theirs}")
 
 
 def _worker_result(path: Path, tok: Tokenizer) -> tuple[pl.DataFrame, np.ndarray]:
