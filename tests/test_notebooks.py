@@ -28,6 +28,10 @@ def test_notebook_is_committed_with_outputs_stripped(path: Path):
         assert cell.get("outputs") == [], f"{path.name} cell {i} holds outputs: clear them before committing"
         assert cell.get("execution_count") is None, f"{path.name} cell {i} has an execution count"
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    if (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5):  # cell ids are required from nbformat 4.5 on
+        ids = [cell.get("id") for cell in nb["cells"]]
+        assert None not in ids, f"{path.name}: a cell has no id (nbformat.validator.normalize adds them)"
+        assert len(set(ids)) == len(ids), f"{path.name}: cell ids repeat"
 
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
