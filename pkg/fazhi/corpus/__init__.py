@@ -1,0 +1,42 @@
+"""Corpus ingestion: read a folder of files into clean documents with metadata, and list what was rejected.
+
+In: a folder of raw files — plain text in any common Chinese encoding (UTF-8 with or without BOM,
+UTF-16, GB18030/GBK, Big5), saved web pages (HTML), and database exports (an English header and
+machine-translated summary, then the Chinese original as numbered paragraphs) — plus an optional
+sidecar ``metadata.csv`` of curated metadata.
+
+Out: ``read_corpus(folder)`` returns a :class:`Corpus` with three polars tables (columns documented in
+``fazhi.schema``): ``documents`` (one row per loaded document), ``rejected`` (one row per file that did
+not load, with a reason) and ``metadata_check`` (inferred vs curated metadata, field by field).
+
+Nothing stops a load: every file either becomes a document or a row of ``rejected``. Cleaning removes
+page furniture and export wrappers only, never a line of the document's own text.
+
+The package: ``decode`` (bytes → text), ``clean`` (furniture and wrappers), ``metadata`` (inference),
+``sidecar`` (curated metadata) and ``readers`` (files → documents or rejections).
+"""
+
+from __future__ import annotations
+
+from .clean import Cleaned, clean_text, furniture_kind, html_to_text, is_db_export, parse_db_export
+from .decode import Rejected, decode
+from .metadata import PROVINCES, Inferred, _level_of, infer_metadata, parse_date
+from .readers import (
+    HTML_SUFFIXES,
+    METADATA_FIELDS,
+    SIDECAR,
+    TEXT_SUFFIXES,
+    Corpus,
+    build_stage,
+    metadata_agreement,
+    read_corpus,
+    read_file,
+)
+from .sidecar import read_sidecar
+
+__all__ = [
+    "HTML_SUFFIXES", "METADATA_FIELDS", "PROVINCES", "SIDECAR", "TEXT_SUFFIXES", "Cleaned", "Corpus", "Inferred",
+    "Rejected", "_level_of", "build_stage", "clean_text", "decode", "furniture_kind", "html_to_text",
+    "infer_metadata", "is_db_export", "metadata_agreement", "parse_date", "parse_db_export", "read_corpus",
+    "read_file", "read_sidecar",
+]  # fmt: skip
