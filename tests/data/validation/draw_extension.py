@@ -8,7 +8,11 @@ emergency, else none: the rarer theme wins an overlap); a seeded simple random s
 each stratum. The inclusion weight of a unit is stratum_size / stratum_n. National reports of every era
 (1954–2025) are in the frame, so the sample covers seven decades of vocabulary.
 
-Run: python tests/data/validation/draw_extension.py  (deterministic: seed 20261202 + 1)
+A second draw (extension_units_2.csv, seed + 1) targets the two themes that the first left short of 60
+coded positives (digital government, dispute resolution): narrow keyword strata over the paragraphs not
+in either earlier sample, 90 and 60 units. Its weights are relative to that remaining frame.
+
+Run: python tests/data/validation/draw_extension.py  (deterministic: seed 20261202 + 1, and + 2)
 """
 
 from __future__ import annotations
@@ -56,6 +60,14 @@ def paragraphs() -> list[dict[str, str]]:
     return out
 
 
+NARROW = {
+    "digital_narrow": "数字政府 电子政务 政务服务 一网通办 一网统管 政务数据 互联网+政务 网上办 掌上办 电子证照 政务平台 "
+    "智慧监管 互联网+监管 非现场 12345 大数据 信息化 政务公开 数据共享".split(),
+    "dispute_narrow": "矛盾纠纷 调解 信访 行政复议 行政应诉 行政诉讼 仲裁 诉源治理 枫桥 多元化解 调处 纠纷".split(),
+}
+SIZES_2 = {"digital_narrow": 90, "dispute_narrow": 60}
+
+
 def stratum(text: str) -> str:
     for name in ("dispute", "digital", "emergency"):
         if any(k in text for k in KEYWORDS[name]):
@@ -86,6 +98,31 @@ def main() -> None:
         w.writeheader()
         for i, r in enumerate(rows, 1):
             w.writerow({"unit_id": f"x{i:03d}", **r})
+    print({k: len(v) for k, v in by.items()}, len(rows))
+    _second_draw(unique, {r["text"] for r in rows}, cols)
+
+
+def _second_draw(unique: dict[str, dict[str, str]], drawn: set[str], cols: list[str]) -> None:
+    by: dict[str, list[dict[str, str]]] = {k: [] for k in SIZES_2}
+    for text, p in unique.items():
+        if text in drawn:
+            continue
+        for name in SIZES_2:  # digital first: the rarer positive in the first draw
+            if any(k in text for k in NARROW[name]):
+                by[name].append(p)
+                break
+    rng = random.Random(SEED + 1)
+    rows = []
+    for name, n in SIZES_2.items():
+        pop = by[name]
+        for p in rng.sample(pop, n):
+            rows.append({**p, "stratum": name, "stratum_size": len(pop), "stratum_n": n, "weight": len(pop) / n})
+    rng.shuffle(rows)
+    with (HERE / "extension_units_2.csv").open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=cols)
+        w.writeheader()
+        for i, r in enumerate(rows, 1):
+            w.writerow({"unit_id": f"y{i:03d}", **r})
     print({k: len(v) for k, v in by.items()}, len(rows))
 
 
