@@ -90,7 +90,9 @@ _GOV_SUFFIX = re.compile(r"(人民政府|政府)$")
 _REGION_SUFFIX = re.compile(r"(特别行政区|自治区|自治州|自治县|自治旗|地区|街道|省|市|州|盟|县|区|旗|乡|镇)$")
 _PARENT_PREFIX = re.compile(r"^.{2,12}?(省|自治区|市|自治州|州|地区|盟)")
 # What must remain after a parent prefix is dropped: itself a named jurisdiction (静海区…), not a bare body.
-_JURISDICTION_START = re.compile(r"^[\u4e00-\u9fff]{1,10}?(自治区|自治州|自治县|地区|街道|省|市|州|盟|县|区|旗|乡|镇)")
+_JURISDICTION_START = re.compile(
+    r"^[\u4e00-\u9fff]{1,10}?(自治区|自治州|自治县|地区|街道|省|市|州|盟|县|区|旗|乡|镇)"
+)
 _JOINT_SEP = re.compile(r"[\s、,，;；]+")
 
 
@@ -112,14 +114,14 @@ def _no_punct(text: str) -> str:
 
 def _issuer_forms(value: str) -> set[str]:
     """The forms an issuer may take and still be the same body (see the module docstring)."""
-    forms = set()
-    for name in (_no_punct(_base(value)),):
-        for n in (name, _GOV_SUFFIX.sub("", name)):
-            if n:
-                forms.add(n)
-                stripped = _PARENT_PREFIX.sub("", n, count=1)
-                if stripped != n and _JURISDICTION_START.match(stripped):
-                    forms.add(stripped)
+    name = _no_punct(_base(value))
+    forms: set[str] = set()
+    for n in (name, _GOV_SUFFIX.sub("", name)):
+        if n:
+            forms.add(n)
+            stripped = _PARENT_PREFIX.sub("", n, count=1)
+            if stripped != n and _JURISDICTION_START.match(stripped):
+                forms.add(stripped)
     return forms
 
 
@@ -134,7 +136,9 @@ def _issuer_match(predicted: str, gold: str) -> bool:
 
 def _region_match(predicted: str, gold: str) -> bool:
     p, g = _base(predicted), _base(gold)
-    return p == g or (_REGION_SUFFIX.sub("", p) == _REGION_SUFFIX.sub("", g) and len(_REGION_SUFFIX.sub("", g)) >= 2)
+    return p == g or (
+        _REGION_SUFFIX.sub("", p) == _REGION_SUFFIX.sub("", g) and len(_REGION_SUFFIX.sub("", g)) >= 2
+    )
 
 
 def _as_date(value: object) -> str | None:
@@ -202,7 +206,10 @@ def wilson_interval(correct: int, n: int, *, z: float = _Z95) -> tuple[float, fl
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At 0 and n the bounds are exactly 0 and 1; computing them would leave rounding noise (2.8e-17).
+    lo = 0.0 if correct == 0 else max(0.0, centre - half)
+    hi = 1.0 if correct == n else min(1.0, centre + half)
+    return lo, hi
 
 
 def _predicted_year(documents: pl.DataFrame) -> pl.Expr:
@@ -255,7 +262,13 @@ def _long(documents: pl.DataFrame, gold: pl.DataFrame) -> pl.DataFrame:
                     "correct": field_correct(f, pv, gv),
                 }
             )
-    schema = {"source_file": pl.String, "field": pl.String, "gold": pl.String, "predicted": pl.String, "correct": pl.Boolean}
+    schema = {
+        "source_file": pl.String,
+        "field": pl.String,
+        "gold": pl.String,
+        "predicted": pl.String,
+        "correct": pl.Boolean,
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
