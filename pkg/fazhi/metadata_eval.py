@@ -8,7 +8,8 @@ that no rule was tuned on, see its README) is the default gold.
 
 Out: per field, the number of gold values, the number inference got right, the accuracy and its
 Wilson 95% interval (:func:`metadata_accuracy`); every wrong field with both values, for reading
-(:func:`errors`); both for the development set in one call (:func:`score_devset`).
+(:func:`errors`); the table for the development set in one call (:func:`score_devset`;
+:func:`load_devset` gives its documents and gold, for :func:`errors`).
 
 How: documents are joined to gold on ``source_file``; a field is scored only where gold has a value
 (an empty gold cell means the text does not say it, so nothing is asked of inference); a gold
