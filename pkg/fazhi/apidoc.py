@@ -17,6 +17,7 @@ from types import ModuleType
 # The modules documented, in data-flow order; a module that does not exist (yet) is skipped.
 MODULES = (
     "corpus",
+    "metadata_eval",
     "segment",
     "outline",
     "tokenizer",
