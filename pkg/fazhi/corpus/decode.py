@@ -347,6 +347,8 @@ def decode_text(raw: bytes, declared: str | None = None) -> Decoded:
         try:
             text, encoding = decode(work, declared)
         except Rejected as r:
+            if r.reason == "undecodable" and nul_at >= 0:
+                raise Rejected("binary", f"contains NUL bytes (the first at byte offset {nul_at}) and does not decode as text") from r
             if r.reason == "undecodable" and first_bad is not None:
                 raise Rejected("undecodable", f"{r.detail}; as UTF-8 the first invalid byte is at byte offset {first_bad}") from r
             raise
