@@ -188,8 +188,9 @@ def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
 # At most this many invalid byte sequences in otherwise valid UTF-8 are replaced (U+FFFD) and recorded;
 # more, and the file is not UTF-8 (detection goes on) or is damaged beyond repair.
 MAX_INVALID_UTF8 = 8
-# NUL bytes above this share of a file mean binary data, not text with stray NULs.
+# NUL bytes above this share of a file (and above MAX_NUL_COUNT) mean binary data, not text with stray NULs.
 MAX_NUL_SHARE = 0.01
+MAX_NUL_COUNT = 8  # ... but a few are always stray, even in a short file
 # Mojibake: with at least MOJIBAKE_MIN_HAN hanzi, a text whose hanzi are less than MOJIBAKE_COMMON_SHARE
 # "common" (GB2312 level 1, the 3,755 most used) is not Chinese as written. Real Simplified text is
 # above 0.99, Traditional text about 0.6, UTF-8 misread as GBK about 0.15.
@@ -311,7 +312,7 @@ def decode_text(raw: bytes, declared: str | None = None) -> Decoded:
         if enc16:
             return Decoded(raw.decode(enc16), enc16)
         n_nul = raw.count(b"\x00")
-        if n_nul > MAX_NUL_SHARE * len(raw):
+        if n_nul > max(MAX_NUL_COUNT, MAX_NUL_SHARE * len(raw)):
             raise Rejected("binary", f"{n_nul} NUL bytes ({n_nul / len(raw):.0%} of the file): not text")
         work = raw.replace(b"\x00", b"")
         notes.append(f"removed {n_nul} NUL byte(s), the first at byte offset {nul_at}")

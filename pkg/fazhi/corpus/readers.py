@@ -361,6 +361,8 @@ def read_corpus(
     sidecar: dict[str, dict[str, str | None]] = {}
     if sidecar_entry is not None:
         try:
+            if b"\x00" in sidecar_entry.path.read_bytes():
+                raise Rejected("binary", "it contains NUL bytes: not a CSV text file")
             sidecar = read_sidecar(sidecar_entry.path)
         except (OSError, Rejected, UnicodeError, csv.Error, ValueError) as e:
             detail = e.detail if isinstance(e, Rejected) else (getattr(e, "strerror", None) or str(e))
