@@ -13,15 +13,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from fazhi import corpus as C
 from fazhi import read_corpus
 from fazhi.cli import main as cli_main
 from fazhi.corpus.decode import common_han_share, decode_text
-from fazhi.corpus.walk import walk_corpus
 from fazhi.tables import corpus_hash, hash_files, write_table
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -68,7 +66,9 @@ def test_gov_work_reports_load_as_distributed():
     assert d["doc_id"].n_unique() == d.height
     assert set(d.filter(pl.col("collection") == "national")["format"]) == {"jsonl"}
     assert set(d.filter(pl.col("collection") == "provinces-2026")["format"]) == {"csv"}
-    assert d.filter(pl.col("collection") == "national")["source_row"].sort().to_list() == list(range(1, n_lines + 1))
+    assert d.filter(pl.col("collection") == "national")["source_row"].sort().to_list() == list(
+        range(1, n_lines + 1)
+    )
     # one-row CSVs: doc_id is the path stem; metadata columns used (title, year, publish_date, source_url)
     sh = d.filter(pl.col("doc_id") == "provinces-2026/2026_上海市_政府工作报告").row(0, named=True)
     assert sh["title"] == "2026年上海市政府工作报告" and sh["period"] == "2026"
@@ -147,7 +147,7 @@ def _deny(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
             raise PermissionError(13, "Permission denied", str(self))
         return real_read_bytes(self)
 
-    def fake_open(file, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def fake_open(file, *args, **kwargs):
         if os.fspath(file).endswith(name) if isinstance(file, (str, os.PathLike)) else False:
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
@@ -156,7 +156,9 @@ def _deny(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     monkeypatch.setattr(builtins, "open", fake_open)
 
 
-def test_unreadable_file_and_sidecar_are_rejected_not_tracebacks(folder: Path, monkeypatch: pytest.MonkeyPatch):
+def test_unreadable_file_and_sidecar_are_rejected_not_tracebacks(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+):
     (folder / "ok.txt").write_text(_report("甲县"), encoding="utf-8")
     (folder / "locked.txt").write_text(_report("乙县"), encoding="utf-8")
     (folder / "metadata.csv").write_text("source_file,level\nok.txt,county\n", encoding="utf-8")
@@ -236,7 +238,14 @@ def test_documentation_files_are_listed_not_loaded(folder: Path):
 
 def test_jsonl_bad_line_is_one_rejected_row_and_the_rest_load(folder: Path):
     lines = [
-        json.dumps({"title": "甲县人民政府关于2022年度法治政府建设情况的报告", "content": _report("甲县"), "year": 2022}, ensure_ascii=False),
+        json.dumps(
+            {
+                "title": "甲县人民政府关于2022年度法治政府建设情况的报告",
+                "content": _report("甲县"),
+                "year": 2022,
+            },
+            ensure_ascii=False,
+        ),
         '{"title": "broken", "content": "没有结束',
         "",
         json.dumps({"title": "乙县报告", "content": _report("乙县")}, ensure_ascii=False),
@@ -254,13 +263,20 @@ def test_jsonl_bad_line_is_one_rejected_row_and_the_rest_load(folder: Path):
 
 
 def test_json_array_csv_tsv_and_parquet_rows(folder: Path):
-    recs = [{"id": f"r{i}", "标题": f"{p}人民政府工作报告", "正文": _report(p), "省份": p} for i, p in enumerate(["甲县", "乙县"])]
+    recs = [
+        {"id": f"r{i}", "标题": f"{p}人民政府工作报告", "正文": _report(p), "省份": p}
+        for i, p in enumerate(["甲县", "乙县"])
+    ]
     (folder / "arr.json").write_text(json.dumps(recs + [5], ensure_ascii=False), encoding="utf-8")
     buf = io.StringIO()
     pl.DataFrame({"province": ["丙县", "丁县"], "body": [_report("丙县"), _report("丁县")]}).write_csv(buf)
     (folder / "gbk.csv").write_bytes(buf.getvalue().encode("gbk"))  # no BOM, not UTF-8
-    pl.DataFrame({"name": ["x", "y"], "full_text": [_report("戊县"), ""]}).write_csv(folder / "t.tsv", separator="\t")
-    pl.DataFrame({"text": [_report("己县"), _report("庚县")], "url": ["https://a.example/1", None]}).write_parquet(folder / "p.parquet")
+    pl.DataFrame({"name": ["x", "y"], "full_text": [_report("戊县"), ""]}).write_csv(
+        folder / "t.tsv", separator="\t"
+    )
+    pl.DataFrame(
+        {"text": [_report("己县"), _report("庚县")], "url": ["https://a.example/1", None]}
+    ).write_parquet(folder / "p.parquet")
     c = read_corpus(folder)
     d = {r["doc_id"]: r for r in c.documents.iter_rows(named=True)}
     assert set(d) == {"arr#r0", "arr#r1", "gbk#1", "gbk#2", "t#1", "p#1", "p#2"}
@@ -346,7 +362,9 @@ def test_pdf_with_text_layer_loads_and_scan_is_rejected(folder: Path):
 def test_nul_bytes_are_removed_and_recorded(folder: Path):
     raw = _report("甲县").encode("utf-8")
     (folder / "a.txt").write_bytes(raw[:30] + b"\x00" + raw[30:] + b"\x00")
-    (folder / "r.jsonl").write_text(json.dumps({"content": _report("乙县").replace("报告", "报\u0000告")}) + "\n", encoding="utf-8")
+    (folder / "r.jsonl").write_text(
+        json.dumps({"content": _report("乙县").replace("报告", "报\u0000告")}) + "\n", encoding="utf-8"
+    )
     c = read_corpus(folder)
     assert all("\x00" not in t for t in c.documents["text"])
     notes = dict(zip(c.documents["doc_id"], c.documents["ingest_notes"], strict=True))
@@ -367,8 +385,12 @@ def test_one_invalid_byte_loads_with_its_offset_recorded(folder: Path):
 
 def _gbk_roundtrip_sample() -> str:
     """A stretch of real Chinese whose UTF-8 bytes also decode as GBK (so that mojibake is undoable)."""
-    text = "".join(ch for ch in (SEEDS / "001_a2ea016351bdaac6.txt").read_text(encoding="utf-8") if "\u4e00" <= ch <= "\u9fff")
-    for start in range(0, len(text) - 40):
+    text = "".join(
+        ch
+        for ch in (SEEDS / "001_a2ea016351bdaac6.txt").read_text(encoding="utf-8")
+        if "\u4e00" <= ch <= "\u9fff"
+    )
+    for start in range(len(text) - 40):
         s = text[start : start + 40]
         try:
             s.encode("utf-8").decode("gbk")
@@ -391,7 +413,8 @@ def test_mojibake_is_repaired_when_certain_else_rejected(folder: Path):
     assert rows["gbk_exact"]["text"] == sample and "read as GBK" in rows["gbk_exact"]["ingest_notes"]
     assert _reasons(c) == {"gbk_lost.txt": "mojibake"}
     # the plausibility score behind it: real Chinese is common characters, GBK-misread UTF-8 is not
-    assert common_han_share(original)[0] > 0.9 > 0.4 > common_han_share(lost)[0]
+    assert common_han_share(original)[0] > 0.9
+    assert common_han_share(lost)[0] < 0.4
 
 
 @settings(max_examples=60, deadline=None)
@@ -410,12 +433,20 @@ def test_decode_text_removes_any_nul_and_names_any_bad_byte(text: str, data: st.
 # ------------------------------------------------------------------------------------- size limits
 
 
-def test_too_large_file_line_and_cell_are_rejected_before_reading(folder: Path, monkeypatch: pytest.MonkeyPatch):
+def test_too_large_file_line_and_cell_are_rejected_before_reading(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+):
     big = _report("甲县") * 40
     (folder / "big.txt").write_text(big, encoding="utf-8")
     (folder / "ok.txt").write_text(_report("乙县"), encoding="utf-8")
-    recs = [{"content": _report("丙县")}, {"content": big.replace("甲县", "丁县")}, {"content": _report("戊县")}]
-    (folder / "r.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8")
+    recs = [
+        {"content": _report("丙县")},
+        {"content": big.replace("甲县", "丁县")},
+        {"content": _report("戊县")},
+    ]
+    (folder / "r.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8"
+    )
     pl.DataFrame({"text": [_report("己县"), big.replace("甲县", "庚县")]}).write_csv(folder / "c.csv")
     real = pathlib.Path.read_bytes
 
@@ -435,7 +466,9 @@ def test_too_large_file_line_and_cell_are_rejected_before_reading(folder: Path, 
 # ------------------------------------------------------------------------------------- the command
 
 
-def test_build_checks_corpus_and_out_before_computing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+def test_build_checks_corpus_and_out_before_computing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
     import fazhi.pipeline as P
 
     monkeypatch.setattr(P, "stages", lambda: pytest.fail("a stage ran before the paths were checked"))
@@ -450,7 +483,7 @@ def test_build_checks_corpus_and_out_before_computing(tmp_path: Path, monkeypatc
 
     import tempfile
 
-    def read_only(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def read_only(*args, **kwargs):
         raise OSError(30, "Read-only file system")
 
     monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
@@ -459,8 +492,16 @@ def test_build_checks_corpus_and_out_before_computing(tmp_path: Path, monkeypatc
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.one_of(st.just("good"), st.just("bad"), st.just("empty"), st.just("blank")), min_size=1, max_size=12))
-def test_every_jsonl_line_is_a_document_or_a_rejected_row(tmp_path_factory: pytest.TempPathFactory, kinds: list[str]):
+@given(
+    st.lists(
+        st.one_of(st.just("good"), st.just("bad"), st.just("empty"), st.just("blank")),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_every_jsonl_line_is_a_document_or_a_rejected_row(
+    tmp_path_factory: pytest.TempPathFactory, kinds: list[str]
+):
     folder = tmp_path_factory.mktemp("jsonl")
     lines = []
     for i, kind in enumerate(kinds):
@@ -475,7 +516,9 @@ def test_every_jsonl_line_is_a_document_or_a_rejected_row(tmp_path_factory: pyte
     (folder / "x.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     c = read_corpus(folder)
     rows = [i + 1 for i, k in enumerate(kinds) if k != "blank"]
-    seen = sorted(c.documents["source_row"].to_list() + [r for r in c.rejected["source_row"].to_list() if r is not None])
+    seen = sorted(
+        c.documents["source_row"].to_list() + [r for r in c.rejected["source_row"].to_list() if r is not None]
+    )
     if rows:
         assert seen == rows
     assert c.documents.height == kinds.count("good")

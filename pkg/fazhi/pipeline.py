@@ -159,8 +159,10 @@ def summary(tables: dict[str, pl.DataFrame], corpus: Path | None = None, out: Pa
     docs, rejected = tables["documents"], tables["rejected"]
     from_rows = int(docs["source_row"].is_not_null().sum()) if docs.height else 0
     lines = [
-        f"fazhi build: {docs.height} document(s) from {corpus} ({docs.height - from_rows} file(s), "
-        f"{from_rows} row(s) of collection files), {rejected.height} rejected"
+        (
+            f"fazhi build: {docs.height} document(s) from {corpus} ({docs.height - from_rows} file(s), "
+            f"{from_rows} row(s) of collection files), {rejected.height} rejected"
+        )
     ]
     if rejected.height:
         by_reason = rejected.group_by("reason").len().sort("reason")

@@ -57,16 +57,20 @@ TABLES: dict[str, Table] = {
             (
                 "doc_id",
                 pl.String,
-                "unique and stable: the file's path relative to the corpus folder without its suffix (a file at "
-                "the root: its stem); a row of a collection file with more than one row adds #<row id or row number>",
+                (
+                    "unique and stable: the file's path relative to the corpus folder without its suffix (a file at "
+                    "the root: its stem); a row of a collection file with more than one row adds #<row id or row number>"
+                ),
             ),
             ("source_file", pl.String, "the file's path relative to the corpus folder ('/'-separated)"),
             ("collection", pl.String, "the file's folder relative to the corpus folder ('' at the root)"),
             (
                 "source_row",
                 pl.Int64,
-                "for a row of a collection file (JSON Lines, JSON, CSV/TSV, parquet): its 1-based number (JSON "
-                "Lines: the line number; CSV: the record after the header); null for a single-document file",
+                (
+                    "for a row of a collection file (JSON Lines, JSON, CSV/TSV, parquet): its 1-based number (JSON "
+                    "Lines: the line number; CSV: the record after the header); null for a single-document file"
+                ),
             ),
             ("sha256", pl.String, "SHA-256 of the file's raw bytes (a row of a collection: of its text, UTF-8)"),
             (
@@ -92,8 +96,10 @@ TABLES: dict[str, Table] = {
             (
                 "ingest_notes",
                 pl.String,
-                "repairs made while reading, '; '-separated (NUL bytes removed, invalid UTF-8 bytes replaced at "
-                "named byte offsets, mojibake undone, a file name that is not UTF-8); null when none",
+                (
+                    "repairs made while reading, '; '-separated (NUL bytes removed, invalid UTF-8 bytes replaced at "
+                    "named byte offsets, mojibake undone, a file name that is not UTF-8); null when none"
+                ),
             ),
         ),
         _t(
@@ -104,9 +110,11 @@ TABLES: dict[str, Table] = {
             (
                 "reason",
                 pl.String,
-                "one of the reasons in the README's table 'What is rejected, and why' (empty, binary, "
-                "undecodable, mojibake, no_chinese_text, unsupported_format, damaged, no_text_layer, too_large, "
-                "no_text_column, bad_json, duplicate, documentation, outside_corpus, sidecar_orphan, ...)",
+                (
+                    "one of the reasons in the README's table 'What is rejected, and why' (empty, binary, "
+                    "undecodable, mojibake, no_chinese_text, unsupported_format, damaged, no_text_layer, too_large, "
+                    "no_text_column, bad_json, duplicate, documentation, outside_corpus, sidecar_orphan, ...)"
+                ),
             ),
             ("detail", pl.String, "a human-readable explanation (e.g. which file it duplicates)"),
         ),

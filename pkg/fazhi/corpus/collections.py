@@ -31,7 +31,14 @@ from ..paths import PACKAGE_DATA
 from .decode import _CJK, Rejected, decode_text
 
 COLUMNS_FILE = PACKAGE_DATA / "collection_columns.toml"
-ROW_KINDS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}
+ROW_KINDS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+}
 SAMPLE_ROWS = 20  # rows looked at to find the text column when no column name says it
 HEAD_BYTES = 1 << 20  # bytes looked at to find a streamed CSV's encoding
 
@@ -81,7 +88,9 @@ def column_rules() -> ColumnRules:
     )
 
 
-def choose_text_column(columns: list[str], sample: list[dict[str, object]], text_column: str | None = None) -> str:
+def choose_text_column(
+    columns: list[str], sample: list[dict[str, object]], text_column: str | None = None
+) -> str:
     """The text column of a collection: given, named, or the one with the most Chinese.
 
     Raises
@@ -97,7 +106,9 @@ def choose_text_column(columns: list[str], sample: list[dict[str, object]], text
         by_key = {_key(c): c for c in columns}
         if _key(text_column) in by_key:
             return by_key[_key(text_column)]
-        raise Rejected("no_text_column", f"no column {text_column!r} (given by --text-column); columns: {shown}")
+        raise Rejected(
+            "no_text_column", f"no column {text_column!r} (given by --text-column); columns: {shown}"
+        )
     by_key = {}
     for c in columns:
         by_key.setdefault(_key(c), c)
@@ -144,20 +155,42 @@ def _make_row(number: int, record: dict[str, object], column: str, max_bytes: in
     value = record.get(column)
     given, row_id = given_metadata(record, column)
     if value is None or (isinstance(value, str) and not value.strip()):
-        return Row(number, given=given, row_id=row_id, problem=("empty", f"row {number}: the text column {column!r} is empty"))
+        return Row(
+            number,
+            given=given,
+            row_id=row_id,
+            problem=("empty", f"row {number}: the text column {column!r} is empty"),
+        )
     if isinstance(value, (dict, list, bytes)):
         kind = type(value).__name__
-        return Row(number, given=given, row_id=row_id, problem=("not_text", f"row {number}: the text column {column!r} holds a {kind}"))
+        return Row(
+            number,
+            given=given,
+            row_id=row_id,
+            problem=("not_text", f"row {number}: the text column {column!r} holds a {kind}"),
+        )
     text = str(value)
     if len(text) > max_bytes // 4 and len(text.encode("utf-8")) > max_bytes:
-        return Row(number, given=given, row_id=row_id, problem=("too_large", f"row {number}: its text is above the {max_bytes:,}-byte limit"))
+        return Row(
+            number,
+            given=given,
+            row_id=row_id,
+            problem=("too_large", f"row {number}: its text is above the {max_bytes:,}-byte limit"),
+        )
     return Row(number, text, given, row_id)
 
 
 Record = tuple[int, "dict[str, object] | None", "tuple[str, str] | None"]
 
 
-def _rows(records: Iterable[Record], *, columns: list[str] | None, text_column: str | None, max_bytes: int, chosen: list[str]) -> Iterator[Row]:
+def _rows(
+    records: Iterable[Record],
+    *,
+    columns: list[str] | None,
+    text_column: str | None,
+    max_bytes: int,
+    chosen: list[str],
+) -> Iterator[Row]:
     """Rows from numbered records, the text column chosen from the first ``SAMPLE_ROWS`` good ones."""
     it = iter(records)
     buffered: list[Record] = []
@@ -206,10 +239,18 @@ def _jsonl_records(path: Path, max_bytes: int) -> Iterator[Record]:
             except ValueError as e:
                 msg = getattr(e, "msg", str(e))
                 col = getattr(e, "colno", None)
-                yield number, None, ("bad_json", f"line {number} is not JSON: {msg}" + (f" (column {col})" if col else ""))
+                yield (
+                    number,
+                    None,
+                    ("bad_json", f"line {number} is not JSON: {msg}" + (f" (column {col})" if col else "")),
+                )
                 continue
             if not isinstance(obj, dict):
-                yield number, None, ("bad_json", f"line {number} is a JSON {type(obj).__name__}, not an object")
+                yield (
+                    number,
+                    None,
+                    ("bad_json", f"line {number} is a JSON {type(obj).__name__}, not an object"),
+                )
                 continue
             yield number, obj, None
 
@@ -217,14 +258,22 @@ def _jsonl_records(path: Path, max_bytes: int) -> Iterator[Record]:
 def _json_records(path: Path, max_bytes: int) -> tuple[str, list[str], list[Record]]:
     size = path.stat().st_size
     if size > max_bytes:
-        raise Rejected("too_large", f"a JSON file is read whole and this one is above the {max_bytes:,}-byte limit: convert it to JSON Lines")
+        raise Rejected(
+            "too_large",
+            f"a JSON file is read whole and this one is above the {max_bytes:,}-byte limit: convert it to JSON Lines",
+        )
     decoded = decode_text(path.read_bytes())
     try:
         data = json.loads(decoded.text)
     except ValueError as e:
-        raise Rejected("bad_json", f"not JSON: {getattr(e, 'msg', e)} (line {getattr(e, 'lineno', '?')}, column {getattr(e, 'colno', '?')})") from e
+        raise Rejected(
+            "bad_json",
+            f"not JSON: {getattr(e, 'msg', e)} (line {getattr(e, 'lineno', '?')}, column {getattr(e, 'colno', '?')})",
+        ) from e
     if isinstance(data, dict):
-        lists = [v for v in data.values() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)]
+        lists = [
+            v for v in data.values() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)
+        ]
         items = lists[0] if len(lists) == 1 else [data]
     elif isinstance(data, list):
         items = data
@@ -235,7 +284,9 @@ def _json_records(path: Path, max_bytes: int) -> tuple[str, list[str], list[Reco
         if isinstance(item, dict):
             records.append((i, item, None))
         else:
-            records.append((i, None, ("bad_json", f"item {i} is a JSON {type(item).__name__}, not an object")))
+            records.append(
+                (i, None, ("bad_json", f"item {i} is a JSON {type(item).__name__}, not an object"))
+            )
     return decoded.encoding, decoded.notes, records
 
 
@@ -258,7 +309,10 @@ def _csv_records(path: Path, kind: str, max_bytes: int) -> tuple[str, list[str],
         cut = head.rfind(b"\n")
         decoded = decode_text(head[: cut + 1] if cut > 0 else head)
         if decoded.notes:
-            raise Rejected("too_large", f"above {max_bytes:,} bytes and its head needs repairs ({'; '.join(decoded.notes)}): cannot be streamed")
+            raise Rejected(
+                "too_large",
+                f"above {max_bytes:,} bytes and its head needs repairs ({'; '.join(decoded.notes)}): cannot be streamed",
+            )
         stream = open(path, encoding=decoded.encoding, errors="strict", newline="")  # noqa: SIM115 - closed below
     first = stream.readline()
     stream.seek(0)
@@ -267,7 +321,9 @@ def _csv_records(path: Path, kind: str, max_bytes: int) -> tuple[str, list[str],
         header = next(reader)
     except (StopIteration, csv.Error, UnicodeDecodeError) as e:
         stream.close()
-        raise Rejected("empty" if isinstance(e, StopIteration) else "damaged", f"no readable header row ({e})") from None
+        raise Rejected(
+            "empty" if isinstance(e, StopIteration) else "damaged", f"no readable header row ({e})"
+        ) from None
     header = [h.lstrip("\ufeff").strip() for h in header]
 
     def records() -> Iterator[Record]:
@@ -282,7 +338,11 @@ def _csv_records(path: Path, kind: str, max_bytes: int) -> tuple[str, list[str],
                     return
                 except (csv.Error, UnicodeDecodeError) as e:
                     reason = "too_large" if "field larger" in str(e) else "damaged"
-                    yield number + 1, None, (reason, f"row {number + 1} and the rest of the file cannot be read: {e}")
+                    yield (
+                        number + 1,
+                        None,
+                        (reason, f"row {number + 1} and the rest of the file cannot be read: {e}"),
+                    )
                     return
                 number += 1
                 if not any(c.strip() for c in cells):
@@ -302,7 +362,7 @@ def _parquet_records(path: Path) -> tuple[list[str], Iterator[Record]]:
     try:
         pf = pq.ParquetFile(path)
         columns = list(pf.schema_arrow.names)
-    except Exception as e:  # noqa: BLE001 - any reader failure means a damaged file
+    except Exception as e:
         raise Rejected("damaged", f"not a readable parquet file ({type(e).__name__}: {e})") from e
 
     def records() -> Iterator[Record]:
@@ -313,7 +373,11 @@ def _parquet_records(path: Path) -> tuple[list[str], Iterator[Record]]:
                     number += 1
                     yield number, rec, None
         except Exception as e:  # noqa: BLE001
-            yield number + 1, None, ("damaged", f"row {number + 1} and the rest cannot be read ({type(e).__name__}: {e})")
+            yield (
+                number + 1,
+                None,
+                ("damaged", f"row {number + 1} and the rest cannot be read ({type(e).__name__}: {e})"),
+            )
 
     return columns, records()
 
@@ -329,15 +393,36 @@ def open_rows(path: Path, kind: str, *, text_column: str | None = None, max_byte
     """
     chosen: list[str] = []
     if kind == "jsonl":
-        rows = _rows(_jsonl_records(path, max_bytes), columns=None, text_column=text_column, max_bytes=max_bytes, chosen=chosen)
+        rows = _rows(
+            _jsonl_records(path, max_bytes),
+            columns=None,
+            text_column=text_column,
+            max_bytes=max_bytes,
+            chosen=chosen,
+        )
         return RowFile("utf-8", [], rows, chosen)
     if kind == "json":
         encoding, notes, records = _json_records(path, max_bytes)
-        return RowFile(encoding, notes, _rows(records, columns=None, text_column=text_column, max_bytes=max_bytes, chosen=chosen), chosen)
+        return RowFile(
+            encoding,
+            notes,
+            _rows(records, columns=None, text_column=text_column, max_bytes=max_bytes, chosen=chosen),
+            chosen,
+        )
     if kind in ("csv", "tsv"):
         encoding, notes, header, recs = _csv_records(path, kind, max_bytes)
-        return RowFile(encoding, notes, _rows(recs, columns=header, text_column=text_column, max_bytes=max_bytes, chosen=chosen), chosen)
+        return RowFile(
+            encoding,
+            notes,
+            _rows(recs, columns=header, text_column=text_column, max_bytes=max_bytes, chosen=chosen),
+            chosen,
+        )
     if kind == "parquet":
         columns, recs = _parquet_records(path)
-        return RowFile("utf-8", [], _rows(recs, columns=columns, text_column=text_column, max_bytes=max_bytes, chosen=chosen), chosen)
+        return RowFile(
+            "utf-8",
+            [],
+            _rows(recs, columns=columns, text_column=text_column, max_bytes=max_bytes, chosen=chosen),
+            chosen,
+        )
     raise ValueError(f"not a collection kind: {kind}")

@@ -30,7 +30,7 @@ class Rejected(Exception):
 # ------------------------------------------------------------------------------------------- decoding
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -124,7 +124,9 @@ def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
             try:
                 return raw.decode(enc), enc
             except UnicodeDecodeError as e:
-                raise Rejected("undecodable", f"starts with a {enc} byte-order mark but does not decode: {e}") from e
+                raise Rejected(
+                    "undecodable", f"starts with a {enc} byte-order mark but does not decode: {e}"
+                ) from e
     if declared:
         name = declared.lower()
         name = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}.get(name, name)
@@ -329,7 +331,9 @@ def decode_text(raw: bytes, declared: str | None = None) -> Decoded:
                     text, encoding = candidate, "utf-8"
                     where = _ranges(offsets)
                     shift = " (offsets after NUL removal)" if work is not raw else ""
-                    notes.append(f"replaced {len(offsets)} invalid UTF-8 byte sequence(s) with U+FFFD at byte offset(s) {where}{shift}")
+                    notes.append(
+                        f"replaced {len(offsets)} invalid UTF-8 byte sequence(s) with U+FFFD at byte offset(s) {where}{shift}"
+                    )
             first_bad = e.start
         else:
             first_bad = None
@@ -338,7 +342,8 @@ def decode_text(raw: bytes, declared: str | None = None) -> Decoded:
                 repaired = _repair_mojibake(utf8)
                 if repaired is None:
                     raise Rejected(
-                        "mojibake", "mis-decoded UTF-8 (Ã¥, Ã¦ ... in place of hanzi) that cannot be undone with certainty"
+                        "mojibake",
+                        "mis-decoded UTF-8 (Ã¥, Ã¦ ... in place of hanzi) that cannot be undone with certainty",
                     )
                 text, encoding = repaired[0], "utf-8"
                 notes.append(f"repaired mojibake: {repaired[1]}")
@@ -349,9 +354,15 @@ def decode_text(raw: bytes, declared: str | None = None) -> Decoded:
             text, encoding = decode(work, declared)
         except Rejected as r:
             if r.reason == "undecodable" and nul_at >= 0:
-                raise Rejected("binary", f"contains NUL bytes (the first at byte offset {nul_at}) and does not decode as text") from r
+                raise Rejected(
+                    "binary",
+                    f"contains NUL bytes (the first at byte offset {nul_at}) and does not decode as text",
+                ) from r
             if r.reason == "undecodable" and first_bad is not None:
-                raise Rejected("undecodable", f"{r.detail}; as UTF-8 the first invalid byte is at byte offset {first_bad}") from r
+                raise Rejected(
+                    "undecodable",
+                    f"{r.detail}; as UTF-8 the first invalid byte is at byte offset {first_bad}",
+                ) from r
             raise
     if "\x00" in text:  # a byte-order-marked UTF-16/32 file can hold NUL characters too
         n_nul = text.count("\x00")

@@ -45,7 +45,7 @@ def docx_text(raw: bytes) -> str:
                 lines.append(block.text)
     except Rejected:
         raise
-    except Exception as e:  # noqa: BLE001 - any parser failure means a damaged or foreign file
+    except Exception as e:
         raise Rejected("damaged", f"not a readable Word .docx file ({type(e).__name__}: {e})") from e
     text = "\n".join(lines)
     if not text.strip():
@@ -71,10 +71,13 @@ def pdf_text(raw: bytes) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except Rejected:
         raise
-    except Exception as e:  # noqa: BLE001 - any parser failure means a damaged file
+    except Exception as e:
         raise Rejected("damaged", f"PDF that cannot be parsed ({type(e).__name__}: {e})") from e
     text = "\n".join(pages)
     visible = len(re.sub(r"\s", "", text))
     if not _CJK.search(text) and visible < MIN_PDF_CHARS_PER_PAGE * max(1, len(pages)):
-        raise Rejected("no_text_layer", f"no text layer: OCR it first ({len(pages)} page(s), {visible} character(s) of text)")
+        raise Rejected(
+            "no_text_layer",
+            f"no text layer: OCR it first ({len(pages)} page(s), {visible} character(s) of text)",
+        )
     return text

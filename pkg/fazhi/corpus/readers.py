@@ -55,7 +55,10 @@ DOC_SUFFIXES = {".md", ".markdown", ".rst", ".txt", ""}
 # Magic numbers of formats we cannot read as text, with what to tell the researcher.
 MAGIC = (
     (b"PK\x03\x04", "ZIP container (XLSX/ODT/PPTX?): save it as plain text, .docx or CSV and add that"),
-    (b"\xd0\xcf\x11\xe0", "legacy Office document (DOC/XLS/WPS): save it as .docx or plain text and add that"),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "legacy Office document (DOC/XLS/WPS): save it as .docx or plain text and add that",
+    ),
     (b"{\\rtf", "RTF document: save it as plain text and add that"),
     (b"\x89PNG", "PNG image: OCR is out of scope"),
     (b"\xff\xd8\xff", "JPEG image: OCR is out of scope"),
@@ -100,8 +103,10 @@ class Corpus:
         d, r = self.documents, self.rejected
         from_rows = int(d["source_row"].is_not_null().sum()) if d.height else 0
         lines = [
-            f"{d.height} document(s) loaded from {self.folder} ({d.height - from_rows} file(s), "
-            f"{from_rows} row(s) of collection files), {r.height} rejected"
+            (
+                f"{d.height} document(s) loaded from {self.folder} ({d.height - from_rows} file(s), "
+                f"{from_rows} row(s) of collection files), {r.height} rejected"
+            )
         ]
         if d.height:
             by_level = d.group_by("level").len().sort("level")
@@ -119,7 +124,9 @@ class Corpus:
             lines.append(f"  ... and {r.height - max_listed} more (see the rejected table)")
         disagree = self.metadata_check.filter(~pl.col("agree"))
         if disagree.height:
-            lines.append(f"  {disagree.height} curated metadata field(s) differ from inference (see metadata_check)")
+            lines.append(
+                f"  {disagree.height} curated metadata field(s) differ from inference (see metadata_check)"
+            )
         return "\n".join(lines)
 
 
@@ -139,8 +146,10 @@ class _Doc:
 
 def _is_html(text: str, suffix: str) -> bool:
     head = text.lstrip("\ufeff \t\r\n")[:512].lower()
-    return suffix in HTML_SUFFIXES or head.startswith(("<!doctype html", "<html")) or (
-        suffix not in TEXT_SUFFIXES and "<body" in text[:20000].lower()
+    return (
+        suffix in HTML_SUFFIXES
+        or head.startswith(("<!doctype html", "<html"))
+        or (suffix not in TEXT_SUFFIXES and "<body" in text[:20000].lower())
     )
 
 
@@ -159,9 +168,15 @@ def _document(
     if _BLANKISH.fullmatch(text):
         raise Rejected("empty", "the text holds only whitespace")
     is_html = _is_html(text, suffix)
-    if fmt is None and suffix not in TEXT_SUFFIXES | HTML_SUFFIXES and not is_html:
-        if not _CJK.search(text[:20000]):
-            raise Rejected("unsupported_format", f"{suffix or 'no'} extension and no Chinese text: not a document")
+    if (
+        fmt is None
+        and suffix not in TEXT_SUFFIXES | HTML_SUFFIXES
+        and not is_html
+        and not _CJK.search(text[:20000])
+    ):
+        raise Rejected(
+            "unsupported_format", f"{suffix or 'no'} extension and no Chinese text: not a document"
+        )
     if not _CJK.search(text):
         raise Rejected(
             "no_chinese_text",
@@ -207,7 +222,9 @@ def read_file(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES, name: str | No
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise Rejected("too_large", f"{size:,} bytes, above the {max_bytes:,}-byte limit for one document")
+            raise Rejected(
+                "too_large", f"{size:,} bytes, above the {max_bytes:,}-byte limit for one document"
+            )
         raw = path.read_bytes()
     except OSError as e:
         raise Rejected("unreadable", e.strerror or str(e)) from e
@@ -216,9 +233,13 @@ def read_file(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES, name: str | No
     sha = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        return _document(docx_text(raw), name=name, sha=sha, encoding="docx", fmt="docx", suffix=suffix, notes=[])
+        return _document(
+            docx_text(raw), name=name, sha=sha, encoding="docx", fmt="docx", suffix=suffix, notes=[]
+        )
     if suffix == ".pdf" or raw.startswith(b"%PDF"):
-        return _document(pdf_text(raw), name=name, sha=sha, encoding="pdf", fmt="pdf", suffix=suffix, notes=[])
+        return _document(
+            pdf_text(raw), name=name, sha=sha, encoding="pdf", fmt="pdf", suffix=suffix, notes=[]
+        )
     magic = _looks_binary(raw)
     if magic:
         raise Rejected("unsupported_format", magic)
@@ -233,8 +254,12 @@ def read_file(path: Path, *, max_bytes: int = MAX_DOCUMENT_BYTES, name: str | No
     if _BLANKISH.fullmatch(text):
         raise Rejected("empty", "the file holds only whitespace")
     if _plausible(text) < 0.95:
-        raise Rejected("binary", f"decodes as {encoding} but {1 - _plausible(text):.0%} of it is control characters")
-    return _document(text, name=name, sha=sha, encoding=encoding, fmt=None, suffix=suffix, notes=decoded.notes)
+        raise Rejected(
+            "binary", f"decodes as {encoding} but {1 - _plausible(text):.0%} of it is control characters"
+        )
+    return _document(
+        text, name=name, sha=sha, encoding=encoding, fmt=None, suffix=suffix, notes=decoded.notes
+    )
 
 
 def _rel_stem(rel: str) -> str:
@@ -286,7 +311,7 @@ def _read_collection(
         yield _reject(rel, "unreadable", e.strerror or str(e))
 
 
-def _row_document(row, rel, stem, single, kind, encoding, notes, max_bytes):  # noqa: ANN001, ANN202 - internal
+def _row_document(row, rel, stem, single, kind, encoding, notes, max_bytes):
     if row.problem is not None:
         yield _reject(rel, row.problem[0], row.problem[1], row.number)
         return
@@ -297,7 +322,16 @@ def _row_document(row, rel, stem, single, kind, encoding, notes, max_bytes):  # 
         text = text.replace("\x00", "")
     sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     try:
-        doc = _document(text, name=rel, sha=sha, encoding=encoding, fmt=kind, suffix=".txt", notes=row_notes, given=row.given)
+        doc = _document(
+            text,
+            name=rel,
+            sha=sha,
+            encoding=encoding,
+            fmt=kind,
+            suffix=".txt",
+            notes=row_notes,
+            given=row.given,
+        )
     except Rejected as r:
         yield _reject(rel, r.reason, f"row {row.number}: {r.detail}", row.number)
         return
@@ -315,9 +349,21 @@ def _sidecar_entries(entries: list[Entry]) -> tuple[Entry | None, list[dict[str,
         if e is chosen:
             continue
         if "/" in e.rel:
-            rejected.append(_reject(e.rel, "sidecar_misplaced", "only the metadata.csv at the corpus root is read; its source_file holds paths relative to the root"))
+            rejected.append(
+                _reject(
+                    e.rel,
+                    "sidecar_misplaced",
+                    "only the metadata.csv at the corpus root is read; its source_file holds paths relative to the root",
+                )
+            )
         else:
-            rejected.append(_reject(e.rel, "sidecar_duplicate", f"{chosen.rel if chosen else SIDECAR} is the sidecar; this one is not read"))
+            rejected.append(
+                _reject(
+                    e.rel,
+                    "sidecar_duplicate",
+                    f"{chosen.rel if chosen else SIDECAR} is the sidecar; this one is not read",
+                )
+            )
     return chosen, rejected
 
 
@@ -366,7 +412,9 @@ def read_corpus(
             sidecar = read_sidecar(sidecar_entry.path)
         except (OSError, Rejected, UnicodeError, csv.Error, ValueError) as e:
             detail = e.detail if isinstance(e, Rejected) else (getattr(e, "strerror", None) or str(e))
-            rejected.append(_reject(sidecar_entry.rel, "sidecar_unreadable", f"the sidecar is not used: {detail}"))
+            rejected.append(
+                _reject(sidecar_entry.rel, "sidecar_unreadable", f"the sidecar is not used: {detail}")
+            )
     skip = {id(e) for e in entries if e.problem is None and e.rel.rsplit("/", 1)[-1].lower() == SIDECAR}
     iterate: Iterable[Entry] = entries
     if progress and len(entries) > 20:
@@ -392,7 +440,11 @@ def read_corpus(
             where = d.source_file + (f" row {d.source_row}" if d.source_row is not None else "")
             text_key = hashlib.sha256(d.cleaned.text.encode("utf-8", "surrogatepass")).hexdigest()
             if text_key in seen_text:
-                rejected.append(_reject(d.source_file, "duplicate", f"same clean text as {seen_text[text_key]}", d.source_row))
+                rejected.append(
+                    _reject(
+                        d.source_file, "duplicate", f"same clean text as {seen_text[text_key]}", d.source_row
+                    )
+                )
                 continue
             if doc_id in seen_id:
                 rejected.append(
@@ -412,25 +464,39 @@ def read_corpus(
                 used_keys.add(key)
             docs.append(_document_row(doc_id, d, curated, checks))
     for name in sorted(set(sidecar) - used_keys - {e.rel for e in entries}):
-        rejected.append(_reject(sidecar_entry.rel if sidecar_entry else SIDECAR, "sidecar_orphan", f"row for {name!r}, which is not in the folder"))
+        rejected.append(
+            _reject(
+                sidecar_entry.rel if sidecar_entry else SIDECAR,
+                "sidecar_orphan",
+                f"row for {name!r}, which is not in the folder",
+            )
+        )
     schema = TABLES["documents"].polars_schema
     documents = pl.DataFrame(docs, schema=schema) if docs else pl.DataFrame(schema=schema)
     return Corpus(
         folder=folder,
         documents=validate("documents", documents.sort("doc_id")),
         rejected=validate("rejected", pl.DataFrame(rejected, schema=TABLES["rejected"].polars_schema)),
-        metadata_check=validate("metadata_check", pl.DataFrame(checks, schema=TABLES["metadata_check"].polars_schema)),
+        metadata_check=validate(
+            "metadata_check", pl.DataFrame(checks, schema=TABLES["metadata_check"].polars_schema)
+        ),
     )
 
 
-def _read_entry(entry: Entry, *, text_column: str | None, max_bytes: int) -> Iterator[tuple[str, _Doc] | dict[str, object]]:
+def _read_entry(
+    entry: Entry, *, text_column: str | None, max_bytes: int
+) -> Iterator[tuple[str, _Doc] | dict[str, object]]:
     """One walked entry: its documents as ``(doc_id, doc)`` and its rejected rows."""
     if entry.problem is not None:
         yield _reject(entry.rel, *entry.problem)
         return
     name = entry.rel.rsplit("/", 1)[-1]
     if _is_documentation(name):
-        yield _reject(entry.rel, "documentation", "documentation of the corpus (README, SOURCE, NOTES...): not a document")
+        yield _reject(
+            entry.rel,
+            "documentation",
+            "documentation of the corpus (README, SOURCE, NOTES...): not a document",
+        )
         return
     suffix = ("." + name.rsplit(".", 1)[1].lower()) if "." in name[1:] else ""
     kind = ROW_KINDS.get(suffix)
@@ -549,13 +615,21 @@ def metadata_agreement(check: pl.DataFrame) -> pl.DataFrame:
     order = pl.DataFrame({"field": list(METADATA_FIELDS), "_o": list(range(len(METADATA_FIELDS)))})
     per = per.join(order, on="field", how="left").sort("_o").drop("_o")
     total = pl.DataFrame({"field": ["all"], "n": [check.height], "agree": [int(check["agree"].sum())]})
-    out = pl.concat([per.cast({"n": pl.Int64, "agree": pl.Int64}), total.cast({"n": pl.Int64, "agree": pl.Int64})])
+    out = pl.concat(
+        [per.cast({"n": pl.Int64, "agree": pl.Int64}), total.cast({"n": pl.Int64, "agree": pl.Int64})]
+    )
     return out.with_columns(accuracy=pl.when(pl.col("n") > 0).then(pl.col("agree") / pl.col("n")))
 
 
-def build_stage(ctx) -> dict[str, pl.DataFrame]:  # noqa: ANN001 - BuildContext, imported lazily to avoid a cycle
+def build_stage(ctx) -> dict[str, pl.DataFrame]:
     """Pipeline stage: read ``ctx.corpus`` into ``documents``, ``rejected`` and ``metadata_check``."""
     text_column = ctx.settings.get("text_column")
-    corpus = read_corpus(ctx.corpus, progress=ctx.progress, text_column=str(text_column) if text_column else None)
+    corpus = read_corpus(
+        ctx.corpus, progress=ctx.progress, text_column=str(text_column) if text_column else None
+    )
     ctx.log(corpus.summary())
-    return {"documents": corpus.documents, "rejected": corpus.rejected, "metadata_check": corpus.metadata_check}
+    return {
+        "documents": corpus.documents,
+        "rejected": corpus.rejected,
+        "metadata_check": corpus.metadata_check,
+    }

@@ -78,7 +78,12 @@ def _walk(folder: Path, root: str, prefix: str, active: set[str]) -> Iterator[En
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: os.fsencode(e.name))
     except OSError as e:
-        yield Entry(folder, prefix.rstrip("/") or ".", prefix.rstrip("/"), ("unreadable", f"folder cannot be listed: {e.strerror}"))
+        yield Entry(
+            folder,
+            prefix.rstrip("/") or ".",
+            prefix.rstrip("/"),
+            ("unreadable", f"folder cannot be listed: {e.strerror}"),
+        )
         return
     for de in entries:
         name, escaped = printable(de.name)
@@ -95,7 +100,13 @@ def _walk(folder: Path, root: str, prefix: str, active: set[str]) -> Iterator[En
             if is_link:
                 target = os.path.realpath(path)
                 if not _inside(target, root):
-                    yield Entry(path, rel, coll, ("outside_corpus", "symbolic link to a path outside the corpus folder: not followed"), note)
+                    yield Entry(
+                        path,
+                        rel,
+                        coll,
+                        ("outside_corpus", "symbolic link to a path outside the corpus folder: not followed"),
+                        note,
+                    )
                     continue
             st = os.stat(path)  # follows a link inside the corpus
         except FileNotFoundError:
@@ -110,7 +121,13 @@ def _walk(folder: Path, root: str, prefix: str, active: set[str]) -> Iterator[En
         if stat.S_ISDIR(st.st_mode):
             real = os.path.realpath(path)
             if real in active:
-                yield Entry(path, rel, coll, ("symlink_loop", "link to a folder that contains it: not followed again"), note)
+                yield Entry(
+                    path,
+                    rel,
+                    coll,
+                    ("symlink_loop", "link to a folder that contains it: not followed again"),
+                    note,
+                )
                 continue
             yield from _walk(path, root, rel + "/", active | {real})
         elif stat.S_ISREG(st.st_mode):
