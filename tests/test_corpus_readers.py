@@ -17,6 +17,7 @@ from fazhi import corpus as C
 from fazhi import read_corpus
 from fazhi.cli import main as cli_main
 from fazhi.corpus.decode import common_han_share, decode_text
+from fazhi.corpus.walk import walk_corpus
 from fazhi.tables import corpus_hash, hash_files, write_table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -526,3 +527,52 @@ def test_every_jsonl_line_is_a_document_or_a_rejected_row(
 
 if sys.platform == "win32":  # pragma: no cover - FIFOs and byte file names are POSIX
     pytest.skip("POSIX only", allow_module_level=True)
+
+
+def test_large_csv_is_streamed_row_by_row(folder: Path):
+    """A CSV above the document limit is not read whole: its encoding comes from its head, its rows stream."""
+    places = ["甲县", "乙县", "丙县", "丁县"]
+    buf = io.StringIO()
+    pl.DataFrame({"title": [f"{p}报告" for p in places], "content": [_report(p) for p in places]}).write_csv(
+        buf
+    )
+    (folder / "big.csv").write_bytes(buf.getvalue().encode("utf-8-sig"))
+    (folder / "big_gbk.csv").write_bytes(buf.getvalue().replace("县", "旗").encode("gbk"))
+    limit = 1000
+    assert (folder / "big.csv").stat().st_size > limit
+    c = read_corpus(folder, max_bytes=limit)
+    assert c.rejected.height == 0
+    d = c.documents.filter(pl.col("collection") == "").sort("source_row")
+    assert d.filter(pl.col("doc_id").str.starts_with("big#"))["text"].to_list() == [
+        _report(p) for p in places
+    ]
+    assert set(d.filter(pl.col("doc_id").str.starts_with("big_gbk#"))["encoding"]) == {"gb18030"}
+
+
+def test_mojibake_row_of_a_collection(folder: Path):
+    lost = _report("甲县").encode("utf-8").decode("gbk", errors="replace")
+    recs = [{"content": lost}, {"content": _report("乙县")}]
+    (folder / "r.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in recs), encoding="utf-8"
+    )
+    c = read_corpus(folder)
+    assert c.documents["doc_id"].to_list() == ["r#2"]
+    assert c.rejected.select("source_row", "reason").row(0) == (1, "mojibake")
+
+
+def test_folder_that_cannot_be_listed_is_rejected(folder: Path, monkeypatch: pytest.MonkeyPatch):
+    (folder / "ok.txt").write_text(_report("甲县"), encoding="utf-8")
+    (folder / "locked").mkdir()
+    (folder / "locked" / "x.txt").write_text(_report("乙县"), encoding="utf-8")
+    real = os.scandir
+
+    def scandir(path):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert [e.problem[0] for e in walk_corpus(folder) if e.problem] == ["unreadable"]
+    c = read_corpus(folder)
+    assert _reasons(c) == {"locked": "unreadable"} and c.documents.height == 1
+    assert isinstance(corpus_hash(folder), str)

@@ -31,8 +31,8 @@ import polars as pl
 
 from ..schema import DOC_TYPES, LEVELS, TABLES, validate
 from .clean import _BLANKISH, Cleaned, clean_text, html_to_text, is_db_export, parse_db_export
-from .collections import ROW_KINDS, open_rows
-from .decode import _CJK, _HTML_CHARSET, Rejected, _plausible, decode_text
+from .collections import ROW_KINDS, Row, RowFile, open_rows
+from .decode import _CJK, _HTML_CHARSET, Rejected, _is_mojibake, _plausible, _repair_mojibake, decode_text
 from .formats import docx_text, pdf_text
 from .metadata import Inferred, infer_metadata, parse_date
 from .sidecar import _norm, read_sidecar
@@ -302,31 +302,46 @@ def _read_collection(
         second = next(it, None)
         single = second is None
         for row in [first] + ([second] if second is not None else []):
-            yield from _row_document(row, rel, stem, single, kind, opened.encoding, opened.notes, max_bytes)
+            yield from _row_document(row, rel=rel, doc_id=stem if single else None, kind=kind, opened=opened)
         for row in it:
-            yield from _row_document(row, rel, stem, False, kind, opened.encoding, opened.notes, max_bytes)
+            yield from _row_document(row, rel=rel, doc_id=None, kind=kind, opened=opened)
     except Rejected as r:
         yield _reject(rel, r.reason, r.detail)
     except OSError as e:
         yield _reject(rel, "unreadable", e.strerror or str(e))
 
 
-def _row_document(row, rel, stem, single, kind, encoding, notes, max_bytes):
+def _row_document(
+    row: Row, *, rel: str, doc_id: str | None, kind: str, opened: RowFile
+) -> Iterator[tuple[str, _Doc] | dict[str, object]]:
+    """One row as a document (``doc_id`` None: ``<file stem>#<row id or number>``) or a rejected row."""
     if row.problem is not None:
         yield _reject(rel, row.problem[0], row.problem[1], row.number)
         return
     text = row.text or ""
-    row_notes = list(notes)
+    row_notes = list(opened.notes)
     if "\x00" in text:
         row_notes.append(f"removed {text.count(chr(0))} NUL character(s)")
         text = text.replace("\x00", "")
+    if _is_mojibake(text):
+        repaired = _repair_mojibake(text)
+        if repaired is None:
+            yield _reject(
+                rel,
+                "mojibake",
+                f"row {row.number}: its hanzi are mostly rare ones: mis-decoded Chinese",
+                row.number,
+            )
+            return
+        text = repaired[0]
+        row_notes.append(f"repaired mojibake: {repaired[1]}")
     sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     try:
         doc = _document(
             text,
             name=rel,
             sha=sha,
-            encoding=encoding,
+            encoding=opened.encoding,
             fmt=kind,
             suffix=".txt",
             notes=row_notes,
@@ -336,7 +351,7 @@ def _row_document(row, rel, stem, single, kind, encoding, notes, max_bytes):
         yield _reject(rel, r.reason, f"row {row.number}: {r.detail}", row.number)
         return
     doc.source_row = row.number
-    yield (stem if single else f"{stem}#{row.row_id or row.number}"), doc
+    yield doc_id or f"{_rel_stem(rel)}#{row.row_id or row.number}", doc
 
 
 def _sidecar_entries(entries: list[Entry]) -> tuple[Entry | None, list[dict[str, object]]]:
