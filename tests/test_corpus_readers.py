@@ -212,6 +212,21 @@ def test_sidecar_names(folder: Path):
     assert c.documents.filter(pl.col("doc_id") == "sub/b")["level"][0] == "city"  # keyed by relative path
 
 
+def test_sidecar_names_rows_by_doc_id_and_one_row_files_by_file(folder: Path):
+    pl.DataFrame({"content": [_report("甲县")]}).write_csv(folder / "one.csv")
+    pl.DataFrame({"content": [_report("乙县"), _report("丙县")]}).write_csv(folder / "two.csv")
+    (folder / "metadata.csv").write_text(
+        "source_file,level\none.csv,county_dept\ntwo#2,city\ngone.txt,city\n", encoding="utf-8"
+    )
+    c = read_corpus(folder)
+    levels = dict(zip(c.documents["doc_id"], c.documents["level"], strict=True))
+    assert levels == {"one": "county_dept", "two#1": "county", "two#2": "city"}
+    assert c.rejected.select("reason", "detail").row(0) == (
+        "sidecar_orphan",
+        "row for 'gone.txt', which is not in the folder",
+    )
+
+
 def test_file_name_that_is_not_utf8_loads_with_a_printable_name(folder: Path, tmp_path: Path):
     raw_name = os.path.join(os.fsencode(folder), b"bad\xff\xfe.txt")
     with open(raw_name, "wb") as f:

@@ -473,7 +473,9 @@ def read_corpus(
                 continue
             seen_text[text_key] = where
             seen_id[doc_id] = where
-            key = doc_id if doc_id in sidecar else d.source_file if d.source_row is None else None
+            # the sidecar names a document by doc_id, or by its file when the file is one document
+            whole_file = not doc_id.startswith(_rel_stem(d.source_file) + "#")
+            key = doc_id if doc_id in sidecar else d.source_file if whole_file else None
             curated = sidecar.get(key) if key else None
             if curated is not None:
                 used_keys.add(key)
