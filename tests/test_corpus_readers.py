@@ -591,3 +591,35 @@ def test_folder_that_cannot_be_listed_is_rejected(folder: Path, monkeypatch: pyt
     c = read_corpus(folder)
     assert _reasons(c) == {"locked": "unreadable"} and c.documents.height == 1
     assert isinstance(corpus_hash(folder), str)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(["a", "b", "数据", "sub dir"]), max_size=3),
+            st.sampled_from(["good", "empty", "latin", "csv_no_text"]),
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_every_file_of_any_tree_is_a_document_or_rejected(
+    tmp_path_factory: pytest.TempPathFactory, files: list
+):
+    folder = tmp_path_factory.mktemp("tree")
+    for i, (parts, kind) in enumerate(files):
+        where = folder.joinpath(*parts) if parts else folder
+        where.mkdir(parents=True, exist_ok=True)
+        if kind == "good":
+            (where / f"f{i}.txt").write_text(_report("甲县") + f"第{i}号", encoding="utf-8")
+        elif kind == "empty":
+            (where / f"f{i}.txt").write_bytes(b"")
+        elif kind == "latin":
+            (where / f"f{i}.txt").write_text("déjà vu", encoding="cp1252")
+        else:
+            (where / f"f{i}.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    c = read_corpus(folder)
+    assert c.documents.height == sum(k == "good" for _, k in files)
+    assert c.documents.height + c.rejected.height == len(files)
+    assert set(c.documents["collection"]) <= {"/".join(p) for p, _ in files}
