@@ -278,6 +278,14 @@ def test_jsonl_bad_line_is_one_rejected_row_and_the_rest_load(folder: Path):
     assert "line 2" in rej[2]["detail"] and rej[2]["source_file"] == "docs.jsonl"
 
 
+def test_jsonl_saved_as_gbk_still_loads(folder: Path):
+    recs = [{"标题": f"{p}报告", "正文": _report(p)} for p in ("甲县", "乙县")]
+    (folder / "g.jsonl").write_bytes("\n".join(json.dumps(r, ensure_ascii=False) for r in recs).encode("gbk"))
+    c = read_corpus(folder)
+    assert c.documents["text"].to_list() == [_report("甲县"), _report("乙县")]
+    assert c.documents["title"].to_list() == ["甲县报告", "乙县报告"]
+
+
 def test_json_array_csv_tsv_and_parquet_rows(folder: Path):
     recs = [
         {"id": f"r{i}", "标题": f"{p}人民政府工作报告", "正文": _report(p), "省份": p}
@@ -623,3 +631,18 @@ def test_every_file_of_any_tree_is_a_document_or_rejected(
     assert c.documents.height == sum(k == "good" for _, k in files)
     assert c.documents.height + c.rejected.height == len(files)
     assert set(c.documents["collection"]) <= {"/".join(p) for p, _ in files}
+
+
+def test_build_summary_counts_files_rows_and_reasons(folder: Path):
+    from fazhi.pipeline import summary
+
+    (folder / "a.txt").write_text(_report("甲县"), encoding="utf-8")
+    (folder / "r.jsonl").write_text(
+        json.dumps({"content": _report("乙县")}, ensure_ascii=False) + "\n{bad\n", encoding="utf-8"
+    )
+    (folder / "README.md").write_text("说明" * 50, encoding="utf-8")
+    c = read_corpus(folder)
+    text = summary({"documents": c.documents, "rejected": c.rejected}, folder, folder / "out")
+    assert "2 document(s)" in text and "(1 file(s), 1 row(s) of collection files), 2 rejected" in text
+    assert "rejected by reason: bad_json 1, documentation 1" in text
+    assert "r.jsonl row 2: bad_json" in text

@@ -191,19 +191,42 @@ def _rows(
     max_bytes: int,
     chosen: list[str],
 ) -> Iterator[Row]:
-    """Rows from numbered records, the text column chosen from the first ``SAMPLE_ROWS`` good ones."""
+    """Rows from numbered records and the text column: by name when a column name says it, else from a sample.
+
+    Only when no column is named (or given) are records held back: at most ``SAMPLE_ROWS`` of them, and
+    no more than ``max_bytes`` of text, to find the column holding the most Chinese.
+    """
+
+    def by_name(cols: list[str]) -> str | None:
+        if not cols:
+            return None
+        try:
+            return choose_text_column(cols, [], text_column)
+        except Rejected:
+            return None
+
     it = iter(records)
     buffered: list[Record] = []
-    good = 0
-    for rec in it:
-        buffered.append(rec)
-        good += rec[1] is not None
-        if good >= SAMPLE_ROWS:
+    seen = list(columns or [])
+    column = by_name(seen) if columns is not None else None
+    good = held = 0
+    while column is None:
+        rec = next(it, None)
+        if rec is None:
             break
-    sample = [r for _, r, _ in buffered if r is not None]
-    if columns is None:
-        columns = list(dict.fromkeys(k for r in sample for k in r if isinstance(k, str)))
-    column = choose_text_column(columns, sample, text_column) if sample or columns else None
+        buffered.append(rec)
+        if rec[1] is None:
+            continue
+        good += 1
+        held += sum(len(v) for v in rec[1].values() if isinstance(v, str))
+        if columns is None:
+            seen = list(dict.fromkeys([*seen, *(k for k in rec[1] if isinstance(k, str))]))
+            column = by_name(seen)
+        if good >= SAMPLE_ROWS or held > max_bytes:
+            break
+    if column is None:
+        sample = [r for _, r, _ in buffered if r is not None]
+        column = choose_text_column(seen, sample, text_column) if sample or seen else None
     if column is not None:
         chosen.append(column)
     for source in (buffered, it):
@@ -215,6 +238,14 @@ def _rows(
 
 
 # ------------------------------------------------------------------------------------------ formats
+
+
+def _json_line(line: bytes) -> object:
+    """One JSON Lines line: UTF-8 as the format says, else decoded like any text (GBK exports exist)."""
+    try:
+        return json.loads(line)
+    except UnicodeDecodeError:
+        return json.loads(decode_text(line).text)
 
 
 def _jsonl_records(path: Path, max_bytes: int) -> Iterator[Record]:
@@ -235,8 +266,8 @@ def _jsonl_records(path: Path, max_bytes: int) -> Iterator[Record]:
             if not line.strip():
                 continue  # blank lines are not rows
             try:
-                obj = json.loads(line)
-            except ValueError as e:
+                obj = _json_line(line)
+            except (ValueError, Rejected) as e:
                 msg = getattr(e, "msg", str(e))
                 col = getattr(e, "colno", None)
                 yield (
