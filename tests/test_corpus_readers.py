@@ -436,6 +436,11 @@ def test_mojibake_is_repaired_when_certain_else_rejected(folder: Path):
     assert rows["latin"]["text"] == original and "repaired mojibake" in rows["latin"]["ingest_notes"]
     assert rows["gbk_exact"]["text"] == sample and "read as GBK" in rows["gbk_exact"]["ingest_notes"]
     assert _reasons(c) == {"gbk_lost.txt": "mojibake"}
+    # text of rare hanzi (few common ones, like much Traditional text) is not mojibake: its GB18030 bytes
+    # do not read as UTF-8
+    rare = "".join(chr(c) for c in range(0x4E00, 0x9FA5, 97))
+    assert common_han_share(rare)[0] < 0.4
+    assert decode_text(rare.encode("utf-8")).text == rare
     # the plausibility score behind it: real Chinese is common characters, GBK-misread UTF-8 is not
     assert common_han_share(original)[0] > 0.9
     assert common_han_share(lost)[0] < 0.4

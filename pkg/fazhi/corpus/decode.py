@@ -255,8 +255,16 @@ def _ranges(offsets: list[int]) -> str:
 
 
 def _is_mojibake(text: str) -> bool:
+    """Chinese mis-decoded and saved again: rare hanzi that, encoded back to GB18030, read as UTF-8 hanzi.
+
+    Both signals are needed: few common hanzi alone is also true of Traditional or classical text, whose
+    GB18030 bytes never read as UTF-8.
+    """
     share, n = common_han_share(text)
-    return n >= MOJIBAKE_MIN_HAN and share < MOJIBAKE_COMMON_SHARE
+    if n < MOJIBAKE_MIN_HAN or share >= MOJIBAKE_COMMON_SHARE:
+        return False
+    back = text.encode("gb18030", errors="replace").decode("utf-8", errors="replace")
+    return len(_CJK.findall(back)) >= 0.3 * n
 
 
 def _repair_mojibake(text: str) -> tuple[str, str] | None:
