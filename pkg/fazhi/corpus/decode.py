@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 # --------------------------------------------------------------------------------------------- errors
 
@@ -198,6 +199,7 @@ MAX_NUL_COUNT = 8  # ... but a few are always stray, even in a short file
 # above 0.99, Traditional text about 0.6, UTF-8 misread as GBK about 0.15.
 MOJIBAKE_MIN_HAN = 20
 MOJIBAKE_COMMON_SHARE = 0.4
+MOJIBAKE_SAMPLE = 20_000  # characters judged: mojibake of a whole file shows in its head
 
 
 @dataclass
@@ -209,19 +211,26 @@ class Decoded:
     notes: list[str] = field(default_factory=list)
 
 
+@cache
+def _common_han() -> frozenset[str]:
+    """The 3,755 hanzi of GB2312 level 1 (rows 0xB0-0xD7), the most used characters."""
+    chars = set()
+    for hi in range(0xB0, 0xD8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((hi, lo)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return frozenset(chars)
+
+
 def common_han_share(text: str) -> tuple[float, int]:
     """Share of a text's hanzi in GB2312 level 1 (the common ones), and the number of hanzi."""
     han = _CJK.findall(text)
     if not han:
         return 1.0, 0
-    common = 0
-    for ch in han:
-        try:
-            b = ch.encode("gb2312")
-        except UnicodeEncodeError:
-            continue
-        common += 0xB0 <= b[0] <= 0xD7
-    return common / len(han), len(han)
+    common = _common_han()
+    return sum(ch in common for ch in han) / len(han), len(han)
 
 
 def _lenient_utf8(raw: bytes) -> tuple[str, list[int]] | None:
@@ -260,10 +269,11 @@ def _is_mojibake(text: str) -> bool:
     Both signals are needed: few common hanzi alone is also true of Traditional or classical text, whose
     GB18030 bytes never read as UTF-8.
     """
-    share, n = common_han_share(text)
+    head = text[:MOJIBAKE_SAMPLE]
+    share, n = common_han_share(head)
     if n < MOJIBAKE_MIN_HAN or share >= MOJIBAKE_COMMON_SHARE:
         return False
-    back = text.encode("gb18030", errors="replace").decode("utf-8", errors="replace")
+    back = head.encode("gb18030", errors="replace").decode("utf-8", errors="replace")
     return len(_CJK.findall(back)) >= 0.3 * n
 
 
