@@ -149,7 +149,7 @@ def _deny(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
         return real_read_bytes(self)
 
     def fake_open(file, *args, **kwargs):
-        if os.fspath(file).endswith(name) if isinstance(file, (str, os.PathLike)) else False:
+        if isinstance(file, (str, os.PathLike)) and os.fsdecode(file).endswith(name):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
