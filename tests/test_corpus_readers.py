@@ -8,6 +8,7 @@ import io
 import json
 import os
 import pathlib
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from fazhi import corpus as C
 from fazhi import read_corpus
 from fazhi.cli import main as cli_main
 from fazhi.corpus.decode import common_han_share, decode_text
+from fazhi.corpus.readers import REASONS
 from fazhi.corpus.walk import walk_corpus
 from fazhi.tables import corpus_hash, hash_files, write_table
 from hypothesis import HealthCheck, given, settings
@@ -39,7 +41,15 @@ def _report(place: str) -> str:
 
 
 def _reasons(c: C.Corpus) -> dict[str, str]:
+    assert set(c.rejected["reason"]) <= set(REASONS), "a reason that is not documented"
     return dict(zip(c.rejected["source_file"], c.rejected["reason"], strict=True))
+
+
+def test_readme_documents_every_reason():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### What is rejected, and why", 1)[1].split("\n\n|", 2)[1]
+    documented = re.findall(r"^\| `([a-z_]+)` \|", "|" + table, flags=re.MULTILINE)
+    assert sorted(documented) == sorted(REASONS)
 
 
 @pytest.fixture()

@@ -52,6 +52,15 @@ DOC_STEMS = {
 }  # fmt: skip
 DOC_SUFFIXES = {".md", ".markdown", ".rst", ".txt", ""}
 
+# Every reason a file, folder entry or row is rejected (the README's table explains each; a test keeps the
+# two in step).
+REASONS = (
+    "empty", "binary", "undecodable", "mojibake", "no_chinese_text", "unsupported_format", "damaged",
+    "encrypted", "no_text_layer", "too_large", "no_text_column", "bad_json", "not_text", "duplicate",
+    "duplicate_id", "documentation", "hidden", "outside_corpus", "dangling_link", "symlink_loop", "not_a_file",
+    "unreadable", "sidecar_unreadable", "sidecar_misplaced", "sidecar_duplicate", "sidecar_orphan",
+)  # fmt: skip
+
 # Magic numbers of formats we cannot read as text, with what to tell the researcher.
 MAGIC = (
     (b"PK\x03\x04", "ZIP container (XLSX/ODT/PPTX?): save it as plain text, .docx or CSV and add that"),
