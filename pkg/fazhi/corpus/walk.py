@@ -35,7 +35,6 @@ class Entry:
     collection: str  # printable folder relative to the corpus folder ('' at the root)
     problem: tuple[str, str] | None = None
     name_note: str | None = None  # set when the name is not valid UTF-8
-    size: int = 0
 
 
 def printable(name: str) -> tuple[str, bool]:
@@ -131,6 +130,6 @@ def _walk(folder: Path, root: str, prefix: str, active: set[str]) -> Iterator[En
                 continue
             yield from _walk(path, root, rel + "/", active | {real})
         elif stat.S_ISREG(st.st_mode):
-            yield Entry(path, rel, coll, None, note, st.st_size)
+            yield Entry(path, rel, coll, None, note)
         else:
             yield Entry(path, rel, coll, ("not_a_file", f"{_kind(st.st_mode)}: not read"), note)
