@@ -200,7 +200,7 @@ def test_messy_folder_loads_every_good_file_and_lists_every_bad_one(messy: Path)
         "copy_of_001.txt": "duplicate",
         "empty.txt": "empty",
         "latin1.txt": "no_chinese_text",
-        "scan.pdf": "unsupported_format",
+        "scan.pdf": "damaged",  # a truncated PDF: pypdf cannot parse it
     }
     detail = c.rejected.filter(pl.col("source_file") == "copy_of_001.txt")["detail"][0]
     assert "001_a2ea016351bdaac6.txt" in detail

@@ -14,23 +14,33 @@ from . import __version__
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import build, summary
+    from .pipeline import BuildInputError, build, summary
 
-    tables = build(args.corpus, args.out, progress=not args.quiet, jobs=args.jobs)
+    settings = {"text_column": args.text_column} if args.text_column else None
+    try:
+        tables = build(args.corpus, args.out, settings=settings, progress=not args.quiet, jobs=args.jobs)
+    except BuildInputError as e:
+        print(f"fazhi build: error: {e}", file=sys.stderr)
+        return 2
     print(summary(tables, args.corpus, args.out))
     return 0 if tables["documents"].height > 0 else 1
 
 
 def _site(args: argparse.Namespace) -> int:
+    from .pipeline import BuildInputError
     from .site import build_site
 
-    index = build_site(
-        corpus=args.corpus,
-        out=args.out,
-        renderer=args.renderer,
-        progress=not args.quiet,
-        jobs=args.jobs,
-    )
+    try:
+        index = build_site(
+            corpus=args.corpus,
+            out=args.out,
+            renderer=args.renderer,
+            progress=not args.quiet,
+            jobs=args.jobs,
+        )
+    except BuildInputError as e:
+        print(f"fazhi site: error: {e}", file=sys.stderr)
+        return 2
     print(f"site written: {index}")
     return 0
 
@@ -49,6 +59,12 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="read the corpus and write every result table as parquet")
     common(b)
+    b.add_argument(
+        "--text-column",
+        default=None,
+        metavar="NAME",
+        help="the text column of collection files (JSON Lines, JSON, CSV/TSV, parquet); detected by default",
+    )
     b.set_defaults(func=_build)
 
     s = sub.add_parser("site", help="build the tables, execute every notebook fresh, render _site/")

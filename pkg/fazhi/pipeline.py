@@ -43,6 +43,35 @@ class BuildContext:
 Stage = Callable[[BuildContext], dict[str, pl.DataFrame]]
 
 
+class BuildInputError(ValueError):
+    """The corpus or output folder cannot be used; raised before anything is computed."""
+
+
+def check_paths(corpus: Path, out: Path) -> None:
+    """Fail early, with one clear line, when the corpus is not a folder or ``out`` cannot be written.
+
+    Raises
+    ------
+    BuildInputError
+        A missing or file-valued corpus; an ``out`` that is a file, or a folder that cannot be
+        created or written into (checked by creating and removing a probe file).
+    """
+    if not corpus.exists():
+        raise BuildInputError(f"--corpus {corpus}: no such folder")
+    if not corpus.is_dir():
+        raise BuildInputError(f"--corpus {corpus}: not a folder")
+    if out.exists() and not out.is_dir():
+        raise BuildInputError(f"--out {out}: is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
+        with tempfile.TemporaryFile(dir=out, prefix=".fazhi-write-probe-"):
+            pass
+    except OSError as e:
+        raise BuildInputError(f"--out {out}: cannot be written ({e.strerror or e})") from e
+
+
 # The stages in the order they run; each module defines ``build_stage(ctx)``.
 STAGES = ("corpus", "segment", "tokenizer", "vocabulary", "themes", "topics")
 
@@ -90,6 +119,7 @@ def build(
     """
     corpus = Path(corpus) if corpus is not None else corpus_dir()
     out = Path(out) if out is not None else data_dir()
+    check_paths(corpus, out)  # before computing anything
     merged = {**default_settings(), **(settings or {})}
     ctx = BuildContext(
         corpus=corpus.resolve(),
@@ -127,9 +157,24 @@ def summary(tables: dict[str, pl.DataFrame], corpus: Path | None = None, out: Pa
     corpus = Path(corpus) if corpus is not None else corpus_dir()
     out = Path(out) if out is not None else data_dir()
     docs, rejected = tables["documents"], tables["rejected"]
-    lines = [f"fazhi build: {docs.height} document(s) from {corpus}, {rejected.height} rejected"]
-    for row in rejected.iter_rows(named=True):
-        lines.append(f"  rejected {row['source_file']}: {row['reason']} — {row['detail']}")
+    from_rows = int(docs["source_row"].is_not_null().sum()) if docs.height else 0
+    lines = [
+        (
+            f"fazhi build: {docs.height} document(s) from {corpus} ({docs.height - from_rows} file(s), "
+            f"{from_rows} row(s) of collection files), {rejected.height} rejected"
+        )
+    ]
+    if rejected.height:
+        by_reason = rejected.group_by("reason").len().sort("reason")
+        lines.append("  rejected by reason: " + ", ".join(f"{a} {b}" for a, b in by_reason.iter_rows()))
+    noted = docs.filter(pl.col("ingest_notes").is_not_null()).height if docs.height else 0
+    if noted:
+        lines.append(f"  {noted} document(s) loaded with repairs (see documents.ingest_notes)")
+    for row in rejected.head(20).iter_rows(named=True):
+        where = f" row {row['source_row']}" if row["source_row"] is not None else ""
+        lines.append(f"  rejected {row['source_file']}{where}: {row['reason']} — {row['detail']}")
+    if rejected.height > 20:
+        lines.append(f"  ... and {rejected.height - 20} more (see the rejected table)")
     lines.append(f"tables written to {out}:")
     lines += [f"  {name:<22} {df.height:>8} rows" for name, df in sorted(tables.items())]
     if docs.height == 0:

@@ -46,7 +46,7 @@ def _t(name: str, row: str, *cols: tuple[str, pl.DataType | type[pl.DataType], s
 
 LEVELS = ("province", "province_dept", "city", "city_dept", "county", "county_dept", "township", "unknown")
 DOC_TYPES = ("annual_report", "implementation_plan", "proposal_reply", "work_summary", "other")
-FORMATS = ("plain", "html", "db_export")
+FORMATS = ("plain", "html", "db_export", "docx", "pdf", "jsonl", "json", "csv", "tsv", "parquet")
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -54,11 +54,31 @@ TABLES: dict[str, Table] = {
         _t(
             "documents",
             "one document of the corpus that loaded",
-            ("doc_id", pl.String, "the file's stem; unique within the corpus"),
-            ("source_file", pl.String, "the file name inside the corpus folder"),
-            ("sha256", pl.String, "SHA-256 of the file's raw bytes"),
-            ("encoding", pl.String, "the detected encoding (utf-8, utf-8-sig, utf-16, gb18030, ...)"),
-            ("format", pl.String, "plain, html or db_export (English header + Chinese original)"),
+            (
+                "doc_id",
+                pl.String,
+                (
+                    "unique and stable: the file's path relative to the corpus folder without its suffix (a file at "
+                    "the root: its stem); a row of a collection file with more than one row adds #<row id or row number>"
+                ),
+            ),
+            ("source_file", pl.String, "the file's path relative to the corpus folder ('/'-separated)"),
+            ("collection", pl.String, "the file's folder relative to the corpus folder ('' at the root)"),
+            (
+                "source_row",
+                pl.Int64,
+                (
+                    "for a row of a collection file (JSON Lines, JSON, CSV/TSV, parquet): its 1-based number (JSON "
+                    "Lines: the line number; CSV: the record after the header); null for a single-document file"
+                ),
+            ),
+            ("sha256", pl.String, "SHA-256 of the file's raw bytes (a row of a collection: of its text, UTF-8)"),
+            (
+                "encoding",
+                pl.String,
+                "the detected encoding (utf-8, utf-8-sig, utf-16, gb18030, ...); docx or pdf for text taken from those",
+            ),
+            ("format", pl.String, f"how the text was read: one of {', '.join(FORMATS)}"),
             ("title", pl.String, "the document's title"),
             ("issuer", pl.String, "the issuing body, as named in Chinese (e.g. 河南省人民政府)"),
             ("region", pl.String, "the region of the issuer (e.g. 河南省, 许昌市, 潢川县)"),
@@ -72,16 +92,29 @@ TABLES: dict[str, Table] = {
             ("n_chars", pl.Int64, "number of characters of text"),
             ("english_summary", pl.String, "the machine-translated English summary of a database export"),
             ("metadata_source", pl.String, "curated (a sidecar metadata.csv row exists) or inferred"),
+            ("source_url", pl.String, "the address a collection's url/source_url column gives for the row"),
+            (
+                "ingest_notes",
+                pl.String,
+                (
+                    "repairs made while reading, '; '-separated (NUL bytes removed, invalid UTF-8 bytes replaced at "
+                    "named byte offsets, mojibake undone, a file name that is not UTF-8); null when none"
+                ),
+            ),
         ),
         _t(
             "rejected",
-            "one file of the corpus folder that did not load",
-            ("source_file", pl.String, "the file name inside the corpus folder"),
+            "one file, folder entry or collection row of the corpus folder that did not load",
+            ("source_file", pl.String, "the path relative to the corpus folder"),
+            ("source_row", pl.Int64, "the row of a collection file (as in documents.source_row); null for a whole file"),
             (
                 "reason",
                 pl.String,
-                "empty, binary, undecodable, no_chinese_text, unsupported_format, duplicate, duplicate_id, "
-                "unreadable or sidecar_orphan (a metadata.csv row for a file that is not there)",
+                (
+                    "one of the reasons in the README's table 'What is rejected, and why' (empty, binary, "
+                    "undecodable, mojibake, no_chinese_text, unsupported_format, damaged, no_text_layer, too_large, "
+                    "no_text_column, bad_json, duplicate, documentation, outside_corpus, sidecar_orphan, ...)"
+                ),
             ),
             ("detail", pl.String, "a human-readable explanation (e.g. which file it duplicates)"),
         ),

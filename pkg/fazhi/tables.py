@@ -66,10 +66,30 @@ def lexicon_hash() -> str:
 
 
 def corpus_hash(folder: Path) -> str:
-    """Hash of a corpus folder: every regular, non-hidden file's name and bytes (sidecar included)."""
-    folder = Path(folder)
-    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
-    return hash_files(files, folder)
+    """Hash of a corpus folder, recursively: every readable file's relative name and bytes (sidecar included).
+
+    The walk is the reader's (``fazhi.corpus.walk``): hidden entries are left out; an entry that cannot
+    be read (unreadable file, link out of the corpus, loop, FIFO) contributes its name and reason, so it
+    never raises. For a flat folder of readable files the hash is the one earlier versions gave.
+    """
+    from .corpus.walk import walk_corpus
+
+    h = hashlib.sha256()
+    entries = [e for e in walk_corpus(Path(folder)) if not (e.problem and e.problem[0] == "hidden")]
+    for e in sorted(entries, key=lambda q: q.rel):
+        h.update(e.rel.encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+        if e.problem is None:
+            try:
+                with open(e.path, "rb") as f:
+                    for chunk in iter(lambda: f.read(1 << 20), b""):
+                        h.update(chunk)
+            except OSError as err:
+                h.update(f"<unreadable: {err.errno}>".encode())
+        else:
+            h.update(f"<{e.problem[0]}>".encode())
+        h.update(b"\0")
+    return h.hexdigest()
 
 
 def current_stamp(corpus: Path | None = None, settings: Mapping[str, object] | None = None) -> dict[str, str]:

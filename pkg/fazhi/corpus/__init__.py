@@ -1,9 +1,10 @@
 """Corpus ingestion: read a folder of files into clean documents with metadata, and list what was rejected.
 
-In: a folder of raw files — plain text in any common Chinese encoding (UTF-8 with or without BOM,
-UTF-16, GB18030/GBK, Big5), saved web pages (HTML), and database exports (an English header and
-machine-translated summary, then the Chinese original as numbered paragraphs) — plus an optional
-sidecar ``metadata.csv`` of curated metadata.
+In: a folder of raw files, read recursively — plain text in any common Chinese encoding (UTF-8 with or
+without BOM, UTF-16, GB18030/GBK, Big5), saved web pages (HTML), database exports (an English header and
+machine-translated summary, then the Chinese original as numbered paragraphs), Word .docx, PDF with a
+text layer, and collection files with one document per row (JSON Lines, JSON, CSV/TSV, parquet) — plus
+an optional sidecar ``metadata.csv`` of curated metadata.
 
 Out: ``read_corpus(folder)`` returns a :class:`Corpus` with three polars tables (columns documented in
 ``fazhi.schema``): ``documents`` (one row per loaded document), ``rejected`` (one row per file that did
@@ -13,16 +14,20 @@ Nothing stops a load: every file either becomes a document or a row of ``rejecte
 page furniture and export wrappers only, never a line of the document's own text.
 
 The package: ``decode`` (bytes → text), ``clean`` (furniture and wrappers), ``metadata`` (inference),
-``sidecar`` (curated metadata) and ``readers`` (files → documents or rejections).
+``sidecar`` (curated metadata), ``walk`` (the folder tree, links and special files), ``formats`` (docx,
+PDF), ``collections`` (rows of JSON Lines, JSON, CSV/TSV, parquet) and ``readers`` (files and rows →
+documents or rejections).
 """
 
 from __future__ import annotations
 
 from .clean import Cleaned, clean_text, furniture_kind, html_to_text, is_db_export, parse_db_export
-from .decode import Rejected, decode
+from .collections import open_rows
+from .decode import Decoded, Rejected, decode, decode_text
 from .metadata import PROVINCES, Inferred, _level_of, infer_metadata, parse_date
 from .readers import (
     HTML_SUFFIXES,
+    MAX_DOCUMENT_BYTES,
     METADATA_FIELDS,
     SIDECAR,
     TEXT_SUFFIXES,
@@ -33,10 +38,11 @@ from .readers import (
     read_file,
 )
 from .sidecar import read_sidecar
+from .walk import walk_corpus
 
 __all__ = [
-    "HTML_SUFFIXES", "METADATA_FIELDS", "PROVINCES", "SIDECAR", "TEXT_SUFFIXES", "Cleaned", "Corpus", "Inferred",
-    "Rejected", "_level_of", "build_stage", "clean_text", "decode", "furniture_kind", "html_to_text",
-    "infer_metadata", "is_db_export", "metadata_agreement", "parse_date", "parse_db_export", "read_corpus",
-    "read_file", "read_sidecar",
+    "HTML_SUFFIXES", "MAX_DOCUMENT_BYTES", "METADATA_FIELDS", "PROVINCES", "SIDECAR", "TEXT_SUFFIXES", "Cleaned",
+    "Corpus", "Decoded", "Inferred", "Rejected", "_level_of", "build_stage", "clean_text", "decode", "decode_text",
+    "furniture_kind", "html_to_text", "infer_metadata", "is_db_export", "metadata_agreement", "open_rows",
+    "parse_date", "parse_db_export", "read_corpus", "read_file", "read_sidecar", "walk_corpus",
 ]  # fmt: skip
