@@ -71,7 +71,7 @@ def vocabulary(file: str, key: str) -> tuple[str, ...]:
 LEVELS = vocabulary("levels.toml", "level")
 DOC_TYPES = vocabulary("genres.toml", "genre")
 SOURCES = (
-    "title", "h1", "header", "signature", "salutation", "body_cue", "self_reference", "gazetteer", "issuer",
+    "title", "h1", "header", "signature", "salutation", "first_sentence", "body_cue", "self_reference", "gazetteer", "issuer",
     "session", "date_line", "genre_rule", "published", "collection", "sidecar",
 )  # fmt: skip
 FORMATS = ("plain", "html", "db_export")

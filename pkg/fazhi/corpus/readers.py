@@ -20,7 +20,7 @@ from ..schema import TABLES, validate
 from .clean import _BLANKISH, Cleaned, clean_text, html_to_text, is_db_export, parse_db_export
 from .decode import _CJK, _HTML_CHARSET, Rejected, _plausible, decode
 from .metadata import Inferred, infer_metadata, parse_date
-from .sidecar import _norm, read_sidecar
+from .sidecar import merge_metadata, read_sidecar, sidecar_checks
 
 SIDECAR = "metadata.csv"
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
@@ -200,7 +200,7 @@ def read_corpus(folder: str | Path, *, progress: bool = False) -> Corpus:
         iterate = tqdm(files, desc="reading corpus", unit="file")
     docs: list[dict[str, object]] = []
     rejected: list[dict[str, str]] = []
-    checks: list[dict[str, object]] = []
+    checks: list[dict[str, object]] = sidecar_checks(sidecar) if sidecar_path.is_file() else []
     seen_text: dict[str, str] = {}
     seen_id: dict[str, str] = {}
     for path in iterate:
@@ -260,26 +260,8 @@ def _document_row(
     curated: dict[str, str | None] | None,
     checks: list[dict[str, object]],
 ) -> dict[str, object]:
-    inferred = d.inferred.as_strings()
-    values = dict(inferred)
-    if curated:
-        for fld in METADATA_FIELDS:
-            cur = curated.get(fld)
-            if cur is None:
-                continue
-            inf = inferred.get(fld)
-            checks.append(
-                {
-                    "doc_id": doc_id,
-                    "field": fld,
-                    "inferred": inf,
-                    "curated": cur,
-                    "agree": _norm(fld, inf) == _norm(fld, cur),
-                }
-            )
-            values[fld] = cur
-    if values.get("period"):
-        values["period"] = _norm("period", values["period"])
+    values, sources, row_checks = merge_metadata(d.inferred, curated, doc_id=doc_id)
+    checks.extend(row_checks)
     start, end = _period_bounds(values.get("period"))
     return {
         "doc_id": doc_id,
@@ -300,6 +282,10 @@ def _document_row(
         "n_chars": len(d.cleaned.text),
         "english_summary": d.cleaned.english_summary,
         "metadata_source": "curated" if curated else "inferred",
+        **{f"{f}_source": sources[f] for f in METADATA_FIELDS},
+        "script": d.cleaned.script,
+        "converted_chars": d.cleaned.converted_chars,
+        "original_text": d.cleaned.original_text,
     }
 
 
