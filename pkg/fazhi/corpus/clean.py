@@ -246,7 +246,10 @@ def clean_text(text: str, *, watermarks: Iterable[str] = ()) -> Cleaned:
         if kind:
             removed.append((kind, s))
             if kind == "page_meta":
-                header.update(_page_meta_fields(line))
+                facts = _page_meta_fields(line)
+                header.update(facts)
+                if not facts and re.match(r"(?:19|20)\d{2}", s):
+                    header.setdefault("published", s)  # a bare date and time: the page's publication
         else:
             line, cut = remove_inline(line, watermarks=watermarks)
             removed.extend(cut)

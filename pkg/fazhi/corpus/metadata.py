@@ -338,6 +338,8 @@ def find_title(text: str, *, max_lines: int = 15) -> str | None:
             parts = lines[i : i + k]
             if len(parts) < k or any(_NOT_TITLE.search(p) or len(p) > 60 for p in parts[1:]):
                 break
+            if k > 1 and _title_line(parts[-1]) and not _JOINS.search(parts[-2]) and not parts[-1].startswith("关于"):
+                break  # the last line is a title by itself (云南要闻 / 2026年政府工作报告): take it alone
             cand = "".join(parts)
             nxt = lines[i + k] if i + k < len(lines) else ""
             if _title_line(cand) and not re.match(r"[。，、；：,;]", nxt):
@@ -349,6 +351,7 @@ def find_title(text: str, *, max_lines: int = 15) -> str | None:
     return None
 
 
+_JOINS = re.compile(r"(关于|的|和|与|及|、|暨|对|印发|转发|年|度)$")
 _SALUTATION = re.compile(r"^(?:各位代表|[\u4e00-\u9fff（）()、，,]{2,60})[：:！!]$")
 
 
