@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -48,16 +49,15 @@ def _t(name: str, row: str, *cols: tuple[str, pl.DataType | type[pl.DataType], s
     return Table(name, row, tuple(Column(*c) for c in cols))
 
 
-def vocabulary(file: str, key: str) -> tuple[str, ...]:
+def vocabulary(file: str, key: str, *, folder: Path = PACKAGE_DATA) -> tuple[str, ...]:
     """The names of a controlled vocabulary kept as data: ``[[key]]`` entries of ``data/<file>``, in order.
 
     Raises
     ------
     ValueError
-        When a name is missing, repeated or not a lower-case identifier (``national_dept``), or the last
-        entry is not the catch-all (``unknown`` for levels, ``other`` for doc types).
+        When a name is missing, repeated or not a lower-case identifier (``national_dept``).
     """
-    with open(PACKAGE_DATA / file, "rb") as f:
+    with open(folder / file, "rb") as f:
         entries = tomllib.load(f).get(key, [])
     names = tuple(str(e.get("name", "")) for e in entries)
     bad = [n for n in names if not re.fullmatch(r"[a-z][a-z_]*", n)]
@@ -126,8 +126,10 @@ TABLES: dict[str, Table] = {
         ),
         _t(
             "metadata_check",
-            "one metadata field of one document that has a curated value (metadata.csv or a collection "
-            "column), or one problem with the sidecar itself",
+            (
+                "one metadata field of one document that has a curated value (metadata.csv or a collection "
+                "column), or one problem with the sidecar itself"
+            ),
             ("doc_id", pl.String, "the document (null for a problem of the whole sidecar, e.g. its header)"),
             ("field", pl.String, "title, issuer, region, level, doc_type, period or published (or a column)"),
             ("inferred", pl.String, "what inference from the text found (null when it found nothing)"),

@@ -143,11 +143,12 @@ def _tidy_lines(lines: Iterable[str]) -> str:
 # ------------------------------------------------------------------------------ script and pinyin
 
 TRADITIONAL_SHARE = 0.05  # converted / Han characters at or above which a text is "traditional"
+TRADITIONAL_MIN_CHARS = 5  # and at least this many (one 拚 in a short Simplified text is not Traditional)
 MIXED_MIN_CHARS = 20  # fewer converted characters than this (and under 0.2%) leave a text as it is
 
 
 @cache
-def _t2s():  # noqa: ANN202 - opencc.OpenCC
+def _t2s():  # -> opencc.OpenCC, imported lazily
     import opencc
 
     return opencc.OpenCC("t2s")
@@ -168,7 +169,7 @@ def to_simplified(text: str) -> tuple[str, str, int]:
     if len(converted) != len(text):  # OpenCC t2s maps character for character; never lose alignment
         return text, "simplified", 0
     n = sum(1 for a, b in zip(text, converted, strict=True) if a != b)
-    if n / han >= TRADITIONAL_SHARE:
+    if n / han >= TRADITIONAL_SHARE and n >= TRADITIONAL_MIN_CHARS:
         return converted, "traditional", n
     if n >= MIXED_MIN_CHARS and n / han >= 0.002:
         return converted, "mixed", n

@@ -32,6 +32,7 @@ import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from ..paths import PACKAGE_DATA
 from ..schema import DOC_TYPES, LEVELS
@@ -136,28 +137,30 @@ class Genres:
 
 
 @cache
-def genres() -> Genres:
-    """The document types and their cues, validated: every name in ``schema.DOC_TYPES``, every cue compiles.
+def genres(path: Path = GENRES_FILE) -> Genres:
+    """The document types and their cues, validated: every cue compiles, every year rule has a group; for
+    the package's own file, the names are ``schema.DOC_TYPES``.
 
     Raises
     ------
     ValueError
         When a cue is not a valid regular expression or a year rule has no group.
     """
-    with open(GENRES_FILE, "rb") as f:
+    with open(path, "rb") as f:
         data = tomllib.load(f)
     out = []
     for g in data["genre"]:
         try:
             title = tuple(re.compile(p) for p in g.get("title", ()))
-            body = tuple(re.compile(p, re.M) for p in g.get("body", ()))
+            body = tuple(re.compile(p, re.MULTILINE) for p in g.get("body", ()))
             rules = tuple((re.compile(r["pattern"]), int(r.get("offset", 0))) for r in g.get("year_rules", ()))
         except (re.error, KeyError, TypeError) as e:
             raise ValueError(f"data/genres.toml: genre {g.get('name')!r}: bad cue ({e})") from e
         if any(p.groups < 1 for p, _ in rules):
             raise ValueError(f"data/genres.toml: genre {g['name']!r}: a year rule needs a group for the year")
         out.append(Genre(g["name"], title, body, rules))
-    assert tuple(g.name for g in out) == DOC_TYPES
+    if path == GENRES_FILE and tuple(g.name for g in out) != DOC_TYPES:
+        raise ValueError(f"data/genres.toml changed since schema.DOC_TYPES was read: {[g.name for g in out]}")
     return Genres(tuple(out), int(data.get("head_chars", 600)), int(data.get("tail_chars", 300)))
 
 
@@ -338,8 +341,8 @@ def find_title(text: str, *, max_lines: int = 15) -> str | None:
             parts = lines[i : i + k]
             if len(parts) < k or any(_NOT_TITLE.search(p) or len(p) > 60 for p in parts[1:]):
                 break
-            if k > 1 and _title_line(parts[-1]) and not _JOINS.search(parts[-2]) and not parts[-1].startswith("关于"):
-                break  # the last line is a title by itself (云南要闻 / 2026年政府工作报告): take it alone
+            if k > 1 and _title_line(parts[-1]) and _label_like(parts[-2]) and not parts[-1].startswith("关于"):
+                break  # a column label before a title (云南要闻 / 2026年政府工作报告): take the title alone
             cand = "".join(parts)
             nxt = lines[i + k] if i + k < len(lines) else ""
             if _title_line(cand) and not re.match(r"[。，、；：,;]", nxt):
@@ -349,6 +352,11 @@ def find_title(text: str, *, max_lines: int = 15) -> str | None:
             if k == 1 and len(ln) > 40:
                 break
     return None
+
+
+def _label_like(s: str) -> bool:
+    """A site's column label (云南要闻, 通知公告): short, no digits, no place name, not cut mid-phrase."""
+    return len(s) <= 8 and not re.search(r"[\d０-９]", s) and not _JOINS.search(s) and _chain(s)[0] is None
 
 
 _JOINS = re.compile(r"(关于|的|和|与|及|、|暨|对|印发|转发|年|度)$")
@@ -498,6 +506,10 @@ _SPEAKER = re.compile(
 _SELF = re.compile(r"(?:我|本)(国|省|市|县|区|州|盟|旗|厅|局|委|办)(?![长委级域内外])")
 _JURISDICTION_RANK = {"省": "province", "市": "prefecture", "州": "prefecture", "盟": "prefecture",
                       "县": "county", "区": "county", "旗": "county"}  # fmt: skip
+_NPC_DELIVERY = re.compile(
+    r"^[—\-―\s（(]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)?\s*在第[一二三四五六七八九十]{1,3}届全国人民代表大会"
+    r"第[一二三四五六七八九十]{1,3}次会议上"
+)
 _BARE_GOV = re.compile(r"^(省|市|县|区|州|盟|旗|自治区|自治州|自治县|自治旗)(?:人民政府|政府)$")
 
 
@@ -559,6 +571,8 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
     sp = _SPEAKER.search(head)
     if sp and sp.group("who") in ("国务院", "中央人民政府", "中华人民共和国国务院"):
         return None, "national", "国务院"
+    if any(_NPC_DELIVERY.match(ln.strip()) for ln in text.split("\n", 6)[:6]):
+        return None, "national", None  # delivered at a session of the National People's Congress
     counts: Counter[str] = Counter(m.group(1) for m in _SELF.finditer(text))
     juris = None
     issuer_form = None
@@ -731,8 +745,15 @@ def infer_metadata(
         issuer, src["issuer"] = _CENTRAL.match(_YEAR_PREFIX.sub("", title)).group(0), "title"  # type: ignore[union-attr]
         issuer = re.sub(r"^中华人民共和国", "", issuer)
     if issuer is None and opening is not None:
-        # A regional plan or report titled with its region and no named issuer is that region's government's.
-        issuer, src["issuer"] = f"{opening.name}人民政府", "title"
+        # A title that opens with an organ (潢川县司法局2023年…) names it; one that opens with a region and
+        # no organ (许昌市法治政府建设实施方案) is that region's government's.
+        t = _YEAR_PREFIX.sub("", title or "")
+        end = _chain(t)[1]
+        organ = _ORGAN_AFTER.match(t[end:])
+        if organ and not organ.group(0).endswith("政府"):
+            issuer, src["issuer"] = t[: end + organ.end()], "title"
+        else:
+            issuer, src["issuer"] = f"{opening.name}人民政府", "title"
     if issuer is None and sig_organ:
         issuer, src["issuer"] = sig_organ, "signature"
     if issuer is None:

@@ -20,7 +20,7 @@ import io
 import re
 import unicodedata
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..schema import DOC_TYPES, LEVELS
@@ -162,10 +162,8 @@ def read_sidecar(path: Path) -> Sidecar:
         values = {k: (v.strip() if v and v.strip() else None) for k, v in row.items() if k in FIELDS}
         if key in rows:
             differs = values != rows[key]
-            problems.append(
-                SidecarProblem(key, "source_file", key, "duplicate row ignored (the first row for this file is used)"
-                               + ("; its values differ" if differs else ""))  # fmt: skip
-            )
+            why = "duplicate row ignored (the first row for this file is used)" + ("; its values differ" if differs else "")
+            problems.append(SidecarProblem(key, "source_file", key, why))
             continue
         rows[key] = values
     _warn(problems, path)
