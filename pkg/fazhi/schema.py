@@ -138,8 +138,10 @@ TABLES: dict[str, Table] = {
             (
                 "problem",
                 pl.String,
-                "why a curated value was rejected or a sidecar row or column was set aside (invalid level, "
-                "reversed period, duplicate row, unknown column...); null when the value was used",
+                (
+                    "why a curated value was rejected or a sidecar row or column was set aside (invalid level, "
+                    "reversed period, duplicate row, unknown column...); null when the value was used"
+                ),
             ),
         ),
     ]

@@ -12,15 +12,29 @@ not load, with a reason) and ``metadata_check`` (inferred vs curated metadata, f
 Nothing stops a load: every file either becomes a document or a row of ``rejected``. Cleaning removes
 page furniture and export wrappers only, never a line of the document's own text.
 
-The package: ``decode`` (bytes → text), ``clean`` (furniture and wrappers), ``metadata`` (inference),
-``sidecar`` (curated metadata) and ``readers`` (files → documents or rejections).
+The package: ``decode`` (bytes → text), ``clean`` (furniture and wrappers, Traditional → Simplified,
+collection-wide repeated lines), ``metadata`` (inference against the gazetteer and the genres of
+``data/``), ``sidecar`` (curated metadata, validated and merged) and ``readers`` (files → documents or
+rejections).
 """
 
 from __future__ import annotations
 
-from .clean import Cleaned, clean_text, furniture_kind, html_to_text, is_db_export, parse_db_export
+from .clean import (
+    Cleaned,
+    ScriptWarning,
+    clean_text,
+    drop_lines,
+    furniture_kind,
+    html_to_text,
+    is_db_export,
+    parse_db_export,
+    remove_pinyin,
+    repeated_lines,
+    to_simplified,
+)
 from .decode import Rejected, decode
-from .metadata import PROVINCES, Inferred, _level_of, infer_metadata, parse_date
+from .metadata import PROVINCES, Inferred, _level_of, gazetteer, genres, infer_metadata, parse_date
 from .readers import (
     HTML_SUFFIXES,
     METADATA_FIELDS,
@@ -32,11 +46,40 @@ from .readers import (
     read_corpus,
     read_file,
 )
-from .sidecar import read_sidecar
+from .sidecar import SidecarWarning, merge_metadata, read_sidecar, validate_value
 
 __all__ = [
-    "HTML_SUFFIXES", "METADATA_FIELDS", "PROVINCES", "SIDECAR", "TEXT_SUFFIXES", "Cleaned", "Corpus", "Inferred",
-    "Rejected", "_level_of", "build_stage", "clean_text", "decode", "furniture_kind", "html_to_text",
-    "infer_metadata", "is_db_export", "metadata_agreement", "parse_date", "parse_db_export", "read_corpus",
-    "read_file", "read_sidecar",
+    "HTML_SUFFIXES",
+    "METADATA_FIELDS",
+    "PROVINCES",
+    "SIDECAR",
+    "TEXT_SUFFIXES",
+    "Cleaned",
+    "Corpus",
+    "Inferred",
+    "Rejected",
+    "ScriptWarning",
+    "SidecarWarning",
+    "_level_of",
+    "build_stage",
+    "clean_text",
+    "decode",
+    "drop_lines",
+    "furniture_kind",
+    "gazetteer",
+    "genres",
+    "html_to_text",
+    "infer_metadata",
+    "is_db_export",
+    "merge_metadata",
+    "metadata_agreement",
+    "parse_date",
+    "parse_db_export",
+    "read_corpus",
+    "read_file",
+    "read_sidecar",
+    "remove_pinyin",
+    "repeated_lines",
+    "to_simplified",
+    "validate_value",
 ]  # fmt: skip

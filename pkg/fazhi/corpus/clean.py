@@ -19,6 +19,7 @@ A line holding a full sentence (。) is never furniture, except a photo caption 
 from __future__ import annotations
 
 import re
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -142,6 +143,10 @@ def _tidy_lines(lines: Iterable[str]) -> str:
 
 # ------------------------------------------------------------------------------ script and pinyin
 
+class ScriptWarning(UserWarning):
+    """A text in Traditional characters was converted to Simplified (the original is kept)."""
+
+
 TRADITIONAL_SHARE = 0.05  # converted / Han characters at or above which a text is "traditional"
 TRADITIONAL_MIN_CHARS = 5  # and at least this many (one 拚 in a short Simplified text is not Traditional)
 MIXED_MIN_CHARS = 20  # fewer converted characters than this (and under 0.2%) leave a text as it is
@@ -217,6 +222,13 @@ def clean_text(text: str, *, watermarks: Iterable[str] = ()) -> Cleaned:
     """
     original = _normalise_newlines(text)
     converted, script, n_conv = to_simplified(original)
+    if n_conv:
+        head = next((ln.strip() for ln in converted.split("\n") if ln.strip()), "")[:30]
+        warnings.warn(
+            f"{script} text converted to Simplified ({n_conv} characters; original kept in original_text): {head}",
+            ScriptWarning,
+            stacklevel=2,
+        )
     converted, removed = remove_pinyin(converted)
     lines = converted.split("\n")
     kept: list[str] = []
