@@ -163,6 +163,17 @@ def test_title_from_a_pipe_table_of_page_meta():
     assert inf.published.isoformat() == "2024-03-20"
 
 
+def test_title_from_the_html_title_without_the_site_name():
+    header = {"html_title": "西华县人民政府关于2023年法治政府建设情况的报告_西华县人民政府网"}
+    inf = M.infer_metadata("2023年，我县坚持依法行政。", header)
+    assert (inf.title, inf.sources["title"], inf.level) == ("西华县人民政府关于2023年法治政府建设情况的报告", "header", "county")
+
+
+def test_self_reference_words_are_not_read_into_other_words():
+    inf = M.infer_metadata("本办法自发布之日起施行。本市场主体登记。本次会议。")
+    assert inf.level == "unknown"
+
+
 def test_no_title_is_made_up_from_a_heading_or_a_sentence():
     assert M.find_title("各位代表：\n现在，我代表国务院。\n一、过去五年工作的基本总结") is None
     assert M.find_title("第十四届全国人民代表大会第三次会议听取了国务院总理所作的\n政府工作报告\n。会议充分肯定") is None
@@ -322,6 +333,7 @@ def test_valid_sidecar_values_pass_normalised():
     assert S.validate_value("period", "2022-2025") == ("2022–2025", None)
     assert S.validate_value("level", "national") == ("national", None)
     assert S.validate_value("region", "付店镇") == ("付店镇", None)
+    assert S.validate_value("region", "上海") == ("上海市", None)
     assert S.validate_value("title", "  中共潢川县委 潢川县人民政府关于  ") == ("中共潢川县委 潢川县人民政府关于", None)
     assert S.validate_value("published", "") == (None, None)
 

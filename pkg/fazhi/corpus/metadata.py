@@ -503,7 +503,7 @@ def _signature(text: str) -> tuple[str | None, dt.date | None]:
 _SPEAKER = re.compile(
     r"我(?:现在)?(?:代表|受|根据)(?:[\u4e00-\u9fff]{0,6}和)?(?P<who>[\u4e00-\u9fff]{0,14}?(?:国务院|人民政府|政府))"
 )
-_SELF = re.compile(r"(?:我|本)(国|省|市|县|区|州|盟|旗|厅|局|委|办)(?![长委级域内外])")
+_SELF = re.compile(r"(?:我|本)(国|省|市|县|区|州|盟|旗|厅|局|委|办)(?![长委级域内外法公员场面次])")
 _JURISDICTION_RANK = {"省": "province", "市": "prefecture", "州": "prefecture", "盟": "prefecture",
                       "县": "county", "区": "county", "旗": "county"}  # fmt: skip
 _NPC_DELIVERY = re.compile(
@@ -727,6 +727,11 @@ def infer_metadata(
     if title is None:
         title = find_title(text)
         src["title"] = "title" if title else None
+    if title is None and header.get("html_title"):
+        # a page's <title> is the document's title followed by the site's name (标题_某县人民政府网)
+        first = re.split(r"\s*[_|｜—–-]+\s*", header["html_title"].strip())[0]
+        if _title_line(first):
+            title, src["title"] = first, "header"
     if title:
         title = re.sub(r"\s+", " ", title).strip()
 

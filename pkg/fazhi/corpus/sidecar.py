@@ -87,8 +87,11 @@ def validate_value(field_name: str, value: str | None) -> tuple[str | None, str 
             return None, f"published {raw!r} is not a date in the form YYYY-MM-DD"
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
             return None, f"published {raw!r} is not a date in the form YYYY-MM-DD"
-    if field_name == "region" and v not in gazetteer() and not re.fullmatch(r"[\u4e00-\u9fff]{1,10}(乡|镇|街道)", v):
-        return None, f"region {raw!r} is not a division in the gazetteer (data/divisions/divisions.csv)"
+    if field_name == "region":
+        if v in gazetteer():
+            return gazetteer().by_name[v][0].name, None  # a province's short name (上海) as its full name
+        if not re.fullmatch(r"[\u4e00-\u9fff]{1,10}(乡|镇|街道)", v):
+            return None, f"region {raw!r} is not a division in the gazetteer (data/divisions/divisions.csv)"
     return (v if field_name in ("period", "level", "doc_type", "published") else raw.strip()), None
 
 
