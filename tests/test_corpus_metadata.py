@@ -572,3 +572,50 @@ def test_gwr_collection_from_the_text_alone(gwr):
     assert all(n.startswith(("19", "20")) and "国务院" in n for n in no_year)  # national reports only
     provincial = [n for n, *_ in gwr if n.endswith((".txt", ".csv"))]
     assert not set(provincial) & set(no_year)
+
+
+# ------------------------------------------------------------------------ whole pages, one per genre
+
+PAGES = [
+    (
+        "无障碍 简体| 繁体\n当前位置：首页 > 政务公开 > 法治政府建设\n【法治政府建设】鄢陵县司法局2023年法治政府建设工作报告\n"
+        "发布时间：2024-01-15 10:20 来源：县司法局 浏览次数：321\n【 打印 】 【 扫一扫 】\n"
+        "2023年，县司法局在县委、县政府的坚强领导下，深入推进依法行政。现将有关情况报告如下：\n一、主要工作\n"
+        "（一）加强组织领导。我局成立领导小组。\n分享:\n返回手机版",
+        ("鄢陵县司法局", "鄢陵县", "county_dept", "annual_report", "2023", "2024-01-15"),
+    ),
+    (
+        "关于市政协十四届二次会议第0123号提案的答复\n张华委员：\n您提出的《关于加强社区治理的提案》收悉。现答复如下：\n"
+        "一、关于社区治理。我局高度重视。\n感谢您对我市工作的关心和支持。\n郑州市民政局\n2024年6月18日\n（联系人：王某，电话：12345678）",
+        ("郑州市民政局", "郑州市", "city_dept", "proposal_reply", "2024", "2024-06-18"),
+    ),
+    (
+        "付店镇人民政府关于2022年度法治政府建设情况的报告\n2022年，我镇坚持以习近平法治思想为指导，扎实推进法治建设。",
+        ("付店镇人民政府", "付店镇", "township", "annual_report", "2022", None),
+    ),
+    (
+        "司法部关于印发《法治政府建设督察工作规定》的通知\n各省、自治区、直辖市司法厅（局）：\n现将有关事项通知如下。\n"
+        "司法部\n2023年5月10日",
+        ("司法部", None, "national_dept", "notice", "2023", "2023-05-10"),
+    ),
+    (
+        "许昌市人民政府\n关于印发许昌市法治政府建设实施方案\n（2021—2025年）的通知\n各县（市、区）人民政府：\n"
+        "为深入推进依法行政，结合我市实际，制定本方案。",
+        ("许昌市人民政府", "许昌市", "city", "implementation_plan", "2021–2025", None),
+    ),
+    (
+        "内蒙古自治区兴安盟扎赉特旗人民政府关于2023年法治政府建设年度报告\n2023年，我旗深入推进依法行政。",
+        ("内蒙古自治区兴安盟扎赉特旗人民政府", "扎赉特旗", "county", "annual_report", "2023", None),
+    ),
+]
+
+
+@pytest.mark.parametrize(("page", "want"), PAGES)
+def test_whole_pages(page, want):
+    c = CL.clean_text(page)
+    for junk in ("无障碍", "打印", "分享", "返回手机版", "当前位置", "浏览次数"):
+        assert junk not in c.text
+    inf = M.infer_metadata(c.text, c.header)
+    got = (inf.issuer, inf.region, inf.level, inf.doc_type, inf.period,
+           inf.published.isoformat() if inf.published else None)  # fmt: skip
+    assert got == want
