@@ -196,6 +196,33 @@ def test_issuer_from_the_first_sentence():
     assert (inf.issuer, inf.sources["issuer"], inf.level) == ("长葛市司法局", "first_sentence", "county_dept")
 
 
+@pytest.mark.parametrize(
+    ("salutation", "level"),
+    [
+        ("各省、自治区、直辖市人民政府，国务院各部委、各直属机构：", "national"),
+        ("各省、自治区、直辖市司法厅（局）：", "national_dept"),
+        ("各市、县人民政府，省政府各部门：", "province"),
+        ("各县（市、区）人民政府，市人民政府各部门：", "city"),
+        ("各县（市、区）司法局：", "city_dept"),
+        ("各乡镇人民政府、街道办事处，县政府各部门：", "county"),
+    ],
+)
+def test_level_from_whom_the_salutation_addresses(salutation, level):
+    inf = M.infer_metadata(f"{salutation}\n现将有关事项通知如下。\n一、提高认识。")
+    assert (inf.level, inf.sources["level"]) == (level, "salutation")
+
+
+def test_a_bad_addressee_rule_is_refused(monkeypatch, tmp_path: Path):
+    (tmp_path / "levels.toml").write_text("[[addressee]]\npattern = '各县'\nlevel = 'County'\n", encoding="utf-8")
+    monkeypatch.setattr(M, "PACKAGE_DATA", tmp_path)
+    M.addressee_rules.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="not one of"):
+            M.addressee_rules()
+    finally:
+        M.addressee_rules.cache_clear()
+
+
 def test_speaker_and_self_references_decide_without_a_name():
     report = "各位代表：\n现在，我代表省人民政府，向大会报告工作，请予审议。\n过去一年，湖北经济回升，湖北各地、湖北人民。"
     inf = M.infer_metadata(report)

@@ -617,6 +617,38 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
     return (region.name if region else None), level, issuer
 
 
+@cache
+def addressee_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The ``[[addressee]]`` rules of ``data/levels.toml``: (pattern, sender's level), validated."""
+    with open(PACKAGE_DATA / "levels.toml", "rb") as f:
+        rules = tomllib.load(f).get("addressee", [])
+    out = []
+    for r in rules:
+        if r.get("level") not in LEVELS:
+            raise ValueError(f"data/levels.toml: addressee level {r.get('level')!r} is not one of {LEVELS}")
+        try:
+            out.append((re.compile(r["pattern"]), r["level"]))
+        except (re.error, KeyError) as e:
+            raise ValueError(f"data/levels.toml: bad addressee pattern ({e})") from e
+    return tuple(out)
+
+
+def _level_from_salutation(text: str) -> str | None:
+    """The sender's level from whom the salutation addresses (各县（市、区）人民政府，市政府各部门： → city)."""
+    for line in [ln.strip() for ln in text.split("\n") if ln.strip()][:8]:
+        if "。" in line:
+            return None
+        if not re.search(r"[：:]$", line):
+            continue
+        for pat, level in addressee_rules():
+            if pat.search(line):
+                if level != "unknown" and "人民政府" not in line and "政府" not in line:
+                    level += "_dept"
+                return level
+        return None
+    return None
+
+
 # --------------------------------------------------------------------------------------------- genre
 
 
@@ -774,6 +806,12 @@ def infer_metadata(
         hint = gazetteer().by_name[g["region"]][0]
     elif opening is not None:
         hint = opening
+    if level == "unknown":
+        lv = _level_from_salutation(text)
+        if lv:
+            level, src["level"] = lv, "salutation"
+            if hint is not None and _RANK_LEVEL[hint.rank] == lv.removesuffix("_dept"):
+                region, src["region"] = hint.name, "title"
     if level == "unknown":
         r, lv, who = _self_reference(text, region_hint=hint)
         if lv != "unknown":
