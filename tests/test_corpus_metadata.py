@@ -498,6 +498,12 @@ def test_lines_repeated_across_a_collection_are_furniture():
     assert d.text == "各位代表：\n一、工作回顾\n第0篇的正文。\n特此报告。"
     assert ("repeated", "某某网欢迎您") in d.removed
     assert CL.repeated_lines(texts[:2]) == frozenset()  # fewer documents than min_docs
+    long_doc = "某某网欢迎您\n" + "\n".join(f"第{i}段。" for i in range(60)) + "\n某某网欢迎您\n" + "\n".join(
+        f"第{i}段。" for i in range(60, 120)
+    )
+    d = CL.drop_lines(CL.clean_text(long_doc), rep)
+    assert d.text.split("\n")[0] == "第0段。" and "某某网欢迎您" in d.text  # deep in the body: kept
+    assert "某某网欢迎您" not in CL.drop_lines(CL.clean_text(long_doc), rep, edge_lines=None).text
 
 
 _SENTENCE = st.text(alphabet=st.sampled_from(list("法治政府建设推进依法行政我县市区年度工作，、")), min_size=1, max_size=30).map(

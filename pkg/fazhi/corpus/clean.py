@@ -385,13 +385,27 @@ def repeated_lines(
     )
 
 
-def drop_lines(cleaned: Cleaned, lines: frozenset[str] | set[str], *, kind: str = "repeated") -> Cleaned:
-    """``cleaned`` without the given whole lines (e.g. :func:`repeated_lines`), each recorded in ``removed``."""
+def drop_lines(
+    cleaned: Cleaned,
+    lines: frozenset[str] | set[str],
+    *,
+    kind: str = "repeated",
+    edge_lines: int | None = 25,
+) -> Cleaned:
+    """``cleaned`` without the given whole lines (e.g. :func:`repeated_lines`), each recorded in ``removed``.
+
+    With ``edge_lines`` (the default), only those among the first and last ``edge_lines`` lines go: site
+    furniture sits at the top and bottom of a page, while a short line deep in the body (a hyperlink
+    split onto its own line, such as 法律) is the document's. ``None`` removes them anywhere.
+    """
     if not lines:
         return cleaned
     kept, removed = [], list(cleaned.removed)
-    for ln in cleaned.text.split("\n"):
-        if ln.strip(" \t\u00a0\u3000") in lines:
+    all_lines = cleaned.text.split("\n")
+    n = len(all_lines)
+    for i, ln in enumerate(all_lines):
+        at_edge = edge_lines is None or i < edge_lines or i >= n - edge_lines
+        if at_edge and ln.strip(" \t\u00a0\u3000") in lines:
             removed.append((kind, ln))
         else:
             kept.append(ln)
