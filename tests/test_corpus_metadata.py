@@ -322,6 +322,14 @@ def test_sessions_looked_back_on_or_provincial_give_no_year():
 # ---------------------------------------------------------------------------------- collection values
 
 
+def test_given_empty_markers_and_date_times_are_read_as_meant():
+    inf = M.infer_metadata("正文。", given={"year": "None", "publish_date": "2026-02-09 09:20", "title": "nan"})
+    assert inf.rejected_given == {} and inf.title is None
+    assert inf.published.isoformat() == "2026-02-09" and inf.sources["published"] == "collection"
+    inf = M.infer_metadata("正文。", given={"year": 2025.0, "publish_date": "28/03/2024"})
+    assert inf.period == "2025" and "published" in inf.rejected_given
+
+
 def test_given_collection_values_are_used_with_their_source_and_invalid_ones_rejected():
     given = {"title": "2026年江苏省政府工作报告", "province": "江苏省", "year": "2026", "publish_date": "2026-02-09",
              "level": "<img src=x onerror=alert(1)>", "source_url": "https://example.org/a"}  # fmt: skip
@@ -652,3 +660,34 @@ def test_whole_pages(page, want):
     got = (inf.issuer, inf.region, inf.level, inf.doc_type, inf.period,
            inf.published.isoformat() if inf.published else None)  # fmt: skip
     assert got == want
+
+
+# ---------------------------------------------------------------------------------- parsers never crash
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400), st.dictionaries(st.sampled_from(["title", "year", "province", "publish_date", "level"]),
+                                              st.text(max_size=30), max_size=5))  # fmt: skip
+def test_inference_and_cleaning_take_any_text(text, given_cols):
+    c = CL.clean_text(text)
+    inf = M.infer_metadata(c.text, c.header, given=given_cols)
+    assert inf.level in schema.LEVELS and inf.doc_type in schema.DOC_TYPES
+    if inf.period is not None:
+        assert S.validate_value("period", inf.period)[1] is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12), max_size=5), max_size=6),
+       st.sampled_from([",", ";", "\t"]))  # fmt: skip
+def test_any_sidecar_reads_without_crashing(tmp_path_factory, rows, sep):
+    path = tmp_path_factory.mktemp("sc") / "metadata.csv"
+    body = "\n".join(sep.join(r) for r in [["source_file", "level", "period"], *rows])
+    path.write_text(body, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", S.SidecarWarning)
+        sc = S.read_sidecar(path)
+    for key, values in sc.items():
+        assert key and set(values) <= set(M.FIELDS)
+        inf = M.Inferred()
+        vals, _, checks = S.merge_metadata(inf, values, doc_id=key, warn=False)
+        assert vals["level"] in schema.LEVELS

@@ -692,7 +692,7 @@ def _given_field(given: dict[str, str], fld: str) -> str | None:
     lower = {str(k).strip().lower(): v for k, v in given.items()}
     for alias in _GIVEN_ALIASES[fld]:
         v = lower.get(alias)
-        if v is not None and str(v).strip():
+        if v is not None and str(v).strip() and str(v).strip().lower() not in ("none", "null", "nan", "nat", "na"):
             return str(v).strip()
     return None
 
@@ -743,6 +743,8 @@ def infer_metadata(
             continue
         if fld == "period" and re.fullmatch(r"\d{4}(?:\.0)?", raw):
             raw = raw[:4]
+        if fld == "published" and (d := parse_date(raw)) is not None and raw.startswith(str(d.year)):
+            raw = d.isoformat()  # a collection's date column may carry a time (2026-02-09 09:20)
         value, problem = _valid_given(fld, raw)
         if problem:
             rejected[fld] = (raw, problem)

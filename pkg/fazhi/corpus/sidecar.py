@@ -129,7 +129,16 @@ def read_sidecar(path: Path) -> Sidecar:
     """
     raw = path.read_bytes()
     text, _ = decode(raw)
-    text = text.lstrip("\ufeff")
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        return _parse_sidecar(text, path)
+    except csv.Error as e:
+        problems = [SidecarProblem(None, "(file)", None, f"not a readable CSV ({e}): the sidecar is ignored")]
+        _warn(problems, path)
+        return Sidecar(problems=problems)
+
+
+def _parse_sidecar(text: str, path: Path) -> Sidecar:
     first = text.split("\n", 1)[0]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first, delimiters=",;\t|")
