@@ -10,12 +10,15 @@ How, field by field (a field the text does not support stays null or ``unknown``
 - title: a collection column, the HTML title/h1 or a page-meta table (标题), else the first line of the
   head that ends with a genre word, joined when split over two or three lines, behind a column tag
   (【法治建设报告】) stripped;
-- issuer: a collection column or page-meta field (发文机关), else the title (before 关于, or the region it
-  opens with), the signature (an organ's name on one of the last lines), or the speaker (我代表X人民政府);
+- issuer: a collection column or page-meta field (发文机关), else the title (before 关于, or the organ or
+  region it opens with), the signature (an organ's name on one of the last lines), the first sentence
+  (2022年，潢川县司法局坚持…) or the speaker (我代表X人民政府);
 - region and level: the issuer's name against the gazetteer of administrative divisions
   (``data/divisions/divisions.csv``); central organs (国务院, 全国人民代表大会, ministries without a region)
-  are ``national``/``national_dept``; with no name, the document's self-references (我省, 我县, 我局,
-  我代表省人民政府) and the most-mentioned division of that rank. A region is always a gazetteer name;
+  are ``national``/``national_dept``; with no name, whom the salutation addresses (``[[addressee]]`` in
+  ``data/levels.toml``: 各县（市、区）人民政府 → city), then the document's self-references (我省, 我县,
+  我局, 我代表省人民政府) and the most-mentioned division of that rank. A region is always a gazetteer
+  name (or a township named before its 人民政府);
 - doc type: the title and body cues of ``data/genres.toml``;
 - period: a collection year, the title's year or span, the session of the National People's Congress
   (第十四届全国人民代表大会第三次会议 → 2025) where the document was delivered or which it records, the
@@ -803,17 +806,17 @@ def infer_metadata(
         region, level = _level_of(issuer)
         src["level"] = "gazetteer" if region else ("issuer" if level != "unknown" else None)
         src["region"] = "gazetteer" if region else None
-    hint = None
+    hint, hint_source = None, None
     if g.get("region") and g["region"] in gazetteer():
-        hint = gazetteer().by_name[g["region"]][0]
+        hint, hint_source = gazetteer().by_name[g["region"]][0], "collection"
     elif opening is not None:
-        hint = opening
+        hint, hint_source = opening, "title"
     if level == "unknown":
         lv = _level_from_salutation(text)
         if lv:
             level, src["level"] = lv, "salutation"
             if hint is not None and _RANK_LEVEL[hint.rank] == lv.removesuffix("_dept"):
-                region, src["region"] = hint.name, "title"
+                region, src["region"] = hint.name, hint_source
     if level == "unknown":
         r, lv, who = _self_reference(text, region_hint=hint)
         if lv != "unknown":
