@@ -143,6 +143,9 @@ def _tidy_lines(lines: Iterable[str]) -> str:
 
 # ------------------------------------------------------------------------------ script and pinyin
 
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
 class ScriptWarning(UserWarning):
     """A text in Traditional characters was converted to Simplified (the original is kept)."""
 
@@ -167,7 +170,7 @@ def to_simplified(text: str) -> tuple[str, str, int]:
     ``MIXED_MIN_CHARS`` and 0.2%: a Simplified text with a traditional passage), else ``simplified`` and
     the text is returned unchanged (a stray 拚 or 乾 in a Simplified text is left as written).
     """
-    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf")
+    han = len(_HAN.findall(text))
     if not han:
         return text, "simplified", 0
     converted = _t2s().convert(text)

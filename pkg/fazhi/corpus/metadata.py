@@ -538,11 +538,15 @@ def _first_sentence_organ(text: str) -> str | None:
     return None
 
 
+MENTION_CHARS = 30_000  # place names are counted in the first this many characters (bounded time)
+
+
 def _most_mentioned(text: str, rank: str, *, within: str | None = None) -> Division | None:
-    """The gazetteer division of a rank mentioned most often in a text (ties: the first mentioned)."""
+    """The gazetteer division of a rank mentioned most often in a text's first ``MENTION_CHARS`` characters
+    (ties: the first mentioned)."""
     counts: Counter[str] = Counter()
     first_at: dict[str, int] = {}
-    for pos, name, d in gazetteer().find_all(text):
+    for pos, name, d in gazetteer().find_all(text[:MENTION_CHARS]):
         if len(name) <= 2 and d.rank != "province":
             continue  # 城区, 郊区, 新县: too often a common word in running text
         cand = d
