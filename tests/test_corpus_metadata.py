@@ -191,6 +191,15 @@ def test_issuer_from_signature_with_its_date():
     assert inf.doc_type == "notice" and inf.sources["doc_type"] == "body_cue"
 
 
+def test_issuer_from_the_page_source_line_completed_with_the_region():
+    page = "关于2023年法治政府建设情况的报告\n发布时间：2024-03-28 信息来源：县司法局\n2023年，我县坚持依法治县，潢川县各部门协同。"
+    c = CL.clean_text(page)
+    inf = M.infer_metadata(c.text, c.header)
+    assert (inf.issuer, inf.sources["issuer"], inf.region, inf.level) == ("潢川县司法局", "header", "潢川县", "county_dept")
+    newspaper = CL.clean_text("关于2023年工作情况的报告\n来源：河南日报\n2023年，我省坚持依法行政，河南经济平稳。")
+    assert M.infer_metadata(newspaper.text, newspaper.header).issuer is None
+
+
 def test_issuer_from_the_first_sentence():
     inf = M.infer_metadata("2022年，长葛市司法局坚持以习近平法治思想为指导，扎实推进依法行政。")
     assert (inf.issuer, inf.sources["issuer"], inf.level) == ("长葛市司法局", "first_sentence", "county_dept")

@@ -541,6 +541,29 @@ def _first_sentence_organ(text: str) -> str | None:
 MENTION_CHARS = 30_000  # place names are counted in the first this many characters (bounded time)
 
 
+_BARE_UNIT = re.compile(r"^(省|市|县|区|自治区|自治州|自治县|州|盟|旗)(?=[\u4e00-\u9fff]{1,20}$)")
+_UNIT_RANK = {"省": "province", "自治区": "province", "市": "prefecture", "州": "prefecture", "自治州": "prefecture",
+              "盟": "prefecture", "县": "county", "自治县": "county", "区": "county", "旗": "county"}  # fmt: skip
+
+
+def _organ_from_source(source: str, region: str | None) -> str | None:
+    """The organ a page's 来源/信息来源 line names, when it is one (not a newspaper or a division 处):
+    a full name as it stands, a bare one (县司法局) completed with the region of that rank (潢川县司法局)."""
+    s = re.sub(r"\s+", "", source)
+    if not _SIGNATURE_ORGAN.match(s) or s.endswith("会议"):
+        return None
+    if _chain(s)[1]:
+        return s
+    m = _BARE_UNIT.match(s)
+    if m and region and region in gazetteer():
+        d = gazetteer().by_name[region][0]
+        rank = "province" if d.name in _MUNICIPALITIES else d.rank
+        unit_rank = _UNIT_RANK[m.group(1)]
+        if unit_rank == rank or (m.group(1) == "市" and d.name in _MUNICIPALITIES):
+            return d.name + s[m.end() :]
+    return None
+
+
 def _most_mentioned(text: str, rank: str, *, within: str | None = None) -> Division | None:
     """The gazetteer division of a rank mentioned most often in a text's first ``MENTION_CHARS`` characters
     (ties: the first mentioned)."""
@@ -829,6 +852,14 @@ def infer_metadata(
             src["region"] = "self_reference" if r else None
             if issuer is None and who:
                 issuer, src["issuer"] = who, "salutation"
+    if issuer is None and header.get("source"):
+        organ = _organ_from_source(header["source"], region)
+        if organ:
+            issuer, src["issuer"] = organ, "header"
+            r, lv = _level_of(organ)
+            if lv != "unknown" and (level == "unknown" or lv.removesuffix("_dept") == level.removesuffix("_dept")):
+                region, level = r or region, lv
+                src["level"] = src["level"] or "header"
     if level == "unknown":
         # A database export states the level of its issuer ("河南省 (Provincial-level units)").
         m = re.match(r"(\S+)\s*\((Provincial|Prefecture|County)", header.get("Level", ""))
