@@ -349,7 +349,12 @@ def test_given_collection_values_are_used_with_their_source_and_invalid_ones_rej
     assert "level" in inf.rejected_given and inf.sources["level"] != "collection"
     values, _, checks = S.merge_metadata(inf, None, doc_id="x", warn=False)
     assert values["level"] == "province"
-    assert [(c["field"], c["agree"]) for c in checks] == [("level", False)] and "markup" in checks[0]["problem"]
+    rows = {c["field"]: c for c in checks}
+    assert set(rows) == {"title", "region", "level", "period", "published"}
+    assert not rows["level"]["agree"] and "markup" in rows["level"]["problem"]
+    # used collection values are checked against what the text alone gives (no title, region or year there)
+    assert rows["title"]["inferred"] is None and rows["title"]["problem"] is None and not rows["title"]["agree"]
+    assert {c["curated_source"] for c in checks} == {"collection"}
 
 
 # ------------------------------------------------------------------------------------------ sidecar

@@ -133,7 +133,7 @@ TABLES: dict[str, Table] = {
             ("doc_id", pl.String, "the document (null for a problem of the whole sidecar, e.g. its header)"),
             ("field", pl.String, "title, issuer, region, level, doc_type, period or published (or a column)"),
             ("inferred", pl.String, "what inference from the text found (null when it found nothing)"),
-            ("curated", pl.String, "what the sidecar says"),
+            ("curated", pl.String, "what the sidecar (or the collection's own column) says"),
             ("agree", pl.Boolean, "inferred == curated after normalisation (false when the value was rejected)"),
             (
                 "problem",
@@ -143,6 +143,7 @@ TABLES: dict[str, Table] = {
                     "reversed period, duplicate row, unknown column...); null when the value was used"
                 ),
             ),
+            ("curated_source", pl.String, "sidecar (metadata.csv) or collection (a column of a JSONL/CSV/parquet file)"),
         ),
     ]
 }

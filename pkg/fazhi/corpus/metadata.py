@@ -183,6 +183,7 @@ class Inferred:
     published: dt.date | None = None
     sources: dict[str, str | None] = field(default_factory=dict)
     rejected_given: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (value, problem)
+    from_text: dict[str, str | None] | None = None  # what the text alone gives, when collection values were used
 
     def as_strings(self) -> dict[str, str | None]:
         return {
@@ -760,7 +761,9 @@ def infer_metadata(
     Returns
     -------
     Inferred
-        The fields, with ``sources[field]`` saying where each came from (null when not found).
+        The fields, with ``sources[field]`` saying where each came from (null when not found); when
+        collection values were used, ``from_text`` holds what the text alone gives, so that they can be
+        checked against each other.
     """
     header = header or {}
     given = given or {}
@@ -904,6 +907,7 @@ def infer_metadata(
         if period is None and published:
             period, src["period"] = str(published.year), "published"
 
+    from_text = infer_metadata(text, header, title_hint).as_strings() if g else None
     return Inferred(
         title=title,
         issuer=issuer,
@@ -914,6 +918,7 @@ def infer_metadata(
         published=published,
         sources=src,
         rejected_given=rejected,
+        from_text=from_text,
     )
 
 

@@ -200,6 +200,7 @@ def sidecar_checks(sidecar: Sidecar) -> list[dict[str, object]]:
             "curated": p.value,
             "agree": False,
             "problem": p.problem,
+            "curated_source": "sidecar",
         }
         for p in sidecar.problems
     ]
@@ -234,18 +235,26 @@ def merge_metadata(
     -------
     (values, sources, checks)
         ``values[field]`` (strings; ``period`` normalised with an en dash), ``sources[field]`` (``sidecar``
-        where a curated value was used), and ``metadata_check`` rows: one per curated field (``agree``
+        where a curated value was used), and ``metadata_check`` rows: one per sidecar field (``agree``
         compares it with inference; ``problem`` says why an invalid value was not used), and one per
-        rejected collection value.
+        collection value (used: compared with what the text alone gives; rejected: with its problem).
     """
     values = inferred.as_strings()
     sources = {f: inferred.sources.get(f) for f in FIELDS}
     checks: list[dict[str, object]] = []
-    for fld, (raw, problem) in sorted(inferred.rejected_given.items()):
-        checks.append({"doc_id": doc_id, "field": fld, "inferred": values.get(fld), "curated": raw, "agree": False,
-                       "problem": f"collection column: {problem}"})  # fmt: skip
-        if warn:
-            warnings.warn(f"{doc_id}: collection column: {problem}; not used", SidecarWarning, stacklevel=2)
+    text_only = inferred.from_text or {}
+    for fld in FIELDS:
+        if inferred.sources.get(fld) == "collection":
+            checks.append({"doc_id": doc_id, "field": fld, "inferred": text_only.get(fld), "curated": values.get(fld),
+                           "agree": _norm(fld, text_only.get(fld)) == _norm(fld, values.get(fld)), "problem": None,
+                           "curated_source": "collection"})  # fmt: skip
+        elif fld in inferred.rejected_given:
+            raw, problem = inferred.rejected_given[fld]
+            checks.append({"doc_id": doc_id, "field": fld, "inferred": values.get(fld), "curated": raw,
+                           "agree": False, "problem": f"collection column: {problem}",
+                           "curated_source": "collection"})  # fmt: skip
+            if warn:
+                warnings.warn(f"{doc_id}: collection column: {problem}; not used", SidecarWarning, stacklevel=2)
     for fld in FIELDS:
         raw = (curated or {}).get(fld)
         if raw is None or not str(raw).strip():
@@ -254,12 +263,13 @@ def merge_metadata(
         inf = values.get(fld)
         if problem:
             checks.append({"doc_id": doc_id, "field": fld, "inferred": inf, "curated": raw, "agree": False,
-                           "problem": problem})  # fmt: skip
+                           "problem": problem, "curated_source": "sidecar"})  # fmt: skip
             if warn:
                 warnings.warn(f"metadata.csv ({doc_id}): {problem}; the inferred value is kept", SidecarWarning, stacklevel=2)
             continue
         checks.append({"doc_id": doc_id, "field": fld, "inferred": inf, "curated": raw,
-                       "agree": _norm(fld, inf) == _norm(fld, raw), "problem": None})  # fmt: skip
+                       "agree": _norm(fld, inf) == _norm(fld, raw), "problem": None,
+                       "curated_source": "sidecar"})  # fmt: skip
         values[fld] = value
         sources[fld] = "sidecar"
     if values.get("period"):
