@@ -705,3 +705,28 @@ def test_any_sidecar_reads_without_crashing(tmp_path_factory, rows, sep):
         inf = M.Inferred()
         vals, _, _checks = S.merge_metadata(inf, values, doc_id=key, warn=False)
         assert vals["level"] in schema.LEVELS
+
+
+_LINE = st.text(alphabet=st.sampled_from(list("某县市人民政府关于年度法治建设情况的报告方案通知答复。，：【】0123456789")), max_size=25)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_LINE, max_size=8))
+def test_a_found_title_is_made_of_head_lines_and_is_no_sentence(lines):
+    title = M.find_title("\n".join(lines))
+    if title is not None:
+        assert "。" not in title and M._GENRE_END.search(title)
+        stripped = [CL_strip(ln) for ln in lines if ln.strip()]
+        assert any(title.startswith(s) or s.startswith(title) or title in "".join(stripped) for s in stripped)
+
+
+def CL_strip(line: str) -> str:  # noqa: N802 - a helper named after what it mirrors
+    return M._COLUMN_TAG.sub("", line.strip()) or line.strip()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("中共河南省许昌市鄢陵县海淀区付店镇人民政府司法局厅委办国务院部总局 、")), max_size=30))
+def test_level_of_any_issuer_string_is_a_level_and_its_region_a_known_place(issuer):
+    region, level = M._level_of(issuer)
+    assert level in schema.LEVELS
+    assert region is None or region in M.gazetteer() or re.fullmatch(r"[\u4e00-\u9fff]{1,8}(乡|镇|街道)", region)
