@@ -716,11 +716,11 @@ def test_a_found_title_is_made_of_head_lines_and_is_no_sentence(lines):
     title = M.find_title("\n".join(lines))
     if title is not None:
         assert "。" not in title and M._GENRE_END.search(title)
-        stripped = [CL_strip(ln) for ln in lines if ln.strip()]
+        stripped = [_head_line(ln) for ln in lines if ln.strip()]
         assert any(title.startswith(s) or s.startswith(title) or title in "".join(stripped) for s in stripped)
 
 
-def CL_strip(line: str) -> str:  # noqa: N802 - a helper named after what it mirrors
+def _head_line(line: str) -> str:
     return M._COLUMN_TAG.sub("", line.strip()) or line.strip()
 
 
