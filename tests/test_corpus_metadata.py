@@ -200,6 +200,16 @@ def test_issuer_from_the_page_source_line_completed_with_the_region():
     assert M.infer_metadata(newspaper.text, newspaper.header).issuer is None
 
 
+def test_a_bare_organ_is_completed_with_the_region_the_document_calls_its_own():
+    text = "关于2023年法治政府建设工作情况的报告\n2023年，我区坚持依法行政，海淀区各部门协同，海淀区群众满意。\n区司法局\n2024年1月5日"
+    inf = M.infer_metadata(text)
+    assert (inf.issuer, inf.region, inf.level) == ("海淀区司法局", "海淀区", "county_dept")
+    beijing = "关于2023年工作情况的报告\n2023年，我市坚持依法行政，北京市各区协同，北京市民满意。\n市司法局\n2024年1月5日"
+    inf = M.infer_metadata(beijing)
+    assert (inf.issuer, inf.region, inf.level) == ("北京市司法局", "北京市", "province_dept")
+    assert M._level_of("省政府") == (None, "province") and M._level_of("市政府办公室") == (None, "city_dept")
+
+
 def test_issuer_from_the_first_sentence():
     inf = M.infer_metadata("2022年，长葛市司法局坚持以习近平法治思想为指导，扎实推进依法行政。")
     assert (inf.issuer, inf.sources["issuer"], inf.level) == ("长葛市司法局", "first_sentence", "county_dept")

@@ -448,6 +448,11 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
         level = _RANK_LEVEL[_SUFFIX_RANK[m.group("suffix")]]
         return None, level + ("_dept" if dept else "")
+    m = re.match(r"^(自治区|自治州|自治县|省|市|县|区|州|盟|旗)(?=人民政府|政府|行政公署|[\u4e00-\u9fff]{0,10}(?:厅|局|委员会|办公室))", first)
+    if m:  # a bare unit, the document's own (省政府, 区司法局): the level, no region
+        rest = first[m.end() :]
+        dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
+        return None, _RANK_LEVEL[_UNIT_RANK[m.group(1)]] + ("_dept" if dept else "")
     if _CENTRAL_DEPT.match(first):  # a ministry, commission or administration with no region before it
         return None, "national_dept"
     return None, "unknown"
@@ -855,6 +860,14 @@ def infer_metadata(
             src["region"] = "self_reference" if r else None
             if issuer is None and who:
                 issuer, src["issuer"] = who, "salutation"
+    if issuer is not None and region is None and _BARE_UNIT.match(issuer) and level != "unknown":
+        # a bare organ (区司法局, 省政府): its region is the one the document calls its own
+        r, lv, _ = _self_reference(text, region_hint=hint)
+        if r in _MUNICIPALITIES and issuer.startswith("市") and level.startswith("city"):
+            level = level.replace("city", "province")  # 市政府 of 北京市 is a provincial-level government
+        if r and lv.removesuffix("_dept") == level.removesuffix("_dept"):
+            region, src["region"] = r, "self_reference"
+            issuer = _organ_from_source(issuer, r) or issuer
     if issuer is None and header.get("source"):
         organ = _organ_from_source(header["source"], region)
         if organ:
