@@ -517,6 +517,8 @@ def test_urls_and_watermarks_are_cut_from_inside_lines():
     c = CL.clean_text("详见https://www.gov.cn/zhengce/a.htm 的规定。\n工作成效明显（来源：河南日报）。\n标题【某县人民政府门户网站】", watermarks=["某某网"])
     assert c.text.split("\n") == ["详见 的规定。", "工作成效明显。", "标题"]
     assert {k for k, _ in c.removed} == {"url", "watermark"}
+    glued = CL.clean_text("某县人民政府关于2023年法治政府建设情况的报告某县人民政府门户网站\n在县政府门户网站公开。")
+    assert glued.text.split("\n") == ["某县人民政府关于2023年法治政府建设情况的报告", "在县政府门户网站公开。"]
     c2 = CL.clean_text("欢迎访问某某网，某某网为您服务。", watermarks=["某某网"])
     assert c2.text == "欢迎访问，为您服务。" and [k for k, _ in c2.removed] == ["watermark", "watermark"]
 

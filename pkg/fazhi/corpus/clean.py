@@ -197,6 +197,10 @@ def remove_pinyin(text: str) -> tuple[str, list[tuple[str, str]]]:
     return (_PINYIN.sub("", text) if removed else text), removed
 
 
+_GLUED_SITE = re.compile(r"[\u4e00-\u9fff](?:门户网站|人民政府网站?|政府网)\s*$")
+_GENRE_WORD = re.compile(r"报告|方案|意见|答复|规划|总结|通知|决定|办法|纲要|要点|计划|情况|决议|公告|通告")
+
+
 def remove_inline(line: str, *, watermarks: Iterable[str] = ()) -> tuple[str, list[tuple[str, str]]]:
     """Remove URLs and site watermarks from inside a line (``INLINE_FURNITURE``, plus ``watermarks``: exact
     strings such as the site's name), keeping the rest of it."""
@@ -205,6 +209,14 @@ def remove_inline(line: str, *, watermarks: Iterable[str] = ()) -> tuple[str, li
         if pat.search(line):
             removed.extend((name, m.group(0)) for m in pat.finditer(line))
             line = pat.sub("", line)
+    m = _GLUED_SITE.search(line)
+    if m and "。" not in line:
+        # a site's name glued to the end of a heading (…情况的报告某县人民政府门户网站): cut after the
+        # last genre word, when what follows it is a short name
+        ends = [g.end() for g in _GENRE_WORD.finditer(line, 0, m.start())]
+        if ends and 2 <= m.end() - ends[-1] <= 24 and not _GENRE_WORD.search(line, ends[-1], m.end()):
+            removed.append(("watermark", line[ends[-1] :]))
+            line = line[: ends[-1]]
     for w in watermarks:
         if w and w in line:
             removed.extend(("watermark", w) for _ in range(line.count(w)))
