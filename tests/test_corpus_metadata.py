@@ -455,6 +455,14 @@ def test_sidecar_without_source_file_and_duplicate_rows_are_reported(tmp_path: P
     assert dup.height == 1 and dup["doc_id"][0] == "a" and "differ" in dup["problem"][0]
 
 
+def test_an_unreadable_sidecar_is_set_aside_with_a_reason(tmp_path: Path):
+    path = tmp_path / "metadata.csv"
+    path.write_bytes(b"\x00\x01\x02\xff\xfe\x00" * 50)
+    with pytest.warns(S.SidecarWarning, match="cannot be read"):
+        sc = S.read_sidecar(path)
+    assert dict(sc) == {} and sc.problems[0].column == "(file)"
+
+
 def test_seed_inference_agrees_with_the_sidecar_at_least_as_before():
     with warnings.catch_warnings():
         warnings.simplefilter("error", S.SidecarWarning)  # the seeds' sidecar is valid

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..schema import DOC_TYPES, LEVELS
-from .decode import decode
+from .decode import Rejected, decode
 from .metadata import FIELDS, Inferred, gazetteer
 
 EXTRA_COLUMNS = ("notes", "note", "comment", "comments")
@@ -127,8 +127,13 @@ def read_sidecar(path: Path) -> Sidecar:
     :func:`merge_metadata` validates them. Problems of the file itself (no ``source_file`` column, a
     renamed header, an unknown column, a duplicate row) are in ``.problems`` and warned about.
     """
-    raw = path.read_bytes()
-    text, _ = decode(raw)
+    try:
+        text, _ = decode(path.read_bytes())
+    except (OSError, Rejected) as e:
+        what = f"{e.reason}: {e.detail}" if isinstance(e, Rejected) else str(e)
+        problems = [SidecarProblem(None, "(file)", None, f"the sidecar cannot be read ({what}): it is ignored")]
+        _warn(problems, path)
+        return Sidecar(problems=problems)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
         return _parse_sidecar(text, path)
