@@ -514,6 +514,20 @@ def test_site_furniture_lines_are_removed(line):
     assert c.text == "正文第一段。\n正文第二段。" and c.removed
 
 
+@pytest.mark.parametrize(
+    ("line", "caption"),
+    [
+        ("省长刘小涛代表省人民政府向大会作政府工作报告。本报记者 朱江 摄", True),
+        ("王正谱作政府工作报告。本报记者 霍艳恩摄", True),
+        ("省长叶建春作政府工作报告。本报全媒体记者 林 君摄", True),
+        ("组织新闻记者开展拍摄。", False),
+        ("邀请记者参与监督，接受群众评议。", False),
+    ],
+)
+def test_photo_captions_and_sentences_about_reporters(line, caption):
+    assert (CL.furniture_kind(line) == "photo_caption") is caption
+
+
 def test_furniture_spread_one_word_per_line_is_removed():
     page = "下载\n打印\n全屏\n收藏\n【字号：\n加大\n还原\n减小\n】\n来源:\n四川日报\n您的位置:\n首页\n>\n要闻\n正文。\n大\n会议精神。"
     c = CL.clean_text(page)

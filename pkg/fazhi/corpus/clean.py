@@ -71,7 +71,8 @@ _WIDGET_RE = re.compile("|".join(sorted(map(re.escape, WIDGET_TOKENS), key=len, 
 _FIELD_LABEL = re.compile(r"(?:来源|信息来源|发表时间|发布时间|发布日期|时间|日期|阅读量|浏览次数|作者|责任编辑|分享)\s*[:：]?")
 _CRUMB_LABEL = re.compile(r"(?:当前位置|您现在的位置|您的位置|所在位置)\s*[:：]?")
 _CRUMB_SEP = re.compile(r"[>＞›»]+|&gt;")
-_CAPTION = re.compile(r".{0,120}(?:本报记者|记者|通讯员|新华社发|摄影)[\s\u3000]*[^\s。]{0,12}[\s\u3000]*摄(?:影)?[。]?")
+# A photo caption: "…作政府工作报告。本报记者 朱江 摄" (a reporter's name, then 摄, ending the line).
+_CAPTION = re.compile(r".{0,120}(?:记者|通讯员|摄影)[\s\u3000]*[\u4e00-\u9fff·]{1,5}(?:[\s\u3000]+[\u4e00-\u9fff]{1,3})?[\s\u3000]*(?<!拍)摄")
 
 # Furniture inside a line: removed from the line, the rest of it kept.
 INLINE_FURNITURE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(

@@ -329,7 +329,7 @@ def _title_line(s: str) -> bool:
     return 4 <= len(s) <= 80 and not _NOT_TITLE.search(s) and bool(_GENRE_END.search(s))
 
 
-def find_title(text: str, *, max_lines: int = 15) -> str | None:
+def find_title(text: str, *, max_lines: int = 25) -> str | None:
     """The title in the head of a body: the first line (or two or three lines joined) that ends with a genre
     word, skipping bylines and date lines, before the first sentence or salutation (各位代表：); a leading
     column tag (【法治建设报告】) is dropped. A line that the next line continues (it starts with 。or ，)
