@@ -839,8 +839,9 @@ def infer_metadata(
             issuer, src["issuer"] = organ, "first_sentence"
     if issuer is not None:
         region, level = _level_of(issuer)
-        src["level"] = "gazetteer" if region else ("issuer" if level != "unknown" else None)
-        src["region"] = "gazetteer" if region else None
+        known = region is not None and region in gazetteer()
+        src["level"] = "gazetteer" if known else ("issuer" if level != "unknown" else None)
+        src["region"] = "gazetteer" if known else ("issuer" if region else None)  # a township, as named
     hint, hint_source = None, None
     if g.get("region") and g["region"] in gazetteer():
         hint, hint_source = gazetteer().by_name[g["region"]][0], "collection"
