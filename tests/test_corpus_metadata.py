@@ -341,6 +341,13 @@ def test_sessions_looked_back_on_or_provincial_give_no_year():
 # ---------------------------------------------------------------------------------- collection values
 
 
+def test_a_province_column_does_not_overwrite_a_city_of_that_province():
+    inf = M.infer_metadata("郑州市人民政府关于2023年度法治政府建设情况的报告\n正文。", given={"province": "河南省"})
+    assert (inf.region, inf.level, inf.sources["region"]) == ("郑州市", "city", "gazetteer")
+    inf = M.infer_metadata("郑州市人民政府关于2023年度法治政府建设情况的报告\n正文。", given={"province": "广东省"})
+    assert (inf.region, inf.sources["region"]) == ("广东省", "collection")  # the researcher's column wins a conflict
+
+
 def test_given_empty_markers_and_date_times_are_read_as_meant():
     inf = M.infer_metadata("正文。", given={"year": "None", "publish_date": "2026-02-09 09:20", "title": "nan"})
     assert inf.rejected_given == {} and inf.title is None

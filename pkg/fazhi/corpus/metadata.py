@@ -885,7 +885,17 @@ def infer_metadata(
             level = {"Provincial": "province", "Prefecture": "city", "County": "county"}[m.group(2)]
             src["level"], src["region"] = "header", ("header" if region else None)
     if g.get("region"):
-        region, src["region"] = g["region"], "collection"
+        d = gazetteer().by_name[g["region"]][0] if g["region"] in gazetteer() else None
+        inside = (
+            d is not None
+            and d.rank == "province"
+            and region is not None
+            and region in gazetteer()
+            and gazetteer().by_name[region][0].province == d.name
+            and region != d.name
+        )
+        if not inside:  # a province column does not overwrite a city or county of that province
+            region, src["region"] = g["region"], "collection"
     if g.get("level"):
         level, src["level"] = g["level"], "collection"
 
