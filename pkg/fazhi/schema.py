@@ -119,8 +119,8 @@ TABLES: dict[str, Table] = {
             (
                 "reason",
                 pl.String,
-                ("empty, binary, undecodable, no_chinese_text, unsupported_format, duplicate, duplicate_id, "
-                "unreadable or sidecar_orphan (a metadata.csv row for a file that is not there)"),
+                "empty, binary, undecodable, no_chinese_text, unsupported_format, duplicate, duplicate_id, "
+                "unreadable or sidecar_orphan (a metadata.csv row for a file that is not there)",
             ),
             ("detail", pl.String, "a human-readable explanation (e.g. which file it duplicates)"),
         ),
