@@ -31,7 +31,8 @@ EXTRA_COLUMNS = ("notes", "note", "comment", "comments")
 
 
 class SidecarWarning(UserWarning):
-    """A sidecar value, row or column was set aside (see ``metadata_check.problem``)."""
+    """A curated value (a sidecar value, row or column, or a collection's own column) was set aside
+    (see ``metadata_check.problem``)."""
 
 
 # ----------------------------------------------------------------------------------------- values
