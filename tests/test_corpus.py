@@ -291,7 +291,8 @@ def test_level_of_government_from_issuer(issuer, region, level):
         ("某省法治政府建设实施方案（2021—2025年）", "implementation_plan", "2021–2025"),
         ("关于省政协十三届一次会议第123号提案的答复", "proposal_reply", None),
         ("某县司法局2022年工作总结", "work_summary", "2022"),
-        ("某县关于开展安全生产检查的通知", "other", None),
+        ("某县关于开展安全生产检查的通知", "notice", None),  # notice joined the vocabulary (data/genres.toml)
+        ("某县人民政府关于表彰先进集体的决定", "other", None),
     ],
 )
 def test_doc_type_and_period_from_title(title, doc_type, period):

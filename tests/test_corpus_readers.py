@@ -97,8 +97,8 @@ def test_gov_work_reports_load_as_distributed():
 
 def test_nested_folders_become_collections(folder: Path):
     (folder / "a" / "b").mkdir(parents=True)
-    (folder / "a" / "b" / "x.txt").write_text(_report("甲县"), encoding="utf-8")
-    (folder / "y.txt").write_text(_report("乙县"), encoding="utf-8")
+    (folder / "a" / "b" / "x.txt").write_text(_report("长丰县"), encoding="utf-8")
+    (folder / "y.txt").write_text(_report("肥西县"), encoding="utf-8")
     c = read_corpus(folder)
     rows = {r["doc_id"]: r for r in c.documents.iter_rows(named=True)}
     assert set(rows) == {"a/b/x", "y"}
@@ -109,7 +109,7 @@ def test_nested_folders_become_collections(folder: Path):
 def test_links_and_special_files_are_rejected_with_a_reason(folder: Path, tmp_path: Path):
     outside = tmp_path / "secret.txt"
     outside.write_text(_report("外县"), encoding="utf-8")
-    (folder / "real.txt").write_text(_report("甲县"), encoding="utf-8")
+    (folder / "real.txt").write_text(_report("长丰县"), encoding="utf-8")
     (folder / "to_outside.txt").symlink_to(outside)
     (folder / "to_etc").symlink_to("/etc")
     (folder / "to_inside.txt").symlink_to(folder / "real.txt")
@@ -119,7 +119,7 @@ def test_links_and_special_files_are_rejected_with_a_reason(folder: Path, tmp_pa
     (folder / "sub").mkdir()
     (folder / "sub" / "up").symlink_to(folder)
     os.mkfifo(folder / "pipe.txt")
-    (folder / ".hidden.txt").write_text(_report("丙县"), encoding="utf-8")
+    (folder / ".hidden.txt").write_text(_report("濉溪县"), encoding="utf-8")
     c = read_corpus(folder)  # the FIFO is never opened, so this returns
     assert c.documents["source_file"].to_list() == ["real.txt"]
     assert "外县" not in "".join(c.documents["text"])
@@ -138,14 +138,14 @@ def test_links_and_special_files_are_rejected_with_a_reason(folder: Path, tmp_pa
 
 
 def test_corpus_hash_is_unchanged_for_flat_folders_and_sees_subfolders(folder: Path):
-    (folder / "a.txt").write_text(_report("甲县"), encoding="utf-8")
+    (folder / "a.txt").write_text(_report("长丰县"), encoding="utf-8")
     (folder / "metadata.csv").write_text("source_file,level\na.txt,county\n", encoding="utf-8")
     flat = [p for p in folder.iterdir() if p.is_file()]
     assert corpus_hash(folder) == hash_files(flat, folder)  # the formula of earlier versions
     (folder / "sub").mkdir()
-    (folder / "sub" / "b.txt").write_text(_report("乙县"), encoding="utf-8")
+    (folder / "sub" / "b.txt").write_text(_report("肥西县"), encoding="utf-8")
     before = corpus_hash(folder)
-    (folder / "sub" / "b.txt").write_text(_report("丙县"), encoding="utf-8")
+    (folder / "sub" / "b.txt").write_text(_report("濉溪县"), encoding="utf-8")
     assert corpus_hash(folder) != before
 
 
@@ -170,8 +170,8 @@ def _deny(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
 def test_unreadable_file_and_sidecar_are_rejected_not_tracebacks(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    (folder / "ok.txt").write_text(_report("甲县"), encoding="utf-8")
-    (folder / "locked.txt").write_text(_report("乙县"), encoding="utf-8")
+    (folder / "ok.txt").write_text(_report("长丰县"), encoding="utf-8")
+    (folder / "locked.txt").write_text(_report("肥西县"), encoding="utf-8")
     (folder / "metadata.csv").write_text("source_file,level\nok.txt,county\n", encoding="utf-8")
     _deny(monkeypatch, "locked.txt")
     assert isinstance(corpus_hash(folder), str)
@@ -186,9 +186,9 @@ def test_unreadable_file_and_sidecar_are_rejected_not_tracebacks(
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads chmod-000 files")
 def test_chmod_000_file_is_rejected(folder: Path):
-    (folder / "ok.txt").write_text(_report("甲县"), encoding="utf-8")
+    (folder / "ok.txt").write_text(_report("长丰县"), encoding="utf-8")
     locked = folder / "locked.txt"
-    locked.write_text(_report("乙县"), encoding="utf-8")
+    locked.write_text(_report("肥西县"), encoding="utf-8")
     locked.chmod(0)
     try:
         assert isinstance(corpus_hash(folder), str)
@@ -199,7 +199,7 @@ def test_chmod_000_file_is_rejected(folder: Path):
 
 @pytest.mark.parametrize("payload", [b"source_file,level\x00\x00\x00\na.txt,county\n", bytes(range(256)) * 8])
 def test_sidecar_with_nul_or_undecodable_bytes_is_rejected(folder: Path, payload: bytes):
-    (folder / "a.txt").write_text(_report("甲县"), encoding="utf-8")
+    (folder / "a.txt").write_text(_report("长丰县"), encoding="utf-8")
     (folder / "metadata.csv").write_bytes(payload)
     c = read_corpus(folder)
     assert _reasons(c) == {"metadata.csv": "sidecar_unreadable"}
@@ -208,10 +208,10 @@ def test_sidecar_with_nul_or_undecodable_bytes_is_rejected(folder: Path, payload
 
 def test_sidecar_names(folder: Path):
     """Metadata.csv is the sidecar whatever its case; a second one and one in a subfolder are not documents."""
-    (folder / "a.txt").write_text(_report("甲县"), encoding="utf-8")
+    (folder / "a.txt").write_text(_report("长丰县"), encoding="utf-8")
     (folder / "Metadata.csv").write_text("source_file,level\na.txt,county_dept\n", encoding="utf-8")
     (folder / "sub").mkdir()
-    (folder / "sub" / "b.txt").write_text(_report("乙县"), encoding="utf-8")
+    (folder / "sub" / "b.txt").write_text(_report("肥西县"), encoding="utf-8")
     (folder / "sub" / "metadata.csv").write_text("source_file,level\nb.txt,city\n", encoding="utf-8")
     c = read_corpus(folder)
     assert c.documents.filter(pl.col("doc_id") == "a")["level"][0] == "county_dept"
@@ -223,8 +223,8 @@ def test_sidecar_names(folder: Path):
 
 
 def test_sidecar_names_rows_by_doc_id_and_one_row_files_by_file(folder: Path):
-    pl.DataFrame({"content": [_report("甲县")]}).write_csv(folder / "one.csv")
-    pl.DataFrame({"content": [_report("乙县"), _report("丙县")]}).write_csv(folder / "two.csv")
+    pl.DataFrame({"content": [_report("长丰县")]}).write_csv(folder / "one.csv")
+    pl.DataFrame({"content": [_report("肥西县"), _report("濉溪县")]}).write_csv(folder / "two.csv")
     (folder / "metadata.csv").write_text(
         "source_file,level\none.csv,county_dept\ntwo#2,city\ngone.txt,city\n", encoding="utf-8"
     )
@@ -240,7 +240,7 @@ def test_sidecar_names_rows_by_doc_id_and_one_row_files_by_file(folder: Path):
 def test_file_name_that_is_not_utf8_loads_with_a_printable_name(folder: Path, tmp_path: Path):
     raw_name = os.path.join(os.fsencode(folder), b"bad\xff\xfe.txt")
     with open(raw_name, "wb") as f:
-        f.write(_report("甲县").encode("utf-8"))
+        f.write(_report("长丰县").encode("utf-8"))
     c = read_corpus(folder)
     row = c.documents.row(0, named=True)
     assert row["source_file"] == "bad\\xff\\xfe.txt" and row["doc_id"] == "bad\\xff\\xfe"
@@ -250,10 +250,10 @@ def test_file_name_that_is_not_utf8_loads_with_a_printable_name(folder: Path, tm
 
 
 def test_documentation_files_are_listed_not_loaded(folder: Path):
-    (folder / "a.txt").write_text(_report("甲县"), encoding="utf-8")
+    (folder / "a.txt").write_text(_report("长丰县"), encoding="utf-8")
     for name in ("README.md", "SOURCE.md", "notes.txt", "说明.txt"):
         (folder / name).write_text("关于本语料库的说明：来源、许可和采集方法。" * 10, encoding="utf-8")
-    (folder / "report.md").write_text(_report("乙县"), encoding="utf-8")  # a document saved as Markdown
+    (folder / "report.md").write_text(_report("肥西县"), encoding="utf-8")  # a document saved as Markdown
     c = read_corpus(folder)
     assert set(c.documents["doc_id"]) == {"a", "report"}
     assert set(_reasons(c).values()) == {"documentation"} and len(_reasons(c)) == 4
@@ -266,15 +266,15 @@ def test_jsonl_bad_line_is_one_rejected_row_and_the_rest_load(folder: Path):
     lines = [
         json.dumps(
             {
-                "title": "甲县人民政府关于2022年度法治政府建设情况的报告",
-                "content": _report("甲县"),
+                "title": "长丰县人民政府关于2022年度法治政府建设情况的报告",
+                "content": _report("长丰县"),
                 "year": 2022,
             },
             ensure_ascii=False,
         ),
         '{"title": "broken", "content": "没有结束',
         "",
-        json.dumps({"title": "乙县报告", "content": _report("乙县")}, ensure_ascii=False),
+        json.dumps({"title": "肥西县报告", "content": _report("肥西县")}, ensure_ascii=False),
         json.dumps({"title": "空", "content": "  "}, ensure_ascii=False),
         json.dumps(["not", "an", "object"]),
     ]
@@ -289,33 +289,33 @@ def test_jsonl_bad_line_is_one_rejected_row_and_the_rest_load(folder: Path):
 
 
 def test_jsonl_saved_as_gbk_still_loads(folder: Path):
-    recs = [{"标题": f"{p}报告", "正文": _report(p)} for p in ("甲县", "乙县")]
+    recs = [{"标题": f"{p}报告", "正文": _report(p)} for p in ("长丰县", "肥西县")]
     (folder / "g.jsonl").write_bytes("\n".join(json.dumps(r, ensure_ascii=False) for r in recs).encode("gbk"))
     c = read_corpus(folder)
-    assert c.documents["text"].to_list() == [_report("甲县"), _report("乙县")]
-    assert c.documents["title"].to_list() == ["甲县报告", "乙县报告"]
+    assert c.documents["text"].to_list() == [_report("长丰县"), _report("肥西县")]
+    assert c.documents["title"].to_list() == ["长丰县报告", "肥西县报告"]
 
 
 def test_json_array_csv_tsv_and_parquet_rows(folder: Path):
     recs = [
         {"id": f"r{i}", "标题": f"{p}人民政府工作报告", "正文": _report(p), "省份": p}
-        for i, p in enumerate(["甲县", "乙县"])
+        for i, p in enumerate(["长丰县", "肥西县"])
     ]
     (folder / "arr.json").write_text(json.dumps(recs + [5], ensure_ascii=False), encoding="utf-8")
     buf = io.StringIO()
-    pl.DataFrame({"province": ["丙县", "丁县"], "body": [_report("丙县"), _report("丁县")]}).write_csv(buf)
+    pl.DataFrame({"province": ["濉溪县", "涡阳县"], "body": [_report("濉溪县"), _report("涡阳县")]}).write_csv(buf)
     (folder / "gbk.csv").write_bytes(buf.getvalue().encode("gbk"))  # no BOM, not UTF-8
-    pl.DataFrame({"name": ["x", "y"], "full_text": [_report("戊县"), ""]}).write_csv(
+    pl.DataFrame({"name": ["x", "y"], "full_text": [_report("蒙城县"), ""]}).write_csv(
         folder / "t.tsv", separator="\t"
     )
     pl.DataFrame(
-        {"text": [_report("己县"), _report("庚县")], "url": ["https://a.example/1", None]}
+        {"text": [_report("利辛县"), _report("怀远县")], "url": ["https://a.example/1", None]}
     ).write_parquet(folder / "p.parquet")
     c = read_corpus(folder)
     d = {r["doc_id"]: r for r in c.documents.iter_rows(named=True)}
     assert set(d) == {"arr#r0", "arr#r1", "gbk#1", "gbk#2", "t#1", "p#1", "p#2"}
-    assert d["arr#r0"]["title"] == "甲县人民政府工作报告" and d["arr#r0"]["region"] == "甲县"
-    assert d["gbk#2"]["encoding"] == "gb18030" and d["gbk#2"]["text"] == _report("丁县")
+    assert d["arr#r0"]["title"] == "长丰县人民政府工作报告" and d["arr#r0"]["region"] == "长丰县"
+    assert d["gbk#2"]["encoding"] == "gb18030" and d["gbk#2"]["text"] == _report("涡阳县")
     assert d["p#1"]["source_url"] == "https://a.example/1" and d["p#2"]["source_url"] is None
     assert d["t#1"]["format"] == "tsv"  # a file of two rows: '#<row>' even though only one loads
     rej = {(r["source_file"], r["source_row"]): r["reason"] for r in c.rejected.iter_rows(named=True)}
@@ -343,9 +343,9 @@ def test_text_column_reaches_the_corpus_stage(folder: Path, tmp_path: Path):
 
 
 def test_most_chinese_column_is_detected_when_no_name_says_it(folder: Path):
-    pl.DataFrame({"标题": ["甲县报告"], "稿件": [_report("甲县")]}).write_csv(folder / "a.csv")
+    pl.DataFrame({"标题": ["长丰县报告"], "稿件": [_report("长丰县")]}).write_csv(folder / "a.csv")
     c = read_corpus(folder)
-    assert c.documents["text"].to_list() == [_report("甲县")] and c.documents["title"][0] == "甲县报告"
+    assert c.documents["text"].to_list() == [_report("长丰县")] and c.documents["title"][0] == "长丰县报告"
 
 
 # -------------------------------------------------------------------------------------- docx / pdf
@@ -355,13 +355,13 @@ def test_docx_with_and_without_text(folder: Path):
     import docx
 
     d = docx.Document()
-    for line in _report("甲县").split("\n"):
+    for line in _report("长丰县").split("\n"):
         d.add_paragraph(line)
     d.save(folder / "a.docx")
     docx.Document().save(folder / "blank.docx")
     c = read_corpus(folder)
     row = c.documents.row(0, named=True)
-    assert row["format"] == "docx" and row["text"] == _report("甲县") and row["level"] == "county"
+    assert row["format"] == "docx" and row["text"] == _report("长丰县") and row["level"] == "county"
     assert _reasons(c) == {"blank.docx": "empty"}
 
 
@@ -375,7 +375,7 @@ def test_pdf_with_text_layer_loads_and_scan_is_rejected(folder: Path):
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     c = canvas.Canvas(str(folder / "a.pdf"), invariant=1)
     c.setFont("STSong-Light", 11)
-    for i, line in enumerate(_report("甲县").split("\n")):
+    for i, line in enumerate(_report("长丰县").split("\n")):
         c.drawString(40, 800 - 16 * i, line)
     c.showPage()
     c.save()
@@ -394,27 +394,27 @@ def test_pdf_with_text_layer_loads_and_scan_is_rejected(folder: Path):
 
 
 def test_nul_bytes_are_removed_and_recorded(folder: Path):
-    raw = _report("甲县").encode("utf-8")
+    raw = _report("长丰县").encode("utf-8")
     (folder / "a.txt").write_bytes(raw[:30] + b"\x00" + raw[30:] + b"\x00")
     (folder / "r.jsonl").write_text(
-        json.dumps({"content": _report("乙县").replace("报告", "报\u0000告")}) + "\n", encoding="utf-8"
+        json.dumps({"content": _report("肥西县").replace("报告", "报\u0000告")}) + "\n", encoding="utf-8"
     )
     c = read_corpus(folder)
     assert all("\x00" not in t for t in c.documents["text"])
     notes = dict(zip(c.documents["doc_id"], c.documents["ingest_notes"], strict=True))
     assert "removed 2 NUL byte(s), the first at byte offset 30" in notes["a"]
     assert "NUL" in notes["r"]
-    assert c.documents.filter(pl.col("doc_id") == "a")["text"][0] == _report("甲县")
+    assert c.documents.filter(pl.col("doc_id") == "a")["text"][0] == _report("长丰县")
 
 
 def test_one_invalid_byte_loads_with_its_offset_recorded(folder: Path):
-    raw = _report("甲县").encode("utf-8")
+    raw = _report("长丰县").encode("utf-8")
     cut = raw.index("法治".encode())
     (folder / "a.txt").write_bytes(raw[:cut] + b"\xff" + raw[cut:])
     c = read_corpus(folder)
     row = c.documents.row(0, named=True)
     assert f"byte offset(s) {cut}" in row["ingest_notes"]
-    assert row["text"] == _report("甲县").replace("法治", "\ufffd法治", 1)
+    assert row["text"] == _report("长丰县").replace("法治", "\ufffd法治", 1)
 
 
 def _gbk_roundtrip_sample() -> str:
@@ -435,7 +435,7 @@ def _gbk_roundtrip_sample() -> str:
 
 
 def test_mojibake_is_repaired_when_certain_else_rejected(folder: Path):
-    original = _report("甲县")
+    original = _report("长丰县")
     (folder / "latin.txt").write_text(original.encode("utf-8").decode("latin-1"), encoding="utf-8")
     lost = original.encode("utf-8").decode("gbk", errors="replace")  # bytes lost in the mis-reading
     (folder / "gbk_lost.txt").write_text(lost, encoding="utf-8")
@@ -475,18 +475,18 @@ def test_decode_text_removes_any_nul_and_names_any_bad_byte(text: str, data: st.
 def test_too_large_file_line_and_cell_are_rejected_before_reading(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    big = _report("甲县") * 40
+    big = _report("长丰县") * 40
     (folder / "big.txt").write_text(big, encoding="utf-8")
-    (folder / "ok.txt").write_text(_report("乙县"), encoding="utf-8")
+    (folder / "ok.txt").write_text(_report("肥西县"), encoding="utf-8")
     recs = [
-        {"content": _report("丙县")},
-        {"content": big.replace("甲县", "丁县")},
-        {"content": _report("戊县")},
+        {"content": _report("濉溪县")},
+        {"content": big.replace("长丰县", "涡阳县")},
+        {"content": _report("蒙城县")},
     ]
     (folder / "r.jsonl").write_text(
         "\n".join(json.dumps(r, ensure_ascii=False) for r in recs) + "\n", encoding="utf-8"
     )
-    pl.DataFrame({"text": [_report("己县"), big.replace("甲县", "庚县")]}).write_csv(folder / "c.csv")
+    pl.DataFrame({"text": [_report("利辛县"), big.replace("长丰县", "怀远县")]}).write_csv(folder / "c.csv")
     real = pathlib.Path.read_bytes
 
     def guarded(self: Path) -> bytes:
@@ -495,7 +495,7 @@ def test_too_large_file_line_and_cell_are_rejected_before_reading(
 
     monkeypatch.setattr(pathlib.Path, "read_bytes", guarded)
     limit = 4000
-    assert len(big.encode()) > limit > len(_report("甲县").encode())
+    assert len(big.encode()) > limit > len(_report("长丰县").encode())
     c = read_corpus(folder, max_bytes=limit)
     assert set(c.documents["doc_id"]) == {"ok", "r#1", "r#3", "c#1"}
     rej = {(r["source_file"], r["source_row"]): r["reason"] for r in c.rejected.iter_rows(named=True)}
@@ -545,7 +545,7 @@ def test_every_jsonl_line_is_a_document_or_a_rejected_row(
     lines = []
     for i, kind in enumerate(kinds):
         if kind == "good":
-            lines.append(json.dumps({"content": _report("甲县") + f"第{i}号"}, ensure_ascii=False))
+            lines.append(json.dumps({"content": _report("长丰县") + f"第{i}号"}, ensure_ascii=False))
         elif kind == "bad":
             lines.append('{"content": "未完')
         elif kind == "empty":
@@ -569,7 +569,7 @@ if sys.platform == "win32":  # pragma: no cover - FIFOs and byte file names are 
 
 def test_large_csv_is_streamed_row_by_row(folder: Path):
     """A CSV above the document limit is not read whole: its encoding comes from its head, its rows stream."""
-    places = ["甲县", "乙县", "丙县", "丁县"]
+    places = ["长丰县", "肥西县", "濉溪县", "涡阳县"]
     buf = io.StringIO()
     pl.DataFrame({"title": [f"{p}报告" for p in places], "content": [_report(p) for p in places]}).write_csv(
         buf
@@ -588,8 +588,8 @@ def test_large_csv_is_streamed_row_by_row(folder: Path):
 
 
 def test_mojibake_row_of_a_collection(folder: Path):
-    lost = _report("甲县").encode("utf-8").decode("gbk", errors="replace")
-    recs = [{"content": lost}, {"content": _report("乙县")}]
+    lost = _report("长丰县").encode("utf-8").decode("gbk", errors="replace")
+    recs = [{"content": lost}, {"content": _report("肥西县")}]
     (folder / "r.jsonl").write_text(
         "\n".join(json.dumps(r, ensure_ascii=False) for r in recs), encoding="utf-8"
     )
@@ -599,9 +599,9 @@ def test_mojibake_row_of_a_collection(folder: Path):
 
 
 def test_folder_that_cannot_be_listed_is_rejected(folder: Path, monkeypatch: pytest.MonkeyPatch):
-    (folder / "ok.txt").write_text(_report("甲县"), encoding="utf-8")
+    (folder / "ok.txt").write_text(_report("长丰县"), encoding="utf-8")
     (folder / "locked").mkdir()
-    (folder / "locked" / "x.txt").write_text(_report("乙县"), encoding="utf-8")
+    (folder / "locked" / "x.txt").write_text(_report("肥西县"), encoding="utf-8")
     real = os.scandir
 
     def scandir(path):
@@ -635,7 +635,7 @@ def test_every_file_of_any_tree_is_a_document_or_rejected(
         where = folder.joinpath(*parts) if parts else folder
         where.mkdir(parents=True, exist_ok=True)
         if kind == "good":
-            (where / f"f{i}.txt").write_text(_report("甲县") + f"第{i}号", encoding="utf-8")
+            (where / f"f{i}.txt").write_text(_report("长丰县") + f"第{i}号", encoding="utf-8")
         elif kind == "empty":
             (where / f"f{i}.txt").write_bytes(b"")
         elif kind == "latin":
@@ -651,9 +651,9 @@ def test_every_file_of_any_tree_is_a_document_or_rejected(
 def test_build_summary_counts_files_rows_and_reasons(folder: Path):
     from fazhi.pipeline import summary
 
-    (folder / "a.txt").write_text(_report("甲县"), encoding="utf-8")
+    (folder / "a.txt").write_text(_report("长丰县"), encoding="utf-8")
     (folder / "r.jsonl").write_text(
-        json.dumps({"content": _report("乙县")}, ensure_ascii=False) + "\n{bad\n", encoding="utf-8"
+        json.dumps({"content": _report("肥西县")}, ensure_ascii=False) + "\n{bad\n", encoding="utf-8"
     )
     (folder / "README.md").write_text("说明" * 50, encoding="utf-8")
     c = read_corpus(folder)

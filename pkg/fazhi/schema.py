@@ -9,9 +9,14 @@ table here first, then the stage that writes it; the documentation pages are gen
 
 from __future__ import annotations
 
+import re
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
+
+from .paths import PACKAGE_DATA
 
 
 @dataclass(frozen=True)
@@ -44,8 +49,31 @@ def _t(name: str, row: str, *cols: tuple[str, pl.DataType | type[pl.DataType], s
     return Table(name, row, tuple(Column(*c) for c in cols))
 
 
-LEVELS = ("province", "province_dept", "city", "city_dept", "county", "county_dept", "township", "unknown")
-DOC_TYPES = ("annual_report", "implementation_plan", "proposal_reply", "work_summary", "other")
+def vocabulary(file: str, key: str, *, folder: Path = PACKAGE_DATA) -> tuple[str, ...]:
+    """The names of a controlled vocabulary kept as data: ``[[key]]`` entries of ``data/<file>``, in order.
+
+    Raises
+    ------
+    ValueError
+        When a name is missing, repeated or not a lower-case identifier (``national_dept``).
+    """
+    with open(folder / file, "rb") as f:
+        entries = tomllib.load(f).get(key, [])
+    names = tuple(str(e.get("name", "")) for e in entries)
+    bad = [n for n in names if not re.fullmatch(r"[a-z][a-z_]*", n)]
+    if not names or bad or len(set(names)) != len(names):
+        raise ValueError(f"data/{file}: [[{key}]] names must be unique lower-case identifiers, got {names}")
+    return names
+
+
+# Levels of government (centre first) and document types: the vocabularies live in data/levels.toml and
+# data/genres.toml (with each type's cue phrases), so that a project can extend them in one place.
+LEVELS = vocabulary("levels.toml", "level")
+DOC_TYPES = vocabulary("genres.toml", "genre")
+SOURCES = (
+    "title", "h1", "header", "signature", "salutation", "first_sentence", "body_cue", "self_reference", "gazetteer", "issuer",
+    "session", "date_line", "genre_rule", "published", "collection", "sidecar",
+)  # fmt: skip
 FORMATS = ("plain", "html", "db_export", "docx", "pdf", "jsonl", "json", "csv", "tsv", "parquet")
 
 TABLES: dict[str, Table] = {
@@ -101,6 +129,17 @@ TABLES: dict[str, Table] = {
                     "named byte offsets, mojibake undone, a file name that is not UTF-8); null when none"
                 ),
             ),
+            *(
+                (
+                    f"{f}_source",
+                    pl.String,
+                    f"where {f} came from: one of {', '.join(SOURCES)}; null when it is unknown",
+                )
+                for f in ("title", "issuer", "region", "level", "doc_type", "period", "published")
+            ),
+            ("script", pl.String, "simplified, traditional or mixed: the script of the text as read"),
+            ("converted_chars", pl.Int64, "characters converted from Traditional to Simplified (opencc t2s)"),
+            ("original_text", pl.String, "the text before conversion to Simplified; null when none was converted"),
         ),
         _t(
             "rejected",
@@ -120,12 +159,24 @@ TABLES: dict[str, Table] = {
         ),
         _t(
             "metadata_check",
-            "one metadata field of one document that has a curated value in metadata.csv",
-            ("doc_id", pl.String, "the document"),
-            ("field", pl.String, "title, issuer, region, level, doc_type, period or published"),
+            (
+                "one metadata field of one document that has a curated value (metadata.csv or a collection "
+                "column), or one problem with the sidecar itself"
+            ),
+            ("doc_id", pl.String, "the document (null for a problem of the whole sidecar, e.g. its header)"),
+            ("field", pl.String, "title, issuer, region, level, doc_type, period or published (or a column)"),
             ("inferred", pl.String, "what inference from the text found (null when it found nothing)"),
-            ("curated", pl.String, "what the sidecar says"),
-            ("agree", pl.Boolean, "inferred == curated after normalisation"),
+            ("curated", pl.String, "what the sidecar (or the collection's own column) says"),
+            ("agree", pl.Boolean, "inferred == curated after normalisation (false when the value was rejected)"),
+            (
+                "problem",
+                pl.String,
+                (
+                    "why a curated value was rejected or a sidecar row or column was set aside (invalid level, "
+                    "reversed period, duplicate row, unknown column...); null when the value was used"
+                ),
+            ),
+            ("curated_source", pl.String, "sidecar (metadata.csv) or collection (a column of a JSONL/CSV/parquet file)"),
         ),
     ]
 }

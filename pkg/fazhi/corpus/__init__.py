@@ -13,18 +13,31 @@ not load, with a reason) and ``metadata_check`` (inferred vs curated metadata, f
 Nothing stops a load: every file either becomes a document or a row of ``rejected``. Cleaning removes
 page furniture and export wrappers only, never a line of the document's own text.
 
-The package: ``decode`` (bytes → text), ``clean`` (furniture and wrappers), ``metadata`` (inference),
-``sidecar`` (curated metadata), ``walk`` (the folder tree, links and special files), ``formats`` (docx,
-PDF), ``collections`` (rows of JSON Lines, JSON, CSV/TSV, parquet) and ``readers`` (files and rows →
-documents or rejections).
+The package: ``decode`` (bytes → text), ``clean`` (furniture and wrappers, Traditional → Simplified,
+collection-wide repeated lines), ``metadata`` (inference against the gazetteer and the genres of
+``data/``), ``sidecar`` (curated metadata, validated and merged), ``walk`` (the folder tree, links and
+special files), ``formats`` (docx, PDF), ``collections`` (rows of JSON Lines, JSON, CSV/TSV, parquet) and
+``readers`` (files and rows → documents or rejections).
 """
 
 from __future__ import annotations
 
-from .clean import Cleaned, clean_text, furniture_kind, html_to_text, is_db_export, parse_db_export
+from .clean import (
+    Cleaned,
+    ScriptWarning,
+    clean_text,
+    drop_lines,
+    furniture_kind,
+    html_to_text,
+    is_db_export,
+    parse_db_export,
+    remove_pinyin,
+    repeated_lines,
+    to_simplified,
+)
 from .collections import open_rows
 from .decode import Decoded, Rejected, decode, decode_text
-from .metadata import PROVINCES, Inferred, _level_of, infer_metadata, parse_date
+from .metadata import PROVINCES, Inferred, _level_of, gazetteer, genres, infer_metadata, parse_date
 from .readers import (
     HTML_SUFFIXES,
     MAX_DOCUMENT_BYTES,
@@ -37,12 +50,14 @@ from .readers import (
     read_corpus,
     read_file,
 )
-from .sidecar import read_sidecar
+from .sidecar import SidecarWarning, merge_metadata, read_sidecar, validate_value
 from .walk import walk_corpus
 
 __all__ = [
     "HTML_SUFFIXES", "MAX_DOCUMENT_BYTES", "METADATA_FIELDS", "PROVINCES", "SIDECAR", "TEXT_SUFFIXES", "Cleaned",
-    "Corpus", "Decoded", "Inferred", "Rejected", "_level_of", "build_stage", "clean_text", "decode", "decode_text",
-    "furniture_kind", "html_to_text", "infer_metadata", "is_db_export", "metadata_agreement", "open_rows",
-    "parse_date", "parse_db_export", "read_corpus", "read_file", "read_sidecar", "walk_corpus",
+    "Corpus", "Decoded", "Inferred", "Rejected", "ScriptWarning", "SidecarWarning", "_level_of", "build_stage",
+    "clean_text", "decode", "decode_text", "drop_lines", "furniture_kind", "gazetteer", "genres", "html_to_text",
+    "infer_metadata", "is_db_export", "merge_metadata", "metadata_agreement", "open_rows", "parse_date",
+    "parse_db_export", "read_corpus", "read_file", "read_sidecar", "remove_pinyin", "repeated_lines",
+    "to_simplified", "validate_value", "walk_corpus",
 ]  # fmt: skip

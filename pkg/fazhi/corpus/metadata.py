@@ -1,40 +1,178 @@
-"""Metadata inference: title, issuer, region, level of government, doc type, period, date from the text.
+"""Metadata inference: title, issuer, region, level of government, doc type, period and date from the text.
 
-In: a clean body and the header facts found while cleaning. Out: an :class:`Inferred` record.
-How: title from the head of the document; issuer before 关于 in the title; region and level from the
-issuer's name or the document's self-references (我省, 我市...); doc type from cue phrases; dates from
-header fields.
+In: a clean body, the header facts found while cleaning, and optionally ``given`` metadata from a
+collection's own columns. Out: an :class:`Inferred` record whose ``sources`` say where each field came
+from (title, h1, header, signature, salutation, body_cue, self_reference, gazetteer, session, date_line,
+genre_rule, published, collection).
+
+How, field by field (a field the text does not support stays null or ``unknown``, never a guess):
+
+- title: a collection column, the HTML title/h1 or a page-meta table (标题), else the first line of the
+  head that ends with a genre word, joined when split over two or three lines, behind a column tag
+  (【法治建设报告】) stripped;
+- issuer: a collection column or page-meta field (发文机关), else the title (before 关于, or the organ or
+  region it opens with), the signature (an organ's name on one of the last lines), the first sentence
+  (2022年，潢川县司法局坚持…) or the speaker (我代表X人民政府);
+- region and level: the issuer's name against the gazetteer of administrative divisions
+  (``data/divisions/divisions.csv``); central organs (国务院, 全国人民代表大会, ministries without a region)
+  are ``national``/``national_dept``; with no name, whom the salutation addresses (``[[addressee]]`` in
+  ``data/levels.toml``: 各县（市、区）人民政府 → city), then the document's self-references (我省, 我县,
+  我局, 我代表省人民政府) and the most-mentioned division of that rank. A region is always a gazetteer
+  name (or a township named before its 人民政府);
+- doc type: the title and body cues of ``data/genres.toml``;
+- period: a collection year, the title's year or span, the session of the National People's Congress
+  (第十四届全国人民代表大会第三次会议 → 2025) where the document was delivered or which it records, the
+  date line of a speech (——2025年1月15日在…会议上), a genre's own rule (``year_rules``), the head;
+- published: page furniture (发布时间), a collection column, 发布日期/成文日期/时间/日期 fields, the signature.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
-from dataclasses import dataclass
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
-# --------------------------------------------------------------------------------- metadata inference
+from ..paths import PACKAGE_DATA
+from ..schema import DOC_TYPES, LEVELS
 
-PROVINCES = (
-    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省",
-    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省",
-    "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区", "广西壮族自治区",
-    "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区", "香港特别行政区", "澳门特别行政区",
-)  # fmt: skip
+FIELDS = ("title", "issuer", "region", "level", "doc_type", "period", "published")
+DIVISIONS_FILE = PACKAGE_DATA / "divisions" / "divisions.csv"
+GENRES_FILE = PACKAGE_DATA / "genres.toml"
+
+# ------------------------------------------------------------------------------------------ gazetteer
+
+
+@dataclass(frozen=True)
+class Division:
+    """One administrative division of the gazetteer."""
+
+    code: str
+    name: str
+    rank: str  # province, prefecture or county
+    province: str
+    prefecture: str
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Divisions by name (full names, and the short names of provinces), for longest-match look-up."""
+
+    by_name: dict[str, tuple[Division, ...]]
+    by_first: dict[str, tuple[str, ...]]  # first character -> names, longest first
+
+    def match_at(self, s: str, i: int) -> tuple[str, Division] | None:
+        """The longest division name starting at ``s[i]``, with its division (a province before others)."""
+        for name in self.by_first.get(s[i], ()) if i < len(s) else ():
+            if s.startswith(name, i):
+                return name, self.by_name[name][0]
+        return None
+
+    def find_all(self, text: str) -> list[tuple[int, str, Division]]:
+        """Every non-overlapping division name in a text, left to right, longest first at each position."""
+        out = []
+        i = 0
+        while i < len(text):
+            m = self.match_at(text, i)
+            if m:
+                out.append((i, m[0], m[1]))
+                i += len(m[0])
+            else:
+                i += 1
+        return out
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.by_name
+
+
+_RANK_ORDER = {"province": 0, "prefecture": 1, "county": 2}
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """The gazetteer of China's province-, prefecture- and county-level divisions (``divisions.csv``)."""
+    by_name: dict[str, list[Division]] = {}
+    with open(DIVISIONS_FILE, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            d = Division(row["code"], row["name"], row["rank"], row["province"], row["prefecture"])
+            by_name.setdefault(d.name, []).append(d)
+            if row["short"] and row["short"] != d.name:
+                by_name.setdefault(row["short"], []).append(d)
+    frozen = {k: tuple(sorted(v, key=lambda d: (_RANK_ORDER[d.rank], d.code))) for k, v in by_name.items()}
+    first: dict[str, list[str]] = {}
+    for name in frozen:
+        first.setdefault(name[0], []).append(name)
+    return Gazetteer(frozen, {k: tuple(sorted(v, key=lambda n: (-len(n), n))) for k, v in first.items()})
+
+
+def province_names() -> tuple[str, ...]:
+    """The full names of the provincial-level divisions, in code order."""
+    g = gazetteer()
+    return tuple(sorted({d.name for ds in g.by_name.values() for d in ds if d.rank == "province"},
+                        key=lambda n: g.by_name[n][0].code))  # fmt: skip
+
+
+PROVINCES = province_names()
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
-_DATE = re.compile(r"(20\d{2}|19\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
-_YEAR_SPAN = re.compile(r"[（(]?\s*(20\d{2})\s*(?:年)?\s*[—–\-－~～至到]+\s*(20\d{2})\s*年?\s*[)）]?")
-_YEAR = re.compile(r"(20\d{2})\s*年")
-_ISSUER_BEFORE_GUANYU = re.compile(r"^(.{2,60}?)\s*关于")
-_REGION = re.compile(
-    r"(?P<prov>" + "|".join(PROVINCES) + r"|[\u4e00-\u9fff]{2,3}省)?"
-    r"(?P<city>[\u4e00-\u9fff]{2,6}?(?:自治州|地区|盟|市))?"
-    r"(?P<county>[\u4e00-\u9fff]{1,6}?(?:自治县|自治旗|县|区|旗))?"
-)
+
+# ------------------------------------------------------------------------------------------- genres
+
+
+@dataclass(frozen=True)
+class Genre:
+    """A document type with its cue phrases (regular expressions) from ``data/genres.toml``."""
+
+    name: str
+    title: tuple[re.Pattern[str], ...]
+    body: tuple[re.Pattern[str], ...]
+    year_rules: tuple[tuple[re.Pattern[str], int], ...]
+
+
+@dataclass(frozen=True)
+class Genres:
+    genres: tuple[Genre, ...]
+    head_chars: int
+    tail_chars: int
+
+
+@cache
+def genres(path: Path = GENRES_FILE) -> Genres:
+    """The document types and their cues, validated: every cue compiles, every year rule has a group; for
+    the package's own file, the names are ``schema.DOC_TYPES``.
+
+    Raises
+    ------
+    ValueError
+        When a cue is not a valid regular expression or a year rule has no group.
+    """
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    out = []
+    for g in data["genre"]:
+        try:
+            title = tuple(re.compile(p) for p in g.get("title", ()))
+            body = tuple(re.compile(p, re.MULTILINE) for p in g.get("body", ()))
+            rules = tuple((re.compile(r["pattern"]), int(r.get("offset", 0))) for r in g.get("year_rules", ()))
+        except (re.error, KeyError, TypeError) as e:
+            raise ValueError(f"data/genres.toml: genre {g.get('name')!r}: bad cue ({e})") from e
+        if any(p.groups < 1 for p, _ in rules):
+            raise ValueError(f"data/genres.toml: genre {g['name']!r}: a year rule needs a group for the year")
+        out.append(Genre(g["name"], title, body, rules))
+    if path == GENRES_FILE and tuple(g.name for g in out) != DOC_TYPES:
+        raise ValueError(f"data/genres.toml changed since schema.DOC_TYPES was read: {[g.name for g in out]}")
+    return Genres(tuple(out), int(data.get("head_chars", 600)), int(data.get("tail_chars", 300)))
+
+
+# ------------------------------------------------------------------------------------------ records
 
 
 @dataclass
 class Inferred:
-    """Metadata inferred from a document's own text and header."""
+    """Metadata inferred from a document's text, header and collection columns, with each field's source."""
 
     title: str | None = None
     issuer: str | None = None
@@ -43,6 +181,9 @@ class Inferred:
     doc_type: str = "other"
     period: str | None = None
     published: dt.date | None = None
+    sources: dict[str, str | None] = field(default_factory=dict)
+    rejected_given: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (value, problem)
+    from_text: dict[str, str | None] | None = None  # what the text alone gives, when collection values were used
 
     def as_strings(self) -> dict[str, str | None]:
         return {
@@ -56,130 +197,555 @@ class Inferred:
         }
 
 
+# --------------------------------------------------------------------------------------- dates, years
+
+_DIGITS = str.maketrans("０１２３４５６７８９〇○零一二三四五六七八九", "0123456789000123456789")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
+_CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+_YEAR_SPAN = re.compile(r"[（(]?\s*((?:19|20)\d{2})\s*(?:年)?\s*[—–\-－~～至到]+\s*((?:19|20)\d{2})\s*年?\s*[)）]?")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})年")
+
+
+def _cn_number(s: str) -> int:
+    """一 → 1, 十 → 10, 十四 → 14, 二十三 → 23 (the numbers of sessions, months and days)."""
+    s = s.translate(_DIGITS)
+    if "十" not in s:
+        return int(s) if s.isdigit() else 0
+    tens, _, ones = s.partition("十")
+    return (int(tens) if tens else 1) * 10 + (int(ones) if ones else 0)
+
+
 def parse_date(value: str | None) -> dt.date | None:
-    """The first plausible date in a string (``2024-03-28 16:58``, ``2024年3月28日``, ``2024.3.28``)."""
+    """The first plausible date in a string (``2024-03-28 16:58``, ``2024年3月28日``, ``二〇二四年三月一日``)."""
     if not value:
         return None
-    m = _DATE.search(value)
-    if not m:
-        return None
+    v = value.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    m = _DATE.search(v)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _CN_DATE.search(v)
+        if not m:
+            return None
+        y, mo, d = int(m.group(1).translate(_DIGITS)), _cn_number(m.group(2)), _cn_number(m.group(3))
     try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return dt.date(y, mo, d)
     except ValueError:
         return None
 
 
-def _title_from_lines(text: str) -> str | None:
-    """The title: the first short line that names a document genre, joined with a following (2022—2025年)."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:8]
-    genre = re.compile(r"(报告|方案|意见|答复|规划|总结|通知|决定|办法|纲要|要点|计划|情况)[)）]?$")
-    for i, ln in enumerate(lines):
-        if len(ln) <= 80 and "。" not in ln and genre.search(ln):
-            nxt = lines[i + 1] if i + 1 < len(lines) else ""
-            if re.fullmatch(r"[（(]\s*20\d{2}\s*[—–\-－~～至]+\s*20\d{2}\s*年?\s*[)）]", nxt):
-                return ln + nxt
-            return ln
+# Terms of the National People's Congress: the n-th session of the congress elected in year Y is held in
+# year Y + n - 1. Provincial congresses follow their own terms, so their sessions give no year.
+NPC_TERMS = {1: 1954, 2: 1959, 3: 1964, 4: 1975, 5: 1978, 6: 1983, 7: 1988, 8: 1993, 9: 1998, 10: 2003,
+             11: 2008, 12: 2013, 13: 2018, 14: 2023}  # fmt: skip
+_NPC_SESSION = re.compile(r"第([一二三四五六七八九十]{1,3})届全国人民代表大会第([一二三四五六七八九十]{1,3})次会议")
+_NPC_SHORT = re.compile(r"([一二三四五六七八九十]{1,3})届全国人大([一二三四五六七八九十]{1,3})次会议")
+
+
+def npc_session_year(term: int, session: int) -> int | None:
+    """The year of the ``session``-th session of the ``term``-th National People's Congress, when known."""
+    start = NPC_TERMS.get(term)
+    if start is None or not 1 <= session <= 6:
+        return None
+    return start + session - 1
+
+
+def _session_year(text: str, *, anywhere: bool) -> int | None:
+    """The year of the NPC session a text names as where it was delivered, or the one it records.
+
+    With ``anywhere`` (a title) any session counts. In a body only a session the document was delivered
+    at (在/向…会议上) or that is the subject of its first sentence (…会议听取/审议/通过) counts, never one it
+    looks back on (第十二届…第一次会议以来的五年).
+    """
+    for pat in (_NPC_SESSION, _NPC_SHORT):
+        for m in pat.finditer(text):
+            before, after = text[max(0, m.start() - 2) : m.start()], text[m.end() : m.end() + 4]
+            delivered = before.endswith(("在", "向")) or after.startswith(("上", "听取", "审议", "通过", "关于"))
+            opening = m.start() < 3
+            if anywhere or delivered or opening:
+                year = npc_session_year(_cn_number(m.group(1)), _cn_number(m.group(2)))
+                if year:
+                    return year
     return None
+
+
+_DATE_LINE = re.compile(
+    r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
+    r"[一二三四五六七八九十]{1,3}日)[^。\n]{0,8}?在.{0,30}?(?:人民代表大会|人大).{0,20}?会议上"
+)
+
+
+def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | None, str | None]:
+    """Period (a year or a span) and its source, from the title, session, date line, genre rules or head."""
+    t = (title or "").translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if t:
+        m = _YEAR_SPAN.search(t)
+        if m and int(m.group(1)) < int(m.group(2)):
+            return f"{m.group(1)}–{m.group(2)}", "title"
+        m = _YEAR.search(t) or _CN_YEAR.search(t)
+        if m:
+            return m.group(1).translate(_DIGITS), "title"
+        y = _session_year(t, anywhere=True)
+        if y:
+            return str(y), "session"
+    flat = re.sub(r"\s+", "", head)
+    y = _session_year(flat, anywhere=False)
+    if y:
+        return str(y), "session"
+    m = _DATE_LINE.search(flat)
+    if m:
+        d = parse_date(m.group(1))
+        if d:
+            return str(d.year), "date_line"
+    if genre is not None:
+        for pat, offset in genre.year_rules:
+            m = pat.search(head.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+            if m:
+                return str(int(m.group(1)) + offset), "genre_rule"
+    if genre is None or not genre.year_rules:
+        h = head[:200].translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        m = _YEAR_SPAN.search(h)
+        if m and int(m.group(1)) < int(m.group(2)):
+            return f"{m.group(1)}–{m.group(2)}", "body_cue"
+        m = _YEAR.search(h)
+        if m:
+            return m.group(1), "body_cue"
+    return None, None
+
+
+# --------------------------------------------------------------------------------------------- title
+
+_GENRE_END = re.compile(
+    r"(报告|方案|意见|答复|回复|规划|总结|通知|决定|决议|办法|纲要|要点|计划|情况|公告|通告|批复|讲话|函)"
+    r"(?:[（(][^）)]{1,20}[)）])?$"
+)
+_COLUMN_TAG = re.compile(r"^[【\[]([^】\]]{1,16})[】\]]\s*")
+_SPAN_LINE = re.compile(r"[（(]\s*(?:19|20)\d{2}\s*[—–\-－~～至]+\s*(?:19|20)\d{2}\s*年?\s*[)）]")
+_NOT_TITLE = re.compile(r"[。；;！!？?]|^(来源|时间|日期|发布|作者|——|--)|^[（(]?\d{4}年\d{1,2}月")
+
+
+def _title_line(s: str) -> bool:
+    return 4 <= len(s) <= 80 and not _NOT_TITLE.search(s) and bool(_GENRE_END.search(s))
+
+
+def find_title(text: str, *, max_lines: int = 25) -> str | None:
+    """The title in the head of a body: the first line (or two or three lines joined) that ends with a genre
+    word, skipping bylines and date lines, before the first sentence or salutation (各位代表：); a leading
+    column tag (【法治建设报告】) is dropped. A line that the next line continues (it starts with 。or ，)
+    is a sentence cut by markup, not a title."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:max_lines]
+    lines = [_COLUMN_TAG.sub("", ln) or ln for ln in lines]
+    for i, ln in enumerate(lines):
+        if "。" in ln or _SALUTATION.match(ln):
+            return None
+        if _NOT_TITLE.search(ln) or len(ln) > 80:
+            continue
+        for k in (1, 2, 3):
+            parts = lines[i : i + k]
+            if len(parts) < k or any(_NOT_TITLE.search(p) or len(p) > 60 for p in parts[1:]):
+                break
+            if k > 1 and _title_line(parts[-1]) and _label_like(parts[-2]) and not parts[-1].startswith("关于"):
+                break  # a column label before a title (云南要闻 / 2026年政府工作报告): take the title alone
+            cand = "".join(parts)
+            nxt = lines[i + k] if i + k < len(lines) else ""
+            if _title_line(cand) and not re.match(r"[。，、；：,;]", nxt):
+                if _SPAN_LINE.fullmatch(nxt):
+                    cand += nxt
+                return cand
+            if k == 1 and len(ln) > 40:
+                break
+    return None
+
+
+def _label_like(s: str) -> bool:
+    """A site's column label (云南要闻, 通知公告): short, no digits, no place name, not cut mid-phrase."""
+    return len(s) <= 8 and not re.search(r"[\d０-９]", s) and not _JOINS.search(s) and _chain(s)[0] is None
+
+
+_JOINS = re.compile(r"(关于|的|和|与|及|、|暨|对|印发|转发|年|度)$")
+_SALUTATION = re.compile(r"^(?:各位代表|[\u4e00-\u9fff（）()、，,]{2,60})[：:！!]$")
+
+
+# -------------------------------------------------------------------------------------- issuer, level
+
+_CENTRAL = re.compile(
+    r"^(?:中华人民共和国)?(?:国务院(?:办公厅)?|全国人民代表大会(?:常务委员会)?|全国人大(?:常委会)?|中共中央(?:办公厅)?|"
+    r"中央人民政府|(?:第.{1,4}届)?全国人民代表大会第.{1,4}次会议|党中央)"
+)
+_CENTRAL_DEPT = re.compile(
+    r"^(?:中华人民共和国)?[\u4e00-\u9fff]{1,10}?(?:部|总局|署)$"
+)
+_DEPT = re.compile(r"(厅|局|委员会|委|办公室|办|署|中心|院|所)")
+_GOVERNMENT = re.compile(r"^(?:人民政府|政府|行政公署|党委|委|人大常委会|人民代表大会(?:常务委员会)?)?$")
+_BODY_AFTER = r"(?=人民政府|政府|行政公署|党委|委员会|办事处|党工委|人大|[\u4e00-\u9fff]{0,10}(?:厅|局|委|办|中心))"
+_STRUCTURAL = re.compile(
+    r"^(?P<name>[\u4e00-\u9fff]{1,8}?(?P<suffix>自治区|自治州|自治县|自治旗|特别行政区|省|地区|盟|市|县|旗|区))"
+    + _BODY_AFTER
+)
+_TOWNSHIP = re.compile(r"^(?P<name>[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道))" + _BODY_AFTER)
+_SUFFIX_RANK = {"自治区": "province", "特别行政区": "province", "省": "province", "自治州": "prefecture",
+                "地区": "prefecture", "盟": "prefecture", "市": "prefecture", "县": "county", "自治县": "county",
+                "旗": "county", "自治旗": "county", "区": "county"}  # fmt: skip
+_RANK_LEVEL = {"province": "province", "prefecture": "city", "county": "county"}
+
+
+def _chain(first: str) -> tuple[Division | None, int]:
+    """The most specific division named at the start of ``first`` (河南省许昌市 → 许昌市) and where it ends.
+
+    Names must nest (province, then prefecture, then county); of a county name shared by several places
+    (朝阳区), the one inside the division named before it is taken.
+    """
+    g = gazetteer()
+    i, best = 0, None
+    while m := g.match_at(first, i):
+        cands = g.by_name[m[0]]
+        if best is not None:
+            deeper = [x for x in cands if _RANK_ORDER[x.rank] > _RANK_ORDER[best.rank]]
+            inside = [x for x in deeper if best.name in (x.province, x.prefecture)]
+            if not (inside or deeper):
+                break
+            best = (inside or deeper)[0]
+        else:
+            best = cands[0]
+        i += len(m[0])
+    return best, i
 
 
 def _level_of(name: str | None) -> tuple[str | None, str]:
     """Region and level of government from the first body named in an issuer (or title) string.
 
     ``河南省人民政府`` → (河南省, province); ``河南省司法厅`` → (河南省, province_dept); ``许昌市…`` →
-    (许昌市, city); ``中共潢川县委 潢川县人民政府`` → (潢川县, county); ``…镇人民政府`` → township.
+    (许昌市, city); ``中共潢川县委 潢川县人民政府`` → (潢川县, county); ``…镇人民政府`` → township;
+    ``国务院`` → (None, national); ``生态环境部`` → (None, national_dept). A region is a gazetteer name (or
+    a township named before 人民政府); a name of county form that is not in the gazetteer (某县人民政府)
+    gives the level and no region.
     """
     first = re.split(r"[\s、,，]+", re.sub(r"^中共", "", (name or "").strip()))[0]
     if not first:
         return None, "unknown"
-    m = _REGION.match(first)
-    prov, city, county = (m.group("prov"), m.group("city"), m.group("county")) if m else (None, None, None)
-    rest = first[m.end() :] if m else first
-    # A bureau, office, commission or department of that government, rather than the government itself.
-    dept = bool(re.search(r"(厅|局|委员会|委|办公室|办|署|中心)", rest)) and not re.fullmatch(r"(人民政府|政府|党委|委)?", rest)
-    if county:
-        return county, "county_dept" if dept else "county"
-    if city in _MUNICIPALITIES and not prov:
-        return city, "province_dept" if dept else "province"
-    if city:
-        return city, "city_dept" if dept else "city"
-    if prov:
-        return prov, "province_dept" if dept else "province"
-    town = re.match(r"([\u4e00-\u9fff]{1,6}?(?:乡|镇|街道))", first)
-    if town:
-        return town.group(1), "township"
+    if _CENTRAL.match(first):
+        return None, "national"
+    d, end = _chain(first)
+    if d is not None and end > 0:
+        rest = first[end:]
+        dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
+        level = _RANK_LEVEL[d.rank]
+        if d.rank == "province" or (d.rank == "prefecture" and d.name in _MUNICIPALITIES):
+            level = "province"
+        if rest.startswith(("乡", "镇", "街道")) or _TOWNSHIP.match(rest):
+            m = _TOWNSHIP.match(rest)
+            return (m.group("name") if m else None), "township"
+        return d.name, level + ("_dept" if dept else "")
+    m = _TOWNSHIP.match(first)
+    if m:
+        return m.group("name"), "township"
+    if re.match(r"(?:中华人民共和国|国家|国务院)", first):
+        return None, "national_dept"  # 国家市场监督管理总局, 国务院国有资产监督管理委员会
+    m = _STRUCTURAL.match(first)
+    if m:
+        rest = first[m.end() :]
+        dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
+        level = _RANK_LEVEL[_SUFFIX_RANK[m.group("suffix")]]
+        return None, level + ("_dept" if dept else "")
+    m = re.match(r"^(自治区|自治州|自治县|省|市|县|区|州|盟|旗)(?=人民政府|政府|行政公署|[\u4e00-\u9fff]{0,10}(?:厅|局|委员会|办公室))", first)
+    if m:  # a bare unit, the document's own (省政府, 区司法局): the level, no region
+        rest = first[m.end() :]
+        dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
+        return None, _RANK_LEVEL[_UNIT_RANK[m.group(1)]] + ("_dept" if dept else "")
+    if _CENTRAL_DEPT.match(first):  # a ministry, commission or administration with no region before it
+        return None, "national_dept"
     return None, "unknown"
 
 
-_SELF = re.compile(r"我(省|市|县|区|厅|局|委|办)")
-_JURISDICTION = {"省": "province", "市": "city", "县": "county", "区": "county"}
-
-
-def _level_from_self_reference(text: str) -> tuple[str | None, str]:
-    """Fallback when no issuer is named: how the document refers to itself (我省/我市/我县, 我厅/我局).
-
-    A body that calls itself 我厅/我局/我委 is a department of the jurisdiction it calls 我省/我市/我县;
-    its region is the most-mentioned place of that rank in the text.
-    """
-    counts: dict[str, int] = {}
-    for m in _SELF.finditer(text):
-        counts[m.group(1)] = counts.get(m.group(1), 0) + 1
-    juris = max((k for k in counts if k in _JURISDICTION), key=lambda k: counts[k], default=None)
-    if juris is None:
-        return None, "unknown"
-    level = _JURISDICTION[juris]
-    if any(k in counts for k in ("厅", "局", "委", "办")):
-        level += "_dept"
-    places: dict[str, int] = {}
-    if level.startswith("province"):
-        for p in PROVINCES:
-            places[p] = text.count(p[:2])  # 河南 counts 河南省 and 法治河南 alike
-    else:
-        suffix = "市" if level.startswith("city") else "县"
-        for pm in re.finditer(r"([\u4e00-\u9fff]{2,4}%s)" % suffix, text):
-            places[pm.group(1)] = places.get(pm.group(1), 0) + 1
-    region = max(places, key=lambda k: (places[k], k), default=None) if places else None
-    return (region if region and places[region] > 0 else None), level
+_ISSUER_BEFORE_GUANYU = re.compile(r"^(.{2,60}?)\s*关于")
+_YEAR_PREFIX = re.compile(r"^\s*(?:(?:19|20)\d{2}|[〇○零一二三四五六七八九]{4})\s*年度?\s*")
 
 
 def _issuer_from_title(title: str | None) -> str | None:
+    """The organ a title names before 关于 (``河南省人民政府关于…的报告``)."""
     if not title:
         return None
     m = _ISSUER_BEFORE_GUANYU.match(title)
     if m:
-        return re.sub(r"\s+", " ", m.group(1)).strip()
+        cand = re.sub(r"\s+", " ", m.group(1)).strip()
+        if not re.search(r"[《》“”]", cand) and not cand.startswith(("对", "印发", "转发")):
+            return cand
     return None
 
 
-def _doc_type(title: str | None, text: str) -> str:
-    t = title or ""
-    if re.search(r"(提案|建议|议案)的?(答复|回复)|答复", t):
-        return "proposal_reply"
-    if re.search(r"(实施方案|实施意见|实施规划|规划|工作方案|行动方案)", t):
-        return "implementation_plan"
-    if re.search(r"(年度?|年)?.*(法治政府建设|依法行政).*(情况的?报告|工作报告|年度报告)|情况的?报告$", t):
-        return "annual_report"
-    if re.search(r"(工作总结|总结)$", t):
-        return "work_summary"
-    head = text[:300]
-    if re.search(r"现将.{0,20}(情况)?(报告|汇报)如下", head):
-        return "annual_report"
-    return "other"
+def _region_opening(title: str | None) -> Division | None:
+    """The division a title opens with, after a year (``2025年上海市政府工作报告`` → 上海市)."""
+    if not title:
+        return None
+    t = _YEAR_PREFIX.sub("", title)
+    d, end = _chain(t)
+    return d if end else None
 
 
-def _period(title: str | None, text: str, published: dt.date | None) -> str | None:
-    for source in (title or "", text[:200]):
-        m = _YEAR_SPAN.search(source)
-        if m and int(m.group(1)) < int(m.group(2)):
-            return f"{m.group(1)}–{m.group(2)}"
-        m = _YEAR.search(source)
+_SIGNATURE_ORGAN = re.compile(
+    r"^(?:中共)?[\u4e00-\u9fff（）()]{2,40}(?:人民政府|政府|办公厅|办公室|厅|局|委员会|委|中心|党委|法院|检察院|办事处|会议)$"
+)
+_SIGNATURE_DATE = re.compile(
+    r"^(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
+    r"[一二三四五六七八九十]{1,3}日)$"
+)
+
+
+def _signature(text: str) -> tuple[str | None, dt.date | None]:
+    """The organ and date that sign a document: its last lines (``河南省人民政府`` / ``2024年3月1日``)."""
+    lines = [ln.strip().strip("（）()") for ln in text.split("\n") if ln.strip()][-4:]
+    organ, date = None, None
+    for ln in reversed(lines):
+        s = re.sub(r"\s+", "", ln)
+        if date is None and _SIGNATURE_DATE.match(s):
+            date = parse_date(s)
+            continue
+        if organ is None and _SIGNATURE_ORGAN.match(s) and len(s) <= 40:
+            organ = s
+            break
+        if "。" in s:
+            break
+    return organ, date
+
+
+_SPEAKER = re.compile(
+    r"我(?:现在)?(?:代表|受|根据)(?:[\u4e00-\u9fff]{0,6}和)?(?P<who>[\u4e00-\u9fff]{0,14}?(?:国务院|人民政府|政府))"
+)
+_SELF = re.compile(r"(?:我|本)(国|省|市|县|区|州|盟|旗|厅|局|委|办)(?![长委级域内外法公员场面次])")
+_JURISDICTION_RANK = {"省": "province", "市": "prefecture", "州": "prefecture", "盟": "prefecture",
+                      "县": "county", "区": "county", "旗": "county"}  # fmt: skip
+_NPC_DELIVERY = re.compile(
+    r"^[—\-―\s（(]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)?\s*在第[一二三四五六七八九十]{1,3}届全国人民代表大会"
+    r"第[一二三四五六七八九十]{1,3}次会议上"
+)
+_BARE_GOV = re.compile(r"^(省|市|县|区|州|盟|旗|自治区|自治州|自治县|自治旗)(?:人民政府|政府)$")
+
+
+_FIRST_SENTENCE_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}年(?:以来|度)?|一年来|近年来|今年以来)[，,]?")
+_ORGAN_AFTER = re.compile(r"^(?:人民政府|政府|行政公署|[\u4e00-\u9fff]{0,12}?(?:厅|局|委员会|办公室))")
+
+
+def _first_sentence_organ(text: str) -> str | None:
+    """The organ the first sentence of the body is about, when it opens with one (``2022年，潢川县司法局坚持…``,
+    ``第十四届全国人民代表大会第三次会议听取和审议了…``)."""
+    lines = [ln.strip() for ln in text.split("\n")[:8] if ln.strip()]
+    body = "".join(ln for ln in lines if not _title_line(ln) and not _SALUTATION.match(ln))
+    s = re.sub(r"\s+", "", body)[:300].split("。", 1)[0]
+    s = _FIRST_SENTENCE_PREFIX.sub("", s)
+    m = _CENTRAL.match(s)
+    if m:
+        return m.group(0)
+    d, end = _chain(s)
+    if d is not None and end:
+        m = _ORGAN_AFTER.match(s[end:])
         if m:
-            return m.group(1)
-    if published:
-        return str(published.year)
+            return s[: end + m.end()]
     return None
 
 
-def infer_metadata(text: str, header: dict[str, str] | None = None, title_hint: str | None = None) -> Inferred:
+MENTION_CHARS = 30_000  # place names are counted in the first this many characters (bounded time)
+
+
+_BARE_UNIT = re.compile(r"^(省|市|县|区|自治区|自治州|自治县|州|盟|旗)(?=[\u4e00-\u9fff]{1,20}$)")
+_UNIT_RANK = {"省": "province", "自治区": "province", "市": "prefecture", "州": "prefecture", "自治州": "prefecture",
+              "盟": "prefecture", "县": "county", "自治县": "county", "区": "county", "旗": "county"}  # fmt: skip
+
+
+def _organ_from_source(source: str, region: str | None) -> str | None:
+    """The organ a page's 来源/信息来源 line names, when it is one (not a newspaper or a division 处):
+    a full name as it stands, a bare one (县司法局) completed with the region of that rank (潢川县司法局)."""
+    s = re.sub(r"\s+", "", source)
+    if not _SIGNATURE_ORGAN.match(s) or s.endswith("会议"):
+        return None
+    if _chain(s)[1]:
+        return s
+    m = _BARE_UNIT.match(s)
+    if m and region and region in gazetteer():
+        d = gazetteer().by_name[region][0]
+        rank = "province" if d.name in _MUNICIPALITIES else d.rank
+        unit_rank = _UNIT_RANK[m.group(1)]
+        if unit_rank == rank or (m.group(1) == "市" and d.name in _MUNICIPALITIES):
+            return d.name + s[m.end() :]
+    return None
+
+
+def _most_mentioned(text: str, rank: str, *, within: str | None = None) -> Division | None:
+    """The gazetteer division of a rank mentioned most often in a text's first ``MENTION_CHARS`` characters
+    (ties: the first mentioned)."""
+    counts: Counter[str] = Counter()
+    first_at: dict[str, int] = {}
+    for pos, name, d in gazetteer().find_all(text[:MENTION_CHARS]):
+        if len(name) <= 2 and d.rank != "province":
+            continue  # 城区, 郊区, 新县: too often a common word in running text
+        cand = d
+        if cand.rank != rank:
+            alt = [x for x in gazetteer().by_name[d.name] if x.rank == rank]
+            if not alt:
+                continue
+            cand = alt[0]
+        if within and within not in (cand.province, cand.prefecture, cand.name):
+            continue
+        counts[cand.name] += 1
+        first_at.setdefault(cand.name, pos)
+    if not counts:
+        return None
+    name = max(counts, key=lambda k: (counts[k], -first_at[k]))
+    return gazetteer().by_name[name][0] if gazetteer().by_name[name][0].rank == rank else next(
+        x for x in gazetteer().by_name[name] if x.rank == rank
+    )
+
+
+def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | None, str, str | None]:
+    """Level (and region, issuer) from how a document refers to itself, when no organ is named.
+
+    ``我代表国务院`` → national; ``我代表省人民政府`` / ``我省`` → province; ``我局`` with ``我县`` → county_dept.
+    The region is the division of that rank the title or collection names, else the most-mentioned one.
+    Returns (region, level, issuer).
+    """
+    head = text[:1500]
+    sp = _SPEAKER.search(head)
+    if sp and sp.group("who") in ("国务院", "中央人民政府", "中华人民共和国国务院"):
+        return None, "national", "国务院"
+    if any(_NPC_DELIVERY.match(ln.strip()) for ln in text.split("\n", 6)[:6]):
+        return None, "national", None  # delivered at a session of the National People's Congress
+    counts: Counter[str] = Counter(m.group(1) for m in _SELF.finditer(text))
+    juris = None
+    issuer_form = None
+    if sp:
+        who = sp.group("who")
+        d, end = _chain(who)
+        if d is not None and end:
+            region, level = _level_of(who)
+            return region, level, who
+        bm = _BARE_GOV.match(who)
+        if bm:
+            unit = bm.group(1)
+            juris = {"自治区": "省", "自治州": "州", "自治县": "县", "自治旗": "旗"}.get(unit, unit)
+            issuer_form = unit
+    if juris is None:
+        juris = max((k for k in counts if k in _JURISDICTION_RANK), key=lambda k: counts[k], default=None)
+    if juris is None and counts.get("国", 0) >= 3 and _SALUTATION.match(text.split("\n", 1)[0].strip()):
+        return None, "national", None  # a speech to a congress about 我国, with no lower jurisdiction of its own
+    if juris is None:
+        return None, "unknown", None
+    rank = _JURISDICTION_RANK[juris]
+    dept = any(k in counts for k in ("厅", "局", "委", "办")) and issuer_form is None
+    if juris == "区" and region_hint is not None and region_hint.rank == "province":
+        rank = "province"  # 我区 in an autonomous region's document
+    if juris == "市" and region_hint is not None and region_hint.name in _MUNICIPALITIES:
+        rank = "province"  # 我市 in a municipality's document
+    region: Division | None = None
+    if region_hint is not None and (region_hint.rank == rank or (rank == "prefecture" and region_hint.name in _MUNICIPALITIES)):
+        region = region_hint
+    else:
+        region = _most_mentioned(text, rank)
+        if rank == "prefecture" and region is None:
+            region = _most_mentioned(text, "province")
+            region = region if region is not None and region.name in _MUNICIPALITIES else None
+    level = _RANK_LEVEL[rank]
+    if region is not None and region.name in _MUNICIPALITIES:
+        level = "province"
+    level += "_dept" if dept else ""
+    issuer = None
+    if issuer_form and region is not None:
+        issuer = f"{region.name}人民政府"
+    return (region.name if region else None), level, issuer
+
+
+@cache
+def addressee_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The ``[[addressee]]`` rules of ``data/levels.toml``: (pattern, sender's level), validated."""
+    with open(PACKAGE_DATA / "levels.toml", "rb") as f:
+        rules = tomllib.load(f).get("addressee", [])
+    out = []
+    for r in rules:
+        if r.get("level") not in LEVELS:
+            raise ValueError(f"data/levels.toml: addressee level {r.get('level')!r} is not one of {LEVELS}")
+        try:
+            out.append((re.compile(r["pattern"]), r["level"]))
+        except (re.error, KeyError) as e:
+            raise ValueError(f"data/levels.toml: bad addressee pattern ({e})") from e
+    return tuple(out)
+
+
+def _level_from_salutation(text: str) -> str | None:
+    """The sender's level from whom the salutation addresses (各县（市、区）人民政府，市政府各部门： → city)."""
+    for line in [ln.strip() for ln in text.split("\n") if ln.strip()][:8]:
+        if "。" in line:
+            return None
+        if not re.search(r"[：:]$", line):
+            continue
+        for pat, level in addressee_rules():
+            if pat.search(line):
+                if level != "unknown" and "人民政府" not in line and "政府" not in line:
+                    level += "_dept"
+                return level
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------------------------- genre
+
+
+def _doc_type(title: str | None, text: str) -> tuple[str, str | None]:
+    """Doc type and its source: the first genre whose title cue matches, else whose body cue matches."""
+    gs = genres()
+    t = title or ""
+    if t:
+        for g in gs.genres:
+            if any(p.search(t) for p in g.title):
+                return g.name, "title"
+    head, tail = text[: gs.head_chars], text[-gs.tail_chars :]
+    for g in gs.genres:
+        if any(p.search(head) or p.search(tail) for p in g.body):
+            return g.name, "body_cue"
+    return "other", None
+
+
+# ------------------------------------------------------------------------------------- given values
+
+
+def _valid_given(field_name: str, value: str | None) -> tuple[str | None, str | None]:
+    """A collection column's value, validated like a sidecar value: (value, None) or (None, problem)."""
+    from .sidecar import validate_value
+
+    return validate_value(field_name, value)
+
+
+_GIVEN_ALIASES = {
+    "title": ("title", "标题", "name"),
+    "issuer": ("issuer", "发文机关", "发布机构", "agency", "author_org"),
+    "region": ("region", "province", "city", "county", "地区", "省份"),
+    "level": ("level",),
+    "doc_type": ("doc_type", "type", "genre"),
+    "period": ("period", "year", "年份", "年度"),
+    "published": ("published", "publish_date", "date", "pub_date", "发布日期", "成文日期"),
+}
+
+
+def _given_field(given: dict[str, str], fld: str) -> str | None:
+    lower = {str(k).strip().lower(): v for k, v in given.items()}
+    for alias in _GIVEN_ALIASES[fld]:
+        v = lower.get(alias)
+        if v is not None and str(v).strip() and str(v).strip().lower() not in ("none", "null", "nan", "nat", "na"):
+            return str(v).strip()
+    return None
+
+
+# ------------------------------------------------------------------------------------------- infer
+
+
+_HEADER_FIELDS = re.compile(r"(成文日期|发布日期|发文日期|时间|日期)\s*[:：|]\s*([^\n|]{6,30})")
+
+
+def infer_metadata(
+    text: str,
+    header: dict[str, str] | None = None,
+    title_hint: str | None = None,
+    *,
+    given: dict[str, str] | None = None,
+) -> Inferred:
     """Infer title, issuer, region, level, doc type, period and publication date from a document.
 
     Parameters
@@ -187,36 +753,197 @@ def infer_metadata(text: str, header: dict[str, str] | None = None, title_hint: 
     text
         The clean body.
     header
-        Facts found while cleaning: ``published``/``source`` from page furniture, ``Published``/``Level``
-        from a database export header, ``title``/``h1``/``html_title`` from HTML.
+        Facts found while cleaning: ``published``/``source``/``title``/``issuer``/``成文日期`` from page
+        furniture and meta tables, ``Published``/``Level`` from a database export header,
+        ``title``/``h1``/``html_title`` from HTML.
     title_hint
         A title the container states (first line of a database export).
+    given
+        Metadata from a collection's own columns (title, year, province/region, issuer, publish_date,
+        level, doc_type...). Valid values are used with source ``collection``; invalid ones are listed in
+        ``rejected_given`` and never used.
+
+    Returns
+    -------
+    Inferred
+        The fields, with ``sources[field]`` saying where each came from (null when not found); when
+        collection values were used, ``from_text`` holds what the text alone gives, so that they can be
+        checked against each other.
     """
     header = header or {}
-    title = title_hint or header.get("title") or header.get("h1") or _title_from_lines(text)
+    given = given or {}
+    src: dict[str, str | None] = dict.fromkeys(FIELDS)
+    rejected: dict[str, tuple[str, str]] = {}
+    g: dict[str, str] = {}
+    for fld in FIELDS:
+        raw = _given_field(given, fld)
+        if raw is None:
+            continue
+        if fld == "period" and re.fullmatch(r"\d{4}(?:\.0)?", raw):
+            raw = raw[:4]
+        if fld == "published" and (d := parse_date(raw)) is not None and raw.startswith(str(d.year)):
+            raw = d.isoformat()  # a collection's date column may carry a time (2026-02-09 09:20)
+        value, problem = _valid_given(fld, raw)
+        if problem:
+            rejected[fld] = (raw, problem)
+        elif value is not None:
+            g[fld] = value
+
+    # title
+    title, src["title"] = None, None
+    for key, value in (("collection", g.get("title")), ("title", title_hint), ("header", header.get("title")),
+                       ("h1", header.get("h1"))):  # fmt: skip
+        if value:
+            title, src["title"] = value, key
+            break
+    if title is None:
+        title = find_title(text)
+        src["title"] = "title" if title else None
+    if title is None and header.get("html_title"):
+        # a page's <title> is the document's title followed by the site's name (标题_某县人民政府网)
+        first = re.split(r"\s*[_|｜—–-]+\s*", header["html_title"].strip())[0]
+        if _title_line(first):
+            title, src["title"] = first, "header"
     if title:
         title = re.sub(r"\s+", " ", title).strip()
-    issuer = _issuer_from_title(title)
-    region, level = _level_of(issuer or title)
-    if issuer is None and region and title and title.startswith(region) and level in ("province", "city", "county"):
-        # A regional plan or report titled with its region and no named issuer is that region's government's.
-        issuer = f"{region}人民政府"
+
+    # issuer and its level
+    issuer, region, level = None, None, "unknown"
+    for key, value in (("collection", g.get("issuer")), ("header", header.get("issuer"))):
+        if value:
+            issuer, src["issuer"] = value, key
+            break
+    if issuer is None:
+        issuer = _issuer_from_title(title)
+        src["issuer"] = "title" if issuer else None
+    sig_organ, sig_date = _signature(text)
+    opening = _region_opening(title)
+    if issuer is None and title and _CENTRAL.match(_YEAR_PREFIX.sub("", title)):
+        issuer, src["issuer"] = _CENTRAL.match(_YEAR_PREFIX.sub("", title)).group(0), "title"  # type: ignore[union-attr]
+        issuer = re.sub(r"^中华人民共和国", "", issuer)
+    if issuer is None and opening is not None:
+        # A title that opens with an organ (潢川县司法局2023年…) names it; one that opens with a region and
+        # no organ (许昌市法治政府建设实施方案) is that region's government's.
+        t = _YEAR_PREFIX.sub("", title or "")
+        end = _chain(t)[1]
+        organ = _ORGAN_AFTER.match(t[end:])
+        if organ and not organ.group(0).endswith("政府"):
+            issuer, src["issuer"] = t[: end + organ.end()], "title"
+        else:
+            issuer, src["issuer"] = f"{opening.name}人民政府", "title"
+    if issuer is None and sig_organ:
+        issuer, src["issuer"] = sig_organ, "signature"
+    if issuer is None:
+        organ = _first_sentence_organ(text)
+        if organ:
+            issuer, src["issuer"] = organ, "first_sentence"
+    if issuer is not None:
+        region, level = _level_of(issuer)
+        known = region is not None and region in gazetteer()
+        src["level"] = "gazetteer" if known else ("issuer" if level != "unknown" else None)
+        src["region"] = "gazetteer" if known else ("issuer" if region else None)  # a township, as named
+    hint, hint_source = None, None
+    if g.get("region") and g["region"] in gazetteer():
+        hint, hint_source = gazetteer().by_name[g["region"]][0], "collection"
+    elif opening is not None:
+        hint, hint_source = opening, "title"
     if level == "unknown":
-        region, level = _level_from_self_reference(text)
+        lv = _level_from_salutation(text)
+        if lv:
+            level, src["level"] = lv, "salutation"
+            if hint is not None and _RANK_LEVEL[hint.rank] == lv.removesuffix("_dept"):
+                region, src["region"] = hint.name, hint_source
+    if level == "unknown":
+        r, lv, who = _self_reference(text, region_hint=hint)
+        if lv != "unknown":
+            region, level = r, lv
+            src["level"] = "self_reference"
+            src["region"] = "self_reference" if r else None
+            if issuer is None and who:
+                issuer, src["issuer"] = who, "salutation"
+    if issuer is not None and region is None and _BARE_UNIT.match(issuer) and level != "unknown":
+        # a bare organ (区司法局, 省政府): its region is the one the document calls its own
+        r, lv, _ = _self_reference(text, region_hint=hint)
+        if r in _MUNICIPALITIES and issuer.startswith("市") and level.startswith("city"):
+            level = level.replace("city", "province")  # 市政府 of 北京市 is a provincial-level government
+        if r and lv.removesuffix("_dept") == level.removesuffix("_dept"):
+            region, src["region"] = r, "self_reference"
+            issuer = _organ_from_source(issuer, r) or issuer
+    if issuer is None and header.get("source"):
+        organ = _organ_from_source(header["source"], region)
+        if organ:
+            issuer, src["issuer"] = organ, "header"
+            r, lv = _level_of(organ)
+            if lv != "unknown" and (level == "unknown" or lv.removesuffix("_dept") == level.removesuffix("_dept")):
+                region, level = r or region, lv
+                src["level"] = src["level"] or "header"
     if level == "unknown":
         # A database export states the level of its issuer ("河南省 (Provincial-level units)").
-        lv = header.get("Level", "")
-        m = re.match(r"(\S+)\s*\((Provincial|Prefecture|County)", lv)
+        m = re.match(r"(\S+)\s*\((Provincial|Prefecture|County)", header.get("Level", ""))
         if m:
-            region = m.group(1)
+            region = m.group(1) if m.group(1) in gazetteer() else None
             level = {"Provincial": "province", "Prefecture": "city", "County": "county"}[m.group(2)]
-    published = parse_date(header.get("published") or header.get("Published"))
+            src["level"], src["region"] = "header", ("header" if region else None)
+    if g.get("region"):
+        d = gazetteer().by_name[g["region"]][0] if g["region"] in gazetteer() else None
+        inside = (
+            d is not None
+            and d.rank == "province"
+            and region is not None
+            and region in gazetteer()
+            and gazetteer().by_name[region][0].province == d.name
+            and region != d.name
+        )
+        if not inside:  # a province column does not overwrite a city or county of that province
+            region, src["region"] = g["region"], "collection"
+    if g.get("level"):
+        level, src["level"] = g["level"], "collection"
+
+    # doc type
+    doc_type, src["doc_type"] = _doc_type(title, text)
+    if g.get("doc_type"):
+        doc_type, src["doc_type"] = g["doc_type"], "collection"
+    genre = next((x for x in genres().genres if x.name == doc_type), None)
+
+    # published
+    published, src["published"] = None, None
+    fields = dict(_HEADER_FIELDS.findall(text[:600]))
+    for key, value in (
+        ("header", header.get("published") or header.get("Published") or header.get("发布日期")),
+        ("collection", g.get("published")),
+        ("header", header.get("成文日期") or header.get("date")),
+        ("header", fields.get("发布日期") or fields.get("成文日期") or fields.get("发文日期")),
+        ("header", fields.get("时间") or fields.get("日期")),
+        ("signature", sig_date.isoformat() if sig_date else None),
+    ):
+        d = parse_date(value)
+        if d:
+            published, src["published"] = d, key
+            break
+
+    # period
+    period, src["period"] = None, None
+    if g.get("period"):
+        period, src["period"] = g["period"], "collection"
+    else:
+        head = text[: genres().head_chars * 2]
+        period, src["period"] = _year_of(title, head, genre)
+        if period is None and published:
+            period, src["period"] = str(published.year), "published"
+
+    from_text = infer_metadata(text, header, title_hint).as_strings() if g else None
     return Inferred(
         title=title,
         issuer=issuer,
         region=region,
         level=level,
-        doc_type=_doc_type(title, text),
-        period=_period(title, text, published),
+        doc_type=doc_type,
+        period=period,
         published=published,
+        sources=src,
+        rejected_given=rejected,
+        from_text=from_text,
     )
+
+
+assert "unknown" in LEVELS and "other" in DOC_TYPES

@@ -29,13 +29,22 @@ from pathlib import Path
 
 import polars as pl
 
-from ..schema import DOC_TYPES, LEVELS, TABLES, validate
-from .clean import _BLANKISH, Cleaned, clean_text, html_to_text, is_db_export, parse_db_export
+from ..schema import TABLES, validate
+from .clean import (
+    _BLANKISH,
+    Cleaned,
+    clean_text,
+    drop_lines,
+    html_to_text,
+    is_db_export,
+    parse_db_export,
+    repeated_lines,
+)
 from .collections import ROW_KINDS, Row, RowFile, open_rows
 from .decode import _CJK, _HTML_CHARSET, Rejected, _is_mojibake, _plausible, _repair_mojibake, decode_text
 from .formats import docx_text, pdf_text
 from .metadata import Inferred, infer_metadata, parse_date
-from .sidecar import _norm, read_sidecar
+from .sidecar import Sidecar, merge_metadata, read_sidecar, sidecar_checks
 from .walk import Entry, walk_corpus
 
 SIDECAR = "metadata.csv"
@@ -206,7 +215,7 @@ def _document(
         what = "only whitespace" if _BLANKISH.fullmatch(text) else "nothing but page furniture"
         raise Rejected("empty", f"the text holds {what}")
     given = given or {}
-    inferred = infer_metadata(cleaned.text, cleaned.header, given.get("title") or cleaned.title_hint)
+    inferred = infer_metadata(cleaned.text, cleaned.header, cleaned.title_hint, given=given)
     return _Doc(name, sha, encoding, fmt, cleaned, inferred, list(notes), dict(given))
 
 
@@ -428,7 +437,7 @@ def read_corpus(
         raise NotADirectoryError(f"{folder} is not a folder")
     entries = list(walk_corpus(folder))
     sidecar_entry, rejected = _sidecar_entries(entries)
-    sidecar: dict[str, dict[str, str | None]] = {}
+    sidecar: Sidecar = Sidecar()
     if sidecar_entry is not None:
         try:
             if b"\x00" in sidecar_entry.path.read_bytes():
@@ -446,7 +455,8 @@ def read_corpus(
 
         iterate = tqdm(entries, desc="reading corpus", unit="file")
     docs: list[dict[str, object]] = []
-    checks: list[dict[str, object]] = []
+    checks: list[dict[str, object]] = sidecar_checks(sidecar) if isinstance(sidecar, Sidecar) else []
+    pending: list[tuple[str, _Doc, dict[str, str | None] | None]] = []
     seen_text: dict[str, str] = {}
     seen_id: dict[str, str] = {}
     used_keys: set[str] = set()
@@ -488,7 +498,9 @@ def read_corpus(
             curated = sidecar.get(key) if key else None
             if curated is not None:
                 used_keys.add(key)
-            docs.append(_document_row(doc_id, d, curated, checks))
+            pending.append((doc_id, d, curated))
+    _drop_collection_furniture([d for _, d, _ in pending])
+    docs = [_document_row(doc_id, d, curated, checks) for doc_id, d, curated in pending]
     for name in sorted(set(sidecar) - used_keys - {e.rel for e in entries}):
         rejected.append(
             _reject(
@@ -535,30 +547,30 @@ def _read_entry(
         yield _reject(entry.rel, r.reason, r.detail)
 
 
-# --------------------------------------------------------------------------- given metadata (interim)
+# ---------------------------------------------------------------------------- collection furniture
 
 
-def _apply_given(values: dict[str, str | None], given: dict[str, str]) -> dict[str, str]:
-    """Metadata a collection's columns give (title, issuer, region, level, doc_type, year/period, published).
+def _drop_collection_furniture(docs: list[_Doc]) -> None:
+    """Remove the lines repeated across many documents of one collection (site furniture), in place.
 
-    INTERIM: to be replaced by ``infer_metadata(..., given=)`` (source "collection"). A given value
-    replaces the inferred one; ``year`` gives the period when no period is given; a level or doc type
-    outside the vocabularies, and a date that does not parse, are not used (inference stands).
-    Returns the fields that were taken from the collection.
+    Per collection (folder), :func:`~fazhi.corpus.clean.repeated_lines` finds the short non-sentence lines
+    that recur in at least half of its documents (three at least), and :func:`~fazhi.corpus.clean.drop_lines`
+    removes them near the top and bottom of each document; a document that lost a line is inferred again,
+    since its title or date may have been behind that furniture. Rows of one collection file share
+    their folder's collection.
     """
-    used: dict[str, str] = {}
-    for fld in ("title", "issuer", "region", "period"):
-        if given.get(fld):
-            values[fld] = used[fld] = given[fld]
-    if "period" not in used and given.get("year") and re.fullmatch(r"\s*(?:19|20)\d{2}\s*", given["year"]):
-        values["period"] = used["period"] = given["year"].strip()
-    if given.get("level") in LEVELS:
-        values["level"] = used["level"] = given["level"]
-    if given.get("doc_type") in DOC_TYPES:
-        values["doc_type"] = used["doc_type"] = given["doc_type"]
-    if given.get("published") and parse_date(given["published"]):
-        values["published"] = used["published"] = given["published"]
-    return used
+    by: dict[str, list[_Doc]] = {}
+    for d in docs:
+        by.setdefault(d.collection, []).append(d)
+    for members in by.values():
+        lines = repeated_lines([d.cleaned.text for d in members])
+        if not lines:
+            continue
+        for d in members:
+            dropped = drop_lines(d.cleaned, lines)
+            if dropped.text != d.cleaned.text and not _BLANKISH.fullmatch(dropped.text):
+                d.cleaned = dropped
+                d.inferred = infer_metadata(dropped.text, dropped.header, dropped.title_hint, given=d.given)
 
 
 def _period_bounds(period: str | None) -> tuple[int | None, int | None]:
@@ -574,28 +586,8 @@ def _document_row(
     curated: dict[str, str | None] | None,
     checks: list[dict[str, object]],
 ) -> dict[str, object]:
-    inferred = d.inferred.as_strings()
-    if d.given:
-        _apply_given(inferred, d.given)  # collection columns count as what the corpus itself says
-    values = dict(inferred)
-    if curated:
-        for fld in METADATA_FIELDS:
-            cur = curated.get(fld)
-            if cur is None:
-                continue
-            inf = inferred.get(fld)
-            checks.append(
-                {
-                    "doc_id": doc_id,
-                    "field": fld,
-                    "inferred": inf,
-                    "curated": cur,
-                    "agree": _norm(fld, inf) == _norm(fld, cur),
-                }
-            )
-            values[fld] = cur
-    if values.get("period"):
-        values["period"] = _norm("period", values["period"])
+    values, sources, row_checks = merge_metadata(d.inferred, curated, doc_id=doc_id)
+    checks.extend(row_checks)
     start, end = _period_bounds(values.get("period"))
     return {
         "doc_id": doc_id,
@@ -620,6 +612,10 @@ def _document_row(
         "metadata_source": "curated" if curated else "inferred",
         "source_url": d.given.get("url"),
         "ingest_notes": "; ".join(d.notes) if d.notes else None,
+        **{f"{f}_source": sources[f] for f in METADATA_FIELDS},
+        "script": d.cleaned.script,
+        "converted_chars": d.cleaned.converted_chars,
+        "original_text": d.cleaned.original_text,
     }
 
 
