@@ -37,13 +37,14 @@ C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 
 def doc_key(source: str, doc: str) -> str:
     """A document's grouping key: the source and the document name without year prefix, report suffix
-    and hash suffix (so '2025年山东省政府工作报告', '山东' and '山东省' of one source group together only
-    when they share their first two characters; seeds '004_2c10…' is '004')."""
+    and hash suffix; for provincial sources only the first character of the province is kept, because
+    the coded files spell provinces differently ('2025年新疆…政府工作报告', '新'): a coarser group (山东 with
+    山西) only makes the split stricter. Seeds '004_2c10…' is '004'."""
     d = re.sub(r"^\d{4}年", "", str(doc).strip())
     d = re.sub(r"政府工作报告$", "", d)
     d = d.split("_")[0]
     if source.startswith("prov"):
-        d = d[:2]
+        d = d[:1]
     return f"{source}/{d}"
 
 
