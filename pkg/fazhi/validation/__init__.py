@@ -15,6 +15,7 @@ from ._common import N_BOOT, SEED, THEMES
 from .accuracy import accuracy_table, confusion_table, document_agreement, prf, term_precision
 from .agreement import agreement_table, alpha, disagreements
 from .measure import cross_validate, cv_accuracy, read_coded, split_holdout
+from .report import load_samples, report
 from .sample import draw_sample, keyword_strata
 from .sheets import codebook, merge_codes, read_codes, write_sheets
 
@@ -33,10 +34,12 @@ __all__ = [
     "document_agreement",
     "draw_sample",
     "keyword_strata",
+    "load_samples",
     "merge_codes",
     "prf",
     "read_codes",
     "read_coded",
+    "report",
     "split_holdout",
     "term_precision",
     "write_sheets",

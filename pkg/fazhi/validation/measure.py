@@ -190,7 +190,7 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, c: float, seed: int):
 
     if len(np.unique(y)) < 2:
         raise ValueError("training data hold a single class")
-    return LogisticRegression(C=c, max_iter=2000, random_state=seed).fit(x, y)
+    return LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=seed).fit(x, y)
 
 
 def _f1(y: np.ndarray, p: np.ndarray) -> float:
