@@ -93,7 +93,9 @@ class PresenceRules:
     def with_thresholds(self, thresholds: dict[str, float]) -> PresenceRules:
         """The same rules with some thresholds replaced (for threshold selection in cross-validation)."""
         themes = tuple(
-            ThemeRules(t.theme, float(thresholds.get(t.theme, t.threshold)), t.cues, t.exclude_sentences, t.note)
+            ThemeRules(
+                t.theme, float(thresholds.get(t.theme, t.threshold)), t.cues, t.exclude_sentences, t.note
+            )
             for t in self.themes
         )
         return PresenceRules(themes, self.version, self.hash, self.list_weight)
@@ -155,7 +157,11 @@ def load_rules(path: Path | None = None) -> PresenceRules:
     if not isinstance(version, str) or not version.strip():
         raise RulesError(f"{path.name}: missing string field 'version'")
     list_weight = doc.get("list_weight", 0.5)
-    if not isinstance(list_weight, (int, float)) or isinstance(list_weight, bool) or not 0 <= list_weight <= 1:
+    if (
+        not isinstance(list_weight, (int, float))
+        or isinstance(list_weight, bool)
+        or not 0 <= list_weight <= 1
+    ):
         raise RulesError(f"{path.name}: list_weight must be a number in [0, 1]")
     themes: list[ThemeRules] = []
     for i, entry in enumerate(doc.get("theme", [])):
@@ -185,17 +191,31 @@ def load_rules(path: Path | None = None) -> PresenceRules:
                     raise RulesError(f"{where}: {term!r} is already a term of cue {seen[term]!r}")
                 seen[term] = name
             lw = c.get("list_weight")
-            if lw is not None and (not isinstance(lw, (int, float)) or isinstance(lw, bool) or not 0 <= lw <= 1):
+            if lw is not None and (
+                not isinstance(lw, (int, float)) or isinstance(lw, bool) or not 0 <= lw <= 1
+            ):
                 raise RulesError(f"{where}: list_weight must be a number in [0, 1]")
             cues.append(
-                Cue(name, str(c.get("gloss", "")), float(weight), terms, _strings(c.get("near"), where),
-                    _strings(c.get("unless"), where), None if lw is None else float(lw))
+                Cue(
+                    name,
+                    str(c.get("gloss", "")),
+                    float(weight),
+                    terms,
+                    _strings(c.get("near"), where),
+                    _strings(c.get("unless"), where),
+                    None if lw is None else float(lw),
+                )
             )
         if not cues:
             raise RulesError(f"{path.name}: {tid}: no [[theme.cue]] entries")
         themes.append(
-            ThemeRules(tid, float(threshold), tuple(cues), _strings(entry.get("exclude_sentences"), tid),
-                       str(entry.get("note", "")))
+            ThemeRules(
+                tid,
+                float(threshold),
+                tuple(cues),
+                _strings(entry.get("exclude_sentences"), tid),
+                str(entry.get("note", "")),
+            )
         )
     if not themes:
         raise RulesError(f"{path.name}: no [[theme]] entries")

@@ -102,14 +102,30 @@ def accuracy_table(
         reps = np.array([prf(g[i], p[i])[4:] for i in idx]) if idx else np.empty((0, 3))
         (plo, phi), (rlo, rhi), (flo, fhi) = (interval(reps[:, k]) for k in range(3))
         rows.append(
-            {"theme": theme, "n": joined.height, "tp": tp, "fp": fp, "fn": fn, "tn": tn,
-             "precision": pr, "precision_lo": plo, "precision_hi": phi,
-             "recall": rc, "recall_lo": rlo, "recall_hi": rhi, "f1": f1, "f1_lo": flo, "f1_hi": fhi}
+            {
+                "theme": theme,
+                "n": joined.height,
+                "tp": tp,
+                "fp": fp,
+                "fn": fn,
+                "tn": tn,
+                "precision": pr,
+                "precision_lo": plo,
+                "precision_hi": phi,
+                "recall": rc,
+                "recall_lo": rlo,
+                "recall_hi": rhi,
+                "f1": f1,
+                "f1_lo": flo,
+                "f1_hi": fhi,
+            }
         )
     return pl.DataFrame(rows, schema=_ACC_SCHEMA)
 
 
-def confusion_table(gold: pl.DataFrame, pred: pl.DataFrame, *, themes: Sequence[str] = THEMES) -> pl.DataFrame:
+def confusion_table(
+    gold: pl.DataFrame, pred: pl.DataFrame, *, themes: Sequence[str] = THEMES
+) -> pl.DataFrame:
     """The 2 × 2 table per theme, long form: ``theme``, ``coded`` (0/1), ``measure`` (0/1), ``n``."""
     joined = _aligned(gold, pred, themes)
     rows = []
@@ -119,7 +135,9 @@ def confusion_table(gold: pl.DataFrame, pred: pl.DataFrame, *, themes: Sequence[
         for c in (1, 0):
             for m in (1, 0):
                 rows.append({"theme": theme, "coded": c, "measure": m, "n": int(np.sum((g == c) & (p == m)))})
-    return pl.DataFrame(rows, schema={"theme": pl.String, "coded": pl.Int64, "measure": pl.Int64, "n": pl.Int64})
+    return pl.DataFrame(
+        rows, schema={"theme": pl.String, "coded": pl.Int64, "measure": pl.Int64, "n": pl.Int64}
+    )
 
 
 def term_precision(

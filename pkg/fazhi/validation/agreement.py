@@ -107,12 +107,16 @@ def disagreements(
         differ = vals.select(pl.max_horizontal(cols) != pl.min_horizontal(cols)).to_series().fill_null(False)
         sub = sub.filter(differ).rename({f"{theme}_{c}": c for c in coders})
         parts.append(
-            sub.with_columns(pl.lit(theme).alias("theme"), pl.lit(order).alias("_order"))
-            .select("unit_id", "theme", *coders, *keep, "_order")
+            sub.with_columns(pl.lit(theme).alias("theme"), pl.lit(order).alias("_order")).select(
+                "unit_id", "theme", *coders, *keep, "_order"
+            )
         )
     out = pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
     return (
         out.sort("_order", "unit_id")
         .drop("_order")
-        .with_columns(pl.lit(None, dtype=pl.Int64).alias("adjudicated"), pl.lit(None, dtype=pl.String).alias("adjudicator"))
+        .with_columns(
+            pl.lit(None, dtype=pl.Int64).alias("adjudicated"),
+            pl.lit(None, dtype=pl.String).alias("adjudicator"),
+        )
     )

@@ -88,6 +88,7 @@ def split_holdout(frame: pl.DataFrame, *, share: float = 0.4, salt: str = "fazhi
     A document is in the holdout when SHA-256(salt + group) read as a fraction in [0, 1) is below
     ``share``: deterministic, independent of the order of units and of which other units are coded.
     """
+
     def frac(g: str) -> float:
         return int(hashlib.sha256(f"{salt}{g}".encode()).hexdigest()[:12], 16) / 16**12
 
@@ -99,7 +100,9 @@ def split_holdout(frame: pl.DataFrame, *, share: float = 0.4, salt: str = "fazhi
 # ------------------------------------------------------------------------------------------------
 
 
-def dictionary_hits(frame: pl.DataFrame, *, themes: Sequence[str] = THEMES, tokenizer: object = None) -> pl.DataFrame:
+def dictionary_hits(
+    frame: pl.DataFrame, *, themes: Sequence[str] = THEMES, tokenizer: object = None
+) -> pl.DataFrame:
     """Lexicon hits per unit (the dictionary-only measure): ``unit_id``, ``theme``, ``term``, ``weight``."""
     from .. import themes as th
 
@@ -112,12 +115,20 @@ def dictionary_hits(frame: pl.DataFrame, *, themes: Sequence[str] = THEMES, toke
         toks = [t.text for t in tok.tokens(text) if t.text.strip()]  # type: ignore[attr-defined]
         for h in matcher.match(toks):
             if h.term.theme in wanted:
-                rows.append({"unit_id": uid, "theme": h.term.theme, "term": h.term.term, "weight": h.term.weight})
-    return pl.DataFrame(rows, schema={"unit_id": pl.String, "theme": pl.String, "term": pl.String, "weight": pl.Float64})
+                rows.append(
+                    {"unit_id": uid, "theme": h.term.theme, "term": h.term.term, "weight": h.term.weight}
+                )
+    return pl.DataFrame(
+        rows, schema={"unit_id": pl.String, "theme": pl.String, "term": pl.String, "weight": pl.Float64}
+    )
 
 
 def dictionary_predictions(
-    frame: pl.DataFrame, *, themes: Sequence[str] = THEMES, min_hits: int = 1, hits: pl.DataFrame | None = None
+    frame: pl.DataFrame,
+    *,
+    themes: Sequence[str] = THEMES,
+    min_hits: int = 1,
+    hits: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The dictionary-only decision: a theme is present with at least ``min_hits`` lexicon hits."""
     hits = hits if hits is not None else dictionary_hits(frame, themes=themes)
@@ -163,16 +174,20 @@ def feature_names(theme: str, rules: presence.PresenceRules | None = None) -> li
     return [f"cue:{c.name}" for c in rules[theme].cues] + ["set_aside:context", "set_aside:list_item"]
 
 
-def features(hits: pl.DataFrame, ids: Sequence[str], theme: str, rules: presence.PresenceRules | None = None) -> np.ndarray:
+def features(
+    hits: pl.DataFrame, ids: Sequence[str], theme: str, rules: presence.PresenceRules | None = None
+) -> np.ndarray:
     """Units × features matrix (log1p of the counted weights / counts) for one theme, rows in ``ids`` order."""
     rules = rules or presence.default_rules()
     names = feature_names(theme, rules)
     pos = {u: i for i, u in enumerate(ids)}
     x = np.zeros((len(ids), len(names)))
     col = {n: j for j, n in enumerate(names)}
-    for uid, cue, counted, reason, weight in hits.filter(pl.col("theme") == theme).select(
-        "unit_id", "cue", "counted", "reason", "weight"
-    ).iter_rows():
+    for uid, cue, counted, reason, weight in (
+        hits.filter(pl.col("theme") == theme)
+        .select("unit_id", "cue", "counted", "reason", "weight")
+        .iter_rows()
+    ):
         i = pos.get(uid)
         if i is None:
             continue
@@ -261,14 +276,18 @@ def cross_validate(
         pred = dictionary_predictions(frame, themes=themes, hits=dict_hits)
         return out.join(pred, on="unit_id", maintain_order="left")
     if method == "rules":
-        return out.join(rule_predictions(frame, rules=rules, themes=themes), on="unit_id", maintain_order="left")
+        return out.join(
+            rule_predictions(frame, rules=rules, themes=themes), on="unit_id", maintain_order="left"
+        )
     hits = hits if hits is not None else rule_hits(frame, rules=rules)
     cols = {}
     for t in themes:
         y = codes(frame, t)
         pred = np.zeros(len(ids), dtype=np.int64)
         if method == "rules_threshold":
-            s = presence.presence_frame(frame["text"].to_list(), ids=ids, rules=rules)[f"{t}_score"].to_numpy()
+            s = presence.presence_frame(frame["text"].to_list(), ids=ids, rules=rules)[
+                f"{t}_score"
+            ].to_numpy()
             for tr, te in splits:
                 pred[te] = (s[te] >= _choose_threshold(s[tr], y[tr])).astype(np.int64)
         else:
@@ -293,11 +312,15 @@ def cv_accuracy(
     """Grouped cross-validated precision / recall / F1 with document-cluster bootstrap intervals, one
     block of rows per method (column ``method``). This is the function the site calls."""
     rules = rules or presence.default_rules()
-    hits = rule_hits(frame, rules=rules) if any(m in ("rules_threshold", "logistic") for m in methods) else None
+    hits = (
+        rule_hits(frame, rules=rules) if any(m in ("rules_threshold", "logistic") for m in methods) else None
+    )
     dh = dictionary_hits(frame, themes=themes) if "dictionary" in methods else None
     parts = []
     for m in methods:
-        oof = cross_validate(frame, method=m, folds=folds, seed=seed, themes=themes, rules=rules, hits=hits, dict_hits=dh)
+        oof = cross_validate(
+            frame, method=m, folds=folds, seed=seed, themes=themes, rules=rules, hits=hits, dict_hits=dh
+        )
         acc = accuracy_table(frame, oof, themes=themes, groups="group", n_boot=n_boot, seed=seed)
         parts.append(acc.with_columns(pl.lit(m).alias("method")).select("method", pl.exclude("method")))
     return pl.concat(parts)

@@ -76,8 +76,14 @@ def load_samples(files: Sequence[Path] | None = None, *, themes: Sequence[str] =
     return out
 
 
-def fit_logistic(frame: pl.DataFrame, *, themes: Sequence[str] = THEMES, folds: int = 5, seed: int = SEED,
-                 hits: pl.DataFrame | None = None) -> dict[str, object]:
+def fit_logistic(
+    frame: pl.DataFrame,
+    *,
+    themes: Sequence[str] = THEMES,
+    folds: int = 5,
+    seed: int = SEED,
+    hits: pl.DataFrame | None = None,
+) -> dict[str, object]:
     """Fit the logistic comparison model on ``frame`` (C by grouped CV); returns per theme the fitted
     model, plus ``coefficients`` (theme, feature, coefficient, C, data_hash; the intercept as feature
     ``(intercept)``)."""
@@ -93,11 +99,21 @@ def fit_logistic(frame: pl.DataFrame, *, themes: Sequence[str] = THEMES, folds: 
         c = _choose_c(x, y, groups, folds, seed)
         m = _fit_logistic(x, y, c, seed)
         models[t] = m
-        for name, coef in zip(["(intercept)", *feature_names(t, rules)], [m.intercept_[0], *m.coef_[0]], strict=True):
-            rows.append({"theme": t, "feature": name, "coefficient": float(coef), "C": c, "data_hash": digest})
+        for name, coef in zip(
+            ["(intercept)", *feature_names(t, rules)], [m.intercept_[0], *m.coef_[0]], strict=True
+        ):
+            rows.append(
+                {"theme": t, "feature": name, "coefficient": float(coef), "C": c, "data_hash": digest}
+            )
     models["coefficients"] = pl.DataFrame(
-        rows, schema={"theme": pl.String, "feature": pl.String, "coefficient": pl.Float64, "C": pl.Float64,
-                      "data_hash": pl.String}
+        rows,
+        schema={
+            "theme": pl.String,
+            "feature": pl.String,
+            "coefficient": pl.Float64,
+            "C": pl.Float64,
+            "data_hash": pl.String,
+        },
     )
     return models
 
@@ -132,8 +148,11 @@ def report(
     coders = sorted({c.rsplit("_", 1)[1] for c in units.columns if c.startswith(f"{themes[0]}_")})
     for name in [*units["sample"].unique(maintain_order=True).to_list(), "all"]:
         sub = units if name == "all" else units.filter(pl.col("sample") == name)
-        agree.append(agreement_table(sub, coders=coders, themes=themes, n_boot=n_boot, seed=seed)
-                     .with_columns(pl.lit(name).alias("sample")))
+        agree.append(
+            agreement_table(sub, coders=coders, themes=themes, n_boot=n_boot, seed=seed).with_columns(
+                pl.lit(name).alias("sample")
+            )
+        )
     agreement = pl.concat(agree).select("sample", pl.exclude("sample"))
 
     # accuracy: cross-validated on tune, and on the holdout
@@ -144,14 +163,29 @@ def report(
     acc, conf = [], []
 
     def add(measure: str, evaluation: str, gold: pl.DataFrame, pred: pl.DataFrame) -> None:
-        acc.append(accuracy_table(gold, pred, themes=themes, groups="group", n_boot=n_boot, seed=seed)
-                   .with_columns(pl.lit(measure).alias("measure"), pl.lit(evaluation).alias("evaluation")))
+        acc.append(
+            accuracy_table(gold, pred, themes=themes, groups="group", n_boot=n_boot, seed=seed).with_columns(
+                pl.lit(measure).alias("measure"), pl.lit(evaluation).alias("evaluation")
+            )
+        )
         if measure == "rules":
-            conf.append(confusion_table(gold, pred, themes=themes).with_columns(pl.lit(evaluation).alias("evaluation")))
+            conf.append(
+                confusion_table(gold, pred, themes=themes).with_columns(
+                    pl.lit(evaluation).alias("evaluation")
+                )
+            )
 
     for m in ("dictionary", "rules", "logistic"):
-        oof = cross_validate(tune, method=m, folds=folds, seed=seed, themes=themes, rules=rules, hits=rh_tune,
-                             dict_hits=dh_tune)
+        oof = cross_validate(
+            tune,
+            method=m,
+            folds=folds,
+            seed=seed,
+            themes=themes,
+            rules=rules,
+            hits=rh_tune,
+            dict_hits=dh_tune,
+        )
         add(m, "cv_tune", tune, oof)
     training_rows = []
     if hold.height:
@@ -160,32 +194,54 @@ def report(
         # the model never sees a holdout document: tune units of holdout documents are left out
         train = tune.filter(~pl.col("group").is_in(hold["group"].implode()))
         first = units["sample"].unique(maintain_order=True)[0]
-        for label, data in (("all tune units", train), (f"{first} only", train.filter(pl.col("sample") == first))):
+        for label, data in (
+            ("all tune units", train),
+            (f"{first} only", train.filter(pl.col("sample") == first)),
+        ):
             models = fit_logistic(data, themes=themes, folds=folds, seed=seed)
             pred = _logistic_predict(models, hold, themes)
             if label == "all tune units":
                 add("logistic", "holdout", hold, pred)
             t = accuracy_table(hold, pred, themes=themes, groups="group", n_boot=n_boot, seed=seed)
-            training_rows.append(t.select("theme", "f1", "f1_lo", "f1_hi").with_columns(
-                pl.lit(label).alias("trained_on"), pl.lit(data.height).alias("n_train")))
-    accuracy = pl.concat(acc).select("measure", "evaluation", pl.exclude("measure", "evaluation")).with_columns(stamp)
+            training_rows.append(
+                t.select("theme", "f1", "f1_lo", "f1_hi").with_columns(
+                    pl.lit(label).alias("trained_on"), pl.lit(data.height).alias("n_train")
+                )
+            )
+    accuracy = (
+        pl.concat(acc)
+        .select("measure", "evaluation", pl.exclude("measure", "evaluation"))
+        .with_columns(stamp)
+    )
     confusion = pl.concat(conf).select("evaluation", pl.exclude("evaluation"))
-    training = (pl.concat(training_rows).select("trained_on", "n_train", "theme", "f1", "f1_lo", "f1_hi")
-                if training_rows else pl.DataFrame())
+    training = (
+        pl.concat(training_rows).select("trained_on", "n_train", "theme", "f1", "f1_lo", "f1_hi")
+        if training_rows
+        else pl.DataFrame()
+    )
 
     # per-term precision on all coded units: dictionary terms, and the cue terms where they counted
     tp_dict = term_precision(dh_all, units, themes=themes).with_columns(pl.lit("dictionary").alias("measure"))
-    tp_rules = term_precision(rh_all.filter("counted"), units, themes=themes).with_columns(pl.lit("rules").alias("measure"))
+    tp_rules = term_precision(rh_all.filter("counted"), units, themes=themes).with_columns(
+        pl.lit("rules").alias("measure")
+    )
     term_prec = pl.concat([tp_dict, tp_rules]).select("measure", pl.exclude("measure"))
 
-    doc_agree = document_agreement(units, rule_predictions(units, rules=rules, themes=themes), themes=themes, doc="group")
+    doc_agree = document_agreement(
+        units, rule_predictions(units, rules=rules, themes=themes), themes=themes, doc="group"
+    )
 
     dis = []
     for t in themes:
         cols = [f"{t}_{c}" for c in coders]
         d = units.filter(pl.max_horizontal(cols) != pl.min_horizontal(cols)).select(
-            "sample", "unit_id", pl.lit(t).alias("theme"), *[pl.col(f"{t}_{c}").alias(c) for c in coders],
-            pl.col(t).alias("adjudicated"), "text")
+            "sample",
+            "unit_id",
+            pl.lit(t).alias("theme"),
+            *[pl.col(f"{t}_{c}").alias(c) for c in coders],
+            pl.col(t).alias("adjudicated"),
+            "text",
+        )
         dis.append(d)
     disagreements = pl.concat(dis)
 

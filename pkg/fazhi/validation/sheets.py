@@ -54,8 +54,15 @@ def write_sheets(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     header = ["unit_id", *context, "text", *themes]
-    rows = [[str(r[c]) for c in ("unit_id", *context, "text")] + [""] * len(themes) for r in sample.iter_rows(named=True)]
-    paths = {"csv": folder / f"{stem}.csv", "xlsx": folder / f"{stem}.xlsx", "codebook": folder / "codebook.md"}
+    rows = [
+        [str(r[c]) for c in ("unit_id", *context, "text")] + [""] * len(themes)
+        for r in sample.iter_rows(named=True)
+    ]
+    paths = {
+        "csv": folder / f"{stem}.csv",
+        "xlsx": folder / f"{stem}.xlsx",
+        "codebook": folder / "codebook.md",
+    }
     with paths["csv"].open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(header)
@@ -175,7 +182,11 @@ def merge_codes(coders: Mapping[str, pl.DataFrame], *, themes: Sequence[str] = T
     out: pl.DataFrame | None = None
     for name, frame in coders.items():
         part = frame.select("unit_id", *[pl.col(t).alias(f"{t}_{name}") for t in themes])
-        out = part if out is None else out.join(part, on="unit_id", how="full", coalesce=True, maintain_order="left")
+        out = (
+            part
+            if out is None
+            else out.join(part, on="unit_id", how="full", coalesce=True, maintain_order="left")
+        )
     assert out is not None
     cols = [f"{t}_{c}" for t in themes for c in coders]
     return out.select("unit_id", *cols)

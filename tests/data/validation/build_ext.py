@@ -17,7 +17,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-
 from fazhi.validation import THEMES, agreement, sheets
 from fazhi.validation.measure import doc_key, split_holdout
 
@@ -30,7 +29,11 @@ def main() -> None:
     coded = {}
     for coder in ("A", "B"):
         codes, rejected = sheets.read_codes(HERE / f"codes_ext_{coder}.csv", units=ids)
-        if rejected.height or codes.height != len(ids) or codes.select(THEMES).null_count().sum_horizontal().item():
+        if (
+            rejected.height
+            or codes.height != len(ids)
+            or codes.select(THEMES).null_count().sum_horizontal().item()
+        ):
             raise SystemExit(f"coder {coder}: incomplete or rejected rows\n{rejected}")
         coded[coder] = codes
     wide = sheets.merge_codes(coded)
