@@ -219,3 +219,24 @@ def test_read_coded_refuses_a_bad_file(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="bad.csv"):
         measure.read_coded(p)
+
+
+def test_weights_turn_sample_counts_into_population_estimates() -> None:
+    # stratum "kw" (weight 1): 2 TP, 1 FP; stratum "none" (weight 10): 1 FN, 1 FP, 2 TN
+    gold = pl.DataFrame(
+        {
+            "unit_id": list("abcdefg"),
+            "digital_government": [1, 1, 0, 1, 0, 0, 0],
+            "weight": [1.0, 1.0, 1.0, 10.0, 10.0, 10.0, 10.0],
+        }
+    )
+    pred = pl.DataFrame({"unit_id": list("abcdefg"), "digital_government": [1, 1, 1, 0, 1, 0, 0]})
+    row = accuracy.accuracy_table(gold, pred, themes=["digital_government"], weight="weight", n_boot=50).row(
+        0, named=True
+    )
+    assert (row["tp"], row["fp"], row["fn"], row["tn"]) == (2.0, 11.0, 10.0, 20.0)
+    assert row["precision"] == pytest.approx(2 / 13) and row["recall"] == pytest.approx(2 / 12)
+    unweighted = accuracy.accuracy_table(gold, pred, themes=["digital_government"], n_boot=50).row(
+        0, named=True
+    )
+    assert unweighted["precision"] == pytest.approx(0.5)

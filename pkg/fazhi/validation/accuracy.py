@@ -22,17 +22,21 @@ import polars as pl
 from ._common import N_BOOT, SEED, THEMES, boot_indices, codes, interval
 
 
-def prf(gold: np.ndarray, pred: np.ndarray) -> tuple[int, int, int, int, float, float, float]:
+def prf(
+    gold: np.ndarray, pred: np.ndarray, weight: np.ndarray | None = None
+) -> tuple[float, float, float, float, float, float, float]:
     """TP, FP, FN, TN, precision, recall and F1 of 0/1 arrays (NaN where a ratio is undefined; F1 is
-    NaN only when there is neither a gold nor a predicted positive)."""
+    NaN only when there is neither a gold nor a predicted positive). With ``weight`` (inverse inclusion
+    probabilities) the counts are weighted sums: estimates for the population the sample was drawn from."""
     g = np.asarray(gold, dtype=bool)
     p = np.asarray(pred, dtype=bool)
     if g.shape != p.shape:
         raise ValueError(f"gold has {g.shape[0]} units, prediction {p.shape[0]}")
-    tp = int(np.sum(g & p))
-    fp = int(np.sum(~g & p))
-    fn = int(np.sum(g & ~p))
-    tn = int(np.sum(~g & ~p))
+    w = np.ones(g.shape) if weight is None else np.asarray(weight, dtype=float)
+    tp = float(np.sum(w[g & p]))
+    fp = float(np.sum(w[~g & p]))
+    fn = float(np.sum(w[g & ~p]))
+    tn = float(np.sum(w[~g & ~p]))
     precision = tp / (tp + fp) if tp + fp else float("nan")
     recall = tp / (tp + fn) if tp + fn else float("nan")
     f1 = 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn else float("nan")
@@ -42,10 +46,10 @@ def prf(gold: np.ndarray, pred: np.ndarray) -> tuple[int, int, int, int, float, 
 _ACC_SCHEMA = {
     "theme": pl.String,
     "n": pl.Int64,
-    "tp": pl.Int64,
-    "fp": pl.Int64,
-    "fn": pl.Int64,
-    "tn": pl.Int64,
+    "tp": pl.Float64,
+    "fp": pl.Float64,
+    "fn": pl.Float64,
+    "tn": pl.Float64,
     "precision": pl.Float64,
     "precision_lo": pl.Float64,
     "precision_hi": pl.Float64,
@@ -78,6 +82,7 @@ def accuracy_table(
     *,
     themes: Sequence[str] = THEMES,
     groups: str | None = None,
+    weight: str | None = None,
     n_boot: int = N_BOOT,
     seed: int = SEED,
 ) -> pl.DataFrame:
@@ -90,16 +95,27 @@ def accuracy_table(
     groups
         A column of ``gold`` to resample by (e.g. ``"doc"``: a cluster bootstrap over documents);
         units by default.
+    weight
+        A column of ``gold`` holding each unit's inverse inclusion probability (``sample.draw_sample``'s
+        ``weight``): counts become weighted sums, so precision, recall and F1 estimate the population's
+        rather than the (stratified) sample's. Unweighted by default (tp, fp, fn, tn are then counts).
     """
     joined = _aligned(gold, pred, themes)
+    w = joined[weight].cast(pl.Float64).to_numpy() if weight else None
+    if w is not None and (np.isnan(w).any() or (w <= 0).any()):
+        raise ValueError(f"column {weight!r} must hold positive weights")
     labels = joined[groups].cast(pl.String).to_numpy() if groups else None
     idx = boot_indices(joined.height, n_boot=n_boot, seed=seed, groups=labels)
     rows = []
     for theme in themes:
         g = codes(joined, theme)
         p = codes(joined, f"{theme}__pred")
-        tp, fp, fn, tn, pr, rc, f1 = prf(g, p)
-        reps = np.array([prf(g[i], p[i])[4:] for i in idx]) if idx else np.empty((0, 3))
+        tp, fp, fn, tn, pr, rc, f1 = prf(g, p, w)
+        reps = (
+            np.array([prf(g[i], p[i], None if w is None else w[i])[4:] for i in idx])
+            if idx
+            else np.empty((0, 3))
+        )
         (plo, phi), (rlo, rhi), (flo, fhi) = (interval(reps[:, k]) for k in range(3))
         rows.append(
             {

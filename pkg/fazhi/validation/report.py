@@ -8,8 +8,9 @@ Out: ``report(...)`` returns a dict of polars frames:
 recall / F1 with document-cluster bootstrap intervals per measure - ``dictionary`` (at least one lexicon
 hit), ``rules`` (the contextual presence rules, the package's measure), ``logistic`` (L2 logistic
 regression on the rules' per-cue evidence, nested grouped CV) - and per evaluation: ``cv_tune`` (grouped
-5-fold cross-validation on the tune units) and ``holdout`` (units never used to tune the rules or fit the
-model)), ``confusion`` (rules vs coded, per evaluation), ``term_precision`` (per lexicon term of the
+5-fold cross-validation on the tune units), ``holdout`` (units never used to tune the rules or fit the
+model) and ``holdout_weighted`` (the same units weighted by their inverse inclusion probabilities when the
+file has a ``weight`` column: estimates for the corpus the stratified sample was drawn from)), ``confusion`` (rules vs coded, per evaluation), ``term_precision`` (per lexicon term of the
 dictionary and per cue term of the rules, on all coded units), ``document_agreement`` (rules' share of
 theme units vs the coded share, per document), ``disagreements`` (every coder disagreement with its
 adjudicated code), ``training`` (holdout F1 of the logistic model fitted on the first file only vs all
@@ -68,6 +69,7 @@ def load_samples(files: Sequence[Path] | None = None, *, themes: Sequence[str] =
         if bad.height:
             raise ValueError(f"{Path(path).name}: split must be 'tune' or 'holdout' ({bad.height} rows)")
         keep = ["unit_id", "source", "doc", "text", "group", "split"]
+        keep += [c for c in ("stratum", "weight") if c in f.columns]
         keep += [c for c in f.columns if any(c == t or c.startswith(f"{t}_") for t in themes)]
         parts.append(f.select(keep).with_columns(pl.lit(Path(path).stem).alias("sample")))
     out = pl.concat(parts, how="diagonal_relaxed")
@@ -168,6 +170,14 @@ def report(
                 pl.lit(measure).alias("measure"), pl.lit(evaluation).alias("evaluation")
             )
         )
+        if evaluation == "holdout" and "weight" in gold.columns and gold["weight"].null_count() == 0:
+            acc.append(
+                accuracy_table(
+                    gold, pred, themes=themes, groups="group", weight="weight", n_boot=n_boot, seed=seed
+                ).with_columns(
+                    pl.lit(measure).alias("measure"), pl.lit("holdout_weighted").alias("evaluation")
+                )
+            )
         if measure == "rules":
             conf.append(
                 confusion_table(gold, pred, themes=themes).with_columns(
