@@ -240,3 +240,26 @@ def test_weights_turn_sample_counts_into_population_estimates() -> None:
         0, named=True
     )
     assert unweighted["precision"] == pytest.approx(0.5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "", "zz"]),
+            st.sampled_from(["0", "1", "", "2", "yes", " 1 ", "1.0"]),
+        ),
+        max_size=12,
+    )
+)
+def test_read_codes_loses_no_row(tmp_path_factory: pytest.TempPathFactory, cells: list[tuple[str, str]]) -> None:
+    """Every data row of a coder's sheet is either taken or listed in rejected with a reason."""
+    path = tmp_path_factory.mktemp("codes") / "c.csv"
+    lines = ["unit_id,digital_government,emergency_response,dispute_resolution"]
+    lines += [f"{u},{v},0,0" for u, v in cells]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    codes, rejected = sheets.read_codes(path, units=["a", "b", "c"])
+    assert codes.height + rejected.height == len(cells)
+    assert codes["unit_id"].n_unique() == codes.height
+    assert set(codes["digital_government"].drop_nulls().to_list()) <= {0, 1}
+    assert rejected["reason"].str.len_chars().min() is None or rejected["reason"].str.len_chars().min() > 0

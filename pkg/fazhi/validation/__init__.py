@@ -7,6 +7,23 @@ document-level agreement (``accuracy``), cross-validated accuracy of the measure
 tables the site shows (``report``).
 How: each step is a small function over polars frames; every random step is seeded, so the same input
 gives the same tables.
+
+Validating the theme measure on your own corpus::
+
+    from fazhi import validation as V
+    units = ...  # polars frame: unit_id, doc, text (one row per paragraph of your corpus)
+    units = V.keyword_strata(units, {"dispute": ["纠纷", "调解"], "digital": ["政务", "数据"]})
+    drawn = V.draw_sample(units, sizes={"dispute": 80, "digital": 80, "none": 60}, seed=1)
+    V.write_sheets(drawn, "coding/", context=["doc"])       # coding_sheet.csv / .xlsx + codebook.md
+    # ... two coders fill in copies of the sheet ...
+    a, rej_a = V.read_codes("coding/coder_A.xlsx", units=drawn["unit_id"].to_list())
+    b, rej_b = V.read_codes("coding/coder_B.xlsx", units=drawn["unit_id"].to_list())
+    wide = V.merge_codes({"A": a, "B": b}).join(drawn, on="unit_id")
+    V.agreement_table(wide)                                 # alpha per theme with intervals
+    V.disagreements(wide)                                   # to adjudicate; then add the final codes as
+                                                            # columns <theme> and save in the
+                                                            # paragraphs_dev.csv layout
+    V.report(["coded.csv"])                                 # error rates, per-term precision, ...
 """
 
 from __future__ import annotations
