@@ -252,7 +252,9 @@ def test_weights_turn_sample_counts_into_population_estimates() -> None:
         max_size=12,
     )
 )
-def test_read_codes_loses_no_row(tmp_path_factory: pytest.TempPathFactory, cells: list[tuple[str, str]]) -> None:
+def test_read_codes_loses_no_row(
+    tmp_path_factory: pytest.TempPathFactory, cells: list[tuple[str, str]]
+) -> None:
     """Every data row of a coder's sheet is either taken or listed in rejected with a reason."""
     path = tmp_path_factory.mktemp("codes") / "c.csv"
     lines = ["unit_id,digital_government,emergency_response,dispute_resolution"]
@@ -263,3 +265,14 @@ def test_read_codes_loses_no_row(tmp_path_factory: pytest.TempPathFactory, cells
     assert codes["unit_id"].n_unique() == codes.height
     assert set(codes["digital_government"].drop_nulls().to_list()) <= {0, 1}
     assert rejected["reason"].str.len_chars().min() is None or rejected["reason"].str.len_chars().min() > 0
+
+
+def test_report_on_a_single_file_without_holdout_or_documents(tmp_path: Path) -> None:
+    dev = pl.read_csv(DATA / "paragraphs_dev.csv", infer_schema=False).head(60).drop("source", "doc", "para")
+    path = tmp_path / "mine.csv"
+    dev.write_csv(path)
+    tables = V.report([path], n_boot=30, folds=3)
+    assert set(tables["accuracy"]["evaluation"]) == {"cv_tune"}
+    assert tables["agreement"]["sample"].unique().sort().to_list() == ["all", "mine"]
+    assert tables["training"].is_empty()
+    assert (tables["rules"]["rules_version"] == tables["accuracy"]["rules_version"][0]).all()

@@ -51,13 +51,20 @@ def doc_key(source: str, doc: str) -> str:
 def read_coded(path: Path, *, themes: Sequence[str] = THEMES) -> pl.DataFrame:
     """Read a coded-units CSV (``paragraphs_dev.csv`` layout); adds ``group`` (the document key).
 
+    ``unit_id``, ``text`` and a 0/1 column per theme are required; ``source`` and ``doc`` are optional
+    (without ``doc`` every unit is its own group).
+
     Raises ``ValueError`` naming the file on a missing column, a repeated unit_id or a code not 0/1.
     """
     path = Path(path)
     frame = pl.read_csv(path, infer_schema=False)
-    for col in ("unit_id", "source", "doc", "text", *themes):
+    for col in ("unit_id", "text", *themes):
         if col not in frame.columns:
             raise ValueError(f"{path.name}: no column {col!r}")
+    if "source" not in frame.columns:
+        frame = frame.with_columns(pl.lit("").alias("source"))
+    if "doc" not in frame.columns:  # without documents, every unit is its own group
+        frame = frame.with_columns(pl.col("unit_id").alias("doc"))
     if frame["unit_id"].is_duplicated().any():
         raise ValueError(f"{path.name}: repeated unit_id")
     for t in themes:
