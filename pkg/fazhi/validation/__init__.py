@@ -4,7 +4,7 @@ In: units of text (paragraphs, sections, documents) from a corpus, the codebook,
 Out: a coding sample with inclusion weights (``sample``), coding sheets and imported codes (``sheets``),
 agreement between coders (``agreement``), the measures' error rates, per-term precision and
 document-level agreement (``accuracy``), cross-validated accuracy of the measures (``measure``) and the
-tables the site shows (``report``).
+tables the site shows (``tables.report``, also ``fazhi.validation.report``).
 How: each step is a small function over polars frames; every random step is seeded, so the same input
 gives the same tables.
 
@@ -32,7 +32,7 @@ from ._common import N_BOOT, SEED, THEMES
 from .accuracy import accuracy_table, confusion_table, document_agreement, prf, term_precision
 from .agreement import agreement_table, alpha, disagreements
 from .measure import cross_validate, cv_accuracy, read_coded, split_holdout
-from .report import load_samples, report
+from .tables import load_samples, report
 from .sample import draw_sample, keyword_strata
 from .sheets import codebook, merge_codes, read_codes, write_sheets
 
