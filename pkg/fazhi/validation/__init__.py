@@ -32,9 +32,9 @@ from ._common import N_BOOT, SEED, THEMES
 from .accuracy import accuracy_table, confusion_table, document_agreement, prf, term_precision
 from .agreement import agreement_table, alpha, disagreements
 from .measure import cross_validate, cv_accuracy, read_coded, split_holdout
-from .tables import load_samples, report
 from .sample import draw_sample, keyword_strata
 from .sheets import codebook, merge_codes, read_codes, write_sheets
+from .tables import load_samples, report
 
 __all__ = [
     "N_BOOT",
