@@ -1,21 +1,23 @@
 """The validation tables the site shows, from the coded samples.
 
-In: one or more coded-unit CSV files (``paragraphs_dev.csv`` layout; the project's are
-``tests/data/validation/paragraphs_dev.csv`` and ``paragraphs_ext.csv``). A file with a ``split``
-column marks units ``tune`` or ``holdout``; units of a file without it are all ``tune``.
+In: coded-unit CSV files (``paragraphs_dev.csv`` layout). The project's: ``tests/data/validation/``
+``paragraphs_dev.csv`` (all tune), ``paragraphs_ext.csv`` (a ``split`` column marks units ``tune`` or
+``holdout``, by document) and ``paragraphs_ext2.csv`` (all holdout: never used to tune the rules).
 Out: ``report(...)`` returns a dict of polars frames:
 ``agreement`` (Krippendorff's alpha per sample and theme, with intervals), ``accuracy`` (precision /
 recall / F1 with document-cluster bootstrap intervals per measure - ``dictionary`` (at least one lexicon
 hit), ``rules`` (the contextual presence rules, the package's measure), ``logistic`` (L2 logistic
 regression on the rules' per-cue evidence, nested grouped CV) - and per evaluation: ``cv_tune`` (grouped
-5-fold cross-validation on the tune units), ``holdout`` (units never used to tune the rules or fit the
-model) and ``holdout_weighted`` (the same units weighted by their inverse inclusion probabilities when the
-file has a ``weight`` column: estimates for the corpus the stratified sample was drawn from)), ``confusion`` (rules vs coded, per evaluation), ``term_precision`` (per lexicon term of the
-dictionary and per cue term of the rules, on all coded units), ``document_agreement`` (rules' share of
-theme units vs the coded share, per document), ``disagreements`` (every coder disagreement with its
-adjudicated code), ``training`` (holdout F1 of the logistic model fitted on the first file only vs all
-tune units), ``logistic_coefficients`` (the model fitted on all tune units, with the data hash) and
-``rules`` (the rules themselves, with version and hash).
+5-fold cross-validation on the tune units), ``holdout`` (all units never used to tune the rules or fit
+the model), ``holdout:<sample>`` (the same per coded file) and ``holdout_weighted:<sample>`` (weighted by
+the file's inverse inclusion probabilities where it has a ``weight`` column: estimates for the frame the
+stratified sample was drawn from)), ``confusion`` (rules vs coded, per evaluation), ``term_precision``
+(per lexicon term of the dictionary and per cue term of the rules, on all coded units),
+``document_agreement`` (rules' share of theme units vs the coded share, per document),
+``disagreements`` (every coder disagreement with its adjudicated code), ``training`` (holdout F1 of the
+logistic model fitted on the first file only vs all tune units, with the number of its training units
+that share a document with a holdout unit), ``logistic_coefficients`` (the model fitted on all tune units, with the data
+hash) and ``rules`` (the rules themselves, with version and hash).
 How: the functions of ``agreement``, ``accuracy`` and ``measure``; seeded, so the tables are identical on
 every run with the same files.
 """
@@ -50,20 +52,36 @@ from .measure import (
 
 
 def default_files() -> list[Path]:
-    """The project's coded samples: ``tests/data/validation/paragraphs_dev.csv`` and ``paragraphs_ext.csv``."""
+    """The project's coded samples used for tuning and holdout by their ``split`` column:
+    ``tests/data/validation/paragraphs_dev.csv`` and ``paragraphs_ext.csv``."""
     folder = project_root() / "tests" / "data" / "validation"
     return [p for p in (folder / "paragraphs_dev.csv", folder / "paragraphs_ext.csv") if p.exists()]
 
 
-def load_samples(files: Sequence[Path] | None = None, *, themes: Sequence[str] = THEMES) -> pl.DataFrame:
-    """All coded units of ``files`` in one frame with ``sample`` (file stem) and ``split`` columns."""
+def default_holdout_files() -> list[Path]:
+    """The project's coded samples kept wholly out of tuning: ``tests/data/validation/paragraphs_ext2.csv``."""
+    folder = project_root() / "tests" / "data" / "validation"
+    return [p for p in (folder / "paragraphs_ext2.csv",) if p.exists()]
+
+
+def load_samples(
+    files: Sequence[Path] | None = None,
+    *,
+    holdout_files: Sequence[Path] = (),
+    themes: Sequence[str] = THEMES,
+) -> pl.DataFrame:
+    """All coded units of ``files`` and ``holdout_files`` in one frame with ``sample`` (file stem) and
+    ``split`` columns: a unit of ``files`` is ``tune`` unless the file's ``split`` column says
+    ``holdout``; every unit of ``holdout_files`` is ``holdout``."""
     files = list(files) if files is not None else default_files()
-    if not files:
+    if not files and not holdout_files:
         raise FileNotFoundError("no coded sample given or found in tests/data/validation/")
     parts = []
-    for path in files:
+    for path, whole in [*((p, False) for p in files), *((p, True) for p in holdout_files)]:
         f = read_coded(Path(path), themes=themes)
-        if "split" not in f.columns:
+        if whole:
+            f = f.with_columns(pl.lit("holdout").alias("split"))
+        elif "split" not in f.columns:
             f = f.with_columns(pl.lit("tune").alias("split"))
         bad = f.filter(~pl.col("split").is_in(["tune", "holdout"]))
         if bad.height:
@@ -133,13 +151,21 @@ def _logistic_predict(models: dict[str, object], frame: pl.DataFrame, themes: Se
 def report(
     files: Sequence[Path] | None = None,
     *,
+    holdout_files: Sequence[Path] | None = None,
     themes: Sequence[str] = THEMES,
     n_boot: int = N_BOOT,
     seed: int = SEED,
     folds: int = 5,
 ) -> dict[str, pl.DataFrame]:
-    """The validation tables (see the module docstring) from the coded files (the project's by default)."""
-    units = load_samples(files, themes=themes)
+    """The validation tables (see the module docstring) from the coded files.
+
+    ``files`` are split into tune and holdout units by their ``split`` column; every unit of
+    ``holdout_files`` is holdout. By default the project's files (``default_files``,
+    ``default_holdout_files``); with ``files`` given and no ``holdout_files``, no further holdout file.
+    """
+    if holdout_files is None:
+        holdout_files = default_holdout_files() if files is None else []
+    units = load_samples(files, holdout_files=holdout_files, themes=themes)
     tune = units.filter(pl.col("split") == "tune")
     hold = units.filter(pl.col("split") == "holdout")
     rules = presence.default_rules()
@@ -165,18 +191,20 @@ def report(
     acc, conf = [], []
 
     def add(measure: str, evaluation: str, gold: pl.DataFrame, pred: pl.DataFrame) -> None:
-        acc.append(
-            accuracy_table(gold, pred, themes=themes, groups="group", n_boot=n_boot, seed=seed).with_columns(
-                pl.lit(measure).alias("measure"), pl.lit(evaluation).alias("evaluation")
-            )
-        )
-        if evaluation == "holdout" and "weight" in gold.columns and gold["weight"].null_count() == 0:
+        """Rows for ``gold`` pooled and, for a holdout, per sample (weighted too where the sample has
+        weights: weights of different designs are never pooled)."""
+        pieces = [(evaluation, gold, None)]
+        if evaluation == "holdout":
+            for name in gold["sample"].unique(maintain_order=True).to_list():
+                sub = gold.filter(pl.col("sample") == name)
+                pieces.append((f"holdout:{name}", sub, None))
+                if "weight" in sub.columns and sub["weight"].null_count() == 0:
+                    pieces.append((f"holdout_weighted:{name}", sub, "weight"))
+        for label, g, w in pieces:
             acc.append(
                 accuracy_table(
-                    gold, pred, themes=themes, groups="group", weight="weight", n_boot=n_boot, seed=seed
-                ).with_columns(
-                    pl.lit(measure).alias("measure"), pl.lit("holdout_weighted").alias("evaluation")
-                )
+                    g, pred, themes=themes, groups="group", weight=w, n_boot=n_boot, seed=seed
+                ).with_columns(pl.lit(measure).alias("measure"), pl.lit(label).alias("evaluation"))
             )
         if measure == "rules":
             conf.append(
@@ -201,12 +229,14 @@ def report(
     if hold.height:
         add("dictionary", "holdout", hold, dictionary_predictions(hold, themes=themes, hits=dh_all))
         add("rules", "holdout", hold, rule_predictions(hold, rules=rules, themes=themes))
-        # the model never sees a holdout document: tune units of holdout documents are left out
-        train = tune.filter(~pl.col("group").is_in(hold["group"].implode()))
+        # The model never sees a holdout unit. Holdout files drawn from the same reports share documents
+        # with tune units (as they do for the rules, written on the tune units): leaving those tune units
+        # out would leave little to train on, so they stay in and are counted (shared_doc_units).
+        shared = tune.filter(pl.col("group").is_in(hold["group"].implode()))
         first = units["sample"].unique(maintain_order=True)[0]
         for label, data in (
-            ("all tune units", train),
-            (f"{first} only", train.filter(pl.col("sample") == first)),
+            ("all tune units", tune),
+            (f"{first} only", tune.filter(pl.col("sample") == first)),
         ):
             models = fit_logistic(data, themes=themes, folds=folds, seed=seed)
             pred = _logistic_predict(models, hold, themes)
@@ -215,7 +245,11 @@ def report(
             t = accuracy_table(hold, pred, themes=themes, groups="group", n_boot=n_boot, seed=seed)
             training_rows.append(
                 t.select("theme", "f1", "f1_lo", "f1_hi").with_columns(
-                    pl.lit(label).alias("trained_on"), pl.lit(data.height).alias("n_train")
+                    pl.lit(label).alias("trained_on"),
+                    pl.lit(data.height).alias("n_train"),
+                    pl.lit(shared.filter(pl.col("unit_id").is_in(data["unit_id"].implode())).height).alias(
+                        "shared_doc_units"
+                    ),
                 )
             )
     accuracy = (
@@ -225,7 +259,9 @@ def report(
     )
     confusion = pl.concat(conf).select("evaluation", pl.exclude("evaluation"))
     training = (
-        pl.concat(training_rows).select("trained_on", "n_train", "theme", "f1", "f1_lo", "f1_hi")
+        pl.concat(training_rows).select(
+            "trained_on", "n_train", "shared_doc_units", "theme", "f1", "f1_lo", "f1_hi"
+        )
         if training_rows
         else pl.DataFrame()
     )
