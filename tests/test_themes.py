@@ -170,12 +170,24 @@ def test_an_unrelated_compound_does_not_count_with_the_default_tokenizer() -> No
 
 def test_score_themes_returns_all_eight_themes() -> None:
     scores = T.score_themes("修订应急预案，开展应急演练，加强行政复议。")
-    assert scores.columns == ["theme", "hits", "per_1k_tokens"]
+    assert scores.columns == ["theme", "hits", "per_1k_tokens", "present"]
     assert scores["theme"].to_list() == [s["id"] for s in T.outline_systems()]
     by = dict(zip(scores["theme"], scores["hits"], strict=True))
     assert by["emergency_response"] == 2 and by["dispute_resolution"] == 1
+    present = dict(zip(scores["theme"], scores["present"], strict=True))
+    assert present["emergency_response"] and present["dispute_resolution"] and not present["digital_government"]
     empty = T.score_themes("")
-    assert empty["hits"].sum() == 0 and empty["per_1k_tokens"].sum() == 0
+    assert empty["hits"].sum() == 0 and empty["per_1k_tokens"].sum() == 0 and not empty["present"].any()
+
+
+def test_present_follows_the_context_rules_not_the_bare_hit() -> None:
+    """数据 and 平台 are digital-government lexicon words; in an economy sentence they are not the theme."""
+    economy = T.score_themes("发展数字经济，建设大数据产业园和工业互联网平台。")
+    government = T.score_themes("推进政务数据共享，建设一体化政务服务平台，实现一网通办。")
+    pres = {name: dict(zip(f["theme"], f["present"], strict=True)) for name, f in (("e", economy), ("g", government))}
+    assert not pres["e"]["digital_government"] and pres["g"]["digital_government"]
+    debt = T.score_themes("积极化解地方政府债务风险，化解结构性矛盾。")
+    assert not dict(zip(debt["theme"], debt["present"], strict=True))["dispute_resolution"]
 
 
 @settings(max_examples=60, deadline=None)

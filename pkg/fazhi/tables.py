@@ -26,7 +26,7 @@ from .schema import validate
 STAMP_KEY = b"fazhi.stamp"
 # Which package data files each hash covers. A lexicon change must change lexicon_hash and nothing else.
 DICTIONARY_FILES = ("dictionary",)
-LEXICON_FILES = ("lexicons", "outline.toml")
+LEXICON_FILES = ("lexicons", "outline.toml", "presence.toml")  # presence.toml: the contextual presence rules
 
 
 class StaleTableError(RuntimeError):

@@ -333,7 +333,9 @@ def is_word(token: str) -> bool:
     return _WORD.search(token) is not None
 
 
-def score_themes(text: str, *, lexicons: LexiconSet | None = None, tokenizer: Any = None) -> pl.DataFrame:
+def score_themes(
+    text: str, *, lexicons: LexiconSet | None = None, tokenizer: Any = None, rules: Any = None
+) -> pl.DataFrame:
     """Score one text on the eight themes.
 
     Parameters
@@ -344,13 +346,18 @@ def score_themes(text: str, *, lexicons: LexiconSet | None = None, tokenizer: An
         The lexicons; the package's by default.
     tokenizer
         An object with ``.tokens(text)`` returning tokens with ``text``; the default tokenizer.
+    rules
+        The presence rules (``fazhi.presence.PresenceRules``); the package's ``data/presence.toml`` by
+        default.
 
     Returns
     -------
     polars.DataFrame
-        One row per theme, all eight in the Outline's order: ``theme``, ``hits`` (number of matches)
-        and ``per_1k_tokens`` (1000 × sum of the matched terms' weights / word tokens; 0 for a text
-        without words).
+        One row per theme, all eight in the Outline's order: ``theme``, ``hits`` (number of matches),
+        ``per_1k_tokens`` (1000 × sum of the matched terms' weights / word tokens; 0 for a text
+        without words) and ``present``: the measure's decision for the text taken as one unit - the
+        contextual presence rules (``fazhi.presence``, validated against coded paragraphs) for the
+        themes they cover, the dictionary rule (weighted hits >= ``MIN_WEIGHT``) for the others.
     """
     lexicons = lexicons or default_lexicons()
     tokenizer = tokenizer or _default_tokenizer()
@@ -361,13 +368,21 @@ def score_themes(text: str, *, lexicons: LexiconSet | None = None, tokenizer: An
     for h in Matcher(lexicons).match(toks):
         counts[h.term.theme] += 1
         weights[h.term.theme] += h.term.weight
+    from . import presence
+
+    rules = rules or presence.default_rules()
+    rule_scores = presence.scores(text, rules=rules)
+    present = [
+        rule_scores[t] >= rules[t].threshold if t in rule_scores else weights[t] >= MIN_WEIGHT for t in lexicons.themes
+    ]
     return pl.DataFrame(
         {
             "theme": list(lexicons.themes),
             "hits": [counts[t] for t in lexicons.themes],
             "per_1k_tokens": [1000 * weights[t] / n_words if n_words else 0.0 for t in lexicons.themes],
+            "present": present,
         },
-        schema={"theme": pl.String, "hits": pl.Int64, "per_1k_tokens": pl.Float64},
+        schema={"theme": pl.String, "hits": pl.Int64, "per_1k_tokens": pl.Float64, "present": pl.Boolean},
     )
 
 
