@@ -14,23 +14,32 @@ from . import __version__
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import build, summary
+    from .pipeline import OutputError, build, summary
 
-    tables = build(args.corpus, args.out, progress=not args.quiet, jobs=args.jobs)
+    try:
+        tables = build(args.corpus, args.out, progress=not args.quiet, jobs=args.jobs)
+    except OutputError as e:
+        print(f"fazhi build: error: {e}", file=sys.stderr)
+        return 2
     print(summary(tables, args.corpus, args.out))
     return 0 if tables["documents"].height > 0 else 1
 
 
 def _site(args: argparse.Namespace) -> int:
+    from .pipeline import OutputError
     from .site import build_site
 
-    index = build_site(
-        corpus=args.corpus,
-        out=args.out,
-        renderer=args.renderer,
-        progress=not args.quiet,
-        jobs=args.jobs,
-    )
+    try:
+        index = build_site(
+            corpus=args.corpus,
+            out=args.out,
+            renderer=args.renderer,
+            progress=not args.quiet,
+            jobs=args.jobs,
+        )
+    except OutputError as e:
+        print(f"fazhi site: error: {e}", file=sys.stderr)
+        return 2
     print(f"site written: {index}")
     return 0
 
