@@ -1034,7 +1034,7 @@ def _checked_arrow(path: Path) -> pl.DataFrame | None:
         return None
     try:
         df = _read_arrow(path)
-    except BaseException as e:  # noqa: BLE001 -- pyo3's PanicException derives from BaseException
+    except BaseException as e:  # pyo3's PanicException derives from BaseException, not Exception
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
             raise
         _cache_warning(path, f"could not be read ({type(e).__name__})")
@@ -1573,15 +1573,15 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
 
 
 __all__ = [
-    "CacheIntegrityWarning",
     "DEFAULT_ENGINE",
     "ENGINES",
+    "CacheIntegrityWarning",
     "Token",
     "Tokenizer",
     "default_tokenizer",
-    "sweep_scratch",
     "get_tokenizer",
     "read_userdict",
+    "sweep_scratch",
     "tokenize",
     "tokenize_texts",
     "tokens_table",
