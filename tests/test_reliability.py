@@ -124,6 +124,7 @@ def test_one_huge_single_line_document_builds_in_bounded_memory(tmp_path):
         print(tables["documents"].height, tables["theme_hits"].height, tables["sections"].height)
         """,
         env={"FAZHI_CACHE": str(tmp_path / "cache")},
+        limit=4 * 2**30,  # address space, not memory used: thread pools reserve much more than they touch
         timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -891,15 +891,15 @@ def _digest(data: Any) -> bytes:
 
 
 def _file_digest(path: Path) -> tuple[int, str]:
-    """Size and hex XXH3-128 digest of a file's bytes, read through a memory map."""
-    import mmap
+    """Size and hex XXH3-128 digest of a file's bytes, read in blocks (no address space the file's size)."""
+    import xxhash
 
+    h, size = xxhash.xxh3_128(), 0
     with open(path, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
-        if size == 0:
-            return 0, _digest(b"").hex()
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-            return size, _digest(m).hex()
+        while block := f.read(1 << 20):
+            h.update(block)
+            size += len(block)
+    return size, h.hexdigest()
 
 
 def _cache_warning(path: Path, what: str) -> None:
