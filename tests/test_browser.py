@@ -48,7 +48,7 @@ def server(built_site):
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -135,7 +135,7 @@ def test_script_and_markup_in_the_data_never_run(hostile_site, browser):
     for rel in pages:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
         page.goto((hostile_site.site / rel).as_uri(), wait_until="load")
         _charts_rendered(page)
         assert not dialogs, f"{rel}: a script from the data ran ({dialogs})"
