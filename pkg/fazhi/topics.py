@@ -1356,17 +1356,27 @@ def notebook_guard(settings: pl.DataFrame) -> str | None:
     Outside IPython it only returns the reason (None when models were fitted).
     """
     reason = topics_skipped(settings)
-    if reason is None:
-        return None
-    print(reason)
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover -- IPython comes with the notebook dependencies
-        return reason
-    ip = get_ipython()
+        get_ipython = None
+    ip = get_ipython() if get_ipython is not None else None
+    if ip is not None:  # a guard of an earlier run (tables since rebuilt) goes first
+        ip.input_transformers_post[:] = [f for f in ip.input_transformers_post if f is not _skip_cell]
+    if reason is None:
+        return None
+    print(reason)
     if ip is not None:
-        ip.input_transformers_post.append(lambda lines: ["pass  # no topic model was fitted: see above\n"])
+        ip.input_transformers_post.append(_skip_cell)
     return reason
+
+
+def _skip_cell(lines: list[str]) -> list[str]:
+    """IPython input transformer of ``notebook_guard``: a cell becomes a no-op, except the guard's own cell
+    (so that re-running it after a new build lifts the guard)."""
+    if any("notebook_guard(" in line for line in lines):
+        return lines
+    return ["pass  # no topic model was fitted: see the reason above\n"]
 
 
 def run_topics(
