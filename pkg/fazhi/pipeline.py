@@ -86,8 +86,8 @@ def sweep_staging(out: Path) -> list[Path]:
     return removed
 
 
-def prepare_output(out: Path) -> Path:
-    """Check the output folder before anything is computed, and make this build's staging folder in it.
+def check_output(out: Path) -> None:
+    """Check the output folder before anything is computed: create it, and make sure files can be made in it.
 
     Raises
     ------
@@ -103,9 +103,14 @@ def prepare_output(out: Path) -> Path:
         raise OutputError(f"--out {out} cannot be created: {e.strerror or e}") from None
     sweep_staging(out)
     try:
-        return Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out))
+        os.rmdir(_staging(out))  # a probe: the build's own staging folder is made when it writes
     except OSError as e:
         raise OutputError(f"--out {out} is not writable: {e.strerror or e}") from None
+
+
+def _staging(out: Path) -> Path:
+    """A fresh staging folder in ``out``, named after this process (``sweep_staging`` finds dead ones)."""
+    return Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out))
 
 
 def publish(staging: Path, out: Path, names: list[str]) -> None:
@@ -125,6 +130,42 @@ def publish(staging: Path, out: Path, names: list[str]) -> None:
         for old in out.glob("*.parquet"):
             if old.stem not in keep:
                 old.unlink()  # a table no stage makes any more must not linger and be read as current
+
+
+def write_build(ctx: BuildContext, stamp: dict[str, str]) -> dict[str, Path]:
+    """Write every table of ``ctx`` and ``build.json`` into a staging folder, then publish them into ``ctx.out``.
+
+    Returns the published files by table name. On any failure (a full disk included) the staging folder
+    is removed and ``ctx.out`` keeps its previous content.
+
+    Raises
+    ------
+    OutputError
+        When the disk is full or the folder became unwritable.
+    """
+    try:
+        staging = _staging(ctx.out)
+    except OSError as e:
+        raise OutputError(f"--out {ctx.out} is not writable: {e.strerror or e}") from None
+    try:
+        written = {name: write_table(df, name, staging, stamp) for name, df in ctx.tables.items()}
+        info = {
+            "corpus": str(ctx.corpus),
+            "stamp": stamp,
+            "tables": {name: ctx.tables[name].height for name in sorted(written)},
+            "notes": ctx.notes,
+        }
+        (staging / "build.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        publish(staging, ctx.out, sorted(written))
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+            raise OutputError(
+                f"could not write the tables into {ctx.out}: {e.strerror}; the previous output is left as it was"
+            ) from e
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return {name: ctx.out / f"{name}.parquet" for name in written}
 
 
 Stage = Callable[[BuildContext], dict[str, pl.DataFrame]]
@@ -185,35 +226,17 @@ def build(
         progress=progress,
         jobs=jobs or os.cpu_count() or 1,
     )
-    staging = prepare_output(ctx.out)
-    try:
-        stamp = current_stamp(ctx.corpus, merged)
-        timings: dict[str, float] = {}
-        for name, stage in stages():
-            t0 = time.perf_counter()
-            produced = stage(ctx)
-            ctx.tables.update(produced)
-            timings[name] = round(time.perf_counter() - t0, 3)
-            if name == "corpus" and ctx.tables["documents"].height == 0:
-                break  # nothing loaded: later stages have nothing to work on
-        try:
-            written = {name: write_table(df, name, staging, stamp) for name, df in ctx.tables.items()}
-            info = {
-                "corpus": str(ctx.corpus),
-                "stamp": stamp,
-                "tables": {name: ctx.tables[name].height for name in sorted(written)},
-                "notes": ctx.notes,
-            }
-            (staging / "build.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            publish(staging, ctx.out, sorted(written))
-        except OSError as e:
-            if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
-                raise OutputError(
-                    f"could not write the tables into {ctx.out}: {e.strerror}; the previous output is left as it was"
-                ) from e
-            raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    check_output(ctx.out)
+    stamp = current_stamp(ctx.corpus, merged)
+    timings: dict[str, float] = {}
+    for name, stage in stages():
+        t0 = time.perf_counter()
+        produced = stage(ctx)
+        ctx.tables.update(produced)
+        timings[name] = round(time.perf_counter() - t0, 3)
+        if name == "corpus" and ctx.tables["documents"].height == 0:
+            break  # nothing loaded: later stages have nothing to work on
+    write_build(ctx, stamp)
     ctx.log("stage timings (s): " + ", ".join(f"{k} {v}" for k, v in timings.items()))
     return ctx.tables
 
