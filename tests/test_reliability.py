@@ -31,6 +31,8 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 from fazhi import pipeline
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -84,6 +86,16 @@ def test_chart_json_cannot_end_or_swallow_its_script():
     assert not any(c in raw for c in "<>&\u2028\u2029")
 
 
+@settings(deadline=None)
+@given(st.recursive(st.text() | st.integers() | st.none(), lambda c: st.lists(c) | st.dictionaries(st.text(), c), max_leaves=20))
+def test_script_json_round_trips_and_never_holds_markup(value):
+    from fazhi.charts import script_json
+
+    raw = script_json(value)
+    assert json.loads(raw) == value
+    assert not any(c in raw for c in "<>&\u2028\u2029")
+
+
 # ---------------------------------------------------------------------------------------------- 3
 
 
@@ -103,6 +115,21 @@ def test_csv_downloads_neutralise_formulae_and_carry_a_bom(tmp_path):
     assert back["title"].to_list() == expected
     assert back["n_chars"].to_list() == df["n_chars"].to_list()  # numbers keep their sign
     assert pl.read_parquet(tmp_path / "downloads" / "documents.parquet").equals(df)  # parquet unchanged
+
+
+@settings(deadline=None)
+@given(st.lists(st.text(max_size=12) | st.none(), min_size=1, max_size=20))
+def test_neutralised_cells_are_the_value_or_a_quoted_value(cells):
+    from fazhi.site import neutralise_formulae
+
+    out = neutralise_formulae(pl.DataFrame({"c": cells}, schema={"c": pl.String}))["c"].to_list()
+    for before, after in zip(cells, out, strict=True):
+        if before is None:
+            assert after is None
+        elif before[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            assert after == "'" + before
+        else:
+            assert after == before
 
 
 # ---------------------------------------------------------------------------------------------- 5
