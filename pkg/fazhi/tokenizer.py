@@ -44,7 +44,8 @@ this module preloaded and keep their tokeniser between tasks; they read their te
 caller writes, and leave only codes and the batch's distinct tokens, from which the caller builds
 their frames between its own batches. The disk cache is one Arrow
 IPC file per batch, indexed by text hash in its metadata and read by memory map; a fully cached run
-loads no engine or dictionary.
+loads no engine or dictionary. Every cache file is checksummed (XXH3-128, in a sidecar) and verified
+before it is parsed: a damaged entry is recomputed with a ``CacheIntegrityWarning``, never trusted.
 """
 
 from __future__ import annotations
