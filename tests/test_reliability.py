@@ -257,6 +257,21 @@ def test_corrupted_token_cache_is_recomputed_with_a_warning(tmp_path):
             assert r["warned"] >= 1, f"{case}: no CacheIntegrityWarning"
 
 
+def test_a_token_cache_that_cannot_be_written_costs_nothing_but_a_warning(tmp_path, monkeypatch):
+    from fazhi import tokenizer as tk
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    texts = _seed_texts()[:2]
+    fresh = tk.tokenize_texts(texts, cache=False)
+    monkeypatch.setattr(tk, "_write_batch", full)
+    with pytest.warns(tk.CacheWriteWarning, match="No space left"):
+        out = tk.tokenize_texts(texts, cache=tmp_path)
+    assert all(a.equals(b) for a, b in zip(fresh, out, strict=True))
+    assert not list(tmp_path.rglob("*.arrow")) and not list(tmp_path.rglob("*.tmp"))
+
+
 # --------------------------------------------------------------------------------------------- 14
 
 

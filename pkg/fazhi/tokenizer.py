@@ -884,6 +884,10 @@ class CacheIntegrityWarning(RuntimeWarning):
     """A token-cache entry failed its checksum (a damaged or altered file): it was recomputed."""
 
 
+class CacheWriteWarning(RuntimeWarning):
+    """A token-cache entry could not be written (a full disk, a read-only cache): the run goes on without it."""
+
+
 def _digest(data: Any) -> bytes:
     """XXH3-128 of a bytes-like object (a memory map included)."""
     import xxhash
@@ -1077,7 +1081,10 @@ def _load_batch(path: Path, tok: Tokenizer, keep_path: Path | None = None) -> pl
     keep = _read_keep(kp, df.height)
     if keep is None:
         keep = tok.keep_of(df["token"])
-        _write_keep(kp, keep)
+        try:
+            _write_keep(kp, keep)
+        except OSError as e:
+            warnings.warn(f"token cache not written ({e.strerror or e}): {kp}", CacheWriteWarning, stacklevel=2)
     return df.with_columns(keep)
 
 
@@ -1146,9 +1153,10 @@ def _work_shared(config: TokenizerConfig, source: str, tasks: list[tuple[Any, ..
         texts = column.slice(rows[0], rows[1] - rows[0]).to_list()
         if cut_path is not None and keep_path is not None and hashes is not None:
             df, counts = tok.cut_batch(texts)
-            _write_batch(Path(cut_path), df, hashes, counts)
-            _write_keep(Path(keep_path), df["keep"])
-            out: tuple[Any, ...] = ("cut", cut_path, counts.tolist())
+            if _store(Path(cut_path), Path(keep_path), df, hashes, counts):
+                out: tuple[Any, ...] = ("cut", cut_path, counts.tolist())
+            else:  # the cache could not be written (a full disk): hand over the frame itself
+                out = ("frame", df, counts)
         else:
             out = ("encoded", tok.encode_batch(texts).compact())
         final = Path(scratch) / f"result-{k}.pickle"
@@ -1355,9 +1363,20 @@ def _cut_here(tok: Tokenizer, texts: Sequence[str], batch: Batch) -> tuple[list[
     idx, hashes, cut_path = batch
     df, counts = tok.cut_batch([texts[i] for i in idx])
     if cut_path is not None and hashes is not None:
-        _write_batch(cut_path, df, hashes, counts)
-        _write_keep(_keep_path(cut_path, tok), df["keep"])
+        _store(cut_path, _keep_path(cut_path, tok), df, hashes, counts)
     return idx, df, counts
+
+
+def _store(cut_path: Path, keep_path: Path, df: pl.DataFrame, hashes: Sequence[str], counts: np.ndarray) -> bool:
+    """Fill a cache entry; on a write error (a full disk, a read-only cache) warn and go on without it."""
+    try:
+        _write_batch(cut_path, df, hashes, counts)
+        _write_keep(keep_path, df["keep"])
+    except OSError as e:
+        _drop_entry(cut_path)
+        warnings.warn(f"token cache not written ({e.strerror or e}): {cut_path}", CacheWriteWarning, stacklevel=2)
+        return False
+    return True
 
 
 def _cut_shared(
@@ -1433,6 +1452,8 @@ def _worker_result(path: Path, tok: Tokenizer) -> tuple[pl.DataFrame, np.ndarray
     path.unlink()
     if out[0] == "encoded":
         return frame_batch(out[1])
+    if out[0] == "frame":
+        return out[1], np.asarray(out[2], dtype=np.int64)
     _, cut_path, counts = out
     df = _load_batch(Path(cut_path), tok)
     if df is None:
@@ -1577,6 +1598,7 @@ __all__ = [
     "DEFAULT_ENGINE",
     "ENGINES",
     "CacheIntegrityWarning",
+    "CacheWriteWarning",
     "Token",
     "Tokenizer",
     "default_tokenizer",
