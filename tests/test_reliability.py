@@ -270,6 +270,14 @@ def test_a_token_cache_that_cannot_be_written_costs_nothing_but_a_warning(tmp_pa
         out = tk.tokenize_texts(texts, cache=tmp_path)
     assert all(a.equals(b) for a, b in zip(fresh, out, strict=True))
     assert not list(tmp_path.rglob("*.arrow")) and not list(tmp_path.rglob("*.tmp"))
+    # in worker processes too (a file where the cache's folder should be: no entry can be written)
+    monkeypatch.undo()
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "tokens").write_text("a file, not a folder")
+    with pytest.warns(tk.CacheWriteWarning):
+        out = tk.tokenize_texts(texts, cache=blocked, jobs=2, min_parallel_chars=0)
+    assert all(a.equals(b) for a, b in zip(fresh, out, strict=True))
 
 
 # --------------------------------------------------------------------------------------------- 14

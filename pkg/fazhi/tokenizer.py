@@ -51,6 +51,7 @@ before it is parsed: a damaged entry is recomputed with a ``CacheIntegrityWarnin
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -1014,8 +1015,9 @@ def _read_index(folder: Path) -> dict[str, tuple[Path, int, int]]:
 
 def _drop_entry(path: Path) -> None:
     """Remove a damaged batch file and its sidecar (its texts go into a new batch when recomputed)."""
-    path.unlink(missing_ok=True)
-    _sidecar_path(path).unlink(missing_ok=True)
+    for p in (path, _sidecar_path(path)):
+        with contextlib.suppress(OSError):  # missing, or its folder is not one: nothing to remove
+            p.unlink()
 
 
 def _verified_arrow(path: Path) -> pl.DataFrame | None:
