@@ -40,3 +40,47 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
         mp.undo()
     assert index == site / "index.html"
     return BuiltSite(site=site, tables=tables, staging=site.with_name(site.name + "_staging"))
+
+
+# Script and markup in a document's text and in a sidecar title: the site must show them as text.
+HOSTILE_SLOGAN = "应急管理<!--<script>"
+HOSTILE_SENTENCE = (
+    "全面推进“应急管理<!--<script>”建设，<script>alert(1)</script>完善<img src=x onerror=alert(1)>应急预案体系。"
+)
+HOSTILE_TITLE = "潢川县<img src=x onerror=alert(1)>法治政府建设报告</title><script>alert(1)</script>"
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """A site built from a copy of the seeds whose county document and sidecar title carry HTML payloads."""
+    import csv
+    import shutil
+
+    from fazhi.site import build_site
+
+    base = tmp_path_factory.mktemp("hostile")
+    corpus = base / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    doc = corpus / "001_a2ea016351bdaac6.txt"
+    text = doc.read_text(encoding="utf-8")
+    cut = text.index("。", len(text) // 3) + 1
+    doc.write_text(text[:cut] + "\n" + HOSTILE_SENTENCE * 4 + "\n" + text[cut:], encoding="utf-8")
+    sidecar = corpus / "metadata.csv"
+    with sidecar.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        if row["source_file"] == doc.name:
+            row["title"] = HOSTILE_TITLE
+    with sidecar.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    tables, site = base / "tables", base / "_site"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FAZHI_PROJECT", str(ROOT))
+    mp.setenv("FAZHI_CACHE", str(base / "cache"))
+    try:
+        build_site(corpus=corpus, out=tables, site=site, renderer="smalldocs", progress=False)
+    finally:
+        mp.undo()
+    return BuiltSite(site=site, tables=tables, staging=site.with_name(site.name + "_staging"))

@@ -48,7 +48,7 @@ def server(built_site):
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -125,3 +125,33 @@ def test_charts_render_when_the_site_is_opened_from_disk(built_site, browser):
     assert n >= 2 and drawn == n
     assert not outside and not errors, (outside, errors)
     page.close()
+
+
+def test_script_and_markup_in_the_data_never_run(hostile_site, browser):
+    """Issue 14: a document text and a sidecar title holding <script>, <img onerror> and “…<!--<script>”."""
+    from conftest import HOSTILE_SLOGAN
+
+    pages = _pages(hostile_site.site)
+    for rel in pages:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        dialogs: list[str] = []
+        page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
+        page.goto((hostile_site.site / rel).as_uri(), wait_until="load")
+        _charts_rendered(page)
+        assert not dialogs, f"{rel}: a script from the data ran ({dialogs})"
+        # no inline event handler may come from the data (the payloads use alert)
+        handlers = page.evaluate(
+            "() => [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]"
+            ".filter(a => a.name.startsWith('on') && a.value.includes('alert')).map(a => e.tagName + ' ' + a.name))"
+        )
+        assert not handlers, f"{rel}: event handlers from the data: {handlers}"
+        assert page.evaluate("() => [...document.scripts].every(s => !s.textContent.includes('alert(1)'))"), rel
+        if rel == "notebooks/03_vocabulary.html":
+            n, drawn = _charts_rendered(page)
+            assert n >= 3 and drawn == n, f"{n - drawn} of {n} charts did not draw"
+            headings = page.evaluate("() => [...document.querySelectorAll('h2')].map(h => h.textContent.trim())")
+            assert any(h.startswith("Boilerplate") for h in headings), headings
+            assert any(h.startswith("Keyword in context") for h in headings), headings
+            svg_text = page.evaluate("() => [...document.querySelectorAll('.fazhi-chart svg text')].map(t => t.textContent)")
+            assert HOSTILE_SLOGAN in svg_text, "the slogan with markup is drawn as text in the chart"
+        page.close()

@@ -357,3 +357,40 @@ def test_validation_without_optional_columns() -> None:
     # Without titles nothing is excluded: the third section's heading 突发事件 now counts.
     assert v.units.height == 3
     assert v.units.filter(pl.col("unit_id") == 2)["emergency_response"].item() > 0
+
+
+def _naive_hits_in_units(units: pl.DataFrame, hits: pl.DataFrame) -> list[tuple[int, int]]:
+    """The definition: every (hit, unit row) of one document with the hit in the span, outside the cut."""
+    return sorted(
+        (i, j)
+        for i, h in enumerate(hits.iter_rows(named=True))
+        for j, u in enumerate(units.iter_rows(named=True))
+        if h["doc_id"] == u["doc_id"]
+        and u["start"] <= h["start"] < u["end"]
+        and not (h["start"] < u["cut_end"] and h["end"] > u["cut_start"])
+    )
+
+
+_span = st.tuples(st.integers(0, 60), st.integers(0, 12))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    units=st.lists(st.tuples(st.sampled_from("ab"), _span, st.integers(0, 6), st.integers(0, 6)), max_size=12),
+    hits=st.lists(st.tuples(st.sampled_from("abc"), _span), max_size=30),
+)
+def test_hits_in_units_is_the_interval_join(units, hits) -> None:
+    # Units may overlap, be empty, or have a cut anywhere; hits may sit in no unit or in a document without units.
+    u = pl.DataFrame(
+        [(d, k, s, s + n, s + c0, s + c0 + c1) for k, (d, (s, n), c0, c1) in enumerate(units)],
+        schema={"doc_id": pl.String, "unit_id": pl.Int32, "start": pl.Int64, "end": pl.Int64, "cut_start": pl.Int64, "cut_end": pl.Int64},
+        orient="row",
+    )
+    h = pl.DataFrame(
+        [(d, s, s + max(n, 1)) for d, (s, n) in hits],
+        schema={"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64},
+        orient="row",
+    )
+    pairs = T.hits_in_units(u, h)
+    assert list(zip(pairs["hit_row"].to_list(), pairs["unit_row"].to_list(), strict=True)) == _naive_hits_in_units(u, h)
+

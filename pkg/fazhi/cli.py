@@ -14,12 +14,12 @@ from . import __version__
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import BuildInputError, build, summary
+    from .pipeline import BuildInputError, OutputError, build, summary
 
     settings = {"text_column": args.text_column} if args.text_column else None
     try:
         tables = build(args.corpus, args.out, settings=settings, progress=not args.quiet, jobs=args.jobs)
-    except BuildInputError as e:
+    except (BuildInputError, OutputError) as e:
         print(f"fazhi build: error: {e}", file=sys.stderr)
         return 2
     print(summary(tables, args.corpus, args.out))
@@ -27,7 +27,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _site(args: argparse.Namespace) -> int:
-    from .pipeline import BuildInputError
+    from .pipeline import BuildInputError, OutputError
     from .site import build_site
 
     try:
@@ -38,7 +38,7 @@ def _site(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             jobs=args.jobs,
         )
-    except BuildInputError as e:
+    except (BuildInputError, OutputError) as e:
         print(f"fazhi site: error: {e}", file=sys.stderr)
         return 2
     print(f"site written: {index}")

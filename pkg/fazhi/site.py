@@ -31,10 +31,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
 from .paths import corpus_dir, data_dir, project_root
+
+if TYPE_CHECKING:
+    import polars as pl
 
 RENDERERS = ("auto", "quarto", "smalldocs")
 STAGING = Path("_build") / "site"
@@ -171,10 +175,34 @@ def execute_all(paths: list[Path], env: dict[str, str], jobs: int = 2, progress:
     return dict(sorted(timings.items()))
 
 
+# A CSV cell starting with one of these is read as a formula by spreadsheet programs (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulae(df: pl.DataFrame) -> pl.DataFrame:
+    """Prefix a single quote to every text cell that a spreadsheet would read as a formula.
+
+    The OWASP rule for CSV injection: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a leading ``'``, so Excel, LibreOffice and Google Sheets show it as text instead of
+    running it. Only text columns change; numbers keep their sign.
+    """
+    import polars as pl
+
+    pattern = r"^[=+\-@\t\r]"  # FORMULA_START as a regular expression
+    return df.with_columns(
+        pl.when(pl.col(c).str.contains(pattern)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c, t in df.schema.items()
+        if t == pl.String
+    )
+
+
 def export_downloads(tables: Path, dest: Path, names: tuple[str, ...] = DOWNLOADS) -> list[Path]:
     """Write the downloadable tables as parquet (a byte copy, stamp included) and CSV into ``dest``.
 
-    Nested columns are not representable in CSV; they are written as JSON strings there.
+    Nested columns are not representable in CSV; they are written as JSON strings there. The CSV files
+    are UTF-8 with a byte-order mark (so that Excel, on a Chinese Windows too, reads them as UTF-8), and
+    a text cell that a spreadsheet would run as a formula gets a leading ``'`` (``neutralise_formulae``);
+    the parquet files hold the values unchanged.
     """
     import polars as pl
 
@@ -189,7 +217,7 @@ def export_downloads(tables: Path, dest: Path, names: tuple[str, ...] = DOWNLOAD
         nested = [c for c, t in df.schema.items() if t.is_nested()]
         if nested:
             df = df.with_columns(pl.col(c).map_elements(_json, return_dtype=pl.String) for c in nested)
-        df.write_csv(dest / f"{name}.csv")
+        neutralise_formulae(df).write_csv(dest / f"{name}.csv", include_bom=True)
         written += [dest / src.name, dest / f"{name}.csv"]
     return written
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -130,9 +132,13 @@ def write_table(df: pl.DataFrame, name: str, out_dir: Path, stamp: Mapping[str, 
     meta[STAMP_KEY] = json.dumps({"table": name, **stamp}, sort_keys=True, ensure_ascii=False).encode()
     arrow = arrow.replace_schema_metadata(meta)
     path = out_dir / f"{name}.parquet"
-    tmp = path.with_suffix(".parquet.tmp")
-    pq.write_table(arrow, tmp, compression="zstd", write_statistics=True)
-    tmp.replace(path)
+    # a name of its own per process and thread: two writers never share a temporary file
+    tmp = out_dir / f".{name}.parquet.{os.getpid()}.{threading.get_ident()}.tmp"
+    try:
+        pq.write_table(arrow, tmp, compression="zstd", write_statistics=True)
+        tmp.replace(path)  # atomic: a reader sees the old table or the new one, never half of one
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

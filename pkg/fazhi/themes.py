@@ -73,6 +73,8 @@ MIN_WEIGHT = 1.0
 #: Bootstrap replicates and seed of the build (overridable through the build settings).
 N_BOOT = 2000
 SEED = 20240322
+# Memory budget of one block of bootstrap replicates (each of the few (block, sections, themes) arrays).
+BOOT_BLOCK_BYTES = 16 * 2**20
 
 MEASURES = ("per_1k_tokens", "per_1k_content_tokens", "share_of_hits", "char_share", "section_share", "position")
 
@@ -767,7 +769,14 @@ def bootstrap(stats: Sequence[DocStats], n_themes: int, n_boot: int = N_BOOT, se
             reps = {k: np.full((n_boot, n_themes), np.nan) for k in point}
         else:
             idx = rng.integers(0, S, size=(n_boot, S))
-            reps = _measures(d.n_chars[idx], d.mid[idx], d.words[idx], d.kept[idx], d.hits[idx], d.weighted[idx], cls[idx], n_themes)
+            # Replicates are independent rows: compute them in blocks so that the (block, S, T) arrays stay
+            # under BOOT_BLOCK_BYTES whatever the number of sections (one huge document has thousands).
+            step = max(1, BOOT_BLOCK_BYTES // (8 * S * max(n_themes, 1)))
+            blocks = [
+                _measures(d.n_chars[b], d.mid[b], d.words[b], d.kept[b], d.hits[b], d.weighted[b], cls[b], n_themes)
+                for b in (idx[i : i + step] for i in range(0, n_boot, step))
+            ]
+            reps = {k: np.concatenate([blk[k] for blk in blocks], axis=0) for k in point}
         out[d.doc_id] = (point, reps)
     return out
 
@@ -1000,24 +1009,83 @@ def labelled_units(
     )
 
 
+def hits_in_units(units: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
+    """Pair every hit with every unit row that holds it: an interval join in O(hits + units + pairs) memory.
+
+    A hit belongs to a unit row of its document when the hit starts inside the row's span
+    (``start <= hit.start < end``) and does not overlap the row's excluded heading (``cut_start``,
+    ``cut_end``). Rows may overlap (each pair is then listed); the sections of a build tile the text, so
+    there each hit is paired at most once and the result is no larger than ``hits``.
+
+    How: hits are sorted by (document, offset) once; each unit row finds its first and last hit by binary
+    search (``numpy.searchsorted``), so nothing of size hits × units is ever made (the naive join on
+    ``doc_id`` peaked at 2.9 GB for one 1 MB document).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``hit_row`` (row index into ``hits``) and ``unit_row`` (row index into ``units``), ordered by
+        ``hit_row`` then ``unit_row``.
+    """
+    empty = pl.DataFrame(schema={"hit_row": pl.Int64, "unit_row": pl.Int64})
+    if not hits.height or not units.height:
+        return empty
+    docs = sorted(set(hits["doc_id"].to_list()) & set(units["doc_id"].to_list()))
+    if not docs:
+        return empty
+    code = {d: k for k, d in enumerate(docs)}
+    h_doc = hits["doc_id"].replace_strict(code, default=-1, return_dtype=pl.Int64).to_numpy()
+    u_doc = units["doc_id"].replace_strict(code, default=-1, return_dtype=pl.Int64).to_numpy()
+    h_start = hits["start"].cast(pl.Int64).to_numpy()
+    h_end = hits["end"].cast(pl.Int64).to_numpy()
+    u_start, u_end = units["start"].cast(pl.Int64).to_numpy(), units["end"].cast(pl.Int64).to_numpy()
+    cut_s, cut_e = units["cut_start"].cast(pl.Int64).to_numpy(), units["cut_end"].cast(pl.Int64).to_numpy()
+    # One sortable key per offset: the document's code in the high bits, the offset in the low ones.
+    lo = min(int(h_start.min()), int(u_start.min()), int(u_end.min()), 0)
+    span = max(int(h_start.max()), int(u_start.max()), int(u_end.max())) - lo + 2
+    if span * (len(docs) + 1) >= 2**62:
+        raise ValueError("offsets too large to index")
+    keep_h = np.flatnonzero(h_doc >= 0)
+    h_key = h_doc[keep_h] * span + (h_start[keep_h] - lo)
+    order = keep_h[np.argsort(h_key, kind="stable")]
+    sorted_key = np.sort(h_key, kind="stable")
+    keep_u = np.flatnonzero(u_doc >= 0)
+    first = np.searchsorted(sorted_key, u_doc[keep_u] * span + (u_start[keep_u] - lo), side="left")
+    last = np.searchsorted(sorted_key, u_doc[keep_u] * span + (np.maximum(u_end[keep_u], u_start[keep_u]) - lo), side="left")
+    counts = last - first
+    total = int(counts.sum())
+    if total == 0:
+        return empty
+    unit_row = np.repeat(keep_u, counts)
+    # positions first[i], first[i] + 1, ..., last[i] - 1 for every unit row, without a Python loop
+    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    hit_row = order[np.repeat(first, counts) + offsets]
+    inside_cut = (h_start[hit_row] < cut_e[unit_row]) & (h_end[hit_row] > cut_s[unit_row])
+    hit_row, unit_row = hit_row[~inside_cut], unit_row[~inside_cut]
+    sort = np.lexsort((unit_row, hit_row))
+    return pl.DataFrame({"hit_row": hit_row[sort].astype(np.int64), "unit_row": unit_row[sort].astype(np.int64)})
+
+
+def _unit_hits(units: pl.DataFrame, hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """``columns`` of each hit with the ``doc_id`` and ``unit_id`` of each unit row holding it (see ``hits_in_units``)."""
+    pairs = hits_in_units(units, hits)
+    h = hits.select(columns)[pairs["hit_row"].to_numpy()] if pairs.height else hits.select(columns).clear()
+    u = units.select("doc_id", "unit_id")[pairs["unit_row"].to_numpy()] if pairs.height else units.select("doc_id", "unit_id").clear()
+    return pl.concat([u, h.drop("doc_id", strict=False)], how="horizontal")
+
+
 def unit_evidence(units: pl.DataFrame, hits: pl.DataFrame, themes: Sequence[str]) -> tuple[pl.DataFrame, np.ndarray]:
     """Weighted hits per unit and theme, counting only hits inside the unit and outside its excluded headings.
 
-    Returns the unit keys (doc_id, unit_id, label) in order and a (units × themes) array.
+    Returns the unit keys (doc_id, unit_id, label) in order and a (units × themes) array. Memory is
+    O(hits + units) for units that do not overlap (see ``hits_in_units``).
     """
     keys = units.select("doc_id", "unit_id", "label").unique(maintain_order=True)
     index = {(d, u): k for k, (d, u) in enumerate(zip(keys["doc_id"].to_list(), keys["unit_id"].to_list(), strict=True))}
     tindex = {t: k for k, t in enumerate(themes)}
     w = np.zeros((len(keys), len(themes)))
     if hits.height and units.height:
-        j = hits.select("doc_id", "start", "end", "theme", "weight", "term").join(
-            units.select("doc_id", "unit_id", "start", "end", "cut_start", "cut_end").rename({"start": "s_start", "end": "s_end"}),
-            on="doc_id",
-        ).filter(
-            (pl.col("start") >= pl.col("s_start"))
-            & (pl.col("start") < pl.col("s_end"))
-            & ~((pl.col("start") < pl.col("cut_end")) & (pl.col("end") > pl.col("cut_start")))
-        )
+        j = _unit_hits(units, hits, ["theme", "weight"])
         for d, u, theme, wt in j.select("doc_id", "unit_id", "theme", "weight").iter_rows():
             if theme in tindex:
                 w[index[(d, u)], tindex[theme]] += wt
@@ -1209,11 +1277,7 @@ def sensitivity_table(
     units = labelled_units(sections, documents)
     keys, w_full = unit_evidence(units, hits, themes)
     # Evidence of every hit per unit, to subtract one term at a time without re-matching.
-    unit_hits = (
-        h.select("doc_id", "start", "end", "theme", "term", "weight")
-        .join(units.select("doc_id", "unit_id", "start", "end", "cut_start", "cut_end").rename({"start": "s_start", "end": "s_end"}), on="doc_id")
-        .filter((pl.col("start") >= pl.col("s_start")) & (pl.col("start") < pl.col("s_end")) & ~((pl.col("start") < pl.col("cut_end")) & (pl.col("end") > pl.col("cut_start"))))
-    )
+    unit_hits = _unit_hits(units, h, ["theme", "term", "weight"])
     kindex = {(d, u): k for k, (d, u) in enumerate(zip(keys["doc_id"].to_list(), keys["unit_id"].to_list(), strict=True))}
     tindex = {t: k for k, t in enumerate(themes)}
     labels = keys["label"].to_list()
@@ -1437,6 +1501,7 @@ __all__ = [
     "default_lexicons",
     "expansion_candidates",
     "find_hits",
+    "hits_in_units",
     "kwic",
     "labelled_units",
     "load_lexicons",

@@ -44,12 +44,14 @@ this module preloaded and keep their tokeniser between tasks; they read their te
 caller writes, and leave only codes and the batch's distinct tokens, from which the caller builds
 their frames between its own batches. The disk cache is one Arrow
 IPC file per batch, indexed by text hash in its metadata and read by memory map; a fully cached run
-loads no engine or dictionary.
+loads no engine or dictionary. Every cache file is checksummed (XXH3-128, in a sidecar) and verified
+before it is parsed: a damaged entry is recomputed with a ``CacheIntegrityWarning``, never trusted.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -58,6 +60,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import shutil
 import tempfile
 import threading
 import warnings
@@ -861,12 +864,57 @@ def _hash_texts(texts: Sequence[str]) -> list[str]:
 
 # The cache: one Arrow IPC file per batch of texts cut together, under a folder per cut setting,
 #   <root>/tokens/<cut_hash>/<batch_id>.arrow        token, start, end, pos of all its texts
-#   <root>/tokens/<cut_hash>/keep/<settings_hash>/<batch_id>.keep   the filter verdicts (raw bytes)
+#   <root>/tokens/<cut_hash>/<batch_id>.json         its index and checksum (see below)
+#   <root>/tokens/<cut_hash>/keep/<settings_hash>/<batch_id>.keep   the filter verdicts (raw bytes),
+#                                                    followed by the 16-byte XXH3-128 digest of those bytes
 # The file's schema metadata lists (text hash, row count) of its texts in order: that is the index, so
-# a lookup is keyed by text hash and cut setting and a changed text misses only its own entry. Files are
-# read through a memory map (no parse). One file per batch rather than per text: opening a thousand
-# small files costs more than tokenising them takes to read.
+# a lookup is keyed by text hash and cut setting and a changed text misses only its own entry. The
+# ``.json`` sidecar repeats the index with the file's size and XXH3-128 digest, and a digest of itself:
+# the index is read from the sidecars (no Arrow file is opened to find an entry), and a batch file is
+# verified, byte for byte, before it is parsed. An entry whose file or sidecar fails its check is
+# recomputed with a ``CacheIntegrityWarning``; an entry without a sidecar (a cache written before
+# checksums) is recomputed silently. Files are read through a memory map (no parse).
+# One file per batch rather than per text: opening a thousand small files costs more than tokenising
+# them takes to read.
 _INDEX_KEY = b"fazhi.texts"
+_SIDECAR_FORMAT = 1
+_DIGEST_BYTES = 16
+
+
+class CacheIntegrityWarning(RuntimeWarning):
+    """A token-cache entry failed its checksum (a damaged or altered file): it was recomputed."""
+
+
+class CacheWriteWarning(RuntimeWarning):
+    """A token-cache entry could not be written (a full disk, a read-only cache): the run goes on without it."""
+
+
+def _digest(data: Any) -> bytes:
+    """XXH3-128 of a bytes-like object (a memory map included)."""
+    import xxhash
+
+    return xxhash.xxh3_128_digest(data)
+
+
+def _file_digest(path: Path) -> tuple[int, str]:
+    """Size and hex XXH3-128 digest of a file's bytes, read in blocks (no address space the file's size)."""
+    import xxhash
+
+    h, size = xxhash.xxh3_128(), 0
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+            size += len(block)
+    return size, h.hexdigest()
+
+
+def _cache_warning(path: Path, what: str) -> None:
+    """Warn that a cache entry failed a check; the caller recomputes it."""
+    warnings.warn(
+        f"token cache entry {path} {what}; its tokens were recomputed (the entry is replaced)",
+        CacheIntegrityWarning,
+        stacklevel=3,
+    )
 
 
 def _cut_dir(root: Path, tok: Tokenizer) -> Path:
@@ -877,11 +925,22 @@ def _keep_path(cut_path: Path, tok: Tokenizer) -> Path:
     return cut_path.parent / "keep" / tok.settings_hash[:24] / (cut_path.stem + ".keep")
 
 
+def _sidecar_path(cut_path: Path) -> Path:
+    return cut_path.with_suffix(".json")
+
+
 def _atomic_write(path: Path, write: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    tmp.replace(path)  # atomic: a reader never sees half a file
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        write(tmp)
+        tmp.replace(path)  # atomic: a reader never sees half a file
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _sidecar_body(fields: dict[str, Any]) -> str:
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
 
 def _write_batch(path: Path, df: pl.DataFrame, hashes: Sequence[str], counts: np.ndarray) -> None:
@@ -889,18 +948,25 @@ def _write_batch(path: Path, df: pl.DataFrame, hashes: Sequence[str], counts: np
     import pyarrow.ipc as ipc
 
     table = df.select(_CUT_COLUMNS).to_arrow(compat_level=pl.CompatLevel.newest())
-    index = json.dumps([[h, int(c)] for h, c in zip(hashes, counts)])
-    table = table.replace_schema_metadata({_INDEX_KEY: index.encode()})
+    texts = [[h, int(c)] for h, c in zip(hashes, counts)]
+    table = table.replace_schema_metadata({_INDEX_KEY: json.dumps(texts).encode()})
 
     def write(tmp: Path) -> None:
         with pa.OSFile(str(tmp), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
+        size, digest = _file_digest(tmp)
+        fields = {"format": _SIDECAR_FORMAT, "size": size, "xxh3_128": digest, "texts": texts}
+        body = _sidecar_body(fields)
+        sidecar = {**fields, "self": _digest(body.encode()).hex()}
+        # the sidecar first: a batch file is never published without the checksum it must match
+        _atomic_write(_sidecar_path(path), lambda t: t.write_text(json.dumps(sidecar), encoding="utf-8"))
 
     _atomic_write(path, write)
 
 
 def _write_keep(path: Path, keep: pl.Series) -> None:
-    _atomic_write(path, lambda tmp: keep.to_numpy().astype(np.bool_).tofile(tmp))
+    body = keep.to_numpy().astype(np.bool_).tobytes()
+    _atomic_write(path, lambda tmp: tmp.write_bytes(body + _digest(body)))
 
 
 def _read_arrow(path: Path) -> pl.DataFrame:
@@ -912,43 +978,115 @@ def _read_arrow(path: Path) -> pl.DataFrame:
     return pl.from_arrow(table)  # type: ignore[return-value]
 
 
-def _read_index(folder: Path) -> dict[str, tuple[Path, int, int]]:
-    """text hash -> (batch file, first row, row count) over every readable batch file in ``folder``."""
-    import pyarrow as pa
-    import pyarrow.ipc as ipc
+def _read_sidecar(path: Path) -> dict[str, Any] | None:
+    """The verified sidecar of batch file ``path``; None (with a warning when it is damaged) otherwise."""
+    side = _sidecar_path(path)
+    try:
+        raw = json.loads(side.read_text(encoding="utf-8"))
+        fields = {k: raw[k] for k in ("format", "size", "xxh3_128", "texts")}
+        ok = raw.get("self") == _digest(_sidecar_body(fields).encode()).hex() and fields["format"] == _SIDECAR_FORMAT
+        texts = [(str(h), int(n)) for h, n in fields["texts"]]
+    except FileNotFoundError:
+        return None  # a batch file from before checksums, or one being written: a miss, recomputed
+    except (OSError, ValueError, KeyError, TypeError):
+        ok, texts = False, []
+    if not ok or any(n < 0 for _, n in texts):
+        _cache_warning(side, "has a damaged index")
+        side.unlink(missing_ok=True)
+        return None
+    return {**fields, "texts": texts}
 
+
+def _read_index(folder: Path) -> dict[str, tuple[Path, int, int]]:
+    """text hash -> (batch file, first row, row count) over every batch file in ``folder`` with a valid sidecar."""
     out: dict[str, tuple[Path, int, int]] = {}
     if not folder.is_dir():
         return out
     for path in sorted(folder.glob("*.arrow")):
-        try:
-            with pa.memory_map(str(path)) as src:
-                meta = ipc.open_file(src).schema.metadata or {}
-            rows = json.loads(meta[_INDEX_KEY])
-        except Exception:  # a damaged entry is dropped and its texts recomputed, not trusted
-            path.unlink(missing_ok=True)
+        side = _read_sidecar(path)
+        if side is None:
             continue
         offset = 0
-        for h, n in rows:
-            out.setdefault(h, (path, offset, int(n)))
-            offset += int(n)
+        for h, n in side["texts"]:
+            out.setdefault(h, (path, offset, n))
+            offset += n
     return out
 
 
-def _load_batch(path: Path, tok: Tokenizer, keep_path: Path | None = None) -> pl.DataFrame | None:
-    """A batch file with its ``keep`` column (from the sidecar of these settings, else judged and saved)."""
+def _drop_entry(path: Path) -> None:
+    """Remove a damaged batch file and its sidecar (its texts go into a new batch when recomputed)."""
+    for p in (path, _sidecar_path(path)):
+        with contextlib.suppress(OSError):  # missing, or its folder is not one: nothing to remove
+            p.unlink()
+
+
+def _verified_arrow(path: Path) -> pl.DataFrame | None:
+    """A batch file's frame, only when its bytes match the checksum and index of its sidecar."""
+    df = _checked_arrow(path)
+    if df is None:
+        _drop_entry(path)
+    return df
+
+
+def _checked_arrow(path: Path) -> pl.DataFrame | None:
+    side = _read_sidecar(path)
+    if side is None:
+        return None
+    try:
+        size, digest = _file_digest(path)
+    except OSError:
+        return None
+    if size != side["size"] or digest != side["xxh3_128"]:
+        _cache_warning(path, "failed its checksum")
+        return None
     try:
         df = _read_arrow(path)
-    except Exception:
-        path.unlink(missing_ok=True)
+    except BaseException as e:  # pyo3's PanicException derives from BaseException, not Exception
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            raise
+        _cache_warning(path, f"could not be read ({type(e).__name__})")
+        return None
+    if df.height != sum(n for _, n in side["texts"]) or df.columns != list(_CUT_COLUMNS):
+        _cache_warning(path, "does not match its index")
+        return None
+    return df
+
+
+def _read_keep(path: Path, rows: int) -> pl.Series | None:
+    """The verified filter verdicts of ``rows`` tokens in ``path``; None when absent or damaged (warned)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if len(raw) != rows + _DIGEST_BYTES:
+        if len(raw) != rows:  # a file of exactly ``rows`` bytes is the format before checksums: a miss
+            _cache_warning(path, "has the wrong size")
+        return None
+    body, digest = raw[:rows], raw[rows:]
+    if _digest(body) != digest:
+        _cache_warning(path, "failed its checksum")
+        return None
+    values = np.frombuffer(body, dtype=np.uint8)
+    if values.max(initial=0) > 1:
+        _cache_warning(path, "holds values other than true and false")
+        return None
+    return pl.Series("keep", values.astype(np.bool_), dtype=pl.Boolean)
+
+
+def _load_batch(path: Path, tok: Tokenizer, keep_path: Path | None = None) -> pl.DataFrame | None:
+    """A verified batch file with its ``keep`` column (from the sidecar of these settings, else judged
+    and saved); None when the file is missing or fails its checks (its texts are then recomputed)."""
+    df = _verified_arrow(path)
+    if df is None:
         return None
     kp = keep_path or _keep_path(path, tok)
-    keep = None
-    if kp.is_file() and kp.stat().st_size == df.height:
-        keep = pl.Series("keep", np.fromfile(kp, dtype=np.bool_), dtype=pl.Boolean)
+    keep = _read_keep(kp, df.height)
     if keep is None:
         keep = tok.keep_of(df["token"])
-        _write_keep(kp, keep)
+        try:
+            _write_keep(kp, keep)
+        except OSError as e:
+            warnings.warn(f"token cache not written ({e.strerror or e}): {kp}", CacheWriteWarning, stacklevel=2)
     return df.with_columns(keep)
 
 
@@ -1017,9 +1155,10 @@ def _work_shared(config: TokenizerConfig, source: str, tasks: list[tuple[Any, ..
         texts = column.slice(rows[0], rows[1] - rows[0]).to_list()
         if cut_path is not None and keep_path is not None and hashes is not None:
             df, counts = tok.cut_batch(texts)
-            _write_batch(Path(cut_path), df, hashes, counts)
-            _write_keep(Path(keep_path), df["keep"])
-            out: tuple[Any, ...] = ("cut", cut_path, counts.tolist())
+            if _store(Path(cut_path), Path(keep_path), df, hashes, counts):
+                out: tuple[Any, ...] = ("cut", cut_path, counts.tolist())
+            else:  # the cache could not be written (a full disk): hand over the frame itself
+                out = ("frame", df, counts)
         else:
             out = ("encoded", tok.encode_batch(texts).compact())
         final = Path(scratch) / f"result-{k}.pickle"
@@ -1226,9 +1365,20 @@ def _cut_here(tok: Tokenizer, texts: Sequence[str], batch: Batch) -> tuple[list[
     idx, hashes, cut_path = batch
     df, counts = tok.cut_batch([texts[i] for i in idx])
     if cut_path is not None and hashes is not None:
-        _write_batch(cut_path, df, hashes, counts)
-        _write_keep(_keep_path(cut_path, tok), df["keep"])
+        _store(cut_path, _keep_path(cut_path, tok), df, hashes, counts)
     return idx, df, counts
+
+
+def _store(cut_path: Path, keep_path: Path, df: pl.DataFrame, hashes: Sequence[str], counts: np.ndarray) -> bool:
+    """Fill a cache entry; on a write error (a full disk, a read-only cache) warn and go on without it."""
+    try:
+        _write_batch(cut_path, df, hashes, counts)
+        _write_keep(keep_path, df["keep"])
+    except OSError as e:
+        _drop_entry(cut_path)
+        warnings.warn(f"token cache not written ({e.strerror or e}): {cut_path}", CacheWriteWarning, stacklevel=2)
+        return False
+    return True
 
 
 def _cut_shared(
@@ -1242,7 +1392,9 @@ def _cut_shared(
     its own batches, this process builds the frames of the batches the workers have finished.
     """
     pool = worker_pool(jobs - 1, tok.config)
-    with tempfile.TemporaryDirectory(prefix="fazhi-tok-", dir=_scratch_root()) as scratch:
+    root = _scratch_root()
+    sweep_scratch(root)
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=root) as scratch:
         # every batch is a run of consecutive texts: one file holds them all, in plan order
         source = Path(scratch) / "texts.arrow"
         ordered = [texts[i] for idx, _, _ in plan for i in idx]
@@ -1302,6 +1454,8 @@ def _worker_result(path: Path, tok: Tokenizer) -> tuple[pl.DataFrame, np.ndarray
     path.unlink()
     if out[0] == "encoded":
         return frame_batch(out[1])
+    if out[0] == "frame":
+        return out[1], np.asarray(out[2], dtype=np.int64)
     _, cut_path, counts = out
     df = _load_batch(Path(cut_path), tok)
     if df is None:
@@ -1309,9 +1463,42 @@ def _worker_result(path: Path, tok: Tokenizer) -> tuple[pl.DataFrame, np.ndarray
     return df, np.asarray(counts, dtype=np.int64)
 
 
-def _scratch_root() -> str | None:
+#: Scratch folders of parallel runs are named ``fazhi-tok-<pid of the run>-<random>``.
+SCRATCH_PREFIX = "fazhi-tok-"
+
+
+def _scratch_root() -> str:
     """Where the parent leaves texts for the workers: memory-backed ``/dev/shm`` when there is one."""
-    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's process
+        return True
+    return True
+
+
+def sweep_scratch(root: str | Path | None = None) -> list[Path]:
+    """Remove the scratch folders that runs killed mid-tokenisation left behind; returns those removed.
+
+    A parallel run's scratch folder (its texts, the size of the corpus, in RAM-backed ``/dev/shm``) is
+    removed when the run ends, even on an error; only SIGKILL or a power cut leave it. Each folder
+    carries its run's process id, and every parallel run first removes the folders of processes that
+    no longer exist.
+    """
+    folder = Path(root if root is not None else _scratch_root())
+    removed = []
+    for d in folder.glob(f"{SCRATCH_PREFIX}*"):
+        pid = d.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _pid_alive(int(pid)) or not d.is_dir():
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        removed.append(d)
+    return removed
 
 
 # ------------------------------------------------------------------------------------------- stage
@@ -1412,11 +1599,14 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
 __all__ = [
     "DEFAULT_ENGINE",
     "ENGINES",
+    "CacheIntegrityWarning",
+    "CacheWriteWarning",
     "Token",
     "Tokenizer",
     "default_tokenizer",
     "get_tokenizer",
     "read_userdict",
+    "sweep_scratch",
     "tokenize",
     "tokenize_texts",
     "tokens_table",

@@ -1325,6 +1325,60 @@ def subset_dtm(dtm: DTM, rows: np.ndarray) -> DTM:
     return DTM(X=dtm.X[rows], vocab=dtm.vocab, units=units, unit=dtm.unit, pruning=dict(dtm.pruning))
 
 
+#: The ``topic_settings`` key whose value says why no model was fitted (present only then).
+SKIPPED_KEY = "skipped"
+
+
+def skip_reason(dtm: DTM, s: TopicSettings) -> str:
+    """Why a matrix is too small to fit topics: its shape and what pruning removed, in one line."""
+    p = dtm.pruning
+    n_units, n_terms = dtm.X.shape
+    why = [f"the document-term matrix has {n_units} unit(s) × {n_terms} term(s); a topic model needs at least 3 × 3"]
+    if p.get("kept_tokens", 0) and p.get("boilerplate_tokens", 0) >= p.get("kept_tokens", 0):
+        why.append("boilerplate exclusion removed every token (topics.exclude_boilerplate = false keeps them)")
+    elif p.get("units_before", 0) and not p.get("units_after", 0):
+        why.append(f"no {s.unit} has {s.min_unit_tokens} kept tokens and terms shared by {s.min_df} of them")
+    elif not p.get("kept_tokens", 0):
+        why.append("no token was kept")
+    return "no topic model was fitted: " + "; ".join(why)
+
+
+def topics_skipped(settings: pl.DataFrame) -> str | None:
+    """The reason recorded in a ``topic_settings`` table when no topic model was fitted, else None."""
+    rows = settings.filter(pl.col("key") == SKIPPED_KEY)["value"]
+    return rows[0] if rows.len() else None
+
+
+def notebook_guard(settings: pl.DataFrame) -> str | None:
+    """In a notebook: when no topic model was fitted, print the recorded reason and turn the rest of the
+    notebook's code cells into no-ops (so the page shows the reason instead of failing); returns it.
+
+    Outside IPython it only returns the reason (None when models were fitted).
+    """
+    reason = topics_skipped(settings)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover -- IPython comes with the notebook dependencies
+        get_ipython = None
+    ip = get_ipython() if get_ipython is not None else None
+    if ip is not None:  # a guard of an earlier run (tables since rebuilt) goes first
+        ip.input_transformers_post[:] = [f for f in ip.input_transformers_post if f is not _skip_cell]
+    if reason is None:
+        return None
+    print(reason)
+    if ip is not None:
+        ip.input_transformers_post.append(_skip_cell)
+    return reason
+
+
+def _skip_cell(lines: list[str]) -> list[str]:
+    """IPython input transformer of ``notebook_guard``: a cell becomes a no-op, except the guard's own cell
+    (so that re-running it after a new build lifts the guard)."""
+    if any("notebook_guard(" in line for line in lines):
+        return lines
+    return ["pass  # no topic model was fitted: see the reason above\n"]
+
+
 def run_topics(
     tokens: pl.DataFrame,
     *,
@@ -1364,7 +1418,8 @@ def run_topics(
     lap("matrix")
     if dtm.X.shape[0] < 3 or dtm.X.shape[1] < 3:
         out = {t.name: pl.DataFrame(schema=t.polars_schema) for t in _STAGE_TABLES}
-        out["topic_settings"] = s.as_table()
+        reason = pl.DataFrame({"key": [SKIPPED_KEY], "value": [skip_reason(dtm, s)]})
+        out["topic_settings"] = pl.concat([s.as_table(), reason])
         return out
     n_all = dtm.X.shape[0]
     rows = selection_rows(dtm, s)
@@ -1465,7 +1520,7 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
     # (results do not depend on the number of workers); run_topics keeps it serial when the grid fits fewer
     # than settings.parallel_min_units units, where starting spawned workers costs more than the fits.
     jobs = s.jobs if s.jobs != 1 else max(1, int(getattr(ctx, "jobs", 1) or 1))
-    return run_topics(
+    out = run_topics(
         t["tokens"],
         sections=t.get("sections"),
         sentences=t.get("sentences"),
@@ -1475,10 +1530,18 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
         settings=s,
         jobs=jobs,
     )
+    reason = topics_skipped(out["topic_settings"])
+    if reason is not None:
+        if hasattr(ctx, "note"):
+            ctx.note("topics", reason)
+        else:
+            ctx.log(f"topics: {reason}")
+    return out
 
 
 __all__ = [
     "DTM",
+    "SKIPPED_KEY",
     "GridResult",
     "TopicFit",
     "TopicSettings",
@@ -1492,6 +1555,7 @@ __all__ = [
     "fit_topic_model",
     "frex",
     "match_topics",
+    "notebook_guard",
     "npmi_coherence",
     "prevalence_by_level",
     "propose_label",
@@ -1502,6 +1566,8 @@ __all__ = [
     "selection_sample",
     "stability",
     "subset_dtm",
+    "skip_reason",
     "theme_counts_per_unit",
     "top_terms",
+    "topics_skipped",
 ]

@@ -13,6 +13,7 @@ import importlib
 import itertools
 import json
 import os
+import re
 from pathlib import Path
 
 import altair as alt
@@ -61,6 +62,24 @@ RENDERER_NAME = "fazhi"
 _chart_counter = itertools.count()
 
 
+# Characters that must not appear raw in JSON inside a <script> element, with their JSON escapes: ``<``
+# and ``>`` (``</script>`` ends the element, ``<!--`` followed by ``<script>`` makes the parser swallow the
+# page up to a later ``</script>``), ``&`` (harmless in script data, escaped as every sanitiser does), and
+# U+2028/U+2029 (line terminators in older JavaScript). The escaped JSON parses to the same values.
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
+
+
+def script_json(value: object) -> str:
+    """JSON of ``value`` that is safe to embed in an HTML ``<script>`` element, whatever its strings hold.
+
+    Sorted keys and no spaces (deterministic bytes); non-ASCII text kept as is, except ``<``, ``>``,
+    ``&``, U+2028 and U+2029, written as ``\\uXXXX`` escapes.
+    """
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _SCRIPT_UNSAFE.sub(lambda m: _SCRIPT_ESCAPES[m.group()], text)
+
+
 def chart_html(spec: dict, root: str, chart_id: str) -> str:
     """The HTML of one chart for a static page: a div, the vendored scripts (once a page), vegaEmbed.
 
@@ -80,7 +99,7 @@ def chart_html(spec: dict, root: str, chart_id: str) -> str:
         "if(!window.vegaEmbed){window.__fazhiDefine=window.define;window.define=undefined;"
         f"document.write('{tags}<script>window.define=window.__fazhiDefine<\\/script>');}}"
     )
-    payload = json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":")).replace("</", "<\\/")
+    payload = script_json(spec)
     options = '{"actions":false,"renderer":"svg"}'
     return (
         # a chart wider than the text column scrolls rather than being cut off
