@@ -97,6 +97,27 @@ _JURISDICTION_START = re.compile(
 _JOINT_SEP = re.compile(r"[\s、,，;；]+")
 
 
+HALVES: tuple[str, ...] = ("development", "check")
+
+
+def devset_half(source_file: str) -> str:
+    """Which half of the development set a file belongs to: ``development`` when the number its name
+    starts with is odd (``001_xinjiang.txt``), ``check`` when it is even.
+
+    Rules are written by reading the errors of the development half only; the check half is scored at
+    the end of each round and stands in for documents nobody read (see the devset README).
+
+    Raises
+    ------
+    ValueError
+        When the name does not start with a number.
+    """
+    m = re.match(r"\s*(\d+)", Path(source_file).name)
+    if not m:
+        raise ValueError(f"{source_file!r}: a devset file name starts with its number (001_place.txt)")
+    return "development" if int(m.group(1)) % 2 else "check"
+
+
 def devset_dir() -> Path:
     """The development set folder: ``<project>/tests/data/devset`` (``docs/``, ``gold.csv``, README)."""
     return project_root() / "tests" / "data" / "devset"
@@ -394,8 +415,22 @@ def load_devset(
 
 
 def score_devset(
-    folder: str | Path | None = None, *, read: Callable[[Path], object] | None = None
+    folder: str | Path | None = None,
+    *,
+    read: Callable[[Path], object] | None = None,
+    half: str | None = None,
 ) -> pl.DataFrame:
-    """Metadata accuracy per field on the development set (see :func:`metadata_accuracy`)."""
+    """Metadata accuracy per field on the development set (see :func:`metadata_accuracy`).
+
+    Parameters
+    ----------
+    half
+        ``development`` or ``check`` to score one half (:func:`devset_half`); the whole set by default.
+    """
     documents, gold = load_devset(folder, read=read)
+    if half is not None:
+        if half not in HALVES:
+            raise ValueError(f"half must be one of {', '.join(HALVES)}, got {half!r}")
+        keep = [f for f in gold["source_file"].to_list() if devset_half(f) == half]
+        gold = gold.filter(pl.col("source_file").is_in(keep))
     return metadata_accuracy(documents, gold)
