@@ -39,7 +39,10 @@ FURNITURE_LINES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pat))
     for name, pat in (
         ("breadcrumb", r"(?:当前位置|您现在的位置|您的位置|所在位置)\s*[:：].{0,120}"),
-        ("breadcrumb", r"首页\s*(?:>|＞|›|»)\s*.{0,120}"),
+        # 您所在的位置:政务公开 > 工作报告, 您现在的位置 首页 > …, 您当前的位置: 首页 > …
+        ("breadcrumb", r"[您你]?(?:现在|当前|目前)?(?:所在)?的?位置\s*[:：]?\s*[^。，；]{0,80}?(?:>|＞|›|»)[^。；]{0,120}"),
+        ("breadcrumb", r"(?:网站)?首页\s*(?:>|＞|›|»)\s*.{0,120}"),
+        ("date_widget", r"今天是\s*[:：]?\s*(?:19|20)\d{2}\s*年[^。，；]{0,40}"),
         ("page_meta", rf"(?:【\s*)?{_FIELD}\s*[:：][^。，；]{{0,160}}"),
         ("font_widget", rf"[【\[]?\s*字[体号]\s*[:：]?\s*[大中小\s]*[】\]]?(?:\s*{_WIDGET}\s*[:：]?{_PLATFORMS})*"),
         ("share_widget", rf"分享到\s*[:：]?{_PLATFORMS}"),
@@ -69,7 +72,7 @@ WIDGET_TOKENS = (
 _WIDGET_SEP = re.compile(r"[\s|｜/、·•:：【】\[\]()（）<>《》,，\d条次人]+")
 _WIDGET_RE = re.compile("|".join(sorted(map(re.escape, WIDGET_TOKENS), key=len, reverse=True)))
 _FIELD_LABEL = re.compile(r"(?:来源|信息来源|发表时间|发布时间|发布日期|时间|日期|阅读量|浏览次数|作者|责任编辑|分享)\s*[:：]?")
-_CRUMB_LABEL = re.compile(r"(?:当前位置|您现在的位置|您的位置|所在位置)\s*[:：]?")
+_CRUMB_LABEL = re.compile(r"(?:当前位置|您现在的位置|您的位置|所在位置|[您你](?:现在|当前)?(?:所在)?的位置)\s*[:：]?")
 _CRUMB_SEP = re.compile(r"[>＞›»]+|&gt;")
 # A photo caption: "…作政府工作报告。本报记者 朱江 摄" (a reporter's name, then 摄, ending the line).
 _CAPTION = re.compile(r".{0,120}(?:记者|通讯员|摄影)[\s\u3000]*[\u4e00-\u9fff·]{1,5}(?:[\s\u3000]+[\u4e00-\u9fff]{1,3})?[\s\u3000]*(?<!拍)摄")

@@ -43,6 +43,56 @@ from ..schema import DOC_TYPES, LEVELS
 FIELDS = ("title", "issuer", "region", "level", "doc_type", "period", "published")
 DIVISIONS_FILE = PACKAGE_DATA / "divisions" / "divisions.csv"
 GENRES_FILE = PACKAGE_DATA / "genres.toml"
+ORGANS_FILE = PACKAGE_DATA / "organs.toml"
+
+
+@dataclass(frozen=True)
+class Organs:
+    """Central organs (ministries, commissions, administrations) and the peoples named in autonomous areas."""
+
+    central: tuple[str, ...]  # longest first
+    ethnic: tuple[str, ...]  # longest first
+
+
+@cache
+def organs(path: Path = ORGANS_FILE) -> Organs:
+    """The names of ``data/organs.toml``, validated: each a non-empty string of Chinese characters.
+
+    Raises
+    ------
+    ValueError
+        When a list is missing or holds a name that is not Chinese characters.
+    """
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    out = {}
+    for key in ("central", "ethnic"):
+        names = data.get(key, {}).get("names")
+        if not isinstance(names, list) or not names:
+            raise ValueError(f"{path.name}: [{key}] needs a non-empty list `names`")
+        bad = [n for n in names if not isinstance(n, str) or not re.fullmatch(r"[\u4e00-\u9fff]+", n)]
+        if bad:
+            raise ValueError(f"{path.name}: [{key}] names must be Chinese characters: {bad}")
+        out[key] = tuple(sorted(set(names), key=lambda n: (-len(n), n)))
+    return Organs(out["central"], out["ethnic"])
+
+
+def central_organ_at(s: str) -> str | None:
+    """The central organ a string opens with (``司法部2022年…``, ``中华人民共和国交通运输部…``), as named."""
+    t = s.removeprefix("中华人民共和国")
+    return next((n for n in organs().central if t.startswith(n)), None)
+
+
+def autonomous_short(name: str) -> str | None:
+    """The short form of an autonomous prefecture's or county's name: the people dropped (昌吉回族自治州 →
+    昌吉州, 木垒哈萨克自治县 → 木垒县); None for other names."""
+    m = re.fullmatch(r"(.+?)自治(州|县|旗)", name)
+    if not m:
+        return None
+    stem = m.group(1)
+    peoples = "|".join(map(re.escape, organs().ethnic))
+    stem = re.sub(rf"(?:(?:{peoples})族?)+$", "", stem)
+    return stem + m.group(2) if len(stem) >= 2 and stem != m.group(1) else None
 
 # ------------------------------------------------------------------------------------------ gazetteer
 
@@ -102,6 +152,11 @@ def gazetteer() -> Gazetteer:
             by_name.setdefault(d.name, []).append(d)
             if row["short"] and row["short"] != d.name:
                 by_name.setdefault(row["short"], []).append(d)
+    for ds in list(by_name.values()):
+        for d in ds:
+            short = autonomous_short(d.name)
+            if short and short not in by_name:  # never shadow a division that has this name
+                by_name[short] = [d]
     frozen = {k: tuple(sorted(v, key=lambda d: (_RANK_ORDER[d.rank], d.code))) for k, v in by_name.items()}
     first: dict[str, list[str]] = {}
     for name in frozen:
@@ -276,6 +331,22 @@ _DATE_LINE = re.compile(
 )
 
 
+# A document number (发文字号) carries the year of issue: 国发〔2023〕16号, 京政办发〔2016〕26号, 阿署办发[2007]22号.
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\s*((?:19|20)\d{2})\s*[〕\]］)）]\s*\d{1,4}\s*号")
+_OPENING_YEAR = re.compile(r"(?:^|\n)\s*((?:19|20)\d{2})\s*年(?:以来|度)?\s*[，,]")
+
+
+def _doc_number_year(head: str, *, lines: int = 12) -> int | None:
+    """The year in the document number on one of the first lines of the head (国发〔2023〕16号 → 2023); a number
+    cited in running text (依据…〔2021〕3号文件) is not the document's own."""
+    for ln in head.split("\n")[:lines]:
+        s = ln.strip()
+        m = _DOC_NUMBER.search(s)
+        if m and "。" not in s and len(s) <= 40:
+            return int(m.group(1))
+    return None
+
+
 def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | None, str | None]:
     """Period (a year or a span) and its source, from the title, session, date line, genre rules or head."""
     t = (title or "").translate(str.maketrans("０１２３４５６７８９", "0123456789"))
@@ -289,6 +360,9 @@ def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | N
         y = _session_year(t, anywhere=True)
         if y:
             return str(y), "session"
+    y = _doc_number_year(head)
+    if y:
+        return str(y), "doc_number"
     flat = re.sub(r"\s+", "", head)
     y = _session_year(flat, anywhere=False)
     if y:
@@ -305,6 +379,9 @@ def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | N
                 return str(int(m.group(1)) + offset), "genre_rule"
     if genre is None or not genre.year_rules:
         h = head[:200].translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        m = _OPENING_YEAR.search(h)
+        if m:
+            return m.group(1), "body_cue"  # the body opens with its year (2022年，司法部坚持…)
         m = _YEAR_SPAN.search(h)
         if m and int(m.group(1)) < int(m.group(2)):
             return f"{m.group(1)}–{m.group(2)}", "body_cue"
@@ -322,23 +399,48 @@ _GENRE_END = re.compile(
 )
 _COLUMN_TAG = re.compile(r"^[【\[]([^】\]]{1,16})[】\]]\s*")
 _SPAN_LINE = re.compile(r"[（(]\s*(?:19|20)\d{2}\s*[—–\-－~～至]+\s*(?:19|20)\d{2}\s*年?\s*[)）]")
-_NOT_TITLE = re.compile(r"[。；;！!？?]|^(来源|时间|日期|发布|作者|——|--)|^[（(]?\d{4}年\d{1,2}月")
+_NOT_TITLE = re.compile(
+    r"[。；;！!？?]|^(来源|时间|日期|发布|作者|——|--)|^[（(]?\d{4}年\d{1,2}月"
+    # page furniture a title never contains: breadcrumbs (首页 > 政务公开), pipe tables, clock times, date
+    # widgets (今天是…星期三), source fields, a red-letter masthead (…人民政府文件)
+    r"|[>＞»|｜]|\d{1,2}:\d{2}|今天是|星期[一二三四五六日天]|来源\s*[:：]|文件$"
+    r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页)$"
+)
+# What a page puts around a title line: a bullet, an e-book page or volume marker (Page 2 - , 2002卷•), a
+# field label (名称：, 标题：), a document number before a title in book-title marks, a region tag in brackets
+# before it ((内蒙古)2022年…) and a repost's (全文) or a file name's extension after it.
+_TITLE_PREFIX = re.compile(
+    r"^(?:[•·●◆■▪\-–—]\s*|Page\s*\d+\s*[-–—]\s*|(?:19|20)\d{2}\s*卷\s*[•·]?\s*|(?:名\s*称|标\s*题)\s*[:：]\s*"
+    r"|[\u4e00-\u9fff]{1,6}〔(?:19|20)\d{2}〕\d{1,4}号(?=《)|[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
+)
+_TRAILING_FIELD = re.compile(r"\s+(?:文\s*号|索引号|发文字号|组配分类|主题分类|发布日期|成文日期)\s*[:：].*$")
+_TITLE_SUFFIX = re.compile(r"(?:\s*[（(]全文[)）]|\.(?:docx?|pdf|wps|txt))$", re.IGNORECASE)
 
 
 def _title_line(s: str) -> bool:
     return 4 <= len(s) <= 80 and not _NOT_TITLE.search(s) and bool(_GENRE_END.search(s))
 
 
-def find_title(text: str, *, max_lines: int = 25) -> str | None:
-    """The title in the head of a body: the first line (or two or three lines joined) that ends with a genre
-    word, skipping bylines and date lines, before the first sentence or salutation (各位代表：); a leading
-    column tag (【法治建设报告】) is dropped. A line that the next line continues (it starts with 。or ，)
-    is a sentence cut by markup, not a title."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:max_lines]
-    lines = [_COLUMN_TAG.sub("", ln) or ln for ln in lines]
+def _strip_title_furniture(line: str) -> str:
+    """A head line without what pages put around titles (:data:`_TITLE_PREFIX`, :data:`_TITLE_SUFFIX`), and
+    without book-title marks around the whole line (《…的通知》)."""
+    s = _COLUMN_TAG.sub("", line) or line
+    s = _TITLE_SUFFIX.sub("", _TITLE_PREFIX.sub("", s)).strip()
+    s = _TRAILING_FIELD.sub("", s).strip()
+    if s.startswith("《") and s.endswith("》") and s.count("《") == 1:
+        s = s[1:-1]
+    return s or line
+
+
+_ORGAN_LINE = re.compile(r"^(?:中共)?[\u4e00-\u9fff]{2,30}(?:人民政府|政府|行政公署|办公厅|办公室|厅|局|委员会|办事处)$")
+
+
+def _title_candidates(lines: list[str]) -> list[tuple[int, str]]:
+    """Every title found in the head, with the index of its first line, before the first sentence."""
+    out: list[tuple[int, str]] = []
     for i, ln in enumerate(lines):
         if "。" in ln or _SALUTATION.match(ln):
-            return None
+            break
         if _NOT_TITLE.search(ln) or len(ln) > 80:
             continue
         for k in (1, 2, 3):
@@ -347,15 +449,43 @@ def find_title(text: str, *, max_lines: int = 25) -> str | None:
                 break
             if k > 1 and _title_line(parts[-1]) and _label_like(parts[-2]) and not parts[-1].startswith("关于"):
                 break  # a column label before a title (云南要闻 / 2026年政府工作报告): take the title alone
+            if k > 1 and _title_line(parts[-1]) and "关于" in parts[-1] and (
+                _ORGAN_LINE.match(parts[-2]) or _chain(parts[-1])[1] or central_organ_at(parts[-1])
+            ):
+                break  # a masthead naming the organ before its own title (牟定县人民政府 / 牟定县…关于…的通知)
             cand = "".join(parts)
             nxt = lines[i + k] if i + k < len(lines) else ""
             if _title_line(cand) and not re.match(r"[。，、；：,;]", nxt):
                 if _SPAN_LINE.fullmatch(nxt):
                     cand += nxt
-                return cand
+                out.append((i, cand))
+                break
             if k == 1 and len(ln) > 40:
                 break
-    return None
+    return out
+
+
+def find_title(text: str, *, max_lines: int = 25) -> str | None:
+    """The title in the head of a body: the first line (or two or three lines joined) that ends with a genre
+    word, skipping bylines, date lines and page furniture, before the first sentence or salutation (各位代表：);
+    a leading column tag (【法治建设报告】), bullet, field label or document number is dropped. A line that
+    the next line continues (it starts with 。or ，) is a sentence cut by markup, not a title.
+
+    Of the titles found, the first is taken, except that a bare column label (工作报告, 通知公告) gives way
+    to a fuller title after it, and a page's short heading (关于政府工作报告的决议) to the full title it
+    abbreviates a few lines below (…第一次会议关于政府工作报告的决议)."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:max_lines]
+    lines = [_strip_title_furniture(ln) for ln in lines]
+    cands = _title_candidates(lines)
+    if not cands:
+        return None
+    i, best = cands[0]
+    for j, cand in cands[1:]:
+        if j - i > 8:
+            break
+        if (_label_like(best) and not _label_like(cand)) or (len(cand) > len(best) and cand.endswith(best)):
+            return cand
+    return best
 
 
 def _label_like(s: str) -> bool:
@@ -426,6 +556,8 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         return None, "unknown"
     if _CENTRAL.match(first):
         return None, "national"
+    if central_organ_at(first):
+        return None, "national_dept"
     d, end = _chain(first)
     if d is not None and end > 0:
         rest = first[end:]
@@ -474,6 +606,26 @@ def _issuer_from_title(title: str | None) -> str | None:
     return None
 
 
+_TOWNSHIP_OPENING = re.compile(
+    r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道))"
+    r"(?:(?P<organ>人民政府|政府|办事处|街道办事处)|(?=(?:19|20)\d{2}\s*年|关于))"
+)
+
+
+def _township_opening(title: str | None) -> str | None:
+    """The township government a title opens with (``下洋镇2023年…报告`` → 下洋镇人民政府, ``某街道关于…`` →
+    某街道办事处); a title opening with a division of the gazetteer is not a township's."""
+    if not title:
+        return None
+    t = _YEAR_PREFIX.sub("", title)
+    m = _TOWNSHIP_OPENING.match(t)
+    if not m or _chain(t)[1] or m.group("name") in ("城乡", "乡镇", "城镇"):
+        return None
+    if m.group("organ"):
+        return m.group(0)
+    return m.group("name") + ("办事处" if m.group("unit") == "街道" else "人民政府")
+
+
 def _region_opening(title: str | None) -> Division | None:
     """The division a title opens with, after a year (``2025年上海市政府工作报告`` → 上海市)."""
     if not title:
@@ -519,6 +671,8 @@ _NPC_DELIVERY = re.compile(
     r"^[—\-―\s（(]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)?\s*在第[一二三四五六七八九十]{1,3}届全国人民代表大会"
     r"第[一二三四五六七八九十]{1,3}次会议上"
 )
+# An autonomous region's organs named bare, as the region's own documents name them (never a district's).
+_AUTONOMOUS_REGION_ORGAN = re.compile(r"(?<![\u4e00-\u9fff]族)自治区(?:人民政府|政府|党委|人大|各级|各族)")
 _BARE_GOV = re.compile(r"^(省|市|县|区|州|盟|旗|自治区|自治州|自治县|自治旗)(?:人民政府|政府)$")
 
 
@@ -536,6 +690,9 @@ def _first_sentence_organ(text: str) -> str | None:
     m = _CENTRAL.match(s)
     if m:
         return m.group(0)
+    organ = central_organ_at(s)
+    if organ:
+        return organ
     d, end = _chain(s)
     if d is not None and end:
         m = _ORGAN_AFTER.match(s[end:])
@@ -631,8 +788,10 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
         return None, "unknown", None
     rank = _JURISDICTION_RANK[juris]
     dept = any(k in counts for k in ("厅", "局", "委", "办")) and issuer_form is None
-    if juris == "区" and region_hint is not None and region_hint.rank == "province":
-        rank = "province"  # 我区 in an autonomous region's document
+    if juris == "区" and (
+        (region_hint is not None and region_hint.rank == "province") or _AUTONOMOUS_REGION_ORGAN.search(text[:3000])
+    ):
+        rank = "province"  # 我区 in an autonomous region's document (自治区人民政府…, 自治区党委…)
     if juris == "市" and region_hint is not None and region_hint.name in _MUNICIPALITIES:
         rank = "province"  # 我市 in a municipality's document
     region: Division | None = None
@@ -821,6 +980,10 @@ def infer_metadata(
     if issuer is None and title and _CENTRAL.match(_YEAR_PREFIX.sub("", title)):
         issuer, src["issuer"] = _CENTRAL.match(_YEAR_PREFIX.sub("", title)).group(0), "title"  # type: ignore[union-attr]
         issuer = re.sub(r"^中华人民共和国", "", issuer)
+    if issuer is None and title and (organ := central_organ_at(_YEAR_PREFIX.sub("", title))):
+        issuer, src["issuer"] = organ, "title"  # 司法部2022年法治政府建设年度报告, 交通运输部办结…
+    if issuer is None and opening is None and (town := _township_opening(title)):
+        issuer, src["issuer"] = town, "title"  # 下洋镇2023年法治政府建设年度报告 → 下洋镇人民政府
     if issuer is None and opening is not None:
         # A title that opens with an organ (潢川县司法局2023年…) names it; one that opens with a region and
         # no organ (许昌市法治政府建设实施方案) is that region's government's.
