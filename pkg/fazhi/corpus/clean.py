@@ -77,6 +77,9 @@ _CRUMB_SEP = re.compile(r"[>＞›»]+|&gt;")
 # A photo caption: "…作政府工作报告。本报记者 朱江 摄" (a reporter's name, then 摄, ending the line).
 _CAPTION = re.compile(r".{0,120}(?:记者|通讯员|摄影)[\s\u3000]*[\u4e00-\u9fff·]{1,5}(?:[\s\u3000]+[\u4e00-\u9fff]{1,3})?[\s\u3000]*(?<!拍)摄")
 
+# A document-sharing site's notice about the file it shows: "《….docx》由会员分享，可在线阅读，…请在…上搜索。"
+_SHARE_SITE = re.compile(r".{0,150}由\s*(?:会员|用户|网友)\s*(?:分享|上传).{0,150}")
+
 # Furniture inside a line: removed from the line, the rest of it kept.
 INLINE_FURNITURE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pat))
@@ -107,6 +110,8 @@ def furniture_kind(line: str) -> str | None:
         return None
     if len(s) <= 160 and _CAPTION.fullmatch(s):
         return "photo_caption"
+    if len(s) <= 300 and _SHARE_SITE.fullmatch(s):
+        return "share_site"
     if "。" in s:
         return None  # a line with a full sentence in it is the document's, whatever words it uses
     for name, pat in FURNITURE_LINES:
@@ -447,7 +452,8 @@ _META_FIELD = re.compile(
 
 
 def _page_meta_fields(line: str) -> dict[str, str]:
-    """Facts of a page-meta line: ``published``, ``source``, ``title``, ``issuer``, ``成文日期``, ``发文字号``."""
+    """Facts of a page-meta line: ``published``, ``source``, ``title``, ``issuer`` (发文机关), ``publisher``
+    (发布机构), ``成文日期``, ``发文字号``."""
     out: dict[str, str] = {}
     for key, value in _META_FIELD.findall(line):
         key = re.sub(r"\s+", "", key)
@@ -455,8 +461,10 @@ def _page_meta_fields(line: str) -> dict[str, str]:
             out.setdefault("source", value)
         elif key == "标题":
             out.setdefault("title", value)
-        elif key in ("发文机关", "发布机构"):
+        elif key == "发文机关":
             out.setdefault("issuer", value)
+        elif key == "发布机构":
+            out.setdefault("publisher", value)  # often the portal, not the issuer (metadata decides)
         elif key in ("成文日期", "发文字号"):
             out.setdefault(key, value)
         else:

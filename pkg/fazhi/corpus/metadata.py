@@ -405,6 +405,7 @@ _NOT_TITLE = re.compile(
     # widgets (今天是…星期三), source fields, a red-letter masthead (…人民政府文件)
     r"|[>＞»|｜]|\d{1,2}:\d{2}|今天是|星期[一二三四五六日天]|来源\s*[:：]|文件$"
     r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页)$"
+    r"|^(?:组配分类|主题分类|所属主题|文\s*号|索引号|发文字号|生效日期|废止日期)\s*[:：]"
 )
 # What a page puts around a title line: a bullet, an e-book page or volume marker (Page 2 - , 2002卷•), a
 # field label (名称：, 标题：), a document number before a title in book-title marks, a region tag in brackets
@@ -465,7 +466,7 @@ def _title_candidates(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-def find_title(text: str, *, max_lines: int = 25) -> str | None:
+def find_title(text: str, *, max_lines: int = 60) -> str | None:
     """The title in the head of a body: the first line (or two or three lines joined) that ends with a genre
     word, skipping bylines, date lines and page furniture, before the first sentence or salutation (各位代表：);
     a leading column tag (【法治建设报告】), bullet, field label or document number is dropped. A line that
@@ -481,9 +482,9 @@ def find_title(text: str, *, max_lines: int = 25) -> str | None:
         return None
     i, best = cands[0]
     for j, cand in cands[1:]:
-        if j - i > 8:
-            break
-        if (_label_like(best) and not _label_like(cand)) or (len(cand) > len(best) and cand.endswith(best)):
+        if _label_like(best) and not _label_like(cand):
+            return cand
+        if j - i <= 8 and len(cand) > len(best) and cand.endswith(best):
             return cand
     return best
 
@@ -644,8 +645,31 @@ _SIGNATURE_DATE = re.compile(
 )
 
 
+_RUN_DATE = re.compile(r"^(?:19|20)\d{2}(?:0?[1-9]|1[0-2])\d{1,2}$")  # 2017821, 20211022: a date whose digits ran together
+
+
+def _signature_pair(text: str) -> str | None:
+    """The organ of the last signature block anywhere in the text: an organ's name on its own line followed
+    by a date line (``舟曲县教育局`` / ``2021年4月6日``, also ``20211022`` with the digits run together), so that
+    page furniture after a signature (附件下载, 上一条, 网站地图) does not hide it."""
+    lines = [re.sub(r"\s+", "", ln).strip("（）()") for ln in text.split("\n") if ln.strip()]
+    for i in range(len(lines) - 2, 0, -1):
+        organ, nxt = lines[i], lines[i + 1]
+        if _SIGNATURE_ORGAN.match(organ) and len(organ) <= 40 and not organ.endswith("会议") and (
+            _SIGNATURE_DATE.match(nxt) or _RUN_DATE.match(nxt)
+        ):
+            return organ
+    return None
+
+
 def _signature(text: str) -> tuple[str | None, dt.date | None]:
-    """The organ and date that sign a document: its last lines (``河南省人民政府`` / ``2024年3月1日``)."""
+    """The organ and date that sign a document: its last lines (``河南省人民政府`` / ``2024年3月1日``), else the
+    last organ-and-date block before trailing furniture (:func:`_signature_pair`, organ only)."""
+    organ, date = _signature_at_end(text)
+    return organ or _signature_pair(text), date
+
+
+def _signature_at_end(text: str) -> tuple[str | None, dt.date | None]:
     lines = [ln.strip().strip("（）()") for ln in text.split("\n") if ln.strip()][-4:]
     organ, date = None, None
     for ln in reversed(lines):
@@ -676,7 +700,14 @@ _AUTONOMOUS_REGION_ORGAN = re.compile(r"(?<![\u4e00-\u9fff]族)自治区(?:人�
 _BARE_GOV = re.compile(r"^(省|市|县|区|州|盟|旗|自治区|自治州|自治县|自治旗)(?:人民政府|政府)$")
 
 
-_FIRST_SENTENCE_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}年(?:以来|度)?|一年来|近年来|今年以来)[，,]?")
+_FIRST_SENTENCE_PREFIX = re.compile(
+    r"^(?:(?:(?:19|20)\d{2}年(?:以来|度)?|一年来|近年来|今年以来)[，,]?)?(?:在[^，,。]{2,40}(?:领导|指导|支持|监督)下[，,])?"
+)
+# A township or street office as the subject of the first sentence (东城街道深入学习…, 下洋镇坚持…).
+_TOWNSHIP_SUBJECT = re.compile(
+    r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道))(?P<organ>人民政府|政府|街道办事处|办事处)?"
+    r"(?=坚持|深入|认真|全面|紧紧|始终|以|按照|围绕|扎实|积极|持续|不断|聚焦|党委|党工委|人民政府|政府|办事处)"
+)
 _ORGAN_AFTER = re.compile(r"^(?:人民政府|政府|行政公署|[\u4e00-\u9fff]{0,12}?(?:厅|局|委员会|办公室))")
 
 
@@ -693,6 +724,11 @@ def _first_sentence_organ(text: str) -> str | None:
     organ = central_organ_at(s)
     if organ:
         return organ
+    m = _TOWNSHIP_SUBJECT.match(s)
+    if m and not _chain(s)[1] and m.group("name") not in ("城乡", "乡镇", "城镇"):
+        if m.group("organ"):
+            return m.group("name") + m.group("organ")
+        return m.group("name") + ("办事处" if m.group("unit") == "街道" else "人民政府")
     d, end = _chain(s)
     if d is not None and end:
         m = _ORGAN_AFTER.match(s[end:])
@@ -895,7 +931,54 @@ def _given_field(given: dict[str, str], fld: str) -> str | None:
 # ------------------------------------------------------------------------------------------- infer
 
 
-_HEADER_FIELDS = re.compile(r"(成文日期|发布日期|发文日期|时间|日期)\s*[:：|]\s*([^\n|]{6,30})")
+# A government-information metadata table (索引号 / 发布机构 / 公开日期 / 文号) rendered as text: labels and
+# values separated by spaces, colons or cell bars.
+_TABLE_FIELD = re.compile(
+    r"(发布机构|发文机关|公开日期|发文时间|发布日期|成文日期|信息时间)[\s:：|｜]+([^\s|｜]{2,30}(?:\s+\d{1,2}:\d{2})?)"
+)
+
+
+def _table_fields(text: str, *, lines: int = 15) -> dict[str, str]:
+    """Fields of a metadata table in the head (the first value of each label); values that are labels
+    themselves (an empty cell: ``文 号   发布机构  舟曲县教育局``) are skipped."""
+    out: dict[str, str] = {}
+    for ln in [x for x in text.split("\n") if x.strip()][:lines]:
+        if "。" in ln:
+            continue
+        for key, value in _TABLE_FIELD.findall(ln):
+            if not _TABLE_FIELD.match(value + " x"):
+                out.setdefault(key, value)
+    return out
+
+
+_HEADER_FIELDS = re.compile(r"(成文日期|发布日期|发文日期|(?<!上传)(?<!下载)时间|日期)\s*[:：|]\s*([^\n|]{6,30})")
+_FULL_DATE = re.compile(
+    r"(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
+    r"[一二三四五六七八九十]{1,3}日"
+)
+
+
+def _byline_date(text: str, *, lines: int = 15) -> dt.date | None:
+    """The date of a byline near the top: a short line that states a full date beside a site, an organ or a
+    source (``中阳县政府  2016-03-21``, ``2019-03-18 11:49 来源: 交通运输部网站``, ``——2025年3月5日在…会议上``),
+    not a sentence and not an upload time."""
+    for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
+        if "。" in ln or len(ln) > 60 or re.search(r"上传|下载|今天是|星期|生效|废止|施行|有效期", ln):
+            continue
+        m = _FULL_DATE.search(ln)
+        if m and (d := parse_date(m.group(0))):
+            return d
+    return None
+
+
+def _standalone_date(text: str, *, lines: int = 40) -> dt.date | None:
+    """The first line of the head that is only a date: the date under a notice's signature
+    (``2016年5月28日``, ``二○○七年六月五日``)."""
+    for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
+        s = re.sub(r"\s+", "", ln).strip("（）()")
+        if _SIGNATURE_DATE.match(s.replace("○", "〇")):
+            return parse_date(s.replace("○", "〇"))
+    return None
 
 
 def infer_metadata(
@@ -996,6 +1079,10 @@ def infer_metadata(
             issuer, src["issuer"] = f"{opening.name}人民政府", "title"
     if issuer is None and sig_organ:
         issuer, src["issuer"] = sig_organ, "signature"
+    table = _table_fields(text)
+    publisher = header.get("publisher") or table.get("发布机构") or table.get("发文机关")
+    if issuer is None and publisher and _level_of(publisher)[1] != "unknown":
+        issuer, src["issuer"] = re.sub(r"\s+", "", publisher), "header"  # 发布机构: after title and signature
     if issuer is None:
         organ = _first_sentence_organ(text)
         if organ:
@@ -1077,7 +1164,10 @@ def infer_metadata(
         ("header", header.get("成文日期") or header.get("date")),
         ("header", fields.get("发布日期") or fields.get("成文日期") or fields.get("发文日期")),
         ("header", fields.get("时间") or fields.get("日期")),
+        ("header", table.get("发布日期") or table.get("公开日期") or table.get("发文时间") or table.get("成文日期")),
+        ("header", (d := _byline_date(text)) and d.isoformat()),
         ("signature", sig_date.isoformat() if sig_date else None),
+        ("date_line", (d := _standalone_date(text)) and d.isoformat()),
     ):
         d = parse_date(value)
         if d:
