@@ -403,15 +403,16 @@ _NOT_TITLE = re.compile(
     r"[。；;！!？?]|^(来源|时间|日期|发布|作者|——|--)|^[（(]?\d{4}年\d{1,2}月"
     # page furniture a title never contains: breadcrumbs (首页 > 政务公开), pipe tables, clock times, date
     # widgets (今天是…星期三), source fields, a red-letter masthead (…人民政府文件)
-    r"|[>＞»|｜]|\d{1,2}:\d{2}|今天是|星期[一二三四五六日天]|来源\s*[:：]|文件$"
+    r"|[>＞»|｜]|\d{1,2}:\d{2}|今天是|星期[一二三四五六日天]|(?:来源|时间|日期|编号|格式|页数|大小)\s*[:：]|文件$"
     r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页)$"
-    r"|^(?:组配分类|主题分类|所属主题|文\s*号|索引号|发文字号|生效日期|废止日期)\s*[:：]"
+    r"|^(?:组配分类|主题分类|所属主题|文\s*号|索\s*引\s*号|发文字号|生效日期|废止日期|公开日期|发布机构|公开方式|有效性)"
+    r"(?:\s|[:：])"
 )
 # What a page puts around a title line: a bullet, an e-book page or volume marker (Page 2 - , 2002卷•), a
 # field label (名称：, 标题：), a document number before a title in book-title marks, a region tag in brackets
 # before it ((内蒙古)2022年…) and a repost's (全文) or a file name's extension after it.
 _TITLE_PREFIX = re.compile(
-    r"^(?:[•·●◆■▪\-–—]\s*|Page\s*\d+\s*[-–—]\s*|(?:19|20)\d{2}\s*卷\s*[•·]?\s*|(?:名\s*称|标\s*题)\s*[:：]\s*"
+    r"^(?:[•·●◆■▪\-–—]\s*|Page\s*\d+\s*[-–—]\s*|(?:19|20)\d{2}\s*卷\s*[•·]?\s*|(?:信息名称\s*[:：]?|名\s*称\s*[:：]|标\s*题\s*[:：])\s*"
     r"|[\u4e00-\u9fff]{1,6}〔(?:19|20)\d{2}〕\d{1,4}号(?=《)|[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
 )
 _TRAILING_FIELD = re.compile(r"\s+(?:文\s*号|索引号|发文字号|组配分类|主题分类|发布日期|成文日期)\s*[:：].*$")
@@ -602,7 +603,8 @@ def _issuer_from_title(title: str | None) -> str | None:
     m = _ISSUER_BEFORE_GUANYU.match(title)
     if m:
         cand = re.sub(r"\s+", " ", m.group(1)).strip()
-        if not re.search(r"[《》“”]", cand) and not cand.startswith(("对", "印发", "转发")):
+        organ_like = re.fullmatch(r"[\u4e00-\u9fff（）()、\s]+", cand)  # no field label, number or date
+        if organ_like and not re.search(r"[《》“”]", cand) and not cand.startswith(("对", "印发", "转发")):
             return cand
     return None
 
@@ -959,12 +961,16 @@ _FULL_DATE = re.compile(
 
 
 def _byline_date(text: str, *, lines: int = 15) -> dt.date | None:
-    """The date of a byline near the top: a short line that states a full date beside a site, an organ or a
-    source (``中阳县政府  2016-03-21``, ``2019-03-18 11:49 来源: 交通运输部网站``, ``——2025年3月5日在…会议上``),
-    not a sentence and not an upload time."""
+    """The date of a byline near the top, before the first sentence: a short line that states a full date
+    beside a site, an organ or a source (``中阳县政府  2016-03-21``, ``2019-03-18 11:49 来源: 交通运输部网站``,
+    ``——2025年3月5日在…会议上``); not a date alone on its line (a signature's), not an upload time."""
     for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
-        if "。" in ln or len(ln) > 60 or re.search(r"上传|下载|今天是|星期|生效|废止|施行|有效期", ln):
+        if "。" in ln:
+            return None  # the body has begun: a date below is a signature's, not a byline's
+        if len(ln) > 60 or re.search(r"上传|下载|今天是|星期|生效|废止|施行|有效期", ln):
             continue
+        if _SIGNATURE_DATE.match(re.sub(r"\s+", "", ln)):
+            continue  # a date alone on its line signs something
         m = _FULL_DATE.search(ln)
         if m and (d := parse_date(m.group(0))):
             return d
