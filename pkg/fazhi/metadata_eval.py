@@ -8,8 +8,10 @@ that no rule was tuned on, see its README) is the default gold.
 
 Out: per field, the number of gold values, the number inference got right, the accuracy and its
 Wilson 95% interval (:func:`metadata_accuracy`); every wrong field with both values, for reading
-(:func:`errors`); the table for the development set in one call (:func:`score_devset`;
-:func:`load_devset` gives its documents and gold, for :func:`errors`).
+(:func:`errors`); the table for the development set in one call (:func:`score_devset`, one half with
+``half=``, both halves and the whole with :func:`score_devset_by_half`; :func:`load_devset` gives its
+documents and gold, for :func:`errors`). The set is split by :func:`devset_half`: odd file numbers are the
+development half (its errors are read while writing rules), even numbers the check half (only scored).
 
 How: documents are joined to gold on ``source_file``; a field is scored only where gold has a value
 (an empty gold cell means the text does not say it, so nothing is asked of inference); a gold
@@ -434,3 +436,62 @@ def score_devset(
         keep = [f for f in gold["source_file"].to_list() if devset_half(f) == half]
         gold = gold.filter(pl.col("source_file").is_in(keep))
     return metadata_accuracy(documents, gold)
+
+
+def score_devset_by_half(
+    folder: str | Path | None = None, *, read: Callable[[Path], object] | None = None
+) -> pl.DataFrame:
+    """Metadata accuracy per field on each half of the development set and on the whole, read once.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``half`` (``development``, ``check``, ``all``), then the columns of :func:`metadata_accuracy`, and
+        ``documents`` (how many gold documents the half holds).
+    """
+    documents, gold = load_devset(folder, read=read)
+    halves = {f: devset_half(f) for f in gold["source_file"].to_list()}
+    parts = []
+    for half in (*HALVES, "all"):
+        g = gold if half == "all" else gold.filter(pl.col("source_file").is_in([f for f, h in halves.items() if h == half]))
+        parts.append(
+            metadata_accuracy(documents, g).select(
+                pl.lit(half).alias("half"), pl.all(), pl.lit(g.height, dtype=pl.Int64).alias("documents")
+            )
+        )
+    return pl.concat(parts)
+
+
+SUMMARY_FIELDS: tuple[str, ...] = ("level", "doc_type", "issuer", "year")
+
+
+def devset_summary(table: pl.DataFrame, *, fields: tuple[str, ...] = SUMMARY_FIELDS) -> str:
+    """One paragraph from :func:`score_devset_by_half`: accuracy on the check half (documents no rule was
+    written from) first, then on the development half (whose errors were read while writing the rules).
+
+    Raises
+    ------
+    ValueError
+        When the table lacks a half or a field.
+    """
+
+    def part(half: str) -> tuple[int, str]:
+        rows = table.filter(pl.col("half") == half)
+        if rows.is_empty():
+            raise ValueError(f"no {half!r} rows in the table")
+        got = []
+        for f in fields:
+            r = rows.filter(pl.col("field") == f)
+            if r.is_empty():
+                raise ValueError(f"no {f!r} row for the {half} half")
+            acc = r["accuracy"][0]
+            got.append(f"{f} {'–' if acc is None else f'{acc:.0%}'} ({r['correct'][0]}/{r['n'][0]})")
+        return int(rows["documents"][0]), ", ".join(got)
+
+    n_check, check = part("check")
+    n_dev, dev = part("development")
+    return (
+        f"Metadata inference on {n_check} documents it was not tuned on (the check half of the development "
+        f"set): {check}. On the {n_dev} documents of the development half, whose errors were read while the "
+        f"rules were written: {dev}."
+    )
