@@ -932,3 +932,27 @@ def test_byline_and_standalone_dates():
     assert M._byline_date("——2025年3月5日在某会议上\n各位代表：") == M.parse_date("2025-03-05")
     assert M._byline_date("生效日期：2019-06-19\n正文。") is None  # an entry-into-force date is not publication
     assert M._standalone_date("通知\n各部门：\n现印发给你们。\n某办公厅\n2016年5月28日\n一、总则") == M.parse_date("2016-05-28")
+
+
+def test_plan_and_summary_cues_from_how_such_documents_are_written():
+    transmit = "各市、县人民政府：\n现将《某省某某工作实施方案》印发给你们，请认真组织实施。\n某省人民政府\n2018年3月27日"
+    assert M.infer_metadata(transmit).doc_type == "implementation_plan"
+    rules = "某县人民政府工作规则\n第一章 总则\n一、根据有关法律，结合本县实际,制定本规则。"
+    assert M.infer_metadata(rules).doc_type == "other"  # working rules are not a plan, whatever the comma
+    both = "某区审计局2023年工作总结和2024年工作计划\n2023年，区审计局坚持依法审计。"
+    assert M.infer_metadata(both).doc_type == "work_summary"
+
+
+def test_a_text_file_holding_page_markup_is_read_as_html(tmp_path: Path):
+    page = ("发文机关:某省人民政府\n" + "<p>各市、县人民政府:</p><p> 现将《某省某某实施方案》印发给你们。</p>"
+            "<p style=\"text-align: right;\"> 某省人民政府</p><p> 2018年3月27日</p><p><br/></p>"
+            "<p><strong>某省某某实施方案</strong></p><p>为深入贯彻有关精神，制定本实施方案。</p>")  # fmt: skip
+    (tmp_path / "page.txt").write_text(page, encoding="utf-8")
+    prose = "第一段。\n小于号 < 和大于号 > 在正文里不是标签。\n"
+    (tmp_path / "prose.txt").write_text(prose, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        docs = read_corpus(tmp_path).documents.sort("source_file")
+    page_text, prose_text = docs["text"].to_list()
+    assert "<p" not in page_text and "现将《某省某某实施方案》印发给你们。" in page_text
+    assert "小于号 < 和大于号 > 在正文里不是标签。" in prose_text
