@@ -956,3 +956,19 @@ def test_a_text_file_holding_page_markup_is_read_as_html(tmp_path: Path):
     page_text, prose_text = docs["text"].to_list()
     assert "<p" not in page_text and "现将《某省某某实施方案》印发给你们。" in page_text
     assert "小于号 < 和大于号 > 在正文里不是标签。" in prose_text
+
+
+def test_a_title_run_into_the_body_and_a_sharing_site_slogan():
+    page = ("某某文库—海量文档免费下载www.example.com某省人民政府关于2022年度法治政府建设情况的报告2022年，省政府坚持"
+            "依法行政，法治政府建设取得新成效，为全省发展提供了有力法治保障，各项工作稳步推进，群众满意度不断提升。")  # fmt: skip
+    c = CL.clean_text(page)
+    assert "example" not in c.text and "文库" not in c.text
+    assert M.find_title(c.text) == "某省人民政府关于2022年度法治政府建设情况的报告"
+    short = "某县人民政府关于某事的报告2022年，县政府坚持依法行政。"
+    assert M.find_title(short) is None  # a short line is a sentence, not a title run into one
+
+
+def test_a_document_number_glued_before_a_title():
+    assert M.find_title("梁政发【2023】7号关于印发某县突发事件总体应急预案的通知\n各乡镇人民政府：") == (
+        "关于印发某县突发事件总体应急预案的通知"
+    )

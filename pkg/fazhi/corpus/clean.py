@@ -84,6 +84,8 @@ _SHARE_SITE = re.compile(r".{0,150}由\s*(?:会员|用户|网友)\s*(?:分享|�
 INLINE_FURNITURE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pat))
     for name, pat in (
+        # a document-sharing site's slogan before its address: 某某文库—全网资源每日更新www.example.com
+        ("watermark", r"[\u4e00-\u9fff]{2,10}\s*[—–\-]{1,2}\s*[\u4e00-\u9fff]{2,16}\s*(?:https?://)?www\.[A-Za-z0-9\-.]+\.[A-Za-z]{2,6}"),
         ("url", r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+"),
         ("watermark", r"[（(]\s*(?:来源|稿源)\s*[:：]\s*[\u4e00-\u9fffA-Za-z]{2,24}(?:网|网站|日报|客户端|公众号)\s*[）)]"),
         ("watermark", r"[（(【\[]\s*[\u4e00-\u9fff]{2,24}(?:门户网站|政府网|人民政府网)\s*[）)】\]]"),

@@ -413,7 +413,7 @@ _NOT_TITLE = re.compile(
 # before it ((内蒙古)2022年…) and a repost's (全文) or a file name's extension after it.
 _TITLE_PREFIX = re.compile(
     r"^(?:[•·●◆■▪\-–—]\s*|Page\s*\d+\s*[-–—]\s*|(?:19|20)\d{2}\s*卷\s*[•·]?\s*|(?:信息名称\s*[:：]?|名\s*称\s*[:：]|标\s*题\s*[:：])\s*"
-    r"|[\u4e00-\u9fff]{1,6}〔(?:19|20)\d{2}〕\d{1,4}号(?=《)|[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
+    r"|[\u4e00-\u9fff]{1,6}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号(?=《|关于|印发)|[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
 )
 _TRAILING_FIELD = re.compile(r"\s+(?:文\s*号|索引号|发文字号|组配分类|主题分类|发布日期|成文日期)\s*[:：].*$")
 _TITLE_SUFFIX = re.compile(r"(?:\s*[（(]全文[)）]|\.(?:docx?|pdf|wps|txt))$", re.IGNORECASE)
@@ -467,6 +467,14 @@ def _title_candidates(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
+# A title run into the body's first words when the page's line breaks were lost: a title-like start (it ends
+# with a genre word) followed by the opening of a body (a year and a comma, a salutation).
+_RUN_ON_TITLE = re.compile(
+    r"^([^。，,；;：:]{6,60}?(?:报告|方案|意见|通知|总结|规划|要点|决定|决议|答复))"
+    r"(?=(?:19|20)\d{2}\s*年(?:以来|度)?\s*[，,]|各位代表|[\u4e00-\u9fff、（）()]{2,40}[:：])"
+)
+
+
 def find_title(text: str, *, max_lines: int = 60) -> str | None:
     """The title in the head of a body: the first line (or two or three lines joined) that ends with a genre
     word, skipping bylines, date lines and page furniture, before the first sentence or salutation (各位代表：);
@@ -478,6 +486,8 @@ def find_title(text: str, *, max_lines: int = 60) -> str | None:
     abbreviates a few lines below (…第一次会议关于政府工作报告的决议)."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:max_lines]
     lines = [_strip_title_furniture(ln) for ln in lines]
+    if lines and (m := _RUN_ON_TITLE.match(lines[0])) and len(lines[0]) > 80:
+        lines[0:1] = [m.group(1), lines[0][m.end(1) :]]  # markup lost: the title runs into the first sentence
     cands = _title_candidates(lines)
     if not cands:
         return None
