@@ -18,7 +18,15 @@ import argparse
 from pathlib import Path
 
 import polars as pl
-from fazhi.metadata_eval import FIELDS, HALVES, devset_dir, devset_half, errors, load_devset, metadata_accuracy
+from fazhi.metadata_eval import (
+    FIELDS,
+    HALVES,
+    devset_dir,
+    devset_half,
+    errors,
+    load_devset,
+    metadata_accuracy,
+)
 
 TARGETS = {"level": 0.90, "doc_type": 0.90, "issuer": 0.85, "year": 0.90}
 
@@ -28,7 +36,9 @@ def main() -> None:
     ap.add_argument("--devset", type=Path, default=None, help="development set folder (docs/ and gold.csv)")
     ap.add_argument("--errors", action="store_true", help="also list every wrong field")
     ap.add_argument("--field", choices=FIELDS, default=None, help="list the errors of this field only")
-    ap.add_argument("--half", choices=HALVES, default=None, help="score one half only (odd numbers: development)")
+    ap.add_argument(
+        "--half", choices=HALVES, default=None, help="score one half only (odd numbers: development)"
+    )
     args = ap.parse_args()
 
     documents, gold = load_devset(args.devset)

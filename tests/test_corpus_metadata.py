@@ -908,15 +908,15 @@ def test_proposal_handling_reports_are_work_summaries():
     ("text", "issuer", "published"),
     [
         # the title names the bureau; the 发布机构 field names the portal
-        ("索引号: 123 发布机构: 某某县人民政府 发布日期: 2019-05-06\n某某县水务局关于对县人大第5号建议的答复\n"
-         "王某代表：\n您提出的建议收悉，现答复如下：", "某某县水务局", "2019-05-06"),
+        (("索引号: 123 发布机构: 某某县人民政府 发布日期: 2019-05-06\n某某县水务局关于对县人大第5号建议的答复\n"
+         "王某代表：\n您提出的建议收悉，现答复如下："), "某某县水务局", "2019-05-06"),
         # a metadata table without colons; the signature followed by page furniture
-        (" 索 引 号  abc/2021-1\n 信息名称  关于对县政协第5号提案的答复\n 公开日期  2021-04-07  失效日期 \n"
+        ((" 索 引 号  abc/2021-1\n 信息名称  关于对县政协第5号提案的答复\n 公开日期  2021-04-07  失效日期 \n"
          " 文  号   发布机构  红星县教育局\n李某委员：\n您的提案收悉，现答复如下：\n一、加强管理。\n红星县教育局\n2021年4月6日\n"
-         "上一条：关于某某的答复\n网站地图", "红星县教育局", "2021-04-07"),
+         "上一条：关于某某的答复\n网站地图"), "红星县教育局", "2021-04-07"),
         # the signature with its date digits run together, before trailing furniture
-        ("关于对市人大第40号建议的答复\n张某代表：\n您提出的建议收悉，现答复如下：\n一、已经安排。\n平安市交通运输局\n2017821\n"
-         "联系人：某某\n附件下载：", "平安市交通运输局", None),
+        (("关于对市人大第40号建议的答复\n张某代表：\n您提出的建议收悉，现答复如下：\n一、已经安排。\n平安市交通运输局\n2017821\n"
+         "联系人：某某\n附件下载："), "平安市交通运输局", None),
     ],
 )
 def test_issuer_from_title_signature_and_metadata_table_in_that_order(text, issuer, published):

@@ -453,7 +453,11 @@ def score_devset_by_half(
     halves = {f: devset_half(f) for f in gold["source_file"].to_list()}
     parts = []
     for half in (*HALVES, "all"):
-        g = gold if half == "all" else gold.filter(pl.col("source_file").is_in([f for f, h in halves.items() if h == half]))
+        g = (
+            gold
+            if half == "all"
+            else gold.filter(pl.col("source_file").is_in([f for f, h in halves.items() if h == half]))
+        )
         parts.append(
             metadata_accuracy(documents, g).select(
                 pl.lit(half).alias("half"), pl.all(), pl.lit(g.height, dtype=pl.Int64).alias("documents")
