@@ -972,3 +972,13 @@ def test_a_document_number_glued_before_a_title():
     assert M.find_title("梁政发【2023】7号关于印发某县突发事件总体应急预案的通知\n各乡镇人民政府：") == (
         "关于印发某县突发事件总体应急预案的通知"
     )
+
+
+def test_a_party_group_signs_and_a_mirror_runs_labels_into_values():
+    page = ("发文机关中共某省交通运输厅党组\n发文日期2021年12月21日\n效力级别地方党内规范性文件\n厅直各单位：\n"
+            "现将《关于某某工作的实施意见》印发给你们，请认真抓好落实。\n中共某省交通运输厅党组\n2021年12月21日\n"
+            "关于某某工作的实施意见\n为深入贯彻有关精神，结合行业实际，制定本实施意见。")  # fmt: skip
+    inf = M.infer_metadata(page)
+    assert (inf.issuer, inf.level, inf.doc_type) == ("中共某省交通运输厅党组", "province_dept", "implementation_plan")
+    assert inf.published.isoformat() == "2021-12-21"
+    assert M._table_fields(page)["发文机关"] == "中共某省交通运输厅党组"

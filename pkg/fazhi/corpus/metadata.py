@@ -649,7 +649,7 @@ def _region_opening(title: str | None) -> Division | None:
 
 
 _SIGNATURE_ORGAN = re.compile(
-    r"^(?:中共)?[\u4e00-\u9fff（）()]{2,40}(?:人民政府|政府|办公厅|办公室|厅|局|委员会|委|中心|党委|法院|检察院|办事处|会议)$"
+    r"^(?:中共)?[\u4e00-\u9fff（）()]{2,40}(?:人民政府|政府|办公厅|办公室|厅|局|委员会|委|中心|党委|党组|党工委|法院|检察院|办事处|会议)$"
 )
 _SIGNATURE_DATE = re.compile(
     r"^(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
@@ -946,7 +946,7 @@ def _given_field(given: dict[str, str], fld: str) -> str | None:
 # A government-information metadata table (索引号 / 发布机构 / 公开日期 / 文号) rendered as text: labels and
 # values separated by spaces, colons or cell bars.
 _TABLE_FIELD = re.compile(
-    r"(发布机构|发文机关|公开日期|发文时间|发布日期|成文日期|信息时间)[\s:：|｜]+([^\s|｜]{2,30}(?:\s+\d{1,2}:\d{2})?)"
+    r"(发布机构|发文机关|公开日期|发文时间|发文日期|发布日期|成文日期|信息时间)[\s:：|｜]*([^\s|｜:：]{2,30}(?:\s+\d{1,2}:\d{2})?)"
 )
 
 
@@ -1180,7 +1180,8 @@ def infer_metadata(
         ("header", header.get("成文日期") or header.get("date")),
         ("header", fields.get("发布日期") or fields.get("成文日期") or fields.get("发文日期")),
         ("header", fields.get("时间") or fields.get("日期")),
-        ("header", table.get("发布日期") or table.get("公开日期") or table.get("发文时间") or table.get("成文日期")),
+        ("header", table.get("发布日期") or table.get("公开日期") or table.get("发文时间") or table.get("发文日期")
+                   or table.get("成文日期")),
         ("header", (d := _byline_date(text)) and d.isoformat()),
         ("signature", sig_date.isoformat() if sig_date else None),
         ("date_line", (d := _standalone_date(text)) and d.isoformat()),
