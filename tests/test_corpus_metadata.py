@@ -982,3 +982,48 @@ def test_a_party_group_signs_and_a_mirror_runs_labels_into_values():
     assert (inf.issuer, inf.level, inf.doc_type) == ("中共某省交通运输厅党组", "province_dept", "implementation_plan")
     assert inf.published.isoformat() == "2021-12-21"
     assert M._table_fields(page)["发文机关"] == "中共某省交通运输厅党组"
+
+
+# -------------------------------------------- rules written after the check half's errors were read (end)
+
+
+@pytest.mark.parametrize(
+    ("head", "title"),
+    [
+        ("新华社北京3月10日电 第某届全国人民代表大会第某次会议关于某某报告的决议\n正文。",
+         "第某届全国人民代表大会第某次会议关于某某报告的决议"),
+        ("政 府 工 作 报 告\n——2017年12月5日在某旗人民代表大会上\n各位代表：", "政府工作报告"),
+        ("关于省人大第5号建议的答复[某交建〔2018〕101号]\n张某代表：", "关于省人大第5号建议的答复"),
+        ("所属机构: 市自然资源局 发布机构:\n关于对市政协第16号提案的答复\n李某委员：", "关于对市政协第16号提案的答复"),
+        ("首页/ 专题专栏/ 政协委员提案回复/\n关于对政协某县第2号提案的复函\n王某委员：", "关于对政协某县第2号提案的复函"),
+        ("某镇2023年突发事件总体应急预案(暂行)\n1总则", "某镇2023年突发事件总体应急预案(暂行)"),
+        ("简介:小编为你整理了多篇相关的《某文件》，但愿对你有帮助。\n第一篇:某省人民政府办公厅关于某事的通知\n各市州：",
+         "某省人民政府办公厅关于某事的通知"),
+    ],
+)  # fmt: skip
+def test_more_title_furniture(head, title):
+    assert M.find_title(CL.clean_text(head).text) == title
+
+
+@pytest.mark.parametrize(
+    ("text", "issuer", "region", "level"),
+    [
+        ("长沙市天心区某某街道办事处2022年法治政府建设年度报告\n2022年，街道坚持依法行政。",
+         "长沙市天心区某某街道办事处", "某某街道", "township"),
+        ("重庆市万州区某某镇2023年突发事件总体应急预案\n1总则", "重庆市万州区某某镇人民政府", "某某镇", "township"),
+        ("鲤城区人民政府某某街道办事处关于2022年度法治政府建设情况的报告\n正文。",
+         "鲤城区人民政府某某街道办事处", "某某街道", "township"),
+    ],
+)  # fmt: skip
+def test_a_township_named_after_its_district(text, issuer, region, level):
+    inf = M.infer_metadata(text)
+    assert (inf.issuer, inf.region, inf.level) == (issuer, region, level)
+
+
+def test_a_bare_department_subject_and_an_officials_byline():
+    text = "2023年，在县委、县政府的坚强领导下，县司法局坚持依法行政，各项工作取得新成效。三门县法治建设稳步推进，三门县群众满意。"
+    inf = M.infer_metadata(text)
+    assert (inf.issuer, inf.level) == ("三门县司法局", "county_dept")
+    speech = "关于某州2020年预算执行情况的报告\n——2021年1月12日在某州人民代表大会上\n州财政局局长 某某某\n各位代表：\n受州人民政府委托，现将报告提请审议。"
+    assert M._official_byline(speech) == "州财政局"
+    assert M._official_byline("关于某事的报告\n局长说，要抓好落实。") is None

@@ -78,7 +78,7 @@ _CRUMB_SEP = re.compile(r"[>＞›»]+|&gt;")
 _CAPTION = re.compile(r".{0,120}(?:记者|通讯员|摄影)[\s\u3000]*[\u4e00-\u9fff·]{1,5}(?:[\s\u3000]+[\u4e00-\u9fff]{1,3})?[\s\u3000]*(?<!拍)摄")
 
 # A document-sharing site's notice about the file it shows: "《….docx》由会员分享，可在线阅读，…请在…上搜索。"
-_SHARE_SITE = re.compile(r".{0,150}由\s*(?:会员|用户|网友)\s*(?:分享|上传).{0,150}")
+_SHARE_SITE = re.compile(r".{0,150}(?:由\s*(?:会员|用户|网友)\s*(?:分享|上传)|小编为[你您]整理).{0,150}")
 
 # Furniture inside a line: removed from the line, the rest of it kept.
 INLINE_FURNITURE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(

@@ -394,7 +394,7 @@ def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | N
 # --------------------------------------------------------------------------------------------- title
 
 _GENRE_END = re.compile(
-    r"(报告|方案|意见|答复|回复|规划|总结|通知|决定|决议|办法|纲要|要点|计划|情况|公告|通告|批复|讲话|函)"
+    r"(报告|方案|意见|答复|回复|规划|总结|通知|决定|决议|办法|纲要|要点|计划|情况|公告|通告|批复|讲话|函|预案|规则|细则)"
     r"(?:[（(][^）)]{1,20}[)）])?$"
 )
 _COLUMN_TAG = re.compile(r"^[【\[]([^】\]]{1,16})[】\]]\s*")
@@ -405,17 +405,19 @@ _NOT_TITLE = re.compile(
     # widgets (今天是…星期三), source fields, a red-letter masthead (…人民政府文件)
     r"|[>＞»|｜]|\d{1,2}:\d{2}|今天是|星期[一二三四五六日天]|(?:来源|时间|日期|编号|格式|页数|大小)\s*[:：]|文件$"
     r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页)$"
-    r"|^(?:组配分类|主题分类|所属主题|文\s*号|索\s*引\s*号|发文字号|生效日期|废止日期|公开日期|发布机构|公开方式|有效性)"
+    r"|^首页\s*/|^(?:组配分类|主题分类|所属主题|所属机构|文\s*号|索\s*引\s*号|发文字号|生效日期|废止日期|公开日期|发布机构|公开方式|有效性)"
     r"(?:\s|[:：])"
 )
 # What a page puts around a title line: a bullet, an e-book page or volume marker (Page 2 - , 2002卷•), a
 # field label (名称：, 标题：), a document number before a title in book-title marks, a region tag in brackets
 # before it ((内蒙古)2022年…) and a repost's (全文) or a file name's extension after it.
 _TITLE_PREFIX = re.compile(
-    r"^(?:[•·●◆■▪\-–—]\s*|Page\s*\d+\s*[-–—]\s*|(?:19|20)\d{2}\s*卷\s*[•·]?\s*|(?:信息名称\s*[:：]?|名\s*称\s*[:：]|标\s*题\s*[:：])\s*"
+    r"^(?:(?:新华社|新华网|中新网|中新社|人民网|央视网)[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电\s*|第[一二三四五六七八九十]+篇\s*[:：]\s*|[•·●◆■▪\-–—]\s*|Page\s*\d+\s*[-–—]\s*|(?:19|20)\d{2}\s*卷\s*[•·]?\s*|(?:信息名称\s*[:：]?|名\s*称\s*[:：]|标\s*题\s*[:：])\s*"
     r"|[\u4e00-\u9fff]{1,6}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号(?=《|关于|印发)|[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
 )
+_TRAILING_DOC_NUMBER = re.compile(r"\s*[\[［【(（]\s*[\u4e00-\u9fff]{1,8}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号\s*[\]］】)）]$")
 _TRAILING_FIELD = re.compile(r"\s+(?:文\s*号|索引号|发文字号|组配分类|主题分类|发布日期|成文日期)\s*[:：].*$")
+_FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|txt)$", re.IGNORECASE)
 _TITLE_SUFFIX = re.compile(r"(?:\s*[（(]全文[)）]|\.(?:docx?|pdf|wps|txt))$", re.IGNORECASE)
 
 
@@ -428,7 +430,9 @@ def _strip_title_furniture(line: str) -> str:
     without book-title marks around the whole line (《…的通知》)."""
     s = _COLUMN_TAG.sub("", line) or line
     s = _TITLE_SUFFIX.sub("", _TITLE_PREFIX.sub("", s)).strip()
-    s = _TRAILING_FIELD.sub("", s).strip()
+    s = _TRAILING_DOC_NUMBER.sub("", _TRAILING_FIELD.sub("", s)).strip()
+    if re.fullmatch(r"(?:[\u4e00-\u9fff][ \u3000]+){2,}[\u4e00-\u9fff]", s):
+        s = re.sub(r"[ \u3000]+", "", s)  # a heading set with spaces between its characters (政 府 工 作 报 告)
     if s.startswith("《") and s.endswith("》") and s.count("《") == 1:
         s = s[1:-1]
     return s or line
@@ -484,8 +488,9 @@ def find_title(text: str, *, max_lines: int = 60) -> str | None:
     Of the titles found, the first is taken, except that a bare column label (工作报告, 通知公告) gives way
     to a fuller title after it, and a page's short heading (关于政府工作报告的决议) to the full title it
     abbreviates a few lines below (…第一次会议关于政府工作报告的决议)."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:max_lines]
-    lines = [_strip_title_furniture(ln) for ln in lines]
+    raw = [ln.strip() for ln in text.split("\n") if ln.strip()][:max_lines]
+    file_names = {i for i, ln in enumerate(raw) if _FILE_NAME.search(ln)}
+    lines = [_strip_title_furniture(ln) for ln in raw]
     if lines and (m := _RUN_ON_TITLE.match(lines[0])) and len(lines[0]) > 80:
         lines[0:1] = [m.group(1), lines[0][m.end(1) :]]  # markup lost: the title runs into the first sentence
     cands = _title_candidates(lines)
@@ -493,8 +498,8 @@ def find_title(text: str, *, max_lines: int = 60) -> str | None:
         return None
     i, best = cands[0]
     for j, cand in cands[1:]:
-        if _label_like(best) and not _label_like(cand):
-            return cand
+        if (_label_like(best) or i in file_names) and not _label_like(cand) and j not in file_names:
+            return cand  # a column label or a sharing site's file name gives way to the document's own title
         if j - i <= 8 and len(cand) > len(best) and cand.endswith(best):
             return cand
     return best
@@ -577,6 +582,7 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         level = _RANK_LEVEL[d.rank]
         if d.rank == "province" or (d.rank == "prefecture" and d.name in _MUNICIPALITIES):
             level = "province"
+        rest = re.sub(r"^(?:人民政府|政府)(?=[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道))", "", rest)  # 鲤城区人民政府金龙街道办事处
         if rest.startswith(("乡", "镇", "街道")) or _TOWNSHIP.match(rest):
             m = _TOWNSHIP.match(rest)
             return (m.group("name") if m else None), "township"
@@ -660,6 +666,23 @@ _SIGNATURE_DATE = re.compile(
 _RUN_DATE = re.compile(r"^(?:19|20)\d{2}(?:0?[1-9]|1[0-2])\d{1,2}$")  # 2017821, 20211022: a date whose digits ran together
 
 
+_OFFICIAL_BYLINE = re.compile(
+    r"^(?P<organ>(?:中共)?[\u4e00-\u9fff]{1,24}?(?:人民政府|政府|行政公署|办公厅|办公室|厅|局|委员会))"
+    r"(?:党组书记、|党委书记、)?(?:代理)?(?:厅长|局长|主任|省长|市长|州长|县长|区长|旗长|盟长|乡长|镇长|专员|主席|代主席)"
+    r"[\s\u3000]*[\u4e00-\u9fff·]{2,4}$"
+)
+
+
+def _official_byline(text: str, *, lines: int = 8) -> str | None:
+    """The organ of the official who signs a speech or report under its title (``州财政局局长 文金哲``,
+    ``某县人民政府县长 某某``), on one of the first lines."""
+    for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
+        m = _OFFICIAL_BYLINE.match(ln)
+        if m:
+            return m.group("organ")
+    return None
+
+
 def _signature_pair(text: str) -> str | None:
     """The organ of the last signature block anywhere in the text: an organ's name on its own line followed
     by a date line (``舟曲县教育局`` / ``2021年4月6日``, also ``20211022`` with the digits run together), so that
@@ -715,6 +738,11 @@ _BARE_GOV = re.compile(r"^(省|市|县|区|州|盟|旗|自治区|自治州|自�
 _FIRST_SENTENCE_PREFIX = re.compile(
     r"^(?:(?:(?:19|20)\d{2}年(?:以来|度)?|一年来|近年来|今年以来)[，,]?)?(?:在[^，,。]{2,40}(?:领导|指导|支持|监督)下[，,])?"
 )
+# A bare department as the subject of the first sentence (县司法局坚持…, 市财政局认真…).
+_BARE_ORGAN_SUBJECT = re.compile(
+    r"^((?:省|市|县|区|州|盟|旗|自治区|自治州|自治县)[\u4e00-\u9fff]{1,12}?(?:厅|局|委员会|办公室))"
+    r"(?=坚持|深入|认真|全面|紧紧|始终|以|按照|围绕|扎实|积极|持续|不断|聚焦|党组|党委)"
+)
 # A township or street office as the subject of the first sentence (东城街道深入学习…, 下洋镇坚持…).
 _TOWNSHIP_SUBJECT = re.compile(
     r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道))(?P<organ>人民政府|政府|街道办事处|办事处)?"
@@ -736,6 +764,9 @@ def _first_sentence_organ(text: str) -> str | None:
     organ = central_organ_at(s)
     if organ:
         return organ
+    m = _BARE_ORGAN_SUBJECT.match(s)
+    if m:
+        return m.group(1)  # 县司法局坚持…: completed later with the region the document calls its own
     m = _TOWNSHIP_SUBJECT.match(s)
     if m and not _chain(s)[1] and m.group("name") not in ("城乡", "乡镇", "城镇"):
         if m.group("organ"):
@@ -1089,12 +1120,17 @@ def infer_metadata(
         t = _YEAR_PREFIX.sub("", title or "")
         end = _chain(t)[1]
         organ = _ORGAN_AFTER.match(t[end:])
-        if organ and not organ.group(0).endswith("政府"):
+        town = _township_opening(t[end:])
+        if town:
+            issuer, src["issuer"] = t[:end] + town, "title"  # 长沙市天心区坡子街街道办事处2022年…, 某区某镇2023年…
+        elif organ and not organ.group(0).endswith("政府"):
             issuer, src["issuer"] = t[: end + organ.end()], "title"
         else:
             issuer, src["issuer"] = f"{opening.name}人民政府", "title"
     if issuer is None and sig_organ:
         issuer, src["issuer"] = sig_organ, "signature"
+    if issuer is None and (who := _official_byline(text)):
+        issuer, src["issuer"] = who, "byline"
     table = _table_fields(text)
     publisher = header.get("publisher") or table.get("发布机构") or table.get("发文机关")
     if issuer is None and publisher and _level_of(publisher)[1] != "unknown":
@@ -1135,6 +1171,13 @@ def infer_metadata(
         if r and lv.removesuffix("_dept") == level.removesuffix("_dept"):
             region, src["region"] = r, "self_reference"
             issuer = _organ_from_source(issuer, r) or issuer
+        elif lv == "unknown" and (unit := _BARE_UNIT.match(issuer)) and unit.group(1) in ("县", "旗", "自治县"):
+            # no self-reference: the county the text names most (a county's bureau writes about its county);
+            # not for 市/区/省, which a district or a municipality also calls itself
+            d = _most_mentioned(text, "county")
+            if d is not None and d.name.endswith(unit.group(1)):
+                region, src["region"] = d.name, "mentions"
+                issuer = _organ_from_source(issuer, d.name) or issuer
     if issuer is None and header.get("source"):
         organ = _organ_from_source(header["source"], region)
         if organ:
