@@ -9,10 +9,13 @@ How, field by field (a field the text does not support stays null or ``unknown``
 
 - title: a collection column, the HTML title/h1 or a page-meta table (标题), else the first line of the
   head that ends with a genre word, joined when split over two or three lines, behind a column tag
-  (【法治建设报告】) stripped;
-- issuer: a collection column or page-meta field (发文机关), else the title (before 关于, or the organ or
-  region it opens with), the signature (an organ's name on one of the last lines), the first sentence
-  (2022年，潢川县司法局坚持…) or the speaker (我代表X人民政府);
+  (【法治建设报告】) stripped, skipping page furniture (breadcrumbs, date widgets, mastheads …文件, label lines,
+  page and volume markers); a bare column label or a sharing site's file name gives way to a fuller title;
+- issuer: a collection column or page-meta field (发文机关), else the title (before 关于, or the organ,
+  central organ of ``data/organs.toml``, region or township it opens with), the signature (an organ's name
+  followed by a date line, even before trailing furniture), an official's byline (州财政局局长 某某), a
+  metadata table's 发布机构 (after title and signature: it is often the portal), the first sentence
+  (2022年，潢川县司法局坚持…, 2022年，司法部…, 东城街道深入…) or the speaker (我代表X人民政府);
 - region and level: the issuer's name against the gazetteer of administrative divisions
   (``data/divisions/divisions.csv``); central organs (国务院, 全国人民代表大会, ministries without a region)
   are ``national``/``national_dept``; with no name, whom the salutation addresses (``[[addressee]]`` in
@@ -20,10 +23,12 @@ How, field by field (a field the text does not support stays null or ``unknown``
   我局, 我代表省人民政府) and the most-mentioned division of that rank. A region is always a gazetteer
   name (or a township named before its 人民政府);
 - doc type: the title and body cues of ``data/genres.toml``;
-- period: a collection year, the title's year or span, the session of the National People's Congress
+- period: a collection year, the title's year or span, the year of the document number (国发〔2023〕16号), the session of the National People's Congress
   (第十四届全国人民代表大会第三次会议 → 2025) where the document was delivered or which it records, the
   date line of a speech (——2025年1月15日在…会议上), a genre's own rule (``year_rules``), the head;
-- published: page furniture (发布时间), a collection column, 发布日期/成文日期/时间/日期 fields, the signature.
+- published: page furniture (发布时间), a collection column, 发布日期/成文日期/时间/日期 fields and metadata
+  tables (公开日期, 发文时间; never an upload time), a byline above the body (中阳县政府 2016-03-21), the
+  signature, a date alone on a line of the head.
 """
 
 from __future__ import annotations
