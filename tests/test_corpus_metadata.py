@@ -1027,3 +1027,12 @@ def test_a_bare_department_subject_and_an_officials_byline():
     speech = "关于某州2020年预算执行情况的报告\n——2021年1月12日在某州人民代表大会上\n州财政局局长 某某某\n各位代表：\n受州人民政府委托，现将报告提请审议。"
     assert M._official_byline(speech) == "州财政局"
     assert M._official_byline("关于某事的报告\n局长说，要抓好落实。") is None
+
+
+def test_every_source_named_on_the_devset_is_in_the_schema_vocabulary():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        docs = read_corpus(ROOT / "tests" / "data" / "devset" / "docs").documents
+    named = {v for f in M.FIELDS for v in docs[f"{f}_source"].drop_nulls().to_list()}
+    assert named <= set(schema.SOURCES), named - set(schema.SOURCES)
+    assert {"doc_number", "first_sentence", "signature"} <= named

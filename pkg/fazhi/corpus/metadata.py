@@ -2,8 +2,8 @@
 
 In: a clean body, the header facts found while cleaning, and optionally ``given`` metadata from a
 collection's own columns. Out: an :class:`Inferred` record whose ``sources`` say where each field came
-from (title, h1, header, signature, salutation, body_cue, self_reference, gazetteer, session, date_line,
-genre_rule, published, collection).
+from (title, h1, header, signature, byline, salutation, first_sentence, body_cue, self_reference,
+gazetteer, mentions, session, doc_number, date_line, genre_rule, published, collection).
 
 How, field by field (a field the text does not support stays null or ``unknown``, never a guess):
 
