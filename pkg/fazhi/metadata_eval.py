@@ -470,8 +470,9 @@ SUMMARY_FIELDS: tuple[str, ...] = ("level", "doc_type", "issuer", "year")
 
 
 def devset_summary(table: pl.DataFrame, *, fields: tuple[str, ...] = SUMMARY_FIELDS) -> str:
-    """One paragraph from :func:`score_devset_by_half`: accuracy on the check half (documents no rule was
-    written from) first, then on the development half (whose errors were read while writing the rules).
+    """One paragraph from :func:`score_devset_by_half`: accuracy on the check half first, then on the
+    development half (whose errors were read while writing the rules). The check half's errors were read
+    once, at the end of the session that wrote the rules (see the devset README), and the sentence says so.
 
     Raises
     ------
@@ -495,7 +496,8 @@ def devset_summary(table: pl.DataFrame, *, fields: tuple[str, ...] = SUMMARY_FIE
     n_check, check = part("check")
     n_dev, dev = part("development")
     return (
-        f"Metadata inference on {n_check} documents it was not tuned on (the check half of the development "
-        f"set): {check}. On the {n_dev} documents of the development half, whose errors were read while the "
-        f"rules were written: {dev}."
+        f"Metadata inference on the {n_check} documents of the development set's check half, whose errors were "
+        f"read only once, after the rules had been written (one last round of general rules followed): {check}. "
+        f"On the {n_dev} documents of the development half, whose errors were read while the rules were "
+        f"written: {dev}."
     )
