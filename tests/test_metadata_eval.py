@@ -324,7 +324,9 @@ def test_devset_summary_says_which_half_is_which() -> None:
     table = score_devset_by_half(DEVSET, read=lambda folder: gold.drop("source_url", "notes"))
     text = devset_summary(table)
     n_check = int(table.filter(pl.col("half") == "check")["documents"][0])
-    assert text.startswith(f"Metadata inference on the {n_check} documents of the development set's check half")
+    assert text.startswith(
+        f"Metadata inference on the {n_check} documents of the development set's check half"
+    )
     assert "level 100%" in text and "development half" in text
     with pytest.raises(ValueError, match="no 'check' rows"):
         devset_summary(table.filter(pl.col("half") != "check"))
