@@ -6,7 +6,10 @@ title, issuer, region, level, doc_type, year and published against ``tests/data/
 Wilson 95% interval; ``--errors`` also prints every wrong field, ``--field level`` only those of one
 field. Targets from the issue: level ≥ 90%, doc_type ≥ 90%, issuer ≥ 85%, year ≥ 90%.
 
-Run: ``uv run python benchmarks/metadata_devset.py [--errors] [--field FIELD] [--devset FOLDER]``
+``--half development`` (odd file numbers, read while writing rules) or ``--half check`` (even numbers, only
+scored) restricts to one half.
+
+Run: ``uv run python benchmarks/metadata_devset.py [--errors] [--field FIELD] [--half HALF] [--devset FOLDER]``
 """
 
 from __future__ import annotations
@@ -15,7 +18,15 @@ import argparse
 from pathlib import Path
 
 import polars as pl
-from fazhi.metadata_eval import FIELDS, devset_dir, errors, load_devset, metadata_accuracy
+from fazhi.metadata_eval import (
+    FIELDS,
+    HALVES,
+    devset_dir,
+    devset_half,
+    errors,
+    load_devset,
+    metadata_accuracy,
+)
 
 TARGETS = {"level": 0.90, "doc_type": 0.90, "issuer": 0.85, "year": 0.90}
 
@@ -25,12 +36,19 @@ def main() -> None:
     ap.add_argument("--devset", type=Path, default=None, help="development set folder (docs/ and gold.csv)")
     ap.add_argument("--errors", action="store_true", help="also list every wrong field")
     ap.add_argument("--field", choices=FIELDS, default=None, help="list the errors of this field only")
+    ap.add_argument(
+        "--half", choices=HALVES, default=None, help="score one half only (odd numbers: development)"
+    )
     args = ap.parse_args()
 
     documents, gold = load_devset(args.devset)
+    if args.half:
+        keep = [f for f in gold["source_file"].to_list() if devset_half(f) == args.half]
+        gold = gold.filter(pl.col("source_file").is_in(keep))
     acc = metadata_accuracy(documents, gold)
     folder = args.devset or devset_dir()
-    print(f"metadata inference on {gold.height} documents it was not tuned on ({folder}):")
+    part = f", {args.half} half" if args.half else ""
+    print(f"metadata inference on {gold.height} documents ({folder}{part}):")
     print(f"{'field':<10} {'n':>3} {'right':>5} {'accuracy':>8}   95% interval   target")
     for r in acc.iter_rows(named=True):
         if not r["n"]:

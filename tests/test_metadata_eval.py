@@ -282,3 +282,51 @@ def test_score_devset_with_an_oracle_reader_is_perfect() -> None:
     acc = score_devset(DEVSET, read=oracle)
     assert (acc["n"] > 0).all()
     assert (acc["correct"] == acc["n"]).all()
+
+
+def test_devset_halves_split_by_the_parity_of_the_file_number() -> None:
+    from fazhi.metadata_eval import devset_half
+
+    assert devset_half("001_xinjiang.txt") == "development"
+    assert devset_half("docs/010_yueyang.txt") == "check"
+    assert devset_half("071_x.txt") == "development"
+    with pytest.raises(ValueError, match="starts with its number"):
+        devset_half("xinjiang.txt")
+    gold = read_gold(DEVSET / "gold.csv")
+    halves = [devset_half(f) for f in gold["source_file"]]
+    assert abs(halves.count("development") - halves.count("check")) <= 4  # two halves of similar size
+
+
+def test_score_devset_by_half_adds_up_to_the_whole() -> None:
+    from fazhi.metadata_eval import score_devset_by_half
+
+    gold = read_gold(DEVSET / "gold.csv")
+
+    def oracle(folder: Path) -> pl.DataFrame:
+        return gold.drop("source_url", "notes")
+
+    table = score_devset_by_half(DEVSET, read=oracle)
+    assert table["half"].unique(maintain_order=True).to_list() == ["development", "check", "all"]
+    by = {h: table.filter(pl.col("half") == h) for h in ("development", "check", "all")}
+    assert (by["development"]["n"] + by["check"]["n"]).to_list() == by["all"]["n"].to_list()
+    assert by["development"]["documents"][0] + by["check"]["documents"][0] == gold.height
+    assert (table["correct"] == table["n"]).all()
+    one = score_devset(DEVSET, read=oracle, half="check")
+    assert one["n"].to_list() == by["check"]["n"].to_list()
+    with pytest.raises(ValueError, match="half must be"):
+        score_devset(DEVSET, read=oracle, half="train")
+
+
+def test_devset_summary_says_which_half_is_which() -> None:
+    from fazhi.metadata_eval import devset_summary, score_devset_by_half
+
+    gold = read_gold(DEVSET / "gold.csv")
+    table = score_devset_by_half(DEVSET, read=lambda folder: gold.drop("source_url", "notes"))
+    text = devset_summary(table)
+    n_check = int(table.filter(pl.col("half") == "check")["documents"][0])
+    assert text.startswith(
+        f"Metadata inference on the {n_check} documents of the development set's check half"
+    )
+    assert "level 100%" in text and "development half" in text
+    with pytest.raises(ValueError, match="no 'check' rows"):
+        devset_summary(table.filter(pl.col("half") != "check"))

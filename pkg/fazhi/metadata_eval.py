@@ -8,8 +8,10 @@ that no rule was tuned on, see its README) is the default gold.
 
 Out: per field, the number of gold values, the number inference got right, the accuracy and its
 Wilson 95% interval (:func:`metadata_accuracy`); every wrong field with both values, for reading
-(:func:`errors`); the table for the development set in one call (:func:`score_devset`;
-:func:`load_devset` gives its documents and gold, for :func:`errors`).
+(:func:`errors`); the table for the development set in one call (:func:`score_devset`, one half with
+``half=``, both halves and the whole with :func:`score_devset_by_half`; :func:`load_devset` gives its
+documents and gold, for :func:`errors`). The set is split by :func:`devset_half`: odd file numbers are the
+development half (its errors are read while writing rules), even numbers the check half (only scored).
 
 How: documents are joined to gold on ``source_file``; a field is scored only where gold has a value
 (an empty gold cell means the text does not say it, so nothing is asked of inference); a gold
@@ -95,6 +97,27 @@ _JURISDICTION_START = re.compile(
     r"^[\u4e00-\u9fff]{1,10}?(自治区|自治州|自治县|地区|街道|省|市|州|盟|县|区|旗|乡|镇)"
 )
 _JOINT_SEP = re.compile(r"[\s、,，;；]+")
+
+
+HALVES: tuple[str, ...] = ("development", "check")
+
+
+def devset_half(source_file: str) -> str:
+    """Which half of the development set a file belongs to: ``development`` when the number its name
+    starts with is odd (``001_xinjiang.txt``), ``check`` when it is even.
+
+    Rules are written by reading the errors of the development half only; the check half is scored at
+    the end of each round and stands in for documents nobody read (see the devset README).
+
+    Raises
+    ------
+    ValueError
+        When the name does not start with a number.
+    """
+    m = re.match(r"\s*(\d+)", Path(source_file).name)
+    if not m:
+        raise ValueError(f"{source_file!r}: a devset file name starts with its number (001_place.txt)")
+    return "development" if int(m.group(1)) % 2 else "check"
 
 
 def devset_dir() -> Path:
@@ -394,8 +417,87 @@ def load_devset(
 
 
 def score_devset(
+    folder: str | Path | None = None,
+    *,
+    read: Callable[[Path], object] | None = None,
+    half: str | None = None,
+) -> pl.DataFrame:
+    """Metadata accuracy per field on the development set (see :func:`metadata_accuracy`).
+
+    Parameters
+    ----------
+    half
+        ``development`` or ``check`` to score one half (:func:`devset_half`); the whole set by default.
+    """
+    documents, gold = load_devset(folder, read=read)
+    if half is not None:
+        if half not in HALVES:
+            raise ValueError(f"half must be one of {', '.join(HALVES)}, got {half!r}")
+        keep = [f for f in gold["source_file"].to_list() if devset_half(f) == half]
+        gold = gold.filter(pl.col("source_file").is_in(keep))
+    return metadata_accuracy(documents, gold)
+
+
+def score_devset_by_half(
     folder: str | Path | None = None, *, read: Callable[[Path], object] | None = None
 ) -> pl.DataFrame:
-    """Metadata accuracy per field on the development set (see :func:`metadata_accuracy`)."""
+    """Metadata accuracy per field on each half of the development set and on the whole, read once.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``half`` (``development``, ``check``, ``all``), then the columns of :func:`metadata_accuracy`, and
+        ``documents`` (how many gold documents the half holds).
+    """
     documents, gold = load_devset(folder, read=read)
-    return metadata_accuracy(documents, gold)
+    halves = {f: devset_half(f) for f in gold["source_file"].to_list()}
+    parts = []
+    for half in (*HALVES, "all"):
+        g = (
+            gold
+            if half == "all"
+            else gold.filter(pl.col("source_file").is_in([f for f, h in halves.items() if h == half]))
+        )
+        parts.append(
+            metadata_accuracy(documents, g).select(
+                pl.lit(half).alias("half"), pl.all(), pl.lit(g.height, dtype=pl.Int64).alias("documents")
+            )
+        )
+    return pl.concat(parts)
+
+
+SUMMARY_FIELDS: tuple[str, ...] = ("level", "doc_type", "issuer", "year")
+
+
+def devset_summary(table: pl.DataFrame, *, fields: tuple[str, ...] = SUMMARY_FIELDS) -> str:
+    """One paragraph from :func:`score_devset_by_half`: accuracy on the check half first, then on the
+    development half (whose errors were read while writing the rules). The check half's errors were read
+    once, at the end of the session that wrote the rules (see the devset README), and the sentence says so.
+
+    Raises
+    ------
+    ValueError
+        When the table lacks a half or a field.
+    """
+
+    def part(half: str) -> tuple[int, str]:
+        rows = table.filter(pl.col("half") == half)
+        if rows.is_empty():
+            raise ValueError(f"no {half!r} rows in the table")
+        got = []
+        for f in fields:
+            r = rows.filter(pl.col("field") == f)
+            if r.is_empty():
+                raise ValueError(f"no {f!r} row for the {half} half")
+            acc = r["accuracy"][0]
+            got.append(f"{f} {'–' if acc is None else f'{acc:.0%}'} ({r['correct'][0]}/{r['n'][0]})")
+        return int(rows["documents"][0]), ", ".join(got)
+
+    n_check, check = part("check")
+    n_dev, dev = part("development")
+    return (
+        f"Metadata inference on the {n_check} documents of the development set's check half, whose errors were "
+        f"read only once, after the rules had been written (one last round of general rules followed): {check}. "
+        f"On the {n_dev} documents of the development half, whose errors were read while the rules were "
+        f"written: {dev}."
+    )

@@ -72,7 +72,7 @@ LEVELS = vocabulary("levels.toml", "level")
 DOC_TYPES = vocabulary("genres.toml", "genre")
 SOURCES = (
     "title", "h1", "header", "signature", "salutation", "first_sentence", "body_cue", "self_reference", "gazetteer", "issuer",
-    "session", "date_line", "genre_rule", "published", "collection", "sidecar",
+    "session", "date_line", "genre_rule", "published", "collection", "sidecar", "doc_number", "byline", "mentions",
 )  # fmt: skip
 FORMATS = ("plain", "html", "db_export", "docx", "pdf", "jsonl", "json", "csv", "tsv", "parquet")
 

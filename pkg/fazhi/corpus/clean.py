@@ -39,7 +39,10 @@ FURNITURE_LINES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pat))
     for name, pat in (
         ("breadcrumb", r"(?:当前位置|您现在的位置|您的位置|所在位置)\s*[:：].{0,120}"),
-        ("breadcrumb", r"首页\s*(?:>|＞|›|»)\s*.{0,120}"),
+        # 您所在的位置:政务公开 > 工作报告, 您现在的位置 首页 > …, 您当前的位置: 首页 > …
+        ("breadcrumb", r"[您你]?(?:现在|当前|目前)?(?:所在)?的?位置\s*[:：]?\s*[^。，；]{0,80}?(?:>|＞|›|»)[^。；]{0,120}"),
+        ("breadcrumb", r"(?:网站)?首页\s*(?:>|＞|›|»)\s*.{0,120}"),
+        ("date_widget", r"今天是\s*[:：]?\s*(?:19|20)\d{2}\s*年[^。，；]{0,40}"),
         ("page_meta", rf"(?:【\s*)?{_FIELD}\s*[:：][^。，；]{{0,160}}"),
         ("font_widget", rf"[【\[]?\s*字[体号]\s*[:：]?\s*[大中小\s]*[】\]]?(?:\s*{_WIDGET}\s*[:：]?{_PLATFORMS})*"),
         ("share_widget", rf"分享到\s*[:：]?{_PLATFORMS}"),
@@ -69,15 +72,20 @@ WIDGET_TOKENS = (
 _WIDGET_SEP = re.compile(r"[\s|｜/、·•:：【】\[\]()（）<>《》,，\d条次人]+")
 _WIDGET_RE = re.compile("|".join(sorted(map(re.escape, WIDGET_TOKENS), key=len, reverse=True)))
 _FIELD_LABEL = re.compile(r"(?:来源|信息来源|发表时间|发布时间|发布日期|时间|日期|阅读量|浏览次数|作者|责任编辑|分享)\s*[:：]?")
-_CRUMB_LABEL = re.compile(r"(?:当前位置|您现在的位置|您的位置|所在位置)\s*[:：]?")
+_CRUMB_LABEL = re.compile(r"(?:当前位置|您现在的位置|您的位置|所在位置|[您你](?:现在|当前)?(?:所在)?的位置)\s*[:：]?")
 _CRUMB_SEP = re.compile(r"[>＞›»]+|&gt;")
 # A photo caption: "…作政府工作报告。本报记者 朱江 摄" (a reporter's name, then 摄, ending the line).
 _CAPTION = re.compile(r".{0,120}(?:记者|通讯员|摄影)[\s\u3000]*[\u4e00-\u9fff·]{1,5}(?:[\s\u3000]+[\u4e00-\u9fff]{1,3})?[\s\u3000]*(?<!拍)摄")
+
+# A document-sharing site's notice about the file it shows: "《….docx》由会员分享，可在线阅读，…请在…上搜索。"
+_SHARE_SITE = re.compile(r".{0,150}(?:由\s*(?:会员|用户|网友)\s*(?:分享|上传)|小编为[你您]整理).{0,150}")
 
 # Furniture inside a line: removed from the line, the rest of it kept.
 INLINE_FURNITURE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pat))
     for name, pat in (
+        # a document-sharing site's slogan before its address: 某某文库—全网资源每日更新www.example.com
+        ("watermark", r"[\u4e00-\u9fff]{2,10}\s*[—–\-]{1,2}\s*[\u4e00-\u9fff]{2,16}\s*(?:https?://)?www\.[A-Za-z0-9\-.]+\.[A-Za-z]{2,6}"),
         ("url", r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+"),
         ("watermark", r"[（(]\s*(?:来源|稿源)\s*[:：]\s*[\u4e00-\u9fffA-Za-z]{2,24}(?:网|网站|日报|客户端|公众号)\s*[）)]"),
         ("watermark", r"[（(【\[]\s*[\u4e00-\u9fff]{2,24}(?:门户网站|政府网|人民政府网)\s*[）)】\]]"),
@@ -104,6 +112,8 @@ def furniture_kind(line: str) -> str | None:
         return None
     if len(s) <= 160 and _CAPTION.fullmatch(s):
         return "photo_caption"
+    if len(s) <= 300 and _SHARE_SITE.fullmatch(s):
+        return "share_site"
     if "。" in s:
         return None  # a line with a full sentence in it is the document's, whatever words it uses
     for name, pat in FURNITURE_LINES:
@@ -444,7 +454,8 @@ _META_FIELD = re.compile(
 
 
 def _page_meta_fields(line: str) -> dict[str, str]:
-    """Facts of a page-meta line: ``published``, ``source``, ``title``, ``issuer``, ``成文日期``, ``发文字号``."""
+    """Facts of a page-meta line: ``published``, ``source``, ``title``, ``issuer`` (发文机关), ``publisher``
+    (发布机构), ``成文日期``, ``发文字号``."""
     out: dict[str, str] = {}
     for key, value in _META_FIELD.findall(line):
         key = re.sub(r"\s+", "", key)
@@ -452,8 +463,10 @@ def _page_meta_fields(line: str) -> dict[str, str]:
             out.setdefault("source", value)
         elif key == "标题":
             out.setdefault("title", value)
-        elif key in ("发文机关", "发布机构"):
+        elif key == "发文机关":
             out.setdefault("issuer", value)
+        elif key == "发布机构":
+            out.setdefault("publisher", value)  # often the portal, not the issuer (metadata decides)
         elif key in ("成文日期", "发文字号"):
             out.setdefault(key, value)
         else:

@@ -2,17 +2,20 @@
 
 In: a clean body, the header facts found while cleaning, and optionally ``given`` metadata from a
 collection's own columns. Out: an :class:`Inferred` record whose ``sources`` say where each field came
-from (title, h1, header, signature, salutation, body_cue, self_reference, gazetteer, session, date_line,
-genre_rule, published, collection).
+from (title, h1, header, signature, byline, salutation, first_sentence, body_cue, self_reference,
+gazetteer, mentions, session, doc_number, date_line, genre_rule, published, collection).
 
 How, field by field (a field the text does not support stays null or ``unknown``, never a guess):
 
 - title: a collection column, the HTML title/h1 or a page-meta table (标题), else the first line of the
   head that ends with a genre word, joined when split over two or three lines, behind a column tag
-  (【法治建设报告】) stripped;
-- issuer: a collection column or page-meta field (发文机关), else the title (before 关于, or the organ or
-  region it opens with), the signature (an organ's name on one of the last lines), the first sentence
-  (2022年，潢川县司法局坚持…) or the speaker (我代表X人民政府);
+  (【法治建设报告】) stripped, skipping page furniture (breadcrumbs, date widgets, mastheads …文件, label lines,
+  page and volume markers); a bare column label or a sharing site's file name gives way to a fuller title;
+- issuer: a collection column or page-meta field (发文机关), else the title (before 关于, or the organ,
+  central organ of ``data/organs.toml``, region or township it opens with), the signature (an organ's name
+  followed by a date line, even before trailing furniture), an official's byline (州财政局局长 某某), a
+  metadata table's 发布机构 (after title and signature: it is often the portal), the first sentence
+  (2022年，潢川县司法局坚持…, 2022年，司法部…, 东城街道深入…) or the speaker (我代表X人民政府);
 - region and level: the issuer's name against the gazetteer of administrative divisions
   (``data/divisions/divisions.csv``); central organs (国务院, 全国人民代表大会, ministries without a region)
   are ``national``/``national_dept``; with no name, whom the salutation addresses (``[[addressee]]`` in
@@ -20,10 +23,12 @@ How, field by field (a field the text does not support stays null or ``unknown``
   我局, 我代表省人民政府) and the most-mentioned division of that rank. A region is always a gazetteer
   name (or a township named before its 人民政府);
 - doc type: the title and body cues of ``data/genres.toml``;
-- period: a collection year, the title's year or span, the session of the National People's Congress
+- period: a collection year, the title's year or span, the year of the document number (国发〔2023〕16号), the session of the National People's Congress
   (第十四届全国人民代表大会第三次会议 → 2025) where the document was delivered or which it records, the
   date line of a speech (——2025年1月15日在…会议上), a genre's own rule (``year_rules``), the head;
-- published: page furniture (发布时间), a collection column, 发布日期/成文日期/时间/日期 fields, the signature.
+- published: page furniture (发布时间), a collection column, 发布日期/成文日期/时间/日期 fields and metadata
+  tables (公开日期, 发文时间; never an upload time), a byline above the body (中阳县政府 2016-03-21), the
+  signature, a date alone on a line of the head.
 """
 
 from __future__ import annotations
@@ -43,6 +48,56 @@ from ..schema import DOC_TYPES, LEVELS
 FIELDS = ("title", "issuer", "region", "level", "doc_type", "period", "published")
 DIVISIONS_FILE = PACKAGE_DATA / "divisions" / "divisions.csv"
 GENRES_FILE = PACKAGE_DATA / "genres.toml"
+ORGANS_FILE = PACKAGE_DATA / "organs.toml"
+
+
+@dataclass(frozen=True)
+class Organs:
+    """Central organs (ministries, commissions, administrations) and the peoples named in autonomous areas."""
+
+    central: tuple[str, ...]  # longest first
+    ethnic: tuple[str, ...]  # longest first
+
+
+@cache
+def organs(path: Path = ORGANS_FILE) -> Organs:
+    """The names of ``data/organs.toml``, validated: each a non-empty string of Chinese characters.
+
+    Raises
+    ------
+    ValueError
+        When a list is missing or holds a name that is not Chinese characters.
+    """
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    out = {}
+    for key in ("central", "ethnic"):
+        names = data.get(key, {}).get("names")
+        if not isinstance(names, list) or not names:
+            raise ValueError(f"{path.name}: [{key}] needs a non-empty list `names`")
+        bad = [n for n in names if not isinstance(n, str) or not re.fullmatch(r"[\u4e00-\u9fff]+", n)]
+        if bad:
+            raise ValueError(f"{path.name}: [{key}] names must be Chinese characters: {bad}")
+        out[key] = tuple(sorted(set(names), key=lambda n: (-len(n), n)))
+    return Organs(out["central"], out["ethnic"])
+
+
+def central_organ_at(s: str) -> str | None:
+    """The central organ a string opens with (``司法部2022年…``, ``中华人民共和国交通运输部…``), as named."""
+    t = s.removeprefix("中华人民共和国")
+    return next((n for n in organs().central if t.startswith(n)), None)
+
+
+def autonomous_short(name: str) -> str | None:
+    """The short form of an autonomous prefecture's or county's name: the people dropped (昌吉回族自治州 →
+    昌吉州, 木垒哈萨克自治县 → 木垒县); None for other names."""
+    m = re.fullmatch(r"(.+?)自治(州|县|旗)", name)
+    if not m:
+        return None
+    stem = m.group(1)
+    peoples = "|".join(map(re.escape, organs().ethnic))
+    stem = re.sub(rf"(?:(?:{peoples})族?)+$", "", stem)
+    return stem + m.group(2) if len(stem) >= 2 and stem != m.group(1) else None
 
 # ------------------------------------------------------------------------------------------ gazetteer
 
@@ -102,6 +157,11 @@ def gazetteer() -> Gazetteer:
             by_name.setdefault(d.name, []).append(d)
             if row["short"] and row["short"] != d.name:
                 by_name.setdefault(row["short"], []).append(d)
+    for ds in list(by_name.values()):
+        for d in ds:
+            short = autonomous_short(d.name)
+            if short and short not in by_name:  # never shadow a division that has this name
+                by_name[short] = [d]
     frozen = {k: tuple(sorted(v, key=lambda d: (_RANK_ORDER[d.rank], d.code))) for k, v in by_name.items()}
     first: dict[str, list[str]] = {}
     for name in frozen:
@@ -276,6 +336,22 @@ _DATE_LINE = re.compile(
 )
 
 
+# A document number (发文字号) carries the year of issue: 国发〔2023〕16号, 京政办发〔2016〕26号, 阿署办发[2007]22号.
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\s*((?:19|20)\d{2})\s*[〕\]］)）]\s*\d{1,4}\s*号")
+_OPENING_YEAR = re.compile(r"(?:^|\n)\s*((?:19|20)\d{2})\s*年(?:以来|度)?\s*[，,]")
+
+
+def _doc_number_year(head: str, *, lines: int = 12) -> int | None:
+    """The year in the document number on one of the first lines of the head (国发〔2023〕16号 → 2023); a number
+    cited in running text (依据…〔2021〕3号文件) is not the document's own."""
+    for ln in head.split("\n")[:lines]:
+        s = ln.strip()
+        m = _DOC_NUMBER.search(s)
+        if m and "。" not in s and len(s) <= 40:
+            return int(m.group(1))
+    return None
+
+
 def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | None, str | None]:
     """Period (a year or a span) and its source, from the title, session, date line, genre rules or head."""
     t = (title or "").translate(str.maketrans("０１２３４５６７８９", "0123456789"))
@@ -289,6 +365,9 @@ def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | N
         y = _session_year(t, anywhere=True)
         if y:
             return str(y), "session"
+    y = _doc_number_year(head)
+    if y:
+        return str(y), "doc_number"
     flat = re.sub(r"\s+", "", head)
     y = _session_year(flat, anywhere=False)
     if y:
@@ -305,6 +384,9 @@ def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | N
                 return str(int(m.group(1)) + offset), "genre_rule"
     if genre is None or not genre.year_rules:
         h = head[:200].translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        m = _OPENING_YEAR.search(h)
+        if m:
+            return m.group(1), "body_cue"  # the body opens with its year (2022年，司法部坚持…)
         m = _YEAR_SPAN.search(h)
         if m and int(m.group(1)) < int(m.group(2)):
             return f"{m.group(1)}–{m.group(2)}", "body_cue"
@@ -317,28 +399,59 @@ def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | N
 # --------------------------------------------------------------------------------------------- title
 
 _GENRE_END = re.compile(
-    r"(报告|方案|意见|答复|回复|规划|总结|通知|决定|决议|办法|纲要|要点|计划|情况|公告|通告|批复|讲话|函)"
+    r"(报告|方案|意见|答复|回复|规划|总结|通知|决定|决议|办法|纲要|要点|计划|情况|公告|通告|批复|讲话|函|预案|规则|细则)"
     r"(?:[（(][^）)]{1,20}[)）])?$"
 )
 _COLUMN_TAG = re.compile(r"^[【\[]([^】\]]{1,16})[】\]]\s*")
 _SPAN_LINE = re.compile(r"[（(]\s*(?:19|20)\d{2}\s*[—–\-－~～至]+\s*(?:19|20)\d{2}\s*年?\s*[)）]")
-_NOT_TITLE = re.compile(r"[。；;！!？?]|^(来源|时间|日期|发布|作者|——|--)|^[（(]?\d{4}年\d{1,2}月")
+_NOT_TITLE = re.compile(
+    r"[。；;！!？?]|^(来源|时间|日期|发布|作者|——|--)|^[（(]?\d{4}年\d{1,2}月"
+    # page furniture a title never contains: breadcrumbs (首页 > 政务公开), pipe tables, clock times, date
+    # widgets (今天是…星期三), source fields, a red-letter masthead (…人民政府文件)
+    r"|[>＞»|｜]|\d{1,2}:\d{2}|今天是|星期[一二三四五六日天]|(?:来源|时间|日期|编号|格式|页数|大小)\s*[:：]|文件$"
+    r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页)$"
+    r"|^首页\s*/|^(?:组配分类|主题分类|所属主题|所属机构|文\s*号|索\s*引\s*号|发文字号|生效日期|废止日期|公开日期|发布机构|公开方式|有效性)"
+    r"(?:\s|[:：])"
+)
+# What a page puts around a title line: a bullet, an e-book page or volume marker (Page 2 - , 2002卷•), a
+# field label (名称：, 标题：), a document number before a title in book-title marks, a region tag in brackets
+# before it ((内蒙古)2022年…) and a repost's (全文) or a file name's extension after it.
+_TITLE_PREFIX = re.compile(
+    r"^(?:(?:新华社|新华网|中新网|中新社|人民网|央视网)[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电\s*|第[一二三四五六七八九十]+篇\s*[:：]\s*|[•·●◆■▪\-–—]\s*|Page\s*\d+\s*[-–—]\s*|(?:19|20)\d{2}\s*卷\s*[•·]?\s*|(?:信息名称\s*[:：]?|名\s*称\s*[:：]|标\s*题\s*[:：])\s*"
+    r"|[\u4e00-\u9fff]{1,6}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号(?=《|关于|印发)|[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
+)
+_TRAILING_DOC_NUMBER = re.compile(r"\s*[\[［【(（]\s*[\u4e00-\u9fff]{1,8}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号\s*[\]］】)）]$")
+_TRAILING_FIELD = re.compile(r"\s+(?:文\s*号|索引号|发文字号|组配分类|主题分类|发布日期|成文日期)\s*[:：].*$")
+_FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|txt)$", re.IGNORECASE)
+_TITLE_SUFFIX = re.compile(r"(?:\s*[（(]全文[)）]|\.(?:docx?|pdf|wps|txt))$", re.IGNORECASE)
 
 
 def _title_line(s: str) -> bool:
     return 4 <= len(s) <= 80 and not _NOT_TITLE.search(s) and bool(_GENRE_END.search(s))
 
 
-def find_title(text: str, *, max_lines: int = 25) -> str | None:
-    """The title in the head of a body: the first line (or two or three lines joined) that ends with a genre
-    word, skipping bylines and date lines, before the first sentence or salutation (各位代表：); a leading
-    column tag (【法治建设报告】) is dropped. A line that the next line continues (it starts with 。or ，)
-    is a sentence cut by markup, not a title."""
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()][:max_lines]
-    lines = [_COLUMN_TAG.sub("", ln) or ln for ln in lines]
+def _strip_title_furniture(line: str) -> str:
+    """A head line without what pages put around titles (:data:`_TITLE_PREFIX`, :data:`_TITLE_SUFFIX`), and
+    without book-title marks around the whole line (《…的通知》)."""
+    s = _COLUMN_TAG.sub("", line) or line
+    s = _TITLE_SUFFIX.sub("", _TITLE_PREFIX.sub("", s)).strip()
+    s = _TRAILING_DOC_NUMBER.sub("", _TRAILING_FIELD.sub("", s)).strip()
+    if re.fullmatch(r"(?:[\u4e00-\u9fff][ \u3000]+){2,}[\u4e00-\u9fff]", s):
+        s = re.sub(r"[ \u3000]+", "", s)  # a heading set with spaces between its characters (政 府 工 作 报 告)
+    if s.startswith("《") and s.endswith("》") and s.count("《") == 1:
+        s = s[1:-1]
+    return s or line
+
+
+_ORGAN_LINE = re.compile(r"^(?:中共)?[\u4e00-\u9fff]{2,30}(?:人民政府|政府|行政公署|办公厅|办公室|厅|局|委员会|办事处)$")
+
+
+def _title_candidates(lines: list[str]) -> list[tuple[int, str]]:
+    """Every title found in the head, with the index of its first line, before the first sentence."""
+    out: list[tuple[int, str]] = []
     for i, ln in enumerate(lines):
         if "。" in ln or _SALUTATION.match(ln):
-            return None
+            break
         if _NOT_TITLE.search(ln) or len(ln) > 80:
             continue
         for k in (1, 2, 3):
@@ -347,15 +460,54 @@ def find_title(text: str, *, max_lines: int = 25) -> str | None:
                 break
             if k > 1 and _title_line(parts[-1]) and _label_like(parts[-2]) and not parts[-1].startswith("关于"):
                 break  # a column label before a title (云南要闻 / 2026年政府工作报告): take the title alone
+            if k > 1 and _title_line(parts[-1]) and "关于" in parts[-1] and (
+                _ORGAN_LINE.match(parts[-2]) or _chain(parts[-1])[1] or central_organ_at(parts[-1])
+            ):
+                break  # a masthead naming the organ before its own title (牟定县人民政府 / 牟定县…关于…的通知)
             cand = "".join(parts)
             nxt = lines[i + k] if i + k < len(lines) else ""
             if _title_line(cand) and not re.match(r"[。，、；：,;]", nxt):
                 if _SPAN_LINE.fullmatch(nxt):
                     cand += nxt
-                return cand
+                out.append((i, cand))
+                break
             if k == 1 and len(ln) > 40:
                 break
-    return None
+    return out
+
+
+# A title run into the body's first words when the page's line breaks were lost: a title-like start (it ends
+# with a genre word) followed by the opening of a body (a year and a comma, a salutation).
+_RUN_ON_TITLE = re.compile(
+    r"^([^。，,；;：:]{6,60}?(?:报告|方案|意见|通知|总结|规划|要点|决定|决议|答复))"
+    r"(?=(?:19|20)\d{2}\s*年(?:以来|度)?\s*[，,]|各位代表|[\u4e00-\u9fff、（）()]{2,40}[:：])"
+)
+
+
+def find_title(text: str, *, max_lines: int = 60) -> str | None:
+    """The title in the head of a body: the first line (or two or three lines joined) that ends with a genre
+    word, skipping bylines, date lines and page furniture, before the first sentence or salutation (各位代表：);
+    a leading column tag (【法治建设报告】), bullet, field label or document number is dropped. A line that
+    the next line continues (it starts with 。or ，) is a sentence cut by markup, not a title.
+
+    Of the titles found, the first is taken, except that a bare column label (工作报告, 通知公告) gives way
+    to a fuller title after it, and a page's short heading (关于政府工作报告的决议) to the full title it
+    abbreviates a few lines below (…第一次会议关于政府工作报告的决议)."""
+    raw = [ln.strip() for ln in text.split("\n") if ln.strip()][:max_lines]
+    file_names = {i for i, ln in enumerate(raw) if _FILE_NAME.search(ln)}
+    lines = [_strip_title_furniture(ln) for ln in raw]
+    if lines and (m := _RUN_ON_TITLE.match(lines[0])) and len(lines[0]) > 80:
+        lines[0:1] = [m.group(1), lines[0][m.end(1) :]]  # markup lost: the title runs into the first sentence
+    cands = _title_candidates(lines)
+    if not cands:
+        return None
+    i, best = cands[0]
+    for j, cand in cands[1:]:
+        if (_label_like(best) or i in file_names) and not _label_like(cand) and j not in file_names:
+            return cand  # a column label or a sharing site's file name gives way to the document's own title
+        if j - i <= 8 and len(cand) > len(best) and cand.endswith(best):
+            return cand
+    return best
 
 
 def _label_like(s: str) -> bool:
@@ -426,6 +578,8 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         return None, "unknown"
     if _CENTRAL.match(first):
         return None, "national"
+    if central_organ_at(first):
+        return None, "national_dept"
     d, end = _chain(first)
     if d is not None and end > 0:
         rest = first[end:]
@@ -433,6 +587,7 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         level = _RANK_LEVEL[d.rank]
         if d.rank == "province" or (d.rank == "prefecture" and d.name in _MUNICIPALITIES):
             level = "province"
+        rest = re.sub(r"^(?:人民政府|政府)(?=[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道))", "", rest)  # 鲤城区人民政府金龙街道办事处
         if rest.startswith(("乡", "镇", "街道")) or _TOWNSHIP.match(rest):
             m = _TOWNSHIP.match(rest)
             return (m.group("name") if m else None), "township"
@@ -469,9 +624,30 @@ def _issuer_from_title(title: str | None) -> str | None:
     m = _ISSUER_BEFORE_GUANYU.match(title)
     if m:
         cand = re.sub(r"\s+", " ", m.group(1)).strip()
-        if not re.search(r"[《》“”]", cand) and not cand.startswith(("对", "印发", "转发")):
+        organ_like = re.fullmatch(r"[\u4e00-\u9fff（）()、\s]+", cand)  # no field label, number or date
+        if organ_like and not re.search(r"[《》“”]", cand) and not cand.startswith(("对", "印发", "转发")):
             return cand
     return None
+
+
+_TOWNSHIP_OPENING = re.compile(
+    r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道))"
+    r"(?:(?P<organ>人民政府|政府|办事处|街道办事处)|(?=(?:19|20)\d{2}\s*年|关于))"
+)
+
+
+def _township_opening(title: str | None) -> str | None:
+    """The township government a title opens with (``下洋镇2023年…报告`` → 下洋镇人民政府, ``某街道关于…`` →
+    某街道办事处); a title opening with a division of the gazetteer is not a township's."""
+    if not title:
+        return None
+    t = _YEAR_PREFIX.sub("", title)
+    m = _TOWNSHIP_OPENING.match(t)
+    if not m or _chain(t)[1] or m.group("name") in ("城乡", "乡镇", "城镇"):
+        return None
+    if m.group("organ"):
+        return m.group(0)
+    return m.group("name") + ("办事处" if m.group("unit") == "街道" else "人民政府")
 
 
 def _region_opening(title: str | None) -> Division | None:
@@ -484,7 +660,7 @@ def _region_opening(title: str | None) -> Division | None:
 
 
 _SIGNATURE_ORGAN = re.compile(
-    r"^(?:中共)?[\u4e00-\u9fff（）()]{2,40}(?:人民政府|政府|办公厅|办公室|厅|局|委员会|委|中心|党委|法院|检察院|办事处|会议)$"
+    r"^(?:中共)?[\u4e00-\u9fff（）()]{2,40}(?:人民政府|政府|办公厅|办公室|厅|局|委员会|委|中心|党委|党组|党工委|法院|检察院|办事处|会议)$"
 )
 _SIGNATURE_DATE = re.compile(
     r"^(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
@@ -492,8 +668,48 @@ _SIGNATURE_DATE = re.compile(
 )
 
 
+_RUN_DATE = re.compile(r"^(?:19|20)\d{2}(?:0?[1-9]|1[0-2])\d{1,2}$")  # 2017821, 20211022: a date whose digits ran together
+
+
+_OFFICIAL_BYLINE = re.compile(
+    r"^(?P<organ>(?:中共)?[\u4e00-\u9fff]{1,24}?(?:人民政府|政府|行政公署|办公厅|办公室|厅|局|委员会))"
+    r"(?:党组书记、|党委书记、)?(?:代理)?(?:厅长|局长|主任|省长|市长|州长|县长|区长|旗长|盟长|乡长|镇长|专员|主席|代主席)"
+    r"[\s\u3000]*[\u4e00-\u9fff·]{2,4}$"
+)
+
+
+def _official_byline(text: str, *, lines: int = 8) -> str | None:
+    """The organ of the official who signs a speech or report under its title (``州财政局局长 文金哲``,
+    ``某县人民政府县长 某某``), on one of the first lines."""
+    for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
+        m = _OFFICIAL_BYLINE.match(ln)
+        if m:
+            return m.group("organ")
+    return None
+
+
+def _signature_pair(text: str) -> str | None:
+    """The organ of the last signature block anywhere in the text: an organ's name on its own line followed
+    by a date line (``舟曲县教育局`` / ``2021年4月6日``, also ``20211022`` with the digits run together), so that
+    page furniture after a signature (附件下载, 上一条, 网站地图) does not hide it."""
+    lines = [re.sub(r"\s+", "", ln).strip("（）()") for ln in text.split("\n") if ln.strip()]
+    for i in range(len(lines) - 2, 0, -1):
+        organ, nxt = lines[i], lines[i + 1]
+        if _SIGNATURE_ORGAN.match(organ) and len(organ) <= 40 and not organ.endswith("会议") and (
+            _SIGNATURE_DATE.match(nxt) or _RUN_DATE.match(nxt)
+        ):
+            return organ
+    return None
+
+
 def _signature(text: str) -> tuple[str | None, dt.date | None]:
-    """The organ and date that sign a document: its last lines (``河南省人民政府`` / ``2024年3月1日``)."""
+    """The organ and date that sign a document: its last lines (``河南省人民政府`` / ``2024年3月1日``), else the
+    last organ-and-date block before trailing furniture (:func:`_signature_pair`, organ only)."""
+    organ, date = _signature_at_end(text)
+    return organ or _signature_pair(text), date
+
+
+def _signature_at_end(text: str) -> tuple[str | None, dt.date | None]:
     lines = [ln.strip().strip("（）()") for ln in text.split("\n") if ln.strip()][-4:]
     organ, date = None, None
     for ln in reversed(lines):
@@ -519,10 +735,24 @@ _NPC_DELIVERY = re.compile(
     r"^[—\-―\s（(]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)?\s*在第[一二三四五六七八九十]{1,3}届全国人民代表大会"
     r"第[一二三四五六七八九十]{1,3}次会议上"
 )
+# An autonomous region's organs named bare, as the region's own documents name them (never a district's).
+_AUTONOMOUS_REGION_ORGAN = re.compile(r"(?<![\u4e00-\u9fff]族)自治区(?:人民政府|政府|党委|人大|各级|各族)")
 _BARE_GOV = re.compile(r"^(省|市|县|区|州|盟|旗|自治区|自治州|自治县|自治旗)(?:人民政府|政府)$")
 
 
-_FIRST_SENTENCE_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}年(?:以来|度)?|一年来|近年来|今年以来)[，,]?")
+_FIRST_SENTENCE_PREFIX = re.compile(
+    r"^(?:(?:(?:19|20)\d{2}年(?:以来|度)?|一年来|近年来|今年以来)[，,]?)?(?:在[^，,。]{2,40}(?:领导|指导|支持|监督)下[，,])?"
+)
+# A bare department as the subject of the first sentence (县司法局坚持…, 市财政局认真…).
+_BARE_ORGAN_SUBJECT = re.compile(
+    r"^((?:省|市|县|区|州|盟|旗|自治区|自治州|自治县)[\u4e00-\u9fff]{1,12}?(?:厅|局|委员会|办公室))"
+    r"(?=坚持|深入|认真|全面|紧紧|始终|以|按照|围绕|扎实|积极|持续|不断|聚焦|党组|党委)"
+)
+# A township or street office as the subject of the first sentence (东城街道深入学习…, 下洋镇坚持…).
+_TOWNSHIP_SUBJECT = re.compile(
+    r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道))(?P<organ>人民政府|政府|街道办事处|办事处)?"
+    r"(?=坚持|深入|认真|全面|紧紧|始终|以|按照|围绕|扎实|积极|持续|不断|聚焦|党委|党工委|人民政府|政府|办事处)"
+)
 _ORGAN_AFTER = re.compile(r"^(?:人民政府|政府|行政公署|[\u4e00-\u9fff]{0,12}?(?:厅|局|委员会|办公室))")
 
 
@@ -536,6 +766,17 @@ def _first_sentence_organ(text: str) -> str | None:
     m = _CENTRAL.match(s)
     if m:
         return m.group(0)
+    organ = central_organ_at(s)
+    if organ:
+        return organ
+    m = _BARE_ORGAN_SUBJECT.match(s)
+    if m:
+        return m.group(1)  # 县司法局坚持…: completed later with the region the document calls its own
+    m = _TOWNSHIP_SUBJECT.match(s)
+    if m and not _chain(s)[1] and m.group("name") not in ("城乡", "乡镇", "城镇"):
+        if m.group("organ"):
+            return m.group("name") + m.group("organ")
+        return m.group("name") + ("办事处" if m.group("unit") == "街道" else "人民政府")
     d, end = _chain(s)
     if d is not None and end:
         m = _ORGAN_AFTER.match(s[end:])
@@ -631,8 +872,10 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
         return None, "unknown", None
     rank = _JURISDICTION_RANK[juris]
     dept = any(k in counts for k in ("厅", "局", "委", "办")) and issuer_form is None
-    if juris == "区" and region_hint is not None and region_hint.rank == "province":
-        rank = "province"  # 我区 in an autonomous region's document
+    if juris == "区" and (
+        (region_hint is not None and region_hint.rank == "province") or _AUTONOMOUS_REGION_ORGAN.search(text[:3000])
+    ):
+        rank = "province"  # 我区 in an autonomous region's document (自治区人民政府…, 自治区党委…)
     if juris == "市" and region_hint is not None and region_hint.name in _MUNICIPALITIES:
         rank = "province"  # 我市 in a municipality's document
     region: Division | None = None
@@ -736,7 +979,58 @@ def _given_field(given: dict[str, str], fld: str) -> str | None:
 # ------------------------------------------------------------------------------------------- infer
 
 
-_HEADER_FIELDS = re.compile(r"(成文日期|发布日期|发文日期|时间|日期)\s*[:：|]\s*([^\n|]{6,30})")
+# A government-information metadata table (索引号 / 发布机构 / 公开日期 / 文号) rendered as text: labels and
+# values separated by spaces, colons or cell bars.
+_TABLE_FIELD = re.compile(
+    r"(发布机构|发文机关|公开日期|发文时间|发文日期|发布日期|成文日期|信息时间)[\s:：|｜]*([^\s|｜:：]{2,30}(?:\s+\d{1,2}:\d{2})?)"
+)
+
+
+def _table_fields(text: str, *, lines: int = 15) -> dict[str, str]:
+    """Fields of a metadata table in the head (the first value of each label); values that are labels
+    themselves (an empty cell: ``文 号   发布机构  舟曲县教育局``) are skipped."""
+    out: dict[str, str] = {}
+    for ln in [x for x in text.split("\n") if x.strip()][:lines]:
+        if "。" in ln:
+            continue
+        for key, value in _TABLE_FIELD.findall(ln):
+            if not _TABLE_FIELD.match(value + " x"):
+                out.setdefault(key, value)
+    return out
+
+
+_HEADER_FIELDS = re.compile(r"(成文日期|发布日期|发文日期|(?<!上传)(?<!下载)时间|日期)\s*[:：|]\s*([^\n|]{6,30})")
+_FULL_DATE = re.compile(
+    r"(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
+    r"[一二三四五六七八九十]{1,3}日"
+)
+
+
+def _byline_date(text: str, *, lines: int = 15) -> dt.date | None:
+    """The date of a byline near the top, before the first sentence: a short line that states a full date
+    beside a site, an organ or a source (``中阳县政府  2016-03-21``, ``2019-03-18 11:49 来源: 交通运输部网站``,
+    ``——2025年3月5日在…会议上``); not a date alone on its line (a signature's), not an upload time."""
+    for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
+        if "。" in ln:
+            return None  # the body has begun: a date below is a signature's, not a byline's
+        if len(ln) > 60 or re.search(r"上传|下载|今天是|星期|生效|废止|施行|有效期", ln):
+            continue
+        if _SIGNATURE_DATE.match(re.sub(r"\s+", "", ln)):
+            continue  # a date alone on its line signs something
+        m = _FULL_DATE.search(ln)
+        if m and (d := parse_date(m.group(0))):
+            return d
+    return None
+
+
+def _standalone_date(text: str, *, lines: int = 40) -> dt.date | None:
+    """The first line of the head that is only a date: the date under a notice's signature
+    (``2016年5月28日``, ``二○○七年六月五日``)."""
+    for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
+        s = re.sub(r"\s+", "", ln).strip("（）()")
+        if _SIGNATURE_DATE.match(s.replace("○", "〇")):
+            return parse_date(s.replace("○", "〇"))
+    return None
 
 
 def infer_metadata(
@@ -821,18 +1115,31 @@ def infer_metadata(
     if issuer is None and title and _CENTRAL.match(_YEAR_PREFIX.sub("", title)):
         issuer, src["issuer"] = _CENTRAL.match(_YEAR_PREFIX.sub("", title)).group(0), "title"  # type: ignore[union-attr]
         issuer = re.sub(r"^中华人民共和国", "", issuer)
+    if issuer is None and title and (organ := central_organ_at(_YEAR_PREFIX.sub("", title))):
+        issuer, src["issuer"] = organ, "title"  # 司法部2022年法治政府建设年度报告, 交通运输部办结…
+    if issuer is None and opening is None and (town := _township_opening(title)):
+        issuer, src["issuer"] = town, "title"  # 下洋镇2023年法治政府建设年度报告 → 下洋镇人民政府
     if issuer is None and opening is not None:
         # A title that opens with an organ (潢川县司法局2023年…) names it; one that opens with a region and
         # no organ (许昌市法治政府建设实施方案) is that region's government's.
         t = _YEAR_PREFIX.sub("", title or "")
         end = _chain(t)[1]
         organ = _ORGAN_AFTER.match(t[end:])
-        if organ and not organ.group(0).endswith("政府"):
+        town = _township_opening(t[end:])
+        if town:
+            issuer, src["issuer"] = t[:end] + town, "title"  # 长沙市天心区坡子街街道办事处2022年…, 某区某镇2023年…
+        elif organ and not organ.group(0).endswith("政府"):
             issuer, src["issuer"] = t[: end + organ.end()], "title"
         else:
             issuer, src["issuer"] = f"{opening.name}人民政府", "title"
     if issuer is None and sig_organ:
         issuer, src["issuer"] = sig_organ, "signature"
+    if issuer is None and (who := _official_byline(text)):
+        issuer, src["issuer"] = who, "byline"
+    table = _table_fields(text)
+    publisher = header.get("publisher") or table.get("发布机构") or table.get("发文机关")
+    if issuer is None and publisher and _level_of(publisher)[1] != "unknown":
+        issuer, src["issuer"] = re.sub(r"\s+", "", publisher), "header"  # 发布机构: after title and signature
     if issuer is None:
         organ = _first_sentence_organ(text)
         if organ:
@@ -869,6 +1176,13 @@ def infer_metadata(
         if r and lv.removesuffix("_dept") == level.removesuffix("_dept"):
             region, src["region"] = r, "self_reference"
             issuer = _organ_from_source(issuer, r) or issuer
+        elif lv == "unknown" and (unit := _BARE_UNIT.match(issuer)) and unit.group(1) in ("县", "旗", "自治县"):
+            # no self-reference: the county the text names most (a county's bureau writes about its county);
+            # not for 市/区/省, which a district or a municipality also calls itself
+            d = _most_mentioned(text, "county")
+            if d is not None and d.name.endswith(unit.group(1)):
+                region, src["region"] = d.name, "mentions"
+                issuer = _organ_from_source(issuer, d.name) or issuer
     if issuer is None and header.get("source"):
         organ = _organ_from_source(header["source"], region)
         if organ:
@@ -914,7 +1228,11 @@ def infer_metadata(
         ("header", header.get("成文日期") or header.get("date")),
         ("header", fields.get("发布日期") or fields.get("成文日期") or fields.get("发文日期")),
         ("header", fields.get("时间") or fields.get("日期")),
+        ("header", table.get("发布日期") or table.get("公开日期") or table.get("发文时间") or table.get("发文日期")
+                   or table.get("成文日期")),
+        ("header", (d := _byline_date(text)) and d.isoformat()),
         ("signature", sig_date.isoformat() if sig_date else None),
+        ("date_line", (d := _standalone_date(text)) and d.isoformat()),
     ):
         d = parse_date(value)
         if d:

@@ -168,7 +168,13 @@ def _is_html(text: str, suffix: str) -> bool:
         suffix in HTML_SUFFIXES
         or head.startswith(("<!doctype html", "<html"))
         or (suffix not in TEXT_SUFFIXES and "<body" in text[:20000].lower())
+        or len(_HTML_BLOCK_TAG.findall(text[:20000])) >= _HTML_TAGS_MIN  # a page's markup pasted into a .txt
     )
+
+
+# Paragraph-level tags: a text file holding at least this many is a page's markup (a mirror's copy), not prose.
+_HTML_BLOCK_TAG = re.compile(r"</?(?:p|br|div|strong|td|tr|li|h[1-6])(?:\s[^<>]{0,200})?/?>", re.IGNORECASE)
+_HTML_TAGS_MIN = 6
 
 
 def _document(
