@@ -9,10 +9,9 @@ from types import SimpleNamespace
 import numpy as np
 import polars as pl
 import pytest
-from scipy import sparse
-
 from fazhi import topics as T
 from fazhi.schema import validate
+from scipy import sparse
 
 # Three planted topics, each with its own vocabulary and an Outline system; "共同" words occur everywhere.
 PLANTED = {
@@ -505,3 +504,88 @@ def test_selection_is_stratified_by_level_in_the_stage(tables):
     np.testing.assert_array_equal(simple, T.selection_sample(len(levels), 20, s.selection_seed))
     with pytest.raises(ValueError):
         T.selection_rows(dtm, replace_(s, selection_stratify="nope"))
+
+
+# --- model choice that holds, junk filter -------------------------------------------------------------
+
+
+def _sel(scores_lda, scores_nmf=None, ks=(2, 3, 4)):
+    """A selection frame whose three criteria all equal the given values (so the scaled score orders alike)."""
+    rows = [("lda", k, v, v, v) for k, v in zip(ks, scores_lda)]
+    rows += [("nmf", k, v, v, v) for k, v in zip(ks, scores_nmf or [])]
+    return pl.DataFrame(
+        rows, schema={"model": pl.String, "k": pl.Int32, "coherence": pl.Float64, "exclusivity": pl.Float64,
+                      "stability": pl.Float64}, orient="row",
+    )
+
+
+def test_auto_rule_chooses_the_model_with_k():
+    out = T.select_k(_sel([0.1, 0.2, 0.3], [0.2, 0.9, 0.4]), "auto")
+    assert out.filter(pl.col("primary"))["model"].unique().to_list() == ["nmf"]
+    assert out.filter(pl.col("chosen"))["k"].unique().to_list() == [3]
+    assert out["interior"].all() and not out["flat"].any()
+    # a fixed primary model keeps the old rule: k among that model's rows only
+    fixed = T.select_k(_sel([0.1, 0.2, 0.3], [0.2, 0.9, 0.4]), "lda")
+    assert fixed.filter(pl.col("chosen"))["k"].unique().to_list() == [4]
+    assert not fixed["interior"].any()
+
+
+def test_flat_criterion_is_flagged():
+    out = T.select_k(_sel([0.50, 0.51, 0.1]), "lda", flat_margin=0.05)
+    assert out["flat"].all()
+    assert out["margin"][0] == pytest.approx(1 / 0.41 * 0.01)  # scaled: 1.0 against 0.9756...
+    assert not T.select_k(_sel([0.1, 0.9, 0.1]), "lda")["flat"].any()
+
+
+def test_widen_k_rule():
+    assert T.widen_k([4, 6, 8], 8, max_k=30) == 10
+    assert T.widen_k([4, 6, 8], 4, max_k=30) == 2
+    assert T.widen_k([4, 6, 8], 6, max_k=30) is None
+    assert T.widen_k([2, 4], 2, max_k=30) is None  # cannot go below 2
+    assert T.widen_k([4, 6, 8], 8, max_k=9) is None  # nor above max_k
+    assert T.widen_k([5], 5, max_k=30) is None  # a single k is fixed by the researcher
+
+
+def test_grid_widens_until_the_choice_is_interior(tables):
+    # three planted topics: a grid that starts above 3 must widen downwards to find an interior k
+    s = replace_(FAST, k_grid=(5, 6), seeds=(0, 1), k_widen_steps=4)
+    dtm = T.document_term_matrix(tables["tokens"], sections=tables["sections"], documents=tables["documents"],
+                                 boilerplate=tables["boilerplate"], settings=s)
+    grid = T.fit_grid(dtm, s)
+    sel = grid.selection
+    ks = sorted(set(sel["k"].to_list()))
+    assert ks[0] < 5  # widened
+    chosen = sel.filter(pl.col("chosen"))["k"][0]
+    assert sel["interior"][0] == (ks[0] < chosen < ks[-1])
+    assert set(grid.runs["k"].to_list()) == set(ks)
+    no_widen = T.fit_grid(dtm, replace_(s, k_widen_steps=0))
+    assert sorted(set(no_widen.selection["k"].to_list())) == [5, 6]
+
+
+def test_junk_filter_drops_pinyin_furniture_and_places(tables):
+    tok = tables["tokens"]
+    extra = pl.DataFrame(
+        {
+            "doc_id": ["doc0"] * 4, "section_id": [1] * 4, "sentence_id": [2] * 4, "token_id": [9000, 9001, 9002, 9003],
+            "token": ["ng", "无障碍", "海淀区", "GDPR"], "start": [10**6 + i for i in range(4)],
+            "end": [10**6 + i + 1 for i in range(4)], "pos": ["eng", "n", "ns", "eng"], "keep": [True] * 4,
+        },
+        schema=tok.schema,
+    )
+    more = pl.concat([tok] + [extra.with_columns(pl.col("doc_id").str.replace("0", str(d))) for d in range(4)])
+    s = replace_(FAST, min_df=1)
+    dtm = T.document_term_matrix(more, sections=tables["sections"], documents=tables["documents"], settings=s)
+    assert not {"ng", "无障碍", "海淀区"} & set(dtm.vocab)
+    assert "GDPR" in dtm.vocab  # four letters: not a pinyin fragment
+    assert dtm.pruning["junk_tokens_pinyin"] == 4
+    assert dtm.pruning["junk_tokens_furniture"] == 4
+    assert dtm.pruning["junk_tokens_places"] == 4
+    off = T.document_term_matrix(more, sections=tables["sections"], documents=tables["documents"],
+                                 settings=replace_(s, junk_filter=False))
+    assert {"ng", "无障碍", "海淀区"} <= set(off.vocab)
+
+
+def test_junk_rules_file_is_read():
+    rules = T.junk_rules()
+    assert rules.pinyin_max_letters == 3 and "无障碍" in rules.furniture and "ns" in rules.place_pos
+    assert not {"政务公开", "网站"} & rules.furniture  # genuine vocabulary of the field stays
