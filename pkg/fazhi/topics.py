@@ -56,7 +56,7 @@ import polars as pl
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-from .schema import table
+from .schema import TOPIC_EFFECTS, table
 
 UNITS = ("section", "paragraph", "document")
 MODELS = ("lda", "nmf")
@@ -270,6 +270,9 @@ class TopicSettings:
     n_bootstrap: int = 1000
     bootstrap_seed: int = 0
     ci: float = 0.95
+    #: topic_effects: draws from the document-topic posterior (method of composition) and their seed
+    effects_draws: int = 50
+    effects_seed: int = 0
     #: model selection (the grid of k × seeds) runs on a seeded random sample of at most this many units when
     #: the matrix has more (0 = always all units); the final models at the chosen k are fitted on all units
     selection_max_units: int = 1000
@@ -588,6 +591,9 @@ class TopicFit:
     theta: np.ndarray
     perplexity: float | None
     n_iter: int
+    #: LDA: the variational Dirichlet parameters of each unit's topic shares (units × k), the posterior that
+    #: ``topic_effects`` draws from; None for NMF
+    gamma: np.ndarray | None = None
 
 
 def _row_normalise(a: np.ndarray) -> np.ndarray:
@@ -681,6 +687,7 @@ def fit_topic_model(
             est = NMF(n_components=k, init="random", solver="cd", max_iter=s.nmf_max_iter, random_state=seed, tol=1e-4)
             theta = est.fit_transform(Xt)
             perplexity = None
+            unnormalised = None
         else:
             raise ValueError(f"model must be one of {MODELS}, not {model!r}")
     components = np.asarray(est.components_, dtype=np.float64)
@@ -693,6 +700,7 @@ def fit_topic_model(
         theta=_row_normalise(np.asarray(theta, dtype=np.float64)),
         perplexity=perplexity,
         n_iter=int(est.n_iter_),
+        gamma=None if unnormalised is None else np.asarray(unnormalised, dtype=np.float64),
     )
 
 
@@ -1450,6 +1458,199 @@ def term_overlap(topics: pl.DataFrame, model_a: str = "lda", model_b: str = "nmf
 
 
 # ---------------------------------------------------------------------------------------------------
+# Prevalence by covariates (topic_effects)
+# ---------------------------------------------------------------------------------------------------
+
+EFFECT_COVARIATES = ("level", "doc_type", "year")
+
+
+def unit_posterior(fit: TopicFit, n_tokens: np.ndarray) -> np.ndarray:
+    """Dirichlet parameters of each unit's topic shares (units × k), the posterior the effects draw from.
+
+    LDA: the fit's variational parameters ``gamma``. NMF has no posterior; its documented equivalent is the
+    Dirichlet a unit's ``n`` tokens split by its shares would give under a uniform 1/k prior,
+    ``1/k + n × share`` (the same form as LDA's gamma, which is the prior plus the expected counts).
+    """
+    if fit.gamma is not None:
+        return np.maximum(fit.gamma, 1e-12)
+    k = fit.theta.shape[1]
+    return 1.0 / k + n_tokens[:, None].astype(float) * fit.theta
+
+
+def effect_design(docs: pl.DataFrame, *, max_params: int) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """The design matrix of the effects regression and the name (covariate, contrast) of each column.
+
+    Columns: an intercept; for ``level`` and ``doc_type`` one indicator per value other than the reference
+    (the most common value, ties by name); ``year`` as (year − mean) / 10. A covariate enters only when it
+    varies, and only while the number of columns stays at most ``max_params`` (covariates in the order of
+    ``EFFECT_COVARIATES``; one that would exceed it is skipped, so a five-document corpus still gets the
+    contrasts it can support).
+    """
+    cols = [np.ones(docs.height)]
+    names = [("intercept", "reference document")]
+    for cov in EFFECT_COVARIATES:
+        if cov == "year":
+            y = docs["year"].to_numpy().astype(float)
+            if np.unique(y).size < 2 or len(cols) + 1 > max_params:
+                continue
+            cols.append((y - y.mean()) / 10.0)
+            names.append(("year", "per 10 years"))
+            continue
+        vals = docs[cov].to_list()
+        freq: dict[str, int] = {}
+        for v in vals:
+            freq[v] = freq.get(v, 0) + 1
+        levels = sorted(freq, key=lambda v: (-freq[v], v))
+        if len(levels) < 2 or len(cols) + len(levels) - 1 > max_params:
+            continue
+        ref = levels[0]
+        arr = np.asarray(vals, dtype=object)
+        for v in sorted(levels[1:]):
+            cols.append((arr == v).astype(float))
+            names.append((cov, f"{v} − {ref}"))
+    return np.column_stack(cols), names
+
+
+def _gls(y: np.ndarray, X: np.ndarray, groups: np.ndarray | None, ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients and their covariance under V = σ²(I + ratio·ZZ'), σ² estimated from the residuals."""
+    n, p = X.shape
+    if groups is None or ratio <= 0:
+        XtX_inv = np.linalg.pinv(X.T @ X)
+        beta = XtX_inv @ X.T @ y
+        r = y - X @ beta
+        sigma2 = float(r @ r) / max(n - p, 1)
+        return beta, XtX_inv * sigma2
+    Z = (groups[:, None] == np.unique(groups)[None, :]).astype(float)
+    V = np.eye(n) + ratio * (Z @ Z.T)
+    Vi = np.linalg.inv(V)
+    A = np.linalg.pinv(X.T @ Vi @ X)
+    beta = A @ X.T @ Vi @ y
+    r = y - X @ beta
+    sigma2 = float(r @ Vi @ r) / max(n - p, 1)
+    return beta, A * sigma2
+
+
+def topic_effects(
+    fit: TopicFit,
+    dtm: DTM,
+    documents: pl.DataFrame | None,
+    labels: pl.DataFrame | None = None,
+    *,
+    n_draws: int = 50,
+    seed: int = 0,
+    ci: float = 0.95,
+) -> pl.DataFrame:
+    """Regression of documents' topic proportions on level, doc type and year, with jurisdictions (regions)
+    as random intercepts where documents are nested in them, and uncertainty that carries the topic model's.
+
+    How (stm's ``estimateEffect``, method of composition):
+
+    1. A document's topic proportions are the token-weighted mean of its units' shares.
+    2. Variance components, once per topic: statsmodels' ``MixedLM`` (REML, random intercept per region;
+       documents without a region form one group) on the posterior-mean proportions, when at least five
+       regions exist and one holds two or more documents; otherwise OLS (no pooling is possible).
+    3. ``n_draws`` times: draw every unit's shares from its Dirichlet posterior (``unit_posterior``),
+       aggregate to documents, refit each topic's regression by GLS with the variance ratio of step 2
+       (the same estimator as MixedLM's at those components, without re-estimating them per draw), and draw
+       one coefficient vector from the normal approximation of its sampling distribution.
+    4. The composed draws give the estimate (mean), ``se`` (sd) and the percentile interval.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``topic_effects`` rows (see ``fazhi.schema.TOPIC_EFFECTS``); empty without documents or when the
+        documents cannot support any contrast.
+    """
+    from .schema import TOPIC_EFFECTS
+
+    empty = pl.DataFrame(schema=TOPIC_EFFECTS.polars_schema)
+    if documents is None or documents.height == 0:
+        return empty
+    units = dtm.units
+    n_tok = units["n_tokens"].to_numpy().astype(float)
+    doc_ids = units["doc_id"].to_numpy()
+    meta = documents.select(
+        "doc_id",
+        *[
+            (pl.col(c) if c in documents.columns else pl.lit(None, pl.String)).cast(pl.String).fill_null("unknown").alias(c)
+            for c in ("level", "doc_type")
+        ],
+        (pl.col("period_start") if "period_start" in documents.columns else pl.lit(None, pl.Int32)).cast(pl.Float64).alias("year"),
+        (pl.col("region") if "region" in documents.columns else pl.lit(None, pl.String)).cast(pl.String).fill_null("unknown").alias("region"),
+    )
+    present = sorted(set(doc_ids.tolist()))
+    docs = meta.filter(pl.col("doc_id").is_in(present))
+    if docs["year"].null_count() and docs["year"].drop_nulls().n_unique() >= 2:
+        docs = docs.drop_nulls("year")  # year varies: documents without one leave the regression
+    else:
+        docs = docs.with_columns(pl.col("year").fill_null(0.0))
+    docs = docs.sort("doc_id")
+    n_docs = docs.height
+    if n_docs < 3:
+        return empty
+    X, names = effect_design(docs, max_params=n_docs - 2)
+    if X.shape[1] < 2:
+        return empty
+    index = {d: i for i, d in enumerate(docs["doc_id"].to_list())}
+    rows_doc = np.array([index.get(d, -1) for d in doc_ids.tolist()])
+    keep = rows_doc >= 0
+    # aggregation matrix: documents × units, token weights normalised per document
+    agg = sparse.csr_matrix((n_tok[keep], (rows_doc[keep], np.flatnonzero(keep))), shape=(n_docs, units.height))
+    agg = sparse.diags(1.0 / np.asarray(agg.sum(axis=1)).ravel()) @ agg
+    regions = docs["region"].to_numpy()
+    sizes = docs.group_by("region").len()["len"].to_numpy()
+    mixed = sizes.size >= 5 and int(sizes.max()) >= 2 and sizes.size < n_docs
+    k = fit.theta.shape[1]
+    from threadpoolctl import threadpool_limits
+
+    limit = threadpool_limits(limits=1)  # single-thread BLAS: byte-identical fits and draws on any machine
+    mean_props = np.asarray(agg @ fit.theta)
+    ratios = np.zeros(k)
+    failed: set[int] = set()
+    if mixed:
+        import statsmodels.api as sm
+        from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergence
+
+        for t in range(k):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", category=SMConvergence)
+                warnings.simplefilter("ignore", category=RuntimeWarning)
+                warnings.simplefilter("ignore", category=UserWarning)
+                try:
+                    res = sm.MixedLM(mean_props[:, t], X, groups=regions).fit(reml=True)
+                except (np.linalg.LinAlgError, ValueError):  # singular variance components: no pooling
+                    failed.add(t)
+                    continue
+            scale = float(res.scale)
+            tau2 = float(np.asarray(res.cov_re).ravel()[0]) if np.size(res.cov_re) else 0.0
+            ratios[t] = tau2 / scale if scale > 0 and np.isfinite(tau2) else 0.0
+    rng = np.random.default_rng(seed)
+    alpha = unit_posterior(fit, n_tok)
+    draws = np.empty((n_draws, k, X.shape[1]))
+    for r in range(n_draws):
+        g = rng.standard_gamma(alpha)
+        theta = g / g.sum(axis=1, keepdims=True)
+        props = np.asarray(agg @ theta)
+        for t in range(k):
+            beta, cov = _gls(props[:, t], X, regions if mixed else None, ratios[t])
+            cov = (cov + cov.T) / 2
+            draws[r, t] = rng.multivariate_normal(beta, cov, method="eigh")
+    limit.unregister()
+    a = (1 - ci) / 2
+    est, sd = draws.mean(axis=0), draws.std(axis=0, ddof=1) if n_draws > 1 else np.zeros((k, X.shape[1]))
+    lo, hi = np.quantile(draws, a, axis=0), np.quantile(draws, 1 - a, axis=0)
+    lab = {} if labels is None else dict(zip(labels.filter(pl.col("model") == fit.model)["topic"], labels.filter(pl.col("model") == fit.model)["label"]))
+    rows = [
+        (fit.model, t, lab.get(t), cov, contrast, float(est[t, j]), float(sd[t, j]), float(lo[t, j]), float(hi[t, j]),
+         n_docs, int(sizes.size) if mixed and t not in failed else None,
+         "mixedlm" if mixed and t not in failed else ("ols (mixedlm failed: singular)" if mixed else "ols"), n_draws)
+        for t in range(k)
+        for j, (cov, contrast) in enumerate(names)
+    ]
+    return pl.DataFrame(rows, schema=TOPIC_EFFECTS.polars_schema, orient="row")
+
+
+# ---------------------------------------------------------------------------------------------------
 # The stage
 # ---------------------------------------------------------------------------------------------------
 
@@ -1602,9 +1803,13 @@ def run_topics(
     )
     lap("prevalence bootstrap")
     tables["topic_alignment"] = pl.concat(aligned).sort("model", "topic", "kind", "target")
+    primary = str(grid.selection.filter(pl.col("primary"))["model"][0])
+    tables["topic_effects"] = topic_effects(
+        finals[primary][0], dtm, documents, labels, n_draws=s.effects_draws, seed=s.effects_seed, ci=s.ci
+    )
+    lap("covariate effects")
     tables["model_selection"] = grid.selection
     tables["topic_runs"] = runs
-    primary = str(grid.selection.filter(pl.col("primary"))["model"][0])
     junk = {key: str(v) for key, v in dtm.pruning.items() if key.startswith("junk_tokens_")}
     derived = pl.DataFrame(
         {
@@ -1651,6 +1856,7 @@ _STAGE_TABLES = (
     TOPIC_REPRESENTATIVES,
     TOPIC_PREVALENCE,
     TOPIC_ALIGNMENT,
+    TOPIC_EFFECTS,
     TOPIC_SETTINGS,
 )
 
@@ -1695,6 +1901,12 @@ __all__ = [
     "exclusivity",
     "fit_grid",
     "fit_topic_model",
+    "topic_effects",
+    "unit_posterior",
+    "effect_design",
+    "widen_k",
+    "junk_rules",
+    "junk_kind",
     "frex",
     "lda_method",
     "match_topics",
