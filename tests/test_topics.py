@@ -589,3 +589,53 @@ def test_junk_rules_file_is_read():
     rules = T.junk_rules()
     assert rules.pinyin_max_letters == 3 and "无障碍" in rules.furniture and "ns" in rules.place_pos
     assert not {"政务公开", "网站"} & rules.furniture  # genuine vocabulary of the field stays
+
+
+# --- prevalence by covariates ----------------------------------------------------------------------------
+
+
+def test_topic_effects_recover_a_planted_level_effect():
+    """Twelve documents in six regions; province documents carry twice the first topic's share."""
+    k, rng = 2, np.random.default_rng(0)
+    docs, units, theta, gamma = [], [], [], []
+    for d in range(12):
+        level = "province" if d % 2 else "county"
+        docs.append((f"d{d}", level, "annual_report", 2020 + d % 3, f"region{d // 2}"))
+        for u in range(4):
+            share = 0.6 if level == "province" else 0.3
+            s0 = float(np.clip(share + rng.normal(0, 0.03), 0.01, 0.99))
+            units.append((len(units), f"d{d}", 100))
+            theta.append([s0, 1 - s0])
+            gamma.append([100 * s0 + 0.5, 100 * (1 - s0) + 0.5])
+    documents = pl.DataFrame(
+        docs, schema={"doc_id": pl.String, "level": pl.String, "doc_type": pl.String, "period_start": pl.Int32,
+                      "region": pl.String}, orient="row",
+    )
+    u = pl.DataFrame(units, schema={"unit_id": pl.Int32, "doc_id": pl.String, "n_tokens": pl.Int64}, orient="row")
+    dtm = T.DTM(X=sparse.csr_matrix((len(units), 3)), vocab=["a", "b", "c"], units=u, unit="section")
+    th = np.asarray(theta)
+    fit = T.TopicFit(model="lda", k=k, seed=0, components=np.ones((k, 3)), beta=np.ones((k, 3)) / 3, theta=th,
+                     perplexity=None, n_iter=1, gamma=np.asarray(gamma))
+    out = T.topic_effects(fit, dtm, documents, n_draws=40)
+    validate("topic_effects", out)
+    eff = out.filter((pl.col("topic") == 0) & (pl.col("covariate") == "level")).row(0, named=True)
+    assert eff["contrast"] == "province − county"  # tie in frequency: reference is the first by name
+    assert eff["lo"] < 0.3 < eff["hi"] and eff["lo"] > 0.1  # the planted difference, excluded zero
+    assert eff["method"] == "mixedlm" and eff["n_groups"] == 6 and eff["n_docs"] == 12
+    # the two topics' effects mirror each other (shares sum to one)
+    other = out.filter((pl.col("topic") == 1) & (pl.col("covariate") == "level"))["estimate"][0]
+    assert other == pytest.approx(-eff["estimate"], abs=0.02)
+    # deterministic
+    assert out.equals(T.topic_effects(fit, dtm, documents, n_draws=40))
+    # too few documents for a contrast: the covariates that do not fit are left out, not forced in
+    few = T.topic_effects(fit, dtm, documents.head(3), n_draws=5)
+    assert set(few["covariate"].to_list()) <= {"intercept", "level", "year"}
+
+
+def test_effect_design_reference_and_budget():
+    docs = pl.DataFrame({"level": ["a", "b", "b", "c"], "doc_type": ["x"] * 4, "year": [2000.0, 2010.0, 2020.0, 2030.0]})
+    X, names = T.effect_design(docs, max_params=4)
+    assert names == [("intercept", "reference document"), ("level", "a − b"), ("level", "c − b"), ("year", "per 10 years")]
+    assert X[:, 3].tolist() == pytest.approx([-1.5, -0.5, 0.5, 1.5])
+    _, names2 = T.effect_design(docs, max_params=2)
+    assert names2 == [("intercept", "reference document"), ("year", "per 10 years")]  # level would need 3

@@ -1651,6 +1651,102 @@ def topic_effects(
 
 
 # ---------------------------------------------------------------------------------------------------
+# Reading the results (for the topics page)
+# ---------------------------------------------------------------------------------------------------
+
+
+def selection_statement(selection: pl.DataFrame) -> str:
+    """One plain sentence on the model choice: the chosen model and k, and whether the choice holds
+    (interior to the grid, and not flat), computed from ``model_selection``."""
+    row = selection.filter(pl.col("primary") & pl.col("chosen")).row(0, named=True)
+    ks = sorted(set(selection.filter(pl.col("primary"))["k"].to_list()))
+    grid = f"k = {ks[0]}–{ks[-1]}" if len(ks) > 1 else f"k = {ks[0]}"
+    head = f"The rule chose {row['model'].upper()} with k = {row['k']} (score {row['score']:.2f}) on a grid of {grid}"
+    if not row["interior"]:
+        where = "an edge of the grid, which could not be widened further"
+        return f"{head}. The criterion peaks at {where}: the data do not pin k down, read the chosen k as a bound."
+    if row["flat"]:
+        margin = row["margin"]
+        return (
+            f"{head}. The criterion is flat: the chosen k beats the next best by only {margin:.3f} on the 0–1 score "
+            f"(below flat_margin), so neighbouring k describe the corpus about as well."
+        )
+    return f"{head}. The choice is interior to the grid and beats the next best k by {row['margin']:.2f} on the 0–1 score."
+
+
+def _wrap_excerpt(text: str | None, n: int = 120) -> str:
+    piece = " ".join((text or "").split())
+    return piece if len(piece) <= n else piece[:n].rstrip("…") + "…"
+
+
+def topic_paragraphs(
+    summary: pl.DataFrame,
+    representatives: pl.DataFrame,
+    *,
+    model: str,
+    alignment: pl.DataFrame | None = None,
+    effects: pl.DataFrame | None = None,
+    n_passages: int = 3,
+    excerpt_chars: int = 120,
+) -> str:
+    """Markdown describing each topic of ``model``, computed from the tables (a template, no judgement):
+    its label, top and FREX terms, a short paragraph (prevalence, coherence, stability, the Outline system
+    and theme it leans to, its clearest covariate effect) and ``n_passages`` short representative passages.
+    Markdown wraps, so long passages never run off the page.
+    """
+    out = []
+    summ = summary.filter(pl.col("model") == model).sort("topic")
+    for r in summ.iter_rows(named=True):
+        t = r["topic"]
+        parts = [
+            f"It holds {r['prevalence']:.1%} of the corpus's tokens; coherence (NPMI) {r['coherence']:.2f}"
+            + (f", stability across seeds {r['stability']:.2f}" if r["stability"] is not None else "")
+            + "."
+        ]
+        if r["system"]:
+            parts.append(f"Its most representative sections sit in the Outline system {r['system']} ({r['system_share']:.0%}).")
+        if alignment is not None and alignment.height:
+            th = (
+                alignment.filter((pl.col("model") == model) & (pl.col("topic") == t) & (pl.col("kind") == "theme"))
+                .drop_nulls("lift")
+                .sort(["lift", "target"], descending=[True, False])
+            )
+            if th.height and th["lift"][0] >= 1.5:
+                parts.append(f"It carries the {th['target'][0]} lexicon at {th['lift'][0]:.1f}× the corpus rate.")
+        if effects is not None and effects.height:
+            eff = (
+                effects.filter((pl.col("model") == model) & (pl.col("topic") == t) & (pl.col("covariate") != "intercept"))
+                .filter((pl.col("lo") > 0) | (pl.col("hi") < 0))
+                .with_columns(size=pl.col("estimate").abs())
+                .sort(["size", "contrast"], descending=[True, False])
+            )
+            if eff.height:
+                e = eff.row(0, named=True)
+                parts.append(
+                    f"Its clearest covariate effect: {e['covariate']} {e['contrast']}, {e['estimate']:+.1%} of a document's "
+                    f"text ({e['lo']:+.1%} to {e['hi']:+.1%})."
+                )
+            else:
+                parts.append("No covariate contrast's interval excludes zero.")
+        reps = representatives.filter((pl.col("model") == model) & (pl.col("topic") == t)).sort("rank").head(n_passages)
+        passages = "\n".join(
+            f"> {_wrap_excerpt(p['excerpt'], excerpt_chars)}  \n> — {p['doc_id']} ({p['level']}"
+            + (f", {p['path']}" if p["path"] else "")
+            + f"; share {p['share']:.2f})\n>"
+            for p in reps.iter_rows(named=True)
+        )
+        out.append(
+            f"### Topic {t}: {r['label']}\n\n"
+            f"**Top terms:** {r['top_terms']}  \n**FREX terms:** {r['frex_terms']}\n\n"
+            + " ".join(parts)
+            + "\n\n"
+            + passages
+            + "\n"
+        )
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------------
 # The stage
 # ---------------------------------------------------------------------------------------------------
 
@@ -1902,6 +1998,8 @@ __all__ = [
     "fit_grid",
     "fit_topic_model",
     "topic_effects",
+    "topic_paragraphs",
+    "selection_statement",
     "unit_posterior",
     "effect_design",
     "widen_k",
