@@ -195,8 +195,8 @@ TOPIC_EFFECTS = table(
     (
         "contrast",
         pl.String,
-        "what the estimate compares: '<value> − <reference>' (categorical; the reference is the most common value), "
-        "'per 10 years' (year, centred), or 'reference document' (intercept)",
+        ("what the estimate compares: '<value> − <reference>' (categorical; the reference is the most common value), "
+        "'per 10 years' (year, centred), or 'reference document' (intercept)"),
     ),
     ("estimate", pl.Float64, "mean over the composed draws: change in the topic's share of a document's tokens"),
     ("se", pl.Float64, "standard deviation of the composed draws (regression and topic-model uncertainty)"),
