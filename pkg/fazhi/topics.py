@@ -307,8 +307,10 @@ class TopicSettings:
     selection_stratify: str = "level"
     jobs: int = 1  #: worker processes for the grid (1 = use the build's jobs); results are identical for any value
     #: the grid runs across worker processes only when it fits at least this many units (below, starting
-    #: spawned workers costs more than the fits: seeds, 147 units: 14 s serial, 20 s with two workers)
-    parallel_min_units: int = 1000
+    #: spawned workers costs more than the fits: seeds, 147 units: 14 s serial, 20 s with two workers; the
+    #: 1,000-unit selection sample of the government work reports: grid 27 s serial, 38 s with two workers
+    #: on the shared 2-core machine), so with the default sample size the grid is serial
+    parallel_min_units: int = 2000
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> TopicSettings:
@@ -1536,22 +1538,25 @@ def effect_design(docs: pl.DataFrame, *, max_params: int) -> tuple[np.ndarray, l
     return np.column_stack(cols), names
 
 
-def _gls(y: np.ndarray, X: np.ndarray, groups: np.ndarray | None, ratio: float) -> tuple[np.ndarray, np.ndarray]:
-    """Coefficients and their covariance under V = σ²(I + ratio·ZZ'), σ² estimated from the residuals."""
-    n, p = X.shape
+def _gls_operator(X: np.ndarray, groups: np.ndarray | None, ratio: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For V = σ²(I + ratio·ZZ') (Z: group indicators; OLS when ``groups`` is None or ratio ≤ 0): the matrix
+    P with β̂ = P y, V's inverse up to σ², and (X'V⁻¹X)⁻¹ up to σ². Computed once per topic, used per draw."""
+    n = X.shape[0]
     if groups is None or ratio <= 0:
-        XtX_inv = np.linalg.pinv(X.T @ X)
-        beta = XtX_inv @ X.T @ y
-        r = y - X @ beta
-        sigma2 = float(r @ r) / max(n - p, 1)
-        return beta, XtX_inv * sigma2
-    Z = (groups[:, None] == np.unique(groups)[None, :]).astype(float)
-    V = np.eye(n) + ratio * (Z @ Z.T)
-    Vi = np.linalg.inv(V)
+        Vi = np.eye(n)
+    else:
+        Z = (groups[:, None] == np.unique(groups)[None, :]).astype(float)
+        Vi = np.linalg.inv(np.eye(n) + ratio * (Z @ Z.T))
     A = np.linalg.pinv(X.T @ Vi @ X)
-    beta = A @ X.T @ Vi @ y
+    return A @ X.T @ Vi, Vi, A
+
+
+def _gls(y: np.ndarray, X: np.ndarray, op: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """GLS coefficients and their covariance, σ² estimated from the (V-weighted) residuals."""
+    P, Vi, A = op
+    beta = P @ y
     r = y - X @ beta
-    sigma2 = float(r @ Vi @ r) / max(n - p, 1)
+    sigma2 = float(r @ Vi @ r) / max(X.shape[0] - X.shape[1], 1)
     return beta, A * sigma2
 
 
@@ -1652,12 +1657,13 @@ def topic_effects(
     rng = np.random.default_rng(seed)
     alpha = unit_posterior(fit, n_tok)
     draws = np.empty((n_draws, k, X.shape[1]))
+    ops = [_gls_operator(X, regions if mixed else None, float(ratios[t])) for t in range(k)]
     for r in range(n_draws):
         g = rng.standard_gamma(alpha)
         theta = g / g.sum(axis=1, keepdims=True)
         props = np.asarray(agg @ theta)
         for t in range(k):
-            beta, cov = _gls(props[:, t], X, regions if mixed else None, ratios[t])
+            beta, cov = _gls(props[:, t], X, ops[t])
             cov = (cov + cov.T) / 2
             draws[r, t] = rng.multivariate_normal(beta, cov, method="eigh")
     limit.unregister()
