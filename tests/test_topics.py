@@ -639,3 +639,26 @@ def test_effect_design_reference_and_budget():
     assert X[:, 3].tolist() == pytest.approx([-1.5, -0.5, 0.5, 1.5])
     _, names2 = T.effect_design(docs, max_params=2)
     assert names2 == [("intercept", "reference document"), ("year", "per 10 years")]  # level would need 3
+
+
+# --- lexicon-seeded topics ---------------------------------------------------------------------------------
+
+
+def test_seeded_topics_keep_their_lexicon_and_agree_with_the_dictionary(tables):
+    s = replace_(FAST, seeded_free_topics=1)
+    dtm = T.document_term_matrix(tables["tokens"], sections=tables["sections"], documents=tables["documents"],
+                                 boilerplate=tables["boilerplate"], settings=s)
+    lex = pl.DataFrame(
+        [(theme, w) for theme, words in PLANTED.items() for w in words[:4]] + [("absent", "无此词")],
+        schema={"theme": pl.String, "term": pl.String}, orient="row",
+    )
+    tu = T.theme_counts_per_unit(tables["theme_hits"], dtm)
+    out = T.seeded_topics(dtm, lex, tu, s)
+    validate("topic_seeded", out)
+    seeded = out.filter(pl.col("theme").is_not_null())
+    assert seeded["theme"].to_list() == list(PLANTED)  # lexicon order; a lexicon with no word in the vocabulary: no topic
+    assert out.filter(pl.col("theme").is_null()).height == 1
+    for row in seeded.iter_rows(named=True):
+        assert row["n_seed_terms"] == 4 and row["seed_share_top"] >= 0.4
+        assert row["best_theme"] == row["theme"] and row["dictionary_rho"] > 0.5
+    assert out.equals(T.seeded_topics(dtm, lex, tu, s))

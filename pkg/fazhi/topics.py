@@ -42,12 +42,14 @@ How it works, step by step (every step a public function, so a reviewer can re-r
    seeds') is kept; its topics are described by top terms (probability and FREX), representative units,
    a label from ``propose_label``, prevalence by level with bootstrap intervals, and alignment with theme
    lexicon hits and the Outline systems of the sections.
-7. ``topic_effects`` (primary model): documents' topic proportions regressed on level, doc type and year,
+7. ``seeded_topics``: NMF seeded with the theme lexicons (pseudo-units of seed words), one topic per
+   lexicon plus free topics, compared with the dictionary measure (table ``topic_seeded``).
+8. ``topic_effects`` (primary model): documents' topic proportions regressed on level, doc type and year,
    with a random intercept per region where documents are nested in regions (statsmodels ``MixedLM``
    variance components, then GLS), and intervals by the method of composition over draws from the units'
    Dirichlet posterior (LDA's variational gamma; for NMF the documented equivalent in ``unit_posterior``),
    as stm's ``estimateEffect``.
-8. For the page: ``selection_statement`` and ``topic_paragraphs`` (label, top and FREX terms, a template
+9. For the page: ``selection_statement`` and ``topic_paragraphs`` (label, top and FREX terms, a template
    paragraph computed from the tables, three wrapped representative passages).
 
 Cost (the topic stage must stay proportionate, at most the rest of the build on a corpus above 5 MB). Measured
@@ -298,6 +300,11 @@ class TopicSettings:
     #: topic_effects: draws from the document-topic posterior (method of composition) and their seed
     effects_draws: int = 50
     effects_seed: int = 0
+    #: topic_seeded: NMF seeded with the theme lexicons (one topic per lexicon) plus this many free topics
+    seeded: bool = True
+    seeded_free_topics: int = 4
+    seeded_strength: float = 10.0  #: l2 norm of each lexicon's pseudo-unit of seed words (a unit's is 1)
+    seeded_seed: int = 0  #: seed of the free topics' random start
     #: model selection (the grid of k × seeds) runs on a seeded random sample of at most this many units when
     #: the matrix has more (0 = always all units); the final models at the chosen k are fitted on all units
     selection_max_units: int = 1000
@@ -1682,6 +1689,127 @@ def topic_effects(
 
 
 # ---------------------------------------------------------------------------------------------------
+# Lexicon-seeded topics (topic_seeded)
+# ---------------------------------------------------------------------------------------------------
+
+TOPIC_SEEDED = table(
+    "topic_seeded",
+    "one topic of the lexicon-seeded NMF: a seeded topic (one per theme lexicon) or a free topic",
+    ("topic", pl.Int32, "topic number: the seeded topics first, in the lexicons' order, then the free topics"),
+    ("theme", pl.String, "the theme lexicon that seeded the topic; null for a free topic"),
+    ("n_seed_terms", pl.Int32, "lexicon terms found in the matrix's vocabulary (the seed words)"),
+    ("seed_share_top", pl.Float64, "share of the topic's top terms that are seed words (how far it kept its seed)"),
+    ("top_terms", pl.String, "top terms by weight, space-separated"),
+    ("prevalence", pl.Float64, "the topic's token-weighted share of the corpus"),
+    ("dictionary_rho", pl.Float64, "Spearman correlation over units of the topic's share and the theme's lexicon hits per token"),
+    ("best_theme", pl.String, "the theme whose hits per token correlate best with the topic's share (free topics too)"),
+    ("best_rho", pl.Float64, "that correlation"),
+    ("n_units", pl.Int32, "units of the matrix"),
+)
+
+
+def seeded_topics(
+    dtm: DTM, lexicon_terms: pl.DataFrame, theme_units: pl.DataFrame, settings: TopicSettings
+) -> pl.DataFrame:
+    """NMF seeded with the theme lexicons, compared with the dictionary measure.
+
+    How: one topic per theme lexicon whose terms occur in the vocabulary, plus ``seeded_free_topics`` free
+    topics. NMF (coordinate descent on the same tf-idf) is fitted on the units plus one *pseudo-unit* per
+    lexicon made of its seed words with l2 norm ``seeded_strength`` (a real unit's is 1), so the squared
+    error weighs it like ``seeded_strength``² units and pulls the seeded topic towards its lexicon (a word
+    prior by pseudo-counts, the NMF analogue of keyATM's keywords); the start is custom: a seeded topic's
+    term weights are high on its seed words and a small floor elsewhere, free topics start from seeded
+    random weights. Pseudo-units are dropped from the shares. ``seed_share_top`` shows how much of each
+    seeded topic's top terms are seed words.
+
+    Read the agreement with care: a seeded topic is pulled towards the lexicon's own words, so its
+    correlation with the lexicon's hits is high partly by construction. What it adds is the non-seed words
+    it gathers (terms the lexicon could add) and, above all, the free topics: what the corpus talks about
+    that no lexicon looks for (``best_theme`` / ``best_rho`` show how weakly they touch the lexicons). Agreement with the dictionary measure is the
+    Spearman correlation, over units, of the topic's share with the theme's lexicon hits per token.
+
+    ``lexicon_terms``: theme, term (the lexicons' ``frame()``); ``theme_units``: unit_id, theme, hits
+    (``theme_counts_per_unit``).
+    """
+    from scipy.stats import spearmanr
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+    from threadpoolctl import threadpool_limits
+
+    vocab = {t: i for i, t in enumerate(dtm.vocab)}
+    themes, seeds = [], []
+    for (theme,), g in lexicon_terms.group_by("theme", maintain_order=True):
+        idx = sorted({vocab[t] for t in g["term"].to_list() if t in vocab})
+        if idx:
+            themes.append(theme)
+            seeds.append(idx)
+    n_free = settings.seeded_free_topics
+    k = len(themes) + n_free
+    if not themes or k < 2 or dtm.X.shape[0] < k:
+        return pl.DataFrame(schema=TOPIC_SEEDED.polars_schema)
+    Xt = tfidf(dtm.X)
+    V = Xt.shape[1]
+    rng = np.random.default_rng(settings.seeded_seed)
+    scale = float(np.sqrt(Xt.mean() / k))
+    H0 = np.full((k, V), 1e-3 * scale)
+    for t, idx in enumerate(seeds):
+        H0[t, idx] = settings.seeded_strength * scale
+    H0[len(themes) :] = scale * rng.random((n_free, V))
+    # One pseudo-unit per lexicon holding its seed words (l2 norm seeded_strength, a real unit's is 1): the
+    # squared error weighs it like seeded_strength² units, which keeps the seeded topic near its lexicon.
+    pseudo = np.zeros((len(themes), V))
+    for t, idx in enumerate(seeds):
+        pseudo[t, idx] = settings.seeded_strength / np.sqrt(len(idx))
+    Xa = sparse.vstack([Xt, sparse.csr_matrix(pseudo)]).tocsr()
+    W0 = np.maximum(np.asarray(Xa @ H0.T), 1e-9)
+    W0 *= scale / max(float(W0.mean()), 1e-12)
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=ConvergenceWarning)
+        est = NMF(n_components=k, init="custom", solver="cd", max_iter=settings.nmf_max_iter, tol=1e-4)
+        W = est.fit_transform(Xa, W=W0, H=H0)[: Xt.shape[0]]
+    beta = _row_normalise(np.asarray(est.components_, dtype=np.float64))
+    theta = _row_normalise(np.asarray(W, dtype=np.float64))
+    n = dtm.units["n_tokens"].to_numpy().astype(float)
+    prevalence = (theta * n[:, None]).sum(axis=0) / max(n.sum(), 1.0)
+    all_themes = sorted(set(lexicon_terms["theme"].to_list()))
+    rates = {}
+    for theme in all_themes:
+        sub = theme_units.filter(pl.col("theme") == theme)
+        v = np.zeros(dtm.X.shape[0])
+        v[sub["unit_id"].to_numpy()] = sub["hits"].to_numpy().astype(float)
+        rates[theme] = v / np.where(n > 0, n, 1)
+    top = top_terms(beta, settings.n_top)
+
+    def rho(a: np.ndarray, b: np.ndarray) -> float | None:
+        if np.ptp(a) == 0 or np.ptp(b) == 0:
+            return None
+        return float(spearmanr(a, b).statistic)
+
+    rows = []
+    for t in range(k):
+        theme = themes[t] if t < len(themes) else None
+        cors = {th: rho(theta[:, t], rates[th]) for th in all_themes}
+        valid = [(c, th) for th, c in cors.items() if c is not None]
+        best = max(valid, key=lambda x: (x[0], [-ord(ch) for ch in x[1]])) if valid else (None, None)
+        seed_set = set(seeds[t]) if theme else set()
+        rows.append(
+            (
+                t,
+                theme,
+                len(seed_set),
+                float(np.mean([i in seed_set for i in top[t]])) if theme else None,
+                " ".join(dtm.vocab[i] for i in top[t]),
+                float(prevalence[t]),
+                cors.get(theme) if theme else None,
+                best[1],
+                best[0],
+                dtm.X.shape[0],
+            )
+        )
+    return pl.DataFrame(rows, schema=TOPIC_SEEDED.polars_schema, orient="row")
+
+
+# ---------------------------------------------------------------------------------------------------
 # Reading the results (for the topics page)
 # ---------------------------------------------------------------------------------------------------
 
@@ -1935,6 +2063,12 @@ def run_topics(
         finals[primary][0], dtm, documents, labels, n_draws=s.effects_draws, seed=s.effects_seed, ci=s.ci
     )
     lap("covariate effects")
+    tables["topic_seeded"] = pl.DataFrame(schema=TOPIC_SEEDED.polars_schema)
+    if s.seeded:
+        from .themes import default_lexicons
+
+        tables["topic_seeded"] = seeded_topics(dtm, default_lexicons().frame(), theme_units, s)
+    lap("seeded topics")
     tables["model_selection"] = grid.selection
     tables["topic_runs"] = runs
     junk = {key: str(v) for key, v in dtm.pruning.items() if key.startswith("junk_tokens_")}
@@ -1984,6 +2118,7 @@ _STAGE_TABLES = (
     TOPIC_PREVALENCE,
     TOPIC_ALIGNMENT,
     TOPIC_EFFECTS,
+    TOPIC_SEEDED,
     TOPIC_SETTINGS,
 )
 
@@ -2038,6 +2173,7 @@ __all__ = [
     "prevalence_by_level",
     "propose_label",
     "run_topics",
+    "seeded_topics",
     "select_k",
     "selection_rows",
     "selection_sample",
