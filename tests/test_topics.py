@@ -309,7 +309,11 @@ def test_select_k_rule():
 def test_stage_tables_match_their_contracts(stage):
     for name, df in stage.items():
         validate(name, df)
-        if name != "topic_settings":
+        if name == "topic_effects":
+            # four documents over three levels leave no residual degrees of freedom for a contrast: nothing is
+            # forced in (effects on enough documents: test_topic_effects_recover_a_planted_level_effect)
+            assert df.height == 0
+        elif name != "topic_settings":
             assert df.height > 0, name
 
 
