@@ -670,3 +670,18 @@ def test_seeded_topics_keep_their_lexicon_and_agree_with_the_dictionary(tables):
         assert row["n_seed_terms"] == 4 and row["seed_share_top"] >= 0.4
         assert row["best_theme"] == row["theme"] and row["dictionary_rho"] > 0.5
     assert out.equals(T.seeded_topics(dtm, lex, tu, s))
+
+
+def test_junk_rules_read_the_gazetteer_when_shipped(tmp_path, monkeypatch):
+    import fazhi.paths
+    from fazhi.paths import PACKAGE_DATA
+
+    (tmp_path / "topic_junk.toml").write_text((PACKAGE_DATA / "topic_junk.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(fazhi.paths, "PACKAGE_DATA", tmp_path)
+    assert T.junk_rules().places == frozenset()  # no gazetteer: only the part-of-speech rule
+    (tmp_path / "divisions").mkdir()
+    (tmp_path / "divisions" / "divisions.csv").write_text(
+        "code,name,rank,province,prefecture,short\n110000,北京市,province,北京市,,北京\n110108,海淀区,county,北京市,,\n",
+        encoding="utf-8",
+    )
+    assert T.junk_rules().places == frozenset({"北京市", "北京", "海淀区"})
