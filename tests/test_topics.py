@@ -9,10 +9,9 @@ from types import SimpleNamespace
 import numpy as np
 import polars as pl
 import pytest
-from scipy import sparse
-
 from fazhi import topics as T
 from fazhi.schema import validate
+from scipy import sparse
 
 # Three planted topics, each with its own vocabulary and an Outline system; "共同" words occur everywhere.
 PLANTED = {
@@ -310,7 +309,15 @@ def test_select_k_rule():
 def test_stage_tables_match_their_contracts(stage):
     for name, df in stage.items():
         validate(name, df)
-        if name != "topic_settings":
+        if name == "topic_effects":
+            # four documents over three levels leave no residual degrees of freedom for a contrast: nothing is
+            # forced in (effects on enough documents: test_topic_effects_recover_a_planted_level_effect)
+            assert df.height == 0
+        elif name == "topic_seeded":
+            # the project's lexicons share no word with the synthetic vocabulary: no seeded topic is made
+            # (seeded topics on a planted lexicon: test_seeded_topics_keep_their_lexicon_...)
+            assert df.height == 0
+        elif name != "topic_settings":
             assert df.height > 0, name
 
 
@@ -505,3 +512,176 @@ def test_selection_is_stratified_by_level_in_the_stage(tables):
     np.testing.assert_array_equal(simple, T.selection_sample(len(levels), 20, s.selection_seed))
     with pytest.raises(ValueError):
         T.selection_rows(dtm, replace_(s, selection_stratify="nope"))
+
+
+# --- model choice that holds, junk filter -------------------------------------------------------------
+
+
+def _sel(scores_lda, scores_nmf=None, ks=(2, 3, 4)):
+    """A selection frame whose three criteria all equal the given values (so the scaled score orders alike)."""
+    rows = [("lda", k, v, v, v) for k, v in zip(ks, scores_lda)]
+    rows += [("nmf", k, v, v, v) for k, v in zip(ks, scores_nmf or [])]
+    return pl.DataFrame(
+        rows, schema={"model": pl.String, "k": pl.Int32, "coherence": pl.Float64, "exclusivity": pl.Float64,
+                      "stability": pl.Float64}, orient="row",
+    )
+
+
+def test_auto_rule_chooses_the_model_with_k():
+    out = T.select_k(_sel([0.1, 0.2, 0.3], [0.2, 0.9, 0.4]), "auto")
+    assert out.filter(pl.col("primary"))["model"].unique().to_list() == ["nmf"]
+    assert out.filter(pl.col("chosen"))["k"].unique().to_list() == [3]
+    assert out["interior"].all() and not out["flat"].any()
+    # a fixed primary model keeps the old rule: k among that model's rows only
+    fixed = T.select_k(_sel([0.1, 0.2, 0.3], [0.2, 0.9, 0.4]), "lda")
+    assert fixed.filter(pl.col("chosen"))["k"].unique().to_list() == [4]
+    assert not fixed["interior"].any()
+
+
+def test_flat_criterion_is_flagged():
+    out = T.select_k(_sel([0.50, 0.51, 0.1]), "lda", flat_margin=0.05)
+    assert out["flat"].all()
+    assert out["margin"][0] == pytest.approx(1 / 0.41 * 0.01)  # scaled: 1.0 against 0.9756...
+    assert not T.select_k(_sel([0.1, 0.9, 0.1]), "lda")["flat"].any()
+
+
+def test_widen_k_rule():
+    assert T.widen_k([4, 6, 8], 8, max_k=30) == 10
+    assert T.widen_k([4, 6, 8], 4, max_k=30) == 2
+    assert T.widen_k([4, 6, 8], 6, max_k=30) is None
+    assert T.widen_k([2, 4], 2, max_k=30) is None  # cannot go below 2
+    assert T.widen_k([4, 6, 8], 8, max_k=9) is None  # nor above max_k
+    assert T.widen_k([5], 5, max_k=30) is None  # a single k is fixed by the researcher
+
+
+def test_grid_widens_until_the_choice_is_interior(tables):
+    # three planted topics: a grid that starts above 3 must widen downwards to find an interior k
+    s = replace_(FAST, k_grid=(5, 6), seeds=(0, 1), k_widen_steps=4)
+    dtm = T.document_term_matrix(tables["tokens"], sections=tables["sections"], documents=tables["documents"],
+                                 boilerplate=tables["boilerplate"], settings=s)
+    grid = T.fit_grid(dtm, s)
+    sel = grid.selection
+    ks = sorted(set(sel["k"].to_list()))
+    assert ks[0] < 5  # widened
+    chosen = sel.filter(pl.col("chosen"))["k"][0]
+    assert sel["interior"][0] == (ks[0] < chosen < ks[-1])
+    assert set(grid.runs["k"].to_list()) == set(ks)
+    no_widen = T.fit_grid(dtm, replace_(s, k_widen_steps=0))
+    assert sorted(set(no_widen.selection["k"].to_list())) == [5, 6]
+
+
+def test_junk_filter_drops_pinyin_furniture_and_places(tables):
+    tok = tables["tokens"]
+    extra = pl.DataFrame(
+        {
+            "doc_id": ["doc0"] * 4, "section_id": [1] * 4, "sentence_id": [2] * 4, "token_id": [9000, 9001, 9002, 9003],
+            "token": ["ng", "无障碍", "海淀区", "GDPR"], "start": [10**6 + i for i in range(4)],
+            "end": [10**6 + i + 1 for i in range(4)], "pos": ["eng", "n", "ns", "eng"], "keep": [True] * 4,
+        },
+        schema=tok.schema,
+    )
+    more = pl.concat([tok] + [extra.with_columns(pl.col("doc_id").str.replace("0", str(d))) for d in range(4)])
+    s = replace_(FAST, min_df=1)
+    dtm = T.document_term_matrix(more, sections=tables["sections"], documents=tables["documents"], settings=s)
+    assert not {"ng", "无障碍", "海淀区"} & set(dtm.vocab)
+    assert "GDPR" in dtm.vocab  # four letters: not a pinyin fragment
+    assert dtm.pruning["junk_tokens_pinyin"] == 4
+    assert dtm.pruning["junk_tokens_furniture"] == 4
+    assert dtm.pruning["junk_tokens_places"] == 4
+    off = T.document_term_matrix(more, sections=tables["sections"], documents=tables["documents"],
+                                 settings=replace_(s, junk_filter=False))
+    assert {"ng", "无障碍", "海淀区"} <= set(off.vocab)
+
+
+def test_junk_rules_file_is_read():
+    rules = T.junk_rules()
+    assert rules.pinyin_max_letters == 3 and "无障碍" in rules.furniture and "ns" in rules.place_pos
+    assert not {"政务公开", "网站"} & rules.furniture  # genuine vocabulary of the field stays
+
+
+# --- prevalence by covariates ----------------------------------------------------------------------------
+
+
+def test_topic_effects_recover_a_planted_level_effect():
+    """Twelve documents in six regions; province documents carry twice the first topic's share."""
+    k, rng = 2, np.random.default_rng(0)
+    docs, units, theta, gamma = [], [], [], []
+    for d in range(12):
+        level = "province" if d % 2 else "county"
+        docs.append((f"d{d}", level, "annual_report", 2020 + d % 3, f"region{d // 2}"))
+        for u in range(4):
+            share = 0.6 if level == "province" else 0.3
+            s0 = float(np.clip(share + rng.normal(0, 0.03), 0.01, 0.99))
+            units.append((len(units), f"d{d}", 100))
+            theta.append([s0, 1 - s0])
+            gamma.append([100 * s0 + 0.5, 100 * (1 - s0) + 0.5])
+    documents = pl.DataFrame(
+        docs, schema={"doc_id": pl.String, "level": pl.String, "doc_type": pl.String, "period_start": pl.Int32,
+                      "region": pl.String}, orient="row",
+    )
+    u = pl.DataFrame(units, schema={"unit_id": pl.Int32, "doc_id": pl.String, "n_tokens": pl.Int64}, orient="row")
+    dtm = T.DTM(X=sparse.csr_matrix((len(units), 3)), vocab=["a", "b", "c"], units=u, unit="section")
+    th = np.asarray(theta)
+    fit = T.TopicFit(model="lda", k=k, seed=0, components=np.ones((k, 3)), beta=np.ones((k, 3)) / 3, theta=th,
+                     perplexity=None, n_iter=1, gamma=np.asarray(gamma))
+    out = T.topic_effects(fit, dtm, documents, n_draws=40)
+    validate("topic_effects", out)
+    eff = out.filter((pl.col("topic") == 0) & (pl.col("covariate") == "level")).row(0, named=True)
+    assert eff["contrast"] == "province − county"  # tie in frequency: reference is the first by name
+    assert eff["lo"] < 0.3 < eff["hi"] and eff["lo"] > 0.1  # the planted difference, excluded zero
+    assert eff["method"] == "mixedlm" and eff["n_groups"] == 6 and eff["n_docs"] == 12
+    # the two topics' effects mirror each other (shares sum to one)
+    other = out.filter((pl.col("topic") == 1) & (pl.col("covariate") == "level"))["estimate"][0]
+    assert other == pytest.approx(-eff["estimate"], abs=0.02)
+    # deterministic
+    assert out.equals(T.topic_effects(fit, dtm, documents, n_draws=40))
+    # too few documents for a contrast: the covariates that do not fit are left out, not forced in
+    few = T.topic_effects(fit, dtm, documents.head(3), n_draws=5)
+    assert set(few["covariate"].to_list()) <= {"intercept", "level", "year"}
+
+
+def test_effect_design_reference_and_budget():
+    docs = pl.DataFrame({"level": ["a", "b", "b", "c"], "doc_type": ["x"] * 4, "year": [2000.0, 2010.0, 2020.0, 2030.0]})
+    X, names = T.effect_design(docs, max_params=4)
+    assert names == [("intercept", "reference document"), ("level", "a − b"), ("level", "c − b"), ("year", "per 10 years")]
+    assert X[:, 3].tolist() == pytest.approx([-1.5, -0.5, 0.5, 1.5])
+    _, names2 = T.effect_design(docs, max_params=2)
+    assert names2 == [("intercept", "reference document"), ("year", "per 10 years")]  # level would need 3
+
+
+# --- lexicon-seeded topics ---------------------------------------------------------------------------------
+
+
+def test_seeded_topics_keep_their_lexicon_and_agree_with_the_dictionary(tables):
+    s = replace_(FAST, seeded_free_topics=1)
+    dtm = T.document_term_matrix(tables["tokens"], sections=tables["sections"], documents=tables["documents"],
+                                 boilerplate=tables["boilerplate"], settings=s)
+    lex = pl.DataFrame(
+        [(theme, w) for theme, words in PLANTED.items() for w in words[:4]] + [("absent", "无此词")],
+        schema={"theme": pl.String, "term": pl.String}, orient="row",
+    )
+    tu = T.theme_counts_per_unit(tables["theme_hits"], dtm)
+    out = T.seeded_topics(dtm, lex, tu, s)
+    validate("topic_seeded", out)
+    seeded = out.filter(pl.col("theme").is_not_null())
+    assert seeded["theme"].to_list() == list(PLANTED)  # lexicon order; a lexicon with no word in the vocabulary: no topic
+    assert out.filter(pl.col("theme").is_null()).height == 1
+    for row in seeded.iter_rows(named=True):
+        assert row["n_seed_terms"] == 4 and row["seed_share_top"] >= 0.4
+        assert row["best_theme"] == row["theme"] and row["dictionary_rho"] > 0.5
+    assert out.equals(T.seeded_topics(dtm, lex, tu, s))
+
+
+def test_junk_rules_read_the_gazetteer_when_shipped(tmp_path, monkeypatch):
+    import fazhi.paths
+    from fazhi.paths import PACKAGE_DATA
+
+    (tmp_path / "topic_junk.toml").write_text((PACKAGE_DATA / "topic_junk.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(fazhi.paths, "PACKAGE_DATA", tmp_path)
+    assert T.junk_rules().places == frozenset()  # no gazetteer: only the part-of-speech rule
+    (tmp_path / "divisions").mkdir()
+    (tmp_path / "divisions" / "divisions.csv").write_text(
+        "code,name,rank,province,prefecture,short\n110000,北京市,province,北京市,,北京\n110108,海淀区,county,北京市,,\n",
+        encoding="utf-8",
+    )
+    assert T.junk_rules().places == frozenset({"北京市", "北京", "海淀区"})

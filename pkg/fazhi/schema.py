@@ -232,3 +232,29 @@ def validate(name: str, df: pl.DataFrame) -> pl.DataFrame:
 def empty(name: str) -> pl.DataFrame:
     """An empty table with the documented schema."""
     return pl.DataFrame(schema=TABLES[name].polars_schema)
+
+
+# Declared here (not in fazhi.topics) so that the table's contract is with the other shared tables; the topic
+# stage (fazhi.topics.topic_effects) writes it.
+TOPIC_EFFECTS = table(
+    "topic_effects",
+    "one covariate contrast × one topic of the primary topic model: the effect on the documents' topic proportions",
+    ("model", pl.String, "the primary model (lda or nmf)"),
+    ("topic", pl.Int32, "topic number"),
+    ("label", pl.String, "the topic's label"),
+    ("covariate", pl.String, "intercept, level, doc_type or year"),
+    (
+        "contrast",
+        pl.String,
+        ("what the estimate compares: '<value> − <reference>' (categorical; the reference is the most common value), "
+        "'per 10 years' (year, centred), or 'reference document' (intercept)"),
+    ),
+    ("estimate", pl.Float64, "mean over the composed draws: change in the topic's share of a document's tokens"),
+    ("se", pl.Float64, "standard deviation of the composed draws (regression and topic-model uncertainty)"),
+    ("lo", pl.Float64, "lower bound of the interval (quantile of the composed draws at (1 − ci) / 2)"),
+    ("hi", pl.Float64, "upper bound (quantile at 1 − (1 − ci) / 2)"),
+    ("n_docs", pl.Int32, "documents in the regression (those with units in the matrix and every covariate used)"),
+    ("n_groups", pl.Int32, "jurisdictions (regions) of the random intercept; null for OLS"),
+    ("method", pl.String, "mixedlm (random intercept per region, partial pooling), ols, or 'ols (mixedlm failed: singular)'"),
+    ("n_draws", pl.Int32, "draws from the document-topic posterior (method of composition)"),
+)

@@ -1,8 +1,8 @@
 """Charts of the topics notebook: choosing k, what the topics are, LDA against NMF, prevalence by level,
 and how topics line up with the theme lexicons and the Outline's systems.
 
-In: the ``model_selection``, ``topic_runs``, ``topics``, ``topic_summary``, ``topic_prevalence`` and
-``topic_alignment`` tables. Out: altair charts (aggregated tables only: a few hundred rows at most).
+In: the ``model_selection``, ``topic_runs``, ``topics``, ``topic_summary``, ``topic_prevalence``,
+``topic_alignment`` and ``topic_effects`` tables. Out: altair charts (aggregated tables only: a few hundred rows at most).
 """
 
 from __future__ import annotations
@@ -137,4 +137,34 @@ def alignment(align: pl.DataFrame, model: str = "lda", kind: str = "theme") -> a
     text = base.mark_text(fontSize=9).encode(text=alt.Text("lift:Q", format=".1f"))
     return (rect + text).properties(
         title=f"{model.upper()}: topics against {what} (lift: 1 = as in the whole corpus)", width=alt.Step(40), height=alt.Step(20)
+    )
+
+
+def effects(effects: pl.DataFrame, *, model: str | None = None) -> alt.FacetChart:
+    """Covariate effects on topic prevalence (``topic_effects``): one panel per contrast, one point per topic
+    with its interval, a rule at zero. The intercept is left out (it is a level, not a contrast)."""
+    data = effects.filter(pl.col("covariate") != "intercept")
+    if model is not None:
+        data = data.filter(pl.col("model") == model)
+    data = data.with_columns(
+        topic_label=pl.format("{}: {}", pl.col("topic"), pl.col("label")),
+        panel=pl.format("{}: {}", pl.col("covariate"), pl.col("contrast")),
+        excludes_zero=(pl.col("lo") > 0) | (pl.col("hi") < 0),
+    ).select("topic", "topic_label", "panel", "estimate", "lo", "hi", "se", "excludes_zero", "method")
+    base = alt.Chart(data)
+    y = alt.Y("topic_label:N", title=None, sort=alt.EncodingSortField("topic"))
+    tip = ["topic_label", "panel", alt.Tooltip("estimate:Q", format="+.3f"), alt.Tooltip("lo:Q", format="+.3f"),
+           alt.Tooltip("hi:Q", format="+.3f"), "method"]
+    bars = base.mark_rule().encode(x=alt.X("lo:Q", title="Effect on the topic's share of a document's text"), x2="hi:Q", y=y)
+    points = base.mark_point(filled=True, size=40).encode(
+        x="estimate:Q", y=y,
+        color=alt.Color("excludes_zero:N", title="Interval excludes 0", scale=alt.Scale(domain=[True, False], range=["#c0392b", "#7f8c8d"])),
+        tooltip=tip,
+    )
+    zero = base.mark_rule(strokeDash=[3, 3], color="gray").encode(x=alt.datum(0))
+    return (
+        alt.layer(zero, bars, points)
+        .properties(width=220, height=alt.Step(14))
+        .facet(facet=alt.Facet("panel:N", title=None), columns=3)
+        .properties(title="Prevalence by covariates: estimate and interval (method of composition)")
     )
