@@ -333,7 +333,7 @@ def claims(groups: pl.DataFrame, contrasts: pl.DataFrame, *, min_docs: int = MIN
         parts = []
         if len(interval) < 2:
             parts.append(
-                f"no comparison with an interval: fewer than two groups have at least {min_docs} documents"
+                f"no comparison with an interval (fewer than two groups have {min_docs} or more documents)"
             )
         elif most or least:
             if most:
@@ -346,7 +346,14 @@ def claims(groups: pl.DataFrame, contrasts: pl.DataFrame, *, min_docs: int = MIN
         else:
             parts.append(f"no detectable difference between {', '.join(interval)} (Holm-adjusted, α = 0.05)")
         if small:
-            parts.append(f"described only (fewer than {min_docs} documents): {', '.join(small)}")
+            desc = g.filter(pl.col("interval") == "descriptive")
+            parts.append(
+                f"described only (fewer than {min_docs} documents; group mean, documents): "
+                + ", ".join(
+                    f"{r['group']} {r['value']:.1f} ({r['n_docs']})" if r["value"] is not None else f"{r['group']} ({r['n_docs']})"
+                    for r in desc.iter_rows(named=True)
+                )
+            )
         unr = g.filter(~pl.col("ranked"))
         if unr.height:
             parts.append(f"{int(unr['n_docs'].sum())} document(s) of unknown value, reported apart and not ranked")
