@@ -91,6 +91,32 @@ def corpus_markdown(folder: Path | None = None) -> str:
     )
 
 
+def rerun_markdown(folder: Path | None = None) -> str:
+    """How to re-run this build, as a Markdown code block naming the corpus the tables were built from."""
+    corpus = build_corpus(folder)
+    from .paths import project_root
+
+    try:
+        default = corpus.resolve() == (project_root() / "seeds").resolve()
+    except OSError:
+        default = False
+    try:
+        shown = corpus.resolve().relative_to(project_root().resolve()).as_posix()
+    except (ValueError, OSError):
+        shown = f"path/to/{corpus.name}"
+    site = "uv run fazhi site" if default else f"uv run fazhi site --corpus {shown}"
+    note = "the embedded default corpus" if default else f"the corpus this site was built from ({corpus.name})"
+    return "\n".join(
+        [
+            "```bash",
+            "git clone <this repository> && cd fazhi",
+            f"{site:<52} # {note}",
+            "uv run pytest                                        # the tests, gold standards and validations",
+            "```",
+        ]
+    )
+
+
 def footer(folder: Path | None = None) -> str:
     """The site footer: which corpus every number was computed from, and how many documents it has."""
     try:
@@ -169,7 +195,7 @@ def input_hashes(corpus: Path | None = None) -> pl.DataFrame:
     """The hashes every table is stamped with: package version, dictionary, lexicons, corpus."""
     from .tables import corpus_hash
 
-    corpus = Path(corpus) if corpus is not None else corpus_dir()
+    corpus = Path(corpus) if corpus is not None else build_corpus()
     return pl.DataFrame(
         {
             "input": ["fazhi version", "dictionary and stopwords", "lexicons and Outline mapping", "corpus folder"],
@@ -179,8 +205,8 @@ def input_hashes(corpus: Path | None = None) -> pl.DataFrame:
 
 
 def corpus_files(corpus: Path | None = None) -> pl.DataFrame:
-    """Every file of the corpus folder with its size and SHA-256 (what a re-run must start from)."""
-    corpus = Path(corpus) if corpus is not None else corpus_dir()
+    """Every file of the corpus folder (nested folders included) with its size and SHA-256."""
+    corpus = Path(corpus) if corpus is not None else build_corpus()
     rows = [
         {"file": p.relative_to(corpus).as_posix(), "bytes": p.stat().st_size, "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
         for p in sorted(corpus.rglob("*"))
