@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from fazhi.compare import bootstrap_p, claims, compare_groups, confounding, holm, md_escape
 from hypothesis import given
 from hypothesis import strategies as st
-
-from fazhi.compare import bootstrap_p, claims, compare_groups, confounding, holm, md_escape
 
 
 def _docs(spec: dict[str | None, list[float]], theme: str = "t") -> pl.DataFrame:

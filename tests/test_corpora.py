@@ -16,7 +16,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import MESSY, ROOT, SEEDS, BuiltSite, build_test_site
 
 GOV = ROOT / "tests" / "data" / "corpora" / "gov-work-reports"
@@ -29,10 +28,10 @@ SEED_PHRASES = ("河南", "五份", "seeds/", "许昌", "潢川", "Henan", "Xuch
 def _visible_text(path: Path) -> str:
     """A page's text as a reader sees it (scripts, styles and tags removed, entities decoded)."""
     t = path.read_text(encoding="utf-8")
-    t = re.sub(r"<(script|style)\b.*?</\1>", " ", t, flags=re.S)
+    t = re.sub(r"<(script|style)\b.*?</\1>", " ", t, flags=re.DOTALL)
     if path.name == "06_lexicon_audit.html":
         # its tables list the lexicons' terms and glosses as shipped (local names among them): data, not prose
-        t = re.sub(r"<table\b.*?</table>", " ", t, flags=re.S)
+        t = re.sub(r"<table\b.*?</table>", " ", t, flags=re.DOTALL)
     return html.unescape(re.sub(r"<[^>]+>", " ", t))
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import polars as pl
+from fazhi.labels import doc_labels, with_labels
 from hypothesis import given
 from hypothesis import strategies as st
-
-from fazhi.labels import doc_labels, with_labels
 
 
 def _docs(rows):

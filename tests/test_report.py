@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import polars as pl
-
 from fazhi import report
 
 EVIL = "<img src=x onerror=alert(1)>"

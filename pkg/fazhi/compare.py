@@ -327,9 +327,8 @@ def claims(groups: pl.DataFrame, contrasts: pl.DataFrame, *, min_docs: int = MIN
             higher.setdefault(hi, set()).add(lo)
             lower.setdefault(lo, set()).add(hi)
             pairs.append(f"{hi} > {lo} ({abs(r['diff']):.2f} [{_fmt_ci(r)}])")
-        others = lambda x: set(interval) - {x}  # noqa: E731
-        most = next((x for x in interval if len(interval) > 1 and higher.get(x, set()) == others(x)), None)
-        least = next((x for x in interval if len(interval) > 1 and lower.get(x, set()) == others(x)), None)
+        most = next((x for x in interval if len(interval) > 1 and higher.get(x, set()) == set(interval) - {x}), None)
+        least = next((x for x in interval if len(interval) > 1 and lower.get(x, set()) == set(interval) - {x}), None)
         parts = []
         if len(interval) < 2:
             parts.append(
@@ -405,11 +404,11 @@ def md_escape(value: object) -> str:
 
 __all__ = [
     "ALPHA",
-    "Claim",
-    "Comparison",
     "MIN_DOCS",
     "N_BOOT",
     "UNRANKED",
+    "Claim",
+    "Comparison",
     "bootstrap_p",
     "claims",
     "compare_groups",

@@ -301,15 +301,14 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
         lines.append(
             f"- **{name}**: present in {n_present} of {d.height} document(s). Levels of government: {text}.{within}{valid}"
         )
-    out = [
+    method = (
         f"From {docs.height} document(s). A theme counts in a document only with at least {PRESENCE_MIN_HITS:g} weighted "
         f"lexicon hits and {PRESENCE_MIN_RATE:g} per 1,000 word tokens; a document's emphasis is its rate where the "
         f"theme is present and 0 where not. Groups of documents are compared by resampling documents (a cluster "
         f"bootstrap) when a group has at least {min_docs}; smaller groups are described, not compared. A "
-        "difference is named only when its Holm-adjusted interval excludes zero; `unknown` is never ranked.",
-        "",
-        *lines,
-    ]
+        "difference is named only when its Holm-adjusted interval excludes zero; `unknown` is never ranked."
+    )
+    out = [method, "", *lines]
     topics = _topic_choice(folder)
     if topics:
         out += ["", topics]

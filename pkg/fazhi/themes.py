@@ -1583,10 +1583,10 @@ __all__ = [
     "find_hits",
     "group_tables",
     "kwic",
-    "theme_documents",
     "labelled_units",
     "load_lexicons",
     "score_themes",
+    "theme_documents",
     "top_terms",
     "validate_sections",
 ]
