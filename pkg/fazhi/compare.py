@@ -55,6 +55,7 @@ UNRANKED = ("unknown", "")
 
 GROUPS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "covariate": pl.String,
+    "within": pl.String,
     "stratum": pl.String,
     "theme": pl.String,
     "group": pl.String,
@@ -70,6 +71,7 @@ GROUPS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 
 CONTRASTS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "covariate": pl.String,
+    "within": pl.String,
     "stratum": pl.String,
     "theme": pl.String,
     "group_a": pl.String,
@@ -155,6 +157,7 @@ def _compare_one(
     df: pl.DataFrame,
     *,
     covariate: str,
+    within: str | None,
     stratum: str | None,
     theme: str | None,
     min_docs: int,
@@ -191,10 +194,10 @@ def _compare_one(
             reps[g] = v[idx].mean(axis=1)
             lo, hi = (float(x) for x in np.percentile(reps[g], [100 * alpha / 2, 100 * (1 - alpha / 2)]))
             kind = "cluster_bootstrap"
-        group_rows.append((covariate, stratum, theme, g, True, len(v), present[g], point, lo, hi, kind, n_boot))
+        group_rows.append((covariate, within, stratum, theme, g, True, len(v), present[g], point, lo, hi, kind, n_boot))
     for g, v in sorted(unranked.items()):
         group_rows.append(
-            (covariate, stratum, theme, g, False, len(v), present[g], float(v.mean()) if len(v) else None, None, None,
+            (covariate, within, stratum, theme, g, False, len(v), present[g], float(v.mean()) if len(v) else None, None, None,
              "not_ranked", n_boot)
         )
     pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
@@ -213,12 +216,12 @@ def _compare_one(
             lo, hi = (float(x) for x in np.percentile(diffs[(a, b)], [100 * level / 2, 100 * (1 - level / 2)]))
             supported = bool(p_adj <= alpha and (lo > 0 or hi < 0))
             contrast_rows.append(
-                (covariate, stratum, theme, a, b, diff, lo, hi, float(1 - level), p, float(p_adj), supported, len(va), len(vb),
+                (covariate, within, stratum, theme, a, b, diff, lo, hi, float(1 - level), p, float(p_adj), supported, len(va), len(vb),
                  "cluster_bootstrap_holm")
             )
         else:
             contrast_rows.append(
-                (covariate, stratum, theme, a, b, diff, None, None, None, None, None, False, len(va), len(vb), "descriptive")
+                (covariate, within, stratum, theme, a, b, diff, None, None, None, None, None, False, len(va), len(vb), "descriptive")
             )
     return group_rows, contrast_rows
 
@@ -278,7 +281,7 @@ def compare_groups(
         if within and is_unranked(stratum):
             continue  # documents of unknown type are not a stratum to compare within
         g, c = _compare_one(
-            part, covariate=by, stratum=stratum, theme=theme, min_docs=min_docs, n_boot=n_boot, seed=seed,
+            part, covariate=by, within=within, stratum=stratum, theme=theme, min_docs=min_docs, n_boot=n_boot, seed=seed,
             alpha=alpha, order=order,
         )
         g_rows += g

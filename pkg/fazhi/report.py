@@ -262,7 +262,6 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
     if docs.is_empty() or per_doc is None or groups is None or contrasts is None:
         return "No document could be scored, so there are no findings: see the corpus page for what was rejected."
     full = validation.filter(pl.col("variant") == "full") if validation is not None else pl.DataFrame()
-    reason = confounding(docs, by="level", within="doc_type")
     lines = []
     for theme in FOCUS:
         d = per_doc.filter(pl.col("theme") == theme)
@@ -275,22 +274,10 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
         c = contrasts.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_null())
         (claim,) = claims(g, c, min_docs=min_docs) or [None]
         text = md_escape(claim.text) if claim else "no level to compare"
-        within = ""
-        if reason:
-            within = f" Within one document type: none possible ({md_escape(reason)})."
-        else:
-            gw = groups.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_not_null())
-            cw = contrasts.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_not_null())
-            parts = []
-            strata = gw.filter(pl.col("interval") == "cluster_bootstrap").group_by("stratum").len().filter(pl.col("len") > 1)
-            for (stratum,) in strata.sort("stratum").select("stratum").iter_rows():
-                (cl,) = claims(
-                    gw.filter(pl.col("stratum") == stratum), cw.filter(pl.col("stratum") == stratum), min_docs=min_docs
-                )
-                parts.append(f"{md_escape(stratum)}: {md_escape(cl.text)}")
-            within = (" Within one document type — " + "; ".join(parts) + ".") if parts else (
-                f" Within one document type: no type has two levels with {min_docs} or more documents each."
-            )
+        within = "".join(
+            _within_text(groups, contrasts, docs, theme=theme, within=w, noun=noun, min_docs=min_docs)
+            for w, noun in (("doc_type", "document type"), ("period", "period"))
+        )
         v = full.filter(pl.col("theme") == theme) if full.height else full
         f1 = v.row(0, named=True) if v.height else None
         valid = (
@@ -313,6 +300,27 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
     if topics:
         out += ["", topics]
     return "\n".join(out)
+
+
+def _within_text(
+    groups: pl.DataFrame, contrasts: pl.DataFrame, docs: pl.DataFrame, *, theme: str, within: str, noun: str, min_docs: int
+) -> str:
+    """One sentence: levels compared within each value of ``within`` (e.g. one document type), or why not."""
+    if within not in docs.columns:
+        return ""
+    reason = confounding(docs, by="level", within=within)
+    if reason:
+        return f" Within one {noun}: no comparison possible ({md_escape(reason)})."
+    sel = [pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("within") == within]
+    gw, cw = groups.filter(*sel), contrasts.filter(*sel)
+    strata = gw.filter(pl.col("interval") == "cluster_bootstrap").group_by("stratum").len().filter(pl.col("len") > 1)
+    parts = []
+    for (stratum,) in strata.sort("stratum").select("stratum").iter_rows():
+        (cl,) = claims(gw.filter(pl.col("stratum") == stratum), cw.filter(pl.col("stratum") == stratum), min_docs=min_docs)
+        parts.append(f"{md_escape(stratum)}: {md_escape(cl.text)}")
+    if parts:
+        return f" Within one {noun} — " + "; ".join(parts) + "."
+    return f" Within one {noun}: none has two levels with {min_docs} or more documents each."
 
 
 def _topic_choice(folder: Path | None) -> str | None:

@@ -78,7 +78,7 @@ PRESENCE_MIN_RATE = 1.0
 #: Covariates the themes stage compares documents by (``theme_groups``, ``theme_group_contrasts``), and
 #: the comparison of levels within document types.
 COMPARE_BY = ("level", "doc_type", "period")
-COMPARE_WITHIN = (("level", "doc_type"),)
+COMPARE_WITHIN = (("level", "doc_type"), ("level", "period"))
 
 #: Bootstrap replicates and seed of the build (overridable through the build settings).
 N_BOOT = 2000
@@ -492,7 +492,8 @@ table(
     "theme_groups",
     "one group of documents (a value of a covariate, optionally within a stratum) for one theme",
     ("covariate", pl.String, "what documents are grouped by: level, doc_type or period"),
-    ("stratum", pl.String, "the document type the comparison is restricted to (null: all documents)"),
+    ("within", pl.String, "the covariate whose value the comparison is restricted to (doc_type, period; null: none)"),
+    ("stratum", pl.String, "that value, e.g. the document type compared within (null: all documents)"),
     ("theme", pl.String, "the theme"),
     ("group", pl.String, "the covariate's value (unknown and missing values are one group, never ranked)"),
     ("ranked", pl.Boolean, "false for unknown or missing values: reported apart, never compared"),
@@ -510,7 +511,8 @@ table(
     "theme_group_contrasts",
     "one difference between two groups of documents on one theme (fazhi.compare.compare_groups)",
     ("covariate", pl.String, "level, doc_type or period"),
-    ("stratum", pl.String, "the document type the comparison is restricted to (null: all documents)"),
+    ("within", pl.String, "the covariate whose value the comparison is restricted to (doc_type, period; null: none)"),
+    ("stratum", pl.String, "that value (null: all documents)"),
     ("theme", pl.String, "the theme"),
     ("group_a", pl.String, "first group"),
     ("group_b", pl.String, "second group"),
