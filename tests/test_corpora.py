@@ -40,8 +40,12 @@ def _pages(site: Path) -> list[Path]:
     return [p for p in sorted(site.rglob("*.html")) if "reference" not in p.relative_to(site).parts]
 
 
-def _seed_phrases(site: Path) -> list[str]:
-    return [f"{p.relative_to(site)}: {ph}" for p in _pages(site) for ph in SEED_PHRASES if ph in _visible_text(p)]
+# Phrases of prose about the seeds (a corpus may well hold a Henan document of its own).
+SEED_PROSE = tuple(p for p in SEED_PHRASES if p not in ("河南", "许昌", "潢川", "Henan", "Xuchang"))
+
+
+def _seed_phrases(site: Path, phrases: tuple[str, ...] = SEED_PHRASES) -> list[str]:
+    return [f"{p.relative_to(site)}: {ph}" for p in _pages(site) for ph in phrases if ph in _visible_text(p)]
 
 
 def _flat(text: str) -> str:
@@ -153,15 +157,17 @@ def gov_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 @pytest.mark.slow
 @pytest.mark.skipif(not _gov_reports_readable(), reason="the JSONL and CSV readers for the gov-work-reports corpus are not there yet")
 def test_the_government_work_reports_site_is_honest(gov_site):
-    assert _seed_phrases(gov_site.site) == []
+    assert _seed_phrases(gov_site.site, SEED_PROSE) == []
     index = _flat(_visible_text(gov_site.site / "index.html"))
     docs = pl.read_parquet(gov_site.tables / "documents.parquet")
     assert f"holds {docs.height} document(s)" in index and docs.height > 100
     assert "most emphasis in unknown" not in index
     contrasts = pl.read_parquet(gov_site.tables / "theme_group_contrasts.parquet")
-    # every "most" on the landing page rests on supported contrasts
-    for theme, name in (("digital_government", "Digital government"), ("emergency_response", "Emergency response"),
-                        ("dispute_resolution", "Dispute resolution")):
-        c = contrasts.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_null())
+    # a theme's line says "most emphasis" only when a contrast of levels supports it
+    names = {"digital_government": "Digital government", "emergency_response": "Emergency response",
+             "dispute_resolution": "Dispute resolution"}
+    for theme, name in names.items():
+        c = contrasts.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("within").is_null())
+        line = index.split(f"{name} :", 1)[-1].split(" : present in", 1)[0]
         if not c["supported"].any():
-            assert f"{name} :" not in index or "most emphasis" not in index.split(f"{name} :")[1].split("- ")[0]
+            assert "most emphasis" not in line, line

@@ -5,7 +5,8 @@ Out: ``doc_labels(documents)``, one row per document with its ``label``.
 
 How: a label joins the known parts region · issuer · period (the region is left out when the issuer's
 name already contains it; unknown parts — null, empty, ``?``, ``unknown`` — are left out). A document
-with no known part is labelled by its file name (without extension) or, failing that, its ``doc_id``.
+whose region and issuer are both unknown is labelled by its file name (without extension), which says
+more than a bare year, or, failing that, its ``doc_id``.
 Labels that collide are made unique by a suffix `` #2``, `` #3`` … in ``doc_id`` order, so two
 documents never share a bar or a heatmap row. Deterministic: the same table gives the same labels.
 """
@@ -33,7 +34,7 @@ def label_of(row: dict[str, object]) -> str:
     if region and issuer and region in issuer:
         region = None
     parts = [p for p in (region, issuer, period) if p]
-    if parts:
+    if region or issuer:
         return SEPARATOR.join(parts)
     source = _known(row.get("source_file"))
     if source:

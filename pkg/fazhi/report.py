@@ -308,6 +308,15 @@ def _within_text(
     """One sentence: levels compared within each value of ``within`` (e.g. one document type), or why not."""
     if within not in docs.columns:
         return ""
+    values = (
+        docs.filter(~pl.col("level").cast(pl.String).fill_null("unknown").is_in(["unknown", ""]))
+        .select(pl.col(within).cast(pl.String).fill_null("unknown"))
+        .to_series()
+        .unique()
+        .to_list()
+    )
+    if len(values) == 1:
+        return f" All documents of known level are of one {noun} ({md_escape(values[0])}): level is not confounded with it."
     reason = confounding(docs, by="level", within=within)
     if reason:
         return f" Within one {noun}: no comparison possible ({md_escape(reason)})."
