@@ -112,6 +112,7 @@ def test_landing_page_numbers_come_from_the_tables(built_site):
     assert contrasts["ci_low"].null_count() == contrasts.height
     assert "most emphasis" not in text
     assert "no comparison with an interval" in text
+    assert "no difference between levels of government in the three themes is supported by this corpus" in text
 
 
 @pytest.mark.slow

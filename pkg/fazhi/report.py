@@ -295,6 +295,12 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
         f"bootstrap) when a group has at least {min_docs}; smaller groups are described, not compared. A "
         "difference is named only when its Holm-adjusted interval excludes zero; `unknown` is never ranked."
     )
+    level_c = contrasts.filter(pl.col("covariate") == "level", pl.col("theme").is_in(list(FOCUS)))
+    if not level_c["supported"].any():
+        lines.append(
+            "- **In sum**: by these rules, no difference between levels of government in the three themes is "
+            "supported by this corpus."
+        )
     out = [method, "", *lines]
     topics = _topic_choice(folder)
     if topics:
