@@ -46,7 +46,10 @@ CDN_PATTERN = re.compile(
     r"fonts\.googleapis\.com|fonts\.gstatic\.com|ajax\.googleapis\.com|stackpath\.bootstrapcdn\.com)"
 )
 # The result tables offered for download on the Data page, as parquet and CSV.
-DOWNLOADS = ("documents", "sections", "sentences", "theme_scores", "theme_hits", "topics", "doc_topics")
+DOWNLOADS = (
+    "documents", "sections", "sentences", "theme_scores", "theme_hits", "theme_documents", "theme_groups",
+    "theme_group_contrasts", "topics", "doc_topics",
+)
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
