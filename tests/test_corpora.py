@@ -151,11 +151,13 @@ def _gov_reports_readable() -> bool:
 
 @pytest.fixture(scope="session")
 def gov_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    # checked here, not at collection, so that a fast run does not read 134 reports to decide a skip
+    if not _gov_reports_readable():
+        pytest.skip("the JSONL and CSV readers for the gov-work-reports corpus are not there yet (read_corpus finds <= 100)")
     return build_test_site(tmp_path_factory, GOV, "gov")
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _gov_reports_readable(), reason="the JSONL and CSV readers for the gov-work-reports corpus are not there yet")
 def test_the_government_work_reports_site_is_honest(gov_site):
     assert _seed_phrases(gov_site.site, SEED_PROSE) == []
     index = _flat(_visible_text(gov_site.site / "index.html"))

@@ -5,7 +5,10 @@ versioned lexicons shipped in ``fazhi/data/lexicons/`` (one TOML file per Outlin
 Out: ``theme_hits`` (every lexicon hit with its offsets, for keyword-in-context), ``theme_sections``
 (each section's hits and its classification), ``theme_scores`` (per document and per level of
 government, four measures with bootstrap intervals), ``theme_contrasts`` (every pairwise level
-difference with its interval), ``theme_validation`` and ``theme_confusion`` (the lexicons scored
+difference with its section-bootstrap interval), ``theme_documents`` (per document: hits, rate, whether
+the theme is present above the minimum), ``theme_groups`` and ``theme_group_contrasts`` (documents
+compared by level, document type and period with ``fazhi.compare``: the tables claims rest on),
+``theme_validation`` and ``theme_confusion`` (the lexicons scored
 against the section labels of the Outline mapping), ``theme_sensitivity`` (leave-one-term-out) and
 ``theme_expansion`` (candidate terms ranked for review, never added automatically). Every table
 carries the lexicon version string and the content hash of the lexicon files.
@@ -30,7 +33,15 @@ with the largest weighted hits, provided it has at least ``MIN_WEIGHT`` of them 
 of a document's characters in sections classified to a theme, the share of sections that mention it,
 and the mean relative position (0 = start, 1 = end) of the theme's sections follow from that.
 
-*Uncertainty.* Percentile bootstrap, resampling sections with replacement within each document
+*Presence.* A theme is present in a document only with at least ``PRESENCE_MIN_HITS`` (3) weighted hits
+and ``PRESENCE_MIN_RATE`` (1) weighted hits per 1,000 word tokens; a document's ``emphasis`` is its rate
+where present and 0 where not, so that no theme rests on one incidental word.
+
+*Comparisons.* Claims about groups of documents (levels of government …) rest on ``theme_groups`` and
+``theme_group_contrasts``: a cluster bootstrap over documents, groups of at least ``MIN_DOCS`` documents,
+Holm-adjusted contrasts, ``unknown`` never ranked (see ``fazhi.compare``).
+
+*Section uncertainty.* Percentile bootstrap, resampling sections with replacement within each document
 (documents are kept: with one or two documents per level there is nothing to resample between
 documents). A level's value is the mean of its documents' values. The intervals therefore describe
 how stable a document's emphasis is across its own sections, not how levels of government differ in
