@@ -100,7 +100,7 @@ def test_the_messy_corpus_findings_never_rank_unknown_and_say_what_is_absent(mes
     n_unknown = docs.filter(pl.col("level") == "unknown").height
     assert n_unknown > 0, "the messy corpus should hold documents of unknown level"
     assert "most emphasis in unknown" not in index and "least in unknown" not in index
-    assert f"{n_unknown} document(s) of unknown value, reported apart and not ranked" in index
+    assert f"{n_unknown} document(s) of unknown level, reported apart and not ranked" in index
     assert "Dispute resolution : present in none of the" in index
     groups = pl.read_parquet(messy_site.tables / "theme_groups.parquet")
     assert not groups.filter(pl.col("group") == "unknown")["ranked"].any()

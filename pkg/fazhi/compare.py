@@ -358,7 +358,8 @@ def claims(groups: pl.DataFrame, contrasts: pl.DataFrame, *, min_docs: int = MIN
             )
         unr = g.filter(~pl.col("ranked"))
         if unr.height:
-            parts.append(f"{int(unr['n_docs'].sum())} document(s) of unknown value, reported apart and not ranked")
+            what = str(g["covariate"][0]).replace("_", " ") if "covariate" in g.columns and g.height else "value"
+            parts.append(f"{int(unr['n_docs'].sum())} document(s) of unknown {what}, reported apart and not ranked")
         out.append(Claim(theme, "; ".join(parts), bool(pairs), most, least))
     return out
 
