@@ -93,7 +93,7 @@ def test_within_stratum_and_confounding():
     assert confounding(docs) is None
     confounded = docs.with_columns(doc_type=pl.when(pl.col("level") == "city").then(pl.lit("plan")).otherwise(pl.lit("report")))
     assert "confounded" in confounding(confounded)
-    assert "only one" in confounding(docs.with_columns(level=pl.lit("city")))
+    assert "fewer than two" in confounding(docs.with_columns(level=pl.lit("city")))
 
 
 def test_determinism_and_single_document():

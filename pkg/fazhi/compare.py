@@ -379,7 +379,7 @@ def confounding(documents: pl.DataFrame, *, by: str = "level", within: str = "do
         ~pl.col(within).cast(pl.String).fill_null("unknown").is_in(list(UNRANKED)),
     )
     if known.select(pl.col(by).n_unique()).item() < 2:
-        return f"only one known {by}: nothing to compare"
+        return f"fewer than two known values of {by}: nothing to compare"
     spans = known.group_by(within).agg(pl.col(by).n_unique().alias("n")).filter(pl.col("n") > 1)
     if spans.is_empty():
         return f"no {within} occurs at two values of {by}: {by} is confounded with {within}, no within-{within} comparison is possible"
