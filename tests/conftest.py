@@ -25,6 +25,32 @@ class BuiltSite:
     staging: Path  # the staged sources, with the executed notebooks
 
 
+MESSY = ROOT / "tests" / "data" / "messy_corpus"
+
+
+def build_test_site(factory: pytest.TempPathFactory, corpus: Path, name: str = "site") -> BuiltSite:
+    """Build the site from ``corpus`` into a fresh temporary folder (tables, notebooks, smalldocs)."""
+    from fazhi.site import build_site
+
+    base = factory.mktemp(name)
+    tables, site = base / "tables", base / "_site"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("FAZHI_PROJECT", str(ROOT))
+    mp.setenv("FAZHI_CACHE", str(base / "cache"))
+    try:
+        index = build_site(corpus=corpus, out=tables, site=site, renderer="smalldocs", progress=False)
+    finally:
+        mp.undo()
+    assert index == site / "index.html"
+    return BuiltSite(site=site, tables=tables, staging=site.with_name(site.name + "_staging"))
+
+
+@pytest.fixture(scope="session")
+def messy_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The site built from ``tests/data/messy_corpus``: no gold outline, no sidecar, unknown levels."""
+    return build_test_site(tmp_path_factory, MESSY, "messy")
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     from fazhi.site import build_site

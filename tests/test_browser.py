@@ -37,8 +37,15 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(scope="module", params=["built_site", "messy_site"])
+def site_under_test(request):
+    """Each test runs on the seeds site and on the messy corpus's site (a second corpus)."""
+    return request.param, request.getfixturevalue(request.param)
+
+
 @pytest.fixture(scope="module")
-def server(built_site):
+def server(site_under_test):
+    _, built_site = site_under_test
     handler = functools.partial(_QuietHandler, directory=str(built_site.site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -100,7 +107,9 @@ def _charts_rendered(page) -> tuple[int, int]:
     return n, drawn
 
 
-def test_every_page_renders_its_charts_offline_without_errors(built_site, server, browser):
+def test_every_page_renders_its_charts_offline_without_errors(site_under_test, server, browser):
+    name, built_site = site_under_test
+    prefix = "" if name == "built_site" else "messy_"
     ARTIFACTS.mkdir(exist_ok=True)
     pages = _pages(built_site.site)
     assert "index.html" in pages
@@ -113,13 +122,14 @@ def test_every_page_renders_its_charts_offline_without_errors(built_site, server
         assert not outside, f"{rel} requested outside localhost: {outside}"
         assert not errors, f"{rel}: console errors {errors}"
         if rel in SCREENSHOTS:
-            page.screenshot(path=str(ARTIFACTS / SCREENSHOTS[rel]), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / (prefix + SCREENSHOTS[rel])), full_page=True)
         page.close()
     assert total >= 5, "the site should hold charts"
-    assert (ARTIFACTS / "landing.png").is_file()
+    assert (ARTIFACTS / (prefix + "landing.png")).is_file()
 
 
-def test_charts_render_when_the_site_is_opened_from_disk(built_site, browser):
+def test_charts_render_when_the_site_is_opened_from_disk(site_under_test, browser):
+    _, built_site = site_under_test
     page, errors, outside = _open(browser, (built_site.site / "notebooks" / "01_corpus.html").as_uri())
     n, drawn = _charts_rendered(page)
     assert n >= 2 and drawn == n

@@ -99,15 +99,20 @@ def test_smalldocs_check_finds_no_ignored_option_or_broken_link(built_site):
 def test_landing_page_numbers_come_from_the_tables(built_site):
     docs = pl.read_parquet(built_site.tables / "documents.parquet")
     text = (built_site.site / "index.html").read_text(encoding="utf-8")
-    assert f"{docs.height} documents" in text
+    assert f"{docs.height} document(s)" in text
     assert f"{int(docs['n_chars'].sum()):,} characters" in text
-    # the key findings: the level that writes most about each theme, with its interval, from theme_scores
-    scores = pl.read_parquet(built_site.tables / "theme_scores.parquet").filter(
-        pl.col("scope") == "level", pl.col("measure") == "per_1k_tokens"
-    )
-    for theme in ("digital_government", "emergency_response", "dispute_resolution"):
-        top = scores.filter(pl.col("theme") == theme).sort("value", descending=True).row(0, named=True)
-        assert f"most emphasis in the {top['level']} documents ({top['value']:.1f} [{top['ci_low']:.1f}" in text
+    # the key findings: each theme's presence and what the comparison of levels supports, from the tables
+    per_doc = pl.read_parquet(built_site.tables / "theme_documents.parquet")
+    contrasts = pl.read_parquet(built_site.tables / "theme_group_contrasts.parquet")
+    for theme, name in (("digital_government", "Digital government"), ("emergency_response", "Emergency response"),
+                        ("dispute_resolution", "Dispute resolution")):
+        d = per_doc.filter(pl.col("theme") == theme)
+        assert f"<strong>{name}</strong>: present in {int(d['present'].sum())} of {d.height} document(s)" in text
+    # the seeds have at most two documents per level: no interval, no "most", and the page says why
+    assert contrasts["ci_low"].null_count() == contrasts.height
+    assert "most emphasis" not in text
+    assert "no comparison with an interval" in text
+    assert "no difference between levels of government in the three themes is supported by this corpus" in text
 
 
 @pytest.mark.slow
@@ -131,6 +136,9 @@ def test_reproducibility_page_shows_the_hashes_the_tables_carry(built_site):
         assert stamp[key][:16] in page, key
     for seed in sorted((ROOT / "seeds").glob("*.txt")):
         assert hashlib.sha256(seed.read_bytes()).hexdigest()[:16] in page
+    assert "uv run fazhi site" in page and "the embedded default corpus" in page
+    index = (built_site.site / "index.html").read_text(encoding="utf-8")
+    assert "from the corpus in <code>seeds/</code> (5 document(s))" in index
 
 
 @pytest.mark.slow
@@ -175,11 +183,11 @@ def test_design_caveats_follow_the_documents_table():
         }
     )
     text = design_caveats(docs, min_docs=2)
-    assert "**province**: 1 document(s); annual_report" in text
+    assert "**province**: 1 document(s); annual\\_report" in text
     assert "Fewer than 2 documents at province:" in text
     assert "level is confounded with document type" in text
     assert "different periods" not in text
     both = docs.with_columns(doc_type=pl.lit("annual_report"), period=pl.Series(["2022", "2023", "2023"]))
     text = design_caveats(both, min_docs=1)
     assert "Fewer than" not in text and "confounded" not in text
-    assert "shared by two or more levels: annual_report" in text and "2 different periods" in text
+    assert "shared by two or more levels: annual\\_report" in text and "2 different periods" in text

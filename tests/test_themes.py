@@ -394,3 +394,45 @@ def test_hits_in_units_is_the_interval_join(units, hits) -> None:
     pairs = T.hits_in_units(u, h)
     assert list(zip(pairs["hit_row"].to_list(), pairs["unit_row"].to_list(), strict=True)) == _naive_hits_in_units(u, h)
 
+
+
+def test_a_theme_is_present_only_above_the_documented_minimum():
+    from fazhi.themes import PRESENCE_MIN_HITS, PRESENCE_MIN_RATE, default_lexicons, theme_documents
+
+    lex = default_lexicons()
+    docs = pl.DataFrame(
+        {"doc_id": ["one_word", "three_words", "diluted"], "source_file": ["a.txt", "b.txt", "c.txt"],
+         "region": [None, None, None], "issuer": [None, None, None], "level": ["city", "city", "county"],
+         "doc_type": ["other"] * 3, "period": [None, None, None]}
+    )
+    # one incidental hit on 250 tokens (4 per 1,000); three hits on 300 tokens; three hits on 5,000 tokens
+    sections = pl.DataFrame(
+        {"doc_id": ["one_word", "three_words", "diluted"], "section_id": [0, 0, 0], "theme": ["emergency_response"] * 3,
+         "hits": [1, 3, 3], "weighted_hits": [1.0, 3.0, 3.0], "word_tokens": [250, 300, 5000]}
+    )
+    out = theme_documents(sections, docs, lex).filter(pl.col("theme") == "emergency_response")
+    got = {r["doc_id"]: (r["present"], r["emphasis"]) for r in out.iter_rows(named=True)}
+    assert PRESENCE_MIN_HITS == 3 and PRESENCE_MIN_RATE == 1
+    assert got["one_word"] == (False, 0.0)
+    assert got["three_words"] == (True, pytest.approx(10.0))
+    assert got["diluted"][0] is False and got["diluted"][1] == 0.0
+    # every document gets a row for every theme, with its readable label
+    assert out.height == 3 and theme_documents(sections, docs, lex).height == 3 * len(lex.themes)
+    assert set(out["label"]) == {"a", "b", "c"}
+
+
+def test_group_tables_compare_levels_and_levels_within_types():
+    from fazhi.themes import default_lexicons, group_tables
+
+    lex = default_lexicons()
+    rows = [
+        {"doc_id": f"{lv}{k}", "level": lv, "doc_type": "annual_report", "period": "2023", "theme": "emergency_response",
+         "emphasis": base + k, "present": True}
+        for lv, base in (("city", 1.0), ("county", 30.0), ("unknown", 99.0)) for k in range(6)
+    ]
+    groups, contrasts = group_tables(pl.DataFrame(rows), lex, n_boot=300)
+    assert set(groups["covariate"]) == {"level", "doc_type", "period"}
+    lvl = contrasts.filter(pl.col("covariate") == "level", pl.col("stratum").is_null())
+    assert lvl.height == 1 and lvl["supported"].item() and lvl["group_a"].item() == "city"
+    assert lvl.filter(pl.col("group_a") == "unknown").is_empty()
+    assert contrasts.filter(pl.col("stratum") == "annual_report").height == 1

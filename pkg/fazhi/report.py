@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from . import __version__
+from .compare import MIN_DOCS, claims, confounding, md_escape
 from .paths import corpus_dir, data_dir
 from .schema import TABLES
 from .tables import dictionary_hash, lexicon_hash, read_table, stamp_table
@@ -51,15 +52,81 @@ def corpus_facts(folder: Path | None = None) -> dict[str, object]:
     }
 
 
+def build_corpus(folder: Path | None = None) -> Path:
+    """The corpus folder the tables in ``folder`` were built from (``build.json``; else the default)."""
+    import json
+
+    folder = Path(folder) if folder is not None else data_dir()
+    info = folder / "build.json"
+    if info.is_file():
+        recorded = json.loads(info.read_text(encoding="utf-8")).get("corpus")
+        if recorded:
+            return Path(recorded)
+    return corpus_dir()
+
+
+def corpus_name(folder: Path | None = None) -> str:
+    """The corpus's folder name, as recorded by the build (e.g. ``seeds``)."""
+    return build_corpus(folder).name or str(build_corpus(folder))
+
+
+def _join(values: list[object], limit: int = 12) -> str:
+    """Escaped values joined by commas; long lists are cut with a count of the rest."""
+    shown = [md_escape(v) for v in values[:limit]]
+    rest = len(values) - limit
+    return ", ".join(shown) + (f" and {rest} more" if rest > 0 else "")
+
+
 def corpus_markdown(folder: Path | None = None) -> str:
-    """One paragraph on what the corpus holds, from the documents table."""
+    """One paragraph on what the corpus holds, from the documents table (every value escaped)."""
     f = corpus_facts(folder)
-    levels = ", ".join(f["levels"]) or "none"  # type: ignore[arg-type]
-    periods = ", ".join(f["periods"]) or "unknown"  # type: ignore[arg-type]
+    levels = _join(f["levels"]) or "none"  # type: ignore[arg-type]
+    periods = _join(f["periods"]) or "unknown"  # type: ignore[arg-type]
+    types = _join(f["doc_types"]) or "none"  # type: ignore[arg-type]
     return (
-        f"The corpus holds **{f['documents']} documents** ({f['characters']:,} characters of clean text) "
-        f"from these levels of government: {levels}; covering the periods {periods}. "
+        f"The corpus **{md_escape(corpus_name(folder))}** holds **{f['documents']} document(s)** "
+        f"({f['characters']:,} characters of clean text) from these levels of government: {levels}; "
+        f"document types: {types}; periods: {periods}. "
         f"{f['rejected']} file(s) of the corpus folder were rejected (see the corpus page)."
+    )
+
+
+def rerun_markdown(folder: Path | None = None) -> str:
+    """How to re-run this build, as a Markdown code block naming the corpus the tables were built from."""
+    corpus = build_corpus(folder)
+    from .paths import project_root
+
+    try:
+        default = corpus.resolve() == (project_root() / "seeds").resolve()
+    except OSError:
+        default = False
+    try:
+        shown = corpus.resolve().relative_to(project_root().resolve()).as_posix()
+    except (ValueError, OSError):
+        shown = f"path/to/{corpus.name}"
+    site = "uv run fazhi site" if default else f"uv run fazhi site --corpus {shown}"
+    note = "the embedded default corpus" if default else f"the corpus this site was built from ({corpus.name})"
+    return "\n".join(
+        [
+            "```bash",
+            "git clone <this repository> && cd fazhi",
+            f"{site:<52} # {note}",
+            "uv run pytest                                        # the tests, gold standards and validations",
+            "```",
+        ]
+    )
+
+
+def footer(folder: Path | None = None) -> str:
+    """The site footer: which corpus every number was computed from, and how many documents it has."""
+    try:
+        n = read_table("documents", folder, check=False).height
+    except FileNotFoundError:
+        n = 0
+    name = corpus_name(folder).replace('"', "").replace("`", "")
+    return (
+        f"Every number and chart on this site was computed by executing the notebooks from the corpus in "
+        f"`{name}/` ({n} document(s))."
     )
 
 
@@ -98,10 +165,18 @@ def columns_markdown(names: list[str] | None = None) -> str:
     return "\n".join(out)
 
 
-def markdown_table(df: pl.DataFrame) -> str:
-    """A polars table as a Markdown pipe table (cells are written as they are, so links stay links)."""
-    head = "| " + " | ".join(df.columns) + " |\n|" + "---|" * len(df.columns)
-    body = ["| " + " | ".join("" if v is None else str(v).replace("|", "/") for v in row) + " |" for row in df.iter_rows()]
+def markdown_table(df: pl.DataFrame, *, raw: tuple[str, ...] = ("download",)) -> str:
+    """A polars table as a Markdown pipe table; every cell is escaped except the columns in ``raw``
+    (links written by this module, such as the download links)."""
+    head = "| " + " | ".join(md_escape(c) for c in df.columns) + " |\n|" + "---|" * len(df.columns)
+    body = [
+        "| "
+        + " | ".join(
+            ("" if v is None else str(v).replace("|", "/")) if c in raw else md_escape(v) for c, v in zip(df.columns, row, strict=True)
+        )
+        + " |"
+        for row in df.iter_rows()
+    ]
     return "\n".join([head, *body])
 
 
@@ -120,7 +195,7 @@ def input_hashes(corpus: Path | None = None) -> pl.DataFrame:
     """The hashes every table is stamped with: package version, dictionary, lexicons, corpus."""
     from .tables import corpus_hash
 
-    corpus = Path(corpus) if corpus is not None else corpus_dir()
+    corpus = Path(corpus) if corpus is not None else build_corpus()
     return pl.DataFrame(
         {
             "input": ["fazhi version", "dictionary and stopwords", "lexicons and Outline mapping", "corpus folder"],
@@ -130,12 +205,12 @@ def input_hashes(corpus: Path | None = None) -> pl.DataFrame:
 
 
 def corpus_files(corpus: Path | None = None) -> pl.DataFrame:
-    """Every file of the corpus folder with its size and SHA-256 (what a re-run must start from)."""
-    corpus = Path(corpus) if corpus is not None else corpus_dir()
+    """Every file of the corpus folder (nested folders included) with its size and SHA-256."""
+    corpus = Path(corpus) if corpus is not None else build_corpus()
     rows = [
-        {"file": p.name, "bytes": p.stat().st_size, "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
-        for p in sorted(corpus.iterdir())
-        if p.is_file() and not p.name.startswith(".")
+        {"file": p.relative_to(corpus).as_posix(), "bytes": p.stat().st_size, "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+        for p in sorted(corpus.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus).parts)
     ]
     return pl.DataFrame(rows, schema={"file": pl.String, "bytes": pl.Int64, "sha256": pl.String})
 
@@ -154,60 +229,113 @@ THEME_NAMES = {
 }
 
 
-def _interval(value: float, low: float | None, high: float | None) -> str:
-    if low is None or high is None:
-        return f"{value:.1f}"
-    return f"{value:.1f} [{low:.1f}, {high:.1f}]"
+def theme_name(theme: str) -> str:
+    """The display name of a theme id (its id, readable, when it has no name here)."""
+    return THEME_NAMES.get(theme, theme.replace("_", " ").capitalize())
 
 
-def key_findings(folder: Path | None = None) -> str:
+def _read_optional(name: str, folder: Path | None) -> pl.DataFrame | None:
+    try:
+        return read_table(name, folder)
+    except FileNotFoundError:
+        return None
+
+
+def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str:
     """The landing page's key findings, as Markdown, from the theme, validation and topic tables.
 
-    For each of the three themes: the level of government that writes most and least about it (weighted
-    lexicon hits per 1,000 word tokens, with the 95% bootstrap interval), how many level differences
-    have intervals that exclude zero, and the validation F1 of the lexicon against the Outline heading
-    labels. Then the topic model chosen by the selection rule.
+    For each of the three themes: in how many documents it is present (above the presence minimum),
+    what the comparison of levels of government supports (``fazhi.compare.claims`` on
+    ``theme_groups``/``theme_group_contrasts``: a cluster bootstrap over documents, groups of at least
+    ``min_docs`` documents, Holm-adjusted; "most" only when supported, otherwise "no detectable
+    difference"), the same within one document type or why that is impossible, and the validation F1 of
+    the lexicon against the Outline heading labels. Then the topic model chosen by the selection rule.
+    Every data value is escaped before it is written into Markdown.
     """
-    scores = read_table("theme_scores", folder)
-    contrasts = read_table("theme_contrasts", folder)
-    validation = read_table("theme_validation", folder)
+    from .themes import FOCUS, PRESENCE_MIN_HITS, PRESENCE_MIN_RATE
+
     docs = read_table("documents", folder)
-    levels = (
-        scores.filter(pl.col("scope") == "level", pl.col("measure") == "per_1k_tokens")
-        .select("level", "theme", "value", "ci_low", "ci_high", "n_docs")
-    )
-    full = validation.filter(pl.col("variant") == "full")
+    per_doc = _read_optional("theme_documents", folder)
+    groups = _read_optional("theme_groups", folder)
+    contrasts = _read_optional("theme_group_contrasts", folder)
+    validation = _read_optional("theme_validation", folder)
+    if docs.is_empty() or per_doc is None or groups is None or contrasts is None:
+        return "No document could be scored, so there are no findings: see the corpus page for what was rejected."
+    full = validation.filter(pl.col("variant") == "full") if validation is not None else pl.DataFrame()
     lines = []
-    for theme, name in THEME_NAMES.items():
-        t = levels.filter(pl.col("theme") == theme).sort("value", "level", descending=[True, False])
-        if t.is_empty():
+    for theme in FOCUS:
+        d = per_doc.filter(pl.col("theme") == theme)
+        n_present = int(d["present"].sum())
+        name = theme_name(theme)
+        if n_present == 0:
+            lines.append(f"- **{name}**: present in none of the {d.height} document(s); nothing to compare.")
             continue
-        hi, lo = t.row(0, named=True), t.row(-1, named=True)
-        c = contrasts.filter(pl.col("theme") == theme, pl.col("measure") == "per_1k_tokens")
-        v = full.filter(pl.col("theme") == theme)
-        f1 = v.row(0, named=True) if v.height else None
-        lines.append(
-            f"- **{name}**: most emphasis in the {hi['level']} documents "
-            f"({_interval(hi['value'], hi['ci_low'], hi['ci_high'])} per 1,000 tokens, {hi['n_docs']} document(s)), "
-            f"least in the {lo['level']} documents ({_interval(lo['value'], lo['ci_low'], lo['ci_high'])}); "
-            f"{int(c['excludes_zero'].sum())} of {c.height} level differences have intervals that exclude zero. "
-            + (
-                f"Validation against the Outline heading labels: F1 = {f1['f1']:.2f} "
-                f"on {f1['support']} labelled section(s)."
-                if f1 and f1["f1"] is not None
-                else "No labelled section to validate against."
-            )
+        g = groups.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_null())
+        c = contrasts.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_null())
+        (claim,) = claims(g, c, min_docs=min_docs) or [None]
+        text = md_escape(claim.text) if claim else "no level to compare"
+        within = "".join(
+            _within_text(groups, contrasts, docs, theme=theme, within=w, noun=noun, min_docs=min_docs)
+            for w, noun in (("doc_type", "document type"), ("period", "period"))
         )
-    out = [
-        f"From {docs.height} documents (weighted lexicon hits per 1,000 word tokens, 95% bootstrap "
-        "intervals over sections within documents):",
-        "",
-        *lines,
-    ]
+        v = full.filter(pl.col("theme") == theme) if full.height else full
+        f1 = v.row(0, named=True) if v.height else None
+        valid = (
+            f" Validation against the Outline heading labels: F1 = {f1['f1']:.2f} on {f1['support']} labelled section(s)."
+            if f1 and f1["f1"] is not None
+            else " No labelled section to validate against."
+        )
+        lines.append(
+            f"- **{name}**: present in {n_present} of {d.height} document(s). Levels of government: {text}.{within}{valid}"
+        )
+    method = (
+        f"From {docs.height} document(s). A theme counts in a document only with at least {PRESENCE_MIN_HITS:g} weighted "
+        f"lexicon hits and {PRESENCE_MIN_RATE:g} per 1,000 word tokens; a document's emphasis is its rate where the "
+        f"theme is present and 0 where not. Groups of documents are compared by resampling documents (a cluster "
+        f"bootstrap) when a group has at least {min_docs}; smaller groups are described, not compared. A "
+        "difference is named only when its Holm-adjusted interval excludes zero; `unknown` is never ranked."
+    )
+    level_c = contrasts.filter(pl.col("covariate") == "level", pl.col("theme").is_in(list(FOCUS)))
+    if not level_c["supported"].any():
+        lines.append(
+            "- **In sum**: by these rules, no difference between levels of government in the three themes is "
+            "supported by this corpus."
+        )
+    out = [method, "", *lines]
     topics = _topic_choice(folder)
     if topics:
         out += ["", topics]
     return "\n".join(out)
+
+
+def _within_text(
+    groups: pl.DataFrame, contrasts: pl.DataFrame, docs: pl.DataFrame, *, theme: str, within: str, noun: str, min_docs: int
+) -> str:
+    """One sentence: levels compared within each value of ``within`` (e.g. one document type), or why not."""
+    if within not in docs.columns:
+        return ""
+    values = (
+        docs.filter(~pl.col("level").cast(pl.String).fill_null("unknown").is_in(["unknown", ""]))
+        .select(pl.col(within).cast(pl.String).fill_null("unknown"))
+        .to_series()
+        .unique()
+        .to_list()
+    )
+    if len(values) == 1:
+        return f" All documents of known level are of one {noun} ({md_escape(values[0])}): level is not confounded with it."
+    reason = confounding(docs, by="level", within=within)
+    if reason:
+        return f" Within one {noun}: no comparison possible ({md_escape(reason)})."
+    sel = [pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("within") == within]
+    gw, cw = groups.filter(*sel), contrasts.filter(*sel)
+    strata = gw.filter(pl.col("interval") == "cluster_bootstrap").group_by("stratum").len().filter(pl.col("len") > 1)
+    parts = []
+    for (stratum,) in strata.sort("stratum").select("stratum").iter_rows():
+        (cl,) = claims(gw.filter(pl.col("stratum") == stratum), cw.filter(pl.col("stratum") == stratum), min_docs=min_docs)
+        parts.append(f"{md_escape(stratum)}: {md_escape(cl.text)}")
+    if parts:
+        return f" Within one {noun} — " + "; ".join(parts) + "."
+    return f" Within one {noun}: none has two levels with {min_docs} or more documents each."
 
 
 def _topic_choice(folder: Path | None) -> str | None:
@@ -230,7 +358,7 @@ def _topic_choice(folder: Path | None) -> str | None:
     return f"- **Topic models**: the selection rule chose k = {k}; " + " and ".join(parts) + "."
 
 
-def design_caveats(documents: pl.DataFrame, min_docs: int = 5) -> str:
+def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
     """What the corpus's design lets a comparison of levels say, as Markdown, from the documents table.
 
     Lists, per level of government, how many documents there are and of which types and periods, and
@@ -241,6 +369,9 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = 5) -> str:
         return "The corpus is empty."
     from .schema import LEVELS
 
+    documents = documents.with_columns(
+        pl.col("level").cast(pl.String).fill_null("unknown"), pl.col("doc_type").cast(pl.String).fill_null("unknown")
+    )
     per = (
         documents.group_by("level")
         .agg(
@@ -252,27 +383,38 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = 5) -> str:
         .sort("order")
     )
     lines = [
-        f"- **{r['level']}**: {r['n']} document(s); {', '.join(r['types'])}; period(s) {', '.join(r['periods'])}"
+        f"- **{md_escape(r['level'])}**: {r['n']} document(s); {_join(r['types'])}; period(s) {_join(r['periods'])}"
         for r in per.iter_rows(named=True)
     ]
-    thin = per.filter(pl.col("n") < min_docs)["level"].to_list()
+    known = per.filter(pl.col("level") != "unknown")
+    thin = known.filter(pl.col("n") < min_docs)["level"].to_list()
     shared_types = (
-        documents.group_by("doc_type").agg(pl.col("level").n_unique().alias("levels")).filter(pl.col("levels") > 1)
+        documents.filter(pl.col("level") != "unknown", pl.col("doc_type") != "unknown")
+        .group_by("doc_type")
+        .agg(pl.col("level").n_unique().alias("levels"))
+        .filter(pl.col("levels") > 1)
     )
     notes = []
+    unknown = per.filter(pl.col("level") == "unknown")
+    if unknown.height:
+        notes.append(
+            f"{unknown['n'].item()} document(s) of unknown level: reported apart and never ranked among the levels."
+        )
+    if known.height < 2:
+        notes.append("Fewer than two known levels of government: there is no comparison of levels to make.")
     if thin:
         notes.append(
-            f"Fewer than {min_docs} documents at {', '.join(thin)}: differences involving these levels describe "
-            "those documents, not the levels of government they belong to."
+            f"Fewer than {min_docs} documents at {_join(thin)}: these levels are described, not compared "
+            "(no interval); what they show is about those documents, not the levels of government they belong to."
         )
-    if per.height > 1 and shared_types.is_empty():
+    if known.height > 1 and shared_types.is_empty():
         notes.append(
             "No document type occurs at two levels, so level is confounded with document type: a difference "
             "between levels may be a difference between kinds of document."
         )
-    elif per.height > 1:
+    elif known.height > 1:
         notes.append(
-            f"Document types shared by two or more levels: {', '.join(shared_types['doc_type'].sort().to_list())}; "
+            f"Document types shared by two or more levels: {_join(shared_types['doc_type'].sort().to_list())}; "
             "comparing levels within one type separates level from type."
         )
     periods = documents["period"].drop_nulls().unique()

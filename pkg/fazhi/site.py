@@ -50,7 +50,10 @@ CDN_PATTERN = re.compile(
     r"fonts\.googleapis\.com|fonts\.gstatic\.com|ajax\.googleapis\.com|stackpath\.bootstrapcdn\.com)"
 )
 # The result tables offered for download on the Data page, as parquet and CSV.
-DOWNLOADS = ("documents", "sections", "sentences", "theme_scores", "theme_hits", "topics", "doc_topics")
+DOWNLOADS = (
+    "documents", "sections", "sentences", "theme_scores", "theme_hits", "theme_documents", "theme_groups",
+    "theme_group_contrasts", "topics", "doc_topics",
+)
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -104,6 +107,29 @@ def stage_sources(root: Path, staging: Path) -> list[Path]:
     for src in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         shutil.copy2(src, staging / "notebooks" / src.name)
     return notebooks(staging)
+
+
+FOOTER_LINE = re.compile(r"^(?P<indent>\s+)center:.*$", re.MULTILINE)
+
+
+def write_footer(config: Path, tables: Path) -> str:
+    """Write the page footer of the staged ``_quarto.yml``, naming the corpus the tables were built from.
+
+    The footer in git is corpus-neutral; the staged copy says which corpus (``build.json``) and how many
+    documents every number on the site comes from. Returns the footer written.
+    """
+    import json
+
+    from .report import footer
+
+    text = footer(tables)
+    source = config.read_text(encoding="utf-8")
+    head, sep, tail = source.partition("page-footer:")
+    if not sep:
+        raise SiteError(f"{config}: no page-footer to write the corpus into")
+    tail = FOOTER_LINE.sub(lambda m: f"{m['indent']}center: {json.dumps(text, ensure_ascii=False)}", tail, count=1)
+    config.write_text(head + sep + tail, encoding="utf-8")
+    return text
 
 
 @contextlib.contextmanager
@@ -324,6 +350,7 @@ def build_site(
     # the default site stages under _build/; a site elsewhere (a test's tmp folder) stages beside it
     staging = root / STAGING if site == root / "_site" else site.with_name(site.name + "_staging")
     pages = stage_sources(root, staging)
+    write_footer(staging / "_quarto.yml", out)
     export_downloads(out, staging / "downloads")
     from .apidoc import write_reference
 

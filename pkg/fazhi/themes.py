@@ -5,7 +5,10 @@ versioned lexicons shipped in ``fazhi/data/lexicons/`` (one TOML file per Outlin
 Out: ``theme_hits`` (every lexicon hit with its offsets, for keyword-in-context), ``theme_sections``
 (each section's hits and its classification), ``theme_scores`` (per document and per level of
 government, four measures with bootstrap intervals), ``theme_contrasts`` (every pairwise level
-difference with its interval), ``theme_validation`` and ``theme_confusion`` (the lexicons scored
+difference with its section-bootstrap interval), ``theme_documents`` (per document: hits, rate, whether
+the theme is present above the minimum), ``theme_groups`` and ``theme_group_contrasts`` (documents
+compared by level, document type and period with ``fazhi.compare``: the tables claims rest on),
+``theme_validation`` and ``theme_confusion`` (the lexicons scored
 against the section labels of the Outline mapping), ``theme_sensitivity`` (leave-one-term-out) and
 ``theme_expansion`` (candidate terms ranked for review, never added automatically). Every table
 carries the lexicon version string and the content hash of the lexicon files.
@@ -30,7 +33,15 @@ with the largest weighted hits, provided it has at least ``MIN_WEIGHT`` of them 
 of a document's characters in sections classified to a theme, the share of sections that mention it,
 and the mean relative position (0 = start, 1 = end) of the theme's sections follow from that.
 
-*Uncertainty.* Percentile bootstrap, resampling sections with replacement within each document
+*Presence.* A theme is present in a document only with at least ``PRESENCE_MIN_HITS`` (3) weighted hits
+and ``PRESENCE_MIN_RATE`` (1) weighted hits per 1,000 word tokens; a document's ``emphasis`` is its rate
+where present and 0 where not, so that no theme rests on one incidental word.
+
+*Comparisons.* Claims about groups of documents (levels of government …) rest on ``theme_groups`` and
+``theme_group_contrasts``: a cluster bootstrap over documents, groups of at least ``MIN_DOCS`` documents,
+Holm-adjusted contrasts, ``unknown`` never ranked (see ``fazhi.compare``).
+
+*Section uncertainty.* Percentile bootstrap, resampling sections with replacement within each document
 (documents are kept: with one or two documents per level there is nothing to resample between
 documents). A level's value is the mean of its documents' values. The intervals therefore describe
 how stable a document's emphasis is across its own sections, not how levels of government differ in
@@ -69,6 +80,16 @@ FOCUS = ("digital_government", "emergency_response", "dispute_resolution")
 
 #: A section needs at least this much weighted lexicon evidence to be classified to a theme.
 MIN_WEIGHT = 1.0
+
+#: A theme is *present* in a document only with at least this many weighted hits …
+PRESENCE_MIN_HITS = 3.0
+#: … and at least this many weighted hits per 1,000 word tokens (no theme rests on one incidental word).
+PRESENCE_MIN_RATE = 1.0
+
+#: Covariates the themes stage compares documents by (``theme_groups``, ``theme_group_contrasts``), and
+#: the comparison of levels within document types.
+COMPARE_BY = ("level", "doc_type", "period")
+COMPARE_WITHIN = (("level", "doc_type"), ("level", "period"))
 
 #: Bootstrap replicates and seed of the build (overridable through the build settings).
 N_BOOT = 2000
@@ -469,6 +490,70 @@ table(
     ("excludes_zero", pl.Boolean, "the interval excludes 0 (a difference the sections of these documents support)"),
     ("n_docs_a", pl.Int32, "documents at level_a"),
     ("n_docs_b", pl.Int32, "documents at level_b"),
+    *_LEX,
+)
+
+table(
+    "theme_documents",
+    "one document × theme: its evidence, whether the theme is present, and the value documents are compared on",
+    ("doc_id", pl.String, "the document"),
+    ("label", pl.String, "the document's readable label (fazhi.labels.doc_labels: region · issuer · year)"),
+    ("level", pl.String, "level of government"),
+    ("doc_type", pl.String, "document type"),
+    ("period", pl.String, "period covered"),
+    ("theme", pl.String, "the theme"),
+    ("hits", pl.Int64, "hits of the theme's terms"),
+    ("weighted_hits", pl.Float64, "sum of the weights of those hits"),
+    ("word_tokens", pl.Int64, "word tokens of the document"),
+    ("per_1k_tokens", pl.Float64, "1000 × weighted_hits / word_tokens"),
+    (
+        "present",
+        pl.Boolean,
+        "weighted_hits ≥ PRESENCE_MIN_HITS (3) and per_1k_tokens ≥ PRESENCE_MIN_RATE (1 per 1,000): the theme is "
+        "more than an incidental word",
+    ),
+    ("emphasis", pl.Float64, "per_1k_tokens when present, else 0: the value compared between groups of documents"),
+    *_LEX,
+)
+
+table(
+    "theme_groups",
+    "one group of documents (a value of a covariate, optionally within a stratum) for one theme",
+    ("covariate", pl.String, "what documents are grouped by: level, doc_type or period"),
+    ("within", pl.String, "the covariate whose value the comparison is restricted to (doc_type, period; null: none)"),
+    ("stratum", pl.String, "that value, e.g. the document type compared within (null: all documents)"),
+    ("theme", pl.String, "the theme"),
+    ("group", pl.String, "the covariate's value (unknown and missing values are one group, never ranked)"),
+    ("ranked", pl.Boolean, "false for unknown or missing values: reported apart, never compared"),
+    ("n_docs", pl.Int32, "documents in the group"),
+    ("n_present", pl.Int32, "documents in which the theme is present (theme_documents.present)"),
+    ("value", pl.Float64, "mean of the documents' emphasis (weighted hits per 1,000 tokens, 0 where not present)"),
+    ("ci_low", pl.Float64, "lower end of the 95% cluster-bootstrap interval (documents resampled); null below min_docs"),
+    ("ci_high", pl.Float64, "upper end"),
+    ("interval", pl.String, "cluster_bootstrap, descriptive (fewer than min_docs documents) or not_ranked"),
+    ("n_boot", pl.Int32, "bootstrap replicates"),
+    *_LEX,
+)
+
+table(
+    "theme_group_contrasts",
+    "one difference between two groups of documents on one theme (fazhi.compare.compare_groups)",
+    ("covariate", pl.String, "level, doc_type or period"),
+    ("within", pl.String, "the covariate whose value the comparison is restricted to (doc_type, period; null: none)"),
+    ("stratum", pl.String, "that value (null: all documents)"),
+    ("theme", pl.String, "the theme"),
+    ("group_a", pl.String, "first group"),
+    ("group_b", pl.String, "second group"),
+    ("diff", pl.Float64, "value(group_a) - value(group_b)"),
+    ("ci_low", pl.Float64, "lower end of the percentile interval at the Holm level of the contrast (null: descriptive)"),
+    ("ci_high", pl.Float64, "upper end"),
+    ("ci_level", pl.Float64, "confidence level of that interval: 1 - alpha / (m - rank + 1)"),
+    ("p_value", pl.Float64, "two-sided cluster-bootstrap p-value of no difference"),
+    ("p_holm", pl.Float64, "Holm-adjusted p-value within the family (one theme, one covariate, one stratum)"),
+    ("supported", pl.Boolean, "p_holm ≤ 0.05 and the interval excludes 0: the only differences put into words"),
+    ("n_docs_a", pl.Int32, "documents in group_a"),
+    ("n_docs_b", pl.Int32, "documents in group_b"),
+    ("method", pl.String, "cluster_bootstrap_holm, or descriptive when a group has fewer than min_docs documents"),
     *_LEX,
 )
 
@@ -1459,6 +1544,86 @@ def lexicon_summary(lexicons: LexiconSet | None = None) -> pl.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------------
+# Documents compared by covariates
+# --------------------------------------------------------------------------------------------------
+
+
+def theme_documents(
+    theme_sections: pl.DataFrame,
+    documents: pl.DataFrame,
+    lexicons: LexiconSet,
+    *,
+    min_hits: float = PRESENCE_MIN_HITS,
+    min_rate: float = PRESENCE_MIN_RATE,
+) -> pl.DataFrame:
+    """The ``theme_documents`` table: per document and theme, hits, rate, presence and ``emphasis``.
+
+    A theme is present only with at least ``min_hits`` weighted hits and ``min_rate`` weighted hits per
+    1,000 word tokens; ``emphasis`` is the rate where present and 0 where not, so that one incidental
+    word does not make a document's theme.
+    """
+    from .labels import doc_labels
+
+    per = theme_sections.group_by("doc_id", "theme").agg(
+        hits=pl.col("hits").sum().cast(pl.Int64),
+        weighted_hits=pl.col("weighted_hits").sum().cast(pl.Float64),
+        word_tokens=pl.col("word_tokens").sum().cast(pl.Int64),
+    )
+    meta = documents.select("doc_id", "level", "doc_type", "period").join(doc_labels(documents), on="doc_id", how="left")
+    order = {t: k for k, t in enumerate(lexicons.themes)}
+    df = (
+        meta.join(pl.DataFrame({"theme": list(lexicons.themes)}), how="cross")
+        .join(per, on=["doc_id", "theme"], how="left")
+        .with_columns(pl.col("hits", "word_tokens").fill_null(0), pl.col("weighted_hits").fill_null(0.0))
+        .with_columns(
+            per_1k_tokens=pl.when(pl.col("word_tokens") > 0)
+            .then(1000 * pl.col("weighted_hits") / pl.col("word_tokens"))
+            .otherwise(0.0)
+        )
+        .with_columns(present=(pl.col("weighted_hits") >= min_hits - 1e-9) & (pl.col("per_1k_tokens") >= min_rate - 1e-9))
+        .with_columns(emphasis=pl.when(pl.col("present")).then(pl.col("per_1k_tokens")).otherwise(0.0))
+        .with_columns(_t=pl.col("theme").replace_strict(order, default=len(order)))
+        .sort("doc_id", "_t")
+        .select(
+            "doc_id", "label", "level", "doc_type", "period", "theme", "hits", "weighted_hits", "word_tokens",
+            "per_1k_tokens", "present", "emphasis",
+        )
+    )
+    return _stamp(df, lexicons)
+
+
+def group_tables(
+    theme_docs: pl.DataFrame,
+    lexicons: LexiconSet,
+    *,
+    by: Sequence[str] = COMPARE_BY,
+    within: Sequence[tuple[str, str]] = COMPARE_WITHIN,
+    min_docs: int | None = None,
+    n_boot: int = N_BOOT,
+    seed: int = SEED,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The ``theme_groups`` and ``theme_group_contrasts`` tables: ``fazhi.compare.compare_groups`` of
+    each document's ``emphasis`` by every covariate of ``by``, and by each ``(covariate, stratum)`` pair."""
+    from .compare import MIN_DOCS, compare_groups
+
+    min_docs = MIN_DOCS if min_docs is None else min_docs
+    groups, contrasts = [], []
+    jobs = [(b, None) for b in by] + list(within)
+    for b, w in jobs:
+        order = list(LEVELS) if b == "level" else None
+        c = compare_groups(
+            theme_docs, by=b, within=w, value="emphasis", min_docs=min_docs, n_boot=n_boot, seed=seed, order=order
+        )
+        groups.append(c.groups)
+        contrasts.append(c.contrasts)
+    from .compare import CONTRASTS_SCHEMA, GROUPS_SCHEMA
+
+    g = pl.concat(groups) if groups else pl.DataFrame(schema=GROUPS_SCHEMA)
+    c = pl.concat(contrasts) if contrasts else pl.DataFrame(schema=CONTRASTS_SCHEMA)
+    return _stamp(g, lexicons), _stamp(c, lexicons)
+
+
+# --------------------------------------------------------------------------------------------------
 # Stage
 # --------------------------------------------------------------------------------------------------
 
@@ -1477,9 +1642,16 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
     stats = section_stats(sections, docs, tokens, hits, lexicons.themes)
     scores, contrasts = scores_and_contrasts(stats, lexicons.themes, lexicons, n_boot, seed)
     validation, confusion, _ = validation_tables(sections, docs, hits, lexicons)
+    sections_table = section_table(stats, sections, lexicons.themes, lexicons)
+    per_doc = theme_documents(sections_table, docs, lexicons)
+    min_docs = int(ctx.settings.get("compare_min_docs", 5))
+    groups, group_contrasts = group_tables(per_doc, lexicons, min_docs=min_docs, n_boot=n_boot, seed=seed)
     return {
         "theme_hits": hits,
-        "theme_sections": section_table(stats, sections, lexicons.themes, lexicons),
+        "theme_sections": sections_table,
+        "theme_documents": per_doc,
+        "theme_groups": groups,
+        "theme_group_contrasts": group_contrasts,
         "theme_scores": scores,
         "theme_contrasts": contrasts,
         "theme_validation": validation,
@@ -1501,11 +1673,13 @@ __all__ = [
     "default_lexicons",
     "expansion_candidates",
     "find_hits",
+    "group_tables",
     "hits_in_units",
     "kwic",
     "labelled_units",
     "load_lexicons",
     "score_themes",
+    "theme_documents",
     "top_terms",
     "validate_sections",
 ]

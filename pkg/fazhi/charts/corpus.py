@@ -37,13 +37,9 @@ def documents_by_level(docs: pl.DataFrame) -> alt.Chart:
 
 def document_lengths(docs: pl.DataFrame) -> alt.Chart:
     """Bars: length of each document in characters, grouped by level, labelled by issuer and period."""
-    data = docs.select(
-        "doc_id",
-        "level",
-        "doc_type",
-        "n_chars",
-        label=pl.col("issuer").fill_null("?") + " · " + pl.col("period").fill_null("?"),
-    )
+    from ..labels import doc_labels
+
+    data = docs.select("doc_id", "level", "doc_type", "n_chars").join(doc_labels(docs), on="doc_id", how="left")
     return (
         alt.Chart(data, title="Length of each document (characters of clean text)")
         .mark_bar()

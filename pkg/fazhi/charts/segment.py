@@ -15,13 +15,15 @@ from ..schema import LEVELS
 
 
 def _doc_labels(documents: pl.DataFrame) -> pl.DataFrame:
+    from ..labels import doc_labels
+
     rank = {lv: i for i, lv in enumerate(LEVELS)}
-    return documents.select(
-        "doc_id",
-        "level",
-        label=pl.col("level") + " · " + pl.col("issuer").fill_null("?") + " · " + pl.col("period").fill_null("?"),
-        level_rank=pl.col("level").replace_strict(rank, default=len(LEVELS)),
-    ).sort("level_rank", "doc_id")
+    return (
+        documents.select("doc_id", "level", level_rank=pl.col("level").replace_strict(rank, default=len(LEVELS)))
+        .join(doc_labels(documents), on="doc_id", how="left")
+        .select("doc_id", "level", "label", "level_rank")
+        .sort("level_rank", "doc_id")
+    )
 
 
 def sections_by_level(summary: pl.DataFrame, documents: pl.DataFrame) -> alt.Chart:

@@ -40,10 +40,9 @@ def _label(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _doc_labels(documents: pl.DataFrame) -> pl.DataFrame:
-    return documents.select(
-        "doc_id",
-        doc_label=pl.col("level") + " · " + pl.col("issuer").fill_null("?").str.slice(0, 14) + " · " + pl.col("period").fill_null("?"),
-    )
+    from ..labels import doc_labels
+
+    return doc_labels(documents).rename({"label": "doc_label"})
 
 
 def _levels(df: pl.DataFrame) -> list[str]:

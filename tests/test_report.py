@@ -1,0 +1,54 @@
+"""Tests of fazhi.report: data values written into Markdown are shown as text, never run."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+from fazhi import report
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def test_design_caveats_escape_every_value():
+    docs = pl.DataFrame(
+        {"level": [EVIL, "city", "unknown"], "doc_type": ["plan", f"[x]({EVIL})", "plan"], "period": [EVIL, "2023", None]}
+    )
+    text = report.design_caveats(docs, min_docs=2)
+    assert "<img" not in text and "&lt;img src=x onerror=alert\\(1\\)&gt;" in text
+    assert "](" not in text
+    assert "1 document(s) of unknown level" in text
+
+
+def test_markdown_table_escapes_cells_but_keeps_download_links():
+    df = pl.DataFrame({"table": [EVIL], "download": ["[CSV](downloads/x.csv)"]})
+    md = report.markdown_table(df)
+    assert "<img" not in md and "[CSV](downloads/x.csv)" in md
+
+
+def test_corpus_markdown_and_footer_name_the_built_corpus(tmp_path):
+    from fazhi.schema import empty
+
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    corpus = tmp_path / "my<corpus>"
+    corpus.mkdir()
+    (folder / "build.json").write_text(json.dumps({"corpus": str(corpus)}), encoding="utf-8")
+    docs = empty("documents").vstack(
+        pl.DataFrame(
+            {"doc_id": ["a"], "level": [EVIL], "doc_type": ["plan"], "period": ["2023"], "n_chars": [10]},
+        ).select([pl.col(c) if c in ("doc_id", "level", "doc_type", "period", "n_chars") else pl.lit(None).alias(c)
+                  for c in empty("documents").columns]).cast(empty("documents").schema)
+    )
+    docs.write_parquet(folder / "documents.parquet")
+    empty("rejected").write_parquet(folder / "rejected.parquet")
+    from unittest import mock
+
+    with mock.patch.object(report, "read_table", lambda name, f=None, **k: pl.read_parquet(folder / f"{name}.parquet")):
+        text = report.corpus_markdown(folder)
+        foot = report.footer(folder)
+    assert "<img" not in text and "&lt;img" in text
+    assert "**my&lt;corpus&gt;**" in text and "1 document(s)" in text
+    assert report.corpus_name(folder) == "my<corpus>"
+    assert "my<corpus>/" in foot and "(1 document(s))" in foot
+    assert "--corpus path/to/my<corpus>" in report.rerun_markdown(folder)
