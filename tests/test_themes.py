@@ -4,7 +4,6 @@ heading labels, sensitivity and expansion."""
 from __future__ import annotations
 
 import shutil
-import tomllib
 import unicodedata
 from pathlib import Path
 

@@ -57,11 +57,10 @@ any labelled sections table.
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
