@@ -275,6 +275,8 @@ def report(
 
     doc_agree = document_agreement(
         units, rule_predictions(units, rules=rules, themes=themes), themes=themes, doc="group"
+    ).with_columns(  # shown as "source · document", a label rather than a path
+        pl.col("group").str.replace("/", " · ", literal=True).alias("group")
     )
 
     dis = []
