@@ -4,7 +4,8 @@ In: units of text (paragraphs, sections, documents) from a corpus, the codebook,
 Out: a coding sample with inclusion weights (``sample``), coding sheets and imported codes (``sheets``),
 agreement between coders (``agreement``), the measures' error rates, per-term precision and
 document-level agreement (``accuracy``), cross-validated accuracy of the measures (``measure``), theme
-prevalence corrected for the measure's errors (``corrected``) and the tables the site shows (``tables.report``, also ``fazhi.validation.report``).
+prevalence corrected for the measure's errors (``corrected``), word-intrusion tasks for topic models
+(``intrusion``) and the tables the site shows (``tables.report``, also ``fazhi.validation.report``).
 How: each step is a small function over polars frames; every random step is seeded, so the same input
 gives the same tables.
 
@@ -32,6 +33,7 @@ from ._common import N_BOOT, SEED, THEMES
 from .accuracy import accuracy_table, confusion_table, document_agreement, prf, term_precision
 from .agreement import agreement_table, alpha, disagreements
 from .corrected import corrected_prevalence, paragraph_units, predict
+from .intrusion import intrusion_tasks, read_answers, score_intrusion, write_intrusion_sheets
 from .measure import cross_validate, cv_accuracy, read_coded, split_holdout
 from .sample import draw_sample, keyword_strata
 from .sheets import codebook, merge_codes, read_codes, write_sheets
@@ -50,6 +52,7 @@ __all__ = [
     "cross_validate",
     "cv_accuracy",
     "disagreements",
+    "intrusion_tasks",
     "document_agreement",
     "draw_sample",
     "keyword_strata",
@@ -58,10 +61,13 @@ __all__ = [
     "paragraph_units",
     "predict",
     "prf",
+    "read_answers",
     "read_coded",
     "read_codes",
     "report",
+    "score_intrusion",
     "split_holdout",
     "term_precision",
+    "write_intrusion_sheets",
     "write_sheets",
 ]
