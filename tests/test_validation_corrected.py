@@ -7,7 +7,7 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from fazhi.validation.corrected import corrected_prevalence, paragraph_units, predict
+from fazhi.validation.corrected import corrected_prevalence, frame_check, paragraph_units, predict
 
 
 def _hand() -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -118,3 +118,23 @@ def test_paragraph_units_and_predict() -> None:
     scored = predict(units)
     assert scored["digital_government_pred"].to_list() == [1]
     assert scored["dispute_resolution_pred"].to_list() == [0]
+
+
+def test_frame_check_counts_strata_and_matches() -> None:
+    units, coded = _hand()
+    units = units.with_columns(pl.Series("text", list("abcdef")))
+    coded = coded.with_columns(pl.Series("text", ["a", "b", "e", "zz"]))
+    check = frame_check(units, coded)
+    assert check.rows() == [("A", 4, 4, 2, 2), ("B", 2, 2, 2, 1)]
+
+
+def test_design_file_agrees_with_the_draw() -> None:
+    import tomllib
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "data" / "validation"
+    design = tomllib.loads((folder / "design_ext.toml").read_text(encoding="utf-8"))
+    source = (folder / "draw_extension.py").read_text(encoding="utf-8")
+    for name, words in design["keywords"].items():
+        assert f'"{name}": "{" ".join(words)}".split()' in source
+    assert list(design["keywords"]) == design["order"]

@@ -229,3 +229,31 @@ def predict(frame: pl.DataFrame, *, text: str = "text") -> pl.DataFrame:
     pf = presence_frame(frame[text].to_list())
     themes = [c for c in pf.columns if c != "unit_id" and not c.endswith("_score")]
     return frame.with_columns(pf.select(pl.col(t).alias(f"{t}_pred") for t in themes))
+
+
+def frame_check(units: pl.DataFrame, coded: pl.DataFrame, *, stratum: str = "stratum") -> pl.DataFrame:
+    """Does ``units`` look like the frame ``coded`` was drawn from? Per stratum: units in the population
+    (``units`` must carry the stratum, e.g. from ``sample.keyword_strata`` with the draw's keywords),
+    the stratum size the sample's weights imply, and the coded units found in the population (matched on
+    ``text``)."""
+    _, design = _design(coded, stratum)
+    if stratum not in units.columns:
+        raise ValueError(f"units have no {stratum!r} column")
+    found = coded.join(units.select("text").unique(), on="text", how="semi")
+    pop = dict(units.group_by(stratum).len().iter_rows())
+    got = dict(found.group_by(stratum).len().iter_rows())
+    rows = [
+        (h, int(pop.get(h, 0)), round(big_n), n, int(got.get(h, 0)))
+        for h, (big_n, n) in sorted(design.items())
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "stratum": pl.String,
+            "population": pl.Int64,
+            "design": pl.Int64,
+            "coded": pl.Int64,
+            "coded_found": pl.Int64,
+        },
+        orient="row",
+    )
