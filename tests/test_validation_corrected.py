@@ -138,3 +138,11 @@ def test_design_file_agrees_with_the_draw() -> None:
     for name, words in design["keywords"].items():
         assert f'"{name}": "{" ".join(words)}".split()' in source
     assert list(design["keywords"]) == design["order"]
+
+
+def test_zero_error_group_is_flagged() -> None:
+    units, coded = _hand()
+    coded = coded.with_columns(pl.col("t_pred").alias("t"))
+    row = corrected_prevalence(units, coded, by=None, themes=["t"], min_coded=1).row(0, named=True)
+    assert row["se"] == 0 and row["corrected"] == row["uncorrected"]
+    assert "width 0" in row["note"]

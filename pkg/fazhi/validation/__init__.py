@@ -32,7 +32,7 @@ from __future__ import annotations
 from ._common import N_BOOT, SEED, THEMES
 from .accuracy import accuracy_table, confusion_table, document_agreement, prf, term_precision
 from .agreement import agreement_table, alpha, disagreements
-from .corrected import corrected_prevalence, paragraph_units, predict
+from .corrected import corrected_prevalence, frame_check, paragraph_units, predict
 from .intrusion import intrusion_tasks, read_answers, score_intrusion, write_intrusion_sheets
 from .measure import cross_validate, cv_accuracy, read_coded, split_holdout
 from .sample import draw_sample, keyword_strata
@@ -54,6 +54,7 @@ __all__ = [
     "disagreements",
     "document_agreement",
     "draw_sample",
+    "frame_check",
     "intrusion_tasks",
     "keyword_strata",
     "load_samples",

@@ -176,6 +176,11 @@ def corrected_prevalence(
                 "coded_lo": max(0.0, share - z * se_c),
                 "coded_hi": min(1.0, share + z * se_c),
             }
+            if se == 0 and n_coded < n_units:
+                row["note"] = (
+                    f"no error of the measure among the {n_coded} coded units of this group: the interval "
+                    "(width 0) does not show the uncertainty"
+                )
             if g == ALL and abs(n_units - big_n_total) > 0.05 * big_n_total:
                 row["note"] = (
                     f"the sample's frame has {big_n_total:.0f} units, the population {n_units}: "
