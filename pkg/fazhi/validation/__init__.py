@@ -3,8 +3,9 @@
 In: units of text (paragraphs, sections, documents) from a corpus, the codebook, coders' sheets.
 Out: a coding sample with inclusion weights (``sample``), coding sheets and imported codes (``sheets``),
 agreement between coders (``agreement``), the measures' error rates, per-term precision and
-document-level agreement (``accuracy``), cross-validated accuracy of the measures (``measure``) and the
-tables the site shows (``tables.report``, also ``fazhi.validation.report``).
+document-level agreement (``accuracy``), cross-validated accuracy of the measures (``measure``), theme
+prevalence corrected for the measure's errors (``corrected``), word-intrusion tasks for topic models
+(``intrusion``) and the tables the site shows (``tables.report``, also ``fazhi.validation.report``).
 How: each step is a small function over polars frames; every random step is seeded, so the same input
 gives the same tables.
 
@@ -31,6 +32,8 @@ from __future__ import annotations
 from ._common import N_BOOT, SEED, THEMES
 from .accuracy import accuracy_table, confusion_table, document_agreement, prf, term_precision
 from .agreement import agreement_table, alpha, disagreements
+from .corrected import corrected_prevalence, frame_check, paragraph_units, predict
+from .intrusion import intrusion_tasks, read_answers, score_intrusion, write_intrusion_sheets
 from .measure import cross_validate, cv_accuracy, read_coded, split_holdout
 from .sample import draw_sample, keyword_strata
 from .sheets import codebook, merge_codes, read_codes, write_sheets
@@ -45,19 +48,27 @@ __all__ = [
     "alpha",
     "codebook",
     "confusion_table",
+    "corrected_prevalence",
     "cross_validate",
     "cv_accuracy",
     "disagreements",
     "document_agreement",
     "draw_sample",
+    "frame_check",
+    "intrusion_tasks",
     "keyword_strata",
     "load_samples",
     "merge_codes",
+    "paragraph_units",
+    "predict",
     "prf",
+    "read_answers",
     "read_coded",
     "read_codes",
     "report",
+    "score_intrusion",
     "split_holdout",
     "term_precision",
+    "write_intrusion_sheets",
     "write_sheets",
 ]
