@@ -295,7 +295,7 @@ def execute_all(
     timings: dict[str, float] = {}
 
     def env_of(p: Path) -> dict[str, str]:
-        return env[p] if p in env else env  # type: ignore[index,return-value]
+        return env.get(p, env)  # type: ignore[call-overload,return-value]
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(execute_notebook, p, env_of(p)): p for p in paths}
