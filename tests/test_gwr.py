@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-
 from fazhi import gwr
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,6 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 import pytest
-
 from fazhi import charts
 from fazhi.site import SiteError, cdn_references, execute_notebook, notebooks, pick_renderer
 from fazhi.tables import STAMP_KEY, read_stamp
@@ -221,11 +220,17 @@ def test_a_project_without_site_toml_has_one_corpus(tmp_path, monkeypatch):
     ("text", "message"),
     [
         ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\n', "exactly one corpus"),
-        ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\ndefault = true\n'
-         '[[corpus]]\nname = "b"\nfolder = "b"\ntables = "u"\ndefault = true\n', "exactly one corpus"),
+        (
+            ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\ndefault = true\n'
+             '[[corpus]]\nname = "b"\nfolder = "b"\ntables = "u"\ndefault = true\n'),
+            "exactly one corpus",
+        ),
         ('[[corpus]]\nname = "a"\nfolder = "a"\ndefault = true\n', "'tables'"),
-        ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\ndefault = true\n'
-         '[[corpus]]\nname = "a"\nfolder = "b"\ntables = "u"\n', "repeat"),
+        (
+            ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\ndefault = true\n'
+             '[[corpus]]\nname = "a"\nfolder = "b"\ntables = "u"\n'),
+            "repeat",
+        ),
         ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\nnotebooks = "x"\ndefault = true\n', "glob patterns"),
         ("[[corpus\n", "not valid TOML"),
     ],
@@ -240,7 +245,6 @@ def test_a_malformed_site_toml_is_refused_with_its_reason(tmp_path, text, messag
 
 def test_a_page_of_an_absent_corpus_is_replaced_by_a_note_keeping_its_title(tmp_path):
     import nbformat
-
     from fazhi.site import SiteCorpus, skip_notebook
 
     path = tmp_path / "08_x.ipynb"
