@@ -396,6 +396,10 @@ def _name(theme: str) -> str:
     return theme_name(theme)
 
 
+def _p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
 def _iv(lo: float, hi: float) -> str:
     return f"[{lo:.2f}, {hi:.2f}]"
 
@@ -407,7 +411,7 @@ def national_sentences(table: pl.DataFrame, *, alpha: float = 0.05) -> str:
     out = []
     for r in table.iter_rows(named=True):
         verdict = (
-            f"{'above' if r['difference'] > 0 else 'below'} the provincial median (Holm-adjusted p = {r['p_holm']:.3f})"
+            f"{'above' if r['difference'] > 0 else 'below'} the provincial median (Holm-adjusted p {_p(r['p_holm'])})"
             if r["p_holm"] < alpha
             else f"not distinguishable from the provincial median (Holm-adjusted p = {r['p_holm']:.2f})"
         )
@@ -438,7 +442,7 @@ def outlier_sentences(outliers: pl.DataFrame) -> str:
             continue
         items = "; ".join(
             f"{r['region']} on {_name(r['theme']).lower()} ({r['stands_out']}: {r['difference']:+.2f} "
-            f"{_iv(r['diff_low'], r['diff_high'])}, adjusted p = {r['p_holm']:.3f})"
+            f"{_iv(r['diff_low'], r['diff_high'])}, adjusted p {_p(r['p_holm'])})"
             for r in hits.iter_rows(named=True)
         )
         out.append(

@@ -33,7 +33,7 @@ def provinces_against_national(
             pl.col("national_year").alias(f"year_{when}"),
         )
         prov = prov.join(r, on="theme", how="left")
-    base = alt.Chart().encode(y=alt.Y("region:N", sort="-x", title=None))
+    base = alt.Chart().encode(y=alt.Y("region:N", sort="ascending", title=None))
     bars = base.mark_rule().encode(
         x=alt.X("ci_low:Q", title="Emphasis (weighted hits per 1,000 word tokens)"), x2="ci_high:Q"
     )
@@ -54,8 +54,11 @@ def provinces_against_national(
             )
     return (
         alt.layer(*layers, data=prov)
-        .properties(width=220, height=520)
+        .properties(width=130, height=480)
         .facet(column=alt.Column("theme_label:N", title=None))
+        .properties(
+            title=f"Provincial reports of {year}: emphasis with 95% intervals; national report(s) as lines"
+        )
         .resolve_scale(x="independent")
     )
 
