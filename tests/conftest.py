@@ -29,7 +29,10 @@ MESSY = ROOT / "tests" / "data" / "messy_corpus"
 
 
 def build_test_site(factory: pytest.TempPathFactory, corpus: Path, name: str = "site") -> BuiltSite:
-    """Build the site from ``corpus`` into a fresh temporary folder (tables, notebooks, smalldocs)."""
+    """Build the site from ``corpus`` into a fresh temporary folder (tables, notebooks, smalldocs).
+
+    Only the default corpus: the other corpora of ``site.toml`` are skipped (their pages say so), as in
+    a researcher's project without them; ``built_site`` builds them all."""
     from fazhi.site import build_site
 
     base = factory.mktemp(name)
@@ -38,7 +41,9 @@ def build_test_site(factory: pytest.TempPathFactory, corpus: Path, name: str = "
     mp.setenv("FAZHI_PROJECT", str(ROOT))
     mp.setenv("FAZHI_CACHE", str(base / "cache"))
     try:
-        index = build_site(corpus=corpus, out=tables, site=site, renderer="smalldocs", progress=False)
+        index = build_site(
+            corpus=corpus, out=tables, site=site, renderer="smalldocs", progress=False, extra_corpora=False
+        )
     finally:
         mp.undo()
     assert index == site / "index.html"
@@ -106,7 +111,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     mp.setenv("FAZHI_PROJECT", str(ROOT))
     mp.setenv("FAZHI_CACHE", str(base / "cache"))
     try:
-        build_site(corpus=corpus, out=tables, site=site, renderer="smalldocs", progress=False)
+        build_site(corpus=corpus, out=tables, site=site, renderer="smalldocs", progress=False, extra_corpora=False)
     finally:
         mp.undo()
     return BuiltSite(site=site, tables=tables, staging=site.with_name(site.name + "_staging"))

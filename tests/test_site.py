@@ -13,7 +13,6 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 import pytest
-
 from fazhi import charts
 from fazhi.site import SiteError, cdn_references, execute_notebook, notebooks, pick_renderer
 from fazhi.tables import STAMP_KEY, read_stamp
@@ -191,3 +190,92 @@ def test_design_caveats_follow_the_documents_table():
     text = design_caveats(both, min_docs=1)
     assert "Fewer than" not in text and "confounded" not in text
     assert "shared by two or more levels: annual\\_report" in text and "2 different periods" in text
+
+
+# ------------------------------------------------------------------------------ the site's corpora (site.toml)
+
+
+def test_site_toml_declares_the_default_corpus_first_and_the_gov_reports_for_their_pages():
+    from fazhi.site import assign_notebooks, site_corpora
+
+    corpora = site_corpora(ROOT)
+    assert corpora[0].default and corpora[0].folder == (ROOT / "seeds").resolve()
+    gov = {c.name: c for c in corpora}["gov-work-reports"]
+    assert gov.folder.is_dir() and gov.tables != corpora[0].tables
+    owner = {p.name: c.name for p, c in assign_notebooks(notebooks(ROOT), ROOT, corpora).items()}
+    assert owner["08_national_provincial.ipynb"] == owner["09_seven_decades.ipynb"] == "gov-work-reports"
+    assert owner["04_themes.ipynb"] == owner["index.ipynb"] == corpora[0].name
+
+
+def test_a_project_without_site_toml_has_one_corpus(tmp_path, monkeypatch):
+    from fazhi.site import site_corpora
+
+    monkeypatch.setenv("FAZHI_PROJECT", str(tmp_path))
+    monkeypatch.delenv("FAZHI_CORPUS", raising=False)
+    corpora = site_corpora(tmp_path)
+    assert len(corpora) == 1 and corpora[0].default and corpora[0].patterns == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\n', "exactly one corpus"),
+        (
+            ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\ndefault = true\n'
+             '[[corpus]]\nname = "b"\nfolder = "b"\ntables = "u"\ndefault = true\n'),
+            "exactly one corpus",
+        ),
+        ('[[corpus]]\nname = "a"\nfolder = "a"\ndefault = true\n', "'tables'"),
+        (
+            ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\ndefault = true\n'
+             '[[corpus]]\nname = "a"\nfolder = "b"\ntables = "u"\n'),
+            "repeat",
+        ),
+        ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\nnotebooks = "x"\ndefault = true\n', "glob patterns"),
+        ("[[corpus\n", "not valid TOML"),
+    ],
+)
+def test_a_malformed_site_toml_is_refused_with_its_reason(tmp_path, text, message):
+    from fazhi.site import site_corpora
+
+    (tmp_path / "site.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(SiteError, match=message):
+        site_corpora(tmp_path)
+
+
+def test_a_page_of_an_absent_corpus_is_replaced_by_a_note_keeping_its_title(tmp_path):
+    import nbformat
+    from fazhi.site import SiteCorpus, skip_notebook
+
+    path = tmp_path / "08_x.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 8. A title\n\ntext"),
+                                         nbformat.v4.new_code_cell("1/0")])
+    nbformat.write(nb, path)
+    note = skip_notebook(path, SiteCorpus("mine", tmp_path / "absent", tmp_path / "t", ("*",)))
+    cells = nbformat.read(path, as_version=4).cells
+    assert [c.cell_type for c in cells] == ["markdown"]
+    assert cells[0].source.startswith("# 8. A title") and "mine" in note and "skipped" in note
+
+
+@pytest.mark.slow
+def test_one_site_holds_both_corpora_each_page_computed_from_its_own(built_site):
+    gov_tables = built_site.tables.with_name(built_site.tables.name + "--gov-work-reports")
+    gov_docs = pl.read_parquet(gov_tables / "documents.parquet")
+    seed_docs = pl.read_parquet(built_site.tables / "documents.parquet")
+    assert gov_docs.height > seed_docs.height
+    page = (built_site.site / "notebooks" / "08_national_provincial.html").read_text(encoding="utf-8")
+    assert "gov-work-reports" in page.replace("\\-", "-") and "Spearman" in page
+    assert "vendor/vega" in page  # the province chart is drawn
+    decades = (built_site.site / "notebooks" / "09_seven_decades.html").read_text(encoding="utf-8")
+    assert "first above the presence minimum" in decades
+    themes = (built_site.site / "notebooks" / "04_themes.html").read_text(encoding="utf-8")
+    assert "gov-work-reports" not in themes.replace("\\-", "-").split("<footer")[0]
+    footer = (built_site.site / "index.html").read_text(encoding="utf-8")
+    assert f"({seed_docs.height} document(s))" in footer and f"({gov_docs.height} document(s))" in footer
+
+
+@pytest.mark.slow
+def test_a_site_without_the_other_corpora_skips_their_pages_with_a_note(messy_site):
+    page = (messy_site.site / "notebooks" / "08_national_provincial.html").read_text(encoding="utf-8")
+    assert "skipped" in page and "Spearman" not in page
+    assert not messy_site.tables.with_name(messy_site.tables.name + "--gov-work-reports").exists()

@@ -56,6 +56,22 @@ def test_lexicons_cover_the_eight_systems_with_enough_terms() -> None:
     assert lex.hash == __import__("fazhi.tables", fromlist=["lexicon_hash"]).lexicon_hash()
 
 
+def test_lexicon_terms_carry_their_vocabulary_eras(tmp_path: Path) -> None:
+    eras = T.load_lexicons().eras()
+    row = eras.filter((pl.col("theme") == "digital_government") & (pl.col("term") == "数字政府")).row(0, named=True)
+    assert row["valid_from"] is not None and row["era"]
+    older = eras.filter((pl.col("theme") == "digital_government") & (pl.col("term") == "电子政务")).row(0, named=True)
+    assert older["valid_from"] < row["valid_from"]  # the documented succession 电子政务 → 数字政府
+    # every term is listed, eras or not; an added era is read back
+    assert eras.height == len(T.load_lexicons().terms)
+    folder = _lexicon_copy(tmp_path)
+    path = folder / "emergency_response.toml"
+    path.write_text(path.read_text(encoding="utf-8") + '\n[[term]]\nterm = "新词"\ngloss = "x"\nvalid_from = 1990\n'
+                    'valid_to = 1999\nera = "the 1990s"\n', encoding="utf-8")
+    new = T.load_lexicons(folder).eras().filter(pl.col("term") == "新词").row(0, named=True)
+    assert (new["valid_from"], new["valid_to"], new["era"]) == (1990, 1999, "the 1990s")
+
+
 def test_no_lexicon_term_is_an_outline_heading_phrase() -> None:
     # The system's own name (突发事件应对, 科技保障, 行政预防调处化解 ...) would leak the gold label.
     lex = T.load_lexicons()
@@ -76,6 +92,10 @@ def test_no_lexicon_term_is_an_outline_heading_phrase() -> None:
         (lambda s: s + '\n[[term]]\nterm = "新词"\nweight = 2.0\ngloss = "x"\n', "weight"),
         (lambda s: s.replace('id = "emergency_response"', 'id = "emergencies"'), "differs from the file name"),
         (lambda s: s + "\n[[term\n", "not valid TOML"),
+        (lambda s: s + '\n[[term]]\nterm = "新词"\ngloss = "x"\nvalid_from = "2003"\n', "valid_from"),
+        (lambda s: s + '\n[[term]]\nterm = "新词"\ngloss = "x"\nvalid_to = 30000\n', "valid_to"),
+        (lambda s: s + '\n[[term]]\nterm = "新词"\ngloss = "x"\nvalid_from = 2010\nvalid_to = 2000\n', "must not follow"),
+        (lambda s: s + '\n[[term]]\nterm = "新词"\ngloss = "x"\nera = 3\n', "non-text era"),
     ],
 )
 def test_malformed_lexicons_are_refused(tmp_path: Path, edit, message: str) -> None:

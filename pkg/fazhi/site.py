@@ -5,11 +5,13 @@ numbered notebooks in ``notebooks/``. Out: a static website in ``_site/`` that w
 
 The steps, one code path whichever renderer publishes the site:
 
-1. ``fazhi build``: every result table, stamped with the inputs it was made from.
+1. ``fazhi build`` for every corpus of the site (``site.toml``: ``site_corpora``): every result table,
+   stamped with the inputs it was made from. A corpus whose folder is absent is skipped with a note.
 2. Stage the site sources into ``_build/site/`` (the notebooks in git carry no outputs), with the
    downloadable tables (``downloads/``) and the API reference pages (``reference/``) generated from the
    package itself.
-3. Execute every notebook from top to bottom with nbclient, in a fresh kernel, against those tables. A
+3. Execute every notebook from top to bottom with nbclient, in a fresh kernel, against the tables of the
+   corpus that claims it (``site.toml``; the default corpus gets the rest). A
    cell that raises stops the build. Nothing is frozen or cached: a change to ``pkg/`` or the
    environment always shows on the next build.
 4. Render the staged project with Quarto when it is on the ``PATH`` (``quarto render --no-execute``:
@@ -30,7 +32,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 import nbformat
@@ -59,6 +62,9 @@ DOWNLOADS = (
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+SITE_CONFIG = "site.toml"
+
+
 class SiteError(RuntimeError):
     """The site could not be built: a notebook failed, a renderer is missing, or a page needs a CDN."""
 
@@ -68,6 +74,97 @@ def notebooks(root: Path) -> list[Path]:
     pages = sorted(p for p in root.glob("*.ipynb"))
     numbered = sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     return pages + numbered
+
+
+@dataclass(frozen=True)
+class SiteCorpus:
+    """One corpus of the site (a ``[[corpus]]`` table of ``site.toml``), paths resolved."""
+
+    name: str
+    folder: Path
+    tables: Path
+    patterns: tuple[str, ...]
+    default: bool = False
+
+    def claims(self, notebook: Path, root: Path) -> bool:
+        """Whether ``notebook`` (a path under ``root``, staged or not) is computed from this corpus."""
+        rel = PurePosixPath(notebook.relative_to(root).as_posix())
+        return any(rel.match(p) for p in self.patterns)
+
+
+def site_corpora(root: Path, *, config: Path | None = None) -> list[SiteCorpus]:
+    """The corpora of the site, from ``<root>/site.toml`` (the default corpus first).
+
+    Without a ``site.toml`` the site has one corpus: ``seeds/`` into ``data/processed/`` (a researcher's
+    own project needs no file). Raises ``SiteError`` on a malformed file: a missing field, a repeated
+    name, or not exactly one default corpus.
+    """
+    import tomllib
+
+    path = config or root / SITE_CONFIG
+    if not path.is_file():
+        return [SiteCorpus("seeds", corpus_dir(), data_dir(), (), True)]
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SiteError(f"{path.name}: not valid TOML ({exc})") from exc
+    found: list[SiteCorpus] = []
+    for i, entry in enumerate(doc.get("corpus", [])):
+        for key in ("name", "folder", "tables"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise SiteError(f"{path.name}: corpus #{i + 1} has no string field {key!r}")
+        patterns = entry.get("notebooks", [])
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise SiteError(f"{path.name}: corpus {entry['name']!r}: notebooks must be a list of glob patterns")
+        found.append(
+            SiteCorpus(
+                entry["name"], (root / entry["folder"]).resolve(), (root / entry["tables"]).resolve(),
+                tuple(patterns), bool(entry.get("default", False)),
+            )
+        )
+    names = [c.name for c in found]
+    if len(set(names)) != len(names):
+        raise SiteError(f"{path.name}: corpus names repeat ({', '.join(names)})")
+    defaults = [c for c in found if c.default]
+    if len(defaults) != 1:
+        raise SiteError(f"{path.name}: exactly one corpus must have default = true (found {len(defaults)})")
+    return defaults + [c for c in found if not c.default]
+
+
+def assign_notebooks(pages: list[Path], root: Path, corpora: list[SiteCorpus]) -> dict[Path, SiteCorpus]:
+    """Which corpus each notebook is computed from: the first non-default corpus claiming it, else the default."""
+    default = corpora[0]
+    return {p: next((c for c in corpora[1:] if c.claims(p, root)), default) for p in pages}
+
+
+def skip_notebook(path: Path, corpus: SiteCorpus) -> str:
+    """Replace a staged notebook by one Markdown cell saying its corpus is absent; returns the note."""
+    note = (
+        f"This page is computed from the corpus **{corpus.name}**, whose folder (`{corpus.folder.name}/`) is "
+        f"not in this project, so it was skipped. Add the folder (or edit `{SITE_CONFIG}`) and run "
+        "`uv run fazhi site` again."
+    )
+    nb = nbformat.read(path, as_version=4)
+    title = next((c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source), "")
+    nb.cells = [nbformat.v4.new_markdown_cell((title + "\n\n" if title.startswith("#") else "") + note)]
+    nbformat.write(nb, path)
+    return note
+
+
+def corpora_footer(tables: dict[str, Path]) -> str:
+    """The footer naming every corpus the pages were computed from (the default first)."""
+    from .report import corpus_name, footer, read_table
+
+    items = list(tables.items())
+    text = footer(items[0][1])
+    for name, folder in items[1:]:
+        try:
+            n = read_table("documents", folder, check=False).height
+        except FileNotFoundError:
+            n = 0
+        shown = corpus_name(folder).replace('"', "").replace("`", "")
+        text += f" The pages on {name} are computed from `{shown}/` ({n} document(s))."
+    return text
 
 
 def pick_renderer(renderer: str = "auto") -> str:
@@ -112,7 +209,7 @@ def stage_sources(root: Path, staging: Path) -> list[Path]:
 FOOTER_LINE = re.compile(r"^(?P<indent>\s+)center:.*$", re.MULTILINE)
 
 
-def write_footer(config: Path, tables: Path) -> str:
+def write_footer(config: Path, tables: Path | dict[str, Path]) -> str:
     """Write the page footer of the staged ``_quarto.yml``, naming the corpus the tables were built from.
 
     The footer in git is corpus-neutral; the staged copy says which corpus (``build.json``) and how many
@@ -122,7 +219,7 @@ def write_footer(config: Path, tables: Path) -> str:
 
     from .report import footer
 
-    text = footer(tables)
+    text = corpora_footer(tables) if isinstance(tables, dict) else footer(tables)
     source = config.read_text(encoding="utf-8")
     head, sep, tail = source.partition("page-footer:")
     if not sep:
@@ -188,11 +285,20 @@ def execute_notebook(path: Path, env: dict[str, str] | None = None, timeout: int
     return time.perf_counter() - t0
 
 
-def execute_all(paths: list[Path], env: dict[str, str], jobs: int = 2, progress: bool = True) -> dict[str, float]:
-    """Execute notebooks, ``jobs`` at a time (each in its own kernel); returns seconds per notebook."""
+def execute_all(
+    paths: list[Path], env: dict[str, str] | dict[Path, dict[str, str]], jobs: int = 2, progress: bool = True
+) -> dict[str, float]:
+    """Execute notebooks, ``jobs`` at a time (each in its own kernel); returns seconds per notebook.
+
+    ``env`` is one environment for all, or one per notebook (keyed by its path).
+    """
     timings: dict[str, float] = {}
+
+    def env_of(p: Path) -> dict[str, str]:
+        return env.get(p, env)  # type: ignore[call-overload,return-value]
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(execute_notebook, p, env): p for p in paths}
+        futures = {pool.submit(execute_notebook, p, env_of(p)): p for p in paths}
         for fut in concurrent.futures.as_completed(futures):
             p = futures[fut]
             timings[p.name] = fut.result()
@@ -302,15 +408,17 @@ def build_site(
     progress: bool = True,
     jobs: int | None = None,
     build_tables: bool = True,
+    extra_corpora: bool = True,
 ) -> Path:
     """Build the tables, execute every notebook fresh and render the website.
 
     Parameters
     ----------
     corpus
-        The corpus folder; ``seeds/`` by default.
+        The default corpus's folder; ``site.toml``'s default corpus (``seeds/``) by default.
     out
-        The folder of result tables; ``data/processed/`` by default.
+        The default corpus's tables; ``data/processed/`` by default. When given, the other corpora's
+        tables go beside it (``<out>--<name>``).
     renderer
         ``auto`` (Quarto when on the PATH, else smalldocs), ``quarto`` or ``smalldocs``.
     site
@@ -322,6 +430,9 @@ def build_site(
     build_tables
         Run ``fazhi build`` first (the default). ``False`` reuses the tables in ``out``, which the
         notebooks still check against the current inputs (the stale-results guard).
+    extra_corpora
+        Build and execute the other corpora of ``site.toml`` (the default). ``False`` skips their
+        pages as if their folders were absent.
 
     Returns
     -------
@@ -331,8 +442,13 @@ def build_site(
     root = project_root()
     if not (root / "_quarto.yml").is_file():
         raise SiteError(f"no _quarto.yml in {root}: run fazhi site from the project")
-    corpus = Path(corpus).resolve() if corpus is not None else corpus_dir()
-    out = Path(out).resolve() if out is not None else data_dir()
+    corpora = site_corpora(root)
+    given_out = out is not None
+    corpus = Path(corpus).resolve() if corpus is not None else corpora[0].folder
+    out = Path(out).resolve() if out is not None else corpora[0].tables
+    corpora[0] = replace(corpora[0], folder=corpus, tables=out)
+    if given_out:  # a build elsewhere (a test's tmp folder) keeps every corpus's tables there
+        corpora[1:] = [replace(c, tables=out.with_name(f"{out.name}--{c.name}")) for c in corpora[1:]]
     site = Path(site).resolve() if site is not None else root / "_site"
     jobs = jobs or os.cpu_count() or 1
     chosen = pick_renderer(renderer)
@@ -341,16 +457,31 @@ def build_site(
         if progress:
             print(msg, file=sys.stderr, flush=True)
 
+    active = [corpora[0]]
+    skipped = []
+    for c in corpora[1:]:
+        if extra_corpora and c.folder.is_dir():
+            active.append(c)
+        else:
+            skipped.append(c)
+            log(f"corpus {c.name}: folder {c.folder} absent, its pages are skipped" if extra_corpora
+                else f"corpus {c.name}: not asked for, its pages are skipped")
     if build_tables:
         from .pipeline import build, summary
 
-        tables = build(corpus, out, progress=progress, jobs=jobs)
-        log(summary(tables, corpus, out))
+        for c in active:
+            tables = build(c.folder, c.tables, progress=progress, jobs=jobs)
+            log(summary(tables, c.folder, c.tables))
 
     # the default site stages under _build/; a site elsewhere (a test's tmp folder) stages beside it
     staging = root / STAGING if site == root / "_site" else site.with_name(site.name + "_staging")
     pages = stage_sources(root, staging)
-    write_footer(staging / "_quarto.yml", out)
+    owner = assign_notebooks(pages, staging, corpora)
+    for p in pages:
+        if owner[p] in skipped:
+            skip_notebook(p, owner[p])
+    pages = [p for p in pages if owner[p] not in skipped]
+    write_footer(staging / "_quarto.yml", {c.name: c.tables for c in active})
     export_downloads(out, staging / "downloads")
     from .apidoc import write_reference
 
@@ -358,8 +489,6 @@ def build_site(
 
     env = {
         "FAZHI_PROJECT": str(root),
-        "FAZHI_DATA": str(out),
-        "FAZHI_CORPUS": str(corpus),
         "FAZHI_SITE_ROOT": str(staging),
         # one thread of math per kernel: results do not depend on the machine's core count
         "OMP_NUM_THREADS": "1",
@@ -367,9 +496,10 @@ def build_site(
         "MKL_NUM_THREADS": "1",
         "PYTHONHASHSEED": "0",
     }
+    envs = {p: {**env, "FAZHI_DATA": str(owner[p].tables), "FAZHI_CORPUS": str(owner[p].folder)} for p in pages}
     log(f"executing {len(pages)} notebook(s) fresh ...")
     with _environment({"PYDEVD_DISABLE_FILE_VALIDATION": "1"}):
-        execute_all(pages, env, jobs=min(jobs, 2), progress=progress)
+        execute_all(pages, envs, jobs=min(jobs, 2), progress=progress)
 
     log(f"rendering with {chosen} ...")
     rendered = render(staging, chosen)

@@ -112,12 +112,20 @@ class LexiconError(ValueError):
 
 @dataclass(frozen=True)
 class Term:
-    """One lexicon entry: the term as written, its theme, its weight and a short gloss."""
+    """One lexicon entry: the term as written, its theme, its weight and a short gloss.
+
+    ``valid_from`` / ``valid_to`` (optional, years) bound the era in which the term carries the theme's
+    meaning in official Chinese usage (e.g. 数字政府 from 2017); ``era`` says why. They document the
+    vocabulary; they do not change counting (a hit outside its era is counted and can be flagged).
+    """
 
     theme: str
     term: str
     weight: float
     gloss: str
+    valid_from: int | None = None
+    valid_to: int | None = None
+    era: str = ""
 
     @property
     def key(self) -> str:
@@ -167,6 +175,16 @@ class LexiconSet:
         )
         return LexiconSet(lexicons, self.version, self.hash, self.folder)
 
+    def eras(self) -> pl.DataFrame:
+        """One row per term: theme, term, valid_from, valid_to, era (nulls where the file gives none)."""
+        return pl.DataFrame(
+            [
+                {"theme": t.theme, "term": t.term, "valid_from": t.valid_from, "valid_to": t.valid_to, "era": t.era}
+                for t in self.terms
+            ],
+            schema={"theme": pl.String, "term": pl.String, "valid_from": pl.Int64, "valid_to": pl.Int64, "era": pl.String},
+        )
+
     def frame(self) -> pl.DataFrame:
         """One row per term: theme, term, weight, gloss."""
         return pl.DataFrame(
@@ -194,6 +212,24 @@ def _file_hash(paths: Sequence[Path]) -> str:
         h.update(p.read_bytes())
         h.update(b"\0")
     return h.hexdigest()
+
+
+ERA_YEARS = (1900, 2100)
+
+
+def _era_bounds(file: str, text: str, entry: dict[str, Any]) -> tuple[int | None, int | None]:
+    """A term's optional ``valid_from`` / ``valid_to`` years, checked (whole years, in order)."""
+    out: list[int | None] = []
+    for key in ("valid_from", "valid_to"):
+        year = entry.get(key)
+        if year is not None and (
+            not isinstance(year, int) or isinstance(year, bool) or not ERA_YEARS[0] <= year <= ERA_YEARS[1]
+        ):
+            raise LexiconError(f"{file}: {text!r} has {key} = {year!r} (must be a year {ERA_YEARS[0]}–{ERA_YEARS[1]})")
+        out.append(year)
+    if out[0] is not None and out[1] is not None and out[0] > out[1]:
+        raise LexiconError(f"{file}: {text!r} is valid from {out[0]} to {out[1]} (from must not follow to)")
+    return out[0], out[1]
 
 
 def load_lexicons(folder: Path | None = None, outline: Path | None = None) -> LexiconSet:
@@ -255,7 +291,11 @@ def load_lexicons(folder: Path | None = None, outline: Path | None = None) -> Le
             if key in seen:
                 raise LexiconError(f"{path.name}: {text!r} is already a term of {seen[key]} (a term belongs to one lexicon)")
             seen[key] = theme
-            terms.append(Term(theme, text, float(weight), gloss.strip()))
+            bounds = _era_bounds(path.name, text, entry)
+            era = entry.get("era", "")
+            if not isinstance(era, str):
+                raise LexiconError(f"{path.name}: {text!r} has a non-text era {era!r}")
+            terms.append(Term(theme, text, float(weight), gloss.strip(), *bounds, era.strip()))
         if not terms:
             raise LexiconError(f"{path.name}: no [[term]] entries")
         found[theme] = Lexicon(theme, doc["name"], doc["version"], str(doc.get("description", "")).strip(), tuple(terms))
