@@ -31,7 +31,7 @@ MESSY = ROOT / "tests" / "data" / "messy_corpus"
 def build_test_site(factory: pytest.TempPathFactory, corpus: Path, name: str = "site") -> BuiltSite:
     """Build the site from ``corpus`` into a fresh temporary folder (tables, notebooks, smalldocs).
 
-    Only the default corpus: the other corpora of ``site.toml`` are skipped (their pages say so), as in
+    Only the default corpus: the other corpora of ``notebooks/site.toml`` are skipped (their pages say so), as in
     a researcher's project without them; ``built_site`` builds them all."""
     from fazhi.site import build_site
 

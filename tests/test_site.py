@@ -192,7 +192,7 @@ def test_design_caveats_follow_the_documents_table():
     assert "shared by two or more levels: annual\\_report" in text and "2 different periods" in text
 
 
-# ------------------------------------------------------------------------------ the site's corpora (site.toml)
+# ------------------------------------------------------------------------------ the site's corpora (notebooks/site.toml)
 
 
 def test_site_toml_declares_the_default_corpus_first_and_the_gov_reports_for_their_pages():
@@ -238,7 +238,8 @@ def test_a_project_without_site_toml_has_one_corpus(tmp_path, monkeypatch):
 def test_a_malformed_site_toml_is_refused_with_its_reason(tmp_path, text, message):
     from fazhi.site import site_corpora
 
-    (tmp_path / "site.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "site.toml").write_text(text, encoding="utf-8")
     with pytest.raises(SiteError, match=message):
         site_corpora(tmp_path)
 

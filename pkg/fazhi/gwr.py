@@ -1,7 +1,7 @@
 """Government work reports: national against provincial emphasis, and seven decades of the national report.
 
 In: the result tables of a corpus of government work reports (``documents``, ``theme_sections``,
-``theme_documents``, ``theme_hits``), as built by ``fazhi build`` (``site.toml``'s ``gov-work-reports``),
+``theme_documents``, ``theme_hits``), as built by ``fazhi build`` (``notebooks/site.toml``'s ``gov-work-reports``),
 and the coded paragraphs of ``tests/data/validation/``. Out: small polars frames, one per sentence of
 the pages ``notebooks/08_national_provincial.ipynb`` and ``notebooks/09_seven_decades.ipynb``.
 

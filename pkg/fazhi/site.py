@@ -5,13 +5,13 @@ numbered notebooks in ``notebooks/``. Out: a static website in ``_site/`` that w
 
 The steps, one code path whichever renderer publishes the site:
 
-1. ``fazhi build`` for every corpus of the site (``site.toml``: ``site_corpora``): every result table,
+1. ``fazhi build`` for every corpus of the site (``notebooks/site.toml``: ``site_corpora``): every result table,
    stamped with the inputs it was made from. A corpus whose folder is absent is skipped with a note.
 2. Stage the site sources into ``_build/site/`` (the notebooks in git carry no outputs), with the
    downloadable tables (``downloads/``) and the API reference pages (``reference/``) generated from the
    package itself.
 3. Execute every notebook from top to bottom with nbclient, in a fresh kernel, against the tables of the
-   corpus that claims it (``site.toml``; the default corpus gets the rest). A
+   corpus that claims it (``notebooks/site.toml``; the default corpus gets the rest). A
    cell that raises stops the build. Nothing is frozen or cached: a change to ``pkg/`` or the
    environment always shows on the next build.
 4. Render the staged project with Quarto when it is on the ``PATH`` (``quarto render --no-execute``:
@@ -62,7 +62,7 @@ DOWNLOADS = (
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-SITE_CONFIG = "site.toml"
+SITE_CONFIG = Path("notebooks") / "site.toml"  # beside the pages it assigns; the project top level stays fixed
 
 
 class SiteError(RuntimeError):
@@ -78,7 +78,7 @@ def notebooks(root: Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class SiteCorpus:
-    """One corpus of the site (a ``[[corpus]]`` table of ``site.toml``), paths resolved."""
+    """One corpus of the site (a ``[[corpus]]`` table of ``notebooks/site.toml``), paths resolved."""
 
     name: str
     folder: Path
@@ -93,9 +93,9 @@ class SiteCorpus:
 
 
 def site_corpora(root: Path, *, config: Path | None = None) -> list[SiteCorpus]:
-    """The corpora of the site, from ``<root>/site.toml`` (the default corpus first).
+    """The corpora of the site, from ``<root>/notebooks/site.toml`` (the default corpus first).
 
-    Without a ``site.toml`` the site has one corpus: ``seeds/`` into ``data/processed/`` (a researcher's
+    Without a ``notebooks/site.toml`` the site has one corpus: ``seeds/`` into ``data/processed/`` (a researcher's
     own project needs no file). Raises ``SiteError`` on a malformed file: a missing field, a repeated
     name, or not exactly one default corpus.
     """
@@ -415,7 +415,7 @@ def build_site(
     Parameters
     ----------
     corpus
-        The default corpus's folder; ``site.toml``'s default corpus (``seeds/``) by default.
+        The default corpus's folder; ``notebooks/site.toml``'s default corpus (``seeds/``) by default.
     out
         The default corpus's tables; ``data/processed/`` by default. When given, the other corpora's
         tables go beside it (``<out>--<name>``).
@@ -431,7 +431,7 @@ def build_site(
         Run ``fazhi build`` first (the default). ``False`` reuses the tables in ``out``, which the
         notebooks still check against the current inputs (the stale-results guard).
     extra_corpora
-        Build and execute the other corpora of ``site.toml`` (the default). ``False`` skips their
+        Build and execute the other corpora of ``notebooks/site.toml`` (the default). ``False`` skips their
         pages as if their folders were absent.
 
     Returns
