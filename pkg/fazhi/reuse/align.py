@@ -20,9 +20,9 @@ How (seed and extend, as passim and BLAST do, on characters):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 from rapidfuzz import fuzz
 
@@ -33,9 +33,6 @@ PASSAGE_SCHEMA = {
     "b_end": pl.Int64,
     "similarity": pl.Float64,
 }
-
-_DIGITS = str.maketrans({c: "0" for c in "0123456789０１２３４５６７８９"})
-
 
 @dataclass(frozen=True)
 class AlignSettings:
@@ -49,37 +46,52 @@ class AlignSettings:
     max_anchor_occurrences: int = 8  #: windows repeated more often in one text are not anchors
 
 
-def anchor_index(text: str, *, anchor: int = 6) -> dict[str, list[int]]:
-    """The ``anchor``-character windows of ``text`` (digits folded) and where they start."""
-    folded = text.translate(_DIGITS)
-    index: dict[str, list[int]] = defaultdict(list)
-    for i in range(len(folded) - anchor + 1):
-        index[folded[i : i + anchor]].append(i)
-    return index
+def anchor_index(text: str, *, anchor: int = 6) -> pl.DataFrame:
+    """The ``anchor``-character windows of ``text`` (digits folded, hashed): columns ``h`` (64-bit hash),
+    ``i`` (where the window starts) and ``n`` (how often the window occurs in ``text``)."""
+    from .candidates import kgram_hashes
+
+    h = kgram_hashes(text, anchor)
+    df = pl.DataFrame({"h": h, "i": np.arange(len(h), dtype=np.int64)})
+    return df.with_columns(n=pl.len().over("h"))
 
 
-def _chains(pairs: list[tuple[int, int]], s: AlignSettings) -> list[tuple[int, int, int, int, int]]:
-    """Chain anchors (sorted by a, then b) into (a0, a_last, b0, b_last, n_anchors)."""
+def _segments(i: np.ndarray, j: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Runs of anchors on one diagonal at consecutive offsets: (i_first, i_last, j_first, j_last), by i."""
+    d = j - i
+    order = np.lexsort((i, d))
+    i, j, d = i[order], j[order], d[order]
+    new = np.ones(len(i), dtype=bool)
+    new[1:] = (d[1:] != d[:-1]) | (i[1:] != i[:-1] + 1)
+    first = np.flatnonzero(new)
+    last = np.append(first[1:], len(i)) - 1
+    segs = sorted(zip(i[first].tolist(), i[last].tolist(), j[first].tolist(), j[last].tolist()))
+    return segs
+
+
+def _chains(segs: list[tuple[int, int, int, int]], s: AlignSettings) -> list[tuple[int, int, int, int, int]]:
+    """Chain segments (sorted by a) into (a0, a_last, b0, b_last, n_anchors)."""
     open_: list[list[int]] = []  # a0, b0, a_last, b_last, n
     done: list[tuple[int, int, int, int, int]] = []
-    for i, j in pairs:
+    for i0, i1, j0, j1 in segs:
         still = []
         best = None
         best_d = s.max_shift + 1
         for c in open_:
-            if i - c[2] > s.max_gap:
+            if i0 - c[2] > s.max_gap:
                 done.append((c[0], c[2], c[1], c[3], c[4]))
                 continue
             still.append(c)
-            if i > c[2] and 0 < j - c[3] <= s.max_gap + s.max_shift:
-                d = abs((j - i) - (c[3] - c[2]))
-                if d < best_d:
-                    best, best_d = c, d
+            if i0 > c[2] and 0 < j0 - c[3] <= s.max_gap + s.max_shift:
+                dd = abs((j0 - i0) - (c[3] - c[2]))
+                if dd < best_d:
+                    best, best_d = c, dd
         open_ = still
+        n = i1 - i0 + 1
         if best is not None:
-            best[2], best[3], best[4] = i, j, best[4] + 1
+            best[2], best[3], best[4] = i1, j1, best[4] + n
         else:
-            open_.append([i, j, i, j, 1])
+            open_.append([i0, j0, i1, j1, n])
     done.extend((c[0], c[2], c[1], c[3], c[4]) for c in open_)
     return done
 
@@ -87,26 +99,21 @@ def _chains(pairs: list[tuple[int, int]], s: AlignSettings) -> list[tuple[int, i
 def align_indexed(
     a: str,
     b: str,
-    index_a: dict[str, list[int]],
-    index_b: dict[str, list[int]],
+    index_a: pl.DataFrame,
+    index_b: pl.DataFrame,
     *,
     settings: AlignSettings = AlignSettings(),
 ) -> list[tuple[int, int, int, int, float]]:
     """``align_passages`` on precomputed ``anchor_index`` of both texts: (a_start, a_end, b_start, b_end, sim)."""
     s = settings
     cap = s.max_anchor_occurrences
-    pairs = []
-    for key in index_a.keys() & index_b.keys():
-        pa, pb = index_a[key], index_b[key]
-        if len(pa) > cap or len(pb) > cap:
-            continue
-        pairs.extend((i, j) for i in pa for j in pb)
-    if not pairs:
+    m = index_a.filter(pl.col("n") <= cap).join(index_b.filter(pl.col("n") <= cap), on="h", suffix="_b")
+    if m.height == 0:
         return []
-    pairs.sort()
+    segs = _segments(m["i"].to_numpy(), m["i_b"].to_numpy())
     k = s.anchor
     found = []
-    for a0, a1, b0, b1, n in _chains(pairs, s):
+    for a0, a1, b0, b1, n in _chains(segs, s):
         a_end, b_end = a1 + k, b1 + k
         if a_end - a0 < s.min_chars or b_end - b0 < s.min_chars:
             continue

@@ -6,9 +6,9 @@ that share at least one similar chunk; ``kgram_hashes(text)``, hashed character 
 How: each text is cut into chunks (sentences split on 。！？；and line breaks, merged until at least
 ``chunk_chars`` characters). A chunk's shingles are its character ``shingle``-grams (digits folded), hashed
 with a deterministic polynomial hash (numpy, no Python ``hash``); its MinHash signature has ``num_perm``
-values from multiply-shift hashing with a fixed seed. Signatures go into a ``datasketch.MinHashLSH`` index
-(Jaccard threshold ``threshold``); two documents are candidates when some band of two of their chunks falls
-in one bucket. Buckets holding chunks of more than ``max_bucket_docs`` documents are slogans shared by
+values from multiply-shift hashing with a fixed seed. Signatures are cut into the bands that ``datasketch.MinHashLSH``
+chooses for the Jaccard threshold ``threshold``; two documents are candidates when some band of two of their
+chunks falls in one bucket. Buckets holding chunks of more than ``max_bucket_docs`` documents are slogans shared by
 everyone and yield no pairs (passim's cap on frequent n-grams). The cost is linear in the corpus size plus
 the number of bucket collisions.
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHashLSH
 
 _SPLIT = re.compile(r"[。！？；\n]+")
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -76,7 +76,7 @@ def signatures(
     out = np.full((len(spans), len(a)), 0xFFFFFFFF, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for r, (s, e) in enumerate(spans):
-            hs = np.unique(h[s : max(s, e - shingle + 1)])
+            hs = h[s : max(s, e - shingle + 1)]
             if hs.size:
                 out[r] = (((hs[:, None] * a[None, :]) + b[None, :]) >> np.uint64(32)).min(axis=0) & _MASK32
     return out.astype(np.uint32)
@@ -92,18 +92,42 @@ def candidate_pairs(
     max_bucket_docs: int = 50,
     seed: int = 1,
 ) -> list[tuple[int, int]]:
-    """Pairs of documents (indices into ``texts``, ``i < j``, sorted) with at least one similar chunk."""
+    """Pairs of documents (indices into ``texts``, ``i < j``, sorted) with at least one similar chunk.
+
+    The banding (``b`` bands of ``r`` rows) is datasketch's ``MinHashLSH`` choice for ``threshold`` and
+    ``num_perm`` (minimising false positives and negatives); the buckets are formed with polars, which keeps
+    the cost linear in the number of chunks.
+    """
+    import polars as pl
+
     perms = _perms(num_perm, seed)
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    bands, rows = lsh.b, lsh.r
+    sigs, owners = [], []
     for d, text in enumerate(texts):
         spans = chunks(text, chunk_chars=chunk_chars)
-        sig = signatures(text, spans, shingle=shingle, perms=perms)
-        for c in range(len(spans)):
-            lsh.insert(f"{d}:{c}", MinHash(num_perm=num_perm, hashvalues=sig[c], scheme="affine32"), check_duplication=False)
-    pairs: set[tuple[int, int]] = set()
-    for table in lsh.hashtables:
-        for key in table.keys():
-            docs = sorted({int(k.split(":", 1)[0]) for k in table.get(key)})
-            if 1 < len(docs) <= max_bucket_docs:
-                pairs.update((docs[x], docs[y]) for x in range(len(docs)) for y in range(x + 1, len(docs)))
-    return sorted(pairs)
+        if spans:
+            sigs.append(signatures(text, spans, shingle=shingle, perms=perms))
+            owners.append(np.full(len(spans), d, dtype=np.int64))
+    if not sigs:
+        return []
+    sig = np.concatenate(sigs).astype(np.uint64)
+    doc = np.concatenate(owners)
+    frames = []
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            key = np.zeros(len(sig), dtype=np.uint64)
+            for c in range(band * rows, (band + 1) * rows):
+                key = key * np.uint64(0x9E3779B97F4A7C15) + sig[:, c]
+            frames.append(pl.DataFrame({"band": np.full(len(sig), band, dtype=np.int32), "key": key, "doc": doc}))
+    b = pl.concat(frames).unique()
+    sizes = b.group_by("band", "key").agg(pl.len().alias("n"))
+    b = b.join(sizes.filter((pl.col("n") > 1) & (pl.col("n") <= max_bucket_docs)), on=["band", "key"])
+    p = (
+        b.join(b, on=["band", "key"], suffix="_b")
+        .filter(pl.col("doc") < pl.col("doc_b"))
+        .select("doc", "doc_b")
+        .unique()
+        .sort("doc", "doc_b")
+    )
+    return list(zip(p["doc"].to_list(), p["doc_b"].to_list()))

@@ -72,14 +72,23 @@ def relation(d: dict, s: dict) -> str | None:
     return None
 
 
+def _distinct(x: np.ndarray) -> np.ndarray:
+    x = np.sort(x)
+    return x[np.concatenate([[True], x[1:] != x[:-1]])] if x.size else x
+
+
 def formula_hashes(hashes_by_jur: dict[str, list[np.ndarray]], *, max_share: float, min_jurisdictions: int) -> np.ndarray:
     """The k-gram hashes found in more than ``max_share`` of the jurisdictions (and in at least
     ``min_jurisdictions``): the phrases of the day, counted once per jurisdiction."""
     n = len(hashes_by_jur)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
-    per = [np.unique(np.concatenate(v)) for _, v in sorted(hashes_by_jur.items())]
-    values, counts = np.unique(np.concatenate(per), return_counts=True)
+    per = [_distinct(np.concatenate(v)) for _, v in sorted(hashes_by_jur.items())]
+    allv = np.sort(np.concatenate(per))
+    if not allv.size:
+        return allv
+    starts = np.flatnonzero(np.concatenate([[True], allv[1:] != allv[:-1]]))
+    values, counts = allv[starts], np.diff(np.append(starts, allv.size))
     need = max(min_jurisdictions, int(np.floor(max_share * n)) + 1)
     return values[counts >= need]
 
