@@ -14,7 +14,7 @@ How (seed and extend, as passim and BLAST do, on characters):
    absorbs insertions and deletions (an inserted place name). A reordered clause becomes its own chain.
 3. Passages: a chain's extent on both sides, kept when both sides are at least ``min_chars`` characters
    long and their normalised Indel similarity (``rapidfuzz.fuzz.ratio`` / 100) is at least
-   ``min_similarity``. Passages are one-to-one: a character of ``a`` or of ``b`` is in at most one passage
+   ``min_similarity``, and at least three quarters of ``min_chars`` of its characters are in chains. Passages are one-to-one: a character of ``a`` or of ``b`` is in at most one passage
    (the chain with more anchors wins; ties by position).
 """
 
@@ -96,6 +96,38 @@ def _chains(segs: list[tuple[int, int, int, int]], s: AlignSettings) -> list[tup
     return done
 
 
+def _merge(boxes: list[tuple[int, int, int, int, int]], gap: int) -> list[tuple[int, int, int, int, int, int]]:
+    """Merge chains within ``gap`` characters of each other on both sides (reordered clauses of one passage):
+    (a_start, a_end, b_start, b_end, n_anchors, characters of a inside the chains)."""
+    boxes = sorted(boxes)
+    parent = list(range(len(boxes)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    active: list[int] = []
+    for q, (a0, a1, b0, b1, _) in enumerate(boxes):
+        active = [p for p in active if boxes[p][1] + gap >= a0]
+        for p in active:
+            if boxes[p][2] - gap <= b1 and b0 <= boxes[p][3] + gap:
+                parent[find(q)] = find(p)
+        active.append(q)
+    groups: dict[int, list[int]] = {}
+    for q in range(len(boxes)):
+        groups.setdefault(find(q), []).append(q)
+    out = []
+    for members in groups.values():
+        bs = [boxes[q] for q in members]
+        out.append((
+            min(b[0] for b in bs), max(b[1] for b in bs), min(b[2] for b in bs), max(b[3] for b in bs),
+            sum(b[4] for b in bs), sum(b[1] - b[0] for b in bs),
+        ))  # fmt: skip
+    return out
+
+
 def align_indexed(
     a: str,
     b: str,
@@ -112,10 +144,10 @@ def align_indexed(
         return []
     segs = _segments(m["i"].to_numpy(), m["i_b"].to_numpy())
     k = s.anchor
+    boxes = [(a0, a1 + k, b0, b1 + k, n) for a0, a1, b0, b1, n in _chains(segs, s)]
     found = []
-    for a0, a1, b0, b1, n in _chains(segs, s):
-        a_end, b_end = a1 + k, b1 + k
-        if a_end - a0 < s.min_chars or b_end - b0 < s.min_chars:
+    for a0, a_end, b0, b_end, n, matched in _merge(boxes, s.max_gap):
+        if a_end - a0 < s.min_chars or b_end - b0 < s.min_chars or matched < 0.75 * s.min_chars:
             continue
         found.append((-n, a0, a_end, b0, b_end))
     found.sort()
