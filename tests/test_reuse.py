@@ -145,6 +145,7 @@ def _documents(texts: list[str], levels: list[str], regions: list[str | None], y
             "doc_id": [f"d{i}" for i in range(len(texts))],
             "level": levels,
             "region": regions,
+            "issuer": [None] * len(texts),
             "doc_type": ["other"] * len(texts),
             "period_start": years,
             "period_end": years,

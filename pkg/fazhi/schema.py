@@ -280,7 +280,7 @@ table(
     ("text", pl.String, "the phrase as first written in the corpus (document order)"),
     ("n_chars", pl.Int64, "its length in characters"),
     ("n_docs", pl.Int32, "documents holding it"),
-    ("n_jurisdictions", pl.Int32, "jurisdictions (region, or level when no region) holding it"),
+    ("n_jurisdictions", pl.Int32, "jurisdictions (a department's issuer, else region, else level) holding it"),
     ("first_doc", pl.String, "the first document holding it (doc_id order)"),
 )
 table(

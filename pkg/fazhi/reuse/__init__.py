@@ -92,6 +92,9 @@ def _empty(s: ReuseSettings) -> dict[str, pl.DataFrame]:
 
 
 def _jur(row: dict) -> str:
+    """The jurisdiction: a department's issuer, else the region, else the level (central documents)."""
+    if (row["level"] or "").endswith("_dept") and row.get("issuer"):
+        return row["issuer"]
     return row["region"] or row["level"] or "?"
 
 
@@ -151,7 +154,7 @@ def run_reuse(
     """The reuse tables of a corpus (see the module docstring); ``note(message)`` records why one is empty."""
     s = settings
     say = note or (lambda m: None)
-    docs = documents.select("doc_id", "level", "region", "doc_type", "period_start", "period_end", "text").sort("doc_id")
+    docs = documents.select("doc_id", "level", "region", "issuer", "doc_type", "period_start", "period_end", "text").sort("doc_id")
     if docs.height < 2:
         say(f"{docs.height} document(s): text reuse needs at least two")
         return _empty(s)
@@ -246,7 +249,7 @@ def run_reuse(
 
     # 5. shares
     srow = []
-    for d in sorted(sources):
+    for d in range(len(rows)):  # every document, with n_sources 0 when nothing was compared
         doc = rows[d]["doc_id"]
         units = [("document", "", 0, len(texts[d]))]
         sec = secs.get(doc)
