@@ -29,19 +29,37 @@ import time
 from pathlib import Path
 
 import polars as pl
-
 from fazhi.reuse import ReuseSettings, run_reuse
 from fazhi.reuse.plant import plant
 from fazhi.reuse.shares import covered
 
 ROOT = Path(__file__).resolve().parents[1]
 GWR = ROOT / "tests" / "data" / "corpora" / "gov-work-reports"
-PROVINCES = ("河南省", "湖北省", "湖南省", "河北省", "山东省", "江苏省", "浙江省", "广东省", "四川省", "云南省")
+PROVINCES = (
+    "河南省",
+    "湖北省",
+    "湖南省",
+    "河北省",
+    "山东省",
+    "江苏省",
+    "浙江省",
+    "广东省",
+    "四川省",
+    "云南省",
+)
 
 
 def _sources() -> list[str]:
-    rows = [json.loads(x) for x in (GWR / "national" / "government_work_reports.jsonl").read_text("utf-8").splitlines() if x.strip()]
-    return [r["content"] for r in rows if "政府工作报告" in r["title"] and r.get("year") and int(r["year"]) >= 2000]
+    rows = [
+        json.loads(x)
+        for x in (GWR / "national" / "government_work_reports.jsonl").read_text("utf-8").splitlines()
+        if x.strip()
+    ]
+    return [
+        r["content"]
+        for r in rows
+        if "政府工作报告" in r["title"] and r.get("year") and int(r["year"]) >= 2000
+    ]
 
 
 def _paragraphs() -> list[str]:
@@ -50,11 +68,17 @@ def _paragraphs() -> list[str]:
         if f.suffix == ".txt":
             texts.append(f.read_text("utf-8"))
         elif f.suffix == ".jsonl":
-            texts += [json.loads(x).get("content") or json.loads(x).get("text") or "" for x in f.read_text("utf-8").splitlines() if x.strip()]
+            texts += [
+                json.loads(x).get("content") or json.loads(x).get("text") or ""
+                for x in f.read_text("utf-8").splitlines()
+                if x.strip()
+            ]
     return [p for t in texts for p in t.split("\n") if len(p) >= 20]
 
 
-def corpus(n: int, *, seed: int = 0, chars: int = 7_000, n_plant: int = 3) -> tuple[pl.DataFrame, dict[str, list]]:
+def corpus(
+    n: int, *, seed: int = 0, chars: int = 7_000, n_plant: int = 3
+) -> tuple[pl.DataFrame, dict[str, list]]:
     rng = random.Random(seed)
     sources, paras = _sources(), _paragraphs()
     han = sorted({c for p in paras for c in p if "\u4e00" <= c <= "\u9fff"})
@@ -74,10 +98,14 @@ def corpus(n: int, *, seed: int = 0, chars: int = 7_000, n_plant: int = 3) -> tu
         doc_id = f"local/{d:04d}"
         truth[doc_id] = [(a, b) for a, b, _, _ in spans]
         level = ("province", "city", "county")[d % 3]
-        rows.append((doc_id, level, PROVINCES[d % len(PROVINCES)] if level == "province" else None, 2024, text))
+        rows.append(
+            (doc_id, level, PROVINCES[d % len(PROVINCES)] if level == "province" else None, 2024, text)
+        )
     df = pl.DataFrame(rows, schema=["doc_id", "level", "region", "period_start", "text"], orient="row")
     df = df.with_columns(
-        issuer=pl.lit(None, pl.String), doc_type=pl.lit("report"), period_start=pl.col("period_start").cast(pl.Int32)
+        issuer=pl.lit(None, pl.String),
+        doc_type=pl.lit("report"),
+        period_start=pl.col("period_start").cast(pl.Int32),
     ).with_columns(period_end=pl.col("period_start"))
     return df, truth
 
@@ -86,9 +114,14 @@ def score(passages: pl.DataFrame, truth: dict[str, list]) -> tuple[float, float]
     p = passages.filter(pl.col("relation") == "higher_earlier", pl.col("doc_id").is_in(list(truth)))
     hit = pred = 0
     for (doc,), g in p.group_by("doc_id"):
-        spans = list(zip(g["start"].to_list(), g["end"].to_list()))  # from several sources: count a character once
+        spans = list(
+            zip(g["start"].to_list(), g["end"].to_list())
+        )  # from several sources: count a character once
         pred += covered(spans)
-        hit += sum(covered([(max(s, ts), min(e, te)) for s, e in spans if s < te and e > ts]) for ts, te in truth[doc])
+        hit += sum(
+            covered([(max(s, ts), min(e, te)) for s, e in spans if s < te and e > ts])
+            for ts, te in truth[doc]
+        )
     true = sum(e - s for v in truth.values() for s, e in v)
     return hit / max(1, true), hit / max(1, pred)
 
@@ -107,7 +140,10 @@ def main() -> None:
         p = out["reuse_passages"]
         pairs = p.select("doc_id", "source_id").unique().height
         recall, precision = score(p, truth)
-        print(f"{n:>6} {mb:>6.1f} {pairs:>7} {dt:>8.1f} {1000 * dt / n:>7.1f} {recall:>7.3f} {precision:>9.3f}", flush=True)
+        print(
+            f"{n:>6} {mb:>6.1f} {pairs:>7} {dt:>8.1f} {1000 * dt / n:>7.1f} {recall:>7.3f} {precision:>9.3f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ How:
 2. Candidates: MinHash-LSH over sentence chunks (``fazhi.reuse.candidates``), never all pairs.
 3. Relations (``fazhi.reuse.shares.relation``): a candidate pair is aligned only when one document is in the
    other's hierarchy (higher level of its own branch, earlier or same year), a peer of the same year at the
-   same level, or the same jurisdiction's latest earlier document. Of the higher and own-earlier sources of a
+   same level (the ``max_peers`` sharing most LSH buckets), or the same jurisdiction's latest earlier document. Of the higher and own-earlier sources of a
    document, only the latest of each (relation, level, region, doc_type) is kept (``latest_only``): a
    provincial report of 2026 is compared with the national report of 2025 (higher_earlier) and, separately,
    with that of 2026 (higher_same_year: the order within a year is not known from years).
@@ -27,8 +27,9 @@ A corpus with fewer than two documents, or no pair of related documents, gives e
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -64,6 +65,7 @@ class ReuseSettings:
     formula_min_jurisdictions: int = 3  #: ... and in at least this many
     formula_cover: float = 0.5  #: a passage with at least this share of formula characters is a formula
     latest_only: bool = True  #: keep only the latest higher / own earlier source of each kind
+    max_peers: int = 5  #: peers compared per document: those sharing most LSH buckets (0: none)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> ReuseSettings:
@@ -82,7 +84,9 @@ class ReuseSettings:
 
     def as_table(self) -> pl.DataFrame:
         rows = [(k, str(v)) for k, v in asdict(self).items()]
-        return validate("reuse_settings", pl.DataFrame(rows, schema={"key": pl.String, "value": pl.String}, orient="row"))
+        return validate(
+            "reuse_settings", pl.DataFrame(rows, schema={"key": pl.String, "value": pl.String}, orient="row")
+        )
 
 
 def _empty(s: ReuseSettings) -> dict[str, pl.DataFrame]:
@@ -124,7 +128,11 @@ def _sections(sections: pl.DataFrame | None, theme_sections: pl.DataFrame | None
         return {}
     sec = sections.select("doc_id", "section_id", "start", "end", "path")
     if theme_sections is not None and theme_sections.height:
-        th = theme_sections.filter(pl.col("classified")).group_by("doc_id", "section_id").agg(pl.col("theme").min())
+        th = (
+            theme_sections.filter(pl.col("classified"))
+            .group_by("doc_id", "section_id")
+            .agg(pl.col("theme").min())
+        )
         sec = sec.join(th, on=["doc_id", "section_id"], how="left")
     else:
         sec = sec.with_columns(theme=pl.lit(None, pl.String))
@@ -154,7 +162,9 @@ def run_reuse(
     """The reuse tables of a corpus (see the module docstring); ``note(message)`` records why one is empty."""
     s = settings
     say = note or (lambda m: None)
-    docs = documents.select("doc_id", "level", "region", "issuer", "doc_type", "period_start", "period_end", "text").sort("doc_id")
+    docs = documents.select(
+        "doc_id", "level", "region", "issuer", "doc_type", "period_start", "period_end", "text"
+    ).sort("doc_id")
     if docs.height < 2:
         say(f"{docs.height} document(s): text reuse needs at least two")
         return _empty(s)
@@ -168,7 +178,9 @@ def run_reuse(
     by_jur: dict[str, list[np.ndarray]] = defaultdict(list)
     for r, h in zip(rows, hashes):
         by_jur[r["jur"]].append(h)
-    formula = formula_hashes(by_jur, max_share=s.formula_max_share, min_jurisdictions=s.formula_min_jurisdictions)
+    formula = formula_hashes(
+        by_jur, max_share=s.formula_max_share, min_jurisdictions=s.formula_min_jurisdictions
+    )
     runs = [_formula_runs(t, h, formula, s.formula_ngram) for t, h in zip(texts, hashes)]
     fcount: dict[str, list] = {}
     for r, t, rr in zip(rows, texts, runs):
@@ -194,11 +206,16 @@ def run_reuse(
         threshold=s.lsh_threshold, max_bucket_docs=s.max_bucket_docs, seed=s.seed,
     )  # fmt: skip
     sources: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for i, j in pairs:
+    peers: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, j, hits in pairs:
         for d, o in ((i, j), (j, i)):
             rel = relation(rows[d], rows[o])
-            if rel is not None:
+            if rel == "peer":
+                peers[d].append((-hits, o))
+            elif rel is not None:
                 sources[d].append((o, rel))
+    for d, lst in peers.items():
+        sources[d] += [(o, "peer") for _, o in sorted(lst)[: s.max_peers]]
     if s.latest_only:
         for d, lst in sources.items():
             best: dict[tuple, int] = {}
@@ -238,7 +255,13 @@ def run_reuse(
                 if d > o:
                     a0, a1, b0, b1 = b0, b1, a0, a1
                 fshare = (fmask[d][a1] - fmask[d][a0]) / max(1, a1 - a0)
-                kind = "formula" if fshare >= s.formula_cover else "verbatim" if sim >= s.verbatim_similarity else "paraphrase"
+                kind = (
+                    "formula"
+                    if fshare >= s.formula_cover
+                    else "verbatim"
+                    if sim >= s.verbatim_similarity
+                    else "paraphrase"
+                )
                 path, theme = _locate(secs.get(rows[d]["doc_id"]), a0)
                 spath, stheme = _locate(secs.get(rows[o]["doc_id"]), b0)
                 prow.append((
@@ -267,10 +290,12 @@ def run_reuse(
             n_src = len({o for o, r in sources[d] if rel in (r, "any")})
             sub = mine if rel == "any" else mine.filter(pl.col("relation") == rel)
             for kind in ("verbatim", "paraphrase", "formula", "reuse"):
-                k = sub.filter(pl.col("kind").is_in(["verbatim", "paraphrase"] if kind == "reuse" else [kind]))
+                k = sub.filter(
+                    pl.col("kind").is_in(["verbatim", "paraphrase"] if kind == "reuse" else [kind])
+                )
                 spans = list(zip(k["start"].to_list(), k["end"].to_list()))
 
-                def cov(a: int, b: int) -> int:
+                def cov(a: int, b: int, spans: list[tuple[int, int]] = spans) -> int:
                     return covered([(max(x, a), min(y, b)) for x, y in spans if x < b and y > a])
 
                 for scope, key, a, b in units:
@@ -306,7 +331,11 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
         note("no documents table")
         return _empty(s)
     return run_reuse(
-        t["documents"], sections=t.get("sections"), theme_sections=t.get("theme_sections"), settings=s, note=note
+        t["documents"],
+        sections=t.get("sections"),
+        theme_sections=t.get("theme_sections"),
+        settings=s,
+        note=note,
     )
 
 

@@ -34,6 +34,7 @@ PASSAGE_SCHEMA = {
     "similarity": pl.Float64,
 }
 
+
 @dataclass(frozen=True)
 class AlignSettings:
     """The settings of ``align_passages`` (documented defaults, none tuned to a corpus)."""
@@ -96,7 +97,9 @@ def _chains(segs: list[tuple[int, int, int, int]], s: AlignSettings) -> list[tup
     return done
 
 
-def _merge(boxes: list[tuple[int, int, int, int, int]], gap: int) -> list[tuple[int, int, int, int, int, int]]:
+def _merge(
+    boxes: list[tuple[int, int, int, int, int]], gap: int
+) -> list[tuple[int, int, int, int, int, int]]:
     """Merge chains within ``gap`` characters of each other on both sides (reordered clauses of one passage):
     (a_start, a_end, b_start, b_end, n_anchors, characters of a inside the chains)."""
     boxes = sorted(boxes)

@@ -91,8 +91,9 @@ def candidate_pairs(
     threshold: float = 0.3,
     max_bucket_docs: int = 50,
     seed: int = 1,
-) -> list[tuple[int, int]]:
-    """Pairs of documents (indices into ``texts``, ``i < j``, sorted) with at least one similar chunk.
+) -> list[tuple[int, int, int]]:
+    """Pairs of documents ``(i, j, hits)`` (indices into ``texts``, ``i < j``, sorted) with at least one
+    similar chunk; ``hits`` counts the (band, bucket) collisions of their chunks (more: more shared text).
 
     The banding (``b`` bands of ``r`` rows) is datasketch's ``MinHashLSH`` choice for ``threshold`` and
     ``num_perm`` (minimising false positives and negatives); the buckets are formed with polars, which keeps
@@ -119,15 +120,17 @@ def candidate_pairs(
             key = np.zeros(len(sig), dtype=np.uint64)
             for c in range(band * rows, (band + 1) * rows):
                 key = key * np.uint64(0x9E3779B97F4A7C15) + sig[:, c]
-            frames.append(pl.DataFrame({"band": np.full(len(sig), band, dtype=np.int32), "key": key, "doc": doc}))
+            frames.append(
+                pl.DataFrame({"band": np.full(len(sig), band, dtype=np.int32), "key": key, "doc": doc})
+            )
     b = pl.concat(frames).unique()
     sizes = b.group_by("band", "key").agg(pl.len().alias("n"))
     b = b.join(sizes.filter((pl.col("n") > 1) & (pl.col("n") <= max_bucket_docs)), on=["band", "key"])
     p = (
         b.join(b, on=["band", "key"], suffix="_b")
         .filter(pl.col("doc") < pl.col("doc_b"))
-        .select("doc", "doc_b")
-        .unique()
+        .group_by("doc", "doc_b")
+        .agg(hits=pl.len())
         .sort("doc", "doc_b")
     )
-    return list(zip(p["doc"].to_list(), p["doc_b"].to_list()))
+    return list(zip(p["doc"].to_list(), p["doc_b"].to_list(), p["hits"].to_list()))

@@ -77,7 +77,9 @@ def _distinct(x: np.ndarray) -> np.ndarray:
     return x[np.concatenate([[True], x[1:] != x[:-1]])] if x.size else x
 
 
-def formula_hashes(hashes_by_jur: dict[str, list[np.ndarray]], *, max_share: float, min_jurisdictions: int) -> np.ndarray:
+def formula_hashes(
+    hashes_by_jur: dict[str, list[np.ndarray]], *, max_share: float, min_jurisdictions: int
+) -> np.ndarray:
     """The k-gram hashes found in more than ``max_share`` of the jurisdictions (and in at least
     ``min_jurisdictions``): the phrases of the day, counted once per jurisdiction."""
     n = len(hashes_by_jur)

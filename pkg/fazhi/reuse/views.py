@@ -27,11 +27,25 @@ def _say(df: pl.DataFrame, why: str) -> pl.DataFrame:
 def coverage(share: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
     """Per document: its level, and how many sources of each relation were compared (0: cannot be computed)."""
     doc = share.filter(pl.col("scope") == "document", pl.col("kind") == "reuse", pl.col("relation") != "any")
-    wide = doc.pivot(on="relation", index="doc_id", values="n_sources") if doc.height else pl.DataFrame({"doc_id": []}, schema={"doc_id": pl.String})
-    out = documents.select("doc_id", "level", "region", "period").join(wide, on="doc_id", how="left").sort("doc_id")
-    missing = out.filter(pl.all_horizontal(pl.exclude("doc_id", "level", "region", "period").is_null())) if out.width > 4 else out
+    wide = (
+        doc.pivot(on="relation", index="doc_id", values="n_sources")
+        if doc.height
+        else pl.DataFrame({"doc_id": []}, schema={"doc_id": pl.String})
+    )
+    out = (
+        documents.select("doc_id", "level", "region", "period")
+        .join(wide, on="doc_id", how="left")
+        .sort("doc_id")
+    )
+    missing = (
+        out.filter(pl.all_horizontal(pl.exclude("doc_id", "level", "region", "period").is_null()))
+        if out.width > 4
+        else out
+    )
     if missing.height:
-        print(f"{missing.height} of {out.height} document(s) have no related document to compare with (no higher level, peer or earlier document of theirs among the candidates)")
+        print(
+            f"{missing.height} of {out.height} document(s) have no related document to compare with (no higher level, peer or earlier document of theirs among the candidates)"
+        )
     return out
 
 
@@ -39,11 +53,15 @@ def document_shares(share: pl.DataFrame, documents: pl.DataFrame, *, relation: s
     """Per document, the share of its characters restating sources of ``relation``, by kind (columns)."""
     d = share.filter(pl.col("scope") == "document", pl.col("relation") == relation)
     if d.height == 0:
-        return _say(d, f"no document of this corpus has a source of relation {relation}: cannot be computed here")
+        return _say(
+            d, f"no document of this corpus has a source of relation {relation}: cannot be computed here"
+        )
     wide = d.pivot(on="kind", index=["doc_id", "n_sources", "n_chars"], values="share")
     cols = [k for k in KIND_ORDER if k in wide.columns]
     meta = documents.select("doc_id", "level", "region", "period")
-    return meta.join(wide.select("doc_id", "n_sources", "n_chars", *cols), on="doc_id").sort("reuse", "doc_id", descending=[True, False])
+    return meta.join(wide.select("doc_id", "n_sources", "n_chars", *cols), on="doc_id").sort(
+        "reuse", "doc_id", descending=[True, False]
+    )
 
 
 def summary(share: pl.DataFrame) -> pl.DataFrame:
@@ -66,9 +84,17 @@ def summary(share: pl.DataFrame) -> pl.DataFrame:
 def theme_shares(share: pl.DataFrame, *, relation: str, kind: str = "reuse") -> pl.DataFrame:
     """Per theme: median share of the theme's characters restating ``relation`` sources, across documents
     (themes sorted from most copied to most locally written)."""
-    d = share.filter(pl.col("scope") == "theme", pl.col("relation") == relation, pl.col("kind") == kind, pl.col("n_chars") > 0)
+    d = share.filter(
+        pl.col("scope") == "theme",
+        pl.col("relation") == relation,
+        pl.col("kind") == kind,
+        pl.col("n_chars") > 0,
+    )
     if d.height == 0:
-        return _say(d, f"no section classified to a theme has a source of relation {relation}: cannot be computed here")
+        return _say(
+            d,
+            f"no section classified to a theme has a source of relation {relation}: cannot be computed here",
+        )
     return (
         d.group_by("key")
         .agg(
@@ -84,7 +110,9 @@ def theme_shares(share: pl.DataFrame, *, relation: str, kind: str = "reuse") -> 
     )
 
 
-def side_by_side(passages: pl.DataFrame, *, relation: str | None = None, kind: str | None = None, n: int = 10) -> pl.DataFrame:
+def side_by_side(
+    passages: pl.DataFrame, *, relation: str | None = None, kind: str | None = None, n: int = 10
+) -> pl.DataFrame:
     """The longest passages (of a relation and kind), each beside its source, with section paths and themes."""
     p = passages
     if relation is not None:
@@ -92,12 +120,24 @@ def side_by_side(passages: pl.DataFrame, *, relation: str | None = None, kind: s
     if kind is not None:
         p = p.filter(pl.col("kind") == kind)
     if p.height == 0:
-        return _say(p, f"no aligned passage{' of relation ' + relation if relation else ''}{' of kind ' + kind if kind else ''}")
+        return _say(
+            p,
+            f"no aligned passage{' of relation ' + relation if relation else ''}{' of kind ' + kind if kind else ''}",
+        )
     return (
         p.with_columns(chars=pl.col("end") - pl.col("start"))
         .sort("chars", "doc_id", "start", descending=[True, False, False])
         .head(n)
-        .select("doc_id", "source_id", "kind", "similarity", "section_path", "section_theme", "text", "source_text")
+        .select(
+            "doc_id",
+            "source_id",
+            "kind",
+            "similarity",
+            "section_path",
+            "section_theme",
+            "text",
+            "source_text",
+        )
     )
 
 
@@ -112,7 +152,17 @@ def reading_sample(passages: pl.DataFrame, *, n: int = 20, seed: int = 0) -> pl.
     if p.height == 0:
         return _say(p, "no passage to read")
     return p.sample(n=min(n, p.height), seed=seed).select(
-        "doc_id", "source_id", "relation", "kind", "start", "end", "source_start", "source_end", "similarity", "text", "source_text"
+        "doc_id",
+        "source_id",
+        "relation",
+        "kind",
+        "start",
+        "end",
+        "source_start",
+        "source_end",
+        "similarity",
+        "text",
+        "source_text",
     )
 
 
