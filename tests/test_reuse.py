@@ -232,3 +232,32 @@ def test_formulae_are_phrases_of_many_jurisdictions() -> None:
 def test_settings_reject_unknown() -> None:
     with pytest.raises(ValueError):
         ReuseSettings.from_mapping({"nope": 1})
+
+
+def test_stage_runs_after_themes_and_notes_a_single_document() -> None:
+    from types import SimpleNamespace
+
+    from fazhi.pipeline import STAGES
+    from fazhi.reuse import build_stage
+
+    assert STAGES.index("reuse") > STAGES.index("themes")
+    noted: list[tuple[str, str]] = []
+    docs = _documents(["推进依法行政。" * 10], ["province"], ["河南省"], [2023])
+    ctx = SimpleNamespace(
+        settings={"reuse": {"min_chars": 25}},
+        tables={"documents": docs},
+        note=lambda s, m: noted.append((s, m)),
+    )
+    out = build_stage(ctx)
+    assert noted and noted[0][0] == "reuse"
+    assert dict(out["reuse_settings"].iter_rows())["min_chars"] == "25"
+
+
+def test_reading_by_hand_is_recorded() -> None:
+    from fazhi.reuse.views import READING_FILE, reading
+
+    raw = pl.read_csv(READING_FILE)
+    assert raw.height == 20 and raw["true_reuse"].dtype == pl.Boolean
+    assert raw["note"].null_count() == 0
+    summary = reading()
+    assert summary["read"].sum() == 20 and summary["true_reuse"].sum() == raw["true_reuse"].sum()
