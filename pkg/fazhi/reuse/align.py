@@ -123,6 +123,10 @@ def _merge(
         groups.setdefault(find(q), []).append(q)
     out = []
     for members in groups.values():
+        if len(members) == 1:
+            a0, a1, b0, b1, n = boxes[members[0]]
+            out.append((a0, a1, b0, b1, n, a1 - a0))
+            continue
         bs = [boxes[q] for q in members]
         out.append((
             min(b[0] for b in bs), max(b[1] for b in bs), min(b[2] for b in bs), max(b[3] for b in bs),
@@ -147,7 +151,8 @@ def align_indexed(
         return []
     segs = _segments(m["i"].to_numpy(), m["i_b"].to_numpy())
     k = s.anchor
-    boxes = [(a0, a1 + k, b0, b1 + k, n) for a0, a1, b0, b1, n in _chains(segs, s)]
+    # a lone anchor (one window, no neighbour on its diagonal) is noise unless it merges; 2+ anchors kept
+    boxes = [(a0, a1 + k, b0, b1 + k, n) for a0, a1, b0, b1, n in _chains(segs, s) if n >= 2]
     found = []
     for a0, a_end, b0, b_end, n, matched in _merge(boxes, s.max_gap):
         if a_end - a0 < s.min_chars or b_end - b0 < s.min_chars or matched < 0.75 * s.min_chars:
