@@ -24,6 +24,8 @@ _EXPORTS = {
     "TopicSettings": "topics",
     "read_table": "tables",
     "build": "pipeline",
+    "align_passages": "reuse",
+    "ReuseSettings": "reuse",
 }
 
 

@@ -190,7 +190,7 @@ def check_corpus(corpus: Path) -> None:
 
 
 # The stages in the order they run; each module defines ``build_stage(ctx)``.
-STAGES = ("corpus", "segment", "tokenizer", "vocabulary", "themes", "topics")
+STAGES = ("corpus", "segment", "tokenizer", "vocabulary", "themes", "topics", "reuse")
 
 
 def stages() -> list[tuple[str, Stage]]:

@@ -1,0 +1,136 @@
+"""Candidate document pairs for alignment: character shingles, MinHash and LSH (datasketch), not all pairs.
+
+In: the documents' texts. Out: ``candidate_pairs(texts)``, the sorted pairs ``(i, j)``, ``i < j``, of documents
+that share at least one similar chunk; ``kgram_hashes(text)``, hashed character k-grams (for formulae).
+
+How: each text is cut into chunks (sentences split on 。！？；and line breaks, merged until at least
+``chunk_chars`` characters). A chunk's shingles are its character ``shingle``-grams (digits folded), hashed
+with a deterministic polynomial hash (numpy, no Python ``hash``); its MinHash signature has ``num_perm``
+values from multiply-shift hashing with a fixed seed. Signatures are cut into the bands that ``datasketch.MinHashLSH``
+chooses for the Jaccard threshold ``threshold``; two documents are candidates when some band of two of their
+chunks falls in one bucket. Buckets holding chunks of more than ``max_bucket_docs`` documents are slogans shared by
+everyone and yield no pairs (passim's cap on frequent n-grams). The cost is linear in the corpus size plus
+the number of bucket collisions.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from datasketch import MinHashLSH
+
+_SPLIT = re.compile(r"[。！？；\n]+")
+_MASK32 = np.uint64(0xFFFFFFFF)
+
+
+def codepoints(text: str) -> np.ndarray:
+    """The text's code points as uint64, digits folded to 0 (changed numbers still match)."""
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    digit = ((cp >= 48) & (cp <= 57)) | ((cp >= 0xFF10) & (cp <= 0xFF19))
+    cp[digit] = 48
+    return cp
+
+
+def kgram_hashes(text: str, k: int) -> np.ndarray:
+    """A 64-bit polynomial hash of every ``k``-character window of ``text`` (length ``len(text) - k + 1``)."""
+    cp = codepoints(text)
+    n = len(cp) - k + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for t in range(k):
+            h = h * np.uint64(1_000_003) + cp[t : t + n]
+    return h
+
+
+def chunks(text: str, *, chunk_chars: int = 30) -> list[tuple[int, int]]:
+    """Sentence chunks ``(start, end)`` of ``text``, merged until each is at least ``chunk_chars`` long."""
+    spans, start = [], 0
+    for m in _SPLIT.finditer(text):
+        if m.end() - start >= chunk_chars:
+            spans.append((start, m.end()))
+            start = m.end()
+    if len(text) - start > 0:
+        if spans and len(text) - start < chunk_chars:
+            spans[-1] = (spans[-1][0], len(text))
+        else:
+            spans.append((start, len(text)))
+    return spans
+
+
+def _perms(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    return a, b
+
+
+def signatures(
+    text: str, spans: list[tuple[int, int]], *, shingle: int, perms: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """MinHash signatures (one row per chunk, uint32: the high half of a multiply-shift hash, min per chunk) of the chunks' shingles."""
+    a, b = perms
+    h = kgram_hashes(text, shingle)
+    out = np.full((len(spans), len(a)), 0xFFFFFFFF, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for r, (s, e) in enumerate(spans):
+            hs = h[s : max(s, e - shingle + 1)]
+            if hs.size:
+                out[r] = (((hs[:, None] * a[None, :]) + b[None, :]) >> np.uint64(32)).min(axis=0) & _MASK32
+    return out.astype(np.uint32)
+
+
+def candidate_pairs(
+    texts: list[str],
+    *,
+    chunk_chars: int = 30,
+    shingle: int = 4,
+    num_perm: int = 64,
+    threshold: float = 0.3,
+    max_bucket_docs: int = 50,
+    seed: int = 1,
+) -> list[tuple[int, int, int]]:
+    """Pairs of documents ``(i, j, hits)`` (indices into ``texts``, ``i < j``, sorted) with at least one
+    similar chunk; ``hits`` counts the (band, bucket) collisions of their chunks (more: more shared text).
+
+    The banding (``b`` bands of ``r`` rows) is datasketch's ``MinHashLSH`` choice for ``threshold`` and
+    ``num_perm`` (minimising false positives and negatives); the buckets are formed with polars, which keeps
+    the cost linear in the number of chunks.
+    """
+    import polars as pl
+
+    perms = _perms(num_perm, seed)
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    bands, rows = lsh.b, lsh.r
+    sigs, owners = [], []
+    for d, text in enumerate(texts):
+        spans = chunks(text, chunk_chars=chunk_chars)
+        if spans:
+            sigs.append(signatures(text, spans, shingle=shingle, perms=perms))
+            owners.append(np.full(len(spans), d, dtype=np.int64))
+    if not sigs:
+        return []
+    sig = np.concatenate(sigs).astype(np.uint64)
+    doc = np.concatenate(owners)
+    frames = []
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            key = np.zeros(len(sig), dtype=np.uint64)
+            for c in range(band * rows, (band + 1) * rows):
+                key = key * np.uint64(0x9E3779B97F4A7C15) + sig[:, c]
+            frames.append(
+                pl.DataFrame({"band": np.full(len(sig), band, dtype=np.int32), "key": key, "doc": doc})
+            )
+    b = pl.concat(frames).unique()
+    sizes = b.group_by("band", "key").agg(pl.len().alias("n"))
+    b = b.join(sizes.filter((pl.col("n") > 1) & (pl.col("n") <= max_bucket_docs)), on=["band", "key"])
+    p = (
+        b.join(b, on=["band", "key"], suffix="_b")
+        .filter(pl.col("doc") < pl.col("doc_b"))
+        .group_by("doc", "doc_b")
+        .agg(hits=pl.len())
+        .sort("doc", "doc_b")
+    )
+    return list(zip(p["doc"].to_list(), p["doc_b"].to_list(), p["hits"].to_list()))
