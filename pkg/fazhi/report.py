@@ -9,6 +9,7 @@ tables; none is typed into a page.
 from __future__ import annotations
 
 import hashlib
+import html
 import importlib.metadata
 import platform
 from pathlib import Path
@@ -18,7 +19,7 @@ import polars as pl
 from . import __version__
 from .compare import MIN_DOCS, claims, confounding, md_escape
 from .paths import corpus_dir, data_dir
-from .schema import TABLES
+from .schema import STAGE_TABLES, TABLES
 from .tables import dictionary_hash, lexicon_hash, read_table, stamp_table
 
 # Packages whose versions can change a result or a page; reported on the Reproducibility page.
@@ -130,38 +131,73 @@ def footer(folder: Path | None = None) -> str:
     )
 
 
+def _doc_text(text: str) -> str:
+    """Documentation text of the package (not data) for a Markdown table cell: HTML-escaped, no pipes."""
+    return html.escape(text, quote=False).replace("|", "/").replace("\n", " ")
+
+
+def _download_links(downloads: Path, name: str) -> str:
+    links = [f"[parquet]({downloads.as_posix()}/{name}.parquet)"]
+    if (downloads / f"{name}.csv").is_file():
+        links.append(f"[CSV]({downloads.as_posix()}/{name}.csv)")
+    return " · ".join(links)
+
+
+def _rows(downloads: Path, name: str) -> int | None:
+    path = downloads / f"{name}.parquet"
+    return pl.scan_parquet(path).select(pl.len()).collect().item() if path.is_file() else None
+
+
 def downloads_table(downloads: Path) -> pl.DataFrame:
-    """One row per downloadable table: what a row is, rows, and links to its parquet and CSV files.
+    """One row per declared table this build wrote: its stage, what a row is, rows, and download links.
 
     Parameters
     ----------
     downloads
-        The folder of exported tables, relative to the page that shows the links (``downloads/``).
+        The folder of exported tables, relative to the page that shows the links (``downloads/``); a
+        table without a CSV there (too many rows) is offered as parquet only.
     """
-    rows = []
-    for path in sorted(downloads.glob("*.parquet")):
-        name = path.stem
-        spec = TABLES.get(name)
-        rows.append(
-            {
-                "table": name,
-                "one row per": spec.row if spec else "",
-                "rows": pl.scan_parquet(path).select(pl.len()).collect().item(),
-                "download": f"[parquet]({downloads.as_posix()}/{name}.parquet) · "
-                f"[CSV]({downloads.as_posix()}/{name}.csv)",
-            }
-        )
-    return pl.DataFrame(rows, schema={"table": pl.String, "one row per": pl.String, "rows": pl.Int64, "download": pl.String})
+    rows = [
+        {
+            "stage": stage,
+            "table": name,
+            "one row per": TABLES[name].row,
+            "rows": _rows(downloads, name),
+            "download": _download_links(downloads, name),
+        }
+        for stage, names in STAGE_TABLES.items()
+        for name in names
+        if (downloads / f"{name}.parquet").is_file()
+    ]
+    schema = {"stage": pl.String, "table": pl.String, "one row per": pl.String, "rows": pl.Int64, "download": pl.String}
+    return pl.DataFrame(rows, schema=schema)
 
 
-def columns_markdown(names: list[str] | None = None) -> str:
-    """The documented columns of each result table, as Markdown tables (from ``fazhi.schema``)."""
+def columns_markdown(names: list[str] | None = None, *, downloads: Path | None = None) -> str:
+    """The documented columns of each result table, as Markdown (from ``fazhi.schema``), grouped by stage.
+
+    With ``downloads`` (the folder of exported tables), each table also says how many rows this build
+    gave it and links its downloads; a table this build did not write says so.
+    """
+    wanted = set(names) if names is not None else set(TABLES)
     out = []
-    for name in names or sorted(TABLES):
-        spec = TABLES[name]
-        out.append(f"### `{name}`\n\nOne row per {spec.row}.\n\n| column | type | meaning |\n|---|---|---|")
-        out += [f"| `{c.name}` | {c.dtype} | {c.description.replace('|', '/')} |" for c in spec.columns]
-        out.append("")
+    for stage, stage_names in STAGE_TABLES.items():
+        shown = [n for n in stage_names if n in wanted]
+        if not shown:
+            continue
+        out.append(f"## Stage `{stage}`\n")
+        for name in shown:
+            spec = TABLES[name]
+            out.append(f"### `{name}`\n\nEach row: {_doc_text(spec.row)}.")
+            if downloads is not None:
+                n = _rows(downloads, name)
+                out.append(
+                    "Not written by this build." if n is None else f"**{n:,} rows** in this build. Download: "
+                    + _download_links(downloads, name) + "."
+                )
+            out.append("\n| column | type | meaning |\n|---|---|---|")
+            out += [f"| `{c.name}` | {c.dtype} | {_doc_text(c.description)} |" for c in spec.columns]
+            out.append("")
     return "\n".join(out)
 
 

@@ -793,3 +793,14 @@ TOPIC_SEEDED = table(
     ("best_rho", pl.Float64, "that correlation"),
     ("n_units", pl.Int32, "units of the matrix"),
 )
+
+
+#: The stage that writes each table, in pipeline order: how the Data page groups the tables.
+STAGE_TABLES: dict[str, tuple[str, ...]] = {
+    "corpus": ("documents", "rejected", "metadata_check"),
+    "segment": ("sections", "section_anomalies", "sentences"),
+    "tokenizer": ("tokens", "token_settings"),
+    "vocabulary": ("keyness", "boilerplate", "slogans"),
+    "themes": tuple(n for n in TABLES if n.startswith("theme_")),
+    "topics": tuple(n for n in TABLES if n in ("topics", "doc_topics", "model_selection") or n.startswith("topic_")),
+}
