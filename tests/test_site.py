@@ -205,3 +205,21 @@ def test_design_caveats_follow_the_documents_table():
     text = design_caveats(both, min_docs=1)
     assert "Fewer than" not in text and "confounded" not in text
     assert "shared by two or more levels: annual\\_report" in text and "2 different periods" in text
+
+
+RAW_DUMP = re.compile(
+    r"shape: \(\d|[┌╞└]─|class=\"dataframe\"|<td>(?:str|i64|i32|i16|f64|f32|bool|date|list\[str\])</td>"
+)
+LIBRARY_NOISE = re.compile(r"Building prefix dict|Loading model from cache|Dumping model to file cache|jieba\.cache")
+
+
+@pytest.mark.slow
+def test_no_page_shows_a_raw_dataframe_dump_or_library_noise(built_site):
+    pages = sorted(built_site.site.rglob("*.html"))
+    assert len(pages) >= 10
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        dump = RAW_DUMP.search(text)
+        assert dump is None, f"{page.relative_to(built_site.site)} shows a raw dataframe dump: {dump.group(0)!r}"
+        noise = LIBRARY_NOISE.search(text)
+        assert noise is None, f"{page.relative_to(built_site.site)} shows library noise: {noise.group(0)!r}"
