@@ -10,6 +10,7 @@ import altair as alt
 import polars as pl
 
 from ..schema import LEVELS
+from . import color
 
 LEVEL_TITLE = "Level of government"
 
@@ -48,7 +49,7 @@ def top_terms(tokens: pl.DataFrame, documents: pl.DataFrame, n: int = 12) -> alt
         f"Most frequent terms by level (top {n}, per 1,000 kept tokens)",
         x=alt.X("per_1k:Q", title="Per 1,000 kept tokens"),
         y="token",
-        color=alt.Color("level:N", title=LEVEL_TITLE, sort=_levels(data["level"].to_list())),
+        color=color("level", "level:N", _levels(data["level"].to_list()), title=LEVEL_TITLE),
         tooltip=["level", "token", "count", alt.Tooltip("per_1k:Q", format=".1f")],
     )
 
@@ -79,6 +80,6 @@ def slogans_by_level(slogans: pl.DataFrame, n: int = 10) -> alt.FacetChart:
         f"Quoted slogans (“…”) by level (top {n})",
         x=alt.X("count:Q", title="Occurrences", axis=alt.Axis(tickMinStep=1)),
         y="slogan",
-        color=alt.Color("level:N", title=LEVEL_TITLE),
+        color=color("level", "level:N", _levels(data["level"].to_list()), title=LEVEL_TITLE),
         tooltip=["level", "slogan", "count", "n_docs"],
     )
