@@ -18,6 +18,7 @@ import polars as pl
 
 from . import __version__
 from .compare import MIN_DOCS, claims, confounding, md_escape
+from .labels import label, labels
 from .paths import corpus_dir, data_dir
 from .schema import STAGE_TABLES, TABLES
 from .tables import dictionary_hash, lexicon_hash, read_table, stamp_table
@@ -308,7 +309,7 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
             continue
         g = groups.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_null())
         c = contrasts.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_null())
-        (claim,) = claims(g, c, min_docs=min_docs) or [None]
+        (claim,) = claims(g, c, min_docs=min_docs, names=labels("level")) or [None]
         text = md_escape(claim.text) if claim else "no level to compare"
         within = "".join(
             _within_text(groups, contrasts, docs, theme=theme, within=w, noun=noun, min_docs=min_docs)
@@ -367,8 +368,13 @@ def _within_text(
     strata = gw.filter(pl.col("interval") == "cluster_bootstrap").group_by("stratum").len().filter(pl.col("len") > 1)
     parts = []
     for (stratum,) in strata.sort("stratum").select("stratum").iter_rows():
-        (cl,) = claims(gw.filter(pl.col("stratum") == stratum), cw.filter(pl.col("stratum") == stratum), min_docs=min_docs)
-        parts.append(f"{md_escape(stratum)}: {md_escape(cl.text)}")
+        (cl,) = claims(
+            gw.filter(pl.col("stratum") == stratum),
+            cw.filter(pl.col("stratum") == stratum),
+            min_docs=min_docs,
+            names=labels("level"),
+        )
+        parts.append(f"{md_escape(label(within, stratum))}: {md_escape(cl.text)}")
     if parts:
         return f" Within one {noun} — " + "; ".join(parts) + "."
     return f" Within one {noun}: none has two levels with {min_docs} or more documents each."

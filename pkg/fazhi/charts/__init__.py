@@ -136,78 +136,11 @@ def vendored_scripts() -> list[Path]:
 # ---- one look: a colour and a bilingual label per value of level, doc_type and theme ------------------
 # Defined once, in data/display.toml, so that a level has the same colour and name in every chart.
 
-DISPLAY_FILE = "display.toml"  #: colours and labels of the categorical variables, in pkg/fazhi/data/
-VARIABLES = ("level", "doc_type", "theme")
+from ..labels import DISPLAY as DISPLAY, VARIABLES as VARIABLES, label as label, labels  # the data layer
 
-
-def _vocabulary(variable: str) -> tuple[str, ...]:
-    from ..schema import DOC_TYPES, LEVELS
-
-    if variable == "level":
-        return LEVELS
-    if variable == "doc_type":
-        return DOC_TYPES
-    return tuple(sorted(_lexicon_names()))
-
-
-def _lexicon_names() -> dict[str, tuple[str, str]]:
-    """Theme id → (Chinese name of its lexicon file, English name of its Outline system)."""
-    import tomllib
-
-    from ..paths import PACKAGE_DATA
-
-    with open(PACKAGE_DATA / "outline.toml", "rb") as f:
-        english = {s["id"]: s.get("english", s["id"]) for s in tomllib.load(f).get("system", [])}
-    out = {}
-    for path in sorted((PACKAGE_DATA / "lexicons").glob("*.toml")):
-        with open(path, "rb") as f:
-            meta = tomllib.load(f)
-        if "id" in meta:
-            out[meta["id"]] = (str(meta.get("name", meta["id"])), english.get(meta["id"], meta["id"]))
-    return out
-
-
-def _display() -> dict[str, dict[str, dict[str, str]]]:
-    """Colour, Chinese and English label of every value of each variable (display.toml, then fallbacks)."""
-    import tomllib
-
-    from ..paths import PACKAGE_DATA
-
-    with open(PACKAGE_DATA / DISPLAY_FILE, "rb") as f:
-        data = tomllib.load(f)
-    fallback = data["fallback"]
-    lexicons = _lexicon_names()
-    out: dict[str, dict[str, dict[str, str]]] = {}
-    for variable in VARIABLES:
-        given = data.get(variable, {})
-        values = list(given) + [v for v in _vocabulary(variable) if v not in given]
-        entries = {}
-        for i, value in enumerate(values):
-            zh, en = lexicons.get(value, (value, value)) if variable == "theme" else (value, value)
-            entry = {"zh": zh, "en": en, "color": fallback[i % len(fallback)], **given.get(value, {})}
-            entries[value] = entry
-        out[variable] = entries
-    return out
-
-
-DISPLAY = _display()
 LEVEL_COLORS = {v: e["color"] for v, e in DISPLAY["level"].items()}
 DOC_TYPE_COLORS = {v: e["color"] for v, e in DISPLAY["doc_type"].items()}
 THEME_COLORS = {v: e["color"] for v, e in DISPLAY["theme"].items()}
-
-
-def label(variable: str, value: str) -> str:
-    """The bilingual label of a value: ``label("level", "province_dept")`` is ``省直部门 provincial department``.
-
-    A value outside the vocabulary is returned as it is.
-    """
-    entry = DISPLAY[variable].get(value)
-    return f"{entry['zh']} {entry['en']}" if entry else value
-
-
-def labels(variable: str) -> dict[str, str]:
-    """Every value of ``variable`` and its bilingual label."""
-    return {v: label(variable, v) for v in DISPLAY[variable]}
 
 
 def label_expr(variable: str) -> str:
