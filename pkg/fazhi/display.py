@@ -5,6 +5,7 @@ In: a polars ``DataFrame``. Out: ``Table``, an object that notebooks display as 
 
 How: ``table(df)`` builds a ``great_tables.GT``: numbers rounded (integers with thousands separators,
 other numbers to ``decimals`` places), missing values as an em dash, booleans as yes / no, lists joined,
+a ``level``, ``doc_type`` or ``theme`` column by its bilingual labels (``省直部门 provincial department``),
 full strings (no "…" cut-off), short text kept on one line (a Chinese term or a keyword-in-context
 keyword never wraps mid-word), no dtype row and no quotes. A table longer than ``max_rows`` shows its
 first rows and says so, with a link to the full table's CSV download (or to the Data page). The HTML is
@@ -40,11 +41,15 @@ class Table:
 
 
 def _plain(df: pl.DataFrame) -> pl.DataFrame:
-    """Lists joined, booleans as yes / no, dates and other non-numeric types as text."""
+    """Levels, doc types and themes by their labels; lists joined; booleans as yes / no; dates as text."""
+    from .labels import VARIABLES, labels
+
     out = []
     for name, dtype in df.schema.items():
         col = pl.col(name)
-        if dtype == pl.Boolean:
+        if name in VARIABLES and dtype == pl.String:  # a level, doc type or theme: its bilingual label
+            out.append(col.replace(labels(name)).alias(name))
+        elif dtype == pl.Boolean:
             out.append(pl.when(col).then(pl.lit("yes")).when(~col).then(pl.lit("no")).alias(name))
         elif isinstance(dtype, (pl.List, pl.Array)):
             out.append(col.cast(pl.List(pl.String)).list.join(", ").alias(name))

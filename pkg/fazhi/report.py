@@ -466,3 +466,65 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
             "differences between years."
         )
     return "\n".join(["Documents per level of government:", "", *lines, "", *notes])
+
+
+def citation_markdown(folder: Path | None = None, *, limit: int = 200) -> str:
+    """How to cite: the software (from ``CITATION.cff``) and a bibliography of the corpus of this build.
+
+    The bibliography has one entry per document (issuer, title, period, publication date, source URL
+    when the corpus gives one), from the ``documents`` table, in ``doc_id`` order; past ``limit``
+    entries it points to the documents download. The corpus folder's ``SOURCE.md`` (its provenance),
+    when there is one, is named too.
+    """
+    import re
+
+    from .paths import project_root
+
+    out = ["**Software.**"]
+    cff = project_root() / "CITATION.cff"
+    if cff.is_file():  # the top-level scalar keys of the CFF file (YAML); pyyaml is not a runtime dependency
+        text = cff.read_text(encoding="utf-8")
+        meta = {k: v.strip().strip('"') for k, v in re.findall(r"^([a-z-]+): *(\S.*)$", text, flags=re.MULTILINE)}
+        authors = ", ".join(re.findall(r"^  - name: *(.+)$", text.split("references:")[0], flags=re.MULTILINE))
+        out.append(
+            f"{md_escape(authors)}. *{md_escape(meta.get('title', 'fazhi'))}*. Version "
+            f"{md_escape(meta.get('version', __version__))} ({md_escape(meta.get('license', ''))}). "
+            "See `CITATION.cff` in the repository."
+        )
+    else:
+        out.append(f"fazhi, version {__version__}.")
+    try:
+        docs = read_table("documents", folder, check=False).sort("doc_id")
+    except FileNotFoundError:
+        return "\n\n".join(out)
+    name = corpus_name(folder)
+    source = build_corpus(folder) / "SOURCE.md"
+    provenance = (
+        f" Where they come from: `SOURCE.md` of the corpus folder ({md_escape(_first_line(source))})."
+        if source.is_file()
+        else ""
+    )
+    out.append(f"**Corpus.** {md_escape(name)}: {docs.height} document(s).{provenance} Cite the documents themselves:")
+    entries = []
+    for r in docs.head(limit).iter_rows(named=True):
+        parts = [r.get("issuer"), f"《{r['title']}》" if r.get("title") else None, r.get("period")]
+        line = ". ".join(md_escape(p) for p in parts if p)
+        if r.get("published"):
+            line += f". Published {r['published']}"
+        url = r.get("source_url") or ""
+        if url.startswith(("http://", "https://")):
+            line += f'. <a href="{html.escape(url, quote=True)}">source</a>'
+        entries.append(f"1. {line}.")
+    out.append("\n".join(entries))
+    if docs.height > limit:
+        out.append(f"The first {limit} of {docs.height}; every document's metadata is in the documents table "
+                   "(Data page).")
+    return "\n\n".join(out)
+
+
+def _first_line(path: Path) -> str:
+    """The first non-empty line of a text file, without a Markdown heading's #."""
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.strip():
+            return line.strip().lstrip("#").strip()
+    return ""

@@ -10,7 +10,7 @@ import altair as alt
 import polars as pl
 
 from ..schema import LEVELS
-from . import color
+from . import color, label_expr
 
 LEVEL_TITLE = "Level of government"
 
@@ -27,7 +27,15 @@ def _bars_by_level(data: pl.DataFrame, title: str, x: alt.X, y: str, color: alt.
         .mark_bar()
         .encode(x=x, y=alt.Y(f"{y}:N", title="", sort="-x"), color=color, tooltip=tooltip)
         .properties(width=180, height=alt.Step(14))
-        .facet(facet=alt.Facet("level:N", title="", sort=_levels(data["level"].to_list())), columns=3)
+        .facet(
+            facet=alt.Facet(
+                "level:N",
+                title="",
+                sort=_levels(data["level"].to_list()),
+                header=alt.Header(labelExpr=label_expr("level")),
+            ),
+            columns=3,
+        )
         .resolve_scale(y="independent")
     )
 
