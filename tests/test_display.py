@@ -7,10 +7,9 @@ import html
 import re
 
 import polars as pl
+from fazhi.display import table
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from fazhi.display import table
 
 RAW_DUMP = re.compile(r"shape: \(|[┌╞└]|class=\"dataframe\"|<td>(?:str|i64|i32|f64|bool|date)</td>")
 

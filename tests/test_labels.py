@@ -67,7 +67,6 @@ def test_theme_labels_come_from_the_lexicon_files_when_display_toml_has_none():
 
 def test_a_level_has_the_same_colour_in_every_chart():
     import polars as pl
-
     from fazhi.charts import LEVEL_COLORS
     from fazhi.charts import corpus as C
     from fazhi.charts import topics as P

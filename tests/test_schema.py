@@ -9,7 +9,6 @@ import sys
 
 import polars as pl
 import pytest
-
 from fazhi import schema
 from fazhi.pipeline import STAGES
 

@@ -126,7 +126,9 @@ def _html(text: str) -> object:
     return gt_html(text)
 
 
-def install(*, max_rows: int = MAX_ROWS, downloads: str = "../downloads", data_page: str = "../data.html") -> None:
+def install(
+    *, max_rows: int = MAX_ROWS, downloads: str = "../downloads", data_page: str = "../data.html"
+) -> None:
     """Show every polars table of this notebook as a formatted table (``table``), not a raw dump.
 
     Call it once at the top of a notebook; outside IPython it does nothing.
