@@ -28,7 +28,12 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = {"index.html": "landing.png", "notebooks/04_themes.html": "themes.png"}
+SCREENSHOTS = {
+    "index.html": "landing.png",
+    "notebooks/04_themes.html": "themes.png",
+    "data.html": "data.png",
+    "notebooks/03_vocabulary.html": "vocabulary.png",
+}
 
 pytestmark = [
     pytest.mark.slow,

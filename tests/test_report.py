@@ -52,3 +52,26 @@ def test_corpus_markdown_and_footer_name_the_built_corpus(tmp_path):
     assert report.corpus_name(folder) == "my<corpus>"
     assert "my<corpus>/" in foot and "(1 document(s))" in foot
     assert "--corpus path/to/my<corpus>" in report.rerun_markdown(folder)
+
+
+def test_how_to_cite_names_the_software_and_every_document_with_its_source(tmp_path):
+    import polars as pl
+
+    from fazhi.report import citation_markdown
+
+    pl.DataFrame(
+        {
+            "doc_id": ["b", "a"],
+            "title": ["某市法治政府建设报告", "<script>x</script>"],
+            "issuer": ["某市人民政府", None],
+            "period": ["2023", None],
+            "published": [None, None],
+            "source_url": ["https://example.org/b?x=1&y=2", "javascript:alert(1)"],
+        }
+    ).write_parquet(tmp_path / "documents.parquet")
+    text = citation_markdown(tmp_path)
+    assert "CITATION.cff" in text and "Version" in text
+    assert text.count("\n1. ") == 2 and text.index("script") < text.index("某市人民政府")  # doc_id order
+    assert 'href="https://example.org/b?x=1&amp;y=2"' in text and "javascript:" not in text
+    assert "<script>" not in text
+    assert "The first 1 of 2" in citation_markdown(tmp_path, limit=1)

@@ -116,15 +116,29 @@ def test_landing_page_numbers_come_from_the_tables(built_site):
 
 @pytest.mark.slow
 def test_data_page_offers_every_table_as_parquet_and_csv(built_site):
+    from fazhi.schema import TABLES
+    from fazhi.site import CSV_MAX_ROWS
+
     downloads = built_site.site / "downloads"
     page = (built_site.site / "data.html").read_text(encoding="utf-8")
-    for name in ("documents", "sections", "theme_scores", "topics"):
+    built = sorted(p.stem for p in built_site.tables.glob("*.parquet"))
+    assert {"documents", "sections", "theme_scores", "topics", "theme_contrasts", "model_selection"} <= set(built)
+    for name in built:
+        assert name in TABLES, f"the build wrote {name}, which fazhi.schema does not declare"
+        spec = TABLES[name]
+        assert spec.row.strip() and all(c.description.strip() for c in spec.columns), name
         parquet, csv = downloads / f"{name}.parquet", downloads / f"{name}.csv"
-        if not (built_site.tables / f"{name}.parquet").is_file():
-            pytest.fail(f"the build made no {name} table")
         assert parquet.read_bytes() == (built_site.tables / f"{name}.parquet").read_bytes()
-        assert pl.read_csv(csv).height == pl.read_parquet(parquet).height
-        assert f'href="downloads/{name}.csv"' in page
+        assert f'href="downloads/{name}.parquet"' in page
+        assert f"<code>{name}</code>" in page, f"the Data page does not document {name}"
+        n = pl.read_parquet(parquet).height
+        if n <= CSV_MAX_ROWS:
+            raw = csv.read_bytes()
+            assert raw.startswith(b"\xef\xbb\xbf"), f"{name}.csv has no byte-order mark"
+            assert pl.read_csv(raw[3:], infer_schema=False).height == n
+            assert f'href="downloads/{name}.csv"' in page
+        for col in spec.columns:
+            assert f"<code>{col.name}</code>" in page
 
 
 @pytest.mark.slow
@@ -280,3 +294,21 @@ def test_a_site_without_the_other_corpora_skips_their_pages_with_a_note(messy_si
     page = (messy_site.site / "notebooks" / "08_national_provincial.html").read_text(encoding="utf-8")
     assert "skipped" in page and "Spearman" not in page
     assert not messy_site.tables.with_name(messy_site.tables.name + "--gov-work-reports").exists()
+
+
+RAW_DUMP = re.compile(
+    r"shape: \(\d|[┌╞└]─|class=\"dataframe\"|<td>(?:str|i64|i32|i16|f64|f32|bool|date|list\[str\])</td>"
+)
+LIBRARY_NOISE = re.compile(r"Building prefix dict|Loading model from cache|Dumping model to file cache|jieba\.cache")
+
+
+@pytest.mark.slow
+def test_no_page_shows_a_raw_dataframe_dump_or_library_noise(built_site):
+    pages = sorted(built_site.site.rglob("*.html"))
+    assert len(pages) >= 10
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        dump = RAW_DUMP.search(text)
+        assert dump is None, f"{page.relative_to(built_site.site)} shows a raw dataframe dump: {dump.group(0)!r}"
+        noise = LIBRARY_NOISE.search(text)
+        assert noise is None, f"{page.relative_to(built_site.site)} shows library noise: {noise.group(0)!r}"

@@ -37,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -307,13 +307,25 @@ class Claim:
     least: str | None = None
 
 
-def claims(groups: pl.DataFrame, contrasts: pl.DataFrame, *, min_docs: int = MIN_DOCS) -> list[Claim]:
+def claims(
+    groups: pl.DataFrame,
+    contrasts: pl.DataFrame,
+    *,
+    min_docs: int = MIN_DOCS,
+    names: Mapping[str, str] | None = None,
+) -> list[Claim]:
     """One plain-text claim per (theme, stratum) family, saying only what the supported contrasts allow.
 
     "Most" is said of a group only when it is higher than every other interval group by a supported
     contrast (and "least" likewise); otherwise the supported pairwise differences are listed, or
-    "no detectable difference". Groups below ``min_docs`` and unranked groups are named as such.
+    "no detectable difference". Groups below ``min_docs`` and unranked groups are named as such. ``names``
+    gives the text of a group's value (e.g. ``fazhi.labels.labels("level")``); raw values otherwise.
     """
+    names = names or {}
+
+    def nm(value: str) -> str:
+        return names.get(value, value)
+
     out = []
     keys = groups.select("theme", "stratum").unique(maintain_order=True)
     for theme, stratum in keys.iter_rows():
@@ -329,7 +341,7 @@ def claims(groups: pl.DataFrame, contrasts: pl.DataFrame, *, min_docs: int = MIN
             hi, lo = (r["group_a"], r["group_b"]) if r["diff"] > 0 else (r["group_b"], r["group_a"])
             higher.setdefault(hi, set()).add(lo)
             lower.setdefault(lo, set()).add(hi)
-            pairs.append(f"{hi} > {lo} ({abs(r['diff']):.2f} [{_fmt_ci(r)}])")
+            pairs.append(f"{nm(hi)} > {nm(lo)} ({abs(r['diff']):.2f} [{_fmt_ci(r)}])")
         most = next((x for x in interval if len(interval) > 1 and higher.get(x, set()) == set(interval) - {x}), None)
         least = next((x for x in interval if len(interval) > 1 and lower.get(x, set()) == set(interval) - {x}), None)
         parts = []
@@ -339,20 +351,22 @@ def claims(groups: pl.DataFrame, contrasts: pl.DataFrame, *, min_docs: int = MIN
             )
         elif most or least:
             if most:
-                parts.append(f"most emphasis in {most}")
+                parts.append(f"most emphasis in {nm(most)}")
             if least:
-                parts.append(f"least in {least}")
+                parts.append(f"least in {nm(least)}")
             parts.append("; ".join(pairs))
         elif pairs:
             parts.append("supported differences: " + "; ".join(pairs))
         else:
-            parts.append(f"no detectable difference between {', '.join(interval)} (Holm-adjusted, α = 0.05)")
+            parts.append(f"no detectable difference between {', '.join(map(nm, interval))} (Holm-adjusted, α = 0.05)")
         if small:
             desc = g.filter(pl.col("interval") == "descriptive")
             parts.append(
                 f"described only (fewer than {min_docs} documents; group mean, documents): "
                 + ", ".join(
-                    f"{r['group']} {r['value']:.1f} ({r['n_docs']})" if r["value"] is not None else f"{r['group']} ({r['n_docs']})"
+                    f"{nm(r['group'])} {r['value']:.1f} ({r['n_docs']})"
+                    if r["value"] is not None
+                    else f"{nm(r['group'])} ({r['n_docs']})"
                     for r in desc.iter_rows(named=True)
                 )
             )

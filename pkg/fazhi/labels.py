@@ -1,7 +1,9 @@
 """Readable, unique document labels for every chart and table.
 
 In: the ``documents`` table (``doc_id``, ``source_file``, ``region``, ``issuer``, ``period``).
-Out: ``doc_labels(documents)``, one row per document with its ``label``.
+Out: ``doc_labels(documents)``, one row per document with its ``label``; ``label(variable, value)``, the
+bilingual label of a level, document type or theme (``省直部门 provincial department``), and ``DISPLAY``,
+the colour and labels of every value, from ``data/display.toml``.
 
 How: a label joins the known parts region · issuer · period (the region is left out when the issuer's
 name already contains it; unknown parts — null, empty, ``?``, ``unknown`` — are left out). A document
@@ -70,3 +72,78 @@ def with_labels(df: pl.DataFrame, documents: pl.DataFrame, *, column: str = "lab
 
 
 __all__ = ["doc_labels", "label_of", "with_labels"]
+
+
+# ---- bilingual labels and colours of the categorical variables (data/display.toml) ----------------------
+# One colour and one label per value of level, doc_type and theme, used by every chart (fazhi.charts) and
+# in prose (fazhi.report).
+
+DISPLAY_FILE = "display.toml"  #: colours and labels of the categorical variables, in pkg/fazhi/data/
+VARIABLES = ("level", "doc_type", "theme")
+
+
+def _vocabulary(variable: str) -> tuple[str, ...]:
+    from .schema import DOC_TYPES, LEVELS
+
+    if variable == "level":
+        return LEVELS
+    if variable == "doc_type":
+        return DOC_TYPES
+    return tuple(sorted(_lexicon_names()))
+
+
+def _lexicon_names() -> dict[str, tuple[str, str]]:
+    """Theme id → (Chinese name of its lexicon file, English name of its Outline system)."""
+    import tomllib
+
+    from .paths import PACKAGE_DATA
+
+    with open(PACKAGE_DATA / "outline.toml", "rb") as f:
+        english = {s["id"]: s.get("english", s["id"]) for s in tomllib.load(f).get("system", [])}
+    out = {}
+    for path in sorted((PACKAGE_DATA / "lexicons").glob("*.toml")):
+        with open(path, "rb") as f:
+            meta = tomllib.load(f)
+        if "id" in meta:
+            out[meta["id"]] = (str(meta.get("name", meta["id"])), english.get(meta["id"], meta["id"]))
+    return out
+
+
+def _display() -> dict[str, dict[str, dict[str, str]]]:
+    """Colour, Chinese and English label of every value of each variable (display.toml, then fallbacks)."""
+    import tomllib
+
+    from .paths import PACKAGE_DATA
+
+    with open(PACKAGE_DATA / DISPLAY_FILE, "rb") as f:
+        data = tomllib.load(f)
+    fallback = data["fallback"]
+    lexicons = _lexicon_names()
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for variable in VARIABLES:
+        given = data.get(variable, {})
+        values = list(given) + [v for v in _vocabulary(variable) if v not in given]
+        entries = {}
+        for i, value in enumerate(values):
+            zh, en = lexicons.get(value, (value, value)) if variable == "theme" else (value, value)
+            entry = {"zh": zh, "en": en, "color": fallback[i % len(fallback)], **given.get(value, {})}
+            entries[value] = entry
+        out[variable] = entries
+    return out
+
+
+DISPLAY = _display()
+
+
+def label(variable: str, value: str) -> str:
+    """The bilingual label of a value: ``label("level", "province_dept")`` is ``省直部门 provincial department``.
+
+    A value outside the vocabulary is returned as it is.
+    """
+    entry = DISPLAY.get(variable, {}).get(value)
+    return f"{entry['zh']} {entry['en']}" if entry else value
+
+
+def labels(variable: str) -> dict[str, str]:
+    """Every value of ``variable`` (level, doc_type or theme) and its bilingual label."""
+    return {v: label(variable, v) for v in DISPLAY[variable]}

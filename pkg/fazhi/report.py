@@ -9,6 +9,7 @@ tables; none is typed into a page.
 from __future__ import annotations
 
 import hashlib
+import html
 import importlib.metadata
 import platform
 from pathlib import Path
@@ -17,8 +18,9 @@ import polars as pl
 
 from . import __version__
 from .compare import MIN_DOCS, claims, confounding, md_escape
+from .labels import label, labels
 from .paths import corpus_dir, data_dir
-from .schema import TABLES
+from .schema import STAGE_TABLES, TABLES
 from .tables import dictionary_hash, lexicon_hash, read_table, stamp_table
 
 # Packages whose versions can change a result or a page; reported on the Reproducibility page.
@@ -130,38 +132,73 @@ def footer(folder: Path | None = None) -> str:
     )
 
 
+def _doc_text(text: str) -> str:
+    """Documentation text of the package (not data) for a Markdown table cell: HTML-escaped, no pipes."""
+    return html.escape(text, quote=False).replace("|", "/").replace("\n", " ")
+
+
+def _download_links(downloads: Path, name: str) -> str:
+    links = [f"[parquet]({downloads.as_posix()}/{name}.parquet)"]
+    if (downloads / f"{name}.csv").is_file():
+        links.append(f"[CSV]({downloads.as_posix()}/{name}.csv)")
+    return " · ".join(links)
+
+
+def _rows(downloads: Path, name: str) -> int | None:
+    path = downloads / f"{name}.parquet"
+    return pl.scan_parquet(path).select(pl.len()).collect().item() if path.is_file() else None
+
+
 def downloads_table(downloads: Path) -> pl.DataFrame:
-    """One row per downloadable table: what a row is, rows, and links to its parquet and CSV files.
+    """One row per declared table this build wrote: its stage, what a row is, rows, and download links.
 
     Parameters
     ----------
     downloads
-        The folder of exported tables, relative to the page that shows the links (``downloads/``).
+        The folder of exported tables, relative to the page that shows the links (``downloads/``); a
+        table without a CSV there (too many rows) is offered as parquet only.
     """
-    rows = []
-    for path in sorted(downloads.glob("*.parquet")):
-        name = path.stem
-        spec = TABLES.get(name)
-        rows.append(
-            {
-                "table": name,
-                "one row per": spec.row if spec else "",
-                "rows": pl.scan_parquet(path).select(pl.len()).collect().item(),
-                "download": f"[parquet]({downloads.as_posix()}/{name}.parquet) · "
-                f"[CSV]({downloads.as_posix()}/{name}.csv)",
-            }
-        )
-    return pl.DataFrame(rows, schema={"table": pl.String, "one row per": pl.String, "rows": pl.Int64, "download": pl.String})
+    rows = [
+        {
+            "stage": stage,
+            "table": name,
+            "one row per": TABLES[name].row,
+            "rows": _rows(downloads, name),
+            "download": _download_links(downloads, name),
+        }
+        for stage, names in STAGE_TABLES.items()
+        for name in names
+        if (downloads / f"{name}.parquet").is_file()
+    ]
+    schema = {"stage": pl.String, "table": pl.String, "one row per": pl.String, "rows": pl.Int64, "download": pl.String}
+    return pl.DataFrame(rows, schema=schema)
 
 
-def columns_markdown(names: list[str] | None = None) -> str:
-    """The documented columns of each result table, as Markdown tables (from ``fazhi.schema``)."""
+def columns_markdown(names: list[str] | None = None, *, downloads: Path | None = None) -> str:
+    """The documented columns of each result table, as Markdown (from ``fazhi.schema``), grouped by stage.
+
+    With ``downloads`` (the folder of exported tables), each table also says how many rows this build
+    gave it and links its downloads; a table this build did not write says so.
+    """
+    wanted = set(names) if names is not None else set(TABLES)
     out = []
-    for name in names or sorted(TABLES):
-        spec = TABLES[name]
-        out.append(f"### `{name}`\n\nOne row per {spec.row}.\n\n| column | type | meaning |\n|---|---|---|")
-        out += [f"| `{c.name}` | {c.dtype} | {c.description.replace('|', '/')} |" for c in spec.columns]
-        out.append("")
+    for stage, stage_names in STAGE_TABLES.items():
+        shown = [n for n in stage_names if n in wanted]
+        if not shown:
+            continue
+        out.append(f"## Stage `{stage}`\n")
+        for name in shown:
+            spec = TABLES[name]
+            out.append(f"### `{name}`\n\nEach row: {_doc_text(spec.row)}.")
+            if downloads is not None:
+                n = _rows(downloads, name)
+                out.append(
+                    "Not written by this build." if n is None else f"**{n:,} rows** in this build. Download: "
+                    + _download_links(downloads, name) + "."
+                )
+            out.append("\n| column | type | meaning |\n|---|---|---|")
+            out += [f"| `{c.name}` | {c.dtype} | {_doc_text(c.description)} |" for c in spec.columns]
+            out.append("")
     return "\n".join(out)
 
 
@@ -272,7 +309,7 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
             continue
         g = groups.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_null())
         c = contrasts.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_null())
-        (claim,) = claims(g, c, min_docs=min_docs) or [None]
+        (claim,) = claims(g, c, min_docs=min_docs, names=labels("level")) or [None]
         text = md_escape(claim.text) if claim else "no level to compare"
         within = "".join(
             _within_text(groups, contrasts, docs, theme=theme, within=w, noun=noun, min_docs=min_docs)
@@ -331,8 +368,13 @@ def _within_text(
     strata = gw.filter(pl.col("interval") == "cluster_bootstrap").group_by("stratum").len().filter(pl.col("len") > 1)
     parts = []
     for (stratum,) in strata.sort("stratum").select("stratum").iter_rows():
-        (cl,) = claims(gw.filter(pl.col("stratum") == stratum), cw.filter(pl.col("stratum") == stratum), min_docs=min_docs)
-        parts.append(f"{md_escape(stratum)}: {md_escape(cl.text)}")
+        (cl,) = claims(
+            gw.filter(pl.col("stratum") == stratum),
+            cw.filter(pl.col("stratum") == stratum),
+            min_docs=min_docs,
+            names=labels("level"),
+        )
+        parts.append(f"{md_escape(label(within, stratum))}: {md_escape(cl.text)}")
     if parts:
         return f" Within one {noun} — " + "; ".join(parts) + "."
     return f" Within one {noun}: none has two levels with {min_docs} or more documents each."
@@ -424,3 +466,65 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
             "differences between years."
         )
     return "\n".join(["Documents per level of government:", "", *lines, "", *notes])
+
+
+def citation_markdown(folder: Path | None = None, *, limit: int = 200) -> str:
+    """How to cite: the software (from ``CITATION.cff``) and a bibliography of the corpus of this build.
+
+    The bibliography has one entry per document (issuer, title, period, publication date, source URL
+    when the corpus gives one), from the ``documents`` table, in ``doc_id`` order; past ``limit``
+    entries it points to the documents download. The corpus folder's ``SOURCE.md`` (its provenance),
+    when there is one, is named too.
+    """
+    import re
+
+    from .paths import project_root
+
+    out = ["**Software.**"]
+    cff = project_root() / "CITATION.cff"
+    if cff.is_file():  # the top-level scalar keys of the CFF file (YAML); pyyaml is not a runtime dependency
+        text = cff.read_text(encoding="utf-8")
+        meta = {k: v.strip().strip('"') for k, v in re.findall(r"^([a-z-]+): *(\S.*)$", text, flags=re.MULTILINE)}
+        authors = ", ".join(re.findall(r"^  - name: *(.+)$", text.split("references:")[0], flags=re.MULTILINE))
+        out.append(
+            f"{md_escape(authors)}. *{md_escape(meta.get('title', 'fazhi'))}*. Version "
+            f"{md_escape(meta.get('version', __version__))} ({md_escape(meta.get('license', ''))}). "
+            "See `CITATION.cff` in the repository."
+        )
+    else:
+        out.append(f"fazhi, version {__version__}.")
+    try:
+        docs = read_table("documents", folder, check=False).sort("doc_id")
+    except FileNotFoundError:
+        return "\n\n".join(out)
+    name = corpus_name(folder)
+    source = build_corpus(folder) / "SOURCE.md"
+    provenance = (
+        f" Where they come from: `SOURCE.md` of the corpus folder ({md_escape(_first_line(source))})."
+        if source.is_file()
+        else ""
+    )
+    out.append(f"**Corpus.** {md_escape(name)}: {docs.height} document(s).{provenance} Cite the documents themselves:")
+    entries = []
+    for r in docs.head(limit).iter_rows(named=True):
+        parts = [r.get("issuer"), f"《{r['title']}》" if r.get("title") else None, r.get("period")]
+        line = ". ".join(md_escape(p) for p in parts if p)
+        if r.get("published"):
+            line += f". Published {r['published']}"
+        url = r.get("source_url") or ""
+        if url.startswith(("http://", "https://")):
+            line += f'. <a href="{html.escape(url, quote=True)}">source</a>'
+        entries.append(f"1. {line}.")
+    out.append("\n".join(entries))
+    if docs.height > limit:
+        out.append(f"The first {limit} of {docs.height}; every document's metadata is in the documents table "
+                   "(Data page).")
+    return "\n\n".join(out)
+
+
+def _first_line(path: Path) -> str:
+    """The first non-empty line of a text file, without a Markdown heading's #."""
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.strip():
+            return line.strip().lstrip("#").strip()
+    return ""

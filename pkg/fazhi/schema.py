@@ -1,7 +1,13 @@
 """The contract between stages: every result table, its columns, their types and meaning.
 
-In: nothing. Out: ``TABLES``, a mapping from table name to its ordered columns, and
-``validate(name, df)``, which every writer calls so that a table on disk always matches this file.
+In: nothing (no stage module is imported). Out: ``TABLES``, a mapping from the name of every table
+``fazhi build`` writes to its row meaning and ordered columns; ``validate(name, df)``, which every writer
+calls so that a table on disk always matches this file; and ``frame(name, rows)``, which builds a table
+with its documented types.
+
+How: every table is declared here, grouped by the stage that writes it, so that the documentation
+(the Data page, ``fazhi.report.data_dictionary``) and the downloads see all of them without importing a
+stage.
 
 A column is ``(name, polars dtype, description)``. Column order is part of the contract. Change a
 table here first, then the stage that writes it; the documentation pages are generated from this file.
@@ -11,8 +17,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 
@@ -229,6 +237,36 @@ def validate(name: str, df: pl.DataFrame) -> pl.DataFrame:
     return df
 
 
+def frame(
+    name: str,
+    rows: Sequence[Sequence[object]] | Mapping[str, object] | None = None,
+    *,
+    orient: Literal["row", "col"] | None = "row",
+) -> pl.DataFrame:
+    """A table built from ``rows`` with its documented columns and types: ``frame("topic_runs", rows)``.
+
+    Parameters
+    ----------
+    name
+        The table's name in ``TABLES``.
+    rows
+        Tuples in column order (``orient="row"``), or a mapping from column name to values; ``None``: no rows.
+    orient
+        How a sequence of tuples is read; ignored for a mapping.
+
+    Raises
+    ------
+    KeyError
+        When ``name`` is not a documented table.
+    """
+    schema = TABLES[name].polars_schema
+    if rows is None:
+        return pl.DataFrame(schema=schema)
+    if isinstance(rows, Mapping):
+        return pl.DataFrame(rows, schema=schema)
+    return pl.DataFrame(list(rows), schema=schema, orient=orient)
+
+
 def empty(name: str) -> pl.DataFrame:
     """An empty table with the documented schema."""
     return pl.DataFrame(schema=TABLES[name].polars_schema)
@@ -258,6 +296,504 @@ TOPIC_EFFECTS = table(
     ("method", pl.String, "mixedlm (random intercept per region, partial pooling), ols, or 'ols (mixedlm failed: singular)'"),
     ("n_draws", pl.Int32, "draws from the document-topic posterior (method of composition)"),
 )
+
+
+# ------------------------------------------------------------------------------------------------
+# Segmentation (fazhi.segment)
+# ------------------------------------------------------------------------------------------------
+
+SECTION_COLUMNS: tuple[tuple[str, type[pl.DataType], str], ...] = (
+    ("section_id", pl.Int32, "0, 1, 2, … in document order"),
+    ("parent_id", pl.Int32, "section_id of the enclosing heading; null at top level and for the preamble"),
+    ("level", pl.Int32, "0 for the preamble before the first heading, then 1, 2, … by depth in this document"),
+    (
+        "kind",
+        pl.String,
+        "marker family: part, chinese_numeral, paren_numeral, arabic, paren_arabic, enumeration (null for the preamble)",
+    ),
+    ("marker", pl.String, "the marker as written, e.g. （二） or 一是; empty when the marker was lost"),
+    ("ordinal", pl.Int32, "the marker's number (inferred for a lost numeral)"),
+    ("title", pl.String, "the heading's text up to the first 。 (or ：/line end when there is none)"),
+    ("start", pl.Int64, "offset of the heading's marker in documents.text (0 for the preamble)"),
+    ("end", pl.Int64, "offset where the next heading of any level starts: the rows tile the text"),
+    ("path", pl.String, "markers from the top level down, e.g. 二/（三）/5. (empty for the preamble)"),
+)
+
+sections_table = table(
+    "sections",
+    "one section of one document (a heading and its text up to the next heading of any level)",
+    ("doc_id", pl.String, "the document"),
+    *SECTION_COLUMNS,
+    (
+        "system",
+        pl.String,
+        "the Outline system (id in data/outline.toml) the heading names, else its parent's; null when none",
+    ),
+    ("system_source", pl.String, "heading (matched on this title), inherited (from an ancestor) or null"),
+)
+
+anomalies_table = table(
+    "section_anomalies",
+    "one irregularity of a document's outline (numbering, levels, lost or rejected markers)",
+    ("doc_id", pl.String, "the document"),
+    ("section_id", pl.Int32, "the section concerned (for a rejected marker: the section it stays inside)"),
+    (
+        "kind",
+        pl.String,
+        "skipped_number, repeated_number, restarted_number, not_from_one, lost_numeral, lost_marker, "
+        "level_jump or rejected_marker",
+    ),
+    ("detail", pl.String, "a human-readable explanation"),
+)
+
+sentences_table = table(
+    "sentences",
+    "one sentence (split on 。！？； and line breaks) of one section of one document",
+    ("doc_id", pl.String, "the document"),
+    ("section_id", pl.Int32, "the section holding the sentence (sentences never cross a section boundary)"),
+    ("paragraph_id", pl.Int32, "0, 1, … the line of the document the sentence is on, counting non-blank lines"),
+    ("sentence_id", pl.Int32, "0, 1, … within the document"),
+    ("start", pl.Int64, "offset into documents.text (leading whitespace excluded)"),
+    ("end", pl.Int64, "end offset (trailing whitespace excluded)"),
+    ("text", pl.String, "the sentence, with its closing punctuation"),
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# Tokens (fazhi.tokenizer)
+# ------------------------------------------------------------------------------------------------
+
+TOKENS = table(
+    "tokens",
+    "one non-whitespace token of a document, in text order",
+    ("doc_id", pl.String, "the document"),
+    ("section_id", pl.Int32, "the section holding the token (sections.section_id); null without segmentation"),
+    ("sentence_id", pl.Int32, "the sentence holding the token (sentences.sentence_id); null between sentences"),
+    ("token_id", pl.Int32, "0.. in text order within the document"),
+    ("token", pl.String, "the token as it appears in the text"),
+    ("start", pl.Int64, "offset of its first character in documents.text"),
+    ("end", pl.Int64, "offset after its last character (text[start:end] == token)"),
+    ("pos", pl.String, "part of speech: dictionary tag (jieba's dict.txt or the user dictionary), else m/eng/x"),
+    ("keep", pl.Boolean, "survives the default filters (stopwords, punctuation, numbers, single characters)"),
+)
+
+TOKEN_SETTINGS = table(
+    "token_settings",
+    "one setting of the tokeniser that made the tokens table",
+    ("key", pl.String, "engine, engine_version, hmm, filters, userdict_hash, stopwords_hash, settings_hash ..."),
+    ("value", pl.String, "its value (JSON for lists)"),
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# Vocabulary (fazhi.vocabulary)
+# ------------------------------------------------------------------------------------------------
+
+KEYNESS = table(
+    "keyness",
+    "one term of one level of government (the target) compared with all other levels (the reference)",
+    ("level", pl.String, "the target level of government"),
+    ("token", pl.String, "the term (a kept token)"),
+    ("n_target", pl.Int64, "occurrences in the target level's documents"),
+    ("n_reference", pl.Int64, "occurrences in the other levels' documents"),
+    ("target_total", pl.Int64, "kept tokens in the target"),
+    ("reference_total", pl.Int64, "kept tokens in the reference"),
+    ("g2", pl.Float64, "signed log-likelihood G² (negative: relatively rarer in the target)"),
+    ("p_g2", pl.Float64, "p-value of G² (chi-square, 1 df)"),
+    ("chi2", pl.Float64, "signed chi-square with Yates's correction"),
+    ("p_chi2", pl.Float64, "p-value of chi2 (1 df)"),
+    ("log_ratio", pl.Float64, "binary log of the ratio of relative frequencies (0.5 added to zero counts)"),
+    ("pct_diff", pl.Float64, "%DIFF: 100 × (target rate − reference rate) / reference rate (0.5 for zero)"),
+    ("rank", pl.Int32, "1 = most key for the target, by G² (descending)"),
+)
+
+BOILERPLATE = table(
+    "boilerplate",
+    "one sentence of a document flagged as boilerplate (recurs across documents)",
+    ("doc_id", pl.String, "the document"),
+    ("sentence_id", pl.Int32, "the sentence (sentences.sentence_id)"),
+    ("kind", pl.String, "sentence (the whole sentence recurs) or ngram (it holds a recurring long token n-gram)"),
+    ("n_docs", pl.Int32, "how many documents hold the sentence or n-gram"),
+    ("match", pl.String, "the recurring sentence (normalised) or n-gram (tokens joined)"),
+    ("text", pl.String, "the sentence as in this document"),
+)
+
+SLOGANS = table(
+    "slogans",
+    "one quoted slogan (text inside “…”) at one level of government",
+    ("level", pl.String, "level of government"),
+    ("slogan", pl.String, "the text between the quotation marks"),
+    ("count", pl.Int64, "occurrences in the level's documents"),
+    ("n_docs", pl.Int32, "documents of the level that use it"),
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# Themes (fazhi.themes)
+# ------------------------------------------------------------------------------------------------
+
+_THEME_LEX = (
+    ("lexicon_version", pl.String, "the lexicon version string: Outline version and each lexicon file's version"),
+    ("lexicon_hash", pl.String, "SHA-256 of the lexicon files and the Outline (fazhi.tables.lexicon_hash)"),
+)
+
+table(
+    "theme_hits",
+    "one lexicon hit: a run of tokens spelling a term",
+    ("doc_id", pl.String, "the document"),
+    ("section_id", pl.Int32, "the section of the hit's first token"),
+    ("sentence_id", pl.Int32, "the sentence of the hit's first token"),
+    ("token_id", pl.Int32, "the hit's first token"),
+    ("n_tokens", pl.Int32, "how many tokens the hit spans (a multi-token term matched as a phrase has > 1)"),
+    ("theme", pl.String, "the theme (Outline system id) whose lexicon holds the term"),
+    ("term", pl.String, "the lexicon term, as written in the lexicon"),
+    ("weight", pl.Float64, "the term's weight"),
+    ("start", pl.Int64, "offset of the hit's first character in documents.text"),
+    ("end", pl.Int64, "offset after the hit's last character in documents.text"),
+    ("rel_position", pl.Float64, "start / n_chars: where in the document the hit sits (0 = start, 1 = end)"),
+    *_THEME_LEX,
+)
+
+table(
+    "theme_sections",
+    "one section × theme: the section's lexicon evidence and whether it is classified to the theme",
+    ("doc_id", pl.String, "the document"),
+    ("section_id", pl.Int32, "the section (sections.section_id)"),
+    ("theme", pl.String, "the theme"),
+    ("system", pl.String, "the section's Outline label from its heading (sections.system), null when none"),
+    ("hits", pl.Int64, "number of hits of the theme in the section"),
+    ("weighted_hits", pl.Float64, "sum of the weights of those hits"),
+    ("word_tokens", pl.Int64, "word tokens in the section (tokens holding a letter, digit or Chinese character)"),
+    ("per_1k_tokens", pl.Float64, "1000 × weighted_hits / word_tokens (0 for a section without words)"),
+    ("classified", pl.Boolean, "the section is classified to this theme (largest weighted hits, at least MIN_WEIGHT, no tie)"),
+    ("n_chars", pl.Int64, "characters of the section (end - start)"),
+    ("rel_position", pl.Float64, "the section's midpoint / document length (0 = start, 1 = end)"),
+    *_THEME_LEX,
+)
+
+table(
+    "theme_scores",
+    "one measure of one theme for one document or one level of government, with its bootstrap interval",
+    ("scope", pl.String, "document or level"),
+    ("doc_id", pl.String, "the document (null at level scope)"),
+    ("level", pl.String, "level of government"),
+    ("theme", pl.String, "the theme"),
+    (
+        "measure",
+        pl.String,
+        "per_1k_tokens (weighted hits per 1,000 word tokens), per_1k_content_tokens (per 1,000 kept tokens), "
+        "share_of_hits (theme's share of all eight lexicons' weighted hits), char_share (share of characters in "
+        "sections classified to the theme), section_share (share of sections with at least one hit), position "
+        "(character-weighted mean relative position of the theme's sections; null when it has none)",
+    ),
+    ("value", pl.Float64, "the estimate (a level's value is the mean of its documents' values)"),
+    ("ci_low", pl.Float64, "lower end of the 95% percentile bootstrap interval (sections resampled within documents)"),
+    ("ci_high", pl.Float64, "upper end of that interval"),
+    ("hits", pl.Int64, "number of hits of the theme in the document(s)"),
+    ("n_docs", pl.Int32, "documents in the scope"),
+    ("n_sections", pl.Int32, "sections in the scope"),
+    ("n_boot", pl.Int32, "bootstrap replicates"),
+    *_THEME_LEX,
+)
+
+table(
+    "theme_contrasts",
+    "one difference between two levels of government on one measure of one theme",
+    ("theme", pl.String, "the theme"),
+    ("measure", pl.String, "the measure (see theme_scores.measure)"),
+    ("level_a", pl.String, "first level"),
+    ("level_b", pl.String, "second level"),
+    ("diff", pl.Float64, "value(level_a) - value(level_b)"),
+    ("ci_low", pl.Float64, "lower end of the 95% bootstrap interval of the difference"),
+    ("ci_high", pl.Float64, "upper end"),
+    ("excludes_zero", pl.Boolean, "the interval excludes 0 (a difference the sections of these documents support)"),
+    ("n_docs_a", pl.Int32, "documents at level_a"),
+    ("n_docs_b", pl.Int32, "documents at level_b"),
+    *_THEME_LEX,
+)
+
+table(
+    "theme_documents",
+    "one document × theme: its evidence, whether the theme is present, and the value documents are compared on",
+    ("doc_id", pl.String, "the document"),
+    ("label", pl.String, "the document's readable label (fazhi.labels.doc_labels: region · issuer · year)"),
+    ("level", pl.String, "level of government"),
+    ("doc_type", pl.String, "document type"),
+    ("period", pl.String, "period covered"),
+    ("theme", pl.String, "the theme"),
+    ("hits", pl.Int64, "hits of the theme's terms"),
+    ("weighted_hits", pl.Float64, "sum of the weights of those hits"),
+    ("word_tokens", pl.Int64, "word tokens of the document"),
+    ("per_1k_tokens", pl.Float64, "1000 × weighted_hits / word_tokens"),
+    (
+        "present",
+        pl.Boolean,
+        "weighted_hits ≥ PRESENCE_MIN_HITS (3) and per_1k_tokens ≥ PRESENCE_MIN_RATE (1 per 1,000): the theme is "
+        "more than an incidental word",
+    ),
+    ("emphasis", pl.Float64, "per_1k_tokens when present, else 0: the value compared between groups of documents"),
+    *_THEME_LEX,
+)
+
+table(
+    "theme_groups",
+    "one group of documents (a value of a covariate, optionally within a stratum) for one theme",
+    ("covariate", pl.String, "what documents are grouped by: level, doc_type or period"),
+    ("within", pl.String, "the covariate whose value the comparison is restricted to (doc_type, period; null: none)"),
+    ("stratum", pl.String, "that value, e.g. the document type compared within (null: all documents)"),
+    ("theme", pl.String, "the theme"),
+    ("group", pl.String, "the covariate's value (unknown and missing values are one group, never ranked)"),
+    ("ranked", pl.Boolean, "false for unknown or missing values: reported apart, never compared"),
+    ("n_docs", pl.Int32, "documents in the group"),
+    ("n_present", pl.Int32, "documents in which the theme is present (theme_documents.present)"),
+    ("value", pl.Float64, "mean of the documents' emphasis (weighted hits per 1,000 tokens, 0 where not present)"),
+    ("ci_low", pl.Float64, "lower end of the 95% cluster-bootstrap interval (documents resampled); null below min_docs"),
+    ("ci_high", pl.Float64, "upper end"),
+    ("interval", pl.String, "cluster_bootstrap, descriptive (fewer than min_docs documents) or not_ranked"),
+    ("n_boot", pl.Int32, "bootstrap replicates"),
+    *_THEME_LEX,
+)
+
+table(
+    "theme_group_contrasts",
+    "one difference between two groups of documents on one theme (fazhi.compare.compare_groups)",
+    ("covariate", pl.String, "level, doc_type or period"),
+    ("within", pl.String, "the covariate whose value the comparison is restricted to (doc_type, period; null: none)"),
+    ("stratum", pl.String, "that value (null: all documents)"),
+    ("theme", pl.String, "the theme"),
+    ("group_a", pl.String, "first group"),
+    ("group_b", pl.String, "second group"),
+    ("diff", pl.Float64, "value(group_a) - value(group_b)"),
+    ("ci_low", pl.Float64, "lower end of the percentile interval at the Holm level of the contrast (null: descriptive)"),
+    ("ci_high", pl.Float64, "upper end"),
+    ("ci_level", pl.Float64, "confidence level of that interval: 1 - alpha / (m - rank + 1)"),
+    ("p_value", pl.Float64, "two-sided cluster-bootstrap p-value of no difference"),
+    ("p_holm", pl.Float64, "Holm-adjusted p-value within the family (one theme, one covariate, one stratum)"),
+    ("supported", pl.Boolean, "p_holm ≤ 0.05 and the interval excludes 0: the only differences put into words"),
+    ("n_docs_a", pl.Int32, "documents in group_a"),
+    ("n_docs_b", pl.Int32, "documents in group_b"),
+    ("method", pl.String, "cluster_bootstrap_holm, or descriptive when a group has fewer than min_docs documents"),
+    *_THEME_LEX,
+)
+
+table(
+    "theme_validation",
+    "precision, recall and F1 of the lexicon classifier for one theme against heading labels",
+    ("variant", pl.String, "full (as shipped), all_headings_excluded, no_outline_words, no_heading_keywords or single_sections (see fazhi.themes.VARIANTS)"),
+    ("theme", pl.String, "the theme (or macro for the mean over the eight)"),
+    ("support", pl.Int32, "labelled units whose heading maps to the theme"),
+    ("predicted", pl.Int32, "labelled units classified to the theme"),
+    ("true_positives", pl.Int32, "units both labelled and classified to the theme"),
+    ("precision", pl.Float64, "true_positives / predicted (null when nothing was predicted)"),
+    ("recall", pl.Float64, "true_positives / support (null when no support)"),
+    ("f1", pl.Float64, "harmonic mean of precision and recall"),
+    ("n_units", pl.Int32, "labelled units scored"),
+    *_THEME_LEX,
+)
+
+table(
+    "theme_confusion",
+    "one cell of the confusion matrix: heading label × lexicon classification of the section bodies",
+    ("label", pl.String, "the section's Outline system from its heading"),
+    ("predicted", pl.String, "the theme the body is classified to, or none"),
+    ("n", pl.Int32, "labelled units"),
+    *_THEME_LEX,
+)
+
+table(
+    "theme_sensitivity",
+    "one lexicon term left out: how the theme's score and validation change without it",
+    ("theme", pl.String, "the theme"),
+    ("term", pl.String, "the term left out"),
+    ("scope", pl.String, "corpus or a level of government"),
+    ("hits", pl.Int64, "hits of the term in the scope"),
+    ("per_1k_tokens", pl.Float64, "the theme's per_1k_tokens in the scope with every term (pooled over its documents' word tokens)"),
+    ("per_1k_without", pl.Float64, "the same without the term"),
+    ("share_of_theme", pl.Float64, "share of the theme's weighted hits in the scope contributed by the term"),
+    ("f1", pl.Float64, "validation F1 of the theme with every term (corpus scope only)"),
+    ("f1_without", pl.Float64, "validation F1 of the theme without the term (corpus scope only)"),
+    *_THEME_LEX,
+)
+
+table(
+    "theme_expansion",
+    "one candidate term for a theme's lexicon, from co-occurrence with its terms (for review, never added)",
+    ("theme", pl.String, "the theme"),
+    ("rank", pl.Int32, "rank within the theme by npmi"),
+    ("candidate", pl.String, "the candidate token"),
+    ("cooc", pl.Int64, "sentences holding both the candidate (outside any hit) and a hit of the theme"),
+    ("freq", pl.Int64, "sentences holding the candidate (outside any hit)"),
+    ("pmi", pl.Float64, "log2 P(candidate, theme) / (P(candidate) P(theme)) over sentences"),
+    ("npmi", pl.Float64, "pmi / -log2 P(candidate, theme), in [-1, 1]"),
+    ("example", pl.String, "one sentence where they co-occur (for the reviewer)"),
+    *_THEME_LEX,
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# Topics (fazhi.topics)
+# ------------------------------------------------------------------------------------------------
+
+TOPICS = table(
+    "topics",
+    "one term of one topic of a fitted model (the chosen k), ranked by probability or by FREX",
+    ("model", pl.String, "lda or nmf"),
+    ("k", pl.Int32, "number of topics of the model (the chosen k)"),
+    ("topic", pl.Int32, "topic number, 0..k-1 (the medoid run's own numbering)"),
+    ("label", pl.String, "label proposed by fazhi.topics.propose_label (system · three FREX terms)"),
+    ("ranking", pl.String, "prob (ranked by P(term | topic)) or frex (ranked by FREX)"),
+    ("rank", pl.Int32, "1 = first term of this ranking"),
+    ("term", pl.String, "the term (a token of the tokens table)"),
+    ("prob", pl.Float64, "P(term | topic): the topic's normalised topic-word weights"),
+    ("exclusivity", pl.Float64, "P(term | topic) / sum over topics of P(term | topic)"),
+    ("frex", pl.Float64, "FREX: weighted harmonic mean of the term's frequency and exclusivity ECDF ranks"),
+)
+
+DOC_TOPICS = table(
+    "doc_topics",
+    "one unit (section, paragraph or document) × one topic of a fitted model (the chosen k)",
+    ("model", pl.String, "lda or nmf"),
+    ("unit", pl.String, "section, paragraph or document"),
+    ("unit_id", pl.Int32, "the unit's number in the document-term matrix (0.., document order)"),
+    ("doc_id", pl.String, "the document"),
+    ("section_id", pl.Int32, "the section (section units; the paragraph's section for paragraphs; null for documents)"),
+    ("paragraph_id", pl.Int32, "the paragraph (paragraph units only)"),
+    ("level", pl.String, "the document's level of government"),
+    ("system", pl.String, "the Outline system of the unit (majority of its tokens' sections; null when none)"),
+    ("path", pl.String, "the section's path in the outline (section and paragraph units)"),
+    ("n_tokens", pl.Int64, "kept tokens of the unit that are in the pruned vocabulary"),
+    ("topic", pl.Int32, "topic number"),
+    ("share", pl.Float64, "the unit's share of the topic (LDA: theta; NMF: row-normalised W); rows sum to 1"),
+)
+
+MODEL_SELECTION = table(
+    "model_selection",
+    "one model family × one k of the grid, summarised over the seeds",
+    ("model", pl.String, "lda or nmf"),
+    ("k", pl.Int32, "number of topics"),
+    ("n_seeds", pl.Int32, "number of seeds fitted"),
+    ("n_units", pl.Int32, "units the grid's fits saw: all units, or the seeded selection sample (selection_max_units)"),
+    ("n_units_all", pl.Int32, "units of the matrix; the final models at the chosen k are fitted on all of them"),
+    ("coherence", pl.Float64, "NPMI coherence of the top terms, mean over topics and seeds (-1..1)"),
+    ("coherence_sd", pl.Float64, "standard deviation of the per-seed coherence"),
+    ("exclusivity", pl.Float64, "mean FREX of each topic's top terms, mean over topics and seeds (0..1)"),
+    ("perplexity", pl.Float64, "in-sample perplexity, mean over seeds (LDA only; null for NMF)"),
+    ("stability", pl.Float64, "mean Hungarian-matched cosine similarity of topics over all pairs of seeds"),
+    ("stability_min", pl.Float64, "the least stable pair of seeds' mean matched similarity"),
+    ("score", pl.Float64, "the selection score: mean of min-max scaled coherence, exclusivity, stability"),
+    ("primary", pl.Boolean, "the row's model is the primary model (chosen by the rule when primary_model = auto)"),
+    ("chosen", pl.Boolean, "the k chosen by the rule (true on the primary model's row and the same k of others)"),
+    ("interior", pl.Boolean, "the chosen k lies strictly inside the (widened) grid; false: the criterion peaks at an edge"),
+    ("margin", pl.Float64, "the chosen row's score minus the best score of the primary model's other k"),
+    ("flat", pl.Boolean, "margin below flat_margin: the criterion is flat and does not pin k down"),
+    ("rule", pl.String, "the selection rule, in words"),
+)
+
+TOPIC_RUNS = table(
+    "topic_runs",
+    "one fit: model × k × seed",
+    ("model", pl.String, "lda or nmf"),
+    ("k", pl.Int32, "number of topics"),
+    ("seed", pl.Int32, "random seed of the fit"),
+    ("coherence", pl.Float64, "NPMI coherence of the top terms, mean over topics"),
+    ("exclusivity", pl.Float64, "mean FREX of the top terms, mean over topics"),
+    ("perplexity", pl.Float64, "in-sample perplexity (LDA only)"),
+    ("stability", pl.Float64, "mean matched similarity of this run to the other seeds' runs"),
+    ("n_iter", pl.Int32, "iterations run"),
+    ("medoid", pl.Boolean, "the run kept to describe this model and k (highest stability; ties: lowest seed)"),
+    ("n_units", pl.Int32, "units the fit saw (all units, or the seeded selection sample)"),
+)
+
+TOPIC_SUMMARY = table(
+    "topic_summary",
+    "one topic of a fitted model (the chosen k)",
+    ("model", pl.String, "lda or nmf"),
+    ("k", pl.Int32, "number of topics"),
+    ("topic", pl.Int32, "topic number"),
+    ("label", pl.String, "label proposed by propose_label"),
+    ("system", pl.String, "Outline system dominating the topic's top units (null when none reaches the threshold)"),
+    ("system_share", pl.Float64, "share-weighted share of the top units that sit in that system"),
+    ("prevalence", pl.Float64, "the topic's share of all tokens of the corpus (token-weighted mean share)"),
+    ("coherence", pl.Float64, "NPMI coherence of the topic's top terms"),
+    ("exclusivity", pl.Float64, "mean FREX of the topic's top terms"),
+    ("stability", pl.Float64, "mean matched cosine similarity of this topic to its partner in the other seeds' runs"),
+    ("top_terms", pl.String, "top terms by probability, space-separated"),
+    ("frex_terms", pl.String, "top terms by FREX, space-separated"),
+    (
+        "sample_match",
+        pl.Float64,
+        "cosine similarity to the matched topic of the medoid run on the selection sample (1 when selection used all units)",
+    ),
+)
+
+TOPIC_REPRESENTATIVES = table(
+    "topic_representatives",
+    "one of the units with the highest share of a topic",
+    ("model", pl.String, "lda or nmf"),
+    ("topic", pl.Int32, "topic number"),
+    ("rank", pl.Int32, "1 = the unit with the highest share"),
+    ("unit_id", pl.Int32, "the unit (see doc_topics)"),
+    ("doc_id", pl.String, "the document"),
+    ("level", pl.String, "level of government"),
+    ("path", pl.String, "the section's path"),
+    ("system", pl.String, "the unit's Outline system"),
+    ("share", pl.Float64, "the unit's share of the topic"),
+    ("n_tokens", pl.Int64, "tokens of the unit in the vocabulary"),
+    ("start", pl.Int64, "offset of the unit's first token in documents.text"),
+    ("end", pl.Int64, "offset after the unit's last token"),
+    ("excerpt", pl.String, "the beginning of the unit's text, whitespace collapsed"),
+)
+
+TOPIC_PREVALENCE = table(
+    "topic_prevalence",
+    "one topic × one level of government: the topic's share of the level's tokens, with a bootstrap interval",
+    ("model", pl.String, "lda or nmf"),
+    ("topic", pl.Int32, "topic number"),
+    ("label", pl.String, "the topic's label"),
+    ("level", pl.String, "level of government"),
+    ("n_docs", pl.Int32, "documents of that level"),
+    ("n_units", pl.Int32, "units of that level"),
+    ("share", pl.Float64, "token-weighted mean share of the topic over the level's units"),
+    ("lo", pl.Float64, "lower bound of the bootstrap percentile interval (units resampled within documents)"),
+    ("hi", pl.Float64, "upper bound"),
+)
+
+TOPIC_ALIGNMENT = table(
+    "topic_alignment",
+    "one topic × one theme (lexicon hits) or Outline system (section labels)",
+    ("model", pl.String, "lda or nmf"),
+    ("topic", pl.Int32, "topic number"),
+    ("label", pl.String, "the topic's label"),
+    ("kind", pl.String, "theme (theme_hits lexicon matches) or system (sections' Outline system)"),
+    ("target", pl.String, "theme id or system id"),
+    ("value", pl.Float64, "theme: hits per 1,000 tokens of the topic's text; system: share of the topic's tokens in that system"),
+    ("lift", pl.Float64, "value / the same quantity over the whole corpus (1 = no association)"),
+)
+
+TOPIC_SETTINGS = table(
+    "topic_settings",
+    "one setting of the topic stage as it was used (defaults merged with ctx.settings['topics']), then what the "
+    "run derived from them: selection_sampled, selection_units, final_units, lda_method_selection, lda_method_final, "
+    "primary_model_used, k_grid_fitted and junk_tokens_pinyin / _furniture / _places (tokens the junk filter dropped)",
+    ("key", pl.String, "setting name (see fazhi.topics.TopicSettings)"),
+    ("value", pl.String, "its value, as JSON-ish text"),
+)
+
+TOPIC_SEEDED = table(
+    "topic_seeded",
+    "one topic of the lexicon-seeded NMF: a seeded topic (one per theme lexicon) or a free topic",
+    ("topic", pl.Int32, "topic number: the seeded topics first, in the lexicons' order, then the free topics"),
+    ("theme", pl.String, "the theme lexicon that seeded the topic; null for a free topic"),
+    ("n_seed_terms", pl.Int32, "lexicon terms found in the matrix's vocabulary (the seed words)"),
+    ("seed_share_top", pl.Float64, "share of the topic's top terms that are seed words (how far it kept its seed)"),
+    ("top_terms", pl.String, "top terms by weight, space-separated"),
+    ("prevalence", pl.Float64, "the topic's token-weighted share of the corpus"),
+    ("dictionary_rho", pl.Float64, "Spearman correlation over units of the topic's share and the theme's lexicon hits per token"),
+    ("best_theme", pl.String, "the theme whose hits per token correlate best with the topic's share (free topics too)"),
+    ("best_rho", pl.Float64, "that correlation"),
+    ("n_units", pl.Int32, "units of the matrix"),
+)
+
 
 
 # Text reuse (fazhi.reuse): declared here so that the contract holds them whether or not the stage ran.
@@ -315,3 +851,15 @@ table(
     ("key", pl.String, "setting name"),
     ("value", pl.String, "its value, as text"),
 )
+
+
+#: The stage that writes each table, in pipeline order: how the Data page groups the tables.
+STAGE_TABLES: dict[str, tuple[str, ...]] = {
+    "corpus": ("documents", "rejected", "metadata_check"),
+    "segment": ("sections", "section_anomalies", "sentences"),
+    "tokenizer": ("tokens", "token_settings"),
+    "vocabulary": ("keyness", "boilerplate", "slogans"),
+    "themes": tuple(n for n in TABLES if n.startswith("theme_")),
+    "topics": tuple(n for n in TABLES if n in ("topics", "doc_topics", "model_selection") or n.startswith("topic_")),
+    "reuse": tuple(n for n in TABLES if n.startswith("reuse_")),
+}

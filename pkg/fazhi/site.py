@@ -52,11 +52,9 @@ CDN_PATTERN = re.compile(
     r"(?:cdn\.jsdelivr\.net|unpkg\.com|cdnjs\.cloudflare\.com|cdn\.plot\.ly|code\.jquery\.com|"
     r"fonts\.googleapis\.com|fonts\.gstatic\.com|ajax\.googleapis\.com|stackpath\.bootstrapcdn\.com)"
 )
-# The result tables offered for download on the Data page, as parquet and CSV.
-DOWNLOADS = (
-    "documents", "sections", "sentences", "theme_scores", "theme_hits", "theme_documents", "theme_groups",
-    "theme_group_contrasts", "topics", "doc_topics",
-)
+# Every declared table (fazhi.schema.TABLES) that a build wrote is offered for download on the Data page: as
+# parquet always, and as CSV when it has at most this many rows (a CSV of millions of tokens helps nobody).
+CSV_MAX_ROWS = 500_000
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -328,29 +326,37 @@ def neutralise_formulae(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def export_downloads(tables: Path, dest: Path, names: tuple[str, ...] = DOWNLOADS) -> list[Path]:
+def export_downloads(
+    tables: Path, dest: Path, names: tuple[str, ...] | None = None, *, csv_max_rows: int = CSV_MAX_ROWS
+) -> list[Path]:
     """Write the downloadable tables as parquet (a byte copy, stamp included) and CSV into ``dest``.
 
-    Nested columns are not representable in CSV; they are written as JSON strings there. The CSV files
-    are UTF-8 with a byte-order mark (so that Excel, on a Chinese Windows too, reads them as UTF-8), and
-    a text cell that a spreadsheet would run as a formula gets a leading ``'`` (``neutralise_formulae``);
-    the parquet files hold the values unchanged.
+    ``names`` defaults to every table declared in ``fazhi.schema.TABLES`` that ``tables`` holds. A table
+    with more than ``csv_max_rows`` rows is offered as parquet only. Nested columns are not representable
+    in CSV; they are written as JSON strings there. The CSV files are UTF-8 with a byte-order mark (so that
+    Excel, on a Chinese Windows too, reads them as UTF-8), and a text cell that a spreadsheet would run as
+    a formula gets a leading ``'`` (``neutralise_formulae``); the parquet files hold the values unchanged.
     """
     import polars as pl
 
+    from .schema import TABLES
+
     dest.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in names:
+    for name in sorted(TABLES) if names is None else names:
         src = tables / f"{name}.parquet"
         if not src.is_file():
             continue
         shutil.copy2(src, dest / src.name)
+        written.append(dest / src.name)
+        if pl.scan_parquet(src).select(pl.len()).collect().item() > csv_max_rows:
+            continue
         df = pl.read_parquet(src)
         nested = [c for c, t in df.schema.items() if t.is_nested()]
         if nested:
             df = df.with_columns(pl.col(c).map_elements(_json, return_dtype=pl.String) for c in nested)
         neutralise_formulae(df).write_csv(dest / f"{name}.csv", include_bom=True)
-        written += [dest / src.name, dest / f"{name}.csv"]
+        written.append(dest / f"{name}.csv")
     return written
 
 

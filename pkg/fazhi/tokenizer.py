@@ -75,7 +75,7 @@ import numpy as np
 import polars as pl
 
 from .paths import PACKAGE_DATA, cache_dir
-from .schema import table
+from .schema import TOKEN_SETTINGS, TOKENS
 
 DICTIONARY_DIR = PACKAGE_DATA / "dictionary"
 USERDICT = DICTIONARY_DIR / "userdict.txt"
@@ -98,26 +98,6 @@ _ASCII_COMPOUND_RS = r"[A-Za-z0-9]+(?:[-._][A-Za-z0-9]+)+%?"
 _NUMBER = r"^[0-9０-９.．,，%％‰+\-−~～/:：]*[0-9０-９][0-9０-９.．,，%％‰+\-−~～/:：]*$"
 _CN_NUMBER = r"^[零〇一二两三四五六七八九十百千万亿]+$"
 _PUNCT = r"^[\p{P}\p{S}\p{Z}\p{C}]+$"
-
-TOKENS = table(
-    "tokens",
-    "one non-whitespace token of a document, in text order",
-    ("doc_id", pl.String, "the document"),
-    ("section_id", pl.Int32, "the section holding the token (sections.section_id); null without segmentation"),
-    ("sentence_id", pl.Int32, "the sentence holding the token (sentences.sentence_id); null between sentences"),
-    ("token_id", pl.Int32, "0.. in text order within the document"),
-    ("token", pl.String, "the token as it appears in the text"),
-    ("start", pl.Int64, "offset of its first character in documents.text"),
-    ("end", pl.Int64, "offset after its last character (text[start:end] == token)"),
-    ("pos", pl.String, "part of speech: dictionary tag (jieba's dict.txt or the user dictionary), else m/eng/x"),
-    ("keep", pl.Boolean, "survives the default filters (stopwords, punctuation, numbers, single characters)"),
-)
-TOKEN_SETTINGS = table(
-    "token_settings",
-    "one setting of the tokeniser that made the tokens table",
-    ("key", pl.String, "engine, engine_version, hmm, filters, userdict_hash, stopwords_hash, settings_hash ..."),
-    ("value", pl.String, "its value (JSON for lists)"),
-)
 
 
 class Token(NamedTuple):

@@ -83,7 +83,22 @@ import polars as pl
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-from .schema import TOPIC_EFFECTS, table
+from .schema import (
+    DOC_TOPICS,
+    MODEL_SELECTION,
+    TOPIC_ALIGNMENT,
+    TOPIC_EFFECTS,
+    TOPIC_PREVALENCE,
+    TOPIC_REPRESENTATIVES,
+    TOPIC_RUNS,
+    TOPIC_SEEDED,
+    TOPIC_SETTINGS,
+    TOPIC_SUMMARY,
+    TOPICS,
+)
+from .schema import (
+    frame as table_frame,
+)
 
 UNITS = ("section", "paragraph", "document")
 MODELS = ("lda", "nmf")
@@ -92,151 +107,6 @@ JUNK_FILE = "topic_junk.toml"  #: the junk rules of the topic stage, in pkg/fazh
 # ---------------------------------------------------------------------------------------------------
 # Tables
 # ---------------------------------------------------------------------------------------------------
-
-TOPICS = table(
-    "topics",
-    "one term of one topic of a fitted model (the chosen k), ranked by probability or by FREX",
-    ("model", pl.String, "lda or nmf"),
-    ("k", pl.Int32, "number of topics of the model (the chosen k)"),
-    ("topic", pl.Int32, "topic number, 0..k-1 (the medoid run's own numbering)"),
-    ("label", pl.String, "label proposed by fazhi.topics.propose_label (system · three FREX terms)"),
-    ("ranking", pl.String, "prob (ranked by P(term | topic)) or frex (ranked by FREX)"),
-    ("rank", pl.Int32, "1 = first term of this ranking"),
-    ("term", pl.String, "the term (a token of the tokens table)"),
-    ("prob", pl.Float64, "P(term | topic): the topic's normalised topic-word weights"),
-    ("exclusivity", pl.Float64, "P(term | topic) / sum over topics of P(term | topic)"),
-    ("frex", pl.Float64, "FREX: weighted harmonic mean of the term's frequency and exclusivity ECDF ranks"),
-)
-
-DOC_TOPICS = table(
-    "doc_topics",
-    "one unit (section, paragraph or document) × one topic of a fitted model (the chosen k)",
-    ("model", pl.String, "lda or nmf"),
-    ("unit", pl.String, "section, paragraph or document"),
-    ("unit_id", pl.Int32, "the unit's number in the document-term matrix (0.., document order)"),
-    ("doc_id", pl.String, "the document"),
-    ("section_id", pl.Int32, "the section (section units; the paragraph's section for paragraphs; null for documents)"),
-    ("paragraph_id", pl.Int32, "the paragraph (paragraph units only)"),
-    ("level", pl.String, "the document's level of government"),
-    ("system", pl.String, "the Outline system of the unit (majority of its tokens' sections; null when none)"),
-    ("path", pl.String, "the section's path in the outline (section and paragraph units)"),
-    ("n_tokens", pl.Int64, "kept tokens of the unit that are in the pruned vocabulary"),
-    ("topic", pl.Int32, "topic number"),
-    ("share", pl.Float64, "the unit's share of the topic (LDA: theta; NMF: row-normalised W); rows sum to 1"),
-)
-
-MODEL_SELECTION = table(
-    "model_selection",
-    "one model family × one k of the grid, summarised over the seeds",
-    ("model", pl.String, "lda or nmf"),
-    ("k", pl.Int32, "number of topics"),
-    ("n_seeds", pl.Int32, "number of seeds fitted"),
-    ("n_units", pl.Int32, "units the grid's fits saw: all units, or the seeded selection sample (selection_max_units)"),
-    ("n_units_all", pl.Int32, "units of the matrix; the final models at the chosen k are fitted on all of them"),
-    ("coherence", pl.Float64, "NPMI coherence of the top terms, mean over topics and seeds (-1..1)"),
-    ("coherence_sd", pl.Float64, "standard deviation of the per-seed coherence"),
-    ("exclusivity", pl.Float64, "mean FREX of each topic's top terms, mean over topics and seeds (0..1)"),
-    ("perplexity", pl.Float64, "in-sample perplexity, mean over seeds (LDA only; null for NMF)"),
-    ("stability", pl.Float64, "mean Hungarian-matched cosine similarity of topics over all pairs of seeds"),
-    ("stability_min", pl.Float64, "the least stable pair of seeds' mean matched similarity"),
-    ("score", pl.Float64, "the selection score: mean of min-max scaled coherence, exclusivity, stability"),
-    ("primary", pl.Boolean, "the row's model is the primary model (chosen by the rule when primary_model = auto)"),
-    ("chosen", pl.Boolean, "the k chosen by the rule (true on the primary model's row and the same k of others)"),
-    ("interior", pl.Boolean, "the chosen k lies strictly inside the (widened) grid; false: the criterion peaks at an edge"),
-    ("margin", pl.Float64, "the chosen row's score minus the best score of the primary model's other k"),
-    ("flat", pl.Boolean, "margin below flat_margin: the criterion is flat and does not pin k down"),
-    ("rule", pl.String, "the selection rule, in words"),
-)
-
-TOPIC_RUNS = table(
-    "topic_runs",
-    "one fit: model × k × seed",
-    ("model", pl.String, "lda or nmf"),
-    ("k", pl.Int32, "number of topics"),
-    ("seed", pl.Int32, "random seed of the fit"),
-    ("coherence", pl.Float64, "NPMI coherence of the top terms, mean over topics"),
-    ("exclusivity", pl.Float64, "mean FREX of the top terms, mean over topics"),
-    ("perplexity", pl.Float64, "in-sample perplexity (LDA only)"),
-    ("stability", pl.Float64, "mean matched similarity of this run to the other seeds' runs"),
-    ("n_iter", pl.Int32, "iterations run"),
-    ("medoid", pl.Boolean, "the run kept to describe this model and k (highest stability; ties: lowest seed)"),
-    ("n_units", pl.Int32, "units the fit saw (all units, or the seeded selection sample)"),
-)
-
-TOPIC_SUMMARY = table(
-    "topic_summary",
-    "one topic of a fitted model (the chosen k)",
-    ("model", pl.String, "lda or nmf"),
-    ("k", pl.Int32, "number of topics"),
-    ("topic", pl.Int32, "topic number"),
-    ("label", pl.String, "label proposed by propose_label"),
-    ("system", pl.String, "Outline system dominating the topic's top units (null when none reaches the threshold)"),
-    ("system_share", pl.Float64, "share-weighted share of the top units that sit in that system"),
-    ("prevalence", pl.Float64, "the topic's share of all tokens of the corpus (token-weighted mean share)"),
-    ("coherence", pl.Float64, "NPMI coherence of the topic's top terms"),
-    ("exclusivity", pl.Float64, "mean FREX of the topic's top terms"),
-    ("stability", pl.Float64, "mean matched cosine similarity of this topic to its partner in the other seeds' runs"),
-    ("top_terms", pl.String, "top terms by probability, space-separated"),
-    ("frex_terms", pl.String, "top terms by FREX, space-separated"),
-    (
-        "sample_match",
-        pl.Float64,
-        "cosine similarity to the matched topic of the medoid run on the selection sample (1 when selection used all units)",
-    ),
-)
-
-TOPIC_REPRESENTATIVES = table(
-    "topic_representatives",
-    "one of the units with the highest share of a topic",
-    ("model", pl.String, "lda or nmf"),
-    ("topic", pl.Int32, "topic number"),
-    ("rank", pl.Int32, "1 = the unit with the highest share"),
-    ("unit_id", pl.Int32, "the unit (see doc_topics)"),
-    ("doc_id", pl.String, "the document"),
-    ("level", pl.String, "level of government"),
-    ("path", pl.String, "the section's path"),
-    ("system", pl.String, "the unit's Outline system"),
-    ("share", pl.Float64, "the unit's share of the topic"),
-    ("n_tokens", pl.Int64, "tokens of the unit in the vocabulary"),
-    ("start", pl.Int64, "offset of the unit's first token in documents.text"),
-    ("end", pl.Int64, "offset after the unit's last token"),
-    ("excerpt", pl.String, "the beginning of the unit's text, whitespace collapsed"),
-)
-
-TOPIC_PREVALENCE = table(
-    "topic_prevalence",
-    "one topic × one level of government: the topic's share of the level's tokens, with a bootstrap interval",
-    ("model", pl.String, "lda or nmf"),
-    ("topic", pl.Int32, "topic number"),
-    ("label", pl.String, "the topic's label"),
-    ("level", pl.String, "level of government"),
-    ("n_docs", pl.Int32, "documents of that level"),
-    ("n_units", pl.Int32, "units of that level"),
-    ("share", pl.Float64, "token-weighted mean share of the topic over the level's units"),
-    ("lo", pl.Float64, "lower bound of the bootstrap percentile interval (units resampled within documents)"),
-    ("hi", pl.Float64, "upper bound"),
-)
-
-TOPIC_ALIGNMENT = table(
-    "topic_alignment",
-    "one topic × one theme (lexicon hits) or Outline system (section labels)",
-    ("model", pl.String, "lda or nmf"),
-    ("topic", pl.Int32, "topic number"),
-    ("label", pl.String, "the topic's label"),
-    ("kind", pl.String, "theme (theme_hits lexicon matches) or system (sections' Outline system)"),
-    ("target", pl.String, "theme id or system id"),
-    ("value", pl.Float64, "theme: hits per 1,000 tokens of the topic's text; system: share of the topic's tokens in that system"),
-    ("lift", pl.Float64, "value / the same quantity over the whole corpus (1 = no association)"),
-)
-
-TOPIC_SETTINGS = table(
-    "topic_settings",
-    "one setting of the topic stage as it was used (defaults merged with ctx.settings['topics']), then what the "
-    "run derived from them: selection_sampled, selection_units, final_units, lda_method_selection, lda_method_final, "
-    "primary_model_used, k_grid_fitted and junk_tokens_pinyin / _furniture / _places (tokens the junk filter dropped)",
-    ("key", pl.String, "setting name (see fazhi.topics.TopicSettings)"),
-    ("value", pl.String, "its value, as JSON-ish text"),
-)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -343,7 +213,7 @@ class TopicSettings:
     def as_table(self) -> pl.DataFrame:
         """The settings as a (key, value) table, in field order."""
         rows = [(k, str(list(v)) if isinstance(v, tuple) else str(v)) for k, v in asdict(self).items()]
-        return pl.DataFrame(rows, schema={"key": pl.String, "value": pl.String}, orient="row")
+        return table_frame("topic_settings", rows)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1069,22 +939,7 @@ def fit_grid(
                 run_rows.append(
                     (m, k, f.seed, cohs[i], excls[i], f.perplexity, float(run_stab[i]), f.n_iter, i == medoid, n_units)
                 )
-    runs = pl.DataFrame(
-        run_rows,
-        schema={
-            "model": pl.String,
-            "k": pl.Int32,
-            "seed": pl.Int32,
-            "coherence": pl.Float64,
-            "exclusivity": pl.Float64,
-            "perplexity": pl.Float64,
-            "stability": pl.Float64,
-            "n_iter": pl.Int32,
-            "medoid": pl.Boolean,
-            "n_units": pl.Int32,
-        },
-        orient="row",
-    ).sort("model", "k", "seed")
+    runs = table_frame("topic_runs", run_rows).sort("model", "k", "seed")
     fits = {key: f for key, f in fits.items() if key[1] in ks}
     return GridResult(fits=fits, runs=runs, selection=sel, per_topic_stability=per_topic_stab)
 
@@ -1276,11 +1131,6 @@ def describe_fit(
                 )
             )
 
-    def frame(name: str, rows: list[tuple]) -> pl.DataFrame:
-        from .schema import TABLES
-
-        return pl.DataFrame(rows, schema=TABLES[name].polars_schema, orient="row")
-
     n_units = units.height
     doc_topics = (
         units.select("unit_id", "doc_id", "section_id", "paragraph_id", "level", "system", "path", "n_tokens")
@@ -1294,10 +1144,10 @@ def describe_fit(
         .select(DOC_TOPICS.names)
     )
     return {
-        "topics": frame("topics", term_rows),
-        "topic_summary": frame("topic_summary", summary_rows),
+        "topics": table_frame("topics", term_rows),
+        "topic_summary": table_frame("topic_summary", summary_rows),
         "doc_topics": doc_topics,
-        "topic_representatives": frame("topic_representatives", rep_rows),
+        "topic_representatives": table_frame("topic_representatives", rep_rows),
     }
 
 
@@ -1691,21 +1541,6 @@ def topic_effects(
 # ---------------------------------------------------------------------------------------------------
 # Lexicon-seeded topics (topic_seeded)
 # ---------------------------------------------------------------------------------------------------
-
-TOPIC_SEEDED = table(
-    "topic_seeded",
-    "one topic of the lexicon-seeded NMF: a seeded topic (one per theme lexicon) or a free topic",
-    ("topic", pl.Int32, "topic number: the seeded topics first, in the lexicons' order, then the free topics"),
-    ("theme", pl.String, "the theme lexicon that seeded the topic; null for a free topic"),
-    ("n_seed_terms", pl.Int32, "lexicon terms found in the matrix's vocabulary (the seed words)"),
-    ("seed_share_top", pl.Float64, "share of the topic's top terms that are seed words (how far it kept its seed)"),
-    ("top_terms", pl.String, "top terms by weight, space-separated"),
-    ("prevalence", pl.Float64, "the topic's token-weighted share of the corpus"),
-    ("dictionary_rho", pl.Float64, "Spearman correlation over units of the topic's share and the theme's lexicon hits per token"),
-    ("best_theme", pl.String, "the theme whose hits per token correlate best with the topic's share (free topics too)"),
-    ("best_rho", pl.Float64, "that correlation"),
-    ("n_units", pl.Int32, "units of the matrix"),
-)
 
 
 def seeded_topics(

@@ -131,3 +131,40 @@ def vendored_scripts() -> list[Path]:
     """The vendored Vega, Vega-Lite and Vega-Embed builds (and their licences) shipped in the package."""
     folder = ASSETS / "vega"
     return sorted(p for p in folder.iterdir() if p.is_file())
+
+
+# ---- one look: a colour and a bilingual label per value of level, doc_type and theme ------------------
+# Defined once, in data/display.toml, so that a level has the same colour and name in every chart.
+
+from ..labels import DISPLAY as DISPLAY, VARIABLES as VARIABLES, label as label, labels  # the data layer
+
+LEVEL_COLORS = {v: e["color"] for v, e in DISPLAY["level"].items()}
+DOC_TYPE_COLORS = {v: e["color"] for v, e in DISPLAY["doc_type"].items()}
+THEME_COLORS = {v: e["color"] for v, e in DISPLAY["theme"].items()}
+
+
+def label_expr(variable: str) -> str:
+    """A Vega expression that shows an axis or legend label (a raw value) as its bilingual label."""
+    mapping = script_json(labels(variable))
+    return f"{mapping}[datum.label] || datum.label"
+
+
+def color(
+    variable: str, field: str, values: list[str], *, title: str | None = None, legend: bool = True
+) -> alt.Color:
+    """The colour encoding of ``field`` (raw values of ``variable``): the variable's own colours, bilingual
+    legend labels, values in ``values`` order (those present, in vocabulary order)."""
+    colors = DISPLAY[variable]
+    scale = alt.Scale(domain=list(values), range=[colors.get(v, {"color": "#7f7f7f"})["color"] for v in values])
+    return alt.Color(
+        field,
+        title=title,
+        sort=list(values),
+        scale=scale,
+        legend=alt.Legend(labelExpr=label_expr(variable)) if legend else None,
+    )
+
+
+def axis_labels(variable: str) -> alt.Axis:
+    """An axis whose labels (raw values of ``variable``) are shown bilingually."""
+    return alt.Axis(labelExpr=label_expr(variable))

@@ -10,6 +10,7 @@ import altair as alt
 import polars as pl
 
 from ..schema import DOC_TYPES, LEVELS
+from . import axis_labels, color
 
 LEVEL_TITLE = "Level of government"
 
@@ -27,8 +28,8 @@ def documents_by_level(docs: pl.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("documents:Q", title="Documents", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("level:N", title=LEVEL_TITLE, sort=_levels_present(docs)),
-            color=alt.Color("doc_type:N", title="Document type", sort=list(DOC_TYPES)),
+            y=alt.Y("level:N", title=LEVEL_TITLE, sort=_levels_present(docs), axis=axis_labels("level")),
+            color=color("doc_type", "doc_type:N", [t for t in DOC_TYPES if t in set(docs["doc_type"].to_list())], title="Document type"),
             tooltip=["level", "doc_type", "documents"],
         )
         .properties(width=420, height=alt.Step(28))
@@ -46,7 +47,7 @@ def document_lengths(docs: pl.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("n_chars:Q", title="Characters"),
             y=alt.Y("label:N", title=None, sort="-x"),
-            color=alt.Color("level:N", title=LEVEL_TITLE, sort=_levels_present(docs)),
+            color=color("level", "level:N", _levels_present(docs), title=LEVEL_TITLE),
             tooltip=["doc_id", "level", "doc_type", "n_chars"],
         )
         .properties(width=420, height=alt.Step(24))

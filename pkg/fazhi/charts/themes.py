@@ -12,17 +12,9 @@ import polars as pl
 
 from ..schema import LEVELS
 from ..themes import FOCUS
+from . import THEME_COLORS, axis_labels, labels
 
-THEME_LABELS = {
-    "government_functions": "机构职能 functions",
-    "administrative_rules": "依法行政制度 rules",
-    "decision_making": "行政决策 decisions",
-    "law_enforcement": "行政执法 enforcement",
-    "emergency_response": "突发事件应对 emergency",
-    "dispute_resolution": "矛盾纠纷化解 disputes",
-    "oversight": "制约监督 oversight",
-    "digital_government": "科技保障 digital",
-}
+THEME_LABELS = labels("theme")  # from data/display.toml, else the lexicon files' names (fazhi.charts)
 THEME_ORDER = list(THEME_LABELS.values())
 FOCUS_LABELS = [THEME_LABELS[t] for t in FOCUS]
 MEASURE_TITLES = {
@@ -37,6 +29,17 @@ MEASURE_TITLES = {
 
 def _label(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(theme_label=pl.col("theme").replace_strict(THEME_LABELS, default=pl.col("theme")))
+
+
+def _theme_color(themes: tuple[str, ...] | list[str], *, legend: bool = True) -> alt.Color:
+    """The themes' own colours (``fazhi.charts.THEME_COLORS``) on the ``theme_label`` field."""
+    return alt.Color(
+        "theme_label:N",
+        title="Theme" if legend else None,
+        sort=[THEME_LABELS.get(t, t) for t in themes],
+        scale=alt.Scale(domain=[THEME_LABELS.get(t, t) for t in themes], range=[THEME_COLORS.get(t, "#7f7f7f") for t in themes]),
+        legend=alt.Legend() if legend else None,
+    )
 
 
 def _doc_labels(documents: pl.DataFrame) -> pl.DataFrame:
@@ -57,8 +60,8 @@ def emphasis_by_level(scores: pl.DataFrame, measure: str = "per_1k_tokens", them
     ).select("level", "theme_label", "value", "ci_low", "ci_high", "n_docs", "hits")
     levels = _levels(data)
     base = alt.Chart(data).encode(
-        y=alt.Y("level:N", title="Level of government", sort=levels),
-        color=alt.Color("theme_label:N", title="Theme", sort=[THEME_LABELS[t] for t in themes], legend=None),
+        y=alt.Y("level:N", title="Level of government", sort=levels, axis=axis_labels("level")),
+        color=_theme_color(themes, legend=False),
     )
     rules = base.mark_rule(strokeWidth=2).encode(x=alt.X("ci_low:Q", title=MEASURE_TITLES[measure]), x2="ci_high:Q")
     points = base.mark_point(filled=True, size=70).encode(
@@ -124,7 +127,7 @@ def theme_positions(hits: pl.DataFrame, documents: pl.DataFrame, themes: tuple[s
             x=alt.X("position:Q", title="Relative position in the document (0 = start, 1 = end)", scale=alt.Scale(domain=[0, 1])),
             y=alt.Y("theme_label:N", title=None, sort=[THEME_LABELS[t] for t in themes]),
             size=alt.Size("weighted:Q", title="Weighted hits", scale=alt.Scale(range=[15, 300])),
-            color=alt.Color("theme_label:N", title="Theme", sort=[THEME_LABELS[t] for t in themes]),
+            color=_theme_color(themes),
             row=alt.Row("doc_label:N", title=None, sort=order, header=alt.Header(labelAngle=0, labelAlign="left")),
             tooltip=["doc_id", "theme_label", alt.Tooltip("position:Q", format=".2f"), "hits"],
         )
@@ -166,7 +169,7 @@ def term_drivers(sensitivity: pl.DataFrame, themes: tuple[str, ...] = FOCUS, n: 
         .encode(
             x=alt.X("share_of_theme:Q", title="Share of the theme's weighted hits", axis=alt.Axis(format="%")),
             y=alt.Y("term:N", title=None, sort="-x"),
-            color=alt.Color("theme_label:N", legend=None, sort=[THEME_LABELS[t] for t in themes]),
+            color=_theme_color(themes, legend=False),
             row=alt.Row("theme_label:N", title=None, sort=[THEME_LABELS[t] for t in themes], header=alt.Header(labelAngle=0, labelAlign="left")),
             tooltip=["term", "hits", alt.Tooltip("share_of_theme:Q", format=".1%"), alt.Tooltip("per_1k_tokens:Q", format=".2f"), alt.Tooltip("per_1k_without:Q", format=".2f")],
         )

@@ -11,6 +11,7 @@ import altair as alt
 import polars as pl
 
 from ..schema import LEVELS
+from . import color, label_expr
 
 METRICS = {
     "coherence": "Coherence (NPMI, higher is better)",
@@ -106,7 +107,7 @@ def prevalence_by_level(prevalence: pl.DataFrame, model: str = "lda") -> alt.Lay
     base = alt.Chart(data).encode(
         y=alt.Y("title:N", title=None, sort=alt.SortField("topic")),
         yOffset=alt.YOffset("level:N", sort=present),
-        color=alt.Color("level:N", title="Level of government", sort=present),
+        color=color("level", "level:N", present, title="Level of government"),
     )
     bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("lo:Q", title="Share of the level's tokens", axis=alt.Axis(format="%")), x2="hi:Q")
     points = base.mark_point(filled=True, size=40).encode(
@@ -127,7 +128,12 @@ def alignment(align: pl.DataFrame, model: str = "lda", kind: str = "theme") -> a
     )
     what = "theme lexicon hits" if kind == "theme" else "Outline system of the sections"
     base = alt.Chart(data).encode(
-        x=alt.X("target:N", title=kind.capitalize(), axis=alt.Axis(labelAngle=-35)),
+        x=alt.X(
+            "target:N",
+            title=kind.capitalize(),
+            # theme and Outline system ids are the same ids: both shown by their bilingual labels
+            axis=alt.Axis(labelAngle=-35, labelExpr=label_expr("theme")),
+        ),
         y=alt.Y("title:N", title=None, sort=alt.SortField("topic")),
     )
     rect = base.mark_rect().encode(

@@ -10,6 +10,7 @@ import altair as alt
 import polars as pl
 
 from ..schema import LEVELS
+from . import color, label_expr
 
 LEVEL_TITLE = "Level of government"
 
@@ -26,7 +27,15 @@ def _bars_by_level(data: pl.DataFrame, title: str, x: alt.X, y: str, color: alt.
         .mark_bar()
         .encode(x=x, y=alt.Y(f"{y}:N", title="", sort="-x"), color=color, tooltip=tooltip)
         .properties(width=180, height=alt.Step(14))
-        .facet(facet=alt.Facet("level:N", title="", sort=_levels(data["level"].to_list())), columns=3)
+        .facet(
+            facet=alt.Facet(
+                "level:N",
+                title="",
+                sort=_levels(data["level"].to_list()),
+                header=alt.Header(labelExpr=label_expr("level")),
+            ),
+            columns=3,
+        )
         .resolve_scale(y="independent")
     )
 
@@ -48,7 +57,7 @@ def top_terms(tokens: pl.DataFrame, documents: pl.DataFrame, n: int = 12) -> alt
         f"Most frequent terms by level (top {n}, per 1,000 kept tokens)",
         x=alt.X("per_1k:Q", title="Per 1,000 kept tokens"),
         y="token",
-        color=alt.Color("level:N", title=LEVEL_TITLE, sort=_levels(data["level"].to_list())),
+        color=color("level", "level:N", _levels(data["level"].to_list()), title=LEVEL_TITLE),
         tooltip=["level", "token", "count", alt.Tooltip("per_1k:Q", format=".1f")],
     )
 
@@ -79,6 +88,6 @@ def slogans_by_level(slogans: pl.DataFrame, n: int = 10) -> alt.FacetChart:
         f"Quoted slogans (“…”) by level (top {n})",
         x=alt.X("count:Q", title="Occurrences", axis=alt.Axis(tickMinStep=1)),
         y="slogan",
-        color=alt.Color("level:N", title=LEVEL_TITLE),
+        color=color("level", "level:N", _levels(data["level"].to_list()), title=LEVEL_TITLE),
         tooltip=["level", "slogan", "count", "n_docs"],
     )
