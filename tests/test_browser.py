@@ -42,9 +42,9 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module", params=["built_site", "messy_site"])
+@pytest.fixture(scope="module", params=["built_site", "messy_site", "gov_site"])
 def site_under_test(request):
-    """Each test runs on the seeds site and on the messy corpus's site (a second corpus)."""
+    """Each test runs on the seeds site, the messy corpus's site and the government work reports' site."""
     return request.param, request.getfixturevalue(request.param)
 
 
@@ -114,7 +114,7 @@ def _charts_rendered(page) -> tuple[int, int]:
 
 def test_every_page_renders_its_charts_offline_without_errors(site_under_test, server, browser):
     name, built_site = site_under_test
-    prefix = "" if name == "built_site" else "messy_"
+    prefix = "" if name == "built_site" else name.removesuffix("site")
     ARTIFACTS.mkdir(exist_ok=True)
     pages = _pages(built_site.site)
     assert "index.html" in pages

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import MESSY, ROOT, SEEDS, BuiltSite, build_test_site
+from conftest import MESSY, SEEDS, BuiltSite, build_test_site
 
-GOV = ROOT / "tests" / "data" / "corpora" / "gov-work-reports"
 
 # Phrases that describe the seed corpus; none may appear on a page built from another corpus.
 SEED_PHRASES = ("河南", "五份", "seeds/", "许昌", "潢川", "Henan", "Xuchang", "five seed", "seed documents",
@@ -135,26 +134,6 @@ def test_a_single_level_builds_a_site_with_nothing_to_compare(one_level_site):
     assert "Fewer than two known levels of government" in index
     assert "most emphasis" not in index
     assert "no comparison with an interval" in index
-
-
-def _gov_reports_readable() -> bool:
-    """True once fazhi reads the government work reports as they are shipped (JSONL, txt and CSV)."""
-    if not GOV.is_dir():
-        return False
-    try:
-        from fazhi.corpus import read_corpus
-
-        return len(read_corpus(GOV).documents) > 100
-    except Exception:  # noqa: BLE001 - any failure to read means: not yet
-        return False
-
-
-@pytest.fixture(scope="session")
-def gov_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    # checked here, not at collection, so that a fast run does not read 134 reports to decide a skip
-    if not _gov_reports_readable():
-        pytest.skip("the JSONL and CSV readers for the gov-work-reports corpus are not there yet (read_corpus finds <= 100)")
-    return build_test_site(tmp_path_factory, GOV, "gov")
 
 
 @pytest.mark.slow
