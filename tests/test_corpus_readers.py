@@ -251,12 +251,14 @@ def test_file_name_that_is_not_utf8_loads_with_a_printable_name(folder: Path, tm
 
 def test_documentation_files_are_listed_not_loaded(folder: Path):
     (folder / "a.txt").write_text(_report("长丰县"), encoding="utf-8")
-    for name in ("README.md", "SOURCE.md", "notes.txt", "说明.txt"):
+    for name in ("README.md", "SOURCE.md", "notes.txt", "说明.txt", "README_zh.md"):
         (folder / name).write_text("关于本语料库的说明：来源、许可和采集方法。" * 10, encoding="utf-8")
     (folder / "report.md").write_text(_report("肥西县"), encoding="utf-8")  # a document saved as Markdown
+    # a document merely named after a documentation word is a document
+    (folder / "notes_on_enforcement.txt").write_text(_report("濉溪县"), encoding="utf-8")
     c = read_corpus(folder)
-    assert set(c.documents["doc_id"]) == {"a", "report"}
-    assert set(_reasons(c).values()) == {"documentation"} and len(_reasons(c)) == 4
+    assert set(c.documents["doc_id"]) == {"a", "report", "notes_on_enforcement"}
+    assert set(_reasons(c).values()) == {"documentation"} and len(_reasons(c)) == 5
 
 
 # ------------------------------------------------------------------------------------- collections

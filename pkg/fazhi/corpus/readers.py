@@ -292,11 +292,16 @@ def _rel_stem(rel: str) -> str:
     return f"{head}/{stem}" if head else stem
 
 
+_DOC_VARIANT = r"(?:[._\-](?:zh|en|cn|zh[_\-]cn|zh[_\-]hans|zh[_\-]hant))?"
+
+
 def _is_documentation(name: str) -> bool:
+    """README.md, SOURCE.txt, NOTES, README_zh.md …: the whole stem is a documentation name (a language
+    variant allowed), so that a document merely named after one (notes_on_enforcement.txt) still loads."""
     lower = name.lower()
     suffix = "." + lower.rsplit(".", 1)[1] if "." in lower[1:] else ""
-    stem = re.split(r"[._\-]", lower, maxsplit=1)[0]
-    return suffix in DOC_SUFFIXES and stem in DOC_STEMS
+    stem = lower[: len(lower) - len(suffix)]
+    return suffix in DOC_SUFFIXES and any(re.fullmatch(re.escape(d) + _DOC_VARIANT, stem) for d in DOC_STEMS)
 
 
 def _reject(rel: str, reason: str, detail: str, row: int | None = None) -> dict[str, object]:
