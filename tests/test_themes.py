@@ -112,8 +112,8 @@ def test_changing_a_lexicon_file_changes_the_hash_in_outputs(tmp_path: Path, mon
     data = tmp_path / "data"
     shutil.copytree(T.LEXICON_DIR.parent, data, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(tables, "PACKAGE_DATA", data)
-    monkeypatch.setattr(T, "LEXICON_DIR", data / "lexicons")
-    monkeypatch.setattr(T, "OUTLINE_FILE", data / "outline.toml")
+    monkeypatch.setattr(T.lexicon, "LEXICON_DIR", data / "lexicons")  # where load_lexicons() looks by default
+    monkeypatch.setattr(T.lexicon, "OUTLINE_FILE", data / "outline.toml")
     tokens = _stream("doc", ["完善", "应急预案"])
     docs = pl.DataFrame({"doc_id": ["doc"], "n_chars": [6]})
     before = T.load_lexicons()

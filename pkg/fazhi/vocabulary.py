@@ -30,6 +30,7 @@ from typing import Any
 import polars as pl
 from scipy import stats
 
+from .phrases import PhraseMatcher, context
 from .schema import BOILERPLATE, KEYNESS, SLOGANS
 
 _QUOTED = re.compile(r"“([^“”\n]{1,30})”")
@@ -175,6 +176,9 @@ def kwic(
 ) -> pl.DataFrame:
     """Keyword in context: every occurrence of ``term`` as a token (or a run of tokens spelling it).
 
+    Matching is ``fazhi.phrases.PhraseMatcher``, the one the theme lexicons use: on whole tokens, after
+    NFKC normalisation (full-width and ASCII forms agree), occurrences never overlapping.
+
     Parameters
     ----------
     term
@@ -192,25 +196,19 @@ def kwic(
         ``doc_id, start, end, left, keyword, right``.
     """
     texts = dict(documents.select("doc_id", "text").iter_rows())
+    matcher = PhraseMatcher([term])
     rows: list[tuple[str, int, int, str, str, str]] = []
     for (doc_id,), df in tokens.sort("doc_id", "token_id").partition_by("doc_id", as_dict=True).items():
-        toks, starts, ends = df["token"].to_list(), df["start"].to_list(), df["end"].to_list()
-        text = texts[doc_id]
-        for i, tok in enumerate(toks):
-            if not term.startswith(tok):
-                continue
-            j, acc = i, tok
-            while acc != term and j + 1 < len(toks) and term.startswith(acc + toks[j + 1]):
-                j += 1
-                acc += toks[j]
-            if acc == term:
-                s, e = starts[i], ends[j]
-                left = text[max(0, s - window) : s].replace("\n", " ")
-                right = text[e : e + window].replace("\n", " ")
-                rows.append((doc_id, s, e, left, text[s:e], right))
+        starts, ends = df["start"].to_list(), df["end"].to_list()
+        for h in matcher.match(df["token"].to_list()):
+            s, e = starts[h.first], ends[h.first + h.n_tokens - 1]
+            rows.append((doc_id, s, e, *context(texts[doc_id], s, e, width=window)))
     out = pl.DataFrame(
         rows,
-        schema={"doc_id": pl.String, "start": pl.Int64, "end": pl.Int64, "left": pl.String, "keyword": pl.String, "right": pl.String},
+        schema={
+            "doc_id": pl.String, "start": pl.Int64, "end": pl.Int64, "left": pl.String, "keyword": pl.String,
+            "right": pl.String,
+        },
         orient="row",
     ).sort("doc_id", "start")
     return out.head(limit) if limit is not None else out

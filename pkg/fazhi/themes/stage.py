@@ -1,0 +1,84 @@
+"""The themes stage of ``fazhi build``.
+
+In: a build context (``fazhi.pipeline.BuildContext``) with the ``documents``, ``sections`` and ``tokens``
+tables (``sentences`` optional) and the build settings.
+Out: the eleven ``theme_*`` tables (see ``fazhi.themes``), every one stamped with the lexicon version
+and hash.
+How: the settings are read in one place, ``_stage_options``; then hits, section statistics, scores with
+intervals, validation, per-document presence, group comparisons, sensitivity and expansion candidates
+are computed in turn from the package's lexicons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from .expansion import expansion_candidates
+from .lexicon import default_lexicons
+from .matching import find_hits
+from .scores import (
+    N_BOOT,
+    SEED,
+    group_tables,
+    scores_and_contrasts,
+    section_stats,
+    section_table,
+    theme_documents,
+)
+from .validation import sensitivity_table, validation_tables
+
+#: Fewest documents a group needs to be compared (``fazhi.compare``), unless the settings say otherwise.
+COMPARE_MIN_DOCS = 5
+
+
+@dataclass(frozen=True)
+class StageOptions:
+    """The settings the themes stage uses: bootstrap replicates and seed, and the comparison minimum."""
+
+    n_boot: int = N_BOOT
+    seed: int = SEED
+    min_docs: int = COMPARE_MIN_DOCS
+
+
+def _stage_options(ctx: Any) -> StageOptions:
+    """The stage's options from the build settings: the one place that reads ``ctx.settings``."""
+    settings = ctx.settings
+    return StageOptions(
+        n_boot=int(settings.get("themes_n_boot", N_BOOT)),
+        seed=int(settings.get("themes_seed", SEED)),
+        min_docs=int(settings.get("compare_min_docs", COMPARE_MIN_DOCS)),
+    )
+
+
+def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
+    """The themes stage of ``fazhi build``: hits, section scores, scores with intervals, validation,
+    sensitivity and expansion candidates, from ``documents``, ``sections`` and ``tokens``."""
+    opts = _stage_options(ctx)
+    lexicons = default_lexicons()
+    docs, sections, tokens = ctx.tables["documents"], ctx.tables["sections"], ctx.tables["tokens"]
+    ctx.log(f"themes: matching {len(lexicons.terms)} terms of {len(lexicons.lexicons)} lexicons ({lexicons.version})")
+    hits = find_hits(tokens, docs, lexicons)
+    stats = section_stats(sections, docs, tokens, hits, lexicons.themes)
+    scores, contrasts = scores_and_contrasts(stats, lexicons.themes, lexicons, opts.n_boot, opts.seed)
+    validation, confusion, _ = validation_tables(sections, docs, hits, lexicons)
+    sections_table = section_table(stats, sections, lexicons.themes, lexicons)
+    per_doc = theme_documents(sections_table, docs, lexicons)
+    groups, group_contrasts = group_tables(
+        per_doc, lexicons, min_docs=opts.min_docs, n_boot=opts.n_boot, seed=opts.seed
+    )
+    return {
+        "theme_hits": hits,
+        "theme_sections": sections_table,
+        "theme_documents": per_doc,
+        "theme_groups": groups,
+        "theme_group_contrasts": group_contrasts,
+        "theme_scores": scores,
+        "theme_contrasts": contrasts,
+        "theme_validation": validation,
+        "theme_confusion": confusion,
+        "theme_sensitivity": sensitivity_table(hits, stats, sections, docs, lexicons),
+        "theme_expansion": expansion_candidates(tokens, hits, lexicons, sentences=ctx.tables.get("sentences")),
+    }
