@@ -54,17 +54,19 @@ def public_members(module: ModuleType) -> list[tuple[str, object]]:
     for name, obj in vars(module).items():
         if name.startswith("_") or not (inspect.isfunction(obj) or inspect.isclass(obj)):
             continue
-        if getattr(obj, "__module__", None) != module.__name__:
+        own = str(getattr(obj, "__module__", None))
+        # A package's page lists what its modules define and it exports (fazhi.themes.lexicon, ...).
+        if own != module.__name__ and not (hasattr(module, "__path__") and own.startswith(module.__name__ + ".")):
             continue
         if names is not None and name not in names:
             continue
         members.append((name, obj))
 
-    def line(item: tuple[str, object]) -> int:
+    def line(item: tuple[str, object]) -> tuple[str, int]:
         try:
-            return inspect.getsourcelines(item[1])[1]  # type: ignore[arg-type]
+            return str(item[1].__module__), inspect.getsourcelines(item[1])[1]  # type: ignore[arg-type]
         except (OSError, TypeError):
-            return 0
+            return str(getattr(item[1], "__module__", "")), 0
 
     return sorted(members, key=line)
 

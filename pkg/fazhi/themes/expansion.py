@@ -113,7 +113,18 @@ def expansion_candidates(
         .filter(pl.col("rank") <= top)
         .with_columns(_t=pl.col("theme").replace_strict(order, default=99))
         .sort("_t", "rank")
-        .select("theme", "rank", candidate="token", cooc="cooc", freq="freq", pmi="pmi", npmi="npmi", example="example")
+        .select(
+            "theme",
+            "rank",
+            candidate="token",
+            cooc="cooc",
+            freq="freq",
+            pmi="pmi",
+            npmi="npmi",
+            example="example",
+        )
     )
-    df = df.cast({"cooc": pl.Int64, "freq": pl.Int64, "pmi": pl.Float64, "npmi": pl.Float64, "example": pl.String})
+    df = df.cast(
+        {"cooc": pl.Int64, "freq": pl.Int64, "pmi": pl.Float64, "npmi": pl.Float64, "example": pl.String}
+    )
     return stamp(df, lexicons)

@@ -88,7 +88,16 @@ def contrasts_frame(
     contrasts = contrasts.with_columns(
         excludes_zero=((pl.col("ci_low") > 0) | (pl.col("ci_high") < 0)).fill_null(False)
     ).select(
-        "theme", "measure", "level_a", "level_b", "diff", "ci_low", "ci_high", "excludes_zero", "n_docs_a", "n_docs_b"
+        "theme",
+        "measure",
+        "level_a",
+        "level_b",
+        "diff",
+        "ci_low",
+        "ci_high",
+        "excludes_zero",
+        "n_docs_a",
+        "n_docs_b",
     )
     lorder = _rank(levels)
     return (
@@ -113,6 +122,15 @@ def sections_frame(rows: list[tuple], sections: pl.DataFrame) -> pl.DataFrame:
     else:
         labels = sections.select(*key, system=pl.lit(None, pl.String))
     return df.join(labels, on=["doc_id", "section_id"], how="left").select(
-        "doc_id", "section_id", "theme", "system", "hits", "weighted_hits", "word_tokens", "per_1k_tokens",
-        "classified", "n_chars", "rel_position",
+        "doc_id",
+        "section_id",
+        "theme",
+        "system",
+        "hits",
+        "weighted_hits",
+        "word_tokens",
+        "per_1k_tokens",
+        "classified",
+        "n_chars",
+        "rel_position",
     )

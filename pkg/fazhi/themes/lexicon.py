@@ -112,11 +112,21 @@ class LexiconSet:
         """One row per term: theme, term, valid_from, valid_to, era (nulls where the file gives none)."""
         return pl.DataFrame(
             [
-                {"theme": t.theme, "term": t.term, "valid_from": t.valid_from, "valid_to": t.valid_to, "era": t.era}
+                {
+                    "theme": t.theme,
+                    "term": t.term,
+                    "valid_from": t.valid_from,
+                    "valid_to": t.valid_to,
+                    "era": t.era,
+                }
                 for t in self.terms
             ],
             schema={
-                "theme": pl.String, "term": pl.String, "valid_from": pl.Int64, "valid_to": pl.Int64, "era": pl.String,
+                "theme": pl.String,
+                "term": pl.String,
+                "valid_from": pl.Int64,
+                "valid_to": pl.Int64,
+                "era": pl.String,
             },
         )
 
@@ -152,7 +162,9 @@ def _era_bounds(file: str, text: str, entry: dict[str, Any]) -> tuple[int | None
         if year is not None and (
             not isinstance(year, int) or isinstance(year, bool) or not ERA_YEARS[0] <= year <= ERA_YEARS[1]
         ):
-            raise LexiconError(f"{file}: {text!r} has {key} = {year!r} (must be a year {ERA_YEARS[0]}–{ERA_YEARS[1]})")
+            raise LexiconError(
+                f"{file}: {text!r} has {key} = {year!r} (must be a year {ERA_YEARS[0]}–{ERA_YEARS[1]})"
+            )
         out.append(year)
     if out[0] is not None and out[1] is not None and out[0] > out[1]:
         raise LexiconError(f"{file}: {text!r} is valid from {out[0]} to {out[1]} (from must not follow to)")
@@ -246,7 +258,8 @@ def load_lexicons(folder: Path | None = None, outline: Path | None = None) -> Le
         for t in lexicon.terms:
             if t.key in seen:
                 raise LexiconError(
-                    f"{path.name}: {t.term!r} is already a term of {seen[t.key]} (a term belongs to one lexicon)"
+                    f"{path.name}: {t.term!r} is already a term of {seen[t.key]}"
+                    " (a term belongs to one lexicon)"
                 )
             seen[t.key] = lexicon.id
         found[lexicon.id] = lexicon
@@ -254,7 +267,9 @@ def load_lexicons(folder: Path | None = None, outline: Path | None = None) -> Le
     if missing:
         raise LexiconError(f"{folder}: no lexicon for {', '.join(missing)}")
     lexicons = tuple(found[t] for t in order)
-    version = f"outline={outline_doc.get('version', '?')};" + ";".join(f"{lx.id}={lx.version}" for lx in lexicons)
+    version = f"outline={outline_doc.get('version', '?')};" + ";".join(
+        f"{lx.id}={lx.version}" for lx in lexicons
+    )
     if default:
         from ..tables import lexicon_hash
 

@@ -76,7 +76,9 @@ def is_word(token: str) -> bool:
     return _WORD.search(token) is not None
 
 
-def find_hits(tokens: pl.DataFrame, documents: pl.DataFrame, lexicons: LexiconSet | None = None) -> pl.DataFrame:
+def find_hits(
+    tokens: pl.DataFrame, documents: pl.DataFrame, lexicons: LexiconSet | None = None
+) -> pl.DataFrame:
     """Every lexicon hit in a tokens table (the ``theme_hits`` table).
 
     Parameters
@@ -94,13 +96,24 @@ def find_hits(tokens: pl.DataFrame, documents: pl.DataFrame, lexicons: LexiconSe
     n_chars = dict(zip(documents["doc_id"].to_list(), documents["n_chars"].to_list(), strict=True))
     rows: dict[str, list[Any]] = {k: [] for k in HIT_COLUMNS}
     for (doc_id,), part in tokens.sort("doc_id", "token_id").group_by("doc_id", maintain_order=True):
-        cols = {c: part[c].to_list() for c in ("token", "start", "end", "section_id", "sentence_id", "token_id")}
+        cols = {
+            c: part[c].to_list() for c in ("token", "start", "end", "section_id", "sentence_id", "token_id")
+        }
         size = max(int(n_chars.get(doc_id) or 0), 1)
         for h in matcher.match(cols["token"]):
             i, j = h.first, h.first + h.n_tokens - 1
             row = (
-                doc_id, cols["section_id"][i], cols["sentence_id"][i], cols["token_id"][i], h.n_tokens,
-                h.term.theme, h.term.term, h.term.weight, cols["start"][i], cols["end"][j], cols["start"][i] / size,
+                doc_id,
+                cols["section_id"][i],
+                cols["sentence_id"][i],
+                cols["token_id"][i],
+                h.n_tokens,
+                h.term.theme,
+                h.term.term,
+                h.term.weight,
+                cols["start"][i],
+                cols["end"][j],
+                cols["start"][i] / size,
             )
             for name, value in zip(HIT_COLUMNS, row, strict=True):
                 rows[name].append(value)
@@ -131,7 +144,8 @@ def kwic(hits: pl.DataFrame, documents: pl.DataFrame, width: int = 18) -> pl.Dat
 
 
 def tokens_frame(documents: pl.DataFrame, tokenizer: Any = None) -> pl.DataFrame:
-    """A minimal tokens table (doc_id, section_id 0, sentence_id 0, token_id, token, start, end, keep) for texts."""
+    """A minimal tokens table for texts: doc_id, section_id 0, sentence_id 0, token_id, token, start, end,
+    keep (whitespace tokens left out)."""
     tokenizer = tokenizer or _default_tokenizer()
     rows = []
     for doc_id, text in zip(documents["doc_id"].to_list(), documents["text"].to_list(), strict=True):
@@ -144,8 +158,14 @@ def tokens_frame(documents: pl.DataFrame, tokenizer: Any = None) -> pl.DataFrame
     return pl.DataFrame(
         rows,
         schema={
-            "doc_id": pl.String, "section_id": pl.Int32, "sentence_id": pl.Int32, "token_id": pl.Int32,
-            "token": pl.String, "start": pl.Int64, "end": pl.Int64, "keep": pl.Boolean,
+            "doc_id": pl.String,
+            "section_id": pl.Int32,
+            "sentence_id": pl.Int32,
+            "token_id": pl.Int32,
+            "token": pl.String,
+            "start": pl.Int64,
+            "end": pl.Int64,
+            "keep": pl.Boolean,
         },
         orient="row",
     )
@@ -217,7 +237,9 @@ def hits_in_units(units: pl.DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
     inside_cut = (h_start[hit_row] < cut_e[unit_row]) & (h_end[hit_row] > cut_s[unit_row])
     hit_row, unit_row = hit_row[~inside_cut], unit_row[~inside_cut]
     sort = np.lexsort((unit_row, hit_row))
-    return pl.DataFrame({"hit_row": hit_row[sort].astype(np.int64), "unit_row": unit_row[sort].astype(np.int64)})
+    return pl.DataFrame(
+        {"hit_row": hit_row[sort].astype(np.int64), "unit_row": unit_row[sort].astype(np.int64)}
+    )
 
 
 def unit_hits(units: pl.DataFrame, hits: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
@@ -233,7 +255,9 @@ def unit_hits(units: pl.DataFrame, hits: pl.DataFrame, columns: Sequence[str]) -
     return pl.concat([u, h.drop("doc_id", strict=False)], how="horizontal")
 
 
-def top_terms(hits: pl.DataFrame, documents: pl.DataFrame, n: int = 8, themes: Sequence[str] = FOCUS) -> pl.DataFrame:
+def top_terms(
+    hits: pl.DataFrame, documents: pl.DataFrame, n: int = 8, themes: Sequence[str] = FOCUS
+) -> pl.DataFrame:
     """The ``n`` most frequent terms of each theme at each level, with how many documents use them."""
     level = documents.select("doc_id", "level")
     return (

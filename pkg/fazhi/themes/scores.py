@@ -47,7 +47,14 @@ SEED = 20240322
 # Memory budget of one block of bootstrap replicates (each of the few (block, sections, themes) arrays).
 BOOT_BLOCK_BYTES = 16 * 2**20
 
-MEASURES = ("per_1k_tokens", "per_1k_content_tokens", "share_of_hits", "char_share", "section_share", "position")
+MEASURES = (
+    "per_1k_tokens",
+    "per_1k_content_tokens",
+    "share_of_hits",
+    "char_share",
+    "section_share",
+    "position",
+)
 
 
 def score_themes(
@@ -90,7 +97,8 @@ def score_themes(
     rules = rules or presence.default_rules()
     rule_scores = presence.scores(text, rules=rules)
     present = [
-        rule_scores[t] >= rules[t].threshold if t in rule_scores else weights[t] >= MIN_WEIGHT for t in lexicons.themes
+        rule_scores[t] >= rules[t].threshold if t in rule_scores else weights[t] >= MIN_WEIGHT
+        for t in lexicons.themes
     ]
     return pl.DataFrame(
         {
@@ -123,7 +131,11 @@ class SectionArrays:
     def take(self, index: np.ndarray) -> SectionArrays:
         """The arrays of the sections at ``index`` (any integer array: a resample, a block of resamples)."""
         return SectionArrays(
-            self.n_chars[index], self.mid[index], self.words[index], self.kept[index], self.hits[index],
+            self.n_chars[index],
+            self.mid[index],
+            self.words[index],
+            self.kept[index],
+            self.hits[index],
             self.weighted[index],
         )
 
@@ -190,7 +202,11 @@ def _hit_matrices(
 
 
 def section_stats(
-    sections: pl.DataFrame, documents: pl.DataFrame, tokens: pl.DataFrame, hits: pl.DataFrame, themes: Sequence[str]
+    sections: pl.DataFrame,
+    documents: pl.DataFrame,
+    tokens: pl.DataFrame,
+    hits: pl.DataFrame,
+    themes: Sequence[str],
 ) -> list[DocStats]:
     """Per-document arrays of section sizes and hits, in doc_id order (the input of every estimate)."""
     counts = _token_counts(tokens)
@@ -263,7 +279,9 @@ def _doc_seed(seed: int, doc_id: str) -> np.random.SeedSequence:
     return np.random.SeedSequence([seed, digest])
 
 
-def _replicates(d: DocStats, cls: np.ndarray, *, n_themes: int, n_boot: int, seed: int) -> dict[str, np.ndarray]:
+def _replicates(
+    d: DocStats, cls: np.ndarray, *, n_themes: int, n_boot: int, seed: int
+) -> dict[str, np.ndarray]:
     """The ``n_boot`` section-resampled replicates of every measure of one document, each (n_boot, T)."""
     rng = np.random.default_rng(_doc_seed(seed, d.doc_id))
     S = len(d.section_ids)
@@ -275,13 +293,18 @@ def _replicates(d: DocStats, cls: np.ndarray, *, n_themes: int, n_boot: int, see
     step = max(1, BOOT_BLOCK_BYTES // (8 * S * max(n_themes, 1)))
     arrays = d.arrays
     blocks = [
-        measures(arrays.take(b), cls[b], n_themes=n_themes) for b in (idx[i : i + step] for i in range(0, n_boot, step))
+        measures(arrays.take(b), cls[b], n_themes=n_themes)
+        for b in (idx[i : i + step] for i in range(0, n_boot, step))
     ]
     return {k: np.concatenate([blk[k] for blk in blocks], axis=0) for k in MEASURES}
 
 
 def bootstrap(
-    stats: Sequence[DocStats], n_themes: int, n_boot: int = N_BOOT, seed: int = SEED, min_weight: float = MIN_WEIGHT
+    stats: Sequence[DocStats],
+    n_themes: int,
+    n_boot: int = N_BOOT,
+    seed: int = SEED,
+    min_weight: float = MIN_WEIGHT,
 ) -> dict[str, tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]:
     """Point estimates and bootstrap replicates of every measure for every document.
 
@@ -340,8 +363,19 @@ def scores_and_contrasts(
             lo, hi = _ci(reps[m])
             for k, theme in enumerate(themes):
                 rows.append(
-                    ("document", d.doc_id, d.level, theme, m, point[m][k], lo[k], hi[k], int(hits[k]), 1,
-                     len(d.section_ids))
+                    (
+                        "document",
+                        d.doc_id,
+                        d.level,
+                        theme,
+                        m,
+                        point[m][k],
+                        lo[k],
+                        hi[k],
+                        int(hits[k]),
+                        1,
+                        len(d.section_ids),
+                    )
                 )
     by_level: dict[str, list[DocStats]] = {}
     for d in stats:
@@ -381,7 +415,9 @@ def _level_rows(
     for m in MEASURES:
         lo, hi = _ci(reps[m])
         for k, theme in enumerate(themes):
-            rows.append(("level", None, level, theme, m, point[m][k], lo[k], hi[k], int(hits[k]), len(docs), n_sec))
+            rows.append(
+                ("level", None, level, theme, m, point[m][k], lo[k], hi[k], int(hits[k]), len(docs), n_sec)
+            )
     return rows
 
 
@@ -400,9 +436,18 @@ def section_table(
             for k, theme in enumerate(themes):
                 w = d.words[s]
                 rows.append(
-                    (d.doc_id, int(d.section_ids[s]), theme, int(d.hits[s, k]), float(d.weighted[s, k]), int(w),
-                     1000 * float(d.weighted[s, k]) / w if w else 0.0, bool(cls[s] == k), int(d.n_chars[s]),
-                     float(d.mid[s]))
+                    (
+                        d.doc_id,
+                        int(d.section_ids[s]),
+                        theme,
+                        int(d.hits[s, k]),
+                        float(d.weighted[s, k]),
+                        int(w),
+                        1000 * float(d.weighted[s, k]) / w if w else 0.0,
+                        bool(cls[s] == k),
+                        int(d.n_chars[s]),
+                        float(d.mid[s]),
+                    )
                 )
     return stamp(sections_frame(rows, sections), lexicons)
 
@@ -433,7 +478,9 @@ def theme_documents(
         weighted_hits=pl.col("weighted_hits").sum().cast(pl.Float64),
         word_tokens=pl.col("word_tokens").sum().cast(pl.Int64),
     )
-    meta = documents.select("doc_id", "level", "doc_type", "period").join(doc_labels(documents), on="doc_id", how="left")
+    meta = documents.select("doc_id", "level", "doc_type", "period").join(
+        doc_labels(documents), on="doc_id", how="left"
+    )
     order = {t: k for k, t in enumerate(lexicons.themes)}
     df = (
         meta.join(pl.DataFrame({"theme": list(lexicons.themes)}), how="cross")
@@ -444,13 +491,26 @@ def theme_documents(
             .then(1000 * pl.col("weighted_hits") / pl.col("word_tokens"))
             .otherwise(0.0)
         )
-        .with_columns(present=(pl.col("weighted_hits") >= min_hits - 1e-9) & (pl.col("per_1k_tokens") >= min_rate - 1e-9))
+        .with_columns(
+            present=(pl.col("weighted_hits") >= min_hits - 1e-9)
+            & (pl.col("per_1k_tokens") >= min_rate - 1e-9)
+        )
         .with_columns(emphasis=pl.when(pl.col("present")).then(pl.col("per_1k_tokens")).otherwise(0.0))
         .with_columns(_t=pl.col("theme").replace_strict(order, default=len(order)))
         .sort("doc_id", "_t")
         .select(
-            "doc_id", "label", "level", "doc_type", "period", "theme", "hits", "weighted_hits", "word_tokens",
-            "per_1k_tokens", "present", "emphasis",
+            "doc_id",
+            "label",
+            "level",
+            "doc_type",
+            "period",
+            "theme",
+            "hits",
+            "weighted_hits",
+            "word_tokens",
+            "per_1k_tokens",
+            "present",
+            "emphasis",
         )
     )
     return stamp(df, lexicons)
@@ -476,7 +536,14 @@ def group_tables(
     for b, w in jobs:
         order = list(LEVELS) if b == "level" else None
         c = compare_groups(
-            theme_docs, by=b, within=w, value="emphasis", min_docs=min_docs, n_boot=n_boot, seed=seed, order=order
+            theme_docs,
+            by=b,
+            within=w,
+            value="emphasis",
+            min_docs=min_docs,
+            n_boot=n_boot,
+            seed=seed,
+            order=order,
         )
         groups.append(c.groups)
         contrasts.append(c.contrasts)

@@ -59,7 +59,10 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
     opts = _stage_options(ctx)
     lexicons = default_lexicons()
     docs, sections, tokens = ctx.tables["documents"], ctx.tables["sections"], ctx.tables["tokens"]
-    ctx.log(f"themes: matching {len(lexicons.terms)} terms of {len(lexicons.lexicons)} lexicons ({lexicons.version})")
+    ctx.log(
+        f"themes: matching {len(lexicons.terms)} terms of {len(lexicons.lexicons)} lexicons"
+        f" ({lexicons.version})"
+    )
     hits = find_hits(tokens, docs, lexicons)
     stats = section_stats(sections, docs, tokens, hits, lexicons.themes)
     scores, contrasts = scores_and_contrasts(stats, lexicons.themes, lexicons, opts.n_boot, opts.seed)
@@ -80,5 +83,7 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
         "theme_validation": validation,
         "theme_confusion": confusion,
         "theme_sensitivity": sensitivity_table(hits, stats, sections, docs, lexicons),
-        "theme_expansion": expansion_candidates(tokens, hits, lexicons, sentences=ctx.tables.get("sentences")),
+        "theme_expansion": expansion_candidates(
+            tokens, hits, lexicons, sentences=ctx.tables.get("sentences")
+        ),
     }

@@ -24,8 +24,14 @@ from .matching import find_hits, tokens_frame, unit_hits
 from .scores import MIN_WEIGHT, DocStats, classify, levels_in_order
 
 UNIT_COLUMNS = {
-    "doc_id": pl.String, "unit_id": pl.Int32, "label": pl.String, "section_id": pl.Int32,
-    "start": pl.Int64, "end": pl.Int64, "cut_start": pl.Int64, "cut_end": pl.Int64,
+    "doc_id": pl.String,
+    "unit_id": pl.Int32,
+    "label": pl.String,
+    "section_id": pl.Int32,
+    "start": pl.Int64,
+    "end": pl.Int64,
+    "cut_start": pl.Int64,
+    "cut_end": pl.Int64,
 }
 
 
@@ -40,7 +46,9 @@ def _units_of(recs: list[dict[str, Any]], cols: Sequence[str], granularity: str)
         if "system_source" in cols:
             starts_unit = label is not None and r.get("system_source") == "heading"
         else:
-            starts_unit = label is not None and (parent is None or by_id.get(parent, {}).get("system") != label)
+            starts_unit = label is not None and (
+                parent is None or by_id.get(parent, {}).get("system") != label
+            )
         if granularity == "section":
             unit_of[sid] = sid if label is not None else None
         elif starts_unit:
@@ -68,7 +76,8 @@ def _heading_cut(text: str, r: dict[str, Any], *, cut: bool) -> tuple[int, int]:
 def labelled_units(
     sections: pl.DataFrame, documents: pl.DataFrame, exclude: str = "label", granularity: str = "subtree"
 ) -> pl.DataFrame:
-    """Units of validation: each heading-labelled section with its descendants that have no label of their own.
+    """Units of validation: each heading-labelled section with its descendants that have no label of their
+    own.
 
     Parameters
     ----------
@@ -107,18 +116,25 @@ def labelled_units(
                 continue
             cut = (u == r["section_id"] or exclude == "all") and "title" in cols
             cut_s, cut_e = _heading_cut(text.get(doc_id, ""), r, cut=cut)
-            rows.append((doc_id, u, by_id[u]["system"], r["section_id"], int(r["start"]), int(r["end"]), cut_s, cut_e))
+            rows.append(
+                (doc_id, u, by_id[u]["system"], r["section_id"], int(r["start"]), int(r["end"]), cut_s, cut_e)
+            )
     return pl.DataFrame(rows, schema=UNIT_COLUMNS, orient="row")
 
 
-def unit_evidence(units: pl.DataFrame, hits: pl.DataFrame, themes: Sequence[str]) -> tuple[pl.DataFrame, np.ndarray]:
+def unit_evidence(
+    units: pl.DataFrame, hits: pl.DataFrame, themes: Sequence[str]
+) -> tuple[pl.DataFrame, np.ndarray]:
     """Weighted hits per unit and theme, counting only hits inside the unit and outside its excluded headings.
 
     Returns the unit keys (doc_id, unit_id, label) in order and a (units × themes) array. Memory is
     O(hits + units) for units that do not overlap (see ``hits_in_units``).
     """
     keys = units.select("doc_id", "unit_id", "label").unique(maintain_order=True)
-    index = {(d, u): k for k, (d, u) in enumerate(zip(keys["doc_id"].to_list(), keys["unit_id"].to_list(), strict=True))}
+    index = {
+        (d, u): k
+        for k, (d, u) in enumerate(zip(keys["doc_id"].to_list(), keys["unit_id"].to_list(), strict=True))
+    }
     tindex = {t: k for k, t in enumerate(themes)}
     w = np.zeros((len(keys), len(themes)))
     if hits.height and units.height:
@@ -160,12 +176,20 @@ class Validation:
 
 
 METRIC_COLUMNS = {
-    "theme": pl.String, "support": pl.Int32, "predicted": pl.Int32, "true_positives": pl.Int32,
-    "precision": pl.Float64, "recall": pl.Float64, "f1": pl.Float64, "n_units": pl.Int32,
+    "theme": pl.String,
+    "support": pl.Int32,
+    "predicted": pl.Int32,
+    "true_positives": pl.Int32,
+    "precision": pl.Float64,
+    "recall": pl.Float64,
+    "f1": pl.Float64,
+    "n_units": pl.Int32,
 }
 
 
-def _validate_arrays(keys: pl.DataFrame, w: np.ndarray, themes: Sequence[str], min_weight: float) -> Validation:
+def _validate_arrays(
+    keys: pl.DataFrame, w: np.ndarray, themes: Sequence[str], min_weight: float
+) -> Validation:
     cls = classify(w, min_weight)
     predicted = [themes[c] if c >= 0 else None for c in cls.tolist()]
     labels = keys["label"].to_list()
@@ -175,7 +199,12 @@ def _validate_arrays(keys: pl.DataFrame, w: np.ndarray, themes: Sequence[str], m
         cells[(g, p or "none")] = cells.get((g, p or "none"), 0) + 1
     order = {t: k for k, t in enumerate([*themes, "none"])}
     confusion = pl.DataFrame(
-        [(g, p, n) for (g, p), n in sorted(cells.items(), key=lambda kv: (order.get(kv[0][0], 99), order.get(kv[0][1], 99)))],
+        [
+            (g, p, n)
+            for (g, p), n in sorted(
+                cells.items(), key=lambda kv: (order.get(kv[0][0], 99), order.get(kv[0][1], 99))
+            )
+        ],
         schema={"label": pl.String, "predicted": pl.String, "n": pl.Int32},
         orient="row",
     )
@@ -246,13 +275,22 @@ VARIANTS = {
 
 
 def validation_tables(
-    sections: pl.DataFrame, documents: pl.DataFrame, hits: pl.DataFrame, lexicons: LexiconSet, min_weight: float = MIN_WEIGHT
+    sections: pl.DataFrame,
+    documents: pl.DataFrame,
+    hits: pl.DataFrame,
+    lexicons: LexiconSet,
+    min_weight: float = MIN_WEIGHT,
 ) -> tuple[pl.DataFrame, pl.DataFrame, Validation]:
     """The ``theme_validation`` (every variant of ``VARIANTS``) and ``theme_confusion`` (full) tables."""
 
     def drop(pairs: set[tuple[str, str]]) -> dict[str, Any]:
-        gone = pl.DataFrame(list(pairs) or [("", "")], schema={"theme": pl.String, "term": pl.String}, orient="row")
-        return {"hits": hits.join(gone, on=["theme", "term"], how="anti"), "lexicons": lexicons.without(pairs)}
+        gone = pl.DataFrame(
+            list(pairs) or [("", "")], schema={"theme": pl.String, "term": pl.String}, orient="row"
+        )
+        return {
+            "hits": hits.join(gone, on=["theme", "term"], how="anti"),
+            "lexicons": lexicons.without(pairs),
+        }
 
     shipped = {"hits": hits, "lexicons": lexicons}
     options = {
@@ -262,7 +300,9 @@ def validation_tables(
         "no_heading_keywords": drop(heading_keyword_terms(lexicons)),
         "single_sections": {**shipped, "granularity": "section"},
     }
-    results = {v: validate_sections(sections, documents, min_weight=min_weight, **options[v]) for v in VARIANTS}
+    results = {
+        v: validate_sections(sections, documents, min_weight=min_weight, **options[v]) for v in VARIANTS
+    }
     metrics = pl.concat([results[v].metrics.with_columns(variant=pl.lit(v)) for v in VARIANTS]).select(
         "variant", "theme", "support", "predicted", "true_positives", "precision", "recall", "f1", "n_units"
     )
@@ -274,8 +314,15 @@ def validation_tables(
 # --------------------------------------------------------------------------------------------------
 
 SENSITIVITY_COLUMNS = {
-    "theme": pl.String, "term": pl.String, "scope": pl.String, "hits": pl.Int64, "per_1k_tokens": pl.Float64,
-    "per_1k_without": pl.Float64, "share_of_theme": pl.Float64, "f1": pl.Float64, "f1_without": pl.Float64,
+    "theme": pl.String,
+    "term": pl.String,
+    "scope": pl.String,
+    "hits": pl.Int64,
+    "per_1k_tokens": pl.Float64,
+    "per_1k_without": pl.Float64,
+    "share_of_theme": pl.Float64,
+    "f1": pl.Float64,
+    "f1_without": pl.Float64,
 }
 
 
@@ -288,11 +335,15 @@ def _term_f1(
     pairs: Sequence[tuple[str, str]],
     min_weight: float,
 ) -> tuple[dict[str, float | None], dict[tuple[str, str], float | None]]:
-    """Validation F1 of each theme as shipped, and of its theme with each (theme, term) of ``pairs`` left out."""
+    """Validation F1 of each theme as shipped, and of its theme with each (theme, term) of ``pairs`` left
+    out."""
     themes = lexicons.themes
     units = labelled_units(sections, documents)
     keys, w_full = unit_evidence(units, hits, themes)
-    kindex = {(d, u): k for k, (d, u) in enumerate(zip(keys["doc_id"].to_list(), keys["unit_id"].to_list(), strict=True))}
+    kindex = {
+        (d, u): k
+        for k, (d, u) in enumerate(zip(keys["doc_id"].to_list(), keys["unit_id"].to_list(), strict=True))
+    }
     tindex = {t: k for k, t in enumerate(themes)}
     labels = keys["label"].to_list()
 
@@ -315,7 +366,12 @@ def _term_f1(
 
 def _scope_weights(
     h: pl.DataFrame, stats: Sequence[DocStats]
-) -> tuple[list[str], dict[str, float], dict[tuple[str, str], float], dict[tuple[str, str], dict[str, tuple[int, float]]]]:
+) -> tuple[
+    list[str],
+    dict[str, float],
+    dict[tuple[str, str], float],
+    dict[tuple[str, str], dict[str, tuple[int, float]]],
+]:
     """Scopes (corpus, then levels), word tokens per scope, a theme's weighted hits per scope, and each term's
     (hits, weighted hits) per scope, from hits carrying their document's ``level``."""
     words_by_doc = {d.doc_id: float(d.words.sum()) for d in stats}
@@ -329,7 +385,9 @@ def _scope_weights(
         theme_w[(theme, lv)] = wt
         theme_w[(theme, "corpus")] = theme_w.get((theme, "corpus"), 0.0) + wt
     per_term: dict[tuple[str, str], dict[str, tuple[int, float]]] = {}
-    for theme, term, lv, n, wt in h.group_by("theme", "term", "level").agg(n=pl.len(), w=pl.col("weight").sum()).iter_rows():
+    for theme, term, lv, n, wt in (
+        h.group_by("theme", "term", "level").agg(n=pl.len(), w=pl.col("weight").sum()).iter_rows()
+    ):
         d = per_term.setdefault((theme, term), {})
         d[lv] = (n, wt)
         cn, cw = d.get("corpus", (0, 0.0))
@@ -360,9 +418,17 @@ def sensitivity_table(
             words = words_scope.get(sc, 0.0)
             corpus = sc == "corpus"
             rows.append(
-                (t.theme, t.term, sc, n, 1000 * total / words if words else 0.0,
-                 1000 * (total - wt) / words if words else 0.0, wt / total if total else 0.0,
-                 base_f1[t.theme] if corpus else None, f1_without[(t.theme, t.term)] if corpus else None)
+                (
+                    t.theme,
+                    t.term,
+                    sc,
+                    n,
+                    1000 * total / words if words else 0.0,
+                    1000 * (total - wt) / words if words else 0.0,
+                    wt / total if total else 0.0,
+                    base_f1[t.theme] if corpus else None,
+                    f1_without[(t.theme, t.term)] if corpus else None,
+                )
             )
     df = pl.DataFrame(rows, schema=SENSITIVITY_COLUMNS, orient="row")
     order = {t: k for k, t in enumerate(lexicons.themes)}
