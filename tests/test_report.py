@@ -75,3 +75,54 @@ def test_how_to_cite_names_the_software_and_every_document_with_its_source(tmp_p
     assert 'href="https://example.org/b?x=1&amp;y=2"' in text and "javascript:" not in text
     assert "<script>" not in text
     assert "The first 1 of 2" in citation_markdown(tmp_path, limit=1)
+
+
+# ------------------------------------------------------------------- theme names and findings (issue 18)
+
+
+def test_theme_names_come_from_the_lexicon_files():
+    import tomllib
+
+    from fazhi.labels import label
+    from fazhi.themes import LEXICON_DIR, default_lexicons
+
+    for lx in default_lexicons().lexicons:
+        with open(LEXICON_DIR / f"{lx.id}.toml", "rb") as f:
+            raw = tomllib.load(f)
+        en = raw.get("label_en", lx.label_en)
+        assert report.theme_name(lx.id) == en[:1].upper() + en[1:]
+        assert label("theme", lx.id) == f"{raw.get('label_zh', lx.label_zh)} {en}"
+    assert report.theme_name("no_such_theme") == "No such theme"
+
+
+def _groups_and_contrasts(high: float):
+    from fazhi.themes import default_lexicons, group_tables
+
+    rows = [
+        {"doc_id": f"{lv}{i}", "label": f"{lv}{i}", "level": lv, "doc_type": "annual_report", "period": "2023",
+         "theme": "emergency_response", "emphasis": (high if lv == "province" else 1.0) + 0.1 * i}
+        for lv in ("province", "city")
+        for i in range(6)
+    ]
+    docs = pl.DataFrame(rows)
+    groups, contrasts = group_tables(docs, default_lexicons(), by=("level",), within=(("level", "period"),), n_boot=200)
+    return docs, groups, contrasts
+
+
+def test_level_findings_name_a_supported_difference_and_only_then():
+    _, groups, contrasts = _groups_and_contrasts(high=20.0)
+    text = report.level_findings(groups, contrasts, themes=["emergency_response"])
+    assert text.startswith(f"- **{report.theme_name('emergency_response')}**: ")
+    assert "most emphasis in 省 province" in text and "no detectable difference" not in text
+    _, groups, contrasts = _groups_and_contrasts(high=1.0)
+    assert "no detectable difference" in report.level_findings(groups, contrasts, themes=["emergency_response"])
+
+
+def test_within_findings_say_why_levels_cannot_be_compared_within_one_value():
+    docs, groups, contrasts = _groups_and_contrasts(high=20.0)
+    text = report.within_findings(groups, contrasts, docs, themes=["emergency_response", "oversight"])
+    lines = text.splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"- **{report.theme_name('oversight')}**:")
+    # one document type and one period: level is not confounded with them, and the page says so
+    assert "are of one document type (annual\\_report): level is not confounded with it" in lines[0]
+    assert "are of one period (2023)" in lines[0]

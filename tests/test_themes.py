@@ -96,6 +96,7 @@ def test_no_lexicon_term_is_an_outline_heading_phrase() -> None:
         (lambda s: s + '\n[[term]]\nterm = "新词"\ngloss = "x"\nvalid_to = 30000\n', "valid_to"),
         (lambda s: s + '\n[[term]]\nterm = "新词"\ngloss = "x"\nvalid_from = 2010\nvalid_to = 2000\n', "must not follow"),
         (lambda s: s + '\n[[term]]\nterm = "新词"\ngloss = "x"\nera = 3\n', "non-text era"),
+        (lambda s: s.replace('label_en = "emergency response"', 'label_en = ""'), "label_en must be a non-empty"),
     ],
 )
 def test_malformed_lexicons_are_refused(tmp_path: Path, edit, message: str) -> None:
@@ -104,6 +105,25 @@ def test_malformed_lexicons_are_refused(tmp_path: Path, edit, message: str) -> N
     path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(T.LexiconError, match=message):
         T.load_lexicons(folder)
+
+
+def test_a_themes_labels_are_read_from_its_lexicon_file(tmp_path: Path) -> None:
+    import tomllib
+
+    folder = _lexicon_copy(tmp_path)
+    path = folder / "oversight.toml"
+    text = path.read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    assert T.load_lexicons(folder)["oversight"].label_zh == raw["label_zh"]
+    path.write_text(text.replace(f'label_en = "{raw["label_en"]}"', 'label_en = "checks on power"'), encoding="utf-8")
+    lexicons = T.load_lexicons(folder)
+    assert lexicons["oversight"].label_en == "checks on power"
+    assert T.theme_labels(lexicons)["oversight"] == (raw["label_zh"], "checks on power")
+    # Without label keys a theme is labelled by its file's name and its Outline system's English name.
+    path.write_text("\n".join(ln for ln in text.splitlines() if not ln.startswith("label_")), encoding="utf-8")
+    english = {s["id"]: s["english"] for s in T.outline_systems()}
+    lx = T.load_lexicons(folder)["oversight"]
+    assert (lx.label_zh, lx.label_en) == (raw["name"], english["oversight"])
 
 
 def test_changing_a_lexicon_file_changes_the_hash_in_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

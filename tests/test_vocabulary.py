@@ -88,3 +88,24 @@ def test_slogans_counted_by_level() -> None:
     row = s.filter((pl.col("level") == "city") & (pl.col("slogan") == "放管服")).row(0, named=True)
     assert row["count"] == 3 and row["n_docs"] == 2
     assert s.filter(pl.col("level") == "county")["slogan"].to_list() == ["一网通办"]
+
+
+def test_kwic_matches_as_the_theme_lexicons_do() -> None:
+    # One phrase matcher (fazhi.phrases) for vocabulary and themes: NFKC forms agree, hits never overlap.
+    from fazhi.phrases import PhraseMatcher
+    from fazhi.themes import Matcher, default_lexicons
+
+    text = "拨打１２３４５热线，数字政府数字政府。"
+    words = ["拨打", "１２３４５", "热线", "，", "数字", "政府", "数字", "政府", "。"]
+    starts = [0, 2, 7, 9, 10, 12, 14, 16, 18]
+    docs = pl.DataFrame({"doc_id": ["d"], "text": [text]})
+    toks = pl.DataFrame(
+        {"doc_id": ["d"] * 9, "token_id": list(range(9)), "token": words, "start": starts,
+         "end": [s + len(w) for s, w in zip(starts, words, strict=True)]}
+    )
+    hotline = kwic("12345热线", toks, docs, window=2)
+    assert hotline.select("start", "end", "keyword").row(0) == (2, 9, "１２３４５热线")
+    theme_hits = Matcher(default_lexicons()).match(words)
+    assert [(h.first, h.n_tokens) for h in theme_hits if h.term.term == "数字政府"] == [(4, 2), (6, 2)]
+    assert kwic("数字政府", toks, docs)["start"].to_list() == [10, 14]
+    assert [(h.first, h.n_tokens) for h in PhraseMatcher(["政府数字"]).match(words)] == [(5, 2)]

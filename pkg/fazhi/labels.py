@@ -93,20 +93,10 @@ def _vocabulary(variable: str) -> tuple[str, ...]:
 
 
 def _lexicon_names() -> dict[str, tuple[str, str]]:
-    """Theme id → (Chinese name of its lexicon file, English name of its Outline system)."""
-    import tomllib
+    """Theme id → (Chinese label, English label), from the lexicon files (``fazhi.themes.theme_labels``)."""
+    from .themes.lexicon import theme_labels
 
-    from .paths import PACKAGE_DATA
-
-    with open(PACKAGE_DATA / "outline.toml", "rb") as f:
-        english = {s["id"]: s.get("english", s["id"]) for s in tomllib.load(f).get("system", [])}
-    out = {}
-    for path in sorted((PACKAGE_DATA / "lexicons").glob("*.toml")):
-        with open(path, "rb") as f:
-            meta = tomllib.load(f)
-        if "id" in meta:
-            out[meta["id"]] = (str(meta.get("name", meta["id"])), english.get(meta["id"], meta["id"]))
-    return out
+    return theme_labels()
 
 
 def _display() -> dict[str, dict[str, dict[str, str]]]:

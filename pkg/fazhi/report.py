@@ -12,13 +12,14 @@ import hashlib
 import html
 import importlib.metadata
 import platform
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 
 from . import __version__
 from .compare import MIN_DOCS, claims, confounding, md_escape
-from .labels import label, labels
+from .labels import DISPLAY, label, labels
 from .paths import corpus_dir, data_dir
 from .schema import STAGE_TABLES, TABLES
 from .tables import dictionary_hash, lexicon_hash, read_table, stamp_table
@@ -259,16 +260,12 @@ def table_stamps(folder: Path | None = None) -> pl.DataFrame:
     return stamps.with_columns(pl.col(c).str.slice(0, 16) for c in hashes)
 
 
-THEME_NAMES = {
-    "digital_government": "Digital government",
-    "emergency_response": "Emergency response",
-    "dispute_resolution": "Dispute resolution",
-}
-
-
 def theme_name(theme: str) -> str:
-    """The display name of a theme id (its id, readable, when it has no name here)."""
-    return THEME_NAMES.get(theme, theme.replace("_", " ").capitalize())
+    """The English name of a theme id for prose, capitalised: its lexicon file's ``label_en``
+    (``Digital government``); the id made readable when no lexicon defines it."""
+    entry = DISPLAY["theme"].get(theme)
+    name = entry["en"] if entry else theme.replace("_", " ")
+    return name[:1].upper() + name[1:]
 
 
 def _read_optional(name: str, folder: Path | None) -> pl.DataFrame | None:
@@ -307,14 +304,8 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
         if n_present == 0:
             lines.append(f"- **{name}**: present in none of the {d.height} document(s); nothing to compare.")
             continue
-        g = groups.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_null())
-        c = contrasts.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_null())
-        (claim,) = claims(g, c, min_docs=min_docs, names=labels("level")) or [None]
-        text = md_escape(claim.text) if claim else "no level to compare"
-        within = "".join(
-            _within_text(groups, contrasts, docs, theme=theme, within=w, noun=noun, min_docs=min_docs)
-            for w, noun in (("doc_type", "document type"), ("period", "period"))
-        )
+        text = level_claim(groups, contrasts, theme=theme, min_docs=min_docs)
+        within = _within_texts(groups, contrasts, docs, theme=theme, min_docs=min_docs)
         v = full.filter(pl.col("theme") == theme) if full.height else full
         f1 = v.row(0, named=True) if v.height else None
         valid = (
@@ -343,6 +334,55 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
     if topics:
         out += ["", topics]
     return "\n".join(out)
+
+
+def level_claim(groups: pl.DataFrame, contrasts: pl.DataFrame, *, theme: str, min_docs: int = MIN_DOCS) -> str:
+    """What the comparison of levels of government supports for one theme, Markdown-escaped: the
+    ``fazhi.compare.claims`` sentence over all documents (``theme_groups`` / ``theme_group_contrasts``
+    rows with covariate ``level`` and no stratum), or ``no level to compare``."""
+    sel = [pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_null()]
+    (claim,) = claims(groups.filter(*sel), contrasts.filter(*sel), min_docs=min_docs, names=labels("level")) or [None]
+    return md_escape(claim.text) if claim else "no level to compare"
+
+
+#: The covariates levels are compared within, and the noun that names one of their values.
+WITHIN = (("doc_type", "document type"), ("period", "period"))
+
+
+def _within_texts(
+    groups: pl.DataFrame, contrasts: pl.DataFrame, docs: pl.DataFrame, *, theme: str, min_docs: int
+) -> str:
+    return "".join(
+        _within_text(groups, contrasts, docs, theme=theme, within=w, noun=noun, min_docs=min_docs) for w, noun in WITHIN
+    )
+
+
+def level_findings(
+    groups: pl.DataFrame, contrasts: pl.DataFrame, *, themes: Sequence[str], min_docs: int = MIN_DOCS
+) -> str:
+    """A Markdown list, one item per theme: what the comparison of levels of government supports (the
+    sentence of ``key_findings``, from ``level_claim``)."""
+    return "\n".join(
+        f"- **{md_escape(theme_name(t))}**: {level_claim(groups, contrasts, theme=t, min_docs=min_docs)}."
+        for t in themes
+    )
+
+
+def within_findings(
+    groups: pl.DataFrame,
+    contrasts: pl.DataFrame,
+    documents: pl.DataFrame,
+    *,
+    themes: Sequence[str],
+    min_docs: int = MIN_DOCS,
+) -> str:
+    """A Markdown list, one item per theme: levels of government compared within one document type and
+    within one period, or why that is impossible (the sentences of ``key_findings``)."""
+    return "\n".join(
+        f"- **{md_escape(theme_name(t))}**:"
+        + _within_texts(groups, contrasts, documents, theme=t, min_docs=min_docs)
+        for t in themes
+    )
 
 
 def _within_text(

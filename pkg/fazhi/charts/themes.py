@@ -14,7 +14,7 @@ from ..schema import LEVELS
 from ..themes import FOCUS
 from . import THEME_COLORS, axis_labels, labels
 
-THEME_LABELS = labels("theme")  # from data/display.toml, else the lexicon files' names (fazhi.charts)
+THEME_LABELS = labels("theme")  # the lexicon files' label_zh and label_en (fazhi.labels)
 THEME_ORDER = list(THEME_LABELS.values())
 FOCUS_LABELS = [THEME_LABELS[t] for t in FOCUS]
 MEASURE_TITLES = {
