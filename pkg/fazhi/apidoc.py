@@ -56,7 +56,8 @@ def public_members(module: ModuleType) -> list[tuple[str, object]]:
             continue
         own = str(getattr(obj, "__module__", None))
         # A package's page lists what its modules define and it exports (fazhi.themes.lexicon, ...).
-        if own != module.__name__ and not (hasattr(module, "__path__") and own.startswith(module.__name__ + ".")):
+        inside = hasattr(module, "__path__") and own.startswith(module.__name__ + ".")
+        if own != module.__name__ and not inside:
             continue
         if names is not None and name not in names:
             continue

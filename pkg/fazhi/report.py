@@ -336,12 +336,15 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
     return "\n".join(out)
 
 
-def level_claim(groups: pl.DataFrame, contrasts: pl.DataFrame, *, theme: str, min_docs: int = MIN_DOCS) -> str:
+def level_claim(
+    groups: pl.DataFrame, contrasts: pl.DataFrame, *, theme: str, min_docs: int = MIN_DOCS
+) -> str:
     """What the comparison of levels of government supports for one theme, Markdown-escaped: the
     ``fazhi.compare.claims`` sentence over all documents (``theme_groups`` / ``theme_group_contrasts``
     rows with covariate ``level`` and no stratum), or ``no level to compare``."""
     sel = [pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("stratum").is_null()]
-    (claim,) = claims(groups.filter(*sel), contrasts.filter(*sel), min_docs=min_docs, names=labels("level")) or [None]
+    found = claims(groups.filter(*sel), contrasts.filter(*sel), min_docs=min_docs, names=labels("level"))
+    (claim,) = found or [None]
     return md_escape(claim.text) if claim else "no level to compare"
 
 
@@ -353,7 +356,8 @@ def _within_texts(
     groups: pl.DataFrame, contrasts: pl.DataFrame, docs: pl.DataFrame, *, theme: str, min_docs: int
 ) -> str:
     return "".join(
-        _within_text(groups, contrasts, docs, theme=theme, within=w, noun=noun, min_docs=min_docs) for w, noun in WITHIN
+        _within_text(groups, contrasts, docs, theme=theme, within=w, noun=noun, min_docs=min_docs)
+        for w, noun in WITHIN
     )
 
 
