@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -140,23 +140,14 @@ class SectionArrays:
         )
 
 
-@dataclass
-class DocStats:
-    """Per-section arrays of one document, all aligned on its sections in order."""
+@dataclass(frozen=True)
+class DocStats(SectionArrays):
+    """The section arrays of one document (``SectionArrays``, all aligned on its sections in order), with
+    its id, level and section ids."""
 
-    doc_id: str
-    level: str
-    section_ids: np.ndarray  # (S,)
-    n_chars: np.ndarray  # (S,) characters
-    mid: np.ndarray  # (S,) relative midpoint
-    words: np.ndarray  # (S,) word tokens
-    kept: np.ndarray  # (S,) content tokens
-    hits: np.ndarray  # (S, T) counts
-    weighted: np.ndarray  # (S, T) weighted hits
-
-    @property
-    def arrays(self) -> SectionArrays:
-        return SectionArrays(self.n_chars, self.mid, self.words, self.kept, self.hits, self.weighted)
+    doc_id: str = ""
+    level: str = "unknown"
+    section_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (S,)
 
 
 def classify(weighted: np.ndarray, min_weight: float = MIN_WEIGHT) -> np.ndarray:
@@ -291,9 +282,8 @@ def _replicates(
     # Replicates are independent rows: compute them in blocks so that the (block, S, T) arrays stay
     # under BOOT_BLOCK_BYTES whatever the number of sections (one huge document has thousands).
     step = max(1, BOOT_BLOCK_BYTES // (8 * S * max(n_themes, 1)))
-    arrays = d.arrays
     blocks = [
-        measures(arrays.take(b), cls[b], n_themes=n_themes)
+        measures(d.take(b), cls[b], n_themes=n_themes)
         for b in (idx[i : i + step] for i in range(0, n_boot, step))
     ]
     return {k: np.concatenate([blk[k] for blk in blocks], axis=0) for k in MEASURES}
@@ -320,7 +310,7 @@ def bootstrap(
     out = {}
     for d in stats:
         cls = classify(d.weighted, min_weight)
-        point = measures(d.arrays, cls, n_themes=n_themes)
+        point = measures(d, cls, n_themes=n_themes)
         out[d.doc_id] = (point, _replicates(d, cls, n_themes=n_themes, n_boot=n_boot, seed=seed))
     return out
 
