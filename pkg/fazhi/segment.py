@@ -6,7 +6,8 @@ the same rows plus the anomalies met on the way (skipped, repeated or lost numbe
 heading-like markers rejected by sequence logic); and, as a pipeline stage, the tables ``sections``,
 ``section_anomalies`` and ``sentences``.
 
-What is parsed (GB/T 9704-2012 and its common variants, full- and half-width alike):
+What is parsed (GB/T 9704-2012 and its common variants, full- and half-width alike) is data: the marker
+styles of ``data/markers.toml`` (see ``fazhi.markers``), one entry per style. The package's table:
 
 =================  ====================================  ============================
 kind               markers                               usual depth
@@ -19,8 +20,9 @@ kind               markers                               usual depth
 ``enumeration``    ``一是`` … ; ``第一，`` …             lowest
 =================  ====================================  ============================
 
-How: one ``re.finditer`` pass finds heading-like markers at a line start or right after a sentence or
-clause end (``。！？；：``), so headings that run inline inside one long paragraph are found too. A
+How: one scan (the table's pre-scan, then its marker pattern) finds heading-like markers at a line
+start or right after a sentence or clause end (``。！？；：``, the table's ``boundary``), so headings that
+run inline inside one long paragraph are found too (for styles with ``inline = true``). A
 marker is then accepted by *sequence logic*: its parent is the nearest open heading of a higher family,
 and it must continue its siblings' numbering (``二、`` after ``一、``), start a new sequence at 1, or
 continue the numbering of the previous parent's children (numbering that runs on across parents).
@@ -38,6 +40,7 @@ when the surrounding items are themselves line-initial, and reported as anomalie
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -530,6 +533,23 @@ def _norm_key(s: str | None) -> str:
     return re.sub(r"\s+", "", s)
 
 
+def _align_gold(
+    predicted: pl.DataFrame, gold: pl.DataFrame
+) -> tuple[pl.DataFrame, list[str], list[str], list[tuple[int, int]]]:
+    """Align a segmentation's headings with a gold outline's, in document order, on (marker, title).
+
+    Returns the predicted headings (the level-0 preamble left out), the keys of both sides (NFKC, no
+    whitespace, ``marker|title``) and the matched (predicted, gold) index pairs of a longest-common-
+    subsequence alignment.
+    """
+    pred = predicted.filter(pl.col("level") > 0) if "level" in predicted.columns else predicted
+    pk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(pred["marker"], pred["title"])]
+    gk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(gold["marker"], gold["title"])]
+    sm = difflib.SequenceMatcher(None, pk, gk, autojunk=False)
+    pairs = [(b.a + k, b.b + k) for b in sm.get_matching_blocks() for k in range(b.size)]
+    return pred, pk, gk, pairs
+
+
 def score_against_gold(predicted: pl.DataFrame, gold: pl.DataFrame) -> dict[str, float | int]:
     """Heading precision, recall and level accuracy of a segmentation against a gold outline.
 
@@ -550,13 +570,7 @@ def score_against_gold(predicted: pl.DataFrame, gold: pl.DataFrame) -> dict[str,
         ``gold``, ``predicted``, ``matched`` (counts), ``precision``, ``recall``, ``f1`` and
         ``level_accuracy`` (share of matched headings whose level agrees).
     """
-    import difflib
-
-    pred = predicted.filter(pl.col("level") > 0) if "level" in predicted.columns else predicted
-    pk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(pred["marker"], pred["title"])]
-    gk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(gold["marker"], gold["title"])]
-    sm = difflib.SequenceMatcher(None, pk, gk, autojunk=False)
-    pairs = [(b.a + k, b.b + k) for b in sm.get_matching_blocks() for k in range(b.size)]
+    pred, pk, gk, pairs = _align_gold(predicted, gold)
     plev, glev = pred["level"].to_list(), gold["level"].to_list()
     same_level = sum(1 for i, j in pairs if plev[i] == glev[j])
     matched = len(pairs)
@@ -611,20 +625,15 @@ def score_gold_folder(documents: pl.DataFrame, folder: str | Path) -> pl.DataFra
 
 def gold_mismatches(predicted: pl.DataFrame, gold: pl.DataFrame) -> pl.DataFrame:
     """The headings on which a segmentation and its gold outline disagree (for reading, not scoring)."""
-    import difflib
-
-    pred = predicted.filter(pl.col("level") > 0)
-    pk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(pred["marker"], pred["title"])]
-    gk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(gold["marker"], gold["title"])]
-    rows = []
-    sm = difflib.SequenceMatcher(None, pk, gk, autojunk=False)
-    for b in sm.get_matching_blocks():
-        for k in range(b.size):
-            i, j = b.a + k, b.b + k
-            if pred["level"][i] != gold["level"][j]:
-                rows.append({"where": "level", "predicted": f"{pred['level'][i]} {pk[i]}", "gold": f"{gold['level'][j]} {gk[j]}"})
-    matched_p = {b.a + k for b in sm.get_matching_blocks() for k in range(b.size)}
-    matched_g = {b.b + k for b in sm.get_matching_blocks() for k in range(b.size)}
+    pred, pk, gk, pairs = _align_gold(predicted, gold)
+    plev, glev = pred["level"].to_list(), gold["level"].to_list()
+    rows: list[dict[str, str | None]] = [
+        {"where": "level", "predicted": f"{plev[i]} {pk[i]}", "gold": f"{glev[j]} {gk[j]}"}
+        for i, j in pairs
+        if plev[i] != glev[j]
+    ]
+    matched_p = {i for i, _ in pairs}
+    matched_g = {j for _, j in pairs}
     rows += [{"where": "extra", "predicted": pk[i], "gold": None} for i in range(len(pk)) if i not in matched_p]
     rows += [{"where": "missed", "predicted": None, "gold": gk[j]} for j in range(len(gk)) if j not in matched_g]
     return pl.DataFrame(rows, schema={"where": pl.String, "predicted": pl.String, "gold": pl.String})
