@@ -96,10 +96,10 @@ def _lexicon_names() -> dict[str, tuple[str, str]]:
     """Theme id → (Chinese name of its lexicon file, English name of its Outline system)."""
     import tomllib
 
+    from .outline import read_outline
     from .paths import PACKAGE_DATA
 
-    with open(PACKAGE_DATA / "outline.toml", "rb") as f:
-        english = {s["id"]: s.get("english", s["id"]) for s in tomllib.load(f).get("system", [])}
+    english = {s["id"]: s.get("english", s["id"]) for s in read_outline().get("system", [])}
     out = {}
     for path in sorted((PACKAGE_DATA / "lexicons").glob("*.toml")):
         with open(path, "rb") as f:

@@ -18,6 +18,8 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -38,10 +40,16 @@ class System:
     heading_keywords: tuple[str, ...]
 
 
+def read_outline(path: str | Path | None = None) -> dict[str, Any]:
+    """The Outline file as parsed TOML (``version`` and the ``[[system]]`` list): ``data/outline.toml`` by
+    default, or the file at ``path`` (a researcher's own mapping, a test's). The one place it is read."""
+    return tomllib.loads(Path(path if path is not None else OUTLINE_FILE).read_text(encoding="utf-8"))
+
+
 @lru_cache(maxsize=1)
 def load_systems() -> tuple[System, ...]:
     """The eight systems in the Outline's order, read from ``data/outline.toml``."""
-    data = tomllib.loads(OUTLINE_FILE.read_text(encoding="utf-8"))
+    data = read_outline()
     out = []
     for s in data["system"]:
         kws = tuple(unicodedata.normalize("NFKC", k) for k in s.get("heading_keywords", ()))
@@ -51,7 +59,7 @@ def load_systems() -> tuple[System, ...]:
 
 def outline_version() -> str:
     """The version string of ``outline.toml``."""
-    return str(tomllib.loads(OUTLINE_FILE.read_text(encoding="utf-8"))["version"])
+    return str(read_outline()["version"])
 
 
 def systems() -> pl.DataFrame:
@@ -128,6 +136,7 @@ __all__ = [
     "heading_system",
     "load_systems",
     "outline_version",
+    "read_outline",
     "system_ids",
     "systems",
 ]
