@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pytest
-
 from fazhi import segment_text
 from fazhi.outline import OUTLINE_FILE, assign_systems, heading_matches, heading_system, load_systems, systems
 
@@ -90,7 +90,7 @@ def test_descendants_inherit_and_titles_below_a_system_do_not_override() -> None
     ]
 
 
-def test_the_outline_file_is_read_in_one_place(tmp_path) -> None:  # noqa: ANN001
+def test_the_outline_file_is_read_in_one_place(tmp_path: Path) -> None:
     from fazhi.outline import outline_version, read_outline
 
     data = read_outline()

@@ -11,11 +11,10 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from fazhi.markers import MARKERS_FILE, MarkerTable, MarkerTableError, Style, load_markers, marker_table
 from fazhi.segment import gold_mismatches, score_against_gold, segment, segment_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 _CN = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
 _BODY_CHARS = "法治政府建设推进工作机制完善加强规范依法行政决策执行监督服务改革能力体系"
@@ -60,7 +59,7 @@ def _chars(body: str) -> list[str]:
 
 
 @st.composite
-def written_markers(draw, table: MarkerTable) -> tuple[Style, str]:  # noqa: ANN001
+def written_markers(draw: st.DrawFn, table: MarkerTable) -> tuple[Style, str]:
     """A marker as some style of ``table`` may write it: opener, spaces, numeral characters, closer."""
     style = draw(st.sampled_from(table.styles))
     num = table.numerals[draw(st.sampled_from(style.numeral))]
@@ -84,7 +83,10 @@ def test_the_prescan_finds_every_marker_the_styles_write(data: st.DataObject) ->
 
 
 def test_a_style_added_as_data_is_recognised_and_ranked() -> None:
-    text = "总则。\n第一条　为了规范行政行为，制定本办法。\n一、适用范围\n（一）本市行政机关。\n第二条　本办法自公布之日起施行。\n"
+    text = (
+        "总则。\n第一条　为了规范行政行为，制定本办法。\n一、适用范围\n（一）本市行政机关。\n"
+        "第二条　本办法自公布之日起施行。\n"
+    )
     assert "article" not in set(segment_text(text)["kind"].drop_nulls())  # the shipped table does not know it
     rows = segment_text(text, markers=with_styles(ARTICLE))
     got = [(r["level"], r["kind"], r["marker"]) for r in rows.iter_rows(named=True) if r["level"]]
@@ -102,7 +104,7 @@ def _numeral(style: Style, n: int) -> str:
 
 
 @st.composite
-def data_outlines(draw) -> tuple[list[Style], list[dict], bool, str]:  # noqa: ANN001
+def data_outlines(draw: st.DrawFn) -> tuple[list[Style], list[dict], bool, str]:
     table = _circled_table()
     first_style = {}
     for s in table.styles:  # one style per family, the first the table lists
@@ -124,7 +126,9 @@ def data_outlines(draw) -> tuple[list[Style], list[dict], bool, str]:  # noqa: A
 
 @settings(max_examples=150, deadline=None)
 @given(data_outlines())
-def test_outlines_in_styles_added_as_data_are_recovered(outline) -> None:  # noqa: ANN001
+def test_outlines_in_styles_added_as_data_are_recovered(
+    outline: tuple[list[Style], list[dict], bool, str],
+) -> None:
     styles, nodes, inline, preamble = outline
     parts, expected = [preamble + "。" + ("" if inline else "\n")], []
 
@@ -141,7 +145,8 @@ def test_outlines_in_styles_added_as_data_are_recovered(outline) -> None:  # noq
     text = "".join(parts)
     rows = segment_text(text, markers=_circled_table())
     assert "".join(text[a:b] for a, b in zip(rows["start"], rows["end"])) == text
-    got = [(r["level"], r["kind"], r["ordinal"], r["title"]) for r in rows.iter_rows(named=True) if r["level"]]
+    headings = rows.filter(pl.col("level") > 0)
+    got = list(zip(headings["level"], headings["kind"], headings["ordinal"], headings["title"]))
     assert got == expected
 
 
@@ -195,7 +200,11 @@ def test_gold_mismatches_agree_with_the_score() -> None:
     text = "前言。\n一、总则\n（一）目标\n二、措施\n1.细则\n"
     rows = segment_text(text)
     gold = pl.DataFrame(
-        {"level": [1, 2, 1, 3], "marker": ["一、", "（一）", "二、", "2."], "title": ["总则", "目标", "措施", "细则"]},
+        {
+            "level": [1, 2, 1, 3],
+            "marker": ["一、", "（一）", "二、", "2."],
+            "title": ["总则", "目标", "措施", "细则"],
+        },
         schema={"level": pl.Int32, "marker": pl.String, "title": pl.String},
     )
     score = score_against_gold(rows, gold)

@@ -130,7 +130,7 @@ def _numerals(data: Mapping[str, Any]) -> dict[str, Numeral]:
     for name, spec in raw.items():
         chars, longest = spec.get("chars"), spec.get("max_length")
         if not isinstance(chars, str) or not chars or not isinstance(longest, int) or longest < 1:
-            raise _fail(f"numerals.{name}", "needs chars (a non-empty string) and max_length (an integer >= 1)")
+            raise _fail(f"numerals.{name}", "needs chars (non-empty) and max_length (an integer ≥ 1)")
         try:
             re.compile(f"[{chars}]")
         except re.error as e:
@@ -163,7 +163,8 @@ def _style(raw: Mapping[str, Any], index: int, numerals: Mapping[str, Numeral]) 
     if not isinstance(rank, int) or isinstance(rank, bool):
         raise _fail(where, "rank must be an integer")
     flags = {}
-    for flag, default in (("spaces", False), ("inline", True), ("bare", False), ("list", False), ("lost_numeral", False)):
+    defaults = {"spaces": False, "inline": True, "bare": False, "list": False, "lost_numeral": False}
+    for flag, default in defaults.items():
         flags[flag] = raw.get(flag, default)
         if not isinstance(flags[flag], bool):
             raise _fail(where, f"{flag} must be true or false")
@@ -227,7 +228,7 @@ def _class(chars: set[str]) -> str:
 
 
 def _prefilter(styles: tuple[Style, ...], numerals: Mapping[str, Numeral]) -> str:
-    """A pattern matching at the start of every marker any style matches (a superset), opening with a class."""
+    """A pattern matching at the start of every marker of every style (a superset), opening with a class."""
     first: set[str] = set()
     first_classes: set[str] = set()  # numeral character-class bodies (may hold ranges such as 0-9)
     middle: set[str] = set()
@@ -305,5 +306,13 @@ def load_markers() -> MarkerTable:
     return read_markers(MARKERS_FILE)
 
 
-__all__ = ["MARKERS_FILE", "MarkerTable", "MarkerTableError", "Numeral", "Style", "load_markers", "marker_table",
-           "read_markers"]  # fmt: skip
+__all__ = [
+    "MARKERS_FILE",
+    "MarkerTable",
+    "MarkerTableError",
+    "Numeral",
+    "Style",
+    "load_markers",
+    "marker_table",
+    "read_markers",
+]

@@ -7,8 +7,9 @@ table of the eight systems; ``heading_system(title)``, the system a heading name
 
 The rule, visible and versioned in ``outline.toml``: a heading names a system when its title contains
 one of that system's keywords; several systems → the one with the longest matching keyword, and none
-when two systems tie (the title does not decide). A section under a heading that has a system inherits it (``system_source = "inherited"``),
-whatever its own title says, so that everything filed under 突发事件应对 counts as emergency response.
+when two systems tie (the title does not decide). A section under a heading that has a system inherits
+it (``system_source = "inherited"``), whatever its own title says, so that everything filed under
+突发事件应对 counts as emergency response.
 This mapping is the validation label the theme and topic stages are scored against.
 """
 
@@ -63,7 +64,8 @@ def outline_version() -> str:
 
 
 def systems() -> pl.DataFrame:
-    """The eight systems as a table: ``order`` (0–7), ``id``, ``name``, ``english``, ``chapter``, ``keywords``."""
+    """The eight systems as a table: ``order`` (0–7), ``id``, ``name``, ``english``, ``chapter``,
+    ``keywords``."""
     rows = [
         {"order": i, "id": s.id, "name": s.name, "english": s.english, "chapter": s.chapter,
          "keywords": "、".join(s.heading_keywords)}

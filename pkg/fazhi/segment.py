@@ -46,11 +46,15 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from .markers import SPACE, MarkerTable, load_markers
 from .schema import SECTION_COLUMNS, anomalies_table, sections_table, sentences_table
+
+if TYPE_CHECKING:  # the pipeline imports the stages; the stage only needs the type
+    from .pipeline import BuildContext
 
 # ------------------------------------------------------------------------------------------ tables
 
@@ -64,7 +68,8 @@ SECTION_SCHEMA = {name: dtype for name, dtype, _ in SECTION_COLUMNS}
 KINDS = load_markers().kinds
 RANK = load_markers().rank
 
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
+_CN_DIGIT |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SPACE = SPACE
 
 _DB_NUMBER = re.compile(r"[ \t]*[（(][0-9]{1,3}[）)]")
@@ -158,13 +163,14 @@ def _inside_book_title(text: str, pos: int) -> bool:
 
 
 def _ordinal(numeral: str) -> int | None:
-    """A marker's number: decimal digits (any width, read after NFKC: １２ → 12, ⑫ → 12) or a Chinese numeral."""
+    """A marker's number: decimal digits (any width, read after NFKC: １２ → 12, ⑫ → 12) or a Chinese
+    numeral."""
     folded = unicodedata.normalize("NFKC", numeral)
     return int(folded) if folded.isdecimal() else chinese_numeral_value(numeral)
 
 
 def _heading_position(text: str, start: int, boundary: frozenset[str]) -> tuple[bool, bool]:
-    """May a heading begin at ``start`` (text start, line start or after a boundary), and is it a line start?"""
+    """May a heading begin at ``start`` (text start, line start or after a boundary); is it a line start?"""
     prev, i_prev = _prev_significant(text, start)
     if prev in ("）", ")") and start - i_prev > 2:
         line_start_at = text.rfind("\n", 0, i_prev) + 1
@@ -258,7 +264,9 @@ def _short_item_line(text: str, pos: int, skip: int = 0) -> bool:
     return 2 <= len(first) <= _SHORT_TITLE and not any(c in first for c in "，,：:；;")
 
 
-def _lost_marker_candidates(text: str, cands: list[_Candidate], list_kinds: frozenset[str]) -> list[_Candidate]:
+def _lost_marker_candidates(
+    text: str, cands: list[_Candidate], list_kinds: frozenset[str]
+) -> list[_Candidate]:
     """Line-initial items whose marker was lost entirely, found between two line-initial enumeration items.
 
     A line that opens with a short, comma-free sentence, right after a line-initial enumeration item
@@ -283,7 +291,9 @@ def _lost_marker_candidates(text: str, cands: list[_Candidate], list_kinds: froz
         after = nl2 + 1
         while after < len(text) and text[after] in _SPACE:
             after += 1
-        if after not in enum_lines or not _short_item_line(text, nxt) or not _short_item_line(text, c.start, c.end - c.start):
+        if after not in enum_lines or not _short_item_line(text, nxt):
+            continue
+        if not _short_item_line(text, c.start, c.end - c.start):
             continue
         line_of[nxt] = c.start
         extra.append(_Candidate(c.kind, "", 0, nxt, nxt, True, "lost_marker"))
@@ -293,7 +303,7 @@ def _lost_marker_candidates(text: str, cands: list[_Candidate], list_kinds: froz
 def _accept(
     c: _Candidate, parent: _Node | None, last_global: dict[str, int], root: _Node, *, is_list: bool
 ) -> tuple[int | None, str | None]:
-    """Sequence logic: the ordinal a candidate takes under ``parent``, and an anomaly kind, or (None, None)."""
+    """Sequence logic: the ordinal a candidate takes under ``parent`` and an anomaly kind, or (None, None)."""
     holder = parent if parent is not None else root
     last = holder.last_child.get(c.kind)
     o = c.ordinal
@@ -421,8 +431,7 @@ def segment(text: str, *, markers: MarkerTable | None = None) -> Segmentation:
 def _assemble(text: str, nodes: list[_Node], raw_anomalies: list[tuple[int, str, str]]) -> Segmentation:
     n = len(text)
     offset = 1 if (not nodes or nodes[0].start > 0) else 0
-    ids = {"section_id": [], "parent_id": [], "level": [], "kind": [], "marker": [], "ordinal": [], "title": [],
-           "start": [], "end": [], "path": []}  # fmt: skip
+    ids: dict[str, list] = {k: [] for k in SECTION_SCHEMA}
     starts = [nd.start for nd in nodes]
     bounds = starts[1:] + [n]
     if offset:
@@ -453,7 +462,9 @@ def _assemble(text: str, nodes: list[_Node], raw_anomalies: list[tuple[int, str,
         paths.append(f"{parent_path}/{here}" if parent_path else here)
         ids["path"].append(paths[-1])
     frame = pl.DataFrame(ids, schema=SECTION_SCHEMA)
-    anomalies = [Anomaly(max(idx + offset, 0) if idx >= 0 else 0, kind, detail) for idx, kind, detail in raw_anomalies]
+    anomalies = [
+        Anomaly(max(idx + offset, 0) if idx >= 0 else 0, kind, detail) for idx, kind, detail in raw_anomalies
+    ]
     return Segmentation(frame, anomalies)
 
 
@@ -507,7 +518,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 def sentence_rows(doc_id: str, text: str, sections: pl.DataFrame) -> dict[str, list]:
     """Sentences of one document as columns (see the ``sentences`` table), section by section."""
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    cols: dict[str, list] = {k: [] for k in ("doc_id", "section_id", "paragraph_id", "sentence_id", "start", "end", "text")}
+    cols: dict[str, list] = {k: [] for k in sentences_table.names}
     sid = 0
     lines_seen: dict[int, int] = {}
     for section_id, a, b in zip(sections["section_id"], sections["start"], sections["end"]):
@@ -589,7 +600,7 @@ def score_against_gold(predicted: pl.DataFrame, gold: pl.DataFrame) -> dict[str,
 
 
 def read_gold_outline(path: str | Path) -> pl.DataFrame:
-    """Read a hand-annotated gold outline: a TSV with ``#`` comment lines and a ``level  marker  title`` header.
+    """Read a hand-annotated gold outline: a TSV with ``#`` comment lines and a ``level marker title`` header.
 
     Returns
     -------
@@ -597,7 +608,8 @@ def read_gold_outline(path: str | Path) -> pl.DataFrame:
         ``level`` (Int32), ``marker``, ``title`` (an empty marker stays an empty string: a lost marker).
     """
     rows: dict[str, list] = {"level": [], "marker": [], "title": []}
-    lines = [ln for ln in Path(path).read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    text = Path(path).read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
     for ln in lines[1:]:
         level, marker, title = (ln.split("\t") + ["", ""])[:3]
         rows["level"].append(int(level))
@@ -619,7 +631,8 @@ def score_gold_folder(documents: pl.DataFrame, folder: str | Path) -> pl.DataFra
     for doc_id, text in documents.select("doc_id", "text").sort("doc_id").iter_rows():
         path = folder / f"{doc_id}.tsv"
         if path.is_file():
-            rows.append({"doc_id": doc_id, **score_against_gold(segment_text(text or ""), read_gold_outline(path))})
+            score = score_against_gold(segment_text(text or ""), read_gold_outline(path))
+            rows.append({"doc_id": doc_id, **score})
     return pl.DataFrame(rows)
 
 
@@ -634,8 +647,9 @@ def gold_mismatches(predicted: pl.DataFrame, gold: pl.DataFrame) -> pl.DataFrame
     ]
     matched_p = {i for i, _ in pairs}
     matched_g = {j for _, j in pairs}
-    rows += [{"where": "extra", "predicted": pk[i], "gold": None} for i in range(len(pk)) if i not in matched_p]
-    rows += [{"where": "missed", "predicted": None, "gold": gk[j]} for j in range(len(gk)) if j not in matched_g]
+    rows += [{"where": "extra", "predicted": k, "gold": None} for i, k in enumerate(pk) if i not in matched_p]
+    rows += [{"where": "missed", "predicted": None, "gold": k}
+             for j, k in enumerate(gk) if j not in matched_g]
     return pl.DataFrame(rows, schema={"where": pl.String, "predicted": pl.String, "gold": pl.String})
 
 
@@ -696,7 +710,9 @@ def system_coverage(sections: pl.DataFrame, documents: pl.DataFrame) -> pl.DataF
         "level",
         "n_chars",
         label=pl.col("issuer").fill_null("?") + " · " + pl.col("period").fill_null("?"),
-        level_rank=pl.col("level").replace_strict({lv: i for i, lv in enumerate(LEVELS)}, default=len(LEVELS)),
+        level_rank=pl.col("level").replace_strict(
+            {lv: i for i, lv in enumerate(LEVELS)}, default=len(LEVELS)
+        ),
     )
     cov = (
         sections.filter(pl.col("system").is_not_null())
@@ -711,8 +727,9 @@ def system_coverage(sections: pl.DataFrame, documents: pl.DataFrame) -> pl.DataF
         .with_columns(share=(pl.col("chars") / pl.col("n_chars")).round(4))
     )
     return cov.sort("level_rank", "doc_id", "order_in_doc").select(
-        "doc_id", "level", "label", "system", "system_order", "first_start", "order_in_doc", "sections", "chars", "share"
-    )
+        "doc_id", "level", "label", "system", "system_order", "first_start", "order_in_doc",
+        "sections", "chars", "share",
+    )  # fmt: skip
 
 
 def segment_documents(documents: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -727,7 +744,7 @@ def segment_documents(documents: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
     secs: list[pl.DataFrame] = []
     anomalies: dict[str, list] = {"doc_id": [], "section_id": [], "kind": [], "detail": []}
-    sentences: dict[str, list] = {k: [] for k in ("doc_id", "section_id", "paragraph_id", "sentence_id", "start", "end", "text")}
+    sentences: dict[str, list] = {k: [] for k in sentences_table.names}
     for doc_id, text in documents.select("doc_id", "text").sort("doc_id").iter_rows():
         text = text or ""
         seg = segment(text)
@@ -748,11 +765,13 @@ def segment_documents(documents: pl.DataFrame) -> dict[str, pl.DataFrame]:
         "section_anomalies": pl.DataFrame(anomalies, schema=anomalies_table.polars_schema).sort(
             "doc_id", "section_id", "kind", "detail"
         ),
-        "sentences": pl.DataFrame(sentences, schema=sentences_table.polars_schema).sort("doc_id", "sentence_id"),
+        "sentences": pl.DataFrame(sentences, schema=sentences_table.polars_schema).sort(
+            "doc_id", "sentence_id"
+        ),
     }
 
 
-def build_stage(ctx) -> dict[str, pl.DataFrame]:  # noqa: ANN001 - BuildContext, imported lazily to avoid a cycle
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: ``documents`` → ``sections``, ``section_anomalies``, ``sentences``."""
     out = segment_documents(ctx.tables["documents"])
     ctx.log(
@@ -769,7 +788,6 @@ __all__: Iterable[str] = [
     "chinese_numeral_value",
     "gold_mismatches",
     "level_summary",
-    "system_coverage",
     "outline_tree",
     "read_gold_outline",
     "score_against_gold",
@@ -778,4 +796,5 @@ __all__: Iterable[str] = [
     "segment_documents",
     "segment_text",
     "split_sentences",
+    "system_coverage",
 ]
