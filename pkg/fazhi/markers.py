@@ -205,8 +205,8 @@ def _check_kinds(styles: tuple[Style, ...]) -> None:
         f = first.setdefault(s.kind, s)
         for attr in ("rank", "list", "bare"):
             if getattr(s, attr) != getattr(f, attr):
-                raise _fail(f"style {s.name!r}", f"kind {s.kind!r} has {attr} {getattr(f, attr)!r} in style "
-                            f"{f.name!r}; styles of one kind must agree")  # fmt: skip
+                why = f"kind {s.kind!r} has {attr} {getattr(f, attr)!r} in style {f.name!r}"
+                raise _fail(f"style {s.name!r}", f"{why}; styles of one kind must agree")
         other = by_rank.setdefault(s.rank, s.kind)
         if other != s.kind:
             raise _fail(f"style {s.name!r}", f"rank {s.rank} is already the rank of kind {other!r}")

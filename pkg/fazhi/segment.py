@@ -732,13 +732,17 @@ def system_coverage(sections: pl.DataFrame, documents: pl.DataFrame) -> pl.DataF
     )  # fmt: skip
 
 
-def segment_documents(documents: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def segment_documents(
+    documents: pl.DataFrame, *, markers: MarkerTable | None = None
+) -> dict[str, pl.DataFrame]:
     """Segment every document: the ``sections``, ``section_anomalies`` and ``sentences`` tables.
 
     Parameters
     ----------
     documents
         The ``documents`` table (``doc_id`` and ``text`` are used).
+    markers
+        The heading marker styles (``fazhi.markers``); the package's ``data/markers.toml`` by default.
     """
     from .outline import assign_systems
 
@@ -747,7 +751,7 @@ def segment_documents(documents: pl.DataFrame) -> dict[str, pl.DataFrame]:
     sentences: dict[str, list] = {k: [] for k in sentences_table.names}
     for doc_id, text in documents.select("doc_id", "text").sort("doc_id").iter_rows():
         text = text or ""
-        seg = segment(text)
+        seg = segment(text, markers=markers)
         frame = assign_systems(seg.sections).with_columns(pl.lit(doc_id, pl.String).alias("doc_id"))
         secs.append(frame.select(sections_table.names))
         for a in seg.anomalies:
