@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pytest
-
 from fazhi import segment_text
 from fazhi.outline import OUTLINE_FILE, assign_systems, heading_matches, heading_system, load_systems, systems
 
@@ -88,3 +88,14 @@ def test_descendants_inherit_and_titles_below_a_system_do_not_override() -> None
         ("推进行政复议改革", "dispute_resolution", "heading"),
         ("加强学习", None, None),
     ]
+
+
+def test_the_outline_file_is_read_in_one_place(tmp_path: Path) -> None:
+    from fazhi.outline import outline_version, read_outline
+
+    data = read_outline()
+    assert [s["id"] for s in data["system"]] == [s.id for s in load_systems()]
+    assert str(data["version"]) == outline_version()
+    own = tmp_path / "outline.toml"
+    own.write_text('version = "x"\n[[system]]\nid = "a"\n', encoding="utf-8")
+    assert read_outline(own) == {"version": "x", "system": [{"id": "a"}]}

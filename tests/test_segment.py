@@ -6,9 +6,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from fazhi import read_corpus, segment_text
 from fazhi.segment import (
     chinese_numeral_value,
@@ -18,6 +15,8 @@ from fazhi.segment import (
     segment_documents,
     split_sentences,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "data" / "gold_outlines"
@@ -122,7 +121,8 @@ FULL_WIDTH = """某市人民政府关于2024年法治政府建设工作的实施
 def test_a_style_the_seeds_do_not_use() -> None:
     rows = segment_text(FULL_WIDTH)
     assert_tiles(FULL_WIDTH, rows)
-    got = [(r["level"], r["kind"], r["marker"], r["ordinal"], r["title"]) for r in rows.iter_rows(named=True)][1:]
+    cols = ("level", "kind", "marker", "ordinal", "title")
+    got = [tuple(r[c] for c in cols) for r in rows.iter_rows(named=True)][1:]
     assert got == [
         (1, "part", "第一部分", 1, "总体要求"),
         (2, "chinese_numeral", "一、", 1, "指导思想"),
@@ -180,7 +180,8 @@ def test_skipped_and_repeated_numbers_at_line_start_are_kept_and_reported() -> N
 
 def test_numbering_that_restarts_under_each_parent() -> None:
     rows = segment_text("一、甲\n1.子一\n2.子二\n二、乙\n1.子三\n2.子四\n")
-    assert rows.filter(pl.col("kind") == "arabic")["path"].to_list() == ["一、/1.", "一、/2.", "二、/1.", "二、/2."]
+    paths = rows.filter(pl.col("kind") == "arabic")["path"].to_list()
+    assert paths == ["一、/1.", "一、/2.", "二、/1.", "二、/2."]
 
 
 def test_titles_end_at_the_first_full_stop_or_colon_or_line_end() -> None:
@@ -210,7 +211,8 @@ _CN = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
 
 
 def _marker(kind: str, n: int, full: bool, variant: int) -> str:
-    digits = str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９")) if full and variant % 2 else str(n)
+    wide = str.maketrans("0123456789", "０１２３４５６７８９")
+    digits = str(n).translate(wide) if full and variant % 2 else str(n)
     lp, rp = ("（", "）") if full else ("(", ")")
     return {
         "part": f"第{_CN[n]}部分 ",
@@ -223,10 +225,10 @@ def _marker(kind: str, n: int, full: bool, variant: int) -> str:
 
 
 @st.composite
-def outlines(draw):  # noqa: ANN201
+def outlines(draw: st.DrawFn) -> tuple[list[str], list[dict], bool, bool, int, str]:
     n_kinds = draw(st.integers(1, 4))
-    kinds = sorted(draw(st.lists(st.sampled_from(KIND_ORDER), min_size=n_kinds, max_size=n_kinds, unique=True)),
-                   key=KIND_ORDER.index)  # fmt: skip
+    drawn = draw(st.lists(st.sampled_from(KIND_ORDER), min_size=n_kinds, max_size=n_kinds, unique=True))
+    kinds = sorted(drawn, key=KIND_ORDER.index)
     words = st.text(alphabet=_BODY_CHARS, min_size=2, max_size=8)
 
     def tree(depth: int) -> list[dict]:
@@ -238,11 +240,13 @@ def outlines(draw):  # noqa: ANN201
     return kinds, tree(0), draw(st.booleans()), draw(st.booleans()), draw(st.integers(0, 5)), draw(words)
 
 
-def _render(kinds, nodes, inline: bool, full: bool, variant: int, preamble: str):  # noqa: ANN001, ANN202
+def _render(
+    kinds: list[str], nodes: list[dict], inline: bool, full: bool, variant: int, preamble: str
+) -> tuple[str, list[tuple[int, str, int, str]]]:
     parts = [preamble + "。" + ("" if inline else "\n")]
     expected = []
 
-    def walk(ns, depth):  # noqa: ANN001, ANN202
+    def walk(ns: list[dict], depth: int) -> None:
         for i, n in enumerate(ns, 1):
             kind = kinds[depth]
             expected.append((depth + 1, kind, i, n["title"]))
@@ -258,17 +262,21 @@ def _render(kinds, nodes, inline: bool, full: bool, variant: int, preamble: str)
 
 @settings(max_examples=150, deadline=None)
 @given(outlines())
-def test_random_outlines_are_recovered(outline) -> None:  # noqa: ANN001
+def test_random_outlines_are_recovered(outline: tuple[list[str], list[dict], bool, bool, int, str]) -> None:
     kinds, nodes, inline, full, variant, preamble = outline
     text, expected = _render(kinds, nodes, inline, full, variant, preamble)
     rows = segment_text(text)
     assert_tiles(text, rows)
-    got = [(r["level"], r["kind"], r["ordinal"], r["title"]) for r in rows.iter_rows(named=True) if r["level"] > 0]
+    headings = rows.filter(pl.col("level") > 0)
+    got = list(zip(headings["level"], headings["kind"], headings["ordinal"], headings["title"]))
     assert got == expected
 
 
 _NOISE = st.text(
-    alphabet=st.sampled_from(list("一二三四五六七八九十是第部分章、．.，,（）()《》：:；。！？\n 　0123456789１２%法治政府")),
+    alphabet=st.sampled_from(
+        list("一二三四五六七八九十是第部分章、．.，,（）()《》：:；。！？\n 　")
+        + list("0123456789１２%法治政府")
+    ),
     max_size=200,
 )
 
@@ -297,13 +305,15 @@ def test_segment_documents_tables(documents: pl.DataFrame) -> None:
     for doc_id, rows in sections.group_by("doc_id", maintain_order=True):
         assert_tiles(texts[doc_id[0]], rows.drop("doc_id"))
     # sentences lie inside their section and reproduce the text at their offsets
-    joined = sentences.join(sections.select("doc_id", "section_id", s="start", e="end"), on=["doc_id", "section_id"])
+    spans = sections.select("doc_id", "section_id", s="start", e="end")
+    joined = sentences.join(spans, on=["doc_id", "section_id"])
     assert joined.filter((pl.col("start") < pl.col("s")) | (pl.col("end") > pl.col("e"))).height == 0
     for row in sentences.sample(50, seed=0).iter_rows(named=True):
         assert texts[row["doc_id"]][row["start"] : row["end"]] == row["text"]
     for _, g in sentences.group_by("doc_id"):
         assert g["sentence_id"].sort().to_list() == list(range(g.height))
-    inner = sentences["text"].str.contains("[。！？；]") & ~sentences["text"].str.contains("[。！？；][”’」』）)\"']*$")
+    at_end = sentences["text"].str.contains("[。！？；][”’」』）)\"']*$")
+    inner = sentences["text"].str.contains("[。！？；]") & ~at_end
     assert not inner.any()  # a sentence holds end punctuation only at its end
     # the Outline label of the seeds' system headings
     emergency = sections.filter(pl.col("title").str.contains("突发事件应对体系"))

@@ -7,8 +7,9 @@ table of the eight systems; ``heading_system(title)``, the system a heading name
 
 The rule, visible and versioned in ``outline.toml``: a heading names a system when its title contains
 one of that system's keywords; several systems → the one with the longest matching keyword, and none
-when two systems tie (the title does not decide). A section under a heading that has a system inherits it (``system_source = "inherited"``),
-whatever its own title says, so that everything filed under 突发事件应对 counts as emergency response.
+when two systems tie (the title does not decide). A section under a heading that has a system inherits
+it (``system_source = "inherited"``), whatever its own title says, so that everything filed under
+突发事件应对 counts as emergency response.
 This mapping is the validation label the theme and topic stages are scored against.
 """
 
@@ -18,6 +19,8 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -38,10 +41,16 @@ class System:
     heading_keywords: tuple[str, ...]
 
 
+def read_outline(path: str | Path | None = None) -> dict[str, Any]:
+    """The Outline file as parsed TOML (``version`` and the ``[[system]]`` list): ``data/outline.toml`` by
+    default, or the file at ``path`` (a researcher's own mapping, a test's). The one place it is read."""
+    return tomllib.loads(Path(path if path is not None else OUTLINE_FILE).read_text(encoding="utf-8"))
+
+
 @lru_cache(maxsize=1)
 def load_systems() -> tuple[System, ...]:
     """The eight systems in the Outline's order, read from ``data/outline.toml``."""
-    data = tomllib.loads(OUTLINE_FILE.read_text(encoding="utf-8"))
+    data = read_outline()
     out = []
     for s in data["system"]:
         kws = tuple(unicodedata.normalize("NFKC", k) for k in s.get("heading_keywords", ()))
@@ -51,11 +60,12 @@ def load_systems() -> tuple[System, ...]:
 
 def outline_version() -> str:
     """The version string of ``outline.toml``."""
-    return str(tomllib.loads(OUTLINE_FILE.read_text(encoding="utf-8"))["version"])
+    return str(read_outline()["version"])
 
 
 def systems() -> pl.DataFrame:
-    """The eight systems as a table: ``order`` (0–7), ``id``, ``name``, ``english``, ``chapter``, ``keywords``."""
+    """The eight systems as a table: ``order`` (0–7), ``id``, ``name``, ``english``, ``chapter``,
+    ``keywords``."""
     rows = [
         {"order": i, "id": s.id, "name": s.name, "english": s.english, "chapter": s.chapter,
          "keywords": "、".join(s.heading_keywords)}
@@ -128,6 +138,7 @@ __all__ = [
     "heading_system",
     "load_systems",
     "outline_version",
+    "read_outline",
     "system_ids",
     "systems",
 ]

@@ -8,7 +8,6 @@ tables; none is typed into a page.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import importlib.metadata
 import platform
@@ -244,9 +243,11 @@ def input_hashes(corpus: Path | None = None) -> pl.DataFrame:
 
 def corpus_files(corpus: Path | None = None) -> pl.DataFrame:
     """Every file of the corpus folder (nested folders included) with its size and SHA-256."""
+    from .tables import file_sha256
+
     corpus = Path(corpus) if corpus is not None else build_corpus()
     rows = [
-        {"file": p.relative_to(corpus).as_posix(), "bytes": p.stat().st_size, "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+        {"file": p.relative_to(corpus).as_posix(), "bytes": p.stat().st_size, "sha256": file_sha256(p)}
         for p in sorted(corpus.rglob("*"))
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus).parts)
     ]

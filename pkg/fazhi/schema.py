@@ -309,7 +309,10 @@ SECTION_COLUMNS: tuple[tuple[str, type[pl.DataType], str], ...] = (
     (
         "kind",
         pl.String,
-        "marker family: part, chinese_numeral, paren_numeral, arabic, paren_arabic, enumeration (null for the preamble)",
+        (
+            "marker family, a kind of data/markers.toml: part, chinese_numeral, paren_numeral, arabic, "
+            "paren_arabic, enumeration (null for the preamble)"
+        ),
     ),
     ("marker", pl.String, "the marker as written, e.g. （二） or 一是; empty when the marker was lost"),
     ("ordinal", pl.Int32, "the marker's number (inferred for a lost numeral)"),

@@ -6,7 +6,8 @@ the same rows plus the anomalies met on the way (skipped, repeated or lost numbe
 heading-like markers rejected by sequence logic); and, as a pipeline stage, the tables ``sections``,
 ``section_anomalies`` and ``sentences``.
 
-What is parsed (GB/T 9704-2012 and its common variants, full- and half-width alike):
+What is parsed (GB/T 9704-2012 and its common variants, full- and half-width alike) is data: the marker
+styles of ``data/markers.toml`` (see ``fazhi.markers``), one entry per style. The package's table:
 
 =================  ====================================  ============================
 kind               markers                               usual depth
@@ -19,8 +20,9 @@ kind               markers                               usual depth
 ``enumeration``    ``一是`` … ; ``第一，`` …             lowest
 =================  ====================================  ============================
 
-How: one ``re.finditer`` pass finds heading-like markers at a line start or right after a sentence or
-clause end (``。！？；：``), so headings that run inline inside one long paragraph are found too. A
+How: one scan (the table's pre-scan, then its marker pattern) finds heading-like markers at a line
+start or right after a sentence or clause end (``。！？；：``, the table's ``boundary``), so headings that
+run inline inside one long paragraph are found too (for styles with ``inline = true``). A
 marker is then accepted by *sequence logic*: its parent is the nearest open heading of a higher family,
 and it must continue its siblings' numbering (``二、`` after ``一、``), start a new sequence at 1, or
 continue the numbering of the previous parent's children (numbering that runs on across parents).
@@ -38,15 +40,21 @@ when the surrounding items are themselves line-initial, and reported as anomalie
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
+from .markers import SPACE, MarkerTable, load_markers
 from .schema import SECTION_COLUMNS, anomalies_table, sections_table, sentences_table
+
+if TYPE_CHECKING:  # the pipeline imports the stages; the stage only needs the type
+    from .pipeline import BuildContext
 
 # ------------------------------------------------------------------------------------------ tables
 
@@ -55,35 +63,16 @@ SECTION_SCHEMA = {name: dtype for name, dtype, _ in SECTION_COLUMNS}
 
 # ------------------------------------------------------------------------------------------ markers
 
-KINDS = ("part", "chinese_numeral", "paren_numeral", "arabic", "paren_arabic", "enumeration")
-RANK = {k: i for i, k in enumerate(KINDS)}
+# The marker styles, their families (kinds) and depth ranks are data: ``data/markers.toml`` (see
+# ``fazhi.markers``). KINDS and RANK are those of the package's table.
+KINDS = load_markers().kinds
+RANK = load_markers().rank
 
-_CN = "一二三四五六七八九十百零〇两"
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_DIGITS = "0-9０-９"
-_SPACE = " \t\u3000\u00a0"
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
+_CN_DIGIT |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SPACE = SPACE
 
-# One alternation per family; named groups say which family matched. It is applied (``.match``) only
-# where _PREFILTER found a marker-shaped string: a pattern that opens with a character class lets the
-# regex engine skip ordinary text at C speed, which an alternation of groups does not.
-_MARKERS = re.compile(
-    rf"(?P<part>第(?P<pn>[{_CN}]{{1,3}}|[{_DIGITS}]{{1,2}})(?:部分|章|篇))"
-    rf"|(?P<en2>第(?P<en2n>[{_CN}]{{1,3}})[，,、])"
-    rf"|(?P<pcn>[（(][{_SPACE}]?(?P<pcnn>[{_CN}]{{1,3}})[{_SPACE}]?[）)])"
-    rf"|(?P<par>[（(][{_SPACE}]?(?P<parn>[{_DIGITS}]{{1,2}})[{_SPACE}]?[）)])"
-    rf"|(?P<cn>(?P<cnn>[{_CN}]{{1,3}})[、．])"
-    rf"|(?P<en>(?P<enn>[{_CN}]{{1,3}})是)"
-    rf"|(?P<ar>(?P<arn>[{_DIGITS}]{{1,2}})[.．、](?![{_DIGITS}]))"
-)
-# A superset of every marker above, opening with a character class (see above).
-_PREFILTER = re.compile(rf"[第（({_CN}{_DIGITS}][{_CN}{_DIGITS}{_SPACE}]{{0,4}}[、．.是，,）)部章篇]")
-# A line opening with 是: an enumeration item whose numeral was lost (三是 → 是).
-_DAMAGED = re.compile(rf"\n[{_SPACE}]*(是)(?=[\u4e00-\u9fff])")
-
-# Where a heading may begin: the text start, a line start, or after the end of a sentence or clause.
-_BOUNDARY = set("\n。！？；：;:!?")
 _DB_NUMBER = re.compile(r"[ \t]*[（(][0-9]{1,3}[）)]")
-_LOOKALIKE_AFTER_CN = re.compile(rf"[{_CN}]+(?:[、级类等档批期次项个]|产业)")
 _QUOTE_OPEN, _QUOTE_CLOSE = "《〈", "》〉"
 _TITLE_END = "。"
 _TITLE_SOFT_END = "：:"
@@ -109,10 +98,6 @@ def chinese_numeral_value(s: str) -> int | None:
         else:
             return None
     return total + current
-
-
-def _int(s: str) -> int:
-    return int(unicodedata.normalize("NFKC", s))
 
 
 @dataclass
@@ -177,66 +162,72 @@ def _inside_book_title(text: str, pos: int) -> bool:
     return False
 
 
-def _candidates(text: str) -> list[_Candidate]:
-    """Every marker at a possible heading position that passes the shape checks, in text order."""
-    out: list[_Candidate] = []
+def _ordinal(numeral: str) -> int | None:
+    """A marker's number: decimal digits (any width, read after NFKC: １２ → 12, ⑫ → 12) or a Chinese
+    numeral."""
+    folded = unicodedata.normalize("NFKC", numeral)
+    return int(folded) if folded.isdecimal() else chinese_numeral_value(numeral)
+
+
+def _heading_position(text: str, start: int, boundary: frozenset[str]) -> tuple[bool, bool]:
+    """May a heading begin at ``start`` (text start, line start or after a boundary); is it a line start?"""
+    prev, i_prev = _prev_significant(text, start)
+    if prev in ("）", ")") and start - i_prev > 2:
+        line_start_at = text.rfind("\n", 0, i_prev) + 1
+        if i_prev - line_start_at < 8 and _DB_NUMBER.fullmatch(text, line_start_at, i_prev + 1):
+            # behind a database export's own paragraph number "(3)  ": the heading opens the line
+            prev = "\n"
+    if prev is not None and prev not in boundary:
+        return False, False
+    return True, prev is None or prev == "\n"
+
+
+def _lost_numeral_candidates(text: str, table: MarkerTable) -> list[_Candidate]:
+    """Lines opening with a list style's closer and no numeral (三是 → 是): items whose numeral was lost."""
+    if table.lost_numeral is None:
+        return []
+    if not any(c in text for s in table.styles if s.lost_numeral for c in s.closes):
+        return []
+    out = []
+    for m in table.lost_numeral.finditer(text):
+        style = next(s for s in table.styles if s.lost_numeral and m.group(1) in s.closes)
+        out.append(_Candidate(style.kind, m.group(1), 0, m.start(1), m.end(1), True, "lost_numeral"))
+    return out
+
+
+def _candidates(text: str, table: MarkerTable) -> list[_Candidate]:
+    """Every marker at a possible heading position that passes the shape checks, in text order.
+
+    Every position the pre-scan finds is tried; a marker that is accepted here is not read again from
+    inside (markers do not overlap), a rejected one lets the scan go on from its next character.
+    """
+    out = _lost_numeral_candidates(text, table)
     n = len(text)
-    if "是" in text:
-        for m in _DAMAGED.finditer(text):
-            at = m.start(1)
-            out.append(_Candidate("enumeration", "是", 0, at, at + 1, True, "lost_numeral"))
-    for pm in _PREFILTER.finditer(text):
-        m = _MARKERS.match(text, pm.start())
+    pos = 0
+    while (pm := table.prefilter.search(text, pos)) is not None:
+        start = pm.start()
+        pos = start + 1
+        m = table.pattern.match(text, start)
         if m is None:
             continue
-        g = m.lastgroup
-        start = m.start()
-        prev, i_prev = _prev_significant(text, start)
-        if prev in ("）", ")") and start - i_prev > 2:
-            line_start_at = text.rfind("\n", 0, i_prev) + 1
-            if i_prev - line_start_at < 8 and _DB_NUMBER.fullmatch(text, line_start_at, i_prev + 1):
-                # behind a database export's own paragraph number "(3)  ": the heading opens the line
-                prev = "\n"
-        if prev is not None and prev not in _BOUNDARY:
+        style, numeral = table.style_of(m)
+        possible, line_start = _heading_position(text, start, table.boundary)
+        if not possible or (not style.inline and not line_start) or _inside_book_title(text, start):
             continue
-        line_start = prev is None or prev == "\n"
         end = m.end()
-        marker = m.group(0)
-        if _inside_book_title(text, start):
+        if style.reject_followed_by is not None and style.reject_followed_by.match(text, end):
             continue
-        if g == "part":
-            kind, ordinal_s = "part", m.group("pn")
-        elif g == "en2":
-            kind, ordinal_s = "enumeration", m.group("en2n")
-        elif g == "pcn":
-            kind, ordinal_s = "paren_numeral", m.group("pcnn")
-        elif g == "par":
-            kind, ordinal_s = "paren_arabic", m.group("parn")
-            # a database export numbers its paragraphs "(1)  " with two spaces, or in front of a heading
-            after = text[end : end + 2]
-            if len(after) == 2 and after[0] in _SPACE and after[1] in _SPACE:
-                continue
-        elif g == "cn":
-            kind, ordinal_s = "chinese_numeral", m.group("cnn")
-            if _LOOKALIKE_AFTER_CN.match(text, end):  # 一、二级 / 一、二、三类
-                continue
-        elif g == "en":
-            kind, ordinal_s = "enumeration", m.group("enn")
-        else:  # arabic
-            kind, ordinal_s = "arabic", m.group("arn")
-            if end < n and text[end] in "%％":
-                continue
-        ordinal = _int(ordinal_s) if ordinal_s[0] in "0123456789０１２３４５６７８９" else chinese_numeral_value(ordinal_s)
+        ordinal = _ordinal(numeral)
         if not ordinal:
             continue
-        # nothing but whitespace or the end after the marker: not a heading
+        # nothing but whitespace or the end after the marker: not a heading (unless the style may stand alone)
         k = end
         while k < n and text[k] in _SPACE:
             k += 1
-        if k >= n or text[k] == "\n":
-            if kind != "part":
-                continue
-        out.append(_Candidate(kind, marker, ordinal, start, k, line_start))
+        if (k >= n or text[k] == "\n") and not style.bare:
+            continue
+        out.append(_Candidate(style.kind, m.group(0), ordinal, start, k, line_start))
+        pos = end
     out.sort(key=lambda c: c.start)
     return out
 
@@ -273,14 +264,16 @@ def _short_item_line(text: str, pos: int, skip: int = 0) -> bool:
     return 2 <= len(first) <= _SHORT_TITLE and not any(c in first for c in "，,：:；;")
 
 
-def _lost_marker_candidates(text: str, cands: list[_Candidate]) -> list[_Candidate]:
+def _lost_marker_candidates(
+    text: str, cands: list[_Candidate], list_kinds: frozenset[str]
+) -> list[_Candidate]:
     """Line-initial items whose marker was lost entirely, found between two line-initial enumeration items.
 
     A line that opens with a short, comma-free sentence, right after a line-initial enumeration item
     and right before another one (possibly one whose numeral was lost), is taken as an item of the same
     list whose marker fell out. Only enumerations are repaired: a lost ``二、`` cannot be told from prose.
     """
-    enum_lines = {c.start: c for c in cands if c.kind == "enumeration" and c.line_start}
+    enum_lines = {c.start: c for c in cands if c.kind in list_kinds and c.line_start}
     line_of: dict[int, int] = {}
     extra: list[_Candidate] = []
     for c in enum_lines.values():
@@ -298,17 +291,19 @@ def _lost_marker_candidates(text: str, cands: list[_Candidate]) -> list[_Candida
         after = nl2 + 1
         while after < len(text) and text[after] in _SPACE:
             after += 1
-        if after not in enum_lines or not _short_item_line(text, nxt) or not _short_item_line(text, c.start, c.end - c.start):
+        if after not in enum_lines or not _short_item_line(text, nxt):
+            continue
+        if not _short_item_line(text, c.start, c.end - c.start):
             continue
         line_of[nxt] = c.start
-        extra.append(_Candidate("enumeration", "", 0, nxt, nxt, True, "lost_marker"))
+        extra.append(_Candidate(c.kind, "", 0, nxt, nxt, True, "lost_marker"))
     return extra
 
 
 def _accept(
-    c: _Candidate, parent: _Node | None, last_global: dict[str, int], root: _Node
+    c: _Candidate, parent: _Node | None, last_global: dict[str, int], root: _Node, *, is_list: bool
 ) -> tuple[int | None, str | None]:
-    """Sequence logic: the ordinal a candidate takes under ``parent``, and an anomaly kind, or (None, None)."""
+    """Sequence logic: the ordinal a candidate takes under ``parent`` and an anomaly kind, or (None, None)."""
     holder = parent if parent is not None else root
     last = holder.last_child.get(c.kind)
     o = c.ordinal
@@ -320,7 +315,7 @@ def _accept(
     if last is not None:
         if o == last + 1:
             return o, None
-        if o == 1 and c.kind == "enumeration":
+        if o == 1 and is_list:
             return o, None  # a new 一是 … list under the same heading is ordinary
         if c.line_start:
             if last + 1 < o <= last + 3:
@@ -334,18 +329,46 @@ def _accept(
         return o, None
     if last_global.get(c.kind) is not None and o == last_global[c.kind] + 1:
         return o, None  # numbering running on across parents (1 … 25 through eight sections)
-    if c.line_start and o <= 3 and c.kind != "enumeration":
+    if c.line_start and o <= 3 and not is_list:
         return o, "not_from_one"
     return None, None
 
 
-def segment(text: str) -> Segmentation:
+def _issue_detail(issue: str, c: _Candidate, ordinal: int, prev_last: int | None) -> str:
+    """The ``detail`` of a sequence anomaly met while accepting ``c``."""
+    if issue == "skipped_number":
+        return f"{c.marker!r} follows number {prev_last}: {ordinal - (prev_last or 0) - 1} missing"
+    if issue == "repeated_number":
+        return f"{c.marker!r} repeats number {ordinal}"
+    if issue == "restarted_number":
+        return f"{c.marker!r} restarts at 1 after {prev_last} under the same heading"
+    if issue == "not_from_one":
+        return f"{c.marker!r} opens a list at {ordinal}, not 1"
+    if issue == "lost_numeral":
+        return f"enumeration item {ordinal} lost its numeral (line opens with {c.marker})"
+    return f"enumeration item {ordinal} lost its marker (line-initial item between items)"
+
+
+def _all_candidates(text: str, table: MarkerTable) -> list[_Candidate]:
+    """The candidates of ``_candidates`` plus list items whose marker was lost, in text order."""
+    cands = _candidates(text, table)
+    list_kinds = table.list_kinds
+    if any(c.kind in list_kinds and c.line_start for c in cands):
+        extra = _lost_marker_candidates(text, cands, list_kinds)
+        if extra:
+            cands = sorted(cands + extra, key=lambda c: c.start)
+    return cands
+
+
+def segment(text: str, *, markers: MarkerTable | None = None) -> Segmentation:
     """Segment ``text`` into its outline and list the anomalies met.
 
     Parameters
     ----------
     text
         Any string (a document's clean text).
+    markers
+        The heading marker styles (``fazhi.markers``); the package's ``data/markers.toml`` by default.
 
     Returns
     -------
@@ -354,29 +377,24 @@ def segment(text: str) -> Segmentation:
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    cands = _candidates(text)
-    if any(c.kind == "enumeration" and c.line_start for c in cands):
-        extra = _lost_marker_candidates(text, cands)
-        if extra:
-            cands = sorted(cands + extra, key=lambda c: c.start)
+    table = markers or load_markers()
+    rank, list_kinds = table.rank, table.list_kinds
+    family = {k: i for i, k in enumerate(table.kinds)}  # a level jump skips a family between parent and child
     root = _Node(None, None, None, 0, 0, True, level=0, section_id=-1)
     nodes: list[_Node] = []
     stack: list[_Node] = []
     last_global: dict[str, int] = {}
     anomalies: list[tuple[int, str, str]] = []  # (node index or -1, kind, detail)
-    for c in cands:
-        r = RANK[c.kind]
+    for c in _all_candidates(text, table):
         depth = len(stack)
-        while depth and RANK[stack[depth - 1].kind] >= r:  # type: ignore[index]
+        while depth and rank[stack[depth - 1].kind] >= rank[c.kind]:  # type: ignore[index]
             depth -= 1
         parent = stack[depth - 1] if depth else None
-        ordinal, issue = _accept(c, parent, last_global, root)
+        ordinal, issue = _accept(c, parent, last_global, root, is_list=c.kind in list_kinds)
         if ordinal is None:
             if c.line_start and not c.damaged:
-                where = len(nodes) - 1
-                anomalies.append(
-                    (where, "rejected_marker", f"{c.marker!r} at offset {c.start} breaks its siblings' numbering")
-                )
+                detail = f"{c.marker!r} at offset {c.start} breaks its siblings' numbering"
+                anomalies.append((len(nodes) - 1, "rejected_marker", detail))
             continue
         if nodes and c.start < nodes[-1].title_start:
             continue  # overlaps the previous marker (e.g. 第一部分 read twice)
@@ -400,35 +418,20 @@ def segment(text: str) -> Segmentation:
         nodes.append(node)
         stack.append(node)
         idx = len(nodes) - 1
-        if issue == "skipped_number":
-            anomalies.append((idx, issue, f"{c.marker!r} follows number {prev_last}: {ordinal - prev_last - 1} missing"))
-        elif issue == "repeated_number":
-            anomalies.append((idx, issue, f"{c.marker!r} repeats number {ordinal}"))
-        elif issue == "restarted_number":
-            anomalies.append((idx, issue, f"{c.marker!r} restarts at 1 after {prev_last} under the same heading"))
-        elif issue == "not_from_one":
-            anomalies.append((idx, issue, f"{c.marker!r} opens a list at {ordinal}, not 1"))
-        elif issue == "lost_numeral":
-            anomalies.append((idx, issue, f"enumeration item {ordinal} lost its numeral (line opens with 是)"))
-        elif issue == "lost_marker":
-            anomalies.append((idx, issue, f"enumeration item {ordinal} lost its marker (line-initial item between items)"))
-        if parent is not None and c.kind != "enumeration" and RANK[c.kind] - RANK[parent.kind] > 1:  # type: ignore[index]
-            anomalies.append(
-                (idx, "level_jump", f"{c.marker!r} ({c.kind}) sits directly under {parent.marker!r} ({parent.kind})")
-            )
-        elif parent is None and c.kind not in ("part", "chinese_numeral") and any(
-            RANK[n.kind] < RANK[c.kind] for n in nodes[:-1]  # type: ignore[index]
-        ):
-            anomalies.append((idx, "level_jump", f"{c.marker!r} ({c.kind}) at top level after higher headings"))
-
+        if issue is not None:
+            anomalies.append((idx, issue, _issue_detail(issue, c, ordinal, prev_last)))
+        # (a heading without a parent has no higher family open before it: the stack's bottom is the
+        # highest family met so far, so only a jump under a parent can happen)
+        if parent is not None and c.kind not in list_kinds and family[c.kind] - family[parent.kind] > 1:  # type: ignore[index]
+            detail = f"{c.marker!r} ({c.kind}) sits directly under {parent.marker!r} ({parent.kind})"
+            anomalies.append((idx, "level_jump", detail))
     return _assemble(text, nodes, anomalies)
 
 
 def _assemble(text: str, nodes: list[_Node], raw_anomalies: list[tuple[int, str, str]]) -> Segmentation:
     n = len(text)
     offset = 1 if (not nodes or nodes[0].start > 0) else 0
-    ids = {"section_id": [], "parent_id": [], "level": [], "kind": [], "marker": [], "ordinal": [], "title": [],
-           "start": [], "end": [], "path": []}  # fmt: skip
+    ids: dict[str, list] = {k: [] for k in SECTION_SCHEMA}
     starts = [nd.start for nd in nodes]
     bounds = starts[1:] + [n]
     if offset:
@@ -459,17 +462,21 @@ def _assemble(text: str, nodes: list[_Node], raw_anomalies: list[tuple[int, str,
         paths.append(f"{parent_path}/{here}" if parent_path else here)
         ids["path"].append(paths[-1])
     frame = pl.DataFrame(ids, schema=SECTION_SCHEMA)
-    anomalies = [Anomaly(max(idx + offset, 0) if idx >= 0 else 0, kind, detail) for idx, kind, detail in raw_anomalies]
+    anomalies = [
+        Anomaly(max(idx + offset, 0) if idx >= 0 else 0, kind, detail) for idx, kind, detail in raw_anomalies
+    ]
     return Segmentation(frame, anomalies)
 
 
-def segment_text(text: str) -> pl.DataFrame:
+def segment_text(text: str, *, markers: MarkerTable | None = None) -> pl.DataFrame:
     """The outline of a document: one row per section, in order, tiling the text exactly.
 
     Parameters
     ----------
     text
         Any string; a document with no headings gives one level-0 row spanning all of it. Never raises.
+    markers
+        The heading marker styles (``fazhi.markers``); the package's ``data/markers.toml`` by default.
 
     Returns
     -------
@@ -482,7 +489,7 @@ def segment_text(text: str) -> pl.DataFrame:
     >>> segment_text("前言。一、总则。（一）目标。二、措施。")["path"].to_list()
     ['', '一、', '一、/（一）', '二、']
     """
-    return segment(text).sections
+    return segment(text, markers=markers).sections
 
 
 # ----------------------------------------------------------------------------------------- sentences
@@ -511,7 +518,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 def sentence_rows(doc_id: str, text: str, sections: pl.DataFrame) -> dict[str, list]:
     """Sentences of one document as columns (see the ``sentences`` table), section by section."""
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    cols: dict[str, list] = {k: [] for k in ("doc_id", "section_id", "paragraph_id", "sentence_id", "start", "end", "text")}
+    cols: dict[str, list] = {k: [] for k in sentences_table.names}
     sid = 0
     lines_seen: dict[int, int] = {}
     for section_id, a, b in zip(sections["section_id"], sections["start"], sections["end"]):
@@ -537,6 +544,23 @@ def _norm_key(s: str | None) -> str:
     return re.sub(r"\s+", "", s)
 
 
+def _align_gold(
+    predicted: pl.DataFrame, gold: pl.DataFrame
+) -> tuple[pl.DataFrame, list[str], list[str], list[tuple[int, int]]]:
+    """Align a segmentation's headings with a gold outline's, in document order, on (marker, title).
+
+    Returns the predicted headings (the level-0 preamble left out), the keys of both sides (NFKC, no
+    whitespace, ``marker|title``) and the matched (predicted, gold) index pairs of a longest-common-
+    subsequence alignment.
+    """
+    pred = predicted.filter(pl.col("level") > 0) if "level" in predicted.columns else predicted
+    pk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(pred["marker"], pred["title"])]
+    gk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(gold["marker"], gold["title"])]
+    sm = difflib.SequenceMatcher(None, pk, gk, autojunk=False)
+    pairs = [(b.a + k, b.b + k) for b in sm.get_matching_blocks() for k in range(b.size)]
+    return pred, pk, gk, pairs
+
+
 def score_against_gold(predicted: pl.DataFrame, gold: pl.DataFrame) -> dict[str, float | int]:
     """Heading precision, recall and level accuracy of a segmentation against a gold outline.
 
@@ -557,13 +581,7 @@ def score_against_gold(predicted: pl.DataFrame, gold: pl.DataFrame) -> dict[str,
         ``gold``, ``predicted``, ``matched`` (counts), ``precision``, ``recall``, ``f1`` and
         ``level_accuracy`` (share of matched headings whose level agrees).
     """
-    import difflib
-
-    pred = predicted.filter(pl.col("level") > 0) if "level" in predicted.columns else predicted
-    pk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(pred["marker"], pred["title"])]
-    gk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(gold["marker"], gold["title"])]
-    sm = difflib.SequenceMatcher(None, pk, gk, autojunk=False)
-    pairs = [(b.a + k, b.b + k) for b in sm.get_matching_blocks() for k in range(b.size)]
+    pred, pk, gk, pairs = _align_gold(predicted, gold)
     plev, glev = pred["level"].to_list(), gold["level"].to_list()
     same_level = sum(1 for i, j in pairs if plev[i] == glev[j])
     matched = len(pairs)
@@ -582,7 +600,7 @@ def score_against_gold(predicted: pl.DataFrame, gold: pl.DataFrame) -> dict[str,
 
 
 def read_gold_outline(path: str | Path) -> pl.DataFrame:
-    """Read a hand-annotated gold outline: a TSV with ``#`` comment lines and a ``level  marker  title`` header.
+    """Read a hand-annotated gold outline: a TSV with ``#`` comment lines and a ``level marker title`` header.
 
     Returns
     -------
@@ -590,7 +608,8 @@ def read_gold_outline(path: str | Path) -> pl.DataFrame:
         ``level`` (Int32), ``marker``, ``title`` (an empty marker stays an empty string: a lost marker).
     """
     rows: dict[str, list] = {"level": [], "marker": [], "title": []}
-    lines = [ln for ln in Path(path).read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    text = Path(path).read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
     for ln in lines[1:]:
         level, marker, title = (ln.split("\t") + ["", ""])[:3]
         rows["level"].append(int(level))
@@ -612,28 +631,25 @@ def score_gold_folder(documents: pl.DataFrame, folder: str | Path) -> pl.DataFra
     for doc_id, text in documents.select("doc_id", "text").sort("doc_id").iter_rows():
         path = folder / f"{doc_id}.tsv"
         if path.is_file():
-            rows.append({"doc_id": doc_id, **score_against_gold(segment_text(text or ""), read_gold_outline(path))})
+            score = score_against_gold(segment_text(text or ""), read_gold_outline(path))
+            rows.append({"doc_id": doc_id, **score})
     return pl.DataFrame(rows)
 
 
 def gold_mismatches(predicted: pl.DataFrame, gold: pl.DataFrame) -> pl.DataFrame:
     """The headings on which a segmentation and its gold outline disagree (for reading, not scoring)."""
-    import difflib
-
-    pred = predicted.filter(pl.col("level") > 0)
-    pk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(pred["marker"], pred["title"])]
-    gk = [_norm_key(m) + "|" + _norm_key(t) for m, t in zip(gold["marker"], gold["title"])]
-    rows = []
-    sm = difflib.SequenceMatcher(None, pk, gk, autojunk=False)
-    for b in sm.get_matching_blocks():
-        for k in range(b.size):
-            i, j = b.a + k, b.b + k
-            if pred["level"][i] != gold["level"][j]:
-                rows.append({"where": "level", "predicted": f"{pred['level'][i]} {pk[i]}", "gold": f"{gold['level'][j]} {gk[j]}"})
-    matched_p = {b.a + k for b in sm.get_matching_blocks() for k in range(b.size)}
-    matched_g = {b.b + k for b in sm.get_matching_blocks() for k in range(b.size)}
-    rows += [{"where": "extra", "predicted": pk[i], "gold": None} for i in range(len(pk)) if i not in matched_p]
-    rows += [{"where": "missed", "predicted": None, "gold": gk[j]} for j in range(len(gk)) if j not in matched_g]
+    pred, pk, gk, pairs = _align_gold(predicted, gold)
+    plev, glev = pred["level"].to_list(), gold["level"].to_list()
+    rows: list[dict[str, str | None]] = [
+        {"where": "level", "predicted": f"{plev[i]} {pk[i]}", "gold": f"{glev[j]} {gk[j]}"}
+        for i, j in pairs
+        if plev[i] != glev[j]
+    ]
+    matched_p = {i for i, _ in pairs}
+    matched_g = {j for _, j in pairs}
+    rows += [{"where": "extra", "predicted": k, "gold": None} for i, k in enumerate(pk) if i not in matched_p]
+    rows += [{"where": "missed", "predicted": None, "gold": k}
+             for j, k in enumerate(gk) if j not in matched_g]
     return pl.DataFrame(rows, schema={"where": pl.String, "predicted": pl.String, "gold": pl.String})
 
 
@@ -694,7 +710,9 @@ def system_coverage(sections: pl.DataFrame, documents: pl.DataFrame) -> pl.DataF
         "level",
         "n_chars",
         label=pl.col("issuer").fill_null("?") + " · " + pl.col("period").fill_null("?"),
-        level_rank=pl.col("level").replace_strict({lv: i for i, lv in enumerate(LEVELS)}, default=len(LEVELS)),
+        level_rank=pl.col("level").replace_strict(
+            {lv: i for i, lv in enumerate(LEVELS)}, default=len(LEVELS)
+        ),
     )
     cov = (
         sections.filter(pl.col("system").is_not_null())
@@ -709,26 +727,31 @@ def system_coverage(sections: pl.DataFrame, documents: pl.DataFrame) -> pl.DataF
         .with_columns(share=(pl.col("chars") / pl.col("n_chars")).round(4))
     )
     return cov.sort("level_rank", "doc_id", "order_in_doc").select(
-        "doc_id", "level", "label", "system", "system_order", "first_start", "order_in_doc", "sections", "chars", "share"
-    )
+        "doc_id", "level", "label", "system", "system_order", "first_start", "order_in_doc",
+        "sections", "chars", "share",
+    )  # fmt: skip
 
 
-def segment_documents(documents: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def segment_documents(
+    documents: pl.DataFrame, *, markers: MarkerTable | None = None
+) -> dict[str, pl.DataFrame]:
     """Segment every document: the ``sections``, ``section_anomalies`` and ``sentences`` tables.
 
     Parameters
     ----------
     documents
         The ``documents`` table (``doc_id`` and ``text`` are used).
+    markers
+        The heading marker styles (``fazhi.markers``); the package's ``data/markers.toml`` by default.
     """
     from .outline import assign_systems
 
     secs: list[pl.DataFrame] = []
     anomalies: dict[str, list] = {"doc_id": [], "section_id": [], "kind": [], "detail": []}
-    sentences: dict[str, list] = {k: [] for k in ("doc_id", "section_id", "paragraph_id", "sentence_id", "start", "end", "text")}
+    sentences: dict[str, list] = {k: [] for k in sentences_table.names}
     for doc_id, text in documents.select("doc_id", "text").sort("doc_id").iter_rows():
         text = text or ""
-        seg = segment(text)
+        seg = segment(text, markers=markers)
         frame = assign_systems(seg.sections).with_columns(pl.lit(doc_id, pl.String).alias("doc_id"))
         secs.append(frame.select(sections_table.names))
         for a in seg.anomalies:
@@ -746,11 +769,13 @@ def segment_documents(documents: pl.DataFrame) -> dict[str, pl.DataFrame]:
         "section_anomalies": pl.DataFrame(anomalies, schema=anomalies_table.polars_schema).sort(
             "doc_id", "section_id", "kind", "detail"
         ),
-        "sentences": pl.DataFrame(sentences, schema=sentences_table.polars_schema).sort("doc_id", "sentence_id"),
+        "sentences": pl.DataFrame(sentences, schema=sentences_table.polars_schema).sort(
+            "doc_id", "sentence_id"
+        ),
     }
 
 
-def build_stage(ctx) -> dict[str, pl.DataFrame]:  # noqa: ANN001 - BuildContext, imported lazily to avoid a cycle
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: ``documents`` → ``sections``, ``section_anomalies``, ``sentences``."""
     out = segment_documents(ctx.tables["documents"])
     ctx.log(
@@ -767,7 +792,6 @@ __all__: Iterable[str] = [
     "chinese_numeral_value",
     "gold_mismatches",
     "level_summary",
-    "system_coverage",
     "outline_tree",
     "read_gold_outline",
     "score_against_gold",
@@ -776,4 +800,5 @@ __all__: Iterable[str] = [
     "segment_documents",
     "segment_text",
     "split_sentences",
+    "system_coverage",
 ]

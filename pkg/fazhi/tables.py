@@ -35,14 +35,28 @@ class StaleTableError(RuntimeError):
     """A table on disk was made from inputs other than the current ones: run ``fazhi build`` again."""
 
 
-def hash_files(paths: Iterable[Path], root: Path) -> str:
-    """SHA-256 over files' relative names and bytes, in name order; ``root`` makes names relative."""
+def hash_files(paths: Iterable[Path], root: Path | None = None) -> str:
+    """SHA-256 over files' names and bytes, in name order; names are relative to ``root``, or the bare
+    file names when ``root`` is None (files from several folders, e.g. lexicons and the Outline)."""
+
+    def name(q: Path) -> str:
+        return q.relative_to(root).as_posix() if root is not None else q.name
+
     h = hashlib.sha256()
-    for p in sorted(paths, key=lambda q: q.relative_to(root).as_posix()):
-        h.update(p.relative_to(root).as_posix().encode())
+    for p in sorted(paths, key=name):
+        h.update(name(p).encode())
         h.update(b"\0")
         h.update(p.read_bytes())
         h.update(b"\0")
+    return h.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of one file's bytes (read in chunks), as a hex string."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
     return h.hexdigest()
 
 
