@@ -15,7 +15,6 @@ theme needs no code.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,8 @@ from ..paths import PACKAGE_DATA
 from ..phrases import norm as _norm
 
 LEXICON_DIR = PACKAGE_DATA / "lexicons"
-OUTLINE_FILE = PACKAGE_DATA / "outline.toml"
+from ..outline import OUTLINE_FILE, read_outline
+from ..tables import hash_files as _file_hash
 
 #: The three research themes, in the order the notebook reports them.
 FOCUS = ("digital_government", "emergency_response", "dispute_resolution")
@@ -140,18 +140,7 @@ class LexiconSet:
 
 def outline_systems(outline: Path | None = None) -> list[dict[str, Any]]:
     """The eight systems of the Outline (id, name, outline_title, english, chapter), in order."""
-    with open(outline or OUTLINE_FILE, "rb") as fh:
-        return list(tomllib.load(fh)["system"])
-
-
-def _file_hash(paths: Sequence[Path]) -> str:
-    h = hashlib.sha256()
-    for p in sorted(paths, key=lambda q: q.name):
-        h.update(p.name.encode())
-        h.update(b"\0")
-        h.update(p.read_bytes())
-        h.update(b"\0")
-    return h.hexdigest()
+    return list(read_outline(outline or OUTLINE_FILE)["system"])
 
 
 def _era_bounds(file: str, text: str, entry: dict[str, Any]) -> tuple[int | None, int | None]:
@@ -246,8 +235,7 @@ def load_lexicons(folder: Path | None = None, outline: Path | None = None) -> Le
     default = folder is None and outline is None
     folder = Path(folder) if folder is not None else LEXICON_DIR
     outline = Path(outline) if outline is not None else OUTLINE_FILE
-    with open(outline, "rb") as fh:
-        outline_doc = tomllib.load(fh)
+    outline_doc = read_outline(outline)
     order = [s["id"] for s in outline_doc["system"]]
     english = {s["id"]: str(s.get("english", s["id"])) for s in outline_doc["system"]}
     files = sorted(folder.glob("*.toml"))
