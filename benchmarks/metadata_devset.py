@@ -66,11 +66,16 @@ def report(folder: Path, *, half: str | None, show_errors: bool, field: str | No
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", choices=(*EVAL_SETS, "both"), default="both", help="which evaluation set(s)")
-    ap.add_argument("--devset", type=Path, default=None, help="score this folder (docs/ and gold.csv) instead")
+    ap.add_argument(
+        "--devset", type=Path, default=None, help="score this folder (docs/ and gold.csv) instead"
+    )
     ap.add_argument("--errors", action="store_true", help="also list every wrong field")
     ap.add_argument("--field", choices=FIELDS, default=None, help="list the errors of this field only")
     ap.add_argument(
-        "--half", choices=HALVES, default=None, help="development set: one half only (odd numbers: development)"
+        "--half",
+        choices=HALVES,
+        default=None,
+        help="development set: one half only (odd numbers: development)",
     )
     args = ap.parse_args()
     if args.devset is not None:

@@ -1047,9 +1047,9 @@ def _names(rank: str, ending: str) -> list[str]:
     g = M.gazetteer()
     out = set()
     for name, ds in g.by_name.items():
-        if len(ds) == 1 and ds[0].name == name and ds[0].rank == rank and name.endswith(ending) and len(name) >= 3:
-            if name not in M._MUNICIPALITIES:
-                out.add(name)
+        one = len(ds) == 1 and ds[0].name == name and ds[0].rank == rank
+        if one and name.endswith(ending) and len(name) >= 3 and name not in M._MUNICIPALITIES:
+            out.add(name)
     return sorted(out)
 
 

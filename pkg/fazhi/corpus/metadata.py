@@ -11,11 +11,16 @@ How, field by field (a field the text does not support stays null or ``unknown``
   head that ends with a genre word, joined when split over two or three lines, behind a column tag
   (【法治建设报告】) stripped, skipping page furniture (breadcrumbs, date widgets, mastheads …文件, label lines,
   page and volume markers); a bare column label or a sharing site's file name gives way to a fuller title;
-- issuer: a collection column or page-meta field (发文机关), else the title (before 关于, or the organ,
+- title, for a news item without a genre word: a short line directly over a byline (date, 来源, 发布时间);
+- issuer: a collection column or page-meta field (发文机关, 发文单位, 发布单位), else the title (before 关于, or the organ,
   central organ of ``data/organs.toml``, region or township it opens with), the signature (an organ's name
   followed by a date line, even before trailing furniture), an official's byline (州财政局局长 某某), a
   metadata table's 发布机构 (after title and signature: it is often the portal), the first sentence
-  (2022年，潢川县司法局坚持…, 2022年，司法部…, 东城街道深入…) or the speaker (我代表X人民政府);
+  (2022年，潢川县司法局坚持…, 2022年，司法部…, 东城街道深入…, 南昌县全面贯彻… → its government; after a news
+  dateline or a time clause), an organ-and-date byline, a resolution's adoption line, the sender of a report
+  (现将省政府…报告如下) or the speaker (我代表X人民政府); a bare organ (市人民政府, 省司法厅) is completed from the
+  signature that ends with it, else from the division of its kind the text names most (市 → a municipality,
+  prefecture- or county-level city);
 - region and level: the issuer's name against the gazetteer of administrative divisions
   (``data/divisions/divisions.csv``); central organs (国务院, 全国人民代表大会, ministries without a region)
   are ``national``/``national_dept``; with no name, whom the salutation addresses (``[[addressee]]`` in
