@@ -1036,3 +1036,165 @@ def test_every_source_named_on_the_devset_is_in_the_schema_vocabulary():
     named = {v for f in M.FIELDS for v in docs[f"{f}_source"].drop_nulls().to_list()}
     assert named <= set(schema.SOURCES), named - set(schema.SOURCES)
     assert {"doc_number", "first_sentence", "signature"} <= named
+
+
+# ------------------------------------------------------------------ issue 13: rules that generalise
+# Constructed documents with places drawn from the gazetteer: the rules must hold for any place of a kind,
+# not for the documents of the evaluation sets.
+
+
+def _names(rank: str, ending: str) -> list[str]:
+    g = M.gazetteer()
+    out = set()
+    for name, ds in g.by_name.items():
+        one = len(ds) == 1 and ds[0].name == name and ds[0].rank == rank
+        if one and name.endswith(ending) and len(name) >= 3 and name not in M._MUNICIPALITIES:
+            out.add(name)
+    return sorted(out)
+
+
+PROVINCES_SHENG = _names("province", "省")
+PREFECTURE_CITIES = _names("prefecture", "市")
+COUNTIES = _names("county", "县")
+COUNTY_CITIES = _names("county", "市")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(PROVINCES_SHENG))
+def test_a_report_line_names_a_bare_government_and_a_book_title_its_province(prov: str) -> None:
+    text = (f"根据有关规定，现将省政府2022年度法治政府建设情况报告如下。\n一、主要工作\n修订《{prov}人民政府工作规则》，"
+            "坚持依法行政。\n")  # fmt: skip
+    inf = M.infer_metadata(text)
+    assert inf.level == "province" and inf.region == prov
+    assert inf.issuer is not None and inf.issuer.startswith(prov) and inf.issuer.endswith("政府")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(PROVINCES_SHENG))
+def test_a_bare_department_as_subject_takes_the_province_the_text_names(prov: str) -> None:
+    text = f"2023年，省应急管理厅坚持依法行政，推动出台《{prov}安全生产条例》。现将有关情况报告如下：\n"
+    inf = M.infer_metadata(text)
+    assert (inf.region, inf.level, inf.issuer) == (prov, "province_dept", f"{prov}应急管理厅")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(PREFECTURE_CITIES))
+def test_a_news_headline_over_a_byline_is_the_title_and_names_the_issuer(city: str) -> None:
+    text = (f"首页 > 工作动态\n{city}司法局开展矛盾纠纷排查化解专项活动\n发布时间:2022-03-21 09:33 来源:{city}司法局\n"
+            f"3月16日，{city}司法局扎实开展矛盾纠纷排查化解专项活动。\n")  # fmt: skip
+    inf = M.infer_metadata(text)
+    assert inf.title == f"{city}司法局开展矛盾纠纷排查化解专项活动"
+    assert (inf.issuer, inf.region, inf.level) == (f"{city}司法局", city, "city_dept")
+
+
+def test_a_headline_naming_a_ministry_is_national_dept_and_needs_a_byline() -> None:
+    text = "人民网>>社会\n应急管理部:毫不松懈做好防汛抗旱工作\n2021年06月01日14:05 | 来源:某报\n记者今天从应急管理部获悉。\n"
+    inf = M.infer_metadata(text)
+    assert (inf.title, inf.issuer, inf.level) == ("应急管理部:毫不松懈做好防汛抗旱工作", "应急管理部", "national_dept")
+    # without a byline under it, a short line is not taken for a headline
+    assert M.find_title("应急管理部:毫不松懈做好防汛抗旱工作\n记者今天从应急管理部获悉，会议部署工作。") is None
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(COUNTIES))
+def test_a_division_as_subject_of_the_first_sentence_is_its_government(county: str) -> None:
+    text = f"2019年，在市委、市政府的正确领导下，{county}全面贯彻党的十九大精神，依法行政不断完善。\n一、主要工作\n"
+    inf = M.infer_metadata(text)
+    assert (inf.issuer, inf.region, inf.level) == (f"{county}人民政府", county, "county")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(COUNTIES))
+def test_an_organ_and_date_byline_names_the_issuer_but_a_portal_does_not(county: str) -> None:
+    head = f"关于《{county}2023年度工作总结》的政策解读\n"
+    inf = M.infer_metadata(head + f"{county}人民政府 2024年01月08日\n现解读如下。\n")
+    assert inf.title == f"关于《{county}2023年度工作总结》的政策解读"
+    assert (inf.issuer, inf.level) == (f"{county}人民政府", "county")
+    assert M._organ_date_byline(head + f"{county}人民政府门户网站 2024年01月08日\n现解读如下。\n") is None
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(PREFECTURE_CITIES))
+def test_the_adoption_line_of_a_resolution_names_the_session(city: str) -> None:
+    session = f"{city}第十五届人民代表大会第六次会议"
+    text = (f"(2024年2月4日{session}第四次全体会议通过)\n{session}听取和审议了市长所作的政府工作报告。"
+            "会议同意这个报告，决定批准这个报告。\n")  # fmt: skip
+    inf = M.infer_metadata(text)
+    assert (inf.issuer, inf.region, inf.level, inf.doc_type) == (session, city, "city", "npc_resolution")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(COUNTY_CITIES))
+def test_a_bare_organ_in_the_title_is_completed_from_the_signature(city: str) -> None:
+    text = (f"市人民政府关于印发{city}突发事件总体应急预案的通知\n各乡镇人民政府，市政府各部门：\n"
+            f"《{city}突发事件总体应急预案》已经市政府常务会议审议通过，现印发给你们，请认真组织实施。\n"
+            f"{city}人民政府\n2020年4月1日\n")  # fmt: skip
+    inf = M.infer_metadata(text)
+    # a county-level city's government is county level, whatever its 市 suggests
+    assert (inf.issuer, inf.region, inf.level, inf.doc_type) == (f"{city}人民政府", city, "county", "notice")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(PREFECTURE_CITIES))
+def test_an_issuing_organ_field_beats_the_region_a_title_opens_with(city: str) -> None:
+    text = f"{city}加快数字政府建设工作实施方案\n  • 发布单位:{city}人民政府办公室\n结合我市实际，制定本方案。\n"
+    inf = M.infer_metadata(text)
+    assert (inf.issuer, inf.level) == (f"{city}人民政府办公室", "city_dept")
+    # a 发布机构 (often the portal) does not: the title's region still gives the government
+    inf = M.infer_metadata(text.replace("发布单位", "发布机构"))
+    assert inf.issuer == f"{city}人民政府"
+
+
+def test_weaker_self_references_give_a_level_when_nothing_is_named() -> None:
+    inf = M.infer_metadata("为推进依法行政，结合自治区实际，制定本方案。\n一、总体要求\n")
+    assert inf.level == "province" and inf.issuer is None
+    city = PREFECTURE_CITIES[0]
+    text = (f"2022年，全市司法行政系统深入推进法治建设。\n我局牵头制定《{city}法律顾问工作规定》，全市法治政府建设"
+            "迈上新台阶，全市各部门积极参与。\n")  # fmt: skip
+    inf = M.infer_metadata(text)
+    assert (inf.region, inf.level) == (city, "city_dept")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(PREFECTURE_CITIES))
+def test_a_date_widget_and_a_news_dateline_are_not_read_as_the_document(city: str) -> None:
+    text = (f"欢迎访问某某政法网,今天是 2025年12月08日 星期一\n2023年春节期间，{city}司法局切实加大矛盾纠纷排查化解力度。"
+            "\n")  # fmt: skip
+    inf = M.infer_metadata(text)
+    assert inf.issuer == f"{city}司法局" and inf.period == "2023"
+    inf = M.infer_metadata(f"某省长安网讯 {city}司法局认真贯彻落实省司法厅文件精神，开展专项行动。\n")
+    assert inf.issuer == f"{city}司法局" and inf.level == "city_dept"
+
+
+def test_genre_cues_for_transmitted_documents_and_disclosure_reports() -> None:
+    plan = "各县（市、区）人民政府：\n《某市数字政府改革建设2023年工作要点》已经市人民政府同意，现印发给你们，请认真贯彻执行。\n"
+    assert M.infer_metadata(plan).doc_type == "implementation_plan"
+    rules = "各乡镇人民政府：\n修订后的《某州人民政府工作规则》已经州政府全体会议审议通过，现印发给你们，自印发之日起施行。\n"
+    assert M.infer_metadata(rules).doc_type == "notice"
+    assert M.infer_metadata("某局2022年政府信息公开工作年度报告\n正文。").doc_type == "work_summary"
+    assert M.infer_metadata("关于转发《某市大数据中心建设方案》的通知\n正文。").doc_type == "implementation_plan"
+
+
+def test_a_masthead_repeated_at_the_start_of_a_split_title_is_dropped() -> None:
+    text = "政府信息公开\n自治区人民政府办公厅\n\n自治区人民政府办公厅2022\n\n政府信息公开工作年度报告\n依据条例，编制本报告。\n"
+    assert M.find_title(text) == "自治区人民政府办公厅2022政府信息公开工作年度报告"
+
+
+def test_title_lines_drop_contact_furniture_and_table_bars() -> None:
+    assert M.find_title("投稿邮箱:abc@163.com\n市人民政府关于印发某预案的通知\n各部门：\n") == "市人民政府关于印发某预案的通知"
+    assert M._strip_title_furniture("某局开展专项活动 |") == "某局开展专项活动"
+    assert M._strip_title_furniture("通 知") == "通知"
+
+
+def test_collection_columns_come_from_the_one_data_file() -> None:
+    """Every column name of data/collection_columns.toml gives its field (one source of truth); a name that
+    is not in that file gives nothing."""
+    from fazhi.corpus.collections import column_rules
+
+    for fld in ("title", "issuer", "region", "published"):
+        for name in column_rules().fields[fld]:
+            assert M._given_field({name: "x"}, fld) == "x", (fld, name)
+    assert M._given_field({"Publish Date": "2024-01-01"}, "published") == "2024-01-01"  # compared normalised
+    assert M._given_field({"年度": "2021"}, "period") == "2021"  # a year column gives the period
+    assert M._given_field({"no_such_column": "x"}, "title") is None
+    assert not hasattr(M, "_GIVEN_ALIASES")

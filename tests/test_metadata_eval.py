@@ -330,3 +330,30 @@ def test_devset_summary_says_which_half_is_which() -> None:
     assert "level 100%" in text and "development half" in text
     with pytest.raises(ValueError, match="no 'check' rows"):
         devset_summary(table.filter(pl.col("half") != "check"))
+
+
+# ------------------------------------------------------------------------------------ the fresh set
+
+
+def test_fresh_set_gold_is_complete_and_every_file_has_gold() -> None:
+    from fazhi.metadata_eval import EVAL_SETS, eval_set_dir, fresh_dir
+
+    fresh = fresh_dir()
+    assert eval_set_dir("fresh") == fresh and eval_set_dir("devset") == devset_dir() and "fresh" in EVAL_SETS
+    gold = read_gold(fresh / "gold.csv")  # raises on any value outside the vocabularies
+    assert gold.columns == list(GOLD_COLUMNS) and gold.height >= 40
+    assert gold["source_url"].null_count() == 0 and gold["doc_type"].null_count() == 0
+    files = {p.name for p in (fresh / "docs").iterdir() if p.is_file()}
+    assert set(gold["source_file"]) == files
+    # no document of the fresh set is a document of the development set (by URL)
+    old = set(read_gold(DEVSET / "gold.csv")["source_url"])
+    assert not (set(gold["source_url"]) & old)
+    readme = (fresh / "README.md").read_text(encoding="utf-8")
+    assert "before" in readme and "Changes to gold after the first prediction" in readme
+
+
+def test_eval_set_dir_rejects_an_unknown_name() -> None:
+    from fazhi.metadata_eval import eval_set_dir
+
+    with pytest.raises(ValueError, match="devset, fresh"):
+        eval_set_dir("holdout")

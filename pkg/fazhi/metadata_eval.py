@@ -8,7 +8,7 @@ that no rule was tuned on, see its README) is the default gold.
 
 Out: per field, the number of gold values, the number inference got right, the accuracy and its
 Wilson 95% interval (:func:`metadata_accuracy`); every wrong field with both values, for reading
-(:func:`errors`); the table for the development set in one call (:func:`score_devset`, one half with
+(:func:`errors`); the table for the development set (or the fresh set, :func:`fresh_dir`) in one call (:func:`score_devset`, one half with
 ``half=``, both halves and the whole with :func:`score_devset_by_half`; :func:`load_devset` gives its
 documents and gold, for :func:`errors`). The set is split by :func:`devset_half`: odd file numbers are the
 development half (its errors are read while writing rules), even numbers the check half (only scored).
@@ -123,6 +123,30 @@ def devset_half(source_file: str) -> str:
 def devset_dir() -> Path:
     """The development set folder: ``<project>/tests/data/devset`` (``docs/``, ``gold.csv``, README)."""
     return project_root() / "tests" / "data" / "devset"
+
+
+def fresh_dir() -> Path:
+    """The fresh evaluation set: ``<project>/tests/data/devset_fresh`` (40 documents collected after the rules
+    of the development set were written, gold coded before any prediction; see its README)."""
+    return project_root() / "tests" / "data" / "devset_fresh"
+
+
+EVAL_SETS: tuple[str, ...] = ("devset", "fresh")
+
+
+def eval_set_dir(name: str) -> Path:
+    """The folder of a named evaluation set: ``devset`` (:func:`devset_dir`) or ``fresh`` (:func:`fresh_dir`).
+
+    Raises
+    ------
+    ValueError
+        For another name.
+    """
+    if name == "devset":
+        return devset_dir()
+    if name == "fresh":
+        return fresh_dir()
+    raise ValueError(f"evaluation set must be one of {', '.join(EVAL_SETS)}, got {name!r}")
 
 
 # ------------------------------------------------------------------------------------ normalising

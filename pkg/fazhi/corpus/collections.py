@@ -73,8 +73,12 @@ class ColumnRules:
     fields: dict[str, tuple[str, ...]]
 
 
-def _key(name: str) -> str:
+def normalise_column_name(name: str) -> str:
+    """A column name as names are compared: lower case, without spaces, ``_`` and ``-`` (Full Text ≡ full_text)."""
     return re.sub(r"[\s_\-]+", "", str(name).lower())
+
+
+_key = normalise_column_name
 
 
 @cache

@@ -11,11 +11,16 @@ How, field by field (a field the text does not support stays null or ``unknown``
   head that ends with a genre word, joined when split over two or three lines, behind a column tag
   (【法治建设报告】) stripped, skipping page furniture (breadcrumbs, date widgets, mastheads …文件, label lines,
   page and volume markers); a bare column label or a sharing site's file name gives way to a fuller title;
-- issuer: a collection column or page-meta field (发文机关), else the title (before 关于, or the organ,
+- title, for a news item without a genre word: a short line directly over a byline (date, 来源, 发布时间);
+- issuer: a collection column or page-meta field (发文机关, 发文单位, 发布单位), else the title (before 关于, or the organ,
   central organ of ``data/organs.toml``, region or township it opens with), the signature (an organ's name
   followed by a date line, even before trailing furniture), an official's byline (州财政局局长 某某), a
   metadata table's 发布机构 (after title and signature: it is often the portal), the first sentence
-  (2022年，潢川县司法局坚持…, 2022年，司法部…, 东城街道深入…) or the speaker (我代表X人民政府);
+  (2022年，潢川县司法局坚持…, 2022年，司法部…, 东城街道深入…, 南昌县全面贯彻… → its government; after a news
+  dateline or a time clause), an organ-and-date byline, a resolution's adoption line, the sender of a report
+  (现将省政府…报告如下) or the speaker (我代表X人民政府); a bare organ (市人民政府, 省司法厅) is completed from the
+  signature that ends with it, else from the division of its kind the text names most (市 → a municipality,
+  prefecture- or county-level city);
 - region and level: the issuer's name against the gazetteer of administrative divisions
   (``data/divisions/divisions.csv``); central organs (国务院, 全国人民代表大会, ministries without a region)
   are ``national``/``national_dept``; with no name, whom the salutation addresses (``[[addressee]]`` in
@@ -399,7 +404,7 @@ def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | N
 # --------------------------------------------------------------------------------------------- title
 
 _GENRE_END = re.compile(
-    r"(报告|方案|意见|答复|回复|规划|总结|通知|决定|决议|办法|纲要|要点|计划|情况|公告|通告|批复|讲话|函|预案|规则|细则)"
+    r"(报告|方案|意见|答复|回复|规划|总结|通知|决定|决议|办法|纲要|要点|计划|情况|公告|通告|批复|讲话|函|预案|规则|细则|解读)"
     r"(?:[（(][^）)]{1,20}[)）])?$"
 )
 _COLUMN_TAG = re.compile(r"^[【\[]([^】\]]{1,16})[】\]]\s*")
@@ -409,7 +414,7 @@ _NOT_TITLE = re.compile(
     # page furniture a title never contains: breadcrumbs (首页 > 政务公开), pipe tables, clock times, date
     # widgets (今天是…星期三), source fields, a red-letter masthead (…人民政府文件)
     r"|[>＞»|｜]|\d{1,2}:\d{2}|今天是|星期[一二三四五六日天]|(?:来源|时间|日期|编号|格式|页数|大小)\s*[:：]|文件$"
-    r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页)$"
+    r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页)$|@|邮箱|电子信箱"
     r"|^首页\s*/|^(?:组配分类|主题分类|所属主题|所属机构|文\s*号|索\s*引\s*号|发文字号|生效日期|废止日期|公开日期|发布机构|公开方式|有效性)"
     r"(?:\s|[:：])"
 )
@@ -436,7 +441,8 @@ def _strip_title_furniture(line: str) -> str:
     s = _COLUMN_TAG.sub("", line) or line
     s = _TITLE_SUFFIX.sub("", _TITLE_PREFIX.sub("", s)).strip()
     s = _TRAILING_DOC_NUMBER.sub("", _TRAILING_FIELD.sub("", s)).strip()
-    if re.fullmatch(r"(?:[\u4e00-\u9fff][ \u3000]+){2,}[\u4e00-\u9fff]", s):
+    s = re.sub(r"\s*[|｜]+$", "", s).strip()  # a table cell's bar after a headline (…专项活动 |)
+    if re.fullmatch(r"(?:[\u4e00-\u9fff][ \u3000]+){1,}[\u4e00-\u9fff]", s):
         s = re.sub(r"[ \u3000]+", "", s)  # a heading set with spaces between its characters (政 府 工 作 报 告)
     if s.startswith("《") and s.endswith("》") and s.count("《") == 1:
         s = s[1:-1]
@@ -464,6 +470,8 @@ def _title_candidates(lines: list[str]) -> list[tuple[int, str]]:
                 _ORGAN_LINE.match(parts[-2]) or _chain(parts[-1])[1] or central_organ_at(parts[-1])
             ):
                 break  # a masthead naming the organ before its own title (牟定县人民政府 / 牟定县…关于…的通知)
+            if k > 1 and parts[1].startswith(parts[0]):
+                break  # a masthead repeated at the start of the title (办公厅 / 办公厅2022…年度报告)
             cand = "".join(parts)
             nxt = lines[i + k] if i + k < len(lines) else ""
             if _title_line(cand) and not re.match(r"[。，、；：,;]", nxt):
@@ -500,7 +508,7 @@ def find_title(text: str, *, max_lines: int = 60) -> str | None:
         lines[0:1] = [m.group(1), lines[0][m.end(1) :]]  # markup lost: the title runs into the first sentence
     cands = _title_candidates(lines)
     if not cands:
-        return None
+        return _headline(lines)
     i, best = cands[0]
     for j, cand in cands[1:]:
         if (_label_like(best) or i in file_names) and not _label_like(cand) and j not in file_names:
@@ -508,6 +516,29 @@ def find_title(text: str, *, max_lines: int = 60) -> str | None:
         if j - i <= 8 and len(cand) > len(best) and cand.endswith(best):
             return cand
     return best
+
+
+# A news item's byline: a date or clock time with its source, author or publication label.
+_BYLINE = re.compile(
+    r"(?:来源|发布时间|更新时间|时间|日期|作者|信息来源)\s*[:：]|^\s*(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}"
+)
+
+
+def _headline(lines: list[str], *, max_lines: int = 12) -> str | None:
+    """A news item's headline: a short line with no sentence punctuation whose next line (bar-only lines
+    skipped) is a byline (``2021年11月30日14:05 | 来源:人民网``, ``发布时间:… 来源:…``); a headline need not end
+    with a genre word (``应急管理部:毫不松懈做好…工作``, ``某县司法局开展…专项活动``)."""
+    body = [ln for ln in lines[:max_lines] if not re.fullmatch(r"[|｜\s]*", ln)]
+    for i, ln in enumerate(body[:-1]):
+        if "。" in ln or _SALUTATION.match(ln):
+            return None
+        if not 6 <= len(ln) <= 40 or re.search(r"[，,；;>＞»|｜]|\d{1,2}:\d{2}|今天是|星期", ln):
+            continue
+        if _BYLINE.search(ln) or not re.search(r"[\u4e00-\u9fff]{4}", ln):
+            continue
+        if _BYLINE.search(body[i + 1]) and re.search(r"\d", body[i + 1]):
+            return ln
+    return None
 
 
 def _label_like(s: str) -> bool:
@@ -702,6 +733,49 @@ def _signature_pair(text: str) -> str | None:
     return None
 
 
+# 现将省政府2021年度…情况报告如下, 现将县人民政府2022年…报告如下: the organ that reports (not 我局, 本街道).
+_REPORT_LINE = re.compile(
+    r"现将(?![我本])(?P<who>[\u4e00-\u9fff]{1,24}?(?:人民政府|政府|行政公署|厅|局|委员会|办公室|办事处))"
+    r"(?:(?:19|20)\d{2}\s*年度?)?[^。\n]{0,40}?(?:报告|汇报)如下"
+)
+# An organ with a date under a title (清水县人民政府 2024年01月08日), not a portal (…网站, …门户网站).
+_ORGAN_DATE_BYLINE = re.compile(
+    r"^(?P<organ>(?:中共)?[\u4e00-\u9fff]{2,30}?(?:人民政府|政府|行政公署|办公厅|办公室|厅|局|委员会|办事处))"
+    r"[\s\u3000]+(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?$"
+)
+# (2024年2月4日梧州市第十五届人民代表大会第六次会议第四次全体会议通过): the session that adopted a resolution.
+_ADOPTED_BY = re.compile(
+    r"[（(]\s*(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?\s*"
+    r"(?P<who>[\u4e00-\u9fff]{0,20}第[一二三四五六七八九十]{1,3}届人民代表大会(?:常务委员会)?第[一二三四五六七八九十]{1,3}次会议)"
+    r"(?:第[一二三四五六七八九十]{1,3}次全体会议)?\s*通过\s*[)）]"
+)
+
+
+def _report_line_organ(text: str, *, chars: int = 400) -> str | None:
+    """The organ a report names as its sender in its opening (``现将省政府2021年度…报告如下`` → 省政府)."""
+    m = _REPORT_LINE.search(re.sub(r"\s+", "", text[:chars]))
+    return m.group("who") if m else None
+
+
+def _organ_date_byline(text: str, *, lines: int = 8) -> str | None:
+    """The organ of a byline that is an organ's name and a date, on one of the first lines, before the body."""
+    for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
+        if "。" in ln:
+            return None
+        m = _ORGAN_DATE_BYLINE.match(ln)
+        if m:
+            return m.group("organ")
+    return None
+
+
+def _adopting_session(text: str, *, chars: int = 400) -> str | None:
+    """The people's congress session that adopted a resolution, from its adoption line."""
+    m = _ADOPTED_BY.search(re.sub(r"\s+", "", text[:chars]))
+    if m and _chain(m.group("who"))[1]:
+        return m.group("who")
+    return None
+
+
 def _signature(text: str) -> tuple[str | None, dt.date | None]:
     """The organ and date that sign a document: its last lines (``河南省人民政府`` / ``2024年3月1日``), else the
     last organ-and-date block before trailing furniture (:func:`_signature_pair`, organ only)."""
@@ -729,8 +803,12 @@ _SPEAKER = re.compile(
     r"我(?:现在)?(?:代表|受|根据)(?:[\u4e00-\u9fff]{0,6}和)?(?P<who>[\u4e00-\u9fff]{0,14}?(?:国务院|人民政府|政府))"
 )
 _SELF = re.compile(r"(?:我|本)(国|省|市|县|区|州|盟|旗|厅|局|委|办)(?![长委级域内外法公员场面次])")
-_JURISDICTION_RANK = {"省": "province", "市": "prefecture", "州": "prefecture", "盟": "prefecture",
-                      "县": "county", "区": "county", "旗": "county"}  # fmt: skip
+_JURISDICTION_RANK = {"省": "province", "自治区": "province", "市": "prefecture", "州": "prefecture",
+                      "盟": "prefecture", "县": "county", "区": "county", "旗": "county"}  # fmt: skip
+# Weaker self-references, used when the text never says 我省/我县: 结合自治区实际, and 全市/全县 (the jurisdiction
+# a document speaks of as a whole).
+_OWN_REALITY = re.compile(r"结合(?:本|我)?(自治区|省|市|县|区|州|盟|旗)(?:的)?实际")
+_WHOLE = re.compile(r"全(省|市|县|区|州|盟|旗)(?![长委级域内外])")
 _NPC_DELIVERY = re.compile(
     r"^[—\-―\s（(]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)?\s*在第[一二三四五六七八九十]{1,3}届全国人民代表大会"
     r"第[一二三四五六七八九十]{1,3}次会议上"
@@ -741,8 +819,18 @@ _BARE_GOV = re.compile(r"^(省|市|县|区|州|盟|旗|自治区|自治州|自�
 
 
 _FIRST_SENTENCE_PREFIX = re.compile(
-    r"^(?:(?:(?:19|20)\d{2}年(?:以来|度)?|一年来|近年来|今年以来)[，,]?)?(?:在[^，,。]{2,40}(?:领导|指导|支持|监督)下[，,])?"
+    # a news dateline (辽宁长安网讯, 本报讯, 人民网北京11月30日电 (记者…)), then a time adverbial (2022年, 近日,
+    # 2023年“两会”及春节期间), then 在…领导下
+    r"^(?:(?:[\u4e00-\u9fff]{1,10}(?:网|报|台|社)讯|本报讯|[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日(?:电|讯))"
+    r"(?:[（(][^）)]{0,20}[)）])?)?"
+    r"(?:(?:(?:19|20)\d{2}年[^，,。]{1,16}(?:期间|以来|之际|前夕)|(?:19|20)\d{2}年(?:以来|度)?|一年来|近年来|今年以来|近日|日前"
+    r"|近期)[，,]?)?"
+    r"(?:在[^，,。]{2,40}(?:领导|指导|支持|监督)下[，,])?"
 )
+# Page furniture above a body: a date widget, a welcome line, a site's name with 正文.
+_WIDGET_LINE = re.compile(r"今天是|星期[一二三四五六日天]|欢迎(?:访问|来到)|^\S{2,10}\s+正文$")
+# A division named as the subject of the first sentence, with no organ after it (南昌县全面贯彻…): its government.
+_SUBJECT_VERB = re.compile(r"^(?:坚持|深入|认真|全面|紧紧|始终|以|按照|围绕|扎实|积极|持续|不断|聚焦)")
 # A bare department as the subject of the first sentence (县司法局坚持…, 市财政局认真…).
 _BARE_ORGAN_SUBJECT = re.compile(
     r"^((?:省|市|县|区|州|盟|旗|自治区|自治州|自治县)[\u4e00-\u9fff]{1,12}?(?:厅|局|委员会|办公室))"
@@ -759,7 +847,7 @@ _ORGAN_AFTER = re.compile(r"^(?:人民政府|政府|行政公署|[\u4e00-\u9fff]
 def _first_sentence_organ(text: str) -> str | None:
     """The organ the first sentence of the body is about, when it opens with one (``2022年，潢川县司法局坚持…``,
     ``第十四届全国人民代表大会第三次会议听取和审议了…``)."""
-    lines = [ln.strip() for ln in text.split("\n")[:8] if ln.strip()]
+    lines = [ln.strip() for ln in text.split("\n")[:8] if ln.strip() and not _WIDGET_LINE.search(ln)]
     body = "".join(ln for ln in lines if not _title_line(ln) and not _SALUTATION.match(ln))
     s = re.sub(r"\s+", "", body)[:300].split("。", 1)[0]
     s = _FIRST_SENTENCE_PREFIX.sub("", s)
@@ -782,6 +870,8 @@ def _first_sentence_organ(text: str) -> str | None:
         m = _ORGAN_AFTER.match(s[end:])
         if m:
             return s[: end + m.end()]
+        if _SUBJECT_VERB.match(s[end:]) and s[:end] == d.name:
+            return f"{d.name}人民政府"  # 南昌县全面贯彻… → the county's government
     return None
 
 
@@ -797,7 +887,7 @@ def _organ_from_source(source: str, region: str | None) -> str | None:
     """The organ a page's 来源/信息来源 line names, when it is one (not a newspaper or a division 处):
     a full name as it stands, a bare one (县司法局) completed with the region of that rank (潢川县司法局)."""
     s = re.sub(r"\s+", "", source)
-    if not _SIGNATURE_ORGAN.match(s) or s.endswith("会议"):
+    if not (_SIGNATURE_ORGAN.match(s) or _BARE_GOV.match(s)) or s.endswith("会议"):
         return None
     if _chain(s)[1]:
         return s
@@ -809,6 +899,35 @@ def _organ_from_source(source: str, region: str | None) -> str | None:
         if unit_rank == rank or (m.group(1) == "市" and d.name in _MUNICIPALITIES):
             return d.name + s[m.end() :]
     return None
+
+
+# The ranks a bare unit (省司法厅, 市人民政府) may name, and the ending its full name has.
+_UNIT_FORMS = {"省": (("province",), "省"), "自治区": (("province",), "自治区"),
+               "市": (("province", "prefecture", "county"), "市"), "州": (("prefecture",), "州"),
+               "自治州": (("prefecture",), "自治州"), "盟": (("prefecture",), "盟"), "县": (("county",), "县"),
+               "自治县": (("county",), "县"), "旗": (("county",), "旗"), "区": (("county",), "区")}  # fmt: skip
+_BARE_TITLE_ORGAN = re.compile(
+    r"^(?:自治区|自治州|自治县|省|市|县|区|州|盟|旗)(?:人民政府|政府)?"
+    r"(?:办公厅|办公室|[\u4e00-\u9fff]{1,10}?(?:厅|局|委员会))(?=[\u4e00-\u9fff]|\d)"
+)
+
+
+def _named_own(text: str, unit: str) -> Division | None:
+    """The division of a bare unit's kind (省 → a province whose name ends with 省; 市 → a municipality,
+    prefecture-level or county-level city) that the text names most, in its first ``MENTION_CHARS``."""
+    ranks, ending = _UNIT_FORMS[unit]
+    counts: Counter[str] = Counter()
+    first_at: dict[str, int] = {}
+    for pos, name, d in gazetteer().find_all(text[:MENTION_CHARS]):
+        cands = [x for x in gazetteer().by_name[name] if x.rank in ranks and x.name.endswith(ending)]
+        if not cands or len(cands[0].name) <= 2:
+            continue
+        counts[cands[0].name] += 1
+        first_at.setdefault(cands[0].name, pos)
+    if not counts:
+        return None
+    best = max(counts, key=lambda k: (counts[k], -first_at[k]))
+    return next(x for x in gazetteer().by_name[best] if x.rank in ranks)
 
 
 def _most_mentioned(text: str, rank: str, *, within: str | None = None) -> Division | None:
@@ -866,12 +985,22 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
             issuer_form = unit
     if juris is None:
         juris = max((k for k in counts if k in _JURISDICTION_RANK), key=lambda k: counts[k], default=None)
+    if juris is None and (own := _OWN_REALITY.search(text[:3000])):
+        juris = own.group(1)
+    if juris is None:
+        whole = Counter(m.group(1) for m in _WHOLE.finditer(text[:3000]))
+        if whole:
+            juris = max(whole, key=lambda k: (whole[k], -text.find("全" + k)))
     if juris is None and counts.get("国", 0) >= 3 and _SALUTATION.match(text.split("\n", 1)[0].strip()):
         return None, "national", None  # a speech to a congress about 我国, with no lower jurisdiction of its own
     if juris is None:
         return None, "unknown", None
     rank = _JURISDICTION_RANK[juris]
     dept = any(k in counts for k in ("厅", "局", "委", "办")) and issuer_form is None
+    if juris == "自治区":
+        juris = "区"
+        region_hint = region_hint if region_hint is not None and region_hint.rank == "province" else None
+        rank = "province"
     if juris == "区" and (
         (region_hint is not None and region_hint.rank == "province") or _AUTONOMOUS_REGION_ORGAN.search(text[:3000])
     ):
@@ -956,21 +1085,20 @@ def _valid_given(field_name: str, value: str | None) -> tuple[str | None, str | 
     return validate_value(field_name, value)
 
 
-_GIVEN_ALIASES = {
-    "title": ("title", "标题", "name"),
-    "issuer": ("issuer", "发文机关", "发布机构", "agency", "author_org"),
-    "region": ("region", "province", "city", "county", "地区", "省份"),
-    "level": ("level",),
-    "doc_type": ("doc_type", "type", "genre"),
-    "period": ("period", "year", "年份", "年度"),
-    "published": ("published", "publish_date", "date", "pub_date", "发布日期", "成文日期"),
-}
-
-
 def _given_field(given: dict[str, str], fld: str) -> str | None:
-    lower = {str(k).strip().lower(): v for k, v in given.items()}
-    for alias in _GIVEN_ALIASES[fld]:
-        v = lower.get(alias)
+    """The value a collection's columns give for one field. Column names are those of
+    ``data/collection_columns.toml`` (the one list of them, shared with the collection readers), compared
+    as the readers compare them; the field's own name counts too. A period is a ``period`` column, else a
+    ``year`` column."""
+    from .collections import column_rules, normalise_column_name
+
+    rules = column_rules()
+    lookup = {normalise_column_name(str(k)): v for k, v in given.items()}
+    names = [fld, *rules.fields.get(fld, ())]
+    if fld == "period":
+        names += ["year", *rules.fields.get("year", ())]
+    for alias in names:
+        v = lookup.get(normalise_column_name(alias))
         if v is not None and str(v).strip() and str(v).strip().lower() not in ("none", "null", "nan", "nat", "na"):
             return str(v).strip()
     return None
@@ -982,7 +1110,7 @@ def _given_field(given: dict[str, str], fld: str) -> str | None:
 # A government-information metadata table (索引号 / 发布机构 / 公开日期 / 文号) rendered as text: labels and
 # values separated by spaces, colons or cell bars.
 _TABLE_FIELD = re.compile(
-    r"(发布机构|发文机关|公开日期|发文时间|发文日期|发布日期|成文日期|信息时间)[\s:：|｜]*([^\s|｜:：]{2,30}(?:\s+\d{1,2}:\d{2})?)"
+    r"(发布机构|发文机关|发文单位|发布单位|公开日期|发文时间|发文日期|发布日期|成文日期|信息时间)[\s:：|｜]*([^\s|｜:：]{2,30}(?:\s+\d{1,2}:\d{2})?)"
 )
 
 
@@ -1117,6 +1245,12 @@ def infer_metadata(
         issuer = re.sub(r"^中华人民共和国", "", issuer)
     if issuer is None and title and (organ := central_organ_at(_YEAR_PREFIX.sub("", title))):
         issuer, src["issuer"] = organ, "title"  # 司法部2022年法治政府建设年度报告, 交通运输部办结…
+    table = _table_fields(text)
+    named = table.get("发文机关") or table.get("发文单位") or table.get("发布单位")
+    if issuer is None and named and _level_of(named)[1] != "unknown":
+        issuer, src["issuer"] = re.sub(r"\s+", "", named), "header"  # the issuing organ's own field
+    if issuer is None and title and (bare := _BARE_TITLE_ORGAN.match(_YEAR_PREFIX.sub("", title))):
+        issuer, src["issuer"] = bare.group(0), "title"  # 市司法局在全市…, 自治区人民政府办公厅2022…报告
     if issuer is None and opening is None and (town := _township_opening(title)):
         issuer, src["issuer"] = town, "title"  # 下洋镇2023年法治政府建设年度报告 → 下洋镇人民政府
     if issuer is None and opening is not None:
@@ -1136,7 +1270,10 @@ def infer_metadata(
         issuer, src["issuer"] = sig_organ, "signature"
     if issuer is None and (who := _official_byline(text)):
         issuer, src["issuer"] = who, "byline"
-    table = _table_fields(text)
+    if issuer is None and (who := _organ_date_byline(text)):
+        issuer, src["issuer"] = who, "byline"
+    if issuer is None and (who := _adopting_session(text)):
+        issuer, src["issuer"] = who, "byline"
     publisher = header.get("publisher") or table.get("发布机构") or table.get("发文机关")
     if issuer is None and publisher and _level_of(publisher)[1] != "unknown":
         issuer, src["issuer"] = re.sub(r"\s+", "", publisher), "header"  # 发布机构: after title and signature
@@ -1144,6 +1281,12 @@ def infer_metadata(
         organ = _first_sentence_organ(text)
         if organ:
             issuer, src["issuer"] = organ, "first_sentence"
+    if issuer is None and (who := _report_line_organ(text)):
+        issuer, src["issuer"] = who, "first_sentence"
+    if issuer is not None and sig_organ and sig_organ != issuer and _BARE_UNIT.match(issuer) and (
+        sig_organ.endswith(issuer) and _chain(sig_organ)[1]
+    ):
+        issuer, src["issuer"] = sig_organ, "signature"  # 市人民政府关于… signed 安陆市人民政府
     if issuer is not None:
         region, level = _level_of(issuer)
         known = region is not None and region in gazetteer()
@@ -1176,13 +1319,13 @@ def infer_metadata(
         if r and lv.removesuffix("_dept") == level.removesuffix("_dept"):
             region, src["region"] = r, "self_reference"
             issuer = _organ_from_source(issuer, r) or issuer
-        elif lv == "unknown" and (unit := _BARE_UNIT.match(issuer)) and unit.group(1) in ("县", "旗", "自治县"):
-            # no self-reference: the county the text names most (a county's bureau writes about its county);
-            # not for 市/区/省, which a district or a municipality also calls itself
-            d = _most_mentioned(text, "county")
-            if d is not None and d.name.endswith(unit.group(1)):
-                region, src["region"] = d.name, "mentions"
-                issuer = _organ_from_source(issuer, d.name) or issuer
+        elif (unit := _BARE_UNIT.match(issuer)) and (d := _named_own(text, unit.group(1))) is not None:
+            # no self-reference of that rank: the division of the organ's own kind the text names most (a
+            # county's bureau writes about its county, 省司法厅 about 山东省, 市司法局 about 焦作市)
+            region, src["region"] = d.name, "mentions"
+            new_level = _RANK_LEVEL[d.rank] if d.name not in _MUNICIPALITIES else "province"
+            level = new_level + ("_dept" if level.endswith("_dept") else "")
+            issuer = _organ_from_source(issuer, d.name) or issuer
     if issuer is None and header.get("source"):
         organ = _organ_from_source(header["source"], region)
         if organ:
@@ -1244,7 +1387,7 @@ def infer_metadata(
     if g.get("period"):
         period, src["period"] = g["period"], "collection"
     else:
-        head = text[: genres().head_chars * 2]
+        head = "\n".join(ln for ln in text[: genres().head_chars * 2].split("\n") if not _WIDGET_LINE.search(ln))
         period, src["period"] = _year_of(title, head, genre)
         if period is None and published:
             period, src["period"] = str(published.year), "published"
