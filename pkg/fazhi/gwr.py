@@ -426,6 +426,29 @@ def national_sentences(table: pl.DataFrame, *, alpha: float = 0.05) -> str:
     return "\n".join(out)
 
 
+def national_table(table: pl.DataFrame) -> pl.DataFrame:
+    """The national-against-provinces table narrowed for a page column: the years in one column, each value
+    with its 95% interval in one text column, the Holm-adjusted p-value."""
+    if not table.height:
+        return pl.DataFrame()
+
+    def iv(v: str, lo: str, hi: str) -> pl.Expr:
+        return pl.struct(v, lo, hi).map_elements(
+            lambda r: f"{r[v]:.2f} {_iv(r[lo], r[hi])}", return_dtype=pl.String
+        )
+
+    return table.select(
+        pl.format("{} vs {} ({})", "provincial_year", "national_year", "national_delivered").alias(
+            "provinces vs national (delivered)"
+        ),
+        pl.col("theme").map_elements(_name, return_dtype=pl.String).alias("theme"),
+        iv("national", "national_low", "national_high").alias("national [95%]"),
+        iv("province_median", "median_low", "median_high").alias("provincial median [95%]"),
+        iv("difference", "diff_low", "diff_high").alias("difference [95%]"),
+        pl.col("p_holm").round(3).alias("Holm p"),
+    )
+
+
 def outlier_sentences(outliers: pl.DataFrame) -> str:
     """Markdown bullets: the provinces whose report stands out from the provincial median after Holm."""
     if not outliers.height:
@@ -492,8 +515,19 @@ def appearance_sentences(table: pl.DataFrame) -> str:
 
 
 def _pr(r: dict, name: str) -> str:
+    """A precision or recall with its cluster-bootstrap interval; where the bootstrap cannot vary (every
+    resample as good: few positives, all right), the Wilson 95% interval of the counts instead, said so."""
+    from .metadata_eval import wilson_interval
+
     v = r[name]
-    return "undefined" if np.isnan(v) else f"{v:.2f} {_iv(r[name + '_lo'], r[name + '_hi'])}"
+    if np.isnan(v):
+        return "undefined"
+    lo, hi = r[name + "_lo"], r[name + "_hi"]
+    if hi - lo < 1e-9:
+        n = int(r["tp"] + (r["fp"] if name == "precision" else r["fn"]))
+        wl, wh = wilson_interval(int(r["tp"]), n)
+        return f"{v:.2f} {_iv(wl, wh)} (Wilson, {int(r['tp'])} of {n}: the report bootstrap does not vary)"
+    return f"{v:.2f} {_iv(lo, hi)}"
 
 
 def era_accuracy_sentences(acc: pl.DataFrame) -> str:
