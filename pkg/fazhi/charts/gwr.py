@@ -45,8 +45,11 @@ def provinces_against_national(
     )
     dots = base.mark_point(filled=True, size=40).encode(
         x="emphasis:Q",
-        color=alt.Color("status:N", title="Province against the provincial median", legend=alt.Legend(
-            orient="bottom", direction="vertical", titleLimit=320, labelLimit=320)),
+        color=alt.Color(
+            "status:N",
+            title="Province against the provincial median",
+            legend=alt.Legend(orient="bottom", direction="vertical", titleLimit=320, labelLimit=320),
+        ),
         tooltip=["region", "emphasis", "ci_low", "ci_high", "difference", "p_holm"],
     )
     lines = (
@@ -148,8 +151,10 @@ def national_series(
         tick = (
             alt.Chart(lab)
             .mark_tick(orient="vertical", color="gray", thickness=1)
-            .encode(x=alt.X("valid_from:Q", scale=alt.Scale(domain=list(domain)), axis=None),
-                    y=alt.Y("row:O", axis=None, sort="descending"))
+            .encode(
+                x=alt.X("valid_from:Q", scale=alt.Scale(domain=list(domain)), axis=None),
+                y=alt.Y("row:O", axis=None, sort="descending"),
+            )
         )
         charts.append(alt.vconcat(alt.layer(tick, text), panel, spacing=2))
     return alt.vconcat(*charts, spacing=18).properties(
