@@ -16,6 +16,9 @@ Change of 2026-12-02: until then the bands were bucketed by this module (polars 
 and rows) and the cap applied per bucket; the index is now datasketch's and the cap applies per chunk (to
 the union of its buckets), so a chunk that shares one band with a slogan no longer loses its other bands'
 pairs, and ``hits`` counts neighbouring chunk pairs instead of bucket collisions. The signatures are unchanged.
+Measured: identical candidate pairs on the 250-document benchmark corpus (1,296 of 1,296); on the government
+work reports 12,813 passages instead of 12,727, and 176 of the 610 (document, source) pairs differ (peers are
+ranked by ``hits``). datasketch's index costs more time than the polars bucketing did (benchmarks/README.md).
 """
 
 from __future__ import annotations
