@@ -161,8 +161,9 @@ def national_series(
         title=alt.TitleParams(
             "The national report's emphasis per year",
             subtitle=[
-                "Line and dots: emphasis (weighted hits per 1,000 word tokens); band: 95% section-bootstrap interval;",
-                "dotted rules: first year of a term's documented vocabulary era (terms labelled above each panel).",
+                "Line and dots: emphasis (weighted hits per 1,000 word tokens);",
+                "band: its 95% section-bootstrap interval; dotted rules: first year of a term's",
+                "documented vocabulary era (the terms are labelled above each panel).",
             ],
         )
     )

@@ -1,21 +1,23 @@
 """Candidate document pairs for alignment: character shingles, MinHash and LSH (datasketch), not all pairs.
 
-In: the documents' texts. Out: ``candidate_pairs(texts)``, the sorted pairs ``(i, j)``, ``i < j``, of documents
-that share at least one similar chunk; ``kgram_hashes(text)``, hashed character k-grams (for formulae).
+In: the documents' texts. Out: ``candidate_pairs(texts)``, the sorted pairs ``(i, j)``, ``i < j``, of
+documents that share at least one similar chunk; ``kgram_hashes(text)``, hashed character k-grams (for
+formulae).
 
 How: each text is cut into chunks (sentences split on 。！？；and line breaks, merged until at least
 ``chunk_chars`` characters). A chunk's shingles are its character ``shingle``-grams (digits folded), hashed
 with a deterministic polynomial hash (numpy, no Python ``hash``); its MinHash signature has ``num_perm``
-values from multiply-shift hashing with a fixed seed. The chunks' MinHashes go into a ``datasketch.MinHashLSH``
-index (its bands and rows chosen by datasketch for the Jaccard threshold ``threshold``); two documents are
-candidates when a chunk of one is returned by the index's query for a chunk of the other. A chunk whose
-neighbours lie in more than ``max_bucket_docs`` documents is a slogan shared by everyone and yields no pairs
+values from multiply-shift hashing with a fixed seed. The chunks' MinHashes go into a
+``datasketch.MinHashLSH`` index (its bands and rows chosen by datasketch for the Jaccard threshold
+``threshold``); two documents are candidates when a chunk of one is returned by the index's query for a
+chunk of the other. A chunk whose neighbours lie in more than ``max_bucket_docs`` documents is a slogan shared by everyone and yields no pairs
 (passim's cap on frequent n-grams). The cost is linear in the corpus size plus the number of neighbours.
 
 Change of 2026-12-02: until then the bands were bucketed by this module (polars group-by on the same bands
 and rows) and the cap applied per bucket; the index is now datasketch's and the cap applies per chunk (to
 the union of its buckets), so a chunk that shares one band with a slogan no longer loses its other bands'
-pairs, and ``hits`` counts neighbouring chunk pairs instead of bucket collisions. The signatures are unchanged.
+pairs, and ``hits`` counts neighbouring chunk pairs instead of bucket collisions. The signatures are
+unchanged.
 Measured: identical candidate pairs on the 250-document benchmark corpus (1,296 of 1,296); on the government
 work reports 12,813 passages instead of 12,727, and 176 of the 610 (document, source) pairs differ (peers are
 ranked by ``hits``). datasketch's index costs more time than the polars bucketing did (benchmarks/README.md).
