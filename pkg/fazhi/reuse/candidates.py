@@ -9,15 +9,15 @@ How: each text is cut into chunks (sentences split on 。！？；and line break
 with a deterministic polynomial hash (numpy, no Python ``hash``); its MinHash signature has ``num_perm``
 values from multiply-shift hashing with a fixed seed. The chunks' MinHashes go into a
 ``datasketch.MinHashLSH`` index (its bands and rows chosen by datasketch for the Jaccard threshold
-``threshold``); two documents are candidates when a chunk of one is returned by the index's query for a
-chunk of the other. A chunk whose neighbours lie in more than ``max_bucket_docs`` documents is a slogan shared by everyone and yields no pairs
-(passim's cap on frequent n-grams). The cost is linear in the corpus size plus the number of neighbours.
+``threshold``); two documents are candidates when a chunk of one is returned by the index's query for a chunk
+of the other. A chunk whose neighbours lie in more than ``max_bucket_docs`` documents is a slogan shared by
+everyone and yields no pairs (passim's cap on frequent n-grams). The cost is linear in the corpus size plus
+the number of neighbours.
 
-Change of 2026-12-02: until then the bands were bucketed by this module (polars group-by on the same bands
-and rows) and the cap applied per bucket; the index is now datasketch's and the cap applies per chunk (to
-the union of its buckets), so a chunk that shares one band with a slogan no longer loses its other bands'
-pairs, and ``hits`` counts neighbouring chunk pairs instead of bucket collisions. The signatures are
-unchanged.
+Change of 2026-12-02: until then the bands were bucketed by this module (polars group-by on the same bands and
+rows) and the cap applied per bucket; the index is now datasketch's and the cap applies per chunk (to the
+union of its buckets), so a chunk that shares one band with a slogan no longer loses its other bands' pairs,
+and ``hits`` counts neighbouring chunk pairs instead of bucket collisions. The signatures are unchanged.
 Measured: identical candidate pairs on the 250-document benchmark corpus (1,296 of 1,296); on the government
 work reports 12,813 passages instead of 12,727, and 176 of the 610 (document, source) pairs differ (peers are
 ranked by ``hits``). datasketch's index costs more time than the polars bucketing did (benchmarks/README.md).
@@ -80,7 +80,8 @@ def _perms(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def signatures(
     text: str, spans: list[tuple[int, int]], *, shingle: int, perms: tuple[np.ndarray, np.ndarray]
 ) -> np.ndarray:
-    """MinHash signatures (one row per chunk, uint32: the high half of a multiply-shift hash, min per chunk) of the chunks' shingles."""
+    """MinHash signatures of the chunks' shingles: one row per chunk, uint32 (the high half of a
+    multiply-shift hash, min per chunk)."""
     a, b = perms
     h = kgram_hashes(text, shingle)
     out = np.full((len(spans), len(a)), 0xFFFFFFFF, dtype=np.uint64)
