@@ -137,3 +137,11 @@ def test_era_labels_never_overlap_in_a_row():
         starts = [(v - domain[0]) * px for v in g["valid_from"]]
         assert all(e < s for e, s in zip(ends[:-1], starts[1:]))
     assert lab["row"].max() >= 1  # the 2015–2018 terms cannot share one row
+
+
+def test_the_share_of_provinces_below_the_national_report_has_an_interval(toy):
+    docs, _, reps = toy
+    nat = gwr.national_against_provinces(reps, docs, themes=THEMES)
+    assert (nat["below_low"] <= nat["below_high"]).all()
+    assert nat["below_low"].min() >= 0 and nat["below_high"].max() <= 1
+    assert "] of the" in gwr.national_sentences(nat)

@@ -126,7 +126,8 @@ def national_against_provinces(
     provinces' reports, January/February of Y) and with that of Y (March of Y, after them), where the
     corpus has it. The provincial median is bootstrapped over provinces (with each province's own
     section replicate), the national value over its sections; the difference's p-value is Holm-adjusted
-    over all rows.
+    over all rows. ``share_provinces_below`` (the share of provinces below the national value) carries
+    the interval of the same replicates (``below_low``, ``below_high``).
     """
     nat = docs.filter(pl.col("level") == "national")
     prov = docs.filter(pl.col("level") == "province")
@@ -149,6 +150,12 @@ def national_against_provinces(
                 diff = n_arr[1:, k] - med_rep[:, k]
                 lo, hi = _ci(diff)
                 below = float(np.mean(stack[:, 0, k] < n_arr[0, k]))
+                # the same share in each replicate: resampled provinces' replicate values against the
+                # national report's replicate value
+                below_rep = np.mean(
+                    stack[pick, np.arange(1, b + 1)[:, None], k] < n_arr[1:, k][:, None], axis=1
+                )
+                below_lo, below_hi = _ci(below_rep)
                 rows.append(
                     {
                         "provincial_year": year,
@@ -166,6 +173,8 @@ def national_against_provinces(
                         "diff_low": lo,
                         "diff_high": hi,
                         "share_provinces_below": below,
+                        "below_low": below_lo,
+                        "below_high": below_hi,
                         "p": wald_p(float(n_arr[0, k] - med_obs[k]), diff),
                     }
                 )
@@ -420,8 +429,9 @@ def national_sentences(table: pl.DataFrame, *, alpha: float = 0.05) -> str:
             f"{r['national_year']} (delivered {r['national_delivered']} them): national {r['national']:.2f} "
             f"{_iv(r['national_low'], r['national_high'])}, provincial median {r['province_median']:.2f} "
             f"{_iv(r['median_low'], r['median_high'])}; difference {r['difference']:+.2f} "
-            f"{_iv(r['diff_low'], r['diff_high'])}: {verdict}. {r['share_provinces_below']:.0%} of the "
-            f"{r['n_provinces']} provinces are below the national value."
+            f"{_iv(r['diff_low'], r['diff_high'])}: {verdict}. {r['share_provinces_below']:.0%} "
+            f"[{r['below_low']:.0%}, {r['below_high']:.0%}] of the {r['n_provinces']} provinces are below the "
+            "national value."
         )
     return "\n".join(out)
 
