@@ -5,7 +5,11 @@ Out: small polars tables. Each view that has nothing to show on a corpus prints 
 level document, no passage) and returns an empty table, so the notebook goes on.
 
 How: shares are read as built (no recomputation); medians and quartiles across documents are plain polars
-aggregations. The manual reading of aligned passages is data: ``data/reuse_reading.csv``.
+aggregations. The manual reading of aligned passages is data: ``data/reuse_reading.csv`` (an earlier reading
+of seeds and report passages, coder not recorded) and ``tests/data/reuse_reading/gov_work_reports_20.csv``
+(20 report passages drawn with ``reading_sample``, coded by an LLM helper; ``reading_share`` gives the share
+of true reuse with its Wilson interval). ``outline_language`` measures how far documents restate the
+national Outline's chapter titles (``data/outline.toml``).
 """
 
 from __future__ import annotations
