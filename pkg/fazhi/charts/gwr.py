@@ -170,7 +170,8 @@ def national_series(
 
 
 def vocabulary_timeline(by_year: pl.DataFrame) -> alt.Chart:
-    """Hits per national report of each era-marked term (circles), hits outside the documented era marked."""
+    """Hits per national report of each era-marked term (circles), hits outside the documented era marked;
+    legends below the chart (about 700 px wide)."""
     d = _label(by_year).with_columns(
         where=pl.when(pl.col("in_era")).then(pl.lit("in its era")).otherwise(pl.lit("before its era"))
     )
@@ -180,11 +181,11 @@ def vocabulary_timeline(by_year: pl.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("year:Q", axis=alt.Axis(format="d"), scale=alt.Scale(domain=[1950, 2027])),
             y=alt.Y("term:N", sort=alt.EncodingSortField("year", op="min"), title=None),
-            size=alt.Size("hits:Q", title="Hits"),
-            color=alt.Color("where:N", title=None),
+            size=alt.Size("hits:Q", title="Hits", legend=alt.Legend(orient="bottom")),
+            color=alt.Color("where:N", title=None, legend=alt.Legend(orient="bottom")),
             row=alt.Row("theme_label:N", title=None),
             tooltip=["term", "year", "hits", "valid_from"],
         )
         .resolve_scale(y="independent")
-        .properties(width=600)
+        .properties(width=560)
     )
