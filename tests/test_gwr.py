@@ -113,3 +113,35 @@ def test_the_coded_national_paragraphs_span_eras_and_are_scored_per_era():
     ok = acc.filter(pl.col("precision").is_not_nan())
     assert ((ok["precision_lo"] <= ok["precision"]) & (ok["precision"] <= ok["precision_hi"])).all()
     assert "precision" in gwr.era_accuracy_sentences(acc)
+
+
+def test_national_table_fits_six_columns_with_intervals(toy):
+    docs, _, reps = toy
+    nat = gwr.national_against_provinces(reps, docs, themes=THEMES)
+    table = gwr.national_table(nat)
+    assert table.width == 6 and table.height == nat.height
+    assert table["difference [95%]"].str.contains(r"^-?\d+\.\d\d \[-?\d+\.\d\d, -?\d+\.\d\d\]$").all()
+
+
+def test_era_labels_never_overlap_in_a_row():
+    from fazhi.charts.gwr import _label_rows
+
+    marks = pl.DataFrame({"term": ["电子政务", "大数据", "互联网+政务服务", "数字政府", "一网通办", "信息化"],
+                          "valid_from": [2000, 2012, 2015, 2017, 2018, 1984]})  # fmt: skip
+    width, domain, font = 620, (1950, 2027), 10
+    lab = _label_rows(marks, width=width, domain=domain, font=font)
+    px = width / (domain[1] - domain[0])
+    for _, g in lab.sort("valid_from").group_by("row"):
+        ends = [(v - domain[0]) * px + sum(font if ord(c) > 0x2E80 else 0.6 * font for c in t) + 4
+                for v, t in zip(g["valid_from"], g["label"])]  # fmt: skip
+        starts = [(v - domain[0]) * px for v in g["valid_from"]]
+        assert all(e < s for e, s in zip(ends[:-1], starts[1:]))
+    assert lab["row"].max() >= 1  # the 2015–2018 terms cannot share one row
+
+
+def test_the_share_of_provinces_below_the_national_report_has_an_interval(toy):
+    docs, _, reps = toy
+    nat = gwr.national_against_provinces(reps, docs, themes=THEMES)
+    assert (nat["below_low"] <= nat["below_high"]).all()
+    assert nat["below_low"].min() >= 0 and nat["below_high"].max() <= 1
+    assert "] of the" in gwr.national_sentences(nat)

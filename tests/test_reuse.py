@@ -261,3 +261,63 @@ def test_reading_by_hand_is_recorded() -> None:
     assert raw["note"].null_count() == 0
     summary = reading()
     assert summary["read"].sum() == 20 and summary["true_reuse"].sum() == raw["true_reuse"].sum()
+
+
+def test_candidates_are_deterministic_and_seeded() -> None:
+    sources = _national(("1980", "1986"))
+    planted, _ = plant(sources[0], _seed_texts()[0], random.Random(5), n=3)
+    texts = [sources[0], planted, *_seed_texts()[1:]]
+    first = candidate_pairs(texts, seed=7)
+    assert first == candidate_pairs(texts, seed=7)
+    assert all(i < j and hits > 0 for i, j, hits in first)
+
+
+def test_slogan_chunks_shared_by_too_many_documents_yield_no_pairs() -> None:
+    slogan = "坚持以人民为中心的发展思想，统筹发展和安全，推动高质量发展取得新成效。"
+    others = [t[i * 400 : i * 400 + 400] for t in _seed_texts() for i in range(3)]
+    texts = [slogan + t for t in others]  # every document shares only the slogan (and unrelated text)
+    capped = {(i, j) for i, j, _ in candidate_pairs(texts, max_bucket_docs=3)}
+    uncapped = {(i, j) for i, j, _ in candidate_pairs(texts, max_bucket_docs=len(texts))}
+    assert len(uncapped) > len(capped)
+
+
+def test_a_national_multi_year_document_is_a_higher_source_of_its_years() -> None:
+    outline = {
+        "level": "national",
+        "region": None,
+        "period_start": 2021,
+        "period_end": 2025,
+        "jur": "national",
+    }
+    county = _doc("county", "潢川县", 2023)
+    assert relation(county, outline) == "higher_same_year"
+    assert relation(_doc("city", "许昌市", 2026), outline) == "higher_earlier"
+
+
+def test_the_gov_reading_sample_is_coded_with_reasons_and_coder() -> None:
+    from fazhi.reuse.views import reading_share
+
+    file = ROOT / "tests" / "data" / "reuse_reading" / "gov_work_reports_20.csv"
+    raw = pl.read_csv(file)
+    assert raw.height == 20 and raw["true_reuse"].dtype == pl.Boolean
+    assert raw["reason"].null_count() == 0 and raw["coder"].str.contains("LLM").all()
+    assert set(raw["category"]) <= {"policy", "ceremonial", "slogan"}
+    assert (raw["true_reuse"] == (raw["category"] == "policy")).all()
+    share = reading_share(file)
+    total = share.filter(pl.col("kind") == "all").row(0, named=True)
+    assert total["read"] == 20 and total["true_reuse"] == raw["true_reuse"].sum()
+    assert total["ci_low"] < total["share"] < total["ci_high"]
+
+
+def test_outline_language_finds_a_restated_chapter_title() -> None:
+    from fazhi.outline import load_systems
+    from fazhi.reuse.views import outline_language
+
+    title = load_systems()[3].outline_title
+    docs = pl.DataFrame(
+        {"doc_id": ["a", "b"], "level": ["county", "county"],
+         "text": ["去年以来，我县" + title.replace("全面", "") + "，取得成效。", "与纲要无关的文字。" * 10]}
+    )  # fmt: skip
+    out = outline_language(docs)
+    assert out["systems_restated"].to_list() == [1, 0]
+    assert out["systems"][0] == load_systems()[3].name

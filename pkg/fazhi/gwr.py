@@ -126,7 +126,8 @@ def national_against_provinces(
     provinces' reports, January/February of Y) and with that of Y (March of Y, after them), where the
     corpus has it. The provincial median is bootstrapped over provinces (with each province's own
     section replicate), the national value over its sections; the difference's p-value is Holm-adjusted
-    over all rows.
+    over all rows. ``share_provinces_below`` (the share of provinces below the national value) carries
+    the interval of the same replicates (``below_low``, ``below_high``).
     """
     nat = docs.filter(pl.col("level") == "national")
     prov = docs.filter(pl.col("level") == "province")
@@ -149,6 +150,12 @@ def national_against_provinces(
                 diff = n_arr[1:, k] - med_rep[:, k]
                 lo, hi = _ci(diff)
                 below = float(np.mean(stack[:, 0, k] < n_arr[0, k]))
+                # the same share in each replicate: resampled provinces' replicate values against the
+                # national report's replicate value
+                below_rep = np.mean(
+                    stack[pick, np.arange(1, b + 1)[:, None], k] < n_arr[1:, k][:, None], axis=1
+                )
+                below_lo, below_hi = _ci(below_rep)
                 rows.append(
                     {
                         "provincial_year": year,
@@ -166,6 +173,8 @@ def national_against_provinces(
                         "diff_low": lo,
                         "diff_high": hi,
                         "share_provinces_below": below,
+                        "below_low": below_lo,
+                        "below_high": below_hi,
                         "p": wald_p(float(n_arr[0, k] - med_obs[k]), diff),
                     }
                 )
@@ -420,10 +429,34 @@ def national_sentences(table: pl.DataFrame, *, alpha: float = 0.05) -> str:
             f"{r['national_year']} (delivered {r['national_delivered']} them): national {r['national']:.2f} "
             f"{_iv(r['national_low'], r['national_high'])}, provincial median {r['province_median']:.2f} "
             f"{_iv(r['median_low'], r['median_high'])}; difference {r['difference']:+.2f} "
-            f"{_iv(r['diff_low'], r['diff_high'])}: {verdict}. {r['share_provinces_below']:.0%} of the "
-            f"{r['n_provinces']} provinces are below the national value."
+            f"{_iv(r['diff_low'], r['diff_high'])}: {verdict}. {r['share_provinces_below']:.0%} "
+            f"[{r['below_low']:.0%}, {r['below_high']:.0%}] of the {r['n_provinces']} provinces are below the "
+            "national value."
         )
     return "\n".join(out)
+
+
+def national_table(table: pl.DataFrame) -> pl.DataFrame:
+    """The national-against-provinces table narrowed for a page column: the years in one column, each value
+    with its 95% interval in one text column, the Holm-adjusted p-value."""
+    if not table.height:
+        return pl.DataFrame()
+
+    def iv(v: str, lo: str, hi: str) -> pl.Expr:
+        return pl.struct(v, lo, hi).map_elements(
+            lambda r: f"{r[v]:.2f} {_iv(r[lo], r[hi])}", return_dtype=pl.String
+        )
+
+    return table.select(
+        pl.format("{} vs {} ({})", "provincial_year", "national_year", "national_delivered").alias(
+            "provinces vs national (delivered)"
+        ),
+        pl.col("theme").map_elements(_name, return_dtype=pl.String).alias("theme"),
+        iv("national", "national_low", "national_high").alias("national [95%]"),
+        iv("province_median", "median_low", "median_high").alias("provincial median [95%]"),
+        iv("difference", "diff_low", "diff_high").alias("difference [95%]"),
+        pl.col("p_holm").round(3).alias("Holm p"),
+    )
 
 
 def outlier_sentences(outliers: pl.DataFrame) -> str:
@@ -492,8 +525,19 @@ def appearance_sentences(table: pl.DataFrame) -> str:
 
 
 def _pr(r: dict, name: str) -> str:
+    """A precision or recall with its cluster-bootstrap interval; where the bootstrap cannot vary (every
+    resample as good: few positives, all right), the Wilson 95% interval of the counts instead, said so."""
+    from .metadata_eval import wilson_interval
+
     v = r[name]
-    return "undefined" if np.isnan(v) else f"{v:.2f} {_iv(r[name + '_lo'], r[name + '_hi'])}"
+    if np.isnan(v):
+        return "undefined"
+    lo, hi = r[name + "_lo"], r[name + "_hi"]
+    if hi - lo < 1e-9:
+        n = int(r["tp"] + (r["fp"] if name == "precision" else r["fn"]))
+        wl, wh = wilson_interval(int(r["tp"]), n)
+        return f"{v:.2f} {_iv(wl, wh)} (Wilson, {int(r['tp'])} of {n}: the report bootstrap does not vary)"
+    return f"{v:.2f} {_iv(lo, hi)}"
 
 
 def era_accuracy_sentences(acc: pl.DataFrame) -> str:

@@ -5,7 +5,11 @@ Out: small polars tables. Each view that has nothing to show on a corpus prints 
 level document, no passage) and returns an empty table, so the notebook goes on.
 
 How: shares are read as built (no recomputation); medians and quartiles across documents are plain polars
-aggregations. The manual reading of aligned passages is data: ``data/reuse_reading.csv``.
+aggregations. The manual reading of aligned passages is data: ``data/reuse_reading.csv`` (an earlier reading
+of seeds and report passages, coder not recorded) and ``tests/data/reuse_reading/gov_work_reports_20.csv``
+(20 report passages drawn with ``reading_sample``, coded by an LLM helper; ``reading_share`` gives the share
+of true reuse with its Wilson interval). ``outline_language`` measures how far documents restate the
+national Outline's chapter titles (``data/outline.toml``).
 """
 
 from __future__ import annotations
@@ -174,3 +178,62 @@ def reading(file=READING_FILE) -> pl.DataFrame:
         .agg(read=pl.len(), true_reuse=pl.col("true_reuse").sum())
         .sort("corpus", "kind")
     )
+
+
+def reading_share(file) -> pl.DataFrame:
+    """Passages read by hand (a CSV with ``kind`` and ``true_reuse``): how many are true reuse, per kind and
+    overall, with the Wilson 95% interval of the share."""
+    from ..metadata_eval import wilson_interval
+
+    r = pl.read_csv(file)
+    parts = [r.group_by("kind").agg(read=pl.len(), true_reuse=pl.col("true_reuse").sum()).sort("kind")]
+    parts.append(
+        pl.DataFrame({"kind": ["all"], "read": [r.height], "true_reuse": [int(r["true_reuse"].sum())]})
+    )
+    t = pl.concat(parts, how="vertical_relaxed").with_columns(pl.col("read", "true_reuse").cast(pl.Int64))
+    iv = [wilson_interval(int(k), int(n)) for k, n in zip(t["true_reuse"], t["read"])]
+    return t.with_columns(
+        share=pl.col("true_reuse") / pl.col("read"),
+        ci_low=pl.Series([a for a, _ in iv]),
+        ci_high=pl.Series([b for _, b in iv]),
+    )
+
+
+def still_found(file, passages: pl.DataFrame) -> int:
+    """How many passages of a reading file the current ``reuse_passages`` table still holds (same documents
+    and spans)."""
+    keys = ["doc_id", "source_id", "start", "end", "source_start", "source_end"]
+    r = pl.read_csv(file).select(keys)
+    return r.join(passages.select(keys).unique(), on=keys, how="semi").height
+
+
+def outline_language(documents: pl.DataFrame, *, min_chars: int = 16) -> pl.DataFrame:
+    """How far each document restates the national Outline's own chapter titles (the eight systems'
+    ``outline_title`` in ``data/outline.toml``, 20–30 characters each): per document, the systems whose
+    title it restates (an ``align_passages`` passage of at least ``min_chars`` characters, tolerant of
+    edits), and the characters of the document inside such passages. The project holds the Outline's
+    titles, not its full text: this measures the Outline's headline language only."""
+    from ..outline import load_systems
+    from .align import align_passages
+
+    rows = []
+    systems = load_systems()
+    for r in documents.sort("doc_id").iter_rows(named=True):
+        text = r["text"] or ""
+        hit, spans, best = [], [], []
+        for s in systems:
+            p = align_passages(s.outline_title, text, min_chars=min_chars)
+            if p.height:
+                hit.append(s.name)
+                spans += list(zip(p["b_start"].to_list(), p["b_end"].to_list()))
+                best.append(float(p["similarity"].max()))
+        from .shares import covered
+
+        rows.append((r["doc_id"], r["level"], len(hit), "、".join(hit), covered(spans),
+                     (sum(best) / len(best)) if best else None))  # fmt: skip
+    return pl.DataFrame(
+        rows,
+        schema={"doc_id": pl.String, "level": pl.String, "systems_restated": pl.Int64, "systems": pl.String,
+                "chars_in_titles": pl.Int64, "mean_similarity": pl.Float64},
+        orient="row",
+    )  # fmt: skip
