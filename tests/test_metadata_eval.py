@@ -357,3 +357,38 @@ def test_eval_set_dir_rejects_an_unknown_name() -> None:
 
     with pytest.raises(ValueError, match="devset, fresh"):
         eval_set_dir("holdout")
+
+
+# ------------------------------------------------------------------------------------ the held-out set
+
+
+def test_heldout_set_gold_is_well_formed() -> None:
+    """The held-out gold is complete and uses the schema's vocabularies (it asserts no accuracy)."""
+    import csv
+
+    from fazhi.metadata_eval import EVAL_SETS, eval_set_dir, fresh_dir, heldout_dir
+    from fazhi.schema import DOC_TYPES as SCHEMA_DOC_TYPES
+    from fazhi.schema import LEVELS as SCHEMA_LEVELS
+
+    folder = heldout_dir()
+    assert eval_set_dir("heldout") == folder and "heldout" in EVAL_SETS
+    with (folder / "gold.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and list(rows[0]) == list(GOLD_COLUMNS)
+    for row in rows:
+        assert row["level"] in SCHEMA_LEVELS, row["source_file"]
+        assert row["doc_type"] in SCHEMA_DOC_TYPES, row["source_file"]
+        assert row["source_url"].startswith("http"), row["source_file"]
+        assert not row["year"] or 1949 <= int(row["year"]) <= 2100, row["source_file"]
+    gold = read_gold(folder / "gold.csv")  # also raises on a malformed date or an unknown value
+    assert gold.height == len(rows) and gold["source_file"].is_unique().all()
+    files = {p.name for p in (folder / "docs").iterdir() if p.is_file()}
+    assert set(gold["source_file"]) == files
+    # no page of the held-out set is a page of the other two sets (by URL)
+    seen = {
+        *read_gold(DEVSET / "gold.csv")["source_url"],
+        *read_gold(fresh_dir() / "gold.csv")["source_url"],
+    }
+    assert not (set(gold["source_url"]) & seen)
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert "Changes to gold after the first prediction" in readme and "no inference rule" in readme.lower()

@@ -131,11 +131,19 @@ def fresh_dir() -> Path:
     return project_root() / "tests" / "data" / "devset_fresh"
 
 
-EVAL_SETS: tuple[str, ...] = ("devset", "fresh")
+def heldout_dir() -> Path:
+    """The held-out evaluation set: ``<project>/tests/data/devset_heldout`` (documents collected after the
+    rules of issue 13 were final, gold coded and committed before one scoring run; no rule may be changed
+    from it, see its README)."""
+    return project_root() / "tests" / "data" / "devset_heldout"
+
+
+EVAL_SETS: tuple[str, ...] = ("devset", "fresh", "heldout")
 
 
 def eval_set_dir(name: str) -> Path:
-    """The folder of a named evaluation set: ``devset`` (:func:`devset_dir`) or ``fresh`` (:func:`fresh_dir`).
+    """The folder of a named evaluation set: ``devset`` (:func:`devset_dir`), ``fresh`` (:func:`fresh_dir`) or
+    ``heldout`` (:func:`heldout_dir`).
 
     Raises
     ------
@@ -146,6 +154,8 @@ def eval_set_dir(name: str) -> Path:
         return devset_dir()
     if name == "fresh":
         return fresh_dir()
+    if name == "heldout":
+        return heldout_dir()
     raise ValueError(f"evaluation set must be one of {', '.join(EVAL_SETS)}, got {name!r}")
 
 
