@@ -25,36 +25,47 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from .paths import corpus_dir, data_dir
+from .settings import BuildSettings, coerce
 from .tables import current_stamp, write_table
 
 
 @dataclass
 class BuildContext:
-    """What a stage gets: where the corpus is, the settings, and every table built so far."""
+    """What a stage gets: where the corpus is, the settings, and every table built so far.
+
+    ``settings`` is a ``fazhi.settings.BuildSettings`` (a nested mapping given here is validated into one);
+    a stage reads its own section, e.g. ``ctx.settings.themes.n_boot``.
+    """
 
     corpus: Path
     out: Path
-    settings: dict[str, object] = field(default_factory=dict)
+    settings: BuildSettings = field(default_factory=BuildSettings)
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     progress: bool = True
     jobs: int = 1
     notes: list[dict[str, str]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.settings = coerce(self.settings)
+
     def log(self, message: str) -> None:
-        """Print a progress line to stderr (the summary goes to stdout)."""
-        print(message, file=sys.stderr, flush=True)
+        """Print a progress line to stderr when ``progress`` is on (the summary goes to stdout)."""
+        if self.progress:
+            print(message, file=sys.stderr, flush=True)
 
     def note(self, stage: str, message: str) -> None:
-        """Record why a stage could not produce (all of) its result: on stderr and in ``build.json``."""
+        """Record why a stage could not produce (all of) its result: in ``build.json`` and on stderr (always:
+        a note is a warning, shown even when progress is off)."""
         self.notes.append({"stage": stage, "message": message})
-        self.log(f"note: {stage}: {message}")
+        print(f"note: {stage}: {message}", file=sys.stderr, flush=True)
 
 
 class OutputError(RuntimeError):
@@ -133,7 +144,8 @@ def publish(staging: Path, out: Path, names: list[str]) -> None:
 
 
 def write_build(ctx: BuildContext, stamp: dict[str, str]) -> dict[str, Path]:
-    """Write every table of ``ctx`` and ``build.json`` into a staging folder, then publish them into ``ctx.out``.
+    """Write every table of ``ctx`` and ``build.json`` into a staging folder, then publish them into
+    ``ctx.out``.
 
     Returns the published files by table name. On any failure (a full disk included) the staging folder
     is removed and ``ctx.out`` keeps its previous content.
@@ -152,15 +164,18 @@ def write_build(ctx: BuildContext, stamp: dict[str, str]) -> dict[str, Path]:
         info = {
             "corpus": str(ctx.corpus),
             "stamp": stamp,
+            "settings": ctx.settings.to_dict(),
             "tables": {name: ctx.tables[name].height for name in sorted(written)},
             "notes": ctx.notes,
         }
-        (staging / "build.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        text = json.dumps(info, indent=2, ensure_ascii=False) + "\n"
+        (staging / "build.json").write_text(text, encoding="utf-8")
         publish(staging, ctx.out, sorted(written))
     except OSError as e:
         if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
             raise OutputError(
-                f"could not write the tables into {ctx.out}: {e.strerror}; the previous output is left as it was"
+                f"could not write the tables into {ctx.out}: {e.strerror}; "
+                "the previous output is left as it was"
             ) from e
         raise
     finally:
@@ -200,16 +215,16 @@ def stages() -> list[tuple[str, Stage]]:
     return [(name, importlib.import_module(f".{name}", __package__).build_stage) for name in STAGES]
 
 
-def default_settings() -> dict[str, object]:
-    """The build settings that change results; they are hashed into every table's stamp."""
-    return {}
+def default_settings() -> BuildSettings:
+    """The default build settings, ``fazhi.settings.BuildSettings()``; hashed into every table's stamp."""
+    return BuildSettings()
 
 
 def build(
     corpus: Path | None = None,
     out: Path | None = None,
     *,
-    settings: dict[str, object] | None = None,
+    settings: BuildSettings | Mapping[str, Any] | None = None,
     progress: bool = True,
     jobs: int | None = None,
 ) -> dict[str, pl.DataFrame]:
@@ -222,7 +237,9 @@ def build(
     out
         The output folder; ``fazhi.paths.data_dir()`` (``data/processed/``) by default.
     settings
-        Overrides of ``default_settings()``.
+        A ``fazhi.settings.BuildSettings``, or a nested mapping of overrides of its defaults
+        (``{"themes": {"n_boot": 500}}``); an unknown key raises ``fazhi.settings.SettingsError`` before
+        anything is computed.
     progress
         Show progress bars on stderr.
     jobs
@@ -237,16 +254,16 @@ def build(
     corpus = Path(corpus) if corpus is not None else corpus_dir()
     out = Path(out) if out is not None else data_dir()
     check_corpus(corpus)  # before computing anything; check_output below does the same for out
-    merged = {**default_settings(), **(settings or {})}
+    chosen = coerce(settings)  # a typo in a setting fails here, before anything is computed
     ctx = BuildContext(
         corpus=corpus.resolve(),
         out=out.resolve(),
-        settings=merged,
+        settings=chosen,
         progress=progress,
         jobs=jobs or os.cpu_count() or 1,
     )
     check_output(ctx.out)
-    stamp = current_stamp(ctx.corpus, merged)
+    stamp = current_stamp(ctx.corpus, chosen)
     timings: dict[str, float] = {}
     for name, stage in stages():
         t0 = time.perf_counter()

@@ -1477,8 +1477,8 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
     docs = ctx.tables["documents"]
     sections = ctx.tables["sections"]
     tokens = ctx.tables["tokens"]
-    n_boot = int(ctx.settings.get("themes_n_boot", N_BOOT))
-    seed = int(ctx.settings.get("themes_seed", SEED))
+    n_boot = ctx.settings.themes.n_boot
+    seed = ctx.settings.themes.seed
     ctx.log(f"themes: matching {len(lexicons.terms)} terms of {len(lexicons.lexicons)} lexicons ({lexicons.version})")
     hits = find_hits(tokens, docs, lexicons)
     stats = section_stats(sections, docs, tokens, hits, lexicons.themes)
@@ -1486,7 +1486,7 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
     validation, confusion, _ = validation_tables(sections, docs, hits, lexicons)
     sections_table = section_table(stats, sections, lexicons.themes, lexicons)
     per_doc = theme_documents(sections_table, docs, lexicons)
-    min_docs = int(ctx.settings.get("compare_min_docs", 5))
+    min_docs = ctx.settings.themes.compare_min_docs
     groups, group_contrasts = group_tables(per_doc, lexicons, min_docs=min_docs, n_boot=n_boot, seed=seed)
     return {
         "theme_hits": hits,

@@ -314,12 +314,12 @@ def slogans(documents: pl.DataFrame, *, by: str = "level") -> pl.DataFrame:
 def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
     """Pipeline stage: ``documents``, ``sentences``, ``tokens`` -> ``keyness``, ``boilerplate``, ``slogans``.
 
-    Keyness leaves boilerplate sentences out unless ``settings["keyness_include_boilerplate"]``.
+    Keyness leaves boilerplate sentences out unless ``ctx.settings.vocabulary.keyness_include_boilerplate``.
     """
     docs, toks = ctx.tables["documents"], ctx.tables["tokens"]
     sents = ctx.tables.get("sentences")
     bp = boilerplate(sents, toks) if sents is not None else pl.DataFrame(schema=BOILERPLATE.polars_schema)
-    exclude = not ctx.settings.get("keyness_include_boilerplate", False)
+    exclude = not ctx.settings.vocabulary.keyness_include_boilerplate
     key = keyness(toks, docs, boilerplate=bp if exclude else None)
     return {"keyness": key, "boilerplate": bp, "slogans": slogans(docs)}
 

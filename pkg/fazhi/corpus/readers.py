@@ -656,7 +656,7 @@ def metadata_agreement(check: pl.DataFrame) -> pl.DataFrame:
 
 def build_stage(ctx) -> dict[str, pl.DataFrame]:
     """Pipeline stage: read ``ctx.corpus`` into ``documents``, ``rejected`` and ``metadata_check``."""
-    text_column = ctx.settings.get("text_column")
+    text_column = ctx.settings.corpus.text_column
     corpus = read_corpus(
         ctx.corpus, progress=ctx.progress, text_column=str(text_column) if text_column else None
     )

@@ -318,13 +318,10 @@ def run_reuse(
 def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
     """Pipeline stage: the reuse tables from ``ctx.tables`` (documents, sections, theme_sections).
     Settings: ``ReuseSettings`` defaults overridden by ``ctx.settings["reuse"]``."""
-    s = ReuseSettings.from_mapping(ctx.settings.get("reuse") if hasattr(ctx, "settings") else None)
+    s = ctx.settings.reuse
 
     def note(message: str) -> None:
-        if hasattr(ctx, "note"):
-            ctx.note(STAGE, message)
-        else:
-            ctx.log(f"{STAGE}: {message}")
+        ctx.note(STAGE, message)
 
     t = ctx.tables
     if "documents" not in t:
