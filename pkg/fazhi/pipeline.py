@@ -3,10 +3,13 @@
 In: a corpus folder (default ``seeds/``). Out: one stamped parquet file per table in the output folder
 (default ``data/processed/``), plus ``build.json`` recording what was built from what.
 
-Each stage is a function ``stage(ctx) -> dict[name, polars.DataFrame]`` defined in its own module
-(``corpus.build_stage``, ``segment.build_stage``, ...). Stages run in order and read the tables of the
-stages before them from ``ctx.tables``; data flows one way. A stage that cannot produce its result says
-why with ``ctx.note``: on the terminal and in ``build.json`` (``notes``).
+Each stage is a function ``build_stage(ctx: BuildContext) -> dict[name, polars.DataFrame]`` defined in
+its own module (``corpus.build_stage``, ``segment.build_stage``, ...; the stage modules import
+``BuildContext`` for typing only, since ``fazhi.settings`` imports the topic and reuse settings). Stages run
+in order and read the tables of the stages before them from ``ctx.tables`` and their settings from
+``ctx.settings.<stage>``; data flows one way. ``ctx.log`` prints progress (not with ``progress=False``);
+a stage that cannot produce its result says why with ``ctx.note``: always on the terminal, and in
+``build.json`` (``notes``).
 
 Output is atomic: ``--out`` is checked (created, writable) before anything is computed; the tables are
 written into a fresh staging folder inside it (``.staging-<pid>-<random>/``), then published under a

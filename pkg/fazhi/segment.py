@@ -43,6 +43,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -750,7 +751,11 @@ def segment_documents(documents: pl.DataFrame) -> dict[str, pl.DataFrame]:
     }
 
 
-def build_stage(ctx) -> dict[str, pl.DataFrame]:  # noqa: ANN001 - BuildContext, imported lazily to avoid a cycle
+if TYPE_CHECKING:
+    from .pipeline import BuildContext
+
+
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: ``documents`` → ``sections``, ``section_anomalies``, ``sentences``."""
     out = segment_documents(ctx.tables["documents"])
     ctx.log(

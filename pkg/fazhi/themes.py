@@ -63,7 +63,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import polars as pl
@@ -1470,7 +1470,11 @@ def group_tables(
 # --------------------------------------------------------------------------------------------------
 
 
-def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
+if TYPE_CHECKING:
+    from .pipeline import BuildContext
+
+
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """The themes stage of ``fazhi build``: hits, section scores, scores with intervals, validation,
     sensitivity and expansion candidates, from ``documents``, ``sections`` and ``tokens``."""
     lexicons = default_lexicons()

@@ -78,6 +78,7 @@ from .paths import PACKAGE_DATA, cache_dir
 from .schema import TOKEN_SETTINGS, TOKENS
 
 if TYPE_CHECKING:
+    from .pipeline import BuildContext
     from .settings import TokenizerSettings
 
 DICTIONARY_DIR = PACKAGE_DATA / "dictionary"
@@ -1560,7 +1561,7 @@ def settings_table(tok: Tokenizer) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=TOKEN_SETTINGS.polars_schema, orient="row")
 
 
-def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: ``documents`` (+ ``sentences``, ``sections``) -> ``tokens``, ``token_settings``."""
     tok = tokenizer_from_settings(ctx.settings.tokenizer)
     cache = ctx.settings.tokenizer.cache

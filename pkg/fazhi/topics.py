@@ -76,7 +76,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -2013,7 +2013,11 @@ _STAGE_TABLES = (
 )
 
 
-def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
+if TYPE_CHECKING:
+    from .pipeline import BuildContext
+
+
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: the topic tables from ``ctx.tables`` (tokens, sections, sentences, documents,
     boilerplate, theme_hits). Settings: ``TopicSettings`` defaults overridden by ``ctx.settings["topics"]``.
     """

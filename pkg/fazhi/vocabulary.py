@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 from scipy import stats
@@ -311,7 +311,11 @@ def slogans(documents: pl.DataFrame, *, by: str = "level") -> pl.DataFrame:
 # -------------------------------------------------------------------------------------------- stage
 
 
-def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
+if TYPE_CHECKING:
+    from .pipeline import BuildContext
+
+
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: ``documents``, ``sentences``, ``tokens`` -> ``keyness``, ``boilerplate``, ``slogans``.
 
     Keyness leaves boilerplate sentences out unless ``ctx.settings.vocabulary.keyness_include_boilerplate``.

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -315,7 +315,11 @@ def run_reuse(
     }
 
 
-def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
+if TYPE_CHECKING:
+    from ..pipeline import BuildContext
+
+
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: the reuse tables from ``ctx.tables`` (documents, sections, theme_sections).
     Settings: ``ReuseSettings`` defaults overridden by ``ctx.settings["reuse"]``."""
     s = ctx.settings.reuse
