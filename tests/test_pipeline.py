@@ -55,3 +55,81 @@ def test_context_settings_are_validated(tmp_path):
     assert BuildContext(corpus=tmp_path, out=tmp_path).settings == BuildSettings()
     with pytest.raises(SettingsError):
         BuildContext(corpus=tmp_path, out=tmp_path, settings={"n_boot": 7})
+
+
+# -- progress, time and memory per stage; empty tables said out loud (issue 19) --------------------------
+
+
+def _stand_in(monkeypatch, *extra):
+    """The real corpus stage, then stand-in stages (fast: no tokenising, no models)."""
+    from fazhi.corpus import build_stage as corpus_stage
+
+    monkeypatch.setattr(pipeline, "stages", lambda: [("corpus", corpus_stage), *extra])
+
+
+def test_build_json_and_the_terminal_get_time_and_memory_per_stage(tmp_path, monkeypatch, capsys):
+    import json
+    import time
+
+    def slow(ctx):
+        block = bytearray(64 * 2**20)  # 64 MB touched: the stage's peak must show it
+        block[:: 4096] = b"x" * len(block[:: 4096])
+        time.sleep(0.3)
+        return {}
+
+    _stand_in(monkeypatch, ("themes", slow))
+    pipeline.build(ROOT / "seeds", tmp_path / "out", progress=True, jobs=1)
+    err = capsys.readouterr().err
+    assert "[1/2] corpus: " in err and "documents (" in err and "[2/2] themes: " in err
+    assert re.search(r"^total\s+\d+\.\d\d", err, re.MULTILINE)
+    info = json.loads((tmp_path / "out" / "build.json").read_text(encoding="utf-8"))
+    stages = {r["stage"]: r for r in info["stages"]}
+    assert list(stages) == ["corpus", "themes"]
+    assert stages["corpus"]["documents"] == 5 and stages["corpus"]["documents_per_second"] > 0
+    assert stages["themes"]["documents_per_second"] is None  # not a per-document stage
+    assert stages["themes"]["seconds"] >= 0.3
+    if Path("/proc/self/status").is_file():
+        assert stages["corpus"]["peak_scope"] == "stage"
+        assert stages["themes"]["peak_rss_mb"] >= stages["corpus"]["peak_rss_mb"] + 50
+    pipeline.build(ROOT / "seeds", tmp_path / "quiet", progress=False, jobs=1)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_required_table_left_empty_fails_the_build_and_publishes_nothing(tmp_path, monkeypatch):
+    from fazhi.schema import empty
+
+    _stand_in(monkeypatch, ("segment", lambda ctx: {"sections": empty("sections")}))
+    with pytest.raises(pipeline.EmptyResultError, match="sections"):
+        pipeline.build(ROOT / "seeds", tmp_path / "out", progress=False, jobs=1)
+    assert not list((tmp_path / "out").glob("*.parquet"))
+
+
+def test_an_expected_table_left_empty_is_noted_unless_the_stage_said_why(tmp_path, monkeypatch, capsys):
+    import json
+
+    from fazhi.schema import empty
+
+    def silent(ctx):
+        return {"theme_hits": empty("theme_hits"), "theme_expansion": empty("theme_expansion")}
+
+    def explained(ctx):
+        ctx.note("topics", "too few sections")
+        return {"topics": empty("topics")}
+
+    _stand_in(monkeypatch, ("themes", silent), ("topics", explained))
+    pipeline.build(ROOT / "seeds", tmp_path / "out", progress=False, jobs=1)
+    assert "note: themes: theme_hits: no rows from 5 document(s)" in capsys.readouterr().err
+    info = json.loads((tmp_path / "out" / "build.json").read_text(encoding="utf-8"))
+    assert info["notes"] == [
+        {"stage": "themes", "message": "theme_hits: no rows from 5 document(s)"},
+        {"stage": "topics", "message": "too few sections"},
+    ]  # theme_expansion may be empty; topics said why itself
+    assert info["empty_tables"]["theme_hits"] == {"stage": "themes", "policy": "note"}
+    assert info["empty_tables"]["theme_expansion"]["policy"] == "may be empty"
+
+
+def test_the_empty_policy_names_real_tables():
+    from fazhi.schema import EMPTY_POLICY, TABLES, may_be_empty
+
+    assert set(EMPTY_POLICY) <= set(TABLES)
+    assert not may_be_empty("tokens") and not may_be_empty("topics") and may_be_empty("rejected")

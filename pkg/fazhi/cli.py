@@ -38,13 +38,13 @@ def build_settings(path: Path | None, text_column: str | None) -> dict[str, Any]
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import BuildInputError, OutputError, build, summary
+    from .pipeline import BuildInputError, EmptyResultError, OutputError, build, summary
     from .settings import SettingsError
 
     try:
         settings = build_settings(args.settings, args.text_column)
         tables = build(args.corpus, args.out, settings=settings, progress=not args.quiet, jobs=args.jobs)
-    except (BuildInputError, OutputError, SettingsError) as e:
+    except (BuildInputError, OutputError, SettingsError, EmptyResultError) as e:
         print(f"fazhi build: error: {e}", file=sys.stderr)
         return 2
     print(summary(tables, args.corpus, args.out))

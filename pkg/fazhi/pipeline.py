@@ -35,7 +35,9 @@ from typing import Any
 
 import polars as pl
 
+from .meter import Meter, StageRecord, summary_lines
 from .paths import corpus_dir, data_dir
+from .schema import EMPTY_POLICY
 from .settings import BuildSettings, coerce
 from .tables import current_stamp, write_table
 
@@ -146,11 +148,14 @@ def publish(staging: Path, out: Path, names: list[str]) -> None:
                 old.unlink()  # a table no stage makes any more must not linger and be read as current
 
 
-def write_build(ctx: BuildContext, stamp: dict[str, str]) -> dict[str, Path]:
+def write_build(
+    ctx: BuildContext, stamp: dict[str, str], *, run: Mapping[str, object] | None = None
+) -> dict[str, Path]:
     """Write every table of ``ctx`` and ``build.json`` into a staging folder, then publish them into
     ``ctx.out``.
 
-    Returns the published files by table name. On any failure (a full disk included) the staging folder
+    ``run`` (the stages' time and memory) is recorded in ``build.json`` too. Returns the published files
+    by table name. On any failure (a full disk included) the staging folder
     is removed and ``ctx.out`` keeps its previous content.
 
     Raises
@@ -170,6 +175,7 @@ def write_build(ctx: BuildContext, stamp: dict[str, str]) -> dict[str, Path]:
             "settings": ctx.settings.to_dict(),
             "tables": {name: ctx.tables[name].height for name in sorted(written)},
             "notes": ctx.notes,
+            **(run or {}),
         }
         text = json.dumps(info, indent=2, ensure_ascii=False) + "\n"
         (staging / "build.json").write_text(text, encoding="utf-8")
@@ -191,6 +197,40 @@ Stage = Callable[[BuildContext], dict[str, pl.DataFrame]]
 
 class BuildInputError(ValueError):
     """The corpus folder given to a build does not exist or is not a folder."""
+
+
+class EmptyResultError(RuntimeError):
+    """A stage left a required table empty although documents loaded: nothing was published."""
+
+
+def check_empty(
+    ctx: BuildContext, stage: str, produced: Mapping[str, pl.DataFrame], *, noted: bool
+) -> list[str]:
+    """Say so when ``stage`` produced tables with no rows that should have some (``schema.EMPTY_POLICY``).
+
+    A required table (policy ``error``) raises; an expected one (``note``) gets a note naming the empty
+    tables, unless the stage has already said why in a note of its own (``noted``). Nothing is checked
+    when no document loaded (the build stops there). Returns the names of the empty tables.
+
+    Raises
+    ------
+    EmptyResultError
+        When a required table is empty.
+    """
+    docs = ctx.tables.get("documents")
+    if docs is None or docs.height == 0:
+        return []
+    empty = sorted(name for name, df in produced.items() if df.height == 0)
+    required = [n for n in empty if EMPTY_POLICY.get(n) == "error"]
+    if required:
+        raise EmptyResultError(
+            f"stage {stage} produced no rows in {', '.join(required)} from {docs.height} document(s): "
+            "a stage is broken; nothing was published"
+        )
+    expected = [n for n in empty if EMPTY_POLICY.get(n) == "note"]
+    if expected and not noted:
+        ctx.note(stage, f"{', '.join(expected)}: no rows from {docs.height} document(s)")
+    return empty
 
 
 def check_corpus(corpus: Path) -> None:
@@ -267,17 +307,45 @@ def build(
     )
     check_output(ctx.out)
     stamp = current_stamp(ctx.corpus, chosen)
-    timings: dict[str, float] = {}
-    for name, stage in stages():
-        t0 = time.perf_counter()
-        produced = stage(ctx)
-        ctx.tables.update(produced)
-        timings[name] = round(time.perf_counter() - t0, 3)
-        if name == "corpus" and ctx.tables["documents"].height == 0:
+    t_build = time.perf_counter()
+    records: list[StageRecord] = []
+    empty: dict[str, str] = {}
+    plan = stages()
+    for i, (name, stage) in enumerate(plan, 1):
+        ctx.log(f"[{i}/{len(plan)}] {name} ...")
+        n_notes = len(ctx.notes)
+        with Meter(name) as meter:
+            produced = stage(ctx)
+            ctx.tables.update(produced)
+            meter.documents = ctx.tables["documents"].height if "documents" in ctx.tables else 0
+        records.append(meter.record)
+        ctx.log(f"[{i}/{len(plan)}] {_progress_line(meter.record)}")
+        noted = any(n["stage"] == name for n in ctx.notes[n_notes:])
+        empty.update({t: name for t in check_empty(ctx, name, produced, noted=noted)})
+        if "documents" in ctx.tables and ctx.tables["documents"].height == 0:
             break  # nothing loaded: later stages have nothing to work on
-    write_build(ctx, stamp)
-    ctx.log("stage timings (s): " + ", ".join(f"{k} {v}" for k, v in timings.items()))
+    run = {
+        "stages": [r.as_dict() for r in records],
+        "empty_tables": {
+            t: {"stage": s, "policy": EMPTY_POLICY.get(t, "may be empty")} for t, s in empty.items()
+        },
+    }
+    with Meter("write") as meter:
+        write_build(ctx, stamp, run=run)
+    records.append(meter.record)
+    for line in summary_lines(records, wall_seconds=time.perf_counter() - t_build):
+        ctx.log(line)
     return ctx.tables
+
+
+def _progress_line(r: StageRecord | None) -> str:
+    """One line after a stage: its time, throughput and peak memory."""
+    assert r is not None
+    rate = f", {r.documents} documents ({r.documents_per_second:,.0f}/s)" if r.documents_per_second else ""
+    mem = f", peak RSS {r.peak_rss_mb:,.0f} MB" if r.peak_rss_mb is not None else ""
+    if r.peak_rss_with_workers_mb and r.peak_rss_with_workers_mb > (r.peak_rss_mb or 0) + 1:
+        mem += f" ({r.peak_rss_with_workers_mb:,.0f} MB with workers)"
+    return f"{r.stage}: {r.seconds:.2f} s{rate}{mem}"
 
 
 def summary(tables: dict[str, pl.DataFrame], corpus: Path | None = None, out: Path | None = None) -> str:
