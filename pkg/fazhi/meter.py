@@ -1,7 +1,7 @@
-"""Time and memory of each stage of a build: what ``fazhi build`` prints at the end and keeps in ``build.json``.
+"""Time and memory of each stage of a build: printed at the end of ``fazhi build``, kept in ``build.json``.
 
 In: the stages as they run (``with Meter(name, documents=n) as m: ...``). Out: one ``StageRecord`` per
-stage: wall seconds, documents per second (for the stages that work document by document), the peak
+stage: wall and CPU seconds, documents per second (for the stages that work document by document), the peak
 resident memory of the build process during the stage, and the peak of the build process together with its
 worker processes; ``summary_lines(records)`` formats them as a table.
 
@@ -39,6 +39,9 @@ class StageRecord:
 
     stage: str
     seconds: float
+    #: CPU seconds of the build process during the stage (its workers' not included): beside ``seconds``,
+    #: it tells a stage that waited for a loaded machine from one that worked
+    cpu_seconds: float
     documents: int
     documents_per_second: float | None  #: None for corpus-level stages
     peak_rss_mb: float | None  #: the build process alone (exact)
@@ -130,6 +133,7 @@ class Meter:
     def __enter__(self) -> Self:
         self._reset = reset_peak()
         self._t0 = time.perf_counter()
+        self._cpu0 = time.process_time()
         self._thread = threading.Thread(target=self._sample, name=f"meter-{self.stage}", daemon=True)
         self._thread.start()
         return self
@@ -138,6 +142,7 @@ class Meter:
         self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
     ) -> None:
         seconds = time.perf_counter() - self._t0
+        cpu = time.process_time() - self._cpu0
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
@@ -149,6 +154,7 @@ class Meter:
         self.record = StageRecord(
             stage=self.stage,
             seconds=round(seconds, 3),
+            cpu_seconds=round(cpu, 3),
             documents=self.documents,
             documents_per_second=round(self.documents / seconds, 1) if per_doc else None,
             peak_rss_mb=round(own / 1024, 1) if own is not None else None,
@@ -165,14 +171,18 @@ def summary_lines(records: list[StageRecord], *, wall_seconds: float) -> list[st
     def mb(v: float | None) -> str:
         return f"{v:,.0f}" if v is not None else "–"
 
-    lines = [f"{'stage':<12} {'seconds':>9} {'docs/s':>9} {'peak RSS MB':>12} {'with workers':>13}"]
+    lines = [
+        f"{'stage':<12} {'seconds':>9} {'CPU s':>8} {'docs/s':>9} {'peak RSS MB':>12} {'with workers':>13}"
+    ]
     for r in records:
         rate = f"{r.documents_per_second:,.0f}" if r.documents_per_second is not None else ""
         lines.append(
-            f"{r.stage:<12} {r.seconds:>9.2f} {rate:>9} {mb(r.peak_rss_mb):>12} {mb(r.peak_rss_with_workers_mb):>13}"
+            f"{r.stage:<12} {r.seconds:>9.2f} {r.cpu_seconds:>8.2f} {rate:>9} "
+            f"{mb(r.peak_rss_mb):>12} {mb(r.peak_rss_with_workers_mb):>13}"
         )
     peak = max((r.peak_rss_with_workers_mb or r.peak_rss_mb or 0 for r in records), default=0)
-    lines.append(f"{'total':<12} {wall_seconds:>9.2f} {'':>9} {'':>12} {mb(peak or None):>13}")
+    cpu = sum(r.cpu_seconds for r in records)
+    lines.append(f"{'total':<12} {wall_seconds:>9.2f} {cpu:>8.2f} {'':>9} {'':>12} {mb(peak or None):>13}")
     return lines
 
 
