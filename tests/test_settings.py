@@ -15,7 +15,10 @@ from fazhi.topics import TopicSettings
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 # small and fast, but not the defaults: a real build of the seeds in a few seconds
-FAST = {"themes": {"n_boot": 50}, "topics": {"k_grid": [3], "seeds": [0, 1], "n_bootstrap": 20, "seeded": False}}
+FAST = {
+    "themes": {"n_boot": 50},
+    "topics": {"k_grid": [3], "seeds": [0, 1], "n_bootstrap": 20, "seeded": False},
+}
 
 
 # -- validation ------------------------------------------------------------------------------------
@@ -148,13 +151,18 @@ def test_same_settings_give_byte_identical_tables_and_different_settings_another
 def test_cli_reads_a_settings_file_and_refuses_a_typo(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text("[themes]\nn_bot = 3\n", encoding="utf-8")
-    assert main(["build", "--corpus", str(SEEDS), "--out", str(tmp_path / "out"), "--settings", str(bad)]) == 2
+    assert (
+        main(["build", "--corpus", str(SEEDS), "--out", str(tmp_path / "out"), "--settings", str(bad)]) == 2
+    )
     err = capsys.readouterr().err
     assert "n_bot" in err and "n_boot" in err
     assert not (tmp_path / "out").exists()  # refused before anything was computed or created
     broken = tmp_path / "broken.toml"
     broken.write_text("[themes\n", encoding="utf-8")
-    assert main(["build", "--corpus", str(SEEDS), "--out", str(tmp_path / "out"), "--settings", str(broken)]) == 2
+    assert (
+        main(["build", "--corpus", str(SEEDS), "--out", str(tmp_path / "out"), "--settings", str(broken)])
+        == 2
+    )
     assert "broken.toml" in capsys.readouterr().err
 
 

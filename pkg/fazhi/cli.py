@@ -43,7 +43,14 @@ def _build(args: argparse.Namespace) -> int:
 
     try:
         settings = build_settings(args.settings, args.text_column)
-        tables = build(args.corpus, args.out, settings=settings, progress=not args.quiet, jobs=args.jobs)
+        tables = build(
+            args.corpus,
+            args.out,
+            settings=settings,
+            progress=not args.quiet,
+            jobs=args.jobs,
+            incremental=args.incremental,
+        )
     except (BuildInputError, OutputError, SettingsError, EmptyResultError) as e:
         print(f"fazhi build: error: {e}", file=sys.stderr)
         return 2
@@ -96,6 +103,11 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         metavar="FILE",
         help="a TOML file of build settings, one table per stage ([themes] n_boot = 500); see fazhi.settings",
+    )
+    b.add_argument(
+        "--incremental",
+        action="store_true",
+        help="reuse the segments and tokens of the previous build in --out for unchanged documents",
     )
     b.set_defaults(func=_build)
 

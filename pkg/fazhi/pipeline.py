@@ -35,6 +35,8 @@ from typing import Any
 
 import polars as pl
 
+from .incremental import PER_DOCUMENT_TABLES, load_previous
+from .incremental import run_stage as run_per_document
 from .meter import Meter, StageRecord, summary_lines
 from .paths import corpus_dir, data_dir
 from .schema import EMPTY_POLICY
@@ -270,6 +272,7 @@ def build(
     settings: BuildSettings | Mapping[str, Any] | None = None,
     progress: bool = True,
     jobs: int | None = None,
+    incremental: bool = False,
 ) -> dict[str, pl.DataFrame]:
     """Run every stage over ``corpus`` and write the tables into ``out``.
 
@@ -288,6 +291,9 @@ def build(
     jobs
         Processes working at once in the parallel stages (tokenisation: this one and ``jobs - 1``
         workers; the topic grid: ``jobs`` workers); all cores by default.
+    incremental
+        Reuse the per-document results (segments, tokens) of the previous build in ``out`` for the
+        documents whose text is unchanged (``fazhi.incremental``); the tables are the same as from scratch.
 
     Returns
     -------
@@ -308,6 +314,10 @@ def build(
     check_output(ctx.out)
     stamp = current_stamp(ctx.corpus, chosen)
     t_build = time.perf_counter()
+    previous, why_not = load_previous(ctx.out, stamp) if incremental else (None, "not asked for")
+    if incremental and previous is None:
+        ctx.log(f"incremental: building from scratch: {why_not}")
+    reused: dict[str, dict[str, int]] = {}
     records: list[StageRecord] = []
     empty: dict[str, str] = {}
     plan = stages()
@@ -315,7 +325,14 @@ def build(
         ctx.log(f"[{i}/{len(plan)}] {name} ...")
         n_notes = len(ctx.notes)
         with Meter(name) as meter:
-            produced = stage(ctx)
+            if previous is not None and name in PER_DOCUMENT_TABLES:
+                produced, reused[name] = run_per_document(ctx, name, stage, previous)
+                ctx.log(
+                    f"incremental: {name}: {reused[name]['reused']} document(s) reused, "
+                    f"{reused[name]['processed']} processed"
+                )
+            else:
+                produced = stage(ctx)
             ctx.tables.update(produced)
             meter.documents = ctx.tables["documents"].height if "documents" in ctx.tables else 0
         records.append(meter.record)
@@ -325,6 +342,7 @@ def build(
         if "documents" in ctx.tables and ctx.tables["documents"].height == 0:
             break  # nothing loaded: later stages have nothing to work on
     run = {
+        "incremental": reused if previous is not None else {"from_scratch": why_not},
         "stages": [r.as_dict() for r in records],
         "empty_tables": {
             t: {"stage": s, "policy": EMPTY_POLICY.get(t, "may be empty")} for t, s in empty.items()
