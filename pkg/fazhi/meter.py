@@ -122,6 +122,13 @@ class Meter:
         self._peak_total = 0
         self._thread: threading.Thread | None = None
 
+    @property
+    def result(self) -> StageRecord:
+        """The stage's record (once the ``with`` block has ended)."""
+        if self.record is None:
+            raise RuntimeError(f"stage {self.stage!r} is still being measured")
+        return self.record
+
     def _sample(self) -> None:
         while True:
             total = rss_with_workers_kb()

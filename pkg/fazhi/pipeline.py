@@ -317,30 +317,7 @@ def build(
     previous, why_not = load_previous(ctx.out, stamp) if incremental else (None, "not asked for")
     if incremental and previous is None:
         ctx.log(f"incremental: building from scratch: {why_not}")
-    reused: dict[str, dict[str, int]] = {}
-    records: list[StageRecord] = []
-    empty: dict[str, str] = {}
-    plan = stages()
-    for i, (name, stage) in enumerate(plan, 1):
-        ctx.log(f"[{i}/{len(plan)}] {name} ...")
-        n_notes = len(ctx.notes)
-        with Meter(name) as meter:
-            if previous is not None and name in PER_DOCUMENT_TABLES:
-                produced, reused[name] = run_per_document(ctx, name, stage, previous)
-                ctx.log(
-                    f"incremental: {name}: {reused[name]['reused']} document(s) reused, "
-                    f"{reused[name]['processed']} processed"
-                )
-            else:
-                produced = stage(ctx)
-            ctx.tables.update(produced)
-            meter.documents = ctx.tables["documents"].height if "documents" in ctx.tables else 0
-        records.append(meter.record)
-        ctx.log(f"[{i}/{len(plan)}] {_progress_line(meter.record)}")
-        noted = any(n["stage"] == name for n in ctx.notes[n_notes:])
-        empty.update({t: name for t in check_empty(ctx, name, produced, noted=noted)})
-        if "documents" in ctx.tables and ctx.tables["documents"].height == 0:
-            break  # nothing loaded: later stages have nothing to work on
+    records, empty, reused = run_stages(ctx, previous)
     run = {
         "incremental": reused if previous is not None else {"from_scratch": why_not},
         "stages": [r.as_dict() for r in records],
@@ -350,15 +327,50 @@ def build(
     }
     with Meter("write") as meter:
         write_build(ctx, stamp, run=run)
-    records.append(meter.record)
+    records.append(meter.result)
     for line in summary_lines(records, wall_seconds=time.perf_counter() - t_build):
         ctx.log(line)
     return ctx.tables
 
 
-def _progress_line(r: StageRecord | None) -> str:
+def run_stages(
+    ctx: BuildContext, previous: dict[str, pl.DataFrame] | None = None
+) -> tuple[list[StageRecord], dict[str, str], dict[str, dict[str, int]]]:
+    """Run every stage into ``ctx.tables``, measured, each one's empty tables checked (``check_empty``).
+
+    With ``previous`` tables (``fazhi.incremental.load_previous``), the per-document stages reuse the
+    rows of unchanged documents. Returns the stages' records, the empty tables (with their stage) and
+    how many documents each per-document stage reused and processed.
+    """
+    records: list[StageRecord] = []
+    empty: dict[str, str] = {}
+    reused: dict[str, dict[str, int]] = {}
+    plan = stages()
+    for i, (name, stage) in enumerate(plan, 1):
+        ctx.log(f"[{i}/{len(plan)}] {name} ...")
+        n_notes = len(ctx.notes)
+        with Meter(name) as meter:
+            if previous is not None and name in PER_DOCUMENT_TABLES:
+                produced, reused[name] = run_per_document(ctx, name, stage, previous)
+                for table in PER_DOCUMENT_TABLES[name]:
+                    del previous[table]  # used: free its memory
+                n = reused[name]
+                ctx.log(f"incremental: {name}: {n['reused']} document(s) reused, {n['processed']} processed")
+            else:
+                produced = stage(ctx)
+            ctx.tables.update(produced)
+            meter.documents = ctx.tables["documents"].height if "documents" in ctx.tables else 0
+        records.append(meter.result)
+        ctx.log(f"[{i}/{len(plan)}] {_progress_line(meter.result)}")
+        noted = any(n["stage"] == name for n in ctx.notes[n_notes:])
+        empty.update({t: name for t in check_empty(ctx, name, produced, noted=noted)})
+        if "documents" in ctx.tables and ctx.tables["documents"].height == 0:
+            break  # nothing loaded: later stages have nothing to work on
+    return records, empty, reused
+
+
+def _progress_line(r: StageRecord) -> str:
     """One line after a stage: its time, throughput and peak memory."""
-    assert r is not None
     rate = f", {r.documents} documents ({r.documents_per_second:,.0f}/s)" if r.documents_per_second else ""
     mem = f", peak RSS {r.peak_rss_mb:,.0f} MB" if r.peak_rss_mb is not None else ""
     if r.peak_rss_with_workers_mb and r.peak_rss_with_workers_mb > (r.peak_rss_mb or 0) + 1:
