@@ -14,7 +14,10 @@ How, for each size:
 2. ``fazhi build --corpus ... --jobs J`` in a fresh process with a fresh token cache (a cold build);
    its ``build.json`` gives the seconds and peak memory of every stage (``fazhi.meter``): the build
    process alone (exact), and with its worker processes (sampled every 0.2 s);
-3. the floor: a fresh ``rjieba.Jieba()`` cutting every text of the corpus, serially, in this process.
+3. the floor: a fresh ``rjieba.Jieba()`` cutting every text of the corpus, serially, in this process;
+4. with ``--incremental``: 1 % more documents (another draw of ``mixed_corpus``) are added and
+   ``fazhi build --incremental`` runs into the same folder (warm token cache, as in real use); its time is
+   printed as a share of the full build's (target: under 10 %).
 
 Targets on the project's 2-core, 24 GB machine (issue 19): 100 MB in under 10 minutes with peak memory
 under 3 GB, time and memory linear in size. Timings on a shared machine are noisy; the floor, measured in
@@ -68,7 +71,7 @@ def bare_cut_seconds(texts: list[str]) -> float:
 
 
 def run_build(
-    corpus: Path, out: Path, cache: Path, *, jobs: int, timeout: float
+    corpus: Path, out: Path, cache: Path, *, jobs: int, timeout: float, incremental: bool = False
 ) -> tuple[float, float, dict, str]:
     """``fazhi build`` in a fresh process; returns (wall seconds, CPU seconds of the build and its workers,
     build.json, stderr)."""
@@ -80,7 +83,7 @@ def run_build(
 
     env = {**os.environ, "FAZHI_CACHE": str(cache)}
     cmd = [sys.executable, "-m", "fazhi.cli", "build", "--corpus", str(corpus), "--out", str(out)]
-    cmd += ["--jobs", str(jobs)]
+    cmd += ["--jobs", str(jobs)] + (["--incremental"] if incremental else [])
     t0, c0 = time.perf_counter(), cpu()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     wall, cpu_s = time.perf_counter() - t0, cpu() - c0
@@ -88,6 +91,20 @@ def run_build(
     if proc.returncode != 0 or not info.is_file():
         raise RuntimeError(f"fazhi build failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     return wall, cpu_s, json.loads(info.read_text(encoding="utf-8")), proc.stderr
+
+
+def add_and_rebuild(base: Path, n_docs: int, *, jobs: int, timeout: float) -> tuple[int, float, float, dict]:
+    """Add 1 % more documents to ``base/corpus`` and run an incremental build into ``base/tables``."""
+    n_new = max(1, round(0.01 * n_docs))
+    extra = mixed_corpus(1, seed=1)  # at least one document of another draw
+    while len(extra) < n_new:
+        extra += mixed_corpus(1, seed=len(extra) + 1)
+    for i, text in enumerate(extra[:n_new]):
+        (base / "corpus" / f"added_{i:04d}.txt").write_text(text, encoding="utf-8")
+    wall, cpu_s, info, _ = run_build(
+        base / "corpus", base / "tables", base / "cache", jobs=jobs, timeout=timeout, incremental=True
+    )
+    return n_new, wall, cpu_s, info["incremental"]
 
 
 def slope(xs: list[float], ys: list[float]) -> tuple[float, float]:
@@ -104,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sizes", type=float, nargs="+", default=[10, 30], help="corpus sizes in MB")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--timeout", type=float, default=3600, help="seconds allowed per build")
+    p.add_argument("--incremental", action="store_true", help="then add 1%% of documents and build again")
     p.add_argument(
         "--workdir", type=Path, default=None, help="keep corpora and tables here (default: a temp dir)"
     )
@@ -137,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
                     "notes": info["notes"], "tables": len(info["tables"]),
                 }
             )  # fmt: skip
+            if args.incremental:
+                rows[-1]["incremental"] = add_and_rebuild(base, n_docs, jobs=args.jobs, timeout=args.timeout)
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -158,6 +178,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['mb']:.1f} MB: {r['tables']} tables, {state}; "
             f"notes: {[n['message'][:80] for n in r['notes']]}"
         )
+    for r in rows:
+        if "incremental" in r:
+            n_new, wall_i, cpu_i, reused = r["incremental"]
+            print(
+                f"{r['mb']:.1f} MB + {n_new} document(s): incremental build {wall_i:.1f} s wall, "
+                f"{cpu_i:.1f} s CPU = {wall_i / r['wall']:.0%} of the full build's wall time, "
+                f"{cpu_i / r['cpu']:.0%} of its CPU "
+                f"(target < 10 %); reused: {reused}"
+            )
     if len(rows) >= 2:
         xs = [r["mb"] for r in rows]
         a_t, b_t = slope(xs, [r["wall"] for r in rows])
