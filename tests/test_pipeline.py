@@ -133,3 +133,13 @@ def test_the_empty_policy_names_real_tables():
 
     assert set(EMPTY_POLICY) <= set(TABLES)
     assert not may_be_empty("tokens") and not may_be_empty("topics") and may_be_empty("rejected")
+
+
+def test_cli_reports_a_required_empty_table_as_an_error(tmp_path, monkeypatch, capsys):
+    from fazhi.cli import main
+    from fazhi.schema import empty
+
+    _stand_in(monkeypatch, ("tokenizer", lambda ctx: {"tokens": empty("tokens")}))
+    assert main(["build", "--corpus", str(ROOT / "seeds"), "--out", str(tmp_path / "out"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "fazhi build: error: stage tokenizer produced no rows in tokens from 5 document(s)" in err

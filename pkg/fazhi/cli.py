@@ -59,7 +59,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _site(args: argparse.Namespace) -> int:
-    from .pipeline import BuildInputError, OutputError
+    from .pipeline import BuildInputError, EmptyResultError, OutputError
     from .site import build_site
 
     try:
@@ -70,7 +70,7 @@ def _site(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             jobs=args.jobs,
         )
-    except (BuildInputError, OutputError) as e:
+    except (BuildInputError, OutputError, EmptyResultError) as e:
         print(f"fazhi site: error: {e}", file=sys.stderr)
         return 2
     print(f"site written: {index}")
