@@ -143,3 +143,15 @@ def test_cli_reports_a_required_empty_table_as_an_error(tmp_path, monkeypatch, c
     assert main(["build", "--corpus", str(ROOT / "seeds"), "--out", str(tmp_path / "out"), "-q"]) == 2
     err = capsys.readouterr().err
     assert "fazhi build: error: stage tokenizer produced no rows in tokens from 5 document(s)" in err
+
+
+def test_a_long_stage_says_it_is_still_running():
+    import time
+
+    from fazhi.meter import Meter
+
+    lines: list[str] = []
+    with Meter("topics", heartbeat=lines.append, every=0.3) as meter:
+        time.sleep(1.1)
+    assert len(lines) >= 2 and all(line.startswith("  topics: running for ") for line in lines)
+    assert meter.result.seconds >= 1.1 and meter.result.documents_per_second is None

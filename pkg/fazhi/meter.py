@@ -11,7 +11,8 @@ How (Linux; elsewhere the memory fields are None):
   the start of each stage by writing ``5`` to ``/proc/self/clear_refs``, so each stage gets its own peak
   (exact). Where the reset is refused, the value is the peak of the build so far (``peak_scope`` says so);
 - with its workers: a thread sums ``VmRSS`` of the process and all its descendants every
-  ``SAMPLE_SECONDS`` (an estimate from below: a peak between two samples is missed).
+  ``SAMPLE_SECONDS`` (an estimate from below: a peak between two samples is missed); the same thread has
+  a long stage say every ``HEARTBEAT_SECONDS`` that it is still running, with the memory it holds.
 
 Measurements vary from run to run; they never enter a table.
 """
@@ -22,6 +23,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +32,7 @@ from typing import Self
 #: Stages that work document by document: their throughput is reported in documents per second.
 PER_DOCUMENT = frozenset({"corpus", "segment", "tokenizer"})
 SAMPLE_SECONDS = 0.2
+HEARTBEAT_SECONDS = 30.0  #: a long stage says it is still running this often (with progress on)
 PROC = Path("/proc")
 
 
@@ -114,9 +117,18 @@ def peak_rss_kb() -> int | None:
 class Meter:
     """Measure one stage: ``with Meter("segment", documents=n) as m: ...``; then ``m.record``."""
 
-    def __init__(self, stage: str, *, documents: int = 0) -> None:
+    def __init__(
+        self,
+        stage: str,
+        *,
+        documents: int = 0,
+        heartbeat: Callable[[str], None] | None = None,
+        every: float = HEARTBEAT_SECONDS,
+    ) -> None:
         self.stage = stage
         self.documents = documents
+        self.heartbeat = heartbeat  #: called every ``every`` seconds with a line saying the stage still runs
+        self.every = every
         self.record: StageRecord | None = None
         self._stop = threading.Event()
         self._peak_total = 0
@@ -130,10 +142,16 @@ class Meter:
         return self.record
 
     def _sample(self) -> None:
+        next_beat = self.every
         while True:
             total = rss_with_workers_kb()
             if total is not None:
                 self._peak_total = max(self._peak_total, total)
+            elapsed = time.perf_counter() - self._t0
+            if self.heartbeat is not None and elapsed >= next_beat:
+                now = f", RSS {total / 1024:,.0f} MB with workers" if total is not None else ""
+                self.heartbeat(f"  {self.stage}: running for {elapsed:.0f} s{now}")
+                next_beat += self.every
             if self._stop.wait(SAMPLE_SECONDS):
                 return
 

@@ -349,7 +349,7 @@ def run_stages(
     for i, (name, stage) in enumerate(plan, 1):
         ctx.log(f"[{i}/{len(plan)}] {name} ...")
         n_notes = len(ctx.notes)
-        with Meter(name) as meter:
+        with Meter(name, heartbeat=ctx.log) as meter:
             if previous is not None and name in PER_DOCUMENT_TABLES:
                 produced, reused[name] = run_per_document(ctx, name, stage, previous)
                 for table in PER_DOCUMENT_TABLES[name]:
