@@ -340,7 +340,7 @@ def test_text_column_reaches_the_corpus_stage(folder: Path, tmp_path: Path):
     from fazhi.pipeline import BuildContext
 
     (folder / "a.csv").write_text(f"x,稿件\n1,{'县政府报告' * 5}\n", encoding="utf-8")
-    ctx = BuildContext(corpus=folder, out=tmp_path / "out", settings={"text_column": "稿件"}, progress=False)
+    ctx = BuildContext(corpus=folder, out=tmp_path / "out", settings={"corpus": {"text_column": "稿件"}}, progress=False)
     assert build_stage(ctx)["documents"].height == 1
 
 

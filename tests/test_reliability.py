@@ -378,7 +378,7 @@ def test_a_failed_or_interrupted_write_leaves_the_previous_output(tmp_path, monk
 
     _replay(monkeypatch, seed_tables)
     out = tmp_path / "out"
-    pipeline.build(SEEDS, out, settings={"run": "previous"}, progress=False)
+    pipeline.build(SEEDS, out, settings={"label": "previous"}, progress=False)
     before = _snapshot(out)
     assert len(before) == len(seed_tables) + 1
     real = tables_mod.pq.write_table
@@ -395,7 +395,7 @@ def test_a_failed_or_interrupted_write_leaves_the_previous_output(tmp_path, monk
     monkeypatch.setattr(tables_mod.pq, "write_table", failing)
     expected = pipeline.OutputError if fault == "enospc" else KeyboardInterrupt
     with pytest.raises(expected):
-        pipeline.build(SEEDS, out, settings={"run": "next"}, progress=False)
+        pipeline.build(SEEDS, out, settings={"label": "next"}, progress=False)
     assert _snapshot(out) == before, "the previous output was changed by a build that failed"
     assert not [p for p in out.iterdir() if p.name.startswith(".staging-") or p.name.endswith(".tmp")]
 
@@ -409,7 +409,7 @@ tables = {{p.stem: pl.read_parquet(p) for p in Path({src!r}).glob("*.parquet")}}
 pipeline.stages()  # imports every stage module: each registers its tables' schemas
 pipeline.stages = lambda: [("replay", lambda ctx: dict(tables))]
 for i in range({n}):
-    pipeline.build({seeds!r}, {out!r}, settings={{"writer": {w}, "i": i}}, progress=False)
+    pipeline.build({seeds!r}, {out!r}, settings={{"label": f"writer {w} run {{i}}"}}, progress=False)
 print("done")
 """
 
@@ -460,7 +460,7 @@ def test_three_concurrent_builds_and_a_reader_never_see_half_a_table(tmp_path, s
     assert not errors, errors[:5]
     assert reads[0] > 0
     # the folder holds one build's tables, all of them, never a mixture
-    writers = {json.loads(read_stamp(p)["settings"])["writer"] for p in out.glob("*.parquet")}
+    writers = {json.loads(read_stamp(p)["settings"])["label"].split()[1] for p in out.glob("*.parquet")}
     assert len(writers) == 1
     assert sorted(p.stem for p in out.glob("*.parquet")) == sorted(seed_tables)
     assert not list(out.glob(".staging-*")) and not list(out.glob("*.tmp"))
@@ -475,7 +475,7 @@ def test_a_killed_build_leaves_the_previous_output_and_its_staging_is_swept(tmp_
         write_table(df, name, src, {})
     _replay(monkeypatch, seed_tables)
     out = tmp_path / "out"
-    pipeline.build(SEEDS, out, settings={"run": "previous"}, progress=False)
+    pipeline.build(SEEDS, out, settings={"label": "previous"}, progress=False)
     before = _snapshot(out)
     code = f"""
     import sys, time
@@ -493,7 +493,7 @@ def test_a_killed_build_leaves_the_previous_output_and_its_staging_is_swept(tmp_
             time.sleep(600)
         return real(*a, **k)
     pipeline.write_table = slow
-    pipeline.build({str(SEEDS)!r}, {str(out)!r}, settings={{"run": "killed"}}, progress=False)
+    pipeline.build({str(SEEDS)!r}, {str(out)!r}, settings={{"label": "killed"}}, progress=False)
     """
     proc = popen_limited(code)
     try:
@@ -503,7 +503,7 @@ def test_a_killed_build_leaves_the_previous_output_and_its_staging_is_swept(tmp_
         proc.wait()
     assert _snapshot(out) == before
     assert len(list(out.glob(".staging-*"))) == 1  # left by the killed build ...
-    pipeline.build(SEEDS, out, settings={"run": "next"}, progress=False)
+    pipeline.build(SEEDS, out, settings={"label": "next"}, progress=False)
     assert not list(out.glob(".staging-*"))  # ... and swept by the next one
 
 

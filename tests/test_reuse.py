@@ -239,12 +239,13 @@ def test_stage_runs_after_themes_and_notes_a_single_document() -> None:
 
     from fazhi.pipeline import STAGES
     from fazhi.reuse import build_stage
+    from fazhi.settings import BuildSettings
 
     assert STAGES.index("reuse") > STAGES.index("themes")
     noted: list[tuple[str, str]] = []
     docs = _documents(["推进依法行政。" * 10], ["province"], ["河南省"], [2023])
     ctx = SimpleNamespace(
-        settings={"reuse": {"min_chars": 25}},
+        settings=BuildSettings.from_mapping({"reuse": {"min_chars": 25}}),
         tables={"documents": docs},
         note=lambda s, m: noted.append((s, m)),
     )

@@ -29,7 +29,7 @@ def seed_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFr
     import importlib
 
     out = tmp_path_factory.mktemp("themes_build")
-    ctx = BuildContext(corpus=SEEDS, out=out, settings={"themes_n_boot": 200}, progress=False, jobs=1)
+    ctx = BuildContext(corpus=SEEDS, out=out, settings={"themes": {"n_boot": 200}}, progress=False, jobs=1)
     for name in ("corpus", "segment", "tokenizer", "themes"):
         ctx.tables.update(importlib.import_module(f"fazhi.{name}").build_stage(ctx))
     return ctx.tables

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import random
-from types import SimpleNamespace
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -385,15 +385,17 @@ def test_propose_label_rule():
 
 
 def test_build_stage_reads_ctx(tables):
-    ctx = SimpleNamespace(
-        tables=dict(tables), settings={"topics": {"k_grid": [3], "seeds": [0, 1], "n_bootstrap": 50, "min_unit_tokens": 5}},
-        jobs=1, log=lambda m: None,
+    from fazhi.pipeline import BuildContext
+
+    ctx = BuildContext(
+        corpus=Path("."), out=Path("."), tables=dict(tables), progress=False, jobs=1,
+        settings={"topics": {"k_grid": [3], "seeds": [0, 1], "n_bootstrap": 50, "min_unit_tokens": 5}},
     )
     out = T.build_stage(ctx)
     assert out["model_selection"]["k"].unique().to_list() == [3]
     settings = dict(out["topic_settings"].iter_rows())
     assert settings["k_grid"] == "[3]" and settings["unit"] == "section"
-    empty = T.build_stage(SimpleNamespace(tables={}, settings={}, jobs=1, log=lambda m: None))
+    empty = T.build_stage(BuildContext(corpus=Path("."), out=Path("."), progress=False, jobs=1))
     assert empty["topics"].height == 0
 
 

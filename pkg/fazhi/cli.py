@@ -8,18 +8,50 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 
 
-def _build(args: argparse.Namespace) -> int:
-    from .pipeline import BuildInputError, OutputError, build, summary
+def build_settings(path: Path | None, text_column: str | None) -> dict[str, Any]:
+    """The nested settings of ``fazhi build``: a TOML file's sections, then ``--text-column`` over them.
 
-    settings = {"text_column": args.text_column} if args.text_column else None
+    Raises
+    ------
+    SettingsError
+        When the file cannot be read or is not TOML (unknown keys are found by ``BuildSettings``).
+    """
+    from .settings import SettingsError
+
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            values = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+            raise SettingsError(f"--settings {path}: {e}") from None
+    if text_column:
+        corpus = values.get("corpus", {})
+        values["corpus"] = {**corpus, "text_column": text_column} if isinstance(corpus, dict) else corpus
+    return values
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .pipeline import BuildInputError, EmptyResultError, OutputError, build, summary
+    from .settings import SettingsError
+
     try:
-        tables = build(args.corpus, args.out, settings=settings, progress=not args.quiet, jobs=args.jobs)
-    except (BuildInputError, OutputError) as e:
+        settings = build_settings(args.settings, args.text_column)
+        tables = build(
+            args.corpus,
+            args.out,
+            settings=settings,
+            progress=not args.quiet,
+            jobs=args.jobs,
+            incremental=args.incremental,
+        )
+    except (BuildInputError, OutputError, SettingsError, EmptyResultError) as e:
         print(f"fazhi build: error: {e}", file=sys.stderr)
         return 2
     print(summary(tables, args.corpus, args.out))
@@ -27,7 +59,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _site(args: argparse.Namespace) -> int:
-    from .pipeline import BuildInputError, OutputError
+    from .pipeline import BuildInputError, EmptyResultError, OutputError
     from .site import build_site
 
     try:
@@ -38,7 +70,7 @@ def _site(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             jobs=args.jobs,
         )
-    except (BuildInputError, OutputError) as e:
+    except (BuildInputError, OutputError, EmptyResultError) as e:
         print(f"fazhi site: error: {e}", file=sys.stderr)
         return 2
     print(f"site written: {index}")
@@ -64,6 +96,18 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         metavar="NAME",
         help="the text column of collection files (JSON Lines, JSON, CSV/TSV, parquet); detected by default",
+    )
+    b.add_argument(
+        "--settings",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a TOML file of build settings, one table per stage ([themes] n_boot = 500); see fazhi.settings",
+    )
+    b.add_argument(
+        "--incremental",
+        action="store_true",
+        help="reuse the segments and tokens of the previous build in --out for unchanged documents",
     )
     b.set_defaults(func=_build)
 

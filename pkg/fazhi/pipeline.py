@@ -3,10 +3,13 @@
 In: a corpus folder (default ``seeds/``). Out: one stamped parquet file per table in the output folder
 (default ``data/processed/``), plus ``build.json`` recording what was built from what.
 
-Each stage is a function ``stage(ctx) -> dict[name, polars.DataFrame]`` defined in its own module
-(``corpus.build_stage``, ``segment.build_stage``, ...). Stages run in order and read the tables of the
-stages before them from ``ctx.tables``; data flows one way. A stage that cannot produce its result says
-why with ``ctx.note``: on the terminal and in ``build.json`` (``notes``).
+Each stage is a function ``build_stage(ctx: BuildContext) -> dict[name, polars.DataFrame]`` defined in
+its own module (``corpus.build_stage``, ``segment.build_stage``, ...; the stage modules import
+``BuildContext`` for typing only, since ``fazhi.settings`` imports the topic and reuse settings). Stages run
+in order and read the tables of the stages before them from ``ctx.tables`` and their settings from
+``ctx.settings.<stage>``; data flows one way. ``ctx.log`` prints progress (not with ``progress=False``);
+a stage that cannot produce its result says why with ``ctx.note``: always on the terminal, and in
+``build.json`` (``notes``).
 
 Output is atomic: ``--out`` is checked (created, writable) before anything is computed; the tables are
 written into a fresh staging folder inside it (``.staging-<pid>-<random>/``), then published under a
@@ -25,36 +28,51 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
+from .incremental import PER_DOCUMENT_TABLES, load_previous
+from .incremental import run_stage as run_per_document
+from .meter import Meter, StageRecord, summary_lines
 from .paths import corpus_dir, data_dir
+from .schema import EMPTY_POLICY
+from .settings import BuildSettings, coerce
 from .tables import current_stamp, write_table
 
 
 @dataclass
 class BuildContext:
-    """What a stage gets: where the corpus is, the settings, and every table built so far."""
+    """What a stage gets: where the corpus is, the settings, and every table built so far.
+
+    ``settings`` is a ``fazhi.settings.BuildSettings`` (a nested mapping given here is validated into one);
+    a stage reads its own section, e.g. ``ctx.settings.themes.n_boot``.
+    """
 
     corpus: Path
     out: Path
-    settings: dict[str, object] = field(default_factory=dict)
+    settings: BuildSettings = field(default_factory=BuildSettings)
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     progress: bool = True
     jobs: int = 1
     notes: list[dict[str, str]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.settings = coerce(self.settings)
+
     def log(self, message: str) -> None:
-        """Print a progress line to stderr (the summary goes to stdout)."""
-        print(message, file=sys.stderr, flush=True)
+        """Print a progress line to stderr when ``progress`` is on (the summary goes to stdout)."""
+        if self.progress:
+            print(message, file=sys.stderr, flush=True)
 
     def note(self, stage: str, message: str) -> None:
-        """Record why a stage could not produce (all of) its result: on stderr and in ``build.json``."""
+        """Record why a stage could not produce (all of) its result: in ``build.json`` and on stderr (always:
+        a note is a warning, shown even when progress is off)."""
         self.notes.append({"stage": stage, "message": message})
-        self.log(f"note: {stage}: {message}")
+        print(f"note: {stage}: {message}", file=sys.stderr, flush=True)
 
 
 class OutputError(RuntimeError):
@@ -132,10 +150,14 @@ def publish(staging: Path, out: Path, names: list[str]) -> None:
                 old.unlink()  # a table no stage makes any more must not linger and be read as current
 
 
-def write_build(ctx: BuildContext, stamp: dict[str, str]) -> dict[str, Path]:
-    """Write every table of ``ctx`` and ``build.json`` into a staging folder, then publish them into ``ctx.out``.
+def write_build(
+    ctx: BuildContext, stamp: dict[str, str], *, run: Mapping[str, object] | None = None
+) -> dict[str, Path]:
+    """Write every table of ``ctx`` and ``build.json`` into a staging folder, then publish them into
+    ``ctx.out``.
 
-    Returns the published files by table name. On any failure (a full disk included) the staging folder
+    ``run`` (the stages' time and memory) is recorded in ``build.json`` too. Returns the published files
+    by table name. On any failure (a full disk included) the staging folder
     is removed and ``ctx.out`` keeps its previous content.
 
     Raises
@@ -152,15 +174,19 @@ def write_build(ctx: BuildContext, stamp: dict[str, str]) -> dict[str, Path]:
         info = {
             "corpus": str(ctx.corpus),
             "stamp": stamp,
+            "settings": ctx.settings.to_dict(),
             "tables": {name: ctx.tables[name].height for name in sorted(written)},
             "notes": ctx.notes,
+            **(run or {}),
         }
-        (staging / "build.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        text = json.dumps(info, indent=2, ensure_ascii=False) + "\n"
+        (staging / "build.json").write_text(text, encoding="utf-8")
         publish(staging, ctx.out, sorted(written))
     except OSError as e:
         if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
             raise OutputError(
-                f"could not write the tables into {ctx.out}: {e.strerror}; the previous output is left as it was"
+                f"could not write the tables into {ctx.out}: {e.strerror}; "
+                "the previous output is left as it was"
             ) from e
         raise
     finally:
@@ -173,6 +199,40 @@ Stage = Callable[[BuildContext], dict[str, pl.DataFrame]]
 
 class BuildInputError(ValueError):
     """The corpus folder given to a build does not exist or is not a folder."""
+
+
+class EmptyResultError(RuntimeError):
+    """A stage left a required table empty although documents loaded: nothing was published."""
+
+
+def check_empty(
+    ctx: BuildContext, stage: str, produced: Mapping[str, pl.DataFrame], *, noted: bool
+) -> list[str]:
+    """Say so when ``stage`` produced tables with no rows that should have some (``schema.EMPTY_POLICY``).
+
+    A required table (policy ``error``) raises; an expected one (``note``) gets a note naming the empty
+    tables, unless the stage has already said why in a note of its own (``noted``). Nothing is checked
+    when no document loaded (the build stops there). Returns the names of the empty tables.
+
+    Raises
+    ------
+    EmptyResultError
+        When a required table is empty.
+    """
+    docs = ctx.tables.get("documents")
+    if docs is None or docs.height == 0:
+        return []
+    empty = sorted(name for name, df in produced.items() if df.height == 0)
+    required = [n for n in empty if EMPTY_POLICY.get(n) == "error"]
+    if required:
+        raise EmptyResultError(
+            f"stage {stage} produced no rows in {', '.join(required)} from {docs.height} document(s): "
+            "a stage is broken; nothing was published"
+        )
+    expected = [n for n in empty if EMPTY_POLICY.get(n) == "note"]
+    if expected and not noted:
+        ctx.note(stage, f"{', '.join(expected)}: no rows from {docs.height} document(s)")
+    return empty
 
 
 def check_corpus(corpus: Path) -> None:
@@ -200,18 +260,19 @@ def stages() -> list[tuple[str, Stage]]:
     return [(name, importlib.import_module(f".{name}", __package__).build_stage) for name in STAGES]
 
 
-def default_settings() -> dict[str, object]:
-    """The build settings that change results; they are hashed into every table's stamp."""
-    return {}
+def default_settings() -> BuildSettings:
+    """The default build settings, ``fazhi.settings.BuildSettings()``; hashed into every table's stamp."""
+    return BuildSettings()
 
 
 def build(
     corpus: Path | None = None,
     out: Path | None = None,
     *,
-    settings: dict[str, object] | None = None,
+    settings: BuildSettings | Mapping[str, Any] | None = None,
     progress: bool = True,
     jobs: int | None = None,
+    incremental: bool = False,
 ) -> dict[str, pl.DataFrame]:
     """Run every stage over ``corpus`` and write the tables into ``out``.
 
@@ -222,12 +283,17 @@ def build(
     out
         The output folder; ``fazhi.paths.data_dir()`` (``data/processed/``) by default.
     settings
-        Overrides of ``default_settings()``.
+        A ``fazhi.settings.BuildSettings``, or a nested mapping of overrides of its defaults
+        (``{"themes": {"n_boot": 500}}``); an unknown key raises ``fazhi.settings.SettingsError`` before
+        anything is computed.
     progress
         Show progress bars on stderr.
     jobs
         Processes working at once in the parallel stages (tokenisation: this one and ``jobs - 1``
         workers; the topic grid: ``jobs`` workers); all cores by default.
+    incremental
+        Reuse the per-document results (segments, tokens) of the previous build in ``out`` for the
+        documents whose text is unchanged (``fazhi.incremental``); the tables are the same as from scratch.
 
     Returns
     -------
@@ -237,27 +303,79 @@ def build(
     corpus = Path(corpus) if corpus is not None else corpus_dir()
     out = Path(out) if out is not None else data_dir()
     check_corpus(corpus)  # before computing anything; check_output below does the same for out
-    merged = {**default_settings(), **(settings or {})}
+    chosen = coerce(settings)  # a typo in a setting fails here, before anything is computed
     ctx = BuildContext(
         corpus=corpus.resolve(),
         out=out.resolve(),
-        settings=merged,
+        settings=chosen,
         progress=progress,
         jobs=jobs or os.cpu_count() or 1,
     )
     check_output(ctx.out)
-    stamp = current_stamp(ctx.corpus, merged)
-    timings: dict[str, float] = {}
-    for name, stage in stages():
-        t0 = time.perf_counter()
-        produced = stage(ctx)
-        ctx.tables.update(produced)
-        timings[name] = round(time.perf_counter() - t0, 3)
-        if name == "corpus" and ctx.tables["documents"].height == 0:
-            break  # nothing loaded: later stages have nothing to work on
-    write_build(ctx, stamp)
-    ctx.log("stage timings (s): " + ", ".join(f"{k} {v}" for k, v in timings.items()))
+    stamp = current_stamp(ctx.corpus, chosen)
+    t_build = time.perf_counter()
+    previous, why_not = load_previous(ctx.out, stamp) if incremental else (None, "not asked for")
+    if incremental and previous is None:
+        ctx.log(f"incremental: building from scratch: {why_not}")
+    records, empty, reused = run_stages(ctx, previous)
+    run = {
+        "incremental": reused if previous is not None else {"from_scratch": why_not},
+        "stages": [r.as_dict() for r in records],
+        "empty_tables": {
+            t: {"stage": s, "policy": EMPTY_POLICY.get(t, "may be empty")} for t, s in empty.items()
+        },
+    }
+    with Meter("write") as meter:
+        write_build(ctx, stamp, run=run)
+    records.append(meter.result)
+    for line in summary_lines(records, wall_seconds=time.perf_counter() - t_build):
+        ctx.log(line)
     return ctx.tables
+
+
+def run_stages(
+    ctx: BuildContext, previous: dict[str, pl.DataFrame] | None = None
+) -> tuple[list[StageRecord], dict[str, str], dict[str, dict[str, int]]]:
+    """Run every stage into ``ctx.tables``, measured, each one's empty tables checked (``check_empty``).
+
+    With ``previous`` tables (``fazhi.incremental.load_previous``), the per-document stages reuse the
+    rows of unchanged documents. Returns the stages' records, the empty tables (with their stage) and
+    how many documents each per-document stage reused and processed.
+    """
+    records: list[StageRecord] = []
+    empty: dict[str, str] = {}
+    reused: dict[str, dict[str, int]] = {}
+    plan = stages()
+    for i, (name, stage) in enumerate(plan, 1):
+        ctx.log(f"[{i}/{len(plan)}] {name} ...")
+        n_notes = len(ctx.notes)
+        with Meter(name, heartbeat=ctx.log) as meter:
+            if previous is not None and name in PER_DOCUMENT_TABLES:
+                produced, reused[name] = run_per_document(ctx, name, stage, previous)
+                for table in PER_DOCUMENT_TABLES[name]:
+                    del previous[table]  # used: free its memory
+                n = reused[name]
+                ctx.log(f"incremental: {name}: {n['reused']} document(s) reused, {n['processed']} processed")
+            else:
+                produced = stage(ctx)
+            ctx.tables.update(produced)
+            meter.documents = ctx.tables["documents"].height if "documents" in ctx.tables else 0
+        records.append(meter.result)
+        ctx.log(f"[{i}/{len(plan)}] {_progress_line(meter.result)}")
+        noted = any(n["stage"] == name for n in ctx.notes[n_notes:])
+        empty.update({t: name for t in check_empty(ctx, name, produced, noted=noted)})
+        if "documents" in ctx.tables and ctx.tables["documents"].height == 0:
+            break  # nothing loaded: later stages have nothing to work on
+    return records, empty, reused
+
+
+def _progress_line(r: StageRecord) -> str:
+    """One line after a stage: its time, throughput and peak memory."""
+    rate = f", {r.documents} documents ({r.documents_per_second:,.0f}/s)" if r.documents_per_second else ""
+    mem = f", peak RSS {r.peak_rss_mb:,.0f} MB" if r.peak_rss_mb is not None else ""
+    if r.peak_rss_with_workers_mb and r.peak_rss_with_workers_mb > (r.peak_rss_mb or 0) + 1:
+        mem += f" ({r.peak_rss_with_workers_mb:,.0f} MB with workers)"
+    return f"{r.stage}: {r.seconds:.2f} s{rate}{mem}"
 
 
 def summary(tables: dict[str, pl.DataFrame], corpus: Path | None = None, out: Path | None = None) -> str:

@@ -866,3 +866,31 @@ STAGE_TABLES: dict[str, tuple[str, ...]] = {
     "topics": tuple(n for n in TABLES if n in ("topics", "doc_topics", "model_selection") or n.startswith("topic_")),
     "reuse": tuple(n for n in TABLES if n.startswith("reuse_")),
 }
+
+
+#: What ``fazhi build`` does when a table comes out with no rows although documents loaded
+#: (``fazhi.pipeline.check_empty``):
+#:
+#: - ``"error"``: the table is required, and no valid corpus leaves it empty (every document has sections,
+#:   sentences and tokens; every section a row per theme; every stage records its settings): an empty one
+#:   means a broken stage, so the build fails and publishes nothing;
+#: - ``"note"``: expected of a usual corpus, but a small or unusual one can leave it empty (no lexicon term
+#:   anywhere; too few sections for a topic model): a warning on stderr and in ``build.json`` ``notes``,
+#:   unless the stage has already said why in a note of its own.
+#:
+#: Every other table may be empty without a word, since finding nothing is a finding: no rejected file, no
+#: boilerplate, no reuse, keyness and contrasts with one group only, groups smaller than ``compare_min_docs``,
+#: covariates that do not vary (``topic_effects``), seeded topics switched off.
+EMPTY_POLICY: dict[str, Literal["error", "note"]] = {
+    **dict.fromkeys(("sections", "sentences", "tokens", "token_settings"), "error"),
+    **dict.fromkeys(("theme_sections", "theme_scores", "theme_documents"), "error"),
+    **dict.fromkeys(("topic_settings", "reuse_settings"), "error"),
+    **dict.fromkeys(("theme_hits", "theme_validation", "theme_sensitivity"), "note"),
+    **dict.fromkeys(("topics", "doc_topics", "model_selection", "topic_runs", "topic_summary"), "note"),
+    **dict.fromkeys(("topic_representatives", "topic_prevalence", "topic_alignment"), "note"),
+}
+
+
+def may_be_empty(name: str) -> bool:
+    """True when table ``name`` may have no rows without a warning (see ``EMPTY_POLICY``)."""
+    return name not in EMPTY_POLICY

@@ -17,6 +17,7 @@ import os
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -24,6 +25,9 @@ import pyarrow.parquet as pq
 from . import __version__
 from .paths import PACKAGE_DATA, corpus_dir, data_dir
 from .schema import validate
+
+if TYPE_CHECKING:
+    from .settings import BuildSettings
 
 STAMP_KEY = b"fazhi.stamp"
 # Which package data files each hash covers. A lexicon change must change lexicon_hash and nothing else.
@@ -108,23 +112,36 @@ def corpus_hash(folder: Path) -> str:
     return h.hexdigest()
 
 
-def current_stamp(corpus: Path | None = None, settings: Mapping[str, object] | None = None) -> dict[str, str]:
-    """The stamp that tables made now, from ``corpus``, would carry.
+def input_stamp(corpus: Path | None = None) -> dict[str, str]:
+    """The part of a stamp that comes from the inputs: package version, corpus, dictionary and lexicons."""
+    corpus = Path(corpus) if corpus is not None else corpus_dir()
+    return {
+        "fazhi_version": __version__,
+        "corpus_hash": corpus_hash(corpus),
+        "dictionary_hash": dictionary_hash(),
+        "lexicon_hash": lexicon_hash(),
+    }
+
+
+def current_stamp(
+    corpus: Path | None = None, settings: BuildSettings | Mapping[str, object] | None = None
+) -> dict[str, str]:
+    """The stamp that tables made now, from ``corpus`` with ``settings``, would carry.
 
     Parameters
     ----------
     corpus
         The corpus folder; ``fazhi.paths.corpus_dir()`` by default.
     settings
-        Build settings that change results (e.g. the tokeniser engine); hashed into ``settings_hash``.
+        The build settings (``fazhi.settings.BuildSettings``, or a nested mapping of them; the defaults for
+        None). Every setting that can change a result, defaults included, is in the stamp's ``settings``
+        (canonical JSON) and hashed into ``settings_hash``.
     """
-    corpus = Path(corpus) if corpus is not None else corpus_dir()
-    settings_json = json.dumps(dict(settings or {}), sort_keys=True, ensure_ascii=False, default=str)
+    from .settings import coerce, stamp_json
+
+    settings_json = stamp_json(coerce(settings).stamped())
     return {
-        "fazhi_version": __version__,
-        "corpus_hash": corpus_hash(corpus),
-        "dictionary_hash": dictionary_hash(),
-        "lexicon_hash": lexicon_hash(),
+        **input_stamp(corpus),
         "settings_hash": hashlib.sha256(settings_json.encode()).hexdigest(),
         "settings": settings_json,
     }
@@ -209,7 +226,7 @@ def read_table(
         stamp = read_stamp(path)
         if not stamp:
             raise StaleTableError(f"{path} carries no fazhi stamp: run `fazhi build` again")
-        expected = current_stamp(corpus if corpus is not None else _stamped_corpus(folder))
+        expected = input_stamp(corpus if corpus is not None else _stamped_corpus(folder))
         problems = _compare(stamp, expected, STAMP_CHECKS)
         if problems:
             raise StaleTableError(
@@ -251,6 +268,7 @@ __all__ = [
     "corpus_hash",
     "current_stamp",
     "dictionary_hash",
+    "input_stamp",
     "lexicon_hash",
     "read_stamp",
     "read_table",

@@ -69,13 +69,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import polars as pl
 
 from .paths import PACKAGE_DATA, cache_dir
 from .schema import TOKEN_SETTINGS, TOKENS
+
+if TYPE_CHECKING:
+    from .pipeline import BuildContext
+    from .settings import TokenizerSettings
 
 DICTIONARY_DIR = PACKAGE_DATA / "dictionary"
 USERDICT = DICTIONARY_DIR / "userdict.txt"
@@ -1543,12 +1547,9 @@ def tokens_table(
     ).sort("doc_id", "token_id")
 
 
-def tokenizer_from_settings(settings: dict[str, object]) -> Tokenizer:
-    """The tokeniser for build settings: options under the ``"tokenizer"`` key override the defaults."""
-    opts = settings.get("tokenizer") or {}
-    if not isinstance(opts, dict):
-        raise TypeError("settings['tokenizer'] must be a mapping of Tokenizer options")
-    return get_tokenizer(**opts)
+def tokenizer_from_settings(settings: TokenizerSettings) -> Tokenizer:
+    """The tokeniser of the build settings' ``tokenizer`` section (``fazhi.settings.TokenizerSettings``)."""
+    return get_tokenizer(**settings.options())
 
 
 def settings_table(tok: Tokenizer) -> pl.DataFrame:
@@ -1560,10 +1561,10 @@ def settings_table(tok: Tokenizer) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=TOKEN_SETTINGS.polars_schema, orient="row")
 
 
-def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: ``documents`` (+ ``sentences``, ``sections``) -> ``tokens``, ``token_settings``."""
-    tok = tokenizer_from_settings(ctx.settings)
-    cache = ctx.settings.get("token_cache", True)
+    tok = tokenizer_from_settings(ctx.settings.tokenizer)
+    cache = ctx.settings.tokenizer.cache
     tokens = tokens_table(
         ctx.tables["documents"],
         ctx.tables.get("sentences"),

@@ -76,7 +76,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -2013,11 +2013,15 @@ _STAGE_TABLES = (
 )
 
 
-def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
+if TYPE_CHECKING:
+    from .pipeline import BuildContext
+
+
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: the topic tables from ``ctx.tables`` (tokens, sections, sentences, documents,
     boilerplate, theme_hits). Settings: ``TopicSettings`` defaults overridden by ``ctx.settings["topics"]``.
     """
-    s = TopicSettings.from_mapping(ctx.settings.get("topics") if hasattr(ctx, "settings") else None)
+    s = ctx.settings.topics
     t = ctx.tables
     if "tokens" not in t:
         ctx.log("topics: no tokens table; topic tables left empty")
@@ -2027,7 +2031,7 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
     # Fits are independent and single-threaded, so the grid may run across the build's worker processes
     # (results do not depend on the number of workers); run_topics keeps it serial when the grid fits fewer
     # than settings.parallel_min_units units, where starting spawned workers costs more than the fits.
-    jobs = s.jobs if s.jobs != 1 else max(1, int(getattr(ctx, "jobs", 1) or 1))
+    jobs = s.jobs if s.jobs != 1 else max(1, ctx.jobs)
     out = run_topics(
         t["tokens"],
         sections=t.get("sections"),
@@ -2040,10 +2044,7 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
     )
     reason = topics_skipped(out["topic_settings"])
     if reason is not None:
-        if hasattr(ctx, "note"):
-            ctx.note("topics", reason)
-        else:
-            ctx.log(f"topics: {reason}")
+        ctx.note("topics", reason)
     return out
 
 

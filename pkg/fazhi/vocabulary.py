@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 from scipy import stats
@@ -309,15 +309,19 @@ def slogans(documents: pl.DataFrame, *, by: str = "level") -> pl.DataFrame:
 # -------------------------------------------------------------------------------------------- stage
 
 
-def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
+if TYPE_CHECKING:
+    from .pipeline import BuildContext
+
+
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: ``documents``, ``sentences``, ``tokens`` -> ``keyness``, ``boilerplate``, ``slogans``.
 
-    Keyness leaves boilerplate sentences out unless ``settings["keyness_include_boilerplate"]``.
+    Keyness leaves boilerplate sentences out unless ``ctx.settings.vocabulary.keyness_include_boilerplate``.
     """
     docs, toks = ctx.tables["documents"], ctx.tables["tokens"]
     sents = ctx.tables.get("sentences")
     bp = boilerplate(sents, toks) if sents is not None else pl.DataFrame(schema=BOILERPLATE.polars_schema)
-    exclude = not ctx.settings.get("keyness_include_boilerplate", False)
+    exclude = not ctx.settings.vocabulary.keyness_include_boilerplate
     key = keyness(toks, docs, boilerplate=bp if exclude else None)
     return {"keyness": key, "boilerplate": bp, "slogans": slogans(docs)}
 

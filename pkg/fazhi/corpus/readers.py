@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -654,9 +655,13 @@ def metadata_agreement(check: pl.DataFrame) -> pl.DataFrame:
     return out.with_columns(accuracy=pl.when(pl.col("n") > 0).then(pl.col("agree") / pl.col("n")))
 
 
-def build_stage(ctx) -> dict[str, pl.DataFrame]:
+if TYPE_CHECKING:
+    from ..pipeline import BuildContext
+
+
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: read ``ctx.corpus`` into ``documents``, ``rejected`` and ``metadata_check``."""
-    text_column = ctx.settings.get("text_column")
+    text_column = ctx.settings.corpus.text_column
     corpus = read_corpus(
         ctx.corpus, progress=ctx.progress, text_column=str(text_column) if text_column else None
     )

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -46,7 +46,7 @@ KINDS = ("verbatim", "paraphrase", "formula")
 
 @dataclass(frozen=True)
 class ReuseSettings:
-    """Everything that changes the reuse stage's results. Override with ``ctx.settings["reuse"]``."""
+    """Everything that changes the reuse stage's results. Override with ``BuildSettings.reuse`` (``[reuse]`` of a settings file)."""
 
     min_chars: int = 20  #: a passage is at least this many characters on both sides
     anchor: int = 6  #: alignment anchor length (characters)
@@ -315,16 +315,17 @@ def run_reuse(
     }
 
 
-def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
+if TYPE_CHECKING:
+    from ..pipeline import BuildContext
+
+
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: the reuse tables from ``ctx.tables`` (documents, sections, theme_sections).
-    Settings: ``ReuseSettings`` defaults overridden by ``ctx.settings["reuse"]``."""
-    s = ReuseSettings.from_mapping(ctx.settings.get("reuse") if hasattr(ctx, "settings") else None)
+    Settings: ``ReuseSettings`` defaults overridden by ``BuildSettings.reuse`` (``[reuse]`` of a settings file)."""
+    s = ctx.settings.reuse
 
     def note(message: str) -> None:
-        if hasattr(ctx, "note"):
-            ctx.note(STAGE, message)
-        else:
-            ctx.log(f"{STAGE}: {message}")
+        ctx.note(STAGE, message)
 
     t = ctx.tables
     if "documents" not in t:

@@ -11,8 +11,7 @@ are computed in turn from the package's lexicons.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -20,8 +19,6 @@ from .expansion import expansion_candidates
 from .lexicon import default_lexicons
 from .matching import find_hits
 from .scores import (
-    N_BOOT,
-    SEED,
     group_tables,
     scores_and_contrasts,
     section_stats,
@@ -30,30 +27,18 @@ from .scores import (
 )
 from .validation import sensitivity_table, validation_tables
 
-#: Fewest documents a group needs to be compared (``fazhi.compare``), unless the settings say otherwise.
-COMPARE_MIN_DOCS = 5
+if TYPE_CHECKING:
+    from ..pipeline import BuildContext
+    from ..settings import ThemeSettings
 
 
-@dataclass(frozen=True)
-class StageOptions:
-    """The settings the themes stage uses: bootstrap replicates and seed, and the comparison minimum."""
-
-    n_boot: int = N_BOOT
-    seed: int = SEED
-    min_docs: int = COMPARE_MIN_DOCS
+def _stage_options(ctx: BuildContext) -> ThemeSettings:
+    """The stage's options from the build settings (``BuildSettings.themes``): the one place that reads
+    ``ctx.settings``."""
+    return ctx.settings.themes
 
 
-def _stage_options(ctx: Any) -> StageOptions:
-    """The stage's options from the build settings: the one place that reads ``ctx.settings``."""
-    settings = ctx.settings
-    return StageOptions(
-        n_boot=int(settings.get("themes_n_boot", N_BOOT)),
-        seed=int(settings.get("themes_seed", SEED)),
-        min_docs=int(settings.get("compare_min_docs", COMPARE_MIN_DOCS)),
-    )
-
-
-def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
+def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """The themes stage of ``fazhi build``: hits, section scores, scores with intervals, validation,
     sensitivity and expansion candidates, from ``documents``, ``sections`` and ``tokens``."""
     opts = _stage_options(ctx)
@@ -70,7 +55,7 @@ def build_stage(ctx: Any) -> dict[str, pl.DataFrame]:
     sections_table = section_table(stats, sections, lexicons.themes, lexicons)
     per_doc = theme_documents(sections_table, docs, lexicons)
     groups, group_contrasts = group_tables(
-        per_doc, lexicons, min_docs=opts.min_docs, n_boot=opts.n_boot, seed=opts.seed
+        per_doc, lexicons, min_docs=opts.compare_min_docs, n_boot=opts.n_boot, seed=opts.seed
     )
     return {
         "theme_hits": hits,
