@@ -379,29 +379,17 @@ def _progress_line(r: StageRecord) -> str:
 
 
 def summary(tables: dict[str, pl.DataFrame], corpus: Path | None = None, out: Path | None = None) -> str:
-    """A short account of a build for the terminal: what loaded, what was rejected, what was written."""
+    """A short account of a build for the terminal: what loaded and was rejected (``Corpus.summary``), then
+    what was written."""
+    from .corpus.readers import Corpus
+    from .schema import frame
+
     corpus = Path(corpus) if corpus is not None else corpus_dir()
     out = Path(out) if out is not None else data_dir()
-    docs, rejected = tables["documents"], tables["rejected"]
-    from_rows = int(docs["source_row"].is_not_null().sum()) if docs.height else 0
-    lines = [
-        (
-            f"fazhi build: {docs.height} document(s) from {corpus} ({docs.height - from_rows} file(s), "
-            f"{from_rows} row(s) of collection files), {rejected.height} rejected"
-        )
-    ]
-    if rejected.height:
-        by_reason = rejected.group_by("reason").len().sort("reason")
-        lines.append("  rejected by reason: " + ", ".join(f"{a} {b}" for a, b in by_reason.iter_rows()))
-    noted = docs.filter(pl.col("ingest_notes").is_not_null()).height if docs.height else 0
-    if noted:
-        lines.append(f"  {noted} document(s) loaded with repairs (see documents.ingest_notes)")
-    for row in rejected.head(20).iter_rows(named=True):
-        where = f" row {row['source_row']}" if row["source_row"] is not None else ""
-        lines.append(f"  rejected {row['source_file']}{where}: {row['reason']} — {row['detail']}")
-    if rejected.height > 20:
-        lines.append(f"  ... and {rejected.height - 20} more (see the rejected table)")
-    lines.append(f"tables written to {out}:")
+    docs = tables["documents"]
+    check = tables.get("metadata_check")
+    loaded = Corpus(corpus, docs, tables["rejected"], check if check is not None else frame("metadata_check"))
+    lines = ["fazhi build: " + loaded.summary(), f"tables written to {out}:"]
     lines += [f"  {name:<22} {df.height:>8} rows" for name, df in sorted(tables.items())]
     if docs.height == 0:
         lines.append("nothing could be loaded: no document in the corpus folder")
