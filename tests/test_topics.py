@@ -467,11 +467,10 @@ def test_selection_on_a_sample_then_final_fits_on_all_units(tables):
         assert out[name].equals(again[name]), name
 
 
-def test_bootstrap_by_document_equals_the_dense_bootstrap(stage, monkeypatch):
+def test_bootstrap_by_document_equals_the_dense_bootstrap(stage):
     dt = stage["doc_topics"]
     dense = T.prevalence_by_level(dt, n_bootstrap=200, seed=3)
-    monkeypatch.setattr(T, "_BOOTSTRAP_DENSE_MAX", 0)
-    blocked = T.prevalence_by_level(dt, n_bootstrap=200, seed=3)
+    blocked = T.prevalence_by_level(dt, n_bootstrap=200, seed=3, dense_max=0)
     for col in ("share", "lo", "hi"):
         np.testing.assert_allclose(blocked[col].to_numpy(), dense[col].to_numpy(), rtol=1e-12, atol=1e-15)
 
