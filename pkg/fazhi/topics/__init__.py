@@ -8,8 +8,9 @@ model and k), ``topic_runs`` (one row per model, k and seed), ``topic_summary``,
 ``topic_prevalence``, ``topic_alignment``, ``topic_effects`` (declared in ``fazhi.schema``) and
 ``topic_settings``.
 
-How it works, step by step (every step a public function, so a reviewer can re-run any of them; the submodule of
-each is named in brackets):
+How it works, step by step (every step a public function, so a reviewer can re-run any of them; modules:
+``settings``, ``matrix`` (step 1), ``fitting`` (2, 5), ``diagnostics`` (3, 4), ``describe`` (6, 9),
+``effects`` (8), ``seeded`` (7), ``stage`` (the chain, ``run_topics`` and ``build_stage``)):
 
 1. ``document_term_matrix``: count kept tokens per *unit* — a section (default; the section that holds
    the token, as the segmenter tiles the text), a paragraph, or a whole document — drop units with fewer
@@ -74,10 +75,13 @@ measures the default stage on a 10 MB corpus.
 from __future__ import annotations
 
 from .describe import (
-    choice_report,
     BOOTSTRAP_DENSE_MAX,
+    GLOSSARY_FILE,
     alignment,
+    choice_report,
     describe_fit,
+    english_label,
+    glossary,
     prevalence_by_level,
     propose_label,
     selection_statement,
@@ -144,10 +148,10 @@ from .stage import (
 )
 
 __all__ = [
-    "choice_report",
     "BOOTSTRAP_DENSE_MAX",
     "DTM",
     "EFFECT_COVARIATES",
+    "GLOSSARY_FILE",
     "JUNK_FILE",
     "MODELS",
     "SELECTION_RULE",
@@ -160,16 +164,19 @@ __all__ = [
     "TopicSettings",
     "alignment",
     "build_stage",
+    "choice_report",
     "cosine_matrix",
     "describe_fit",
     "document_term_matrix",
     "effect_design",
+    "english_label",
     "exclusivity",
     "final_fits",
     "fit_grid",
     "fit_seeded",
     "fit_topic_model",
     "frex",
+    "glossary",
     "junk_kind",
     "junk_rules",
     "lda_method",

@@ -418,17 +418,23 @@ def selection_statement(selection: pl.DataFrame) -> str:
     row = selection.filter(pl.col("primary") & pl.col("chosen")).row(0, named=True)
     ks = sorted(set(selection.filter(pl.col("primary"))["k"].to_list()))
     grid = f"k = {ks[0]}–{ks[-1]}" if len(ks) > 1 else f"k = {ks[0]}"
-    head = f"The rule chose {row['model'].upper()} with k = {row['k']} (score {row['score']:.2f}) on a grid of {grid}"
+    head = f"The rule chose {row['model'].upper()} with k = {row['k']} (score {row['score']:.2f})"
+    head += f" on a grid of {grid}"
     if not row["interior"]:
         where = "an edge of the grid, which could not be widened further"
-        return f"{head}. The criterion peaks at {where}: the data do not pin k down, read the chosen k as a bound."
+        tail = "the data do not pin k down, read the chosen k as a bound."
+        return f"{head}. The criterion peaks at {where}: {tail}"
     if row["flat"]:
         margin = row["margin"]
         return (
-            f"{head}. The criterion is flat: the chosen k beats the next best by only {margin:.3f} on the 0–1 score "
+            f"{head}. The criterion is flat: the chosen k beats the next best by only {margin:.3f} "
+            "on the 0–1 score "
             f"(below flat_margin), so neighbouring k describe the corpus about as well."
         )
-    return f"{head}. The choice is interior to the grid and beats the next best k by {row['margin']:.2f} on the 0–1 score."
+    return (
+        f"{head}. The choice is interior to the grid and beats the next best k by {row['margin']:.2f} "
+        "on the 0–1 score."
+    )
 
 
 def _wrap_excerpt(text: str | None, n: int = 120) -> str:
@@ -447,18 +453,25 @@ def topic_paragraphs(
     excerpt_chars: int = 120,
 ) -> str:
     """Markdown describing each topic of ``model``, computed from the tables (a template, no judgement):
-    its label, top and FREX terms, a short paragraph (prevalence, coherence, stability, the Outline system
+    its label (Chinese, then English by ``english_label``), top and FREX terms, a short paragraph
+    (prevalence, coherence, stability, the Outline system
     and theme it leans to, its clearest covariate effect) and ``n_passages`` short representative passages.
     Markdown wraps, so long passages never run off the page.
     """
     out = []
+    gloss = glossary()[1]
     for r in summary.filter(pl.col("model") == model).sort("topic").iter_rows(named=True):
         t = r["topic"]
         stab = f", stability across seeds {r['stability']:.2f}" if r["stability"] is not None else ""
-        parts = [f"It holds {r['prevalence']:.1%} of the corpus's tokens; coherence (NPMI) {r['coherence']:.2f}{stab}."]
+        parts = [
+            (f"It holds {r['prevalence']:.1%} of the corpus's tokens; "
+            f"coherence (NPMI) {r['coherence']:.2f}{stab}.")
+        ]
         if r["system"]:
             share = r["system_share"]
-            parts.append(f"Its most representative sections sit in the Outline system {r['system']} ({share:.0%}).")
+            parts.append(
+                f"Its most representative sections sit in the Outline system {r['system']} ({share:.0%})."
+            )
         if alignment is not None and alignment.height:
             parts += _theme_sentence(alignment, model=model, topic=t)
         if effects is not None and effects.height:
@@ -470,8 +483,11 @@ def topic_paragraphs(
             + f"; share {p['share']:.2f})\n>"
             for p in reps.sort("rank").head(n_passages).iter_rows(named=True)
         )
+        terms = r["label"].split(" · ", 1)[-1].split()  # the label's own terms (propose_label)
+        english, n_glossed = english_label(t, r["system"], terms, gloss=gloss)
+        glossed = f" ({n_glossed} of {len(terms)} label terms glossed)" if n_glossed < len(terms) else ""
         out.append(
-            f"### Topic {t}: {r['label']}\n\n"
+            f"### Topic {t}: {r['label']}\n\n*{english}*{glossed}\n\n"
             f"**Top terms:** {r['top_terms']}  \n**FREX terms:** {r['frex_terms']}\n\n"
             + " ".join(parts)
             + "\n\n"
@@ -503,7 +519,8 @@ def _effect_sentence(effects: pl.DataFrame, *, model: str, topic: int) -> str:
         return "No covariate contrast's interval excludes zero."
     e = eff.row(0, named=True)
     return (
-        f"Its clearest covariate effect: {e['covariate']} {e['contrast']}, {e['estimate']:+.1%} of a document's "
+        f"Its clearest covariate effect: {e['covariate']} {e['contrast']}, "
+        f"{e['estimate']:+.1%} of a document's "
         f"text ({e['lo']:+.1%} to {e['hi']:+.1%})."
     )
 
@@ -533,3 +550,35 @@ def choice_report(selection: pl.DataFrame, settings: pl.DataFrame) -> str:
             f"final models on all {used['final_units']} units (LDA {used['lda_method_final']})."
         )
     return "\n".join(lines)
+
+
+GLOSSARY_FILE = "topic_glossary.toml"  #: English glosses of domain terms, in pkg/fazhi/data/
+
+
+def glossary(path: str = GLOSSARY_FILE) -> tuple[str, dict[str, str]]:
+    """The version and the term → English gloss mapping of ``path`` (relative to ``pkg/fazhi/data/``)."""
+    import tomllib
+
+    from ..paths import PACKAGE_DATA
+
+    cfg = tomllib.loads((PACKAGE_DATA / path).read_text(encoding="utf-8"))
+    return str(cfg.get("version", "")), {str(k): str(v) for k, v in cfg.get("terms", {}).items()}
+
+
+def english_label(
+    topic: int, system: str | None, terms: Sequence[str], *, gloss: dict[str, str] | None = None
+) -> tuple[str, int]:
+    """The English half of a topic's label, and how many of ``terms`` the glossary translated.
+
+    ``"<system's English name>: t1, t2, t3"`` when an Outline system names the topic (the English names
+    of ``pkg/fazhi/data/outline.toml``), else ``"topic N: t1, t2, t3"``; each term is its gloss from
+    ``topic_glossary.toml`` when there is one and stays as written (Chinese, never romanised) when not, so
+    an untranslated label reads ``topic N: <Chinese terms>`` — the count says how much was translated.
+    """
+    from ..outline import load_systems
+
+    gloss = glossary()[1] if gloss is None else gloss
+    names = {s.id: s.english for s in load_systems()}
+    head = names.get(system, system) if system else f"topic {topic}"
+    shown = [gloss.get(t, t) for t in terms]
+    return f"{head}: {', '.join(shown)}", sum(t in gloss for t in terms)

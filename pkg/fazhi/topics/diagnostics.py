@@ -91,7 +91,7 @@ def _ecdf_rank(a: np.ndarray) -> np.ndarray:
 
 
 def frex(beta: np.ndarray, weight: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
-    """FREX scores (Bischof & Airoldi 2012; Roberts et al.'s stm) and exclusivity of every term in every topic.
+    """FREX scores (Bischof & Airoldi 2012; Roberts et al.'s stm) and exclusivity of every term and topic.
 
     exclusivity(w, k) = β_kw / Σ_j β_jw;  FREX(w, k) = 1 / (ω / ECDF_k(excl) + (1 − ω) / ECDF_k(β))
     where the ECDFs are taken over the terms of topic k and ω = ``weight``.

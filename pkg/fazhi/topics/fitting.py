@@ -241,10 +241,10 @@ def lda_perplexity(
 
 
 SELECTION_RULE = (
-    "min-max scale coherence (NPMI), exclusivity (FREX) and stability over the rows of the grid (both models "
-    "together when primary_model = auto, else the primary model's rows); choose the row with the highest mean "
-    "of the three (ties: smaller k, then lda before nmf): its k is the chosen k and its model the primary model; "
-    "perplexity is shown, not used"
+    "min-max scale coherence (NPMI), exclusivity (FREX) and stability over the rows of the grid "
+    "(both models together when primary_model = auto, else the primary model's rows); choose the row "
+    "with the highest mean of the three (ties: smaller k, then lda before nmf): its k is the chosen k "
+    "and its model the primary model; perplexity is shown, not used"
 )
 
 
