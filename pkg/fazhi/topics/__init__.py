@@ -56,8 +56,11 @@ How it works, step by step (every step a public function, so a reviewer can re-r
 
 Cost (the topic stage must stay proportionate, at most the rest of the build on a corpus above 5 MB). Measured
 on the government work reports (134 documents, 6.6 MB, 2,902 sections) on a shared 2-core machine: 246 s with
-the former defaults (grid of 5 k × 5 seeds × 2 models on all units, batch LDA ~9 s a fit), 20 s of CPU now:
-selection on a 1,000-unit sample (``selection_max_units``), 3 seeds (``seeds``; stability over 3 pairs),
+the former defaults (grid of 5 k × 5 seeds × 2 models on all units, batch LDA ~9 s a fit), 22 s of CPU in
+2026-12 before the split into this package, about 13 s now (the rest of that build: about 15 s of CPU with
+the token cache): selection on a 600-unit sample (``selection_max_units``), 3 seeds (``seeds``; stability
+over 3 pairs), LDA through ``partial_fit`` (no closing E-step and bound inside scikit-learn's ``fit``) with
+one E-step shared by the shares and a vectorised perplexity (``lda_perplexity``),
 online LDA above 500 units with 3 passes and 10 inner iterations (``lda_online_*``: 0.7 s a fit against 4.3 s
 batch on 1,000 units, same coherence), one NPMI co-occurrence matrix per fit (``npmi_coherence``), and the
 effects' variance components estimated once per topic rather than per draw.
