@@ -253,8 +253,8 @@ def test_fits_are_deterministic_per_seed(tables, model):
 
 
 def test_lda_theta_and_perplexity_equal_the_public_api(tables):
-    # fit_topic_model shares one E-step between theta and perplexity through scikit-learn internals;
-    # they must give what the public transform() and perplexity() give.
+    # fit_topic_model shares one E-step (public transform(normalize=False)) between theta and its own
+    # variational bound; they must give what the public transform() and perplexity() give.
     from sklearn.decomposition import LatentDirichletAllocation
 
     dtm = T.document_term_matrix(tables["tokens"], settings=FAST)
@@ -469,11 +469,10 @@ def test_selection_on_a_sample_then_final_fits_on_all_units(tables):
         assert out[name].equals(again[name]), name
 
 
-def test_bootstrap_by_document_equals_the_dense_bootstrap(stage, monkeypatch):
+def test_bootstrap_by_document_equals_the_dense_bootstrap(stage):
     dt = stage["doc_topics"]
     dense = T.prevalence_by_level(dt, n_bootstrap=200, seed=3)
-    monkeypatch.setattr(T, "_BOOTSTRAP_DENSE_MAX", 0)
-    blocked = T.prevalence_by_level(dt, n_bootstrap=200, seed=3)
+    blocked = T.prevalence_by_level(dt, n_bootstrap=200, seed=3, dense_max=0)
     for col in ("share", "lo", "hi"):
         np.testing.assert_allclose(blocked[col].to_numpy(), dense[col].to_numpy(), rtol=1e-12, atol=1e-15)
 
@@ -687,3 +686,66 @@ def test_junk_rules_read_the_gazetteer_when_shipped(tmp_path, monkeypatch):
         encoding="utf-8",
     )
     assert T.junk_rules().places == frozenset({"北京市", "北京", "海淀区"})
+
+
+def test_online_lda_by_partial_fit_equals_the_online_fit(tables):
+    # Online LDA runs partial_fit once per pass (no closing E-step and bound inside fit); the components
+    # and shares must be those of scikit-learn's own online fit, the perplexity its perplexity().
+    from sklearn.decomposition import LatentDirichletAllocation
+
+    s = replace_(FAST, lda_learning_method="online", lda_batch_size=16, lda_online_passes=3)
+    dtm = T.document_term_matrix(tables["tokens"], settings=s)
+    fit = T.fit_topic_model(dtm.X, 3, model="lda", seed=2, settings=s)
+    X = dtm.X.astype(float)
+    est = LatentDirichletAllocation(
+        n_components=3, learning_method="online", max_iter=3, batch_size=16, random_state=2,
+        max_doc_update_iter=s.lda_online_doc_update_iter,
+    ).fit(X)
+    assert fit.n_iter == 3
+    assert fit.components.tobytes() == est.components_.tobytes()
+    np.testing.assert_array_equal(fit.gamma, est.transform(X, normalize=False))
+    assert fit.perplexity == pytest.approx(est.perplexity(X), rel=1e-10)
+    assert fit.perplexity == pytest.approx(est.bound_, rel=1e-10)
+
+
+def test_no_private_scikit_learn_api_in_the_package():
+    import pathlib
+    import re
+
+    src = pathlib.Path(T.__file__).parent
+    for f in sorted(src.glob("*.py")):
+        text = f.read_text(encoding="utf-8")
+        assert not re.search(r"\best\._[a-z]", text), f.name
+        assert "_unnormalized_transform" not in text and "_perplexity_precomp_distr" not in text, f.name
+
+
+def test_english_label_glosses_known_terms_and_keeps_the_rest():
+    version, gloss = T.glossary()
+    assert version and gloss["行政复议"] == "administrative reconsideration"
+    en, n = T.english_label(2, "dispute_resolution", ["行政复议", "某某词"], gloss=gloss)
+    assert en == "Dispute prevention and resolution: administrative reconsideration, 某某词" and n == 1
+    en, n = T.english_label(5, None, ["某某词", "另一词"], gloss=gloss)
+    assert en == "topic 5: 某某词, 另一词" and n == 0  # nothing glossed: the pinyin-free fallback
+
+
+def test_topic_paragraphs_carry_the_english_label(stage):
+    md = T.topic_paragraphs(stage["topic_summary"], stage["topic_representatives"], model="lda")
+    heads = [line for line in md.splitlines() if line.startswith("### Topic")]
+    english = [line for line in md.splitlines() if line.startswith("*") and not line.startswith("**")]
+    assert heads and len(english) == len(heads)
+
+
+def test_choice_report_states_the_rule_the_choice_and_the_units(stage):
+    text = T.choice_report(stage["model_selection"], stage["topic_settings"])
+    lines = text.splitlines()
+    assert lines[0].startswith("Rule: ") and lines[1] == T.selection_statement(stage["model_selection"])
+    primary = stage["model_selection"].filter(pl.col("primary"))["model"][0]
+    assert f"Runner-up for {primary}" in text and "Selection ran on" in text
+
+
+def test_api_reference_lists_the_topics_package_members(tmp_path):
+    from fazhi.apidoc import write_reference
+
+    page = next(p for p in write_reference(tmp_path) if p.name == "topics.qmd").read_text(encoding="utf-8")
+    for name in ("document_term_matrix", "fit_topic_model", "topic_effects", "seeded_topics", "run_topics"):
+        assert f"## {name} " in page, name

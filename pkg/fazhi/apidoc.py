@@ -42,32 +42,35 @@ MODULES = (
     "charts",
     "paths",
 )
-SECTION = re.compile(r"^(?P<name>[A-Z][A-Za-z ]+)\n-{3,}\s*$", re.M)
+SECTION = re.compile(r"^(?P<name>[A-Z][A-Za-z ]+)\n-{3,}\s*$", re.MULTILINE)
 # An reST simple table: a border of ``===`` columns, rows, a border, rows, a closing border.
-RST_TABLE = re.compile(r"^(=+(?: +=+)+)\n(?:.*\n)*?\1\n(?:.*\n)*?\1$", re.M)
+RST_TABLE = re.compile(r"^(=+(?: +=+)+)\n(?:.*\n)*?\1\n(?:.*\n)*?\1$", re.MULTILINE)
 
 
 def public_members(module: ModuleType) -> list[tuple[str, object]]:
-    """The public functions and classes defined in ``module`` (its ``__all__`` when it has one), in source order."""
+    """The public functions and classes defined in ``module`` (its ``__all__`` when it has one), in source order.
+
+    A package (``fazhi.topics``) documents what its ``__all__`` re-exports from its own submodules, in
+    the order of the submodules' names, then of source lines."""
     names = getattr(module, "__all__", None)
+    package = hasattr(module, "__path__") and names is not None
     members = []
     for name, obj in vars(module).items():
         if name.startswith("_") or not (inspect.isfunction(obj) or inspect.isclass(obj)):
             continue
-        own = str(getattr(obj, "__module__", None))
-        # A package's page lists what its modules define and it exports (fazhi.themes.lexicon, ...).
-        inside = hasattr(module, "__path__") and own.startswith(module.__name__ + ".")
-        if own != module.__name__ and not inside:
+        home = getattr(obj, "__module__", None) or ""
+        if home != module.__name__ and not (package and home.startswith(module.__name__ + ".")):
             continue
         if names is not None and name not in names:
             continue
         members.append((name, obj))
 
     def line(item: tuple[str, object]) -> tuple[str, int]:
+        home = getattr(item[1], "__module__", "") or ""
         try:
-            return str(item[1].__module__), inspect.getsourcelines(item[1])[1]  # type: ignore[arg-type]
+            return home, inspect.getsourcelines(item[1])[1]  # type: ignore[arg-type]
         except (OSError, TypeError):
-            return str(getattr(item[1], "__module__", "")), 0
+            return home, 0
 
     return sorted(members, key=line)
 
