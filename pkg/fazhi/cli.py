@@ -18,7 +18,9 @@ def _build(args: argparse.Namespace) -> int:
 
     settings = {"text_column": args.text_column} if args.text_column else None
     try:
-        tables = build(args.corpus, args.out, settings=settings, progress=not args.quiet, jobs=args.jobs)
+        tables = build(
+            args.corpus, args.out, settings=settings, progress=not args.quiet, jobs=args.jobs, scheduler=args.scheduler
+        )
     except (BuildInputError, OutputError) as e:
         print(f"fazhi build: error: {e}", file=sys.stderr)
         return 2
@@ -64,6 +66,13 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         metavar="NAME",
         help="the text column of collection files (JSON Lines, JSON, CSV/TSV, parquet); detected by default",
+    )
+    b.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="a Dask scheduler (tcp://host:8786) whose workers do the per-batch work (default: $FAZHI_SCHEDULER, "
+        "else local processes)",
     )
     b.set_defaults(func=_build)
 

@@ -45,6 +45,7 @@ class BuildContext:
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     progress: bool = True
     jobs: int = 1
+    scheduler: str | None = None  # a Dask scheduler's address (fazhi.executor); None: local processes
     notes: list[dict[str, str]] = field(default_factory=list)
 
     def log(self, message: str) -> None:
@@ -212,6 +213,7 @@ def build(
     settings: dict[str, object] | None = None,
     progress: bool = True,
     jobs: int | None = None,
+    scheduler: str | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Run every stage over ``corpus`` and write the tables into ``out``.
 
@@ -226,8 +228,11 @@ def build(
     progress
         Show progress bars on stderr.
     jobs
-        Processes working at once in the parallel stages (tokenisation: this one and ``jobs - 1``
-        workers; the topic grid: ``jobs`` workers); all cores by default.
+        Processes working at once in the parallel stages (tokenisation and the topic grid: ``jobs``
+        workers); all cores by default.
+    scheduler
+        The address of a Dask scheduler (``tcp://host:8786``) whose workers cut the tokens, else
+        ``$FAZHI_SCHEDULER``; the tables are the same (``fazhi.executor``).
 
     Returns
     -------
@@ -244,6 +249,7 @@ def build(
         settings=merged,
         progress=progress,
         jobs=jobs or os.cpu_count() or 1,
+        scheduler=scheduler,
     )
     check_output(ctx.out)
     stamp = current_stamp(ctx.corpus, merged)

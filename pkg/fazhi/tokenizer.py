@@ -54,7 +54,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -504,8 +504,18 @@ class Tokenizer:
             return masked, found
         return [_mask(t, f) if f else t for t, f in zip(texts, found)], found
 
+    #: The distinct tokens a tokeniser remembers are forgotten (and met again as texts come) beyond this
+    #: many, so that a long-lived process's memory stays bounded; codes never leave a batch, so this
+    #: changes no output.
+    vocabulary_limit = 2_000_000
+
+    @property
+    def vocabulary_size(self) -> int:
+        """How many distinct tokens this tokeniser remembers now."""
+        return len(self._vocab_obj) if self._vocab_obj is not None else 0
+
     def _vocabulary(self) -> _Vocabulary:
-        if self._vocab_obj is None or len(self._vocab_obj) > _VOCAB_LIMIT:
+        if self._vocab_obj is None or len(self._vocab_obj) > self.vocabulary_limit:
             self._vocab_obj = _Vocabulary(self._judge)
         return self._vocab_obj
 
@@ -588,17 +598,12 @@ class Tokenizer:
         return df.filter("keep")["token"].to_list()
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # A tokeniser goes to a worker process (or a Dask worker) as its settings: the worker builds
-        # its own once, and refuses to cut if it would cut differently (another dictionary, version …).
-        return (_worker_tokenizer, (self.config, self.settings_hash))
+        # A tokeniser goes to a worker process (or a Dask worker) as its settings: the worker builds its
+        # own once (``get_tokenizer``); ``_cut_checked`` makes sure it would cut alike.
+        return (_tokenizer_for, (self.config,))
 
     def __repr__(self) -> str:
         return f"Tokenizer(engine={self.engine!r}, hmm={self.hmm}, settings_hash={self.settings_hash[:12]}…)"
-
-
-# A tokeniser's vocabulary is forgotten (and rebuilt as texts come) beyond this many distinct tokens,
-# so that a long-lived process's memory stays bounded; codes never leave a batch, so this is invisible.
-_VOCAB_LIMIT = 2_000_000
 
 
 class _Judged(NamedTuple):
@@ -762,17 +767,6 @@ def _tokenizer_for(config: TokenizerConfig) -> Tokenizer:
     return Tokenizer(**asdict(config))
 
 
-def _worker_tokenizer(config: TokenizerConfig, settings_hash: str) -> Tokenizer:
-    """This process's tokeniser of ``config``, checked against the sender's ``settings_hash``."""
-    tok = _tokenizer_for(config)
-    if tok.settings_hash != settings_hash:
-        raise RuntimeError(
-            f"this worker's tokeniser ({tok!r}) differs from the caller's (settings hash "
-            f"{settings_hash[:12]}…): every worker needs the same fazhi, engine and dictionaries"
-        )
-    return tok
-
-
 def make_config(**options: Any) -> TokenizerConfig:
     """The ``TokenizerConfig`` of ``Tokenizer(**options)`` (normalised, hashable)."""
     merged = {**asdict(TokenizerConfig()), **options}
@@ -820,6 +814,16 @@ def _batches(sizes: Sequence[int], n_batches: int) -> list[list[int]]:
         out[-1].append(i)
         acc += s
     return [b for b in out if b]
+
+
+def _cut_checked(tok: Tokenizer, settings_hash: str, texts: list[str]) -> tuple[pl.DataFrame, np.ndarray]:
+    """``tok.cut_batch(texts)``, refused when ``tok`` (a worker's copy) would not cut as the caller's does."""
+    if tok.settings_hash != settings_hash:
+        raise RuntimeError(
+            f"this worker's tokeniser ({tok!r}) differs from the caller's (settings hash {settings_hash[:12]}…): "
+            "every worker needs the same fazhi, engine and dictionary files"
+        )
+    return tok.cut_batch(texts)
 
 
 def tokenize_texts(
@@ -885,7 +889,7 @@ def tokenize_texts(
             n = -(-total // batch_chars)
             batches = [[todo[j] for j in b] for b in _batches([len(texts[i]) for i in todo],
                                                              max(n, 4 * ex.workers if ex.workers > 1 else 1))]
-            cut = ex.map(tok.cut_batch, [[texts[i] for i in b] for b in batches])
+            cut = ex.map(partial(_cut_checked, tok, tok.settings_hash), [[texts[i] for i in b] for b in batches])
         for idx, (df, counts) in zip(batches, cut):
             if store is not None:
                 store.store(df, [hashes[i] for i in idx], counts)
