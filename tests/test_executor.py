@@ -10,9 +10,8 @@ import pickle
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 import fazhi
+import pytest
 from fazhi.executor import (
     SCHEDULER_ENV,
     DaskExecutor,
@@ -77,8 +76,11 @@ def test_engine_choice(cluster, monkeypatch: pytest.MonkeyPatch) -> None:
         assert isinstance(ex, DaskExecutor) and ex.address == cluster.scheduler_address
     finally:
         ex.close()
-    assert isinstance(ex := make_executor(jobs=3, scheduler=""), LocalExecutor)  # "" overrides: local
-    ex.close()
+    ex = make_executor(jobs=3, scheduler="")  # an empty address overrides the environment: local
+    try:
+        assert isinstance(ex, LocalExecutor)
+    finally:
+        ex.close()
     with pytest.raises(ValueError, match="jobs must be at least 1"):
         make_executor(jobs=0)
 
@@ -126,7 +128,6 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 def test_a_dask_build_writes_the_tables_of_a_local_build(cluster, tmp_path: Path, monkeypatch, capsys) -> None:
     from dask.distributed import Client, get_task_stream
-
     from fazhi.pipeline import build
 
     monkeypatch.delenv(SCHEDULER_ENV, raising=False)

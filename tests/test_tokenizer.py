@@ -5,14 +5,12 @@ The executor engines themselves (serial, local processes, Dask) are tested in ``
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
+import fazhi
 import polars as pl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-import fazhi
 from fazhi.tokenizer import (
     USERDICT,
     Tokenizer,
@@ -21,6 +19,8 @@ from fazhi.tokenizer import (
     tokenize_texts,
     tokens_table,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 POLICY_TERMS = ["放管服", "一网通办", "互联网+监管", "12345热线", "双随机、一公开", "枫桥经验"]
@@ -245,7 +245,7 @@ def test_vocabulary_history_does_not_change_output(seed_texts: list[str]) -> Non
     for a, t in zip(fresh, texts):
         assert a.equals(small.frame([t])[0])
         sizes.append(small.vocabulary_size)
-    assert any(later < earlier for earlier, later in zip(sizes, sizes[1:]))  # the memory was reset on the way
+    assert any(later < earlier for earlier, later in itertools.pairwise(sizes))  # the memory was reset on the way
     assert fresh[1].equals(Tokenizer().frame(seed_texts[2:] + texts[1:2])[-1])
 
 
