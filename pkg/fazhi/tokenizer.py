@@ -48,6 +48,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.metadata
+import itertools
 import json
 import logging
 import re
@@ -164,11 +165,6 @@ def _stock_dictionary() -> tuple[pl.DataFrame, int]:
     )
     total = int(df["freq"].sum())
     return df.unique("token", keep="last", maintain_order=True), total
-
-
-def _stock_tags() -> pl.DataFrame:
-    """word -> tag of jieba's stock dictionary."""
-    return _stock_dictionary()[0].select("token", "pos")
 
 
 def _stock_freq(words: Iterable[str]) -> dict[str, int]:
@@ -302,7 +298,6 @@ class Tokenizer:
         # The engine and the tag frame are loaded on first use: a run served from the cache never
         # loads a dictionary.
         self._engine_obj: Any = None
-        self._tags_obj: pl.DataFrame | None = None
         self._tag_dict_obj: dict[str, str] | None = None
         self._vocab_obj: _Vocabulary | None = None
         self._lock = threading.Lock()
@@ -349,18 +344,13 @@ class Tokenizer:
         return self._engine_obj
 
     @property
-    def _tags(self) -> pl.DataFrame:
-        if self._tags_obj is None:
-            self._tags_obj = self._tag_frame()
-        return self._tags_obj
-
-    @property
     def _tag_dict(self) -> dict[str, str]:
-        # A dict, because a batch's few thousand distinct tokens are looked up faster in Python than
-        # by joining them against the 350 000 dictionary entries.
+        # token -> tag: jieba's stock dictionary, then the user dictionary's tags over it. A dict,
+        # because a batch's few thousand new tokens are looked up faster in Python than joined.
         if self._tag_dict_obj is None:
-            tags = self._tags
-            self._tag_dict_obj = dict(zip(tags["token"].to_list(), tags["pos"].to_list()))
+            stock = _stock_dictionary()[0]
+            user = {t: g for t, _, g in self.user_terms}
+            self._tag_dict_obj = {**dict(zip(stock["token"].to_list(), stock["pos"].to_list())), **user}
         return self._tag_dict_obj
 
     @property
@@ -404,13 +394,6 @@ class Tokenizer:
         for term, f, tag in chosen:
             add(term, f, tag)
         return eng
-
-    def _tag_frame(self) -> pl.DataFrame:
-        user = pl.DataFrame(
-            {"token": [t for t, _, _ in self.user_terms], "pos": [g for _, _, g in self.user_terms]},
-            schema={"token": pl.String, "pos": pl.String},
-        )
-        return pl.concat([_stock_tags(), user]).unique("token", keep="last", maintain_order=True)
 
     def _engine_cut(self, text: str) -> list[str]:
         if self.engine == "jieba":
@@ -561,11 +544,9 @@ class Tokenizer:
 
     def keep_of(self, tokens: pl.Series) -> pl.Series:
         """The filter verdict of each token, computed once per distinct token."""
-        if tokens.len() == 0:
-            return pl.Series("keep", [], dtype=pl.Boolean)
-        vocab, codes = _encode(tokens)
-        verdict = vocab.to_frame().select(keep=self.keep_expr())["keep"]
-        return pl.Series("keep", verdict.to_numpy()[codes], dtype=pl.Boolean)
+        df = tokens.rename("token").to_frame()
+        verdicts = df.unique("token").with_columns(keep=self.keep_expr())
+        return df.join(verdicts, on="token", how="left", maintain_order="left")["keep"]
 
     def keep_expr(self) -> pl.Expr:
         """The filter verdict as a polars expression on column ``token``."""
@@ -580,10 +561,6 @@ class Tokenizer:
         if self.config.min_chars > 1:
             dropped = dropped | (tok.str.len_chars() < self.config.min_chars)
         return ok & (user | ~dropped)
-
-    def with_keep(self, df: pl.DataFrame) -> pl.DataFrame:
-        """Add the ``keep`` column to a frame with a ``token`` column."""
-        return df.with_columns(keep=self.keep_expr())
 
     # -- public API -------------------------------------------------------------------------------
 
@@ -644,7 +621,7 @@ def _frame_batch(
     whitespace tokens are dropped.
     """
     if len(codes) == 0:
-        return _empty_frame(), np.zeros(len(lengths), dtype=np.int64)
+        return pl.DataFrame(schema=_FRAME_SCHEMA), np.zeros(len(lengths), dtype=np.int64)
     n = judged.n[codes]
     end = np.cumsum(n)
     origin = np.cumsum(lengths) - lengths
@@ -724,31 +701,12 @@ def _judged_of(df: pl.DataFrame) -> _Judged:
 
 
 _FRAME_SCHEMA = {"token": pl.String, "start": pl.Int64, "end": pl.Int64, "pos": pl.String, "keep": pl.Boolean}
-_CUT_COLUMNS = ("token", "start", "end", "pos")
-
-
-def _empty_frame() -> pl.DataFrame:
-    return pl.DataFrame(schema=_FRAME_SCHEMA)
-
-
-def _encode(tokens: pl.Series) -> tuple[pl.Series, np.ndarray]:
-    """Dictionary-encode ``tokens``: the distinct tokens and each token's code (``vocab[codes] == tokens``).
-
-    A private category list (not the global one) keeps the codes dense, 0..n_distinct-1.
-    """
-    cats = pl.Categories.random()
-    codes = tokens.cast(pl.Categorical(cats)).to_physical().to_numpy()
-    # Each code's first occurrence, by a reversed scatter (the last write wins): the distinct tokens
-    # in code order without a Python loop over the category list.
-    first = np.empty(int(codes.max()) + 1 if len(codes) else 0, dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    return tokens.gather(first).rename("token"), codes
 
 
 def _split(df: pl.DataFrame, counts: np.ndarray) -> list[pl.DataFrame]:
     """Zero-copy slices of ``df``: ``counts[i]`` rows for text ``i``."""
     bounds = np.concatenate([[0], np.cumsum(counts)])
-    return [df.slice(int(a), int(b - a)) for a, b in zip(bounds[:-1], bounds[1:])]
+    return [df.slice(int(a), int(b - a)) for a, b in itertools.pairwise(bounds)]
 
 
 def _fallback_pos(tok: pl.Expr) -> pl.Expr:
@@ -796,7 +754,6 @@ def tokenize(text: str) -> list[str]:
     ['深化', '放管服', '改革', '推行', '双随机、一公开', '监管']
     """
     return default_tokenizer().cut(text)
-
 
 
 # ------------------------------------------------------------------------------------ many texts
@@ -895,6 +852,7 @@ def tokenize_texts(
                 store.store(df, [hashes[i] for i in idx], counts)
             results.update(zip(idx, _split(df, counts)))
     return [results[first[t]] for t in texts]
+
 
 # ------------------------------------------------------------------------------------------- stage
 
