@@ -791,7 +791,7 @@ def tokenize_texts(
     scheduler: str | None = None,
     executor: Executor | None = None,
     cache: bool | Path = True,
-    min_parallel_chars: int = 200_000,
+    min_parallel_chars: int = 5_000_000,
     batch_chars: int = 1_000_000,
 ) -> list[pl.DataFrame]:
     """Tokenise many texts, with the disk cache, in batches cut by an executor.
@@ -811,8 +811,11 @@ def tokenize_texts(
         True: ``fazhi.paths.cache_dir()``; a path: that folder; False: no cache (see
         ``fazhi.tokencache``). When every text is cached, no engine or dictionary is loaded.
     min_parallel_chars
-        Below this many characters to cut, local processes are not started (they would cost more
-        than they save); a named scheduler is always used.
+        Below this many characters to cut, local processes are not started: starting them (each
+        imports polars and loads its dictionary: 4 s to 17 s measured on a shared two-core machine)
+        costs more than they save below a few million characters (``benchmarks/bench_tokenize.py``,
+        start-up line). A named
+        scheduler is always used (its workers are already up).
     batch_chars
         Characters per batch (one task, one cache file); smaller batches, at least four per worker,
         when the work is spread.
