@@ -19,7 +19,7 @@ How a text is cut
 2. *Statistical cut.* The engine — ``jieba.Tokenizer`` or ``rjieba.Jieba``, always a private instance,
    never the global default — cuts the text with jieba's stock dictionary plus every user-dictionary
    term (added with an explicit frequency computed once from the stock dictionary, so both engines
-   receive identical inputs), with or without the HMM for unknown words.
+   receive identical inputs: ``fazhi.dictionary``), with or without the HMM for unknown words.
 3. *Offsets and parts of speech.* Tokens tile the text, so offsets are running sums of lengths. The
    part of speech is the token's tag in the dictionary (jieba's ``dict.txt``, or the user dictionary's
    tag, ``nz`` by default); a token in no dictionary is ``m`` (digits), ``eng`` (ASCII letters) or
@@ -47,10 +47,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.metadata
 import itertools
 import json
-import logging
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -62,19 +60,23 @@ from typing import Any, NamedTuple
 import numpy as np
 import polars as pl
 
+from .dictionary import (
+    DEFAULT_ENGINE,
+    ENGINES,
+    STOPWORD_LISTS,
+    USERDICT,
+    engine_version,
+    file_hash,
+    load_engine,
+    read_userdict,
+    read_wordlist,
+    stock_dictionary,
+)
 from .executor import Executor, SerialExecutor, open_executor, scheduler_address
-from .paths import PACKAGE_DATA, cache_dir
+from .paths import cache_dir
 from .schema import TOKEN_SETTINGS, TOKENS
 from .tokencache import CacheIntegrityWarning, CacheWriteWarning, TokenCache, text_hash
 
-DICTIONARY_DIR = PACKAGE_DATA / "dictionary"
-USERDICT = DICTIONARY_DIR / "userdict.txt"
-STOPWORD_LISTS = {
-    "general": DICTIONARY_DIR / "stopwords_general.txt",
-    "genre": DICTIONARY_DIR / "stopwords_genre.txt",
-}
-ENGINES = ("rjieba", "jieba")
-DEFAULT_ENGINE = "rjieba"
 # A private-use character: never in government prose, a block boundary for both engines.
 SENTINEL = "\ue000"
 # Characters inside a dictionary term that make it need protection: anything but Han characters.
@@ -101,82 +103,6 @@ class Token(NamedTuple):
 
 
 # --------------------------------------------------------------------------------------------- data
-
-
-def _file_hash(path: Path | None) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else ""
-
-
-def read_userdict(path: Path | str | None = USERDICT) -> list[tuple[str, int | None, str]]:
-    """Read a user dictionary: ``term [freq] [tag]`` per line, ``#`` comments.
-
-    Returns
-    -------
-    list of (term, freq or None, tag)
-        In file order, first occurrence of a term kept; ``tag`` defaults to ``nz``.
-    """
-    if path is None:
-        return []
-    out: list[tuple[str, int | None, str]] = []
-    seen: set[str] = set()
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        parts = line.split(" ")
-        term, freq, tag = parts[0], None, "nz"
-        for extra in parts[1:]:
-            if extra.isdigit():
-                freq = int(extra)
-            elif extra:
-                tag = extra
-        if term not in seen:
-            seen.add(term)
-            out.append((term, freq, tag))
-    return out
-
-
-def read_wordlist(path: Path | str) -> list[str]:
-    """Read a one-word-per-line list (stopwords), skipping blank lines and ``#`` comments."""
-    words = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            words.append(line)
-    return words
-
-
-@lru_cache(maxsize=1)
-def _stock_dictionary() -> tuple[pl.DataFrame, int]:
-    """jieba's stock dictionary (``dict.txt``, which jieba-rs embeds too): ``token, freq, pos``.
-
-    Later duplicates win, as in jieba's own loader; the total counts every line, as jieba's does.
-    """
-    import jieba
-
-    path = Path(jieba.__file__).parent / "dict.txt"
-    df = pl.read_csv(
-        path,
-        separator=" ",
-        has_header=False,
-        new_columns=["token", "freq", "pos"],
-        schema_overrides={"token": pl.String, "freq": pl.Int64, "pos": pl.String},
-        quote_char=None,
-    )
-    total = int(df["freq"].sum())
-    return df.unique("token", keep="last", maintain_order=True), total
-
-
-def _stock_freq(words: Iterable[str]) -> dict[str, int]:
-    """Stock frequencies of ``words`` (those in the dictionary)."""
-    df = _stock_dictionary()[0]
-    hit = df.filter(pl.col("token").is_in(list(set(words))))
-    return dict(zip(hit["token"].to_list(), hit["freq"].to_list()))
-
-
-def engine_version(engine: str) -> str:
-    """The installed version of an engine's package."""
-    return importlib.metadata.version(engine)
 
 
 def _trie_regex(words: Iterable[str]) -> str:
@@ -286,7 +212,7 @@ class Tokenizer:
             "\n".join(sorted(self.stopwords)).encode()
         ).hexdigest()
         self.engine_version = engine_version(engine)
-        self.userdict_hash = _file_hash(self.userdict_path)
+        self.userdict_hash = file_hash(self.userdict_path)
         protected = sorted(
             {t for t, _, _ in self.user_terms if not _HAN.match(t)} | set(self.config.protect)
         )
@@ -340,7 +266,7 @@ class Tokenizer:
     @property
     def _engine(self) -> Any:
         if self._engine_obj is None:
-            self._engine_obj = self._load_engine()
+            self._engine_obj = load_engine(self.engine, self.user_terms)
         return self._engine_obj
 
     @property
@@ -348,7 +274,7 @@ class Tokenizer:
         # token -> tag: jieba's stock dictionary, then the user dictionary's tags over it. A dict,
         # because a batch's few thousand new tokens are looked up faster in Python than joined.
         if self._tag_dict_obj is None:
-            stock = _stock_dictionary()[0]
+            stock = stock_dictionary()[0]
             user = {t: g for t, _, g in self.user_terms}
             self._tag_dict_obj = {**dict(zip(stock["token"].to_list(), stock["pos"].to_list())), **user}
         return self._tag_dict_obj
@@ -357,43 +283,6 @@ class Tokenizer:
     def engine_loaded(self) -> bool:
         """Whether this tokeniser has loaded its engine (False while every text came from the cache)."""
         return self._engine_obj is not None
-
-    def _load_engine(self) -> Any:
-        if self.engine == "jieba":
-            import jieba
-
-            eng = jieba.Tokenizer()
-            logger = logging.getLogger("jieba")
-            level = logger.level
-            logger.setLevel(logging.WARNING)  # silence "Building prefix dict" without touching it after
-            try:
-                eng.initialize()
-            finally:
-                logger.setLevel(level)
-            cut_stock = lambda w: eng.lcut(w, HMM=False)  # noqa: E731
-            add = lambda w, f, t: eng.add_word(w, f, t)  # noqa: E731
-        else:
-            import rjieba
-
-            eng = rjieba.Jieba()
-            cut_stock = lambda w: eng.cut(w, False)  # noqa: E731
-            add = lambda w, f, t: eng.add_word(w, f, t)  # noqa: E731
-        # Frequencies are computed on the stock dictionary before any word is added, so they do not
-        # depend on the order of the file and both engines get the same numbers (jieba's suggest_freq).
-        total = _stock_dictionary()[1]
-        splits = {term: cut_stock(term) for term, f, _ in self.user_terms if f is None}
-        freq = _stock_freq([*splits, *(w for ws in splits.values() for w in ws)])
-        chosen = []
-        for term, f, tag in self.user_terms:
-            if f is None:
-                p = 1.0
-                for seg in splits[term]:
-                    p *= freq.get(seg, 1) / total
-                f = max(int(p * total) + 1, freq.get(term, 1))
-            chosen.append((term, f, tag))
-        for term, f, tag in chosen:
-            add(term, f, tag)
-        return eng
 
     def _engine_cut(self, text: str) -> list[str]:
         if self.engine == "jieba":
