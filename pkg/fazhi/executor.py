@@ -11,8 +11,8 @@ How: ``open_executor(jobs=, scheduler=)`` picks the engine and closes it afterwa
   deadlock a process that runs polars' threads). Each worker runs polars on one thread: the
   parallelism is across processes. A worker that dies makes ``map`` raise ``BrokenProcessPool``.
 - ``DaskExecutor`` (a scheduler address: ``fazhi build --scheduler tcp://host:8786``, or the
-  environment variable ``FAZHI_SCHEDULER``): ``dask.distributed.Client(address)``; ``map`` submits one
-  task per item and gathers the results in order. Dask reruns the tasks of a worker that dies on
+  environment variable ``FAZHI_SCHEDULER``): ``dask.distributed.Client(address)``; ``map`` scatters the
+  items to the workers, submits one task per item and gathers the results in order. Dask reruns the tasks of a worker that dies on
   another worker. Every worker needs the same environment (fazhi and its dependencies, same versions);
   the functions fazhi sends check what they depend on (the tokeniser compares its settings hash).
 
@@ -103,8 +103,11 @@ class DaskExecutor:
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         if not items:
             return []
-        futures = self._client.map(fn, list(items), pure=False)
-        return list(self._client.gather(futures))
+        # The items go to the workers first (scatter), not inside the task graph, which the scheduler
+        # would have to hold and which Dask warns about beyond 10 MB; each task then runs on (or is
+        # stolen from) the worker holding its item.
+        data = self._client.scatter(list(items))
+        return list(self._client.gather(self._client.map(fn, data, pure=False)))
 
     def close(self) -> None:
         self._client.close()
