@@ -133,12 +133,17 @@ def main() -> None:
     local, t_local_up = timed(lambda: LocalExecutor(args.jobs))
     t_local_up += timed(lambda: tokenize_texts(warm, tok_r, executor=local, cache=False, batch_chars=1))[1]
     cluster, t_dask_up = timed(
-        lambda: LocalCluster(n_workers=args.jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        lambda: LocalCluster(
+            n_workers=args.jobs, threads_per_worker=1, processes=True, dashboard_address=None
+        )
     )
     dask, t = timed(lambda: DaskExecutor(cluster.scheduler_address))
     t_dask_up += t + timed(lambda: tokenize_texts(warm, tok_r, executor=dask, cache=False, batch_chars=1))[1]
     same = {
-        name: all(a.equals(b) for a, b in zip(serial_out, tokenize_texts(docs, tok_r, executor=ex, cache=False), strict=True))
+        name: all(
+            a.equals(b)
+            for a, b in zip(serial_out, tokenize_texts(docs, tok_r, executor=ex, cache=False), strict=True)
+        )
         for name, ex in (("local", local), ("dask", dask))
     }
     for _ in range(R):
@@ -177,7 +182,8 @@ def main() -> None:
         return "met" if flag else "MISSED"
 
     def line(label: str, t: float, chars: int | None, r: float | None, note: str = "") -> None:
-        cells = f"{t:9.2f}" + (rate(chars, t) if chars else " " * 9) + (f"{r:9.2f}" if r is not None else " " * 9)
+        cells = f"{t:9.2f}" + (rate(chars, t) if chars else " " * 9)
+        cells += f"{r:9.2f}" if r is not None else " " * 9
         print(f"{label:<50}{cells}  {note}".rstrip())
 
     j = args.jobs
@@ -213,7 +219,8 @@ def main() -> None:
     print("every repeat (s): " + "; ".join(f"{k} {[round(t, 3) for t in v]}" for k, v in rows.items()))
     print("ratios are medians of the per-repeat ratios; seconds are medians of the repeats")
     print(
-        f"engine agreement through our stage on {len(prefix)} documents: {agree_docs}/{len(prefix)} documents "
+        f"engine agreement through our stage on {len(prefix)} documents: "
+        f"{agree_docs}/{len(prefix)} documents "
         f"identical, {agree_tokens / max(total_tokens, 1):.6%} of tokens; raw engines (no protection): "
         f"{raw_agree}/{len(prefix)} documents identical"
     )

@@ -53,7 +53,11 @@ def _worker_pids(address: str) -> set[int]:
 def test_every_engine_maps_in_order(cluster) -> None:
     items = list(range(40))
     out: dict[str, list[tuple[int, int]]] = {}
-    for name, options in (("serial", {"jobs": 1}), ("local", {"jobs": 2}), ("dask", {"scheduler": cluster.scheduler_address})):
+    for name, options in (
+        ("serial", {"jobs": 1}),
+        ("local", {"jobs": 2}),
+        ("dask", {"scheduler": cluster.scheduler_address}),
+    ):
         with open_executor(**options) as ex:
             assert ex.workers == (1 if name == "serial" else 2)
             out[name] = ex.map(_pid_and_square, items)
@@ -126,7 +130,9 @@ def _hashes(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.parquet"))}
 
 
-def test_a_dask_build_writes_the_tables_of_a_local_build(cluster, tmp_path: Path, monkeypatch, capsys) -> None:
+def test_a_dask_build_writes_the_tables_of_a_local_build(
+    cluster, tmp_path: Path, monkeypatch, capsys
+) -> None:
     from dask.distributed import Client, get_task_stream
     from fazhi.pipeline import build
 
@@ -136,7 +142,9 @@ def test_a_dask_build_writes_the_tables_of_a_local_build(cluster, tmp_path: Path
     monkeypatch.setenv("FAZHI_CACHE", str(tmp_path / "cache-dask"))  # an empty cache: Dask cuts everything
     with Client(cluster.scheduler_address, set_as_default=False) as client, get_task_stream(client) as stream:
         build(SEEDS, tmp_path / "dask", progress=False, jobs=2, scheduler=cluster.scheduler_address)
-    assert any("_cut_checked" in str(task["key"]) for task in stream.data)  # the tokens were cut on the cluster
+    assert any(
+        "_cut_checked" in str(task["key"]) for task in stream.data
+    )  # the tokens were cut on the cluster
     assert f"on {cluster.scheduler_address}" in capsys.readouterr().err
     local, dask = _hashes(tmp_path / "local"), _hashes(tmp_path / "dask")
     assert "tokens.parquet" in local and len(local) > 20

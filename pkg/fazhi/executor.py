@@ -11,10 +11,11 @@ How: ``open_executor(jobs=, scheduler=)`` picks the engine and closes it afterwa
   deadlock a process that runs polars' threads). Each worker runs polars on one thread: the
   parallelism is across processes. A worker that dies makes ``map`` raise ``BrokenProcessPool``.
 - ``DaskExecutor`` (a scheduler address: ``fazhi build --scheduler tcp://host:8786``, or the
-  environment variable ``FAZHI_SCHEDULER``): ``dask.distributed.Client(address)``; ``map`` scatters the
-  items to the workers, submits one task per item and gathers the results in order. Dask reruns the tasks of a worker that dies on
-  another worker. Every worker needs the same environment (fazhi and its dependencies, same versions);
-  the functions fazhi sends check what they depend on (the tokeniser compares its settings hash).
+  environment variable ``FAZHI_SCHEDULER``): ``dask.distributed.Client(address)``; ``map`` scatters
+  the items to the workers, submits one task per item and gathers the results in order. Dask reruns
+  the tasks of a worker that dies on another worker. Every worker needs the same environment (fazhi
+  and its dependencies, same versions); the functions fazhi sends check what they depend on (the
+  tokeniser compares its settings hash).
 
 The engines give identical results: the functions sent are deterministic in their item alone, and the
 results come back in item order (``tests/test_executor.py``).

@@ -48,7 +48,7 @@ class CacheIntegrityWarning(RuntimeWarning):
 
 
 class CacheWriteWarning(RuntimeWarning):
-    """A token-cache entry could not be written (a full disk, a read-only cache): the run goes on without it."""
+    """A token-cache entry could not be written (a full disk, a read-only cache): the run goes on."""
 
 
 def text_hash(text: str) -> str:
@@ -116,7 +116,10 @@ def read_sidecar(path: Path) -> _Index | None:
     try:
         raw = json.loads(side.read_text(encoding="utf-8"))
         fields = {k: raw[k] for k in ("format", "size", "xxh3_128", "texts")}
-        ok = raw.get("self") == _digest(_sidecar_body(fields).encode()).hex() and fields["format"] == _SIDECAR_FORMAT
+        ok = (
+            raw.get("self") == _digest(_sidecar_body(fields).encode()).hex()
+            and fields["format"] == _SIDECAR_FORMAT
+        )
         texts = [(str(h), int(n)) for h, n in fields["texts"]]
     except FileNotFoundError:
         return None
@@ -130,7 +133,8 @@ def read_sidecar(path: Path) -> _Index | None:
 
 
 def read_index(folder: Path) -> dict[str, tuple[Path, int, int]]:
-    """text hash -> (batch file, first row, row count) over the batch files of ``folder`` with a valid sidecar."""
+    """text hash -> (batch file, first row, row count), over the batch files of ``folder`` with a valid
+    sidecar."""
     out: dict[str, tuple[Path, int, int]] = {}
     for path in sorted(folder.glob("*.arrow")) if folder.is_dir() else ():
         offset = 0
@@ -167,7 +171,11 @@ def _read_cut(path: Path) -> pl.DataFrame | None:
         if isinstance(e, (KeyboardInterrupt, SystemExit)):
             raise
         return _warn(path, f"could not be read ({type(e).__name__})")
-    if not isinstance(df, pl.DataFrame) or df.height != sum(n for _, n in index) or df.columns != list(COLUMNS):
+    if (
+        not isinstance(df, pl.DataFrame)
+        or df.height != sum(n for _, n in index)
+        or df.columns != list(COLUMNS)
+    ):
         return _warn(path, "does not match its index")
     return df
 
@@ -192,7 +200,8 @@ def _read_keep(path: Path, rows: int) -> pl.Series | None:
 
 
 class TokenCache:
-    """The entries of one cut setting (``cut_hash``), with the verdicts of one filter setting (``settings_hash``)."""
+    """The entries of one cut setting (``cut_hash``), with the verdicts of one filter setting
+    (``settings_hash``)."""
 
     def __init__(self, root: Path, *, cut_hash: str, settings_hash: str) -> None:
         self.folder = Path(root) / "tokens" / cut_hash[:24]
@@ -237,7 +246,9 @@ class TokenCache:
             write()
         except OSError as e:
             _drop(path)
-            warnings.warn(f"token cache not written ({e.strerror or e}): {path}", CacheWriteWarning, stacklevel=3)
+            warnings.warn(
+                f"token cache not written ({e.strerror or e}): {path}", CacheWriteWarning, stacklevel=3
+            )
             return False
         return True
 

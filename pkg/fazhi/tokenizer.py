@@ -666,7 +666,8 @@ def _cut_checked(tok: Tokenizer, settings_hash: str, texts: list[str]) -> tuple[
     """``tok.cut_batch(texts)``, refused when ``tok`` (a worker's copy) would not cut as the caller's does."""
     if tok.settings_hash != settings_hash:
         raise RuntimeError(
-            f"this worker's tokeniser ({tok!r}) differs from the caller's (settings hash {settings_hash[:12]}…): "
+            f"this worker's tokeniser ({tok!r}) differs from the caller's "
+            f"(settings hash {settings_hash[:12]}…): "
             "every worker needs the same fazhi, engine and dictionary files"
         )
     return tok.cut_batch(texts)
@@ -720,8 +721,8 @@ def tokenize_texts(
     results: dict[int, pl.DataFrame] = {}
     store = None
     if cache is not False:
-        store = TokenCache(cache_dir() if cache is True else Path(cache), cut_hash=tok.cut_hash,
-                           settings_hash=tok.settings_hash)
+        root = cache_dir() if cache is True else Path(cache)
+        store = TokenCache(root, cut_hash=tok.cut_hash, settings_hash=tok.settings_hash)
         hashes = {i: text_hash(texts[i]) for i in todo}
         for path, rows in store.lookup([hashes[i] for i in todo]).items():
             df = store.load(path, tok.keep_of)
@@ -735,10 +736,10 @@ def tokenize_texts(
             if executor is None and (local or scheduler_address(scheduler) is not None):
                 executor = stack.enter_context(open_executor(jobs=jobs, scheduler=scheduler))
             ex = executor or SerialExecutor()
-            n = -(-total // batch_chars)
-            batches = [[todo[j] for j in b] for b in _batches([len(texts[i]) for i in todo],
-                                                             max(n, 4 * ex.workers if ex.workers > 1 else 1))]
-            cut = ex.map(partial(_cut_checked, tok, tok.settings_hash), [[texts[i] for i in b] for b in batches])
+            n_batches = max(-(-total // batch_chars), 4 * ex.workers if ex.workers > 1 else 1)
+            batches = [[todo[j] for j in b] for b in _batches([len(texts[i]) for i in todo], n_batches)]
+            work = partial(_cut_checked, tok, tok.settings_hash)
+            cut = ex.map(work, [[texts[i] for i in b] for b in batches])
         for idx, (df, counts) in zip(batches, cut):
             if store is not None:
                 store.store(df, [hashes[i] for i in idx], counts)
