@@ -148,20 +148,12 @@ def open_executor(*, jobs: int = 1, scheduler: str | None = None) -> Iterator[Ex
         ex.close()
 
 
-def describe(ex: Executor) -> str:
-    """A short name of an engine for log lines: ``serial``, ``2 local processes``, ``dask tcp://…``."""
-    if isinstance(ex, DaskExecutor):
-        return f"dask {ex.address} ({ex.workers} worker threads)"
-    return f"{ex.workers} local processes" if isinstance(ex, LocalExecutor) else "serial"
-
-
 __all__ = [
     "SCHEDULER_ENV",
     "DaskExecutor",
     "Executor",
     "LocalExecutor",
     "SerialExecutor",
-    "describe",
     "make_executor",
     "open_executor",
     "scheduler_address",

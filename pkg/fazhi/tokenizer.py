@@ -1,5 +1,5 @@
-"""Tokenisation: a domain-aware, isolated jieba tokeniser with offsets, parts of speech, a disk cache and
-parallel workers.
+"""Tokenisation: a domain-aware, isolated jieba tokeniser with offsets, parts of speech and a disk cache,
+cutting many texts in batches through the build's executor (local processes or a Dask cluster).
 
 In: the ``documents`` table (and, when the segment stage has run, ``sections`` and ``sentences``).
 Out: the ``tokens`` table (one row per non-whitespace token, with its character offsets into
