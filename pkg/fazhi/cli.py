@@ -21,7 +21,7 @@ def _build(args: argparse.Namespace) -> int:
         tables = build(
             args.corpus, args.out, settings=settings, progress=not args.quiet, jobs=args.jobs, scheduler=args.scheduler
         )
-    except (BuildInputError, OutputError) as e:
+    except (BuildInputError, OutputError, ConnectionError) as e:  # ConnectionError: no Dask scheduler
         print(f"fazhi build: error: {e}", file=sys.stderr)
         return 2
     print(summary(tables, args.corpus, args.out))

@@ -107,7 +107,9 @@ class DaskExecutor:
         # The items go to the workers first (scatter), not inside the task graph, which the scheduler
         # would have to hold and which Dask warns about beyond 10 MB; each task then runs on (or is
         # stolen from) the worker holding its item.
-        data = self._client.scatter(list(items))
+        # Fresh keys (hash=False): the same items scattered again while the previous call's copies are
+        # being released would otherwise share their keys and be lost with them.
+        data = self._client.scatter(list(items), hash=False)
         return list(self._client.gather(self._client.map(fn, data, pure=False)))
 
     def close(self) -> None:

@@ -716,34 +716,33 @@ def tokenize_texts(
         Per text: ``token, start, end, pos, keep``.
     """
     tok = tokenizer or default_tokenizer()
-    first: dict[str, int] = {}
-    todo = [i for i, t in enumerate(texts) if first.setdefault(t, i) == i]
-    results: dict[int, pl.DataFrame] = {}
-    store = None
-    if cache is not False:
-        root = cache_dir() if cache is True else Path(cache)
-        store = TokenCache(root, cut_hash=tok.cut_hash, settings_hash=tok.settings_hash)
-        hashes = {i: text_hash(texts[i]) for i in todo}
-        for path, rows in store.lookup([hashes[i] for i in todo]).items():
-            df = store.load(path, tok.keep_of)
-            for k, offset, n in rows if df is not None else ():
-                results[todo[k]] = df.slice(offset, n)  # type: ignore[union-attr]
-        todo = [i for i in todo if i not in results]
-    total = sum(len(texts[i]) for i in todo)
-    if todo:
-        local = jobs > 1 and total >= min_parallel_chars
-        with contextlib.ExitStack() as stack:
-            if executor is None and (local or scheduler_address(scheduler) is not None):
-                executor = stack.enter_context(open_executor(jobs=jobs, scheduler=scheduler))
-            ex = executor or SerialExecutor()
-            n_batches = max(-(-total // batch_chars), 4 * ex.workers if ex.workers > 1 else 1)
-            batches = [[todo[j] for j in b] for b in _batches([len(texts[i]) for i in todo], n_batches)]
-            work = partial(_cut_checked, tok, tok.settings_hash)
-            cut = ex.map(work, [[texts[i] for i in b] for b in batches])
-        for idx, (df, counts) in zip(batches, cut):
-            if store is not None:
-                store.store(df, [hashes[i] for i in idx], counts)
-            results.update(zip(idx, _split(df, counts)))
+    with contextlib.ExitStack() as stack:
+        if executor is None and scheduler_address(scheduler) is not None:  # connect now: fail early
+            executor = stack.enter_context(open_executor(jobs=jobs, scheduler=scheduler))
+        first: dict[str, int] = {}
+        todo = [i for i, t in enumerate(texts) if first.setdefault(t, i) == i]
+        results: dict[int, pl.DataFrame] = {}
+        store = None
+        if cache is not False:
+            root = cache_dir() if cache is True else Path(cache)
+            store = TokenCache(root, cut_hash=tok.cut_hash, settings_hash=tok.settings_hash)
+            hashes = {i: text_hash(texts[i]) for i in todo}
+            for path, rows in store.lookup([hashes[i] for i in todo]).items():
+                df = store.load(path, tok.keep_of)
+                for k, offset, n in rows if df is not None else ():
+                    results[todo[k]] = df.slice(offset, n)  # type: ignore[union-attr]
+            todo = [i for i in todo if i not in results]
+        total = sum(len(texts[i]) for i in todo)
+        if todo and executor is None and jobs > 1 and total >= min_parallel_chars:
+            executor = stack.enter_context(open_executor(jobs=jobs, scheduler=""))
+        ex = executor or SerialExecutor()
+        n_batches = max(-(-total // batch_chars), 4 * ex.workers if ex.workers > 1 else 1)
+        batches = [[todo[j] for j in b] for b in _batches([len(texts[i]) for i in todo], n_batches)]
+        cut = ex.map(partial(_cut_checked, tok, tok.settings_hash), [[texts[i] for i in b] for b in batches])
+    for idx, (df, counts) in zip(batches, cut):
+        if store is not None:
+            store.store(df, [hashes[i] for i in idx], counts)
+        results.update(zip(idx, _split(df, counts)))
     return [results[first[t]] for t in texts]
 
 
