@@ -704,8 +704,8 @@ def tokenize_texts(
         Below this many characters to cut, local processes are not started: starting them (each
         imports polars and loads its dictionary: 4 s to 17 s measured on a shared two-core machine)
         costs more than they save below a few million characters (``benchmarks/bench_tokenize.py``,
-        start-up line). A named
-        scheduler is always used (its workers are already up).
+        start-up line). A named scheduler is always used (its workers are up already), and connected
+        to before the cache is read, so that a wrong address fails even when every text is cached.
     batch_chars
         Characters per batch (one task, one cache file); smaller batches, at least four per worker,
         when the work is spread.
