@@ -110,8 +110,8 @@ class _Index(list):  # type: ignore[type-arg]
 
 
 def read_sidecar(path: Path) -> _Index | None:
-    """The verified index (text hash, row count) of batch file ``path``, with its size and digest under
-    ``size``/``xxh3_128``; None when there is no sidecar, or (warned, and removed) a damaged one."""
+    """The verified index (text hash, row count) of batch file ``path``, carrying the file's expected
+    ``size`` and XXH3-128 ``digest``; None when there is no sidecar, or (warned, removed) a damaged one."""
     side = _sidecar(path)
     try:
         raw = json.loads(side.read_text(encoding="utf-8"))
