@@ -1,32 +1,27 @@
-"""Tokenisation benchmark: raw engines, our stage, parallel speed-up, cached re-run, engine agreement.
+"""Tokenisation benchmark: raw engines, our stage on three engines, cached re-run, engine agreement.
 
 Run from the project root: ``uv run python benchmarks/bench_tokenize.py [--chars 10000000] [--repeats 5]``.
 Everything is measured in this one run, on a synthetic corpus of repeated and shuffled seed sections
 (``benchmarks/synthetic.py``), so ratios compare across machines. Each timing is the median of
-``--repeats`` runs (the machine may be shared). Targets (issue 4): our stage within 1.5× of the raw
-engine it wraps, parallel speed-up ≥ 1.6× on 2 cores, cached re-run ≥ 20× faster than cold.
+``--repeats`` runs (the machine may be shared). Targets: our serial stage within 1.6× of the raw engine
+it wraps (issue 19), cached re-run ≥ 20× faster than cold (issue 4).
 
 Definitions
 -----------
 - *raw rjieba.cut*: a fresh ``rjieba.Jieba()`` (stock dictionary) cutting every document into the
   list of its tokens, ``[cut(d) for d in docs]``: the engine's output for the corpus, the reference
   for our stage (which also returns every token). Shown beside it: the same calls with each list
-  dropped as soon as it is made (the engine without the cost of holding its output: millions of
-  Python strings), and the engine with our user dictionary loaded.
+  dropped as soon as it is made, and the engine with our user dictionary loaded.
 - *our stage*: ``fazhi.tokenizer.tokenize_texts`` without the cache: protection of policy terms,
-  the cut, offsets, parts of speech, the filter verdict, one frame per document.
-- *2 processes*: ``tokenize_texts(jobs=2)``, the calling process and one worker claiming batches
-  from one list (``--jobs`` counts the caller).
-- *worker start-up*: starting the pool (forkserver, module preloaded) until every worker has loaded
-  its tokeniser; paid once per process. The speed-up is shown without it (warm pool, as every call
-  after the first sees it) and with it (a single cold call).
-- *machine ceiling* and *bare rjieba on 2 processes*: context for the speed-up, in the same repeats.
-  Two pure-CPU loops against one say what the cores offer at that moment (a shared machine lowers
-  it); the bare engine cutting two halves in two workers against the whole in one (timed inside the
-  workers) says how far the engine itself scales here, memory traffic included. Our stage's speed-up
-  cannot be expected to beat the engine's by much.
-- *cold*: a run with an empty cache directory, on 2 processes, writing the cache; *cached re-run*:
-  the same texts again with a fresh tokeniser object (no engine is loaded when every text is cached).
+  the cut, offsets, parts of speech, the filter verdict, one frame per document; on three engines
+  of ``fazhi.executor``: serial (this process), local (``--jobs`` worker processes), and Dask (a
+  ``LocalCluster`` of ``--jobs`` single-threaded worker processes, through its scheduler's address,
+  as ``fazhi build --scheduler`` does). Local and Dask are timed with their workers up and their
+  tokenisers loaded (as every call after the first sees them); their start-up is shown apart.
+- *machine ceiling*: two pure-CPU loops in the local workers against one, in the same repeats: what
+  the cores offer at that moment (a shared machine lowers it); no engine can be expected to beat it.
+- *cold*: a serial run with an empty cache directory, writing the cache; *cached re-run*: the same
+  texts again with a fresh tokeniser object (no engine is loaded when every text is cached).
 """
 
 from __future__ import annotations
@@ -43,10 +38,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "pkg"))
 
-from synthetic import synthetic_corpus  # noqa: E402
+from synthetic import synthetic_corpus
 
 
-def timed(fn):  # noqa: ANN001, ANN201
+def timed(fn):
     t0 = time.perf_counter()
     out = fn()
     return out, time.perf_counter() - t0
@@ -62,27 +57,10 @@ def spin(n: int) -> float:
     return time.perf_counter() - t0
 
 
-def cut_and_drop(engine, docs: list[str]) -> None:  # noqa: ANN001
+def cut_and_drop(engine, docs: list[str]) -> None:
     """Cut every document, keeping nothing."""
     for d in docs:
         engine.cut(d)
-
-
-_RAW = None
-
-
-def raw_cut(texts: list[str]) -> float:
-    """Seconds a bare ``rjieba.Jieba`` (stock dictionary) takes to cut ``texts`` in this process."""
-    global _RAW
-    import rjieba
-
-    if _RAW is None:
-        _RAW = rjieba.Jieba()
-        _RAW.cut("预热")
-    t0 = time.perf_counter()
-    for t in texts:
-        _RAW.cut(t)
-    return time.perf_counter() - t0
 
 
 def main() -> None:
@@ -96,8 +74,9 @@ def main() -> None:
 
     import jieba
     import rjieba
-
-    from fazhi.tokenizer import Tokenizer, get_tokenizer, start_workers, tokenize_texts, worker_pool
+    from dask.distributed import LocalCluster
+    from fazhi.executor import DaskExecutor, LocalExecutor
+    from fazhi.tokenizer import Tokenizer, get_tokenizer, tokenize_texts
 
     docs = synthetic_corpus(args.chars)
     n = sum(map(len, docs))
@@ -112,10 +91,7 @@ def main() -> None:
         acc += len(d)
     n_pre = sum(map(len, prefix))
 
-    # worker start-up first, in a process that has not cut anything yet (what a fresh build pays)
     tok_r = get_tokenizer()
-    up, t_pool = timed(lambda: start_workers(args.jobs, tok_r.config))
-
     raw_r = rjieba.Jieba()
     raw_r.cut(docs[0])
     raw_j = jieba.Tokenizer()
@@ -126,52 +102,64 @@ def main() -> None:
     tokenize_texts(docs[:5], tok_r, cache=False)  # first-call costs (tag dictionary) outside the timing
     tokenize_texts(prefix[:5], tok_j, cache=False)
     t_ours_j = timed(lambda: tokenize_texts(prefix, tok_j, cache=False))[1]
-
-    serial_out = tokenize_texts(docs, tok_r, jobs=1, cache=False)
-    par_out = tokenize_texts(docs, tok_r, jobs=args.jobs, cache=False)
-    identical = len(serial_out) == len(par_out) and all(a.equals(b) for a, b in zip(serial_out, par_out))
+    serial_out = tokenize_texts(docs, tok_r, cache=False)
 
     # The machine is shared: every repeat measures the reference and our stage back to back, and the
     # ratios are taken within a repeat, so a burst of someone else's load hits both sides alike.
-    rows: dict[str, list[float]] = {k: [] for k in ("raw", "raw_drop", "raw_user", "ours", "par", "cold", "cached")}
-    cache_ok, loaded = True, False
-    pool = worker_pool(args.jobs)
-    ceilings, engine_scaling = [], []
-    half = len(docs) // 2
-    pool.map(raw_cut, [docs[:2]] * args.jobs, chunksize=1)  # every worker loads its bare engine
+    # Phase 1, before any worker exists (idle Dask processes still wake up now and then): the serial
+    # stage against the raw engine, and the cache.
+    keys = ("raw", "raw_drop", "raw_user", "serial", "cold", "cached", "raw2", "serial2", "local", "dask")
+    rows: dict[str, list[float]] = {k: [] for k in keys}
+    cache_ok, loaded, ceilings = True, False, []
     for _ in range(R):
-        # what the machine offers right now: a CPU loop in one worker against one in every worker
-        one = timed(lambda: pool.apply(spin, (3_000_000,)))[1]
-        ceilings.append(args.jobs * one / timed(lambda: pool.map(spin, [3_000_000] * args.jobs, chunksize=1))[1])
-        # the bare engine itself: one worker cutting everything against two cutting a half each
-        # (timed inside the workers, so the transfer of the texts is not counted)
-        if args.jobs == 2:
-            alone = pool.apply(raw_cut, (docs,))
-            engine_scaling.append(alone / max(pool.map(raw_cut, [docs[:half], docs[half:]], chunksize=1)))
         rows["raw"].append(timed(lambda: [raw_r.cut(d) for d in docs])[1])
         rows["raw_drop"].append(timed(lambda: cut_and_drop(raw_r, docs))[1])
         rows["raw_user"].append(timed(lambda: [tok_r._engine.cut(d, True) for d in docs])[1])
-        rows["ours"].append(timed(lambda: tokenize_texts(docs, tok_r, cache=False))[1])
-        rows["par"].append(timed(lambda: tokenize_texts(docs, tok_r, jobs=args.jobs, cache=False))[1])
+        rows["serial"].append(timed(lambda: tokenize_texts(docs, tok_r, cache=False))[1])
         cache = Path(tempfile.mkdtemp(prefix="fazhi-bench-cache-"))
         try:
-            rows["cold"].append(timed(lambda: tokenize_texts(docs, tok_r, jobs=args.jobs, cache=cache))[1])  # noqa: B023
+            rows["cold"].append(timed(lambda: tokenize_texts(docs, tok_r, cache=cache))[1])  # noqa: B023
             fresh = Tokenizer()
-            out, t = timed(lambda: tokenize_texts(docs, fresh, jobs=args.jobs, cache=cache))  # noqa: B023
+            out, t = timed(lambda: tokenize_texts(docs, fresh, cache=cache))  # noqa: B023
             rows["cached"].append(t)
             loaded |= fresh.engine_loaded
             cache_ok &= all(a.equals(b) for a, b in zip(serial_out, out))
         finally:
             shutil.rmtree(cache, ignore_errors=True)
+
+    # Phase 2: the two parallel engines, started (and timed) once, each until every worker has its
+    # tokeniser; then the raw engine, serial, local and Dask in every repeat.
+    warm = docs[: 4 * args.jobs]
+    local, t_local_up = timed(lambda: LocalExecutor(args.jobs))
+    t_local_up += timed(lambda: tokenize_texts(warm, tok_r, executor=local, cache=False, batch_chars=1))[1]
+    cluster, t_dask_up = timed(
+        lambda: LocalCluster(
+            n_workers=args.jobs, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    )
+    dask, t = timed(lambda: DaskExecutor(cluster.scheduler_address))
+    t_dask_up += t + timed(lambda: tokenize_texts(warm, tok_r, executor=dask, cache=False, batch_chars=1))[1]
+    same = {
+        name: all(
+            a.equals(b)
+            for a, b in zip(serial_out, tokenize_texts(docs, tok_r, executor=ex, cache=False), strict=True)
+        )
+        for name, ex in (("local", local), ("dask", dask))
+    }
+    for _ in range(R):
+        one = timed(lambda: local.map(spin, [3_000_000]))[1]
+        ceilings.append(args.jobs * one / timed(lambda: local.map(spin, [3_000_000] * args.jobs))[1])
+        rows["raw2"].append(timed(lambda: [raw_r.cut(d) for d in docs])[1])
+        rows["serial2"].append(timed(lambda: tokenize_texts(docs, tok_r, cache=False))[1])
+        rows["local"].append(timed(lambda: tokenize_texts(docs, tok_r, executor=local, cache=False))[1])
+        rows["dask"].append(timed(lambda: tokenize_texts(docs, tok_r, executor=dask, cache=False))[1])
+    local.close()
+    dask.close()
+    cluster.close()
     med = {k: statistics.median(v) for k, v in rows.items()}
-    ceiling = statistics.median(ceilings)
 
     def ratio(num: str, den: str) -> float:
         return statistics.median(a / b for a, b in zip(rows[num], rows[den]))
-
-    t_raw_r, t_raw_user, t_ours_r, t_par, t_cold, t_warm = (
-        med[k] for k in ("raw", "raw_user", "ours", "par", "cold", "cached")
-    )
 
     # agreement between the engines through our stage (protection + shared dictionary), token by token
     agree_docs = agree_tokens = total_tokens = 0
@@ -193,35 +181,46 @@ def main() -> None:
     def ok(flag: bool) -> str:
         return "met" if flag else "MISSED"
 
-    print(f"{'measure':<46}{'seconds':>9}{'Mchar/s':>9}{'ratio':>9}  target")
-    print("-" * 92)
-    print(f"{'raw rjieba.cut, stock dictionary (reference)':<46}{t_raw_r:9.2f}{rate(n, t_raw_r)}{1.0:9.2f}")
-    print(f"{'  … the same, each list dropped at once':<46}{med['raw_drop']:9.2f}{rate(n, med['raw_drop'])}{ratio('raw_drop', 'raw'):9.2f}  context")
-    print(f"{'raw rjieba.cut, with our user dictionary':<46}{t_raw_user:9.2f}{rate(n, t_raw_user)}{ratio('raw_user', 'raw'):9.2f}")
-    r_ours = ratio("ours", "raw")
-    print(f"{'our stage, rjieba, serial, no cache':<46}{t_ours_r:9.2f}{rate(n, t_ours_r)}{r_ours:9.2f}  ≤ 1.5× raw: {ok(r_ours <= 1.5)}")
-    print(f"{'raw jieba.lcut (on %d chars)' % n_pre:<46}{t_raw_j:9.2f}{rate(n_pre, t_raw_j)}{1.0:9.2f}")
-    print(f"{'our stage, jieba, serial (same prefix)':<46}{t_ours_j:9.2f}{rate(n_pre, t_ours_j)}{t_ours_j / t_raw_j:9.2f}  ≤ 1.5× raw: {ok(t_ours_j / t_raw_j <= 1.5)}")
-    print(f"{'rjieba speed-up over jieba (raw)':<46}{'':9}{'':9}{(n / t_raw_r) / (n_pre / t_raw_j):9.1f}")
-    print(f"{'worker start-up, %d worker(s) (once per process)' % (args.jobs - 1):<46}{t_pool:9.2f}")
-    sp = ratio("ours", "par")
-    print(f"{'our stage, %d processes, warm pool' % args.jobs:<46}{t_par:9.2f}{rate(n, t_par)}{sp:9.2f}  speed-up ≥ 1.6: {ok(sp >= 1.6)}")
-    print(f"{'  … machine ceiling (%d CPU loops, same repeats)' % args.jobs:<46}{'':9}{'':9}{ceiling:9.2f}  what 2 cores offered")
-    if engine_scaling:
-        es = statistics.median(engine_scaling)
-        print(f"{'  … bare rjieba on 2 processes (same repeats)':<46}{'':9}{'':9}{es:9.2f}  the engine's own scaling")
-    sp_cold = t_ours_r / (t_par + t_pool)
-    print(f"{'  … counting the start-up in one call':<46}{t_par + t_pool:9.2f}{rate(n, t_par + t_pool)}{sp_cold:9.2f}")
-    print(f"{'cold run, empty cache, %d processes' % args.jobs:<46}{t_cold:9.2f}{rate(n, t_cold)}{1.0:9.2f}")
+    def line(label: str, t: float, chars: int | None, r: float | None, note: str = "") -> None:
+        cells = f"{t:9.2f}" + (rate(chars, t) if chars else " " * 9)
+        cells += f"{r:9.2f}" if r is not None else " " * 9
+        print(f"{label:<50}{cells}  {note}".rstrip())
+
+    j = args.jobs
+    print(f"{'measure':<50}{'seconds':>9}{'Mchar/s':>9}{'× raw':>9}  target")
+    print("-" * 96)
+    line("raw rjieba.cut, stock dictionary (reference)", med["raw"], n, 1.0)
+    line("  … the same, each list dropped at once", med["raw_drop"], n, ratio("raw_drop", "raw"), "context")
+    line("raw rjieba.cut, with our user dictionary", med["raw_user"], n, ratio("raw_user", "raw"))
+    r = ratio("serial", "raw")
+    line("our stage, rjieba, serial, no cache", med["serial"], n, r, f"≤ 1.6× raw: {ok(r <= 1.6)}")
+    line(f"raw jieba.lcut (on {n_pre} chars)", t_raw_j, n_pre, 1.0)
+    line("our stage, jieba, serial (same prefix)", t_ours_j, n_pre, t_ours_j / t_raw_j,
+         f"≤ 1.6× raw: {ok(t_ours_j / t_raw_j <= 1.6)}")
+    print(f"{'rjieba speed-up over jieba (raw)':<50}{'':27}{(n / med['raw']) / (n_pre / t_raw_j):9.1f}")
+    line("cold run, empty cache, serial", med["cold"], n, ratio("cold", "raw"))
     cr = ratio("cold", "cached")
-    print(f"{'cached re-run (fresh tokeniser)':<46}{t_warm:9.3f}{rate(n, t_warm)}{cr:9.1f}  ≥ 20× faster: {ok(cr >= 20)}")
+    line("cached re-run (fresh tokeniser)", med["cached"], n, ratio("cached", "raw"),
+         f"{cr:.1f}× faster than cold, ≥ 20: {ok(cr >= 20)}")
+    print("with the parallel engines up (phase 2):")
+    line("  raw rjieba.cut, stock dictionary (reference)", med["raw2"], n, 1.0)
+    line("  our stage, serial", med["serial2"], n, ratio("serial2", "raw2"))
+    line(f"  our stage, {j} local processes", med["local"], n, ratio("local", "raw2"),
+         f"speed-up over serial {ratio('serial2', 'local'):.2f}")
+    line(f"  our stage, Dask LocalCluster ({j} workers)", med["dask"], n, ratio("dask", "raw2"),
+         f"speed-up over serial {ratio('serial2', 'dask'):.2f}; Dask / local {ratio('dask', 'local'):.2f}")
+    print(f"{f'  machine ceiling ({j} CPU loops, same repeats)':<50}{'':27}{statistics.median(ceilings):9.2f}"
+          "  speed-up the cores offered")
+    line(f"  start-up, {j} local processes (once per build)", t_local_up, None, None)
+    line(f"  start-up, Dask LocalCluster of {j} (once per cluster)", t_dask_up, None, None)
     print()
-    print(f"workers up: {up}/{args.jobs - 1}; parallel output identical to serial: {identical}; "
-          f"cached output identical: {cache_ok}; engine loaded on cached re-run: {loaded}")
+    print(f"output identical to serial: local {same['local']}, Dask {same['dask']}, cached {cache_ok}; "
+          f"engine loaded on cached re-run: {loaded}")
     print("every repeat (s): " + "; ".join(f"{k} {[round(t, 3) for t in v]}" for k, v in rows.items()))
     print("ratios are medians of the per-repeat ratios; seconds are medians of the repeats")
     print(
-        f"engine agreement through our stage on {len(prefix)} documents: {agree_docs}/{len(prefix)} documents "
+        f"engine agreement through our stage on {len(prefix)} documents: "
+        f"{agree_docs}/{len(prefix)} documents "
         f"identical, {agree_tokens / max(total_tokens, 1):.6%} of tokens; raw engines (no protection): "
         f"{raw_agree}/{len(prefix)} documents identical"
     )

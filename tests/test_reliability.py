@@ -10,7 +10,6 @@ regression fails the test instead of taking the machine (or pytest) down.
 - 6  a corrupted token cache is detected and recomputed, never trusted (``fazhi.tokenizer`` checksums)
 - 14 a corpus too small for topic models: the build says why and notebook 05 still runs
 - 16 a bad ``--out`` is refused before anything is computed; a full disk leaves the previous output
-- 17 a tokeniser run killed mid-way leaves no scratch folder behind (swept by the next run)
 - 18 concurrent builds into one folder, a reader during the writes, an interrupted build
 """
 
@@ -257,27 +256,20 @@ def test_corrupted_token_cache_is_recomputed_with_a_warning(tmp_path):
             assert r["warned"] >= 1, f"{case}: no CacheIntegrityWarning"
 
 
-def test_a_token_cache_that_cannot_be_written_costs_nothing_but_a_warning(tmp_path, monkeypatch):
+def test_a_token_cache_that_cannot_be_written_costs_nothing_but_a_warning(tmp_path):
     from fazhi import tokenizer as tk
-
-    def full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     texts = _seed_texts()[:2]
     fresh = tk.tokenize_texts(texts, cache=False)
-    monkeypatch.setattr(tk, "_write_batch", full)
-    with pytest.warns(tk.CacheWriteWarning, match="No space left"):
-        out = tk.tokenize_texts(texts, cache=tmp_path)
-    assert all(a.equals(b) for a, b in zip(fresh, out, strict=True))
-    assert not list(tmp_path.rglob("*.arrow")) and not list(tmp_path.rglob("*.tmp"))
-    # in worker processes too (a file where the cache's folder should be: no entry can be written)
-    monkeypatch.undo()
+    # a file where the cache's folder should be: no entry can be written (serial and in worker processes)
     blocked = tmp_path / "blocked"
     blocked.mkdir()
     (blocked / "tokens").write_text("a file, not a folder")
-    with pytest.warns(tk.CacheWriteWarning):
-        out = tk.tokenize_texts(texts, cache=blocked, jobs=2, min_parallel_chars=0)
-    assert all(a.equals(b) for a, b in zip(fresh, out, strict=True))
+    for jobs in (1, 2):
+        with pytest.warns(tk.CacheWriteWarning, match="token cache not written"):
+            out = tk.tokenize_texts(texts, cache=blocked, jobs=jobs, min_parallel_chars=0)
+        assert all(a.equals(b) for a, b in zip(fresh, out, strict=True))
+    assert not list(tmp_path.rglob("*.arrow")) and not list(tmp_path.rglob("*.tmp"))
 
 
 # --------------------------------------------------------------------------------------------- 14
@@ -505,36 +497,6 @@ def test_a_killed_build_leaves_the_previous_output_and_its_staging_is_swept(tmp_
     assert len(list(out.glob(".staging-*"))) == 1  # left by the killed build ...
     pipeline.build(SEEDS, out, settings={"label": "next"}, progress=False)
     assert not list(out.glob(".staging-*"))  # ... and swept by the next one
-
-
-# --------------------------------------------------------------------------------------------- 17
-
-
-@pytest.mark.slow
-def test_a_tokeniser_run_killed_mid_way_leaves_no_scratch_behind(tmp_path):
-    from fazhi.tokenizer import tokenize_texts
-
-    code = """
-    import time
-    from pathlib import Path
-    from fazhi import tokenizer as tk
-    def claim(scratch, k):
-        print(scratch, flush=True)
-        time.sleep(600)
-    tk._claim = claim
-    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(SEEDS).glob("*.txt"))]
-    tk.tokenize_texts(texts, jobs=2, cache=False, min_parallel_chars=0)
-    """.replace("SEEDS", repr(str(SEEDS)))
-    proc = popen_limited(code)
-    try:
-        scratch = Path(proc.stdout.readline().strip())
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    assert scratch.name.startswith(f"fazhi-tok-{proc.pid}-")
-    assert (scratch / "texts.arrow").is_file()  # SIGKILL leaves it ...
-    tokenize_texts(_seed_texts()[:2], jobs=2, cache=False, min_parallel_chars=0)
-    assert not scratch.exists()  # ... and the next parallel run removes it
 
 
 # ------------------------------------------------------------------------------------------ helper

@@ -1,17 +1,16 @@
-"""Tests of fazhi.tokenizer: policy terms whole, engine parity, offsets, filters, isolation, cache, parallel."""
+"""Tests of fazhi.tokenizer: policy terms whole, engine parity, offsets, filters, isolation, cache, parallel.
+
+The executor engines themselves (serial, local processes, Dask) are tested in ``test_executor.py``.
+"""
 
 from __future__ import annotations
 
-import os
+import itertools
 from pathlib import Path
 
-import numpy as np
+import fazhi
 import polars as pl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-import fazhi
 from fazhi.tokenizer import (
     USERDICT,
     Tokenizer,
@@ -20,6 +19,8 @@ from fazhi.tokenizer import (
     tokenize_texts,
     tokens_table,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 POLICY_TERMS = ["放管服", "一网通办", "互联网+监管", "12345热线", "双随机、一公开", "枫桥经验"]
@@ -128,9 +129,9 @@ def test_tokenize_is_default_cut() -> None:
 
 def _cache_entries(root: Path) -> set[tuple[str, str]]:
     """(cut setting folder, text hash) of every text in the cache."""
-    from fazhi.tokenizer import _read_index
+    from fazhi.tokencache import read_index
 
-    return {(folder.name, h) for folder in (root / "tokens").iterdir() for h in _read_index(folder)}
+    return {(folder.name, h) for folder in (root / "tokens").iterdir() for h in read_index(folder)}
 
 
 def test_cache_hits_and_invalidates_exactly(tmp_path: Path, seed_texts: list[str]) -> None:
@@ -199,70 +200,6 @@ def test_parallel_equals_serial(seed_texts: list[str]) -> None:
     assert all(a.equals(b) for a, b in zip(serial, parallel))
 
 
-@pytest.mark.parametrize("cached", [False, True])
-def test_workers_cut_what_they_claim(seed_texts: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool) -> None:
-    # The caller and the workers claim batches from one list; here the caller leaves every odd batch
-    # to the worker, so the worker's results (codes, or a cache entry) certainly make up part of the
-    # output, which must still equal the serial one.
-    import fazhi.tokenizer as T
-
-    real_claim, real_result = T._claim, T._worker_result
-    taken: list[int] = []
-
-    def claim(scratch: str, k: int) -> bool:
-        return k % 2 == 0 and real_claim(scratch, k)
-
-    def result(path: Path, tok: Tokenizer) -> tuple[pl.DataFrame, np.ndarray]:
-        taken.append(int(path.stem.split("-")[1]))
-        return real_result(path, tok)
-
-    monkeypatch.setattr(T, "_claim", claim)
-    monkeypatch.setattr(T, "_worker_result", result)
-    tok = get_tokenizer()
-    texts = [f"第{i}份。{t}" for i in range(16) for t in seed_texts]  # distinct: duplicates are cut once
-    assert len(T._guided_batches([len(t) for t in texts], 2)) >= 4
-    serial = tokenize_texts(texts, tok, jobs=1, cache=False)
-    parallel = tokenize_texts(texts, tok, jobs=2, cache=tmp_path if cached else False, min_parallel_chars=0)
-    assert {1, 3} <= set(taken)
-    assert all(a.equals(b) for a, b in zip(serial, parallel))
-
-
-def test_batches_of_a_dead_worker_are_cut_again(seed_texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    # A worker killed mid-batch (out of memory …) leaves a claim and no result; the pool never reports
-    # it. Such claims are made here up front, in the name of a process that has exited: the caller
-    # must cut those batches itself, warn, and return the same output as the serial run.
-    import subprocess
-
-    import fazhi.tokenizer as T
-
-    dead = subprocess.Popen(["true"])
-    dead.wait()
-    texts = [f"第{i}份。{t}" for i in range(16) for t in seed_texts]
-    n_batches = len(T._guided_batches([len(t) for t in texts], 2))
-    real_claim = T._claim
-    faked: list[int] = []
-
-    def claim(scratch: str, k: int) -> bool:
-        if k == 0:
-            for j in range(1, n_batches, 2):
-                try:
-                    fd = os.open(os.path.join(scratch, f"claim-{j}"), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-                except FileExistsError:  # the worker was first
-                    continue
-                os.write(fd, str(dead.pid).encode())
-                os.close(fd)
-                faked.append(j)
-        return real_claim(scratch, k)
-
-    monkeypatch.setattr(T, "_claim", claim)
-    tok = get_tokenizer()
-    serial = tokenize_texts(texts, tok, jobs=1, cache=False)
-    with pytest.warns(RuntimeWarning, match="worker died") as caught:
-        parallel = tokenize_texts(texts, tok, jobs=2, cache=False, min_parallel_chars=0)
-    assert faked and len([w for w in caught if "worker died" in str(w.message)]) == len(faked)
-    assert all(a.equals(b) for a, b in zip(serial, parallel))
-
-
 def test_tokens_table_contract(tmp_path: Path) -> None:
     docs = fazhi.read_corpus(SEEDS).documents
     from fazhi.schema import validate
@@ -293,38 +230,23 @@ def test_protect_terms_outside_rust_regex_syntax() -> None:
     assert "a b" in [t.text for t in tok.tokens("推进a b改革")]
 
 
-def test_vocabulary_history_does_not_change_output(seed_texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_vocabulary_history_does_not_change_output(seed_texts: list[str]) -> None:
     # A tokeniser keeps the distinct tokens it has met (codes into them never leave a batch): what it
     # cut before, and a reset of that memory, must not change what it returns.
-    import fazhi.tokenizer as T
-
-    texts = ["互联网+监管 12345热线", seed_texts[0][:2000], "  ", seed_texts[1][:1500]]
-    fresh = []
-    for t in texts:  # each text cut by a tokeniser that has met no other text
-        fresh.append(Tokenizer().frame([t])[0])
+    texts = ["互联网+监管 12345热线", seed_texts[0][:2000], "  ", "新词：qzxwv 再出发", seed_texts[1][:1500]]
+    fresh = [Tokenizer().frame([t])[0] for t in texts]  # each cut by a tokeniser that met no other text
     used = Tokenizer()
     used.frame(seed_texts[2:])
     assert all(a.equals(b) for a, b in zip(fresh, used.frame(texts)))
-    monkeypatch.setattr(T, "_VOCAB_LIMIT", 50)  # forgotten before almost every batch
+    assert all(a.equals(used.frame([t])[0]) for a, t in zip(fresh, texts))  # short texts after long ones
     small = Tokenizer()
-    small.frame(texts[:1])
-    before = small._vocab_obj
-    assert all(a.equals(small.frame([t])[0]) for a, t in zip(fresh, texts))
-    assert small._vocab_obj is not before  # the memory was reset on the way
-
-
-def test_worker_result_builds_the_same_frame(seed_texts: list[str], rj: Tokenizer) -> None:
-    # what a worker sends back (codes into the batch's own vocabulary) rebuilds the frame exactly
-    from fazhi.tokenizer import frame_batch
-
-    texts = [seed_texts[0][:3000], "", "a\ue000b 双随机、一公开", seed_texts[3][:3000]]
-    rj.frame(seed_texts)  # a vocabulary much larger than this batch's
-    enc = rj.encode_batch(texts)
-    small = enc.compact()
-    assert len(small.vocab.n) < len(enc.vocab.n)
-    a, ca = frame_batch(enc)
-    b, cb = frame_batch(small)
-    assert a.equals(b) and (ca == cb).all()
+    small.vocabulary_limit = 50  # forgotten before almost every batch
+    sizes = []
+    for a, t in zip(fresh, texts):
+        assert a.equals(small.frame([t])[0])
+        sizes.append(small.vocabulary_size)
+    assert any(later < earlier for earlier, later in itertools.pairwise(sizes))  # the memory was reset on the way
+    assert fresh[1].equals(Tokenizer().frame(seed_texts[2:] + texts[1:2])[-1])
 
 
 def test_one_tokenizer_shared_by_threads(seed_texts: list[str]) -> None:
@@ -358,22 +280,3 @@ def test_fresh_tokenizer_on_texts_without_tokens() -> None:
         frames = Tokenizer().frame(texts)
         assert len(frames) == len(texts)
         assert all(df.height == 0 for df in frames)
-
-
-def test_vocabulary_chunks_merge_for_large_gathers(seed_texts: list[str]) -> None:
-    # new tokens arrive as chunks; a batch that gathers many rows gets (and leaves) one chunk, a short
-    # text does not pay for copying the whole vocabulary; output is the same either way
-    tok = Tokenizer()
-    tok.frame(seed_texts[:2])
-    vocab = tok._vocab_obj
-    assert vocab is not None
-    n0 = len(vocab.words)
-    short = tok.frame(["新词：qzxwv 再出发"])[0]
-    assert len(vocab.words) > n0  # the short text brought new tokens: kept as a chunk of their own
-    assert vocab.judged().token.n_chunks() == 2
-    big = tok.frame(seed_texts[2:])[0]
-    judged = vocab.judged()
-    assert judged.token.n_chunks() == 1 and judged.pos.n_chunks() == 1
-    assert len(judged.token) == len(vocab.words) == len(judged.n)
-    assert short.equals(Tokenizer().frame(["新词：qzxwv 再出发"])[0])
-    assert big.equals(Tokenizer().frame(seed_texts[2:])[0])

@@ -50,8 +50,9 @@ def _build(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             jobs=args.jobs,
             incremental=args.incremental,
+            scheduler=args.scheduler,
         )
-    except (BuildInputError, OutputError, SettingsError, EmptyResultError) as e:
+    except (BuildInputError, OutputError, SettingsError, EmptyResultError, ConnectionError) as e:  # ConnectionError: no Dask scheduler
         print(f"fazhi build: error: {e}", file=sys.stderr)
         return 2
     print(summary(tables, args.corpus, args.out))
@@ -108,6 +109,13 @@ def parser() -> argparse.ArgumentParser:
         "--incremental",
         action="store_true",
         help="reuse the segments and tokens of the previous build in --out for unchanged documents",
+    )
+    b.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="a Dask scheduler (tcp://host:8786) whose workers do the per-batch work (default: $FAZHI_SCHEDULER, "
+        "else local processes)",
     )
     b.set_defaults(func=_build)
 

@@ -58,6 +58,7 @@ class BuildContext:
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     progress: bool = True
     jobs: int = 1
+    scheduler: str | None = None  # a Dask scheduler's address (fazhi.executor); None: local processes
     notes: list[dict[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -273,6 +274,7 @@ def build(
     progress: bool = True,
     jobs: int | None = None,
     incremental: bool = False,
+    scheduler: str | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Run every stage over ``corpus`` and write the tables into ``out``.
 
@@ -289,11 +291,14 @@ def build(
     progress
         Show progress bars on stderr.
     jobs
-        Processes working at once in the parallel stages (tokenisation: this one and ``jobs - 1``
-        workers; the topic grid: ``jobs`` workers); all cores by default.
+        Processes working at once in the parallel stages (tokenisation and the topic grid: ``jobs``
+        workers); all cores by default.
     incremental
         Reuse the per-document results (segments, tokens) of the previous build in ``out`` for the
         documents whose text is unchanged (``fazhi.incremental``); the tables are the same as from scratch.
+    scheduler
+        The address of a Dask scheduler (``tcp://host:8786``) whose workers cut the tokens, else
+        ``$FAZHI_SCHEDULER``; the tables are the same (``fazhi.executor``).
 
     Returns
     -------
@@ -310,6 +315,7 @@ def build(
         settings=chosen,
         progress=progress,
         jobs=jobs or os.cpu_count() or 1,
+        scheduler=scheduler,
     )
     check_output(ctx.out)
     stamp = current_stamp(ctx.corpus, chosen)
