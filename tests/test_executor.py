@@ -141,11 +141,11 @@ def test_a_dask_build_writes_the_tables_of_a_local_build(
     build(SEEDS, tmp_path / "local", progress=False, jobs=2)
     monkeypatch.setenv("FAZHI_CACHE", str(tmp_path / "cache-dask"))  # an empty cache: Dask cuts everything
     with Client(cluster.scheduler_address, set_as_default=False) as client, get_task_stream(client) as stream:
-        build(SEEDS, tmp_path / "dask", progress=False, jobs=2, scheduler=cluster.scheduler_address)
+        build(SEEDS, tmp_path / "dask", progress=True, jobs=2, scheduler=cluster.scheduler_address)
     assert any(
         "_cut_checked" in str(task["key"]) for task in stream.data
     )  # the tokens were cut on the cluster
-    assert f"on {cluster.scheduler_address}" in capsys.readouterr().err
+    assert f"on {cluster.scheduler_address}" in capsys.readouterr().err  # the progress log names the cluster
     local, dask = _hashes(tmp_path / "local"), _hashes(tmp_path / "dask")
     assert "tokens.parquet" in local and len(local) > 20
     assert dask == local
