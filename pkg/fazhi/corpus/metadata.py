@@ -62,11 +62,16 @@ class Organs:
 
     central: tuple[str, ...]  # longest first
     ethnic: tuple[str, ...]  # longest first
+    subject_verbs: tuple[str, ...] = ()  # longest first: what a subject does (召开, 开展)
+    township_units: tuple[str, ...] = ()  # longest first: 街道办事处, 街道, 苏木, 乡, 镇
+    department_endings: tuple[str, ...] = ()  # longest first: 办公厅, 委员会, 局, 中心
 
 
 @cache
 def organs(path: Path = ORGANS_FILE) -> Organs:
-    """The names of ``data/organs.toml``, validated: each a non-empty string of Chinese characters.
+    """The names of ``data/organs.toml``, validated: each a non-empty string of Chinese characters. The
+    lists ``[subject] verbs``, ``[township] units`` and ``[department] endings`` are optional (empty when
+    absent) and validated the same way when present.
 
     Raises
     ------
@@ -84,7 +89,13 @@ def organs(path: Path = ORGANS_FILE) -> Organs:
         if bad:
             raise ValueError(f"{path.name}: [{key}] names must be Chinese characters: {bad}")
         out[key] = tuple(sorted(set(names), key=lambda n: (-len(n), n)))
-    return Organs(out["central"], out["ethnic"])
+    for table, key in (("subject", "verbs"), ("township", "units"), ("department", "endings")):
+        names = data.get(table, {}).get(key, [])
+        bad = [n for n in names if not isinstance(n, str) or not re.fullmatch(r"[\u4e00-\u9fff]+", n)]
+        if not isinstance(names, list) or bad:
+            raise ValueError(f"{path.name}: [{table}] {key} must be a list of Chinese characters: {bad}")
+        out[table] = tuple(sorted(set(names), key=lambda n: (-len(n), n)))
+    return Organs(out["central"], out["ethnic"], out["subject"], out["township"], out["department"])
 
 
 def central_organ_at(s: str) -> str | None:
@@ -566,7 +577,7 @@ _STRUCTURAL = re.compile(
     r"^(?P<name>[\u4e00-\u9fff]{1,8}?(?P<suffix>自治区|自治州|自治县|自治旗|特别行政区|省|地区|盟|市|县|旗|区))"
     + _BODY_AFTER
 )
-_TOWNSHIP = re.compile(r"^(?P<name>[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道))" + _BODY_AFTER)
+_TOWNSHIP = re.compile(r"^(?P<name>[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道|苏木|街(?=办)))" + _BODY_AFTER)
 _SUFFIX_RANK = {"自治区": "province", "特别行政区": "province", "省": "province", "自治州": "prefecture",
                 "地区": "prefecture", "盟": "prefecture", "市": "prefecture", "县": "county", "自治县": "county",
                 "旗": "county", "自治旗": "county", "区": "county"}  # fmt: skip
@@ -662,7 +673,7 @@ def _issuer_from_title(title: str | None) -> str | None:
 
 
 _TOWNSHIP_OPENING = re.compile(
-    r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道))"
+    r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道|苏木))"
     r"(?:(?P<organ>人民政府|政府|办事处|街道办事处)|(?=(?:19|20)\d{2}\s*年|关于))"
 )
 
@@ -838,10 +849,12 @@ _BARE_ORGAN_SUBJECT = re.compile(
 )
 # A township or street office as the subject of the first sentence (东城街道深入学习…, 下洋镇坚持…).
 _TOWNSHIP_SUBJECT = re.compile(
-    r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道))(?P<organ>人民政府|政府|街道办事处|办事处)?"
+    r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道|苏木))(?P<organ>人民政府|政府|街道办事处|办事处)?"
     r"(?=坚持|深入|认真|全面|紧紧|始终|以|按照|围绕|扎实|积极|持续|不断|聚焦|党委|党工委|人民政府|政府|办事处)"
 )
-_ORGAN_AFTER = re.compile(r"^(?:人民政府|政府|行政公署|[\u4e00-\u9fff]{0,12}?(?:厅|局|委员会|办公室))")
+_ORGAN_AFTER = re.compile(
+    r"^(?:(?:人民)?政府(?:办公厅|办公室)|人民政府|政府|行政公署|[\u4e00-\u9fff]{0,12}?(?:厅|局|委员会|办公室))"
+)
 
 
 def _first_sentence_organ(text: str) -> str | None:
@@ -873,6 +886,87 @@ def _first_sentence_organ(text: str) -> str | None:
         if _SUBJECT_VERB.match(s[end:]) and s[:end] == d.name:
             return f"{d.name}人民政府"  # 南昌县全面贯彻… → the county's government
     return None
+
+
+# What opens a news item's first sentence before its subject: a dateline (本报讯, 某某网讯), a date or day with a
+# part of the day (2024年1月5日上午, 3月5日, 近日), a place of the meeting is not stripped (it is no subject).
+_NEWS_PREFIX = re.compile(
+    r"^(?:(?:[\u4e00-\u9fff]{1,10}(?:网|报|台|社)讯|本报讯|[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日(?:电|讯))"
+    r"(?:[（(][^）)]{0,20}[)）])?[，,\s]*)?"
+    r"(?:(?:(?:19|20)\d{2}年)?(?:\d{1,2}月(?:\d{1,2}日)?|(?:\d{1,2}月)?\d{1,2}日)(?:[至到—\-]\d{1,2}日)?"
+    r"(?:上午|下午|晚上|晚|早上|凌晨|中午)?[，,]?|(?:19|20)\d{2}年(?:以来|度)?[，,]|近日[，,]?|日前[，,]?|近期[，,]?"
+    r"|今年以来[，,]?)?"
+)
+# An organ's kind after a place or a bare unit word (省应急管理厅, 区政府办公室, 某镇人民政府): the longest form.
+_ORGAN_KIND = re.compile(
+    r"^(?:(?:人民)?政府(?:办公厅|办公室)|(?:(?!人民政府|政府)[\u4e00-\u9fff]){0,12}?(?:"
+    + "|".join(map(re.escape, organs().department_endings or ("厅", "局", "委员会", "办公室")))
+    + r")|人民政府|政府|行政公署)"
+)
+_SUBJECT_VERBS = "|".join(map(re.escape, organs().subject_verbs or ("召开", "开展")))
+_OFFICE_UNITS = tuple(u for u in organs().township_units if "办" in u)
+_TOWN_UNITS = tuple(u for u in organs().township_units if "办" not in u) or ("乡", "镇", "街道")
+_TOWNSHIP_HEAD = re.compile(
+    r"^(?P<name>(?![全各本我该城乡])[\u4e00-\u9fff]{1,8}?(?P<unit>" + "|".join(map(re.escape, _TOWN_UNITS)) + r"))"
+    r"(?P<organ>人民政府|政府|党委|党工委|" + "|".join(map(re.escape, _OFFICE_UNITS or ("街道办事处",)))
+    + r"|办事处)?(?=" + _SUBJECT_VERBS + r"|[、和与]|(?:19|20)\d{2}年)"
+)
+_BARE_UNIT_HEAD = re.compile(r"^(?:自治区|自治州|自治县|自治旗|省|市|县|区|州|盟|旗)")
+
+
+def _organ_at(s: str) -> str | None:
+    """The organ a sentence opens with as its subject, before what it does (召开, 开展, 坚持 …; ``[subject]`` of
+    ``data/organs.toml``): a central organ; a division with its organ (某县司法局, 某省人民政府办公厅) or a
+    township in it (某县某乡); a bare organ (省应急管理厅, 区政府办公室), kept as named; a township
+    (某镇召开 → 某镇人民政府, 某街道 → 某街道办事处); a division alone before a verb → its government."""
+    verb = re.compile(_SUBJECT_VERBS)
+    if m := _CENTRAL.match(s):
+        return m.group(0)
+    if organ := central_organ_at(s):
+        return organ
+    d, end = _chain(s)
+    start = 0
+    if d is None or not end:
+        if not (bm := _BARE_UNIT_HEAD.match(s)):
+            return _township_organ(s)
+        end = bm.end()
+    rest = s[end:]
+    if d is not None and (town := _township_organ(rest)):
+        return s[:end] + town  # 某县某乡召开 → 某县某乡人民政府 (a township, not the county)
+    m = _ORGAN_KIND.match(rest)
+    if m and not verb.match(rest) and (verb.match(rest[m.end() :]) or re.match(r"[、和与]", rest[m.end() :])):
+        return s[start : end + m.end()]
+    if d is not None and verb.match(rest) and s[:end] == d.name:
+        return f"{d.name}人民政府"  # 某市召开… → the city's government
+    return None
+
+
+def _township_organ(s: str) -> str | None:
+    """The township government or street office a string opens with as a subject (某镇召开 → 某镇人民政府)."""
+    m = _TOWNSHIP_HEAD.match(s)
+    if not m or m.group("name") in ("城乡", "乡镇", "城镇") or _chain(m.group("name"))[1]:
+        return None
+    if m.group("organ"):
+        return m.group("name") + m.group("organ")
+    return m.group("name") + ("办事处" if m.group("unit") == "街道" else "人民政府")
+
+
+def _subject_organ(text: str, *, lines: int = 30) -> str | None:
+    """The body a news item or a report is about: the subject of its first sentence (``某镇召开…会议``,
+    ``3月5日上午，省应急管理厅召开…``), after page furniture, the headline and the byline; or, failing that,
+    the subject of the headline over a byline."""
+    raw = [re.sub(r"\s+", "", ln) for ln in text.split("\n") if ln.strip()][:lines]
+    for i, ln in enumerate(raw):
+        if _WIDGET_LINE.search(ln) or _SALUTATION.match(ln) or ("。" not in ln and _BYLINE.search(ln)):
+            continue
+        if "。" in ln or (len(ln) >= 20 and re.search(r"[，,]", ln)):
+            first = "".join(raw[i:])[:300].split("。", 1)[0]
+            who = _organ_at(_NEWS_PREFIX.sub("", first))
+            if who:
+                return who
+            break
+    head = _headline([ln for ln in raw])
+    return _organ_at(_NEWS_PREFIX.sub("", head)) if head else None
 
 
 MENTION_CHARS = 30_000  # place names are counted in the first this many characters (bounded time)
@@ -1283,6 +1377,8 @@ def infer_metadata(
             issuer, src["issuer"] = organ, "first_sentence"
     if issuer is None and (who := _report_line_organ(text)):
         issuer, src["issuer"] = who, "first_sentence"
+    if issuer is None and (who := _subject_organ(text)):
+        issuer, src["issuer"] = who, "first_sentence"  # a news item: the body that held the meeting
     if issuer is not None and sig_organ and sig_organ != issuer and _BARE_UNIT.match(issuer) and (
         sig_organ.endswith(issuer) and _chain(sig_organ)[1]
     ):
