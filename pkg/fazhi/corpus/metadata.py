@@ -650,6 +650,8 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         rest = first[m.end() :]
         dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
         return None, _RANK_LEVEL[_UNIT_RANK[m.group(1)]] + ("_dept" if dept else "")
+    if re.match(r"^(?:乡|镇|街道|苏木)(?:人民政府|政府|党委|党工委|办事处|办)", first):
+        return None, "township"  # a bare township organ, the document's own (镇政府, 街道办事处)
     if _CENTRAL_DEPT.match(first):  # a ministry, commission or administration with no region before it
         return None, "national_dept"
     return None, "unknown"
@@ -762,6 +764,27 @@ _ADOPTED_BY = re.compile(
 )
 
 
+# The organ that made a report, in its opening (本报告由区政府办公室根据《条例》编制, 区统计局编制了本年度报告).
+_COMPILER_ORGAN = (
+    r"(?:[\u4e00-\u9fff]{1,20}?|)(?:省|市|县|区|州|盟|旗|镇|乡|街道)[\u4e00-\u9fff]{0,12}?"
+    r"(?:人民政府|政府|办公厅|办公室|厅|局|委员会|中心|办事处)"
+)
+_COMPILER = re.compile(
+    rf"本(?:年度)?报告(?:是)?由(?P<who>{_COMPILER_ORGAN})(?:根据|依据|按照|结合|编制|负责)"
+    rf"|(?:[。，,；;]|^)(?P<who2>{_COMPILER_ORGAN})(?:根据|依据|按照)?[^。\n]{{0,60}}?(?:编制|编写|制作)(?:了|完成)?"
+    r"(?:本|此)(?:年度)?报告"
+)
+
+
+def _compiler_organ(text: str, *, chars: int = 600) -> str | None:
+    """The organ a report says made it (``本报告由区政府办公室根据…编制``), when it names a body of government."""
+    for m in _COMPILER.finditer(re.sub(r"\s+", "", text[:chars])):
+        who = m.group("who") or m.group("who2")
+        if _level_of(who)[1] != "unknown" and not _NOT_IN_ORGAN.search(who.removeprefix("本")):
+            return who
+    return None
+
+
 def _report_line_organ(text: str, *, chars: int = 400) -> str | None:
     """The organ a report names as its sender in its opening (``现将省政府2021年度…报告如下`` → 省政府)."""
     m = _REPORT_LINE.search(re.sub(r"\s+", "", text[:chars]))
@@ -814,6 +837,7 @@ _SPEAKER = re.compile(
     r"我(?:现在)?(?:代表|受|根据)(?:[\u4e00-\u9fff]{0,6}和)?(?P<who>[\u4e00-\u9fff]{0,14}?(?:国务院|人民政府|政府))"
 )
 _SELF = re.compile(r"(?:我|本)(国|省|市|县|区|州|盟|旗|厅|局|委|办)(?![长委级域内外法公员场面次])")
+_SELF_TOWNSHIP = re.compile(r"(?:我|本)(?:镇|乡|街道|苏木)(?![长委级域内外])")
 _JURISDICTION_RANK = {"省": "province", "自治区": "province", "市": "prefecture", "州": "prefecture",
                       "盟": "prefecture", "县": "county", "区": "county", "旗": "county"}  # fmt: skip
 # Weaker self-references, used when the text never says 我省/我县: 结合自治区实际, and 全市/全县 (the jurisdiction
@@ -904,6 +928,19 @@ _ORGAN_KIND = re.compile(
     + r")|人民政府|政府|行政公署)"
 )
 _SUBJECT_VERBS = "|".join(map(re.escape, organs().subject_verbs or ("召开", "开展")))
+_NOT_IN_ORGAN = re.compile(r"关于|的|年|[0-9０-９、，,《》“”]|印发|转发|建设|实施|" + _SUBJECT_VERBS)
+
+
+def _organ_after(rest: str) -> str | None:
+    """The organ's kind that follows a place (人民政府办公厅, 应急管理局, 发展和改革委员会, 政务服务中心), the
+    longest form; None when what follows is no organ (关于…, a verb, a year)."""
+    m = _ORGAN_KIND.match(rest)
+    if not m or not m.group(0):
+        return None
+    kind = m.group(0)
+    if kind not in ("人民政府", "政府", "行政公署") and _NOT_IN_ORGAN.search(re.sub(r"^(?:人民)?政府", "", kind)):
+        return None
+    return kind
 _OFFICE_UNITS = tuple(u for u in organs().township_units if "办" in u)
 _TOWN_UNITS = tuple(u for u in organs().township_units if "办" not in u) or ("乡", "镇", "街道")
 _TOWNSHIP_HEAD = re.compile(
@@ -933,9 +970,9 @@ def _organ_at(s: str) -> str | None:
     rest = s[end:]
     if d is not None and (town := _township_organ(rest)):
         return s[:end] + town  # 某县某乡召开 → 某县某乡人民政府 (a township, not the county)
-    m = _ORGAN_KIND.match(rest)
-    if m and not verb.match(rest) and (verb.match(rest[m.end() :]) or re.match(r"[、和与]", rest[m.end() :])):
-        return s[start : end + m.end()]
+    kind = _organ_after(rest)
+    if kind and not verb.match(rest) and (verb.match(rest[len(kind) :]) or re.match(r"[、和与]", rest[len(kind) :])):
+        return s[start : end + len(kind)]
     if d is not None and verb.match(rest) and s[:end] == d.name:
         return f"{d.name}人民政府"  # 某市召开… → the city's government
     return None
@@ -992,6 +1029,23 @@ def _organ_from_source(source: str, region: str | None) -> str | None:
         unit_rank = _UNIT_RANK[m.group(1)]
         if unit_rank == rank or (m.group(1) == "市" and d.name in _MUNICIPALITIES):
             return d.name + s[m.end() :]
+    if m and (region is None or region not in gazetteer()):
+        return s  # a bare organ whose place the text never names is the issuer as named (区应急管理局)
+    if _township_organ(s + "召开") and not m:
+        return s  # a township government or street office (某镇人民政府, 某街道办事处)
+    return None
+
+
+_SOURCE_FIELD = re.compile(r"(?:信息来源|文章来源|来源|发布机构|发布单位)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})")
+
+
+def _source_field(text: str, *, lines: int = 15) -> str | None:
+    """The value of a 来源/信息来源/发布机构 field left in the head or the tail of the text."""
+    kept = [ln for ln in text.split("\n") if ln.strip()]
+    for ln in kept[:lines] + kept[-lines:]:
+        m = _SOURCE_FIELD.search(ln)
+        if m:
+            return m.group(1)
     return None
 
 
@@ -1064,6 +1118,9 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
     if any(_NPC_DELIVERY.match(ln.strip()) for ln in text.split("\n", 6)[:6]):
         return None, "national", None  # delivered at a session of the National People's Congress
     counts: Counter[str] = Counter(m.group(1) for m in _SELF.finditer(text))
+    towns = len(_SELF_TOWNSHIP.findall(text))
+    if towns and towns >= max((counts[k] for k in _JURISDICTION_RANK if k in counts), default=0):
+        return None, "township", None  # 我镇, 本乡, 我街道: a township's own document
     juris = None
     issuer_form = None
     if sp:
@@ -1353,9 +1410,12 @@ def infer_metadata(
         t = _YEAR_PREFIX.sub("", title or "")
         end = _chain(t)[1]
         organ = _ORGAN_AFTER.match(t[end:])
+        kind = _organ_after(t[end:])
         town = _township_opening(t[end:])
         if town:
             issuer, src["issuer"] = t[:end] + town, "title"  # 长沙市天心区坡子街街道办事处2022年…, 某区某镇2023年…
+        elif kind and not kind.endswith(("政府", "行政公署")) and (organ is None or len(kind) >= organ.end()):
+            issuer, src["issuer"] = t[:end] + kind, "title"  # 某市政务服务中心…, 某县发展和改革委…
         elif organ and not organ.group(0).endswith("政府"):
             issuer, src["issuer"] = t[: end + organ.end()], "title"
         else:
@@ -1377,6 +1437,8 @@ def infer_metadata(
             issuer, src["issuer"] = organ, "first_sentence"
     if issuer is None and (who := _report_line_organ(text)):
         issuer, src["issuer"] = who, "first_sentence"
+    if issuer is None and (who := _compiler_organ(text)):
+        issuer, src["issuer"] = who, "first_sentence"  # a disclosure report: 本报告由某局…编制
     if issuer is None and (who := _subject_organ(text)):
         issuer, src["issuer"] = who, "first_sentence"  # a news item: the body that held the meeting
     if issuer is not None and sig_organ and sig_organ != issuer and _BARE_UNIT.match(issuer) and (
@@ -1422,8 +1484,9 @@ def infer_metadata(
             new_level = _RANK_LEVEL[d.rank] if d.name not in _MUNICIPALITIES else "province"
             level = new_level + ("_dept" if level.endswith("_dept") else "")
             issuer = _organ_from_source(issuer, d.name) or issuer
-    if issuer is None and header.get("source"):
-        organ = _organ_from_source(header["source"], region)
+    source_value = header.get("source") or _source_field(text)
+    if issuer is None and source_value:
+        organ = _organ_from_source(source_value, region)
         if organ:
             issuer, src["issuer"] = organ, "header"
             r, lv = _level_of(organ)
