@@ -368,6 +368,19 @@ def _doc_number_year(head: str, *, lines: int = 12) -> int | None:
     return None
 
 
+def _held_year(text: str, published: dt.date | None) -> str | None:
+    """The year a news item's event was held: the full date its first sentence opens with (2024年1月5日，…),
+    else the year of its publication date; not a year the item names as what a meeting reviews
+    (召开2023年度工作总结会 held in 2024)."""
+    for ln in [x.strip() for x in text.split("\n") if x.strip()][:30]:
+        if "。" in ln:
+            m = re.match(r"^[^，,。]{0,20}?((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", ln)
+            if m:
+                return m.group(1)
+            break
+    return str(published.year) if published else None
+
+
 def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | None, str | None]:
     """Period (a year or a span) and its source, from the title, session, date line, genre rules or head."""
     t = (title or "").translate(str.maketrans("０１２３４５６７８９", "0123456789"))
@@ -434,7 +447,7 @@ _NOT_TITLE = re.compile(
 # before it ((内蒙古)2022年…) and a repost's (全文) or a file name's extension after it.
 _TITLE_PREFIX = re.compile(
     r"^(?:(?:新华社|新华网|中新网|中新社|人民网|央视网)[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电\s*|第[一二三四五六七八九十]+篇\s*[:：]\s*|[•·●◆■▪\-–—]\s*|Page\s*\d+\s*[-–—]\s*|(?:19|20)\d{2}\s*卷\s*[•·]?\s*|(?:信息名称\s*[:：]?|名\s*称\s*[:：]|标\s*题\s*[:：])\s*"
-    r"|[\u4e00-\u9fff]{1,6}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号(?=《|关于|印发)|[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
+    r"|[\u4e00-\u9fff]{1,6}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号(?=《|关于|印发|\s*[\u4e00-\u9fff]{2,}(?:人民政府|政府|办公厅|办公室|厅|局|委员会)关于)|[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
 )
 _TRAILING_DOC_NUMBER = re.compile(r"\s*[\[［【(（]\s*[\u4e00-\u9fff]{1,8}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号\s*[\]］】)）]$")
 _TRAILING_FIELD = re.compile(r"\s+(?:文\s*号|索引号|发文字号|组配分类|主题分类|发布日期|成文日期)\s*[:：].*$")
@@ -453,6 +466,9 @@ def _strip_title_furniture(line: str) -> str:
     s = _TITLE_SUFFIX.sub("", _TITLE_PREFIX.sub("", s)).strip()
     s = _TRAILING_DOC_NUMBER.sub("", _TRAILING_FIELD.sub("", s)).strip()
     s = re.sub(r"\s*[|｜]+$", "", s).strip()  # a table cell's bar after a headline (…专项活动 |)
+    # a date set on the title's line (…的通知 2023-05-06, …会议 2023年5月6日 10:20): the date is no part of it
+    s = re.sub(r"(?<=[\u4e00-\u9fff》）)])[\s\u3000]+[\[【（(]?(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?"
+               r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\]】)）]?$", "", s).strip()
     if re.fullmatch(r"(?:[\u4e00-\u9fff][ \u3000]+){1,}[\u4e00-\u9fff]", s):
         s = re.sub(r"[ \u3000]+", "", s)  # a heading set with spaces between its characters (政 府 工 作 报 告)
     if s.startswith("《") and s.endswith("》") and s.count("《") == 1:
@@ -518,8 +534,8 @@ def find_title(text: str, *, max_lines: int = 60) -> str | None:
     if lines and (m := _RUN_ON_TITLE.match(lines[0])) and len(lines[0]) > 80:
         lines[0:1] = [m.group(1), lines[0][m.end(1) :]]  # markup lost: the title runs into the first sentence
     cands = _title_candidates(lines)
-    if not cands:
-        return _headline(lines)
+    if not cands:  # a subtitle keeps its dash so that the headline above it is taken
+        return _headline([("——" + ln) if re.match(r"[—―]|--", r) else ln for r, ln in zip(raw, lines)])
     i, best = cands[0]
     for j, cand in cands[1:]:
         if (_label_like(best) or i in file_names) and not _label_like(cand) and j not in file_names:
@@ -535,19 +551,27 @@ _BYLINE = re.compile(
 )
 
 
-def _headline(lines: list[str], *, max_lines: int = 12) -> str | None:
-    """A news item's headline: a short line with no sentence punctuation whose next line (bar-only lines
-    skipped) is a byline (``2021年11月30日14:05 | 来源:人民网``, ``发布时间:… 来源:…``); a headline need not end
-    with a genre word (``应急管理部:毫不松懈做好…工作``, ``某县司法局开展…专项活动``)."""
-    body = [ln for ln in lines[:max_lines] if not re.fullmatch(r"[|｜\s]*", ln)]
+# Page furniture between a headline and its byline: sharing, printing and font-size widgets, view counts.
+_BETWEEN_FURNITURE = re.compile(r"^(?:【?\s*(?:字号|字体|打印|分享|关闭|收藏|浏览|阅读|点击|大|中|小|默认)\s*[】:：]?[\s\d次]*)+$|分享到|扫一扫")
+
+
+def _headline(lines: list[str], *, max_lines: int = 25) -> str | None:
+    """A news item's headline: a short line with no sentence punctuation whose next line (bar-only lines and
+    sharing or font-size widgets skipped) is a byline (``2021年11月30日14:05 | 来源:人民网``,
+    ``发布时间:… 来源:…``); a headline need not end with a genre word (``应急管理部:毫不松懈做好…工作``,
+    ``某县司法局开展…专项活动``). A subtitle under it (``——某某``) is passed over for the headline above it."""
+    body = [ln for ln in lines[:max_lines] if not re.fullmatch(r"[|｜\s]*", ln) and not _BETWEEN_FURNITURE.search(ln)]
     for i, ln in enumerate(body[:-1]):
         if "。" in ln or _SALUTATION.match(ln):
             return None
-        if not 6 <= len(ln) <= 40 or re.search(r"[，,；;>＞»|｜]|\d{1,2}:\d{2}|今天是|星期", ln):
+        if not 6 <= len(ln) <= 48 or re.search(r"[；;>＞»|｜]|\d{1,2}:\d{2}|今天是|星期|^[—\-―]", ln):
             continue
-        if _BYLINE.search(ln) or not re.search(r"[\u4e00-\u9fff]{4}", ln):
+        if _BYLINE.search(ln) or not re.search(r"[\u4e00-\u9fff]{4}", ln) or len(re.findall(r"[，,]", ln)) > 1:
             continue
-        if _BYLINE.search(body[i + 1]) and re.search(r"\d", body[i + 1]):
+        nxt = body[i + 1]
+        if re.match(r"^[—\-―]{1,2}", nxt) and i + 2 < len(body) and "。" not in nxt:
+            nxt = body[i + 2]  # a subtitle between the headline and its byline
+        if _BYLINE.search(nxt) and re.search(r"\d", nxt) and not re.search(r"今天是|星期", nxt):
             return ln
     return None
 
@@ -1278,11 +1302,14 @@ def _table_fields(text: str, *, lines: int = 15) -> dict[str, str]:
     return out
 
 
-_HEADER_FIELDS = re.compile(r"(成文日期|发布日期|发文日期|(?<!上传)(?<!下载)时间|日期)\s*[:：|]\s*([^\n|]{6,30})")
+_HEADER_FIELDS = re.compile(r"(成文日期|发布日期|发文日期|(?<!上传)(?<!下载)(?<!更新)(?<!修改)时间|日期)\s*[:：|]\s*([^\n|]{6,30})")
 _FULL_DATE = re.compile(
     r"(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
     r"[一二三四五六七八九十]{1,3}日"
 )
+
+
+_UPDATE_TIME = re.compile(r"(?:更新|修改)时间\s*[:：|]\s*([^\n|]{6,30})")
 
 
 def _byline_date(text: str, *, lines: int = 15) -> dt.date | None:
@@ -1292,7 +1319,7 @@ def _byline_date(text: str, *, lines: int = 15) -> dt.date | None:
     for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
         if "。" in ln:
             return None  # the body has begun: a date below is a signature's, not a byline's
-        if len(ln) > 60 or re.search(r"上传|下载|今天是|星期|生效|废止|施行|有效期", ln):
+        if len(ln) > 60 or re.search(r"上传|下载|更新|修改|今天是|星期|生效|废止|施行|有效期", ln):
             continue
         if _SIGNATURE_DATE.match(re.sub(r"\s+", "", ln)):
             continue  # a date alone on its line signs something
@@ -1535,6 +1562,7 @@ def infer_metadata(
         ("header", (d := _byline_date(text)) and d.isoformat()),
         ("signature", sig_date.isoformat() if sig_date else None),
         ("date_line", (d := _standalone_date(text)) and d.isoformat()),
+        ("header", (m := _UPDATE_TIME.search(text[:600])) and m.group(1)),  # an update time comes last
     ):
         d = parse_date(value)
         if d:
@@ -1548,6 +1576,10 @@ def infer_metadata(
     else:
         head = "\n".join(ln for ln in text[: genres().head_chars * 2].split("\n") if not _WIDGET_LINE.search(ln))
         period, src["period"] = _year_of(title, head, genre)
+        meeting = re.search(r"召开|举行|举办|会议|大会|[^机]会$", title or "")
+        held = _held_year(text, published) if doc_type == "other" and meeting else None
+        if held and period != held and src["period"] in ("title", "body_cue"):
+            period, src["period"] = held, "date_line"  # a news item's year is the year it was held
         if period is None and published:
             period, src["period"] = str(published.year), "published"
 
