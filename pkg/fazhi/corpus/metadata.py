@@ -601,7 +601,7 @@ _STRUCTURAL = re.compile(
     r"^(?P<name>[\u4e00-\u9fff]{1,8}?(?P<suffix>自治区|自治州|自治县|自治旗|特别行政区|省|地区|盟|市|县|旗|区))"
     + _BODY_AFTER
 )
-_TOWNSHIP = re.compile(r"^(?P<name>[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道|苏木|街(?=办)))" + _BODY_AFTER)
+_TOWNSHIP = re.compile(r"^(?!城乡|乡镇|城镇)(?P<name>[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道|苏木|街(?=办)))" + _BODY_AFTER)
 _SUFFIX_RANK = {"自治区": "province", "特别行政区": "province", "省": "province", "自治州": "prefecture",
                 "地区": "prefecture", "盟": "prefecture", "市": "prefecture", "县": "county", "自治县": "county",
                 "旗": "county", "自治旗": "county", "区": "county"}  # fmt: skip
@@ -663,7 +663,7 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         return m.group("name"), "township"
     if re.match(r"(?:中华人民共和国|国家|国务院)", first):
         return None, "national_dept"  # 国家市场监督管理总局, 国务院国有资产监督管理委员会
-    m = _STRUCTURAL.match(first)
+    m = _STRUCTURAL.match(first) if not first.startswith("自治") else None  # 自治区司法厅 is a bare unit
     if m:
         rest = first[m.end() :]
         dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
@@ -1055,7 +1055,7 @@ def _organ_from_source(source: str, region: str | None) -> str | None:
             return d.name + s[m.end() :]
     if m and (region is None or region not in gazetteer()):
         return s  # a bare organ whose place the text never names is the issuer as named (区应急管理局)
-    if _township_organ(s + "召开") and not m:
+    if not m and (_township_organ(s + "召开") or re.match(r"^(?:乡|镇|街道|苏木)(?:人民政府|政府|办事处)$", s)):
         return s  # a township government or street office (某镇人民政府, 某街道办事处)
     return None
 
