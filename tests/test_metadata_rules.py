@@ -232,3 +232,21 @@ def test_a_bad_optional_organs_list_is_refused(tmp_path: Path):
                    encoding="utf-8")  # fmt: skip
     with pytest.raises(ValueError, match="Chinese characters"):
         M.organs(bad)
+
+
+# ------------------------------------------------------------------------- bylines and named organs
+
+
+def test_an_organ_over_a_date_is_a_byline_not_a_headline():
+    head = "政府信息公开\n区政府办公室\n2023-12-20\n区政府常务会议议题解读:关于某项工作情况的汇报\n字号:\n一、背景。"
+    assert M.find_title(head) == "区政府常务会议议题解读:关于某项工作情况的汇报"
+    assert M._headline(["区政府办公室", "2023-12-20"]) is None
+    assert M._signature_pair("正文。\n区政府办公室\n2023-12-20\n正文继续。") == "区政府办公室"
+
+
+@settings(max_examples=30, deadline=None)
+@given(place=st.sampled_from(PREFECTURES), county=st.sampled_from(COUNTIES))
+def test_a_named_organ_in_the_source_beats_a_self_reference(place, county):
+    text = f"会议在我县召开，{county}有关负责同志出席。我县将抓好落实，{county}各单位参加。"
+    inf = M.infer_metadata(text, {"source": f"{place}司法局"})
+    assert (inf.issuer, inf.region, inf.level) == (f"{place}司法局", place, _level_of_division(place) + "_dept")

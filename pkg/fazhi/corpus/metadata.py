@@ -428,7 +428,7 @@ def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | N
 # --------------------------------------------------------------------------------------------- title
 
 _GENRE_END = re.compile(
-    r"(报告|方案|意见|答复|回复|规划|总结|通知|决定|决议|办法|纲要|要点|计划|情况|公告|通告|批复|讲话|函|预案|规则|细则|解读)"
+    r"(报告|汇报|方案|意见|答复|回复|规划|总结|通知|决定|决议|办法|纲要|要点|计划|情况|公告|通告|批复|讲话|函|预案|规则|细则|解读)"
     r"(?:[（(][^）)]{1,20}[)）])?$"
 )
 _COLUMN_TAG = re.compile(r"^[【\[]([^】\]]{1,16})[】\]]\s*")
@@ -438,7 +438,7 @@ _NOT_TITLE = re.compile(
     # page furniture a title never contains: breadcrumbs (首页 > 政务公开), pipe tables, clock times, date
     # widgets (今天是…星期三), source fields, a red-letter masthead (…人民政府文件)
     r"|[>＞»|｜]|\d{1,2}:\d{2}|今天是|星期[一二三四五六日天]|(?:来源|时间|日期|编号|格式|页数|大小)\s*[:：]|文件$"
-    r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页)$|@|邮箱|电子信箱"
+    r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2})$|@|邮箱|电子信箱"
     r"|^首页\s*/|^(?:组配分类|主题分类|所属主题|所属机构|文\s*号|索\s*引\s*号|发文字号|生效日期|废止日期|公开日期|发布机构|公开方式|有效性)"
     r"(?:\s|[:：])"
 )
@@ -568,6 +568,10 @@ def _headline(lines: list[str], *, max_lines: int = 25) -> str | None:
             continue
         if _BYLINE.search(ln) or not re.search(r"[\u4e00-\u9fff]{4}", ln) or len(re.findall(r"[，,]", ln)) > 1:
             continue
+        if (_ORGAN_LINE.match(ln) or _SIGNATURE_ORGAN.match(ln)) and not (
+            ln.endswith("会议") or re.search(_SUBJECT_VERBS, ln)
+        ):
+            continue  # an organ's name over a date is a byline, not a headline
         nxt = body[i + 1]
         if re.match(r"^[—\-―]{1,2}", nxt) and i + 2 < len(body) and "。" not in nxt:
             nxt = body[i + 2]  # a subtitle between the headline and its byline
@@ -756,6 +760,9 @@ def _official_byline(text: str, *, lines: int = 8) -> str | None:
     return None
 
 
+_ISO_DATE = re.compile(r"(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}")  # 2023-12-20 under an organ's name
+
+
 def _signature_pair(text: str) -> str | None:
     """The organ of the last signature block anywhere in the text: an organ's name on its own line followed
     by a date line (``舟曲县教育局`` / ``2021年4月6日``, also ``20211022`` with the digits run together), so that
@@ -764,7 +771,7 @@ def _signature_pair(text: str) -> str | None:
     for i in range(len(lines) - 2, 0, -1):
         organ, nxt = lines[i], lines[i + 1]
         if _SIGNATURE_ORGAN.match(organ) and len(organ) <= 40 and not organ.endswith("会议") and (
-            _SIGNATURE_DATE.match(nxt) or _RUN_DATE.match(nxt)
+            _SIGNATURE_DATE.match(nxt) or _RUN_DATE.match(nxt) or _ISO_DATE.fullmatch(nxt)
         ):
             return organ
     return None
@@ -1501,7 +1508,9 @@ def infer_metadata(
         r, lv, _ = _self_reference(text, region_hint=hint)
         if r in _MUNICIPALITIES and issuer.startswith("市") and level.startswith("city"):
             level = level.replace("city", "province")  # 市政府 of 北京市 is a provincial-level government
-        if r and lv.removesuffix("_dept") == level.removesuffix("_dept"):
+        unit0 = _BARE_UNIT.match(issuer)
+        ending = _UNIT_FORMS[unit0.group(1)][1] if unit0 else ""
+        if r and lv.removesuffix("_dept") == level.removesuffix("_dept") and r.endswith(ending):
             region, src["region"] = r, "self_reference"
             issuer = _organ_from_source(issuer, r) or issuer
         elif (unit := _BARE_UNIT.match(issuer)) and (d := _named_own(text, unit.group(1))) is not None:
@@ -1517,9 +1526,12 @@ def infer_metadata(
         if organ:
             issuer, src["issuer"] = organ, "header"
             r, lv = _level_of(organ)
-            if lv != "unknown" and (level == "unknown" or lv.removesuffix("_dept") == level.removesuffix("_dept")):
+            same_rank = lv.removesuffix("_dept") == level.removesuffix("_dept")
+            weak = src["level"] in (None, "self_reference") and r is not None  # a named organ beats 我县
+            if lv != "unknown" and (level == "unknown" or same_rank or weak):
                 region, level = r or region, lv
-                src["level"] = src["level"] or "header"
+                src["level"] = "header" if weak and not same_rank else (src["level"] or "header")
+                src["region"] = "header" if weak and not same_rank else src["region"]
     if level == "unknown":
         # A database export states the level of its issuer ("河南省 (Provincial-level units)").
         m = re.match(r"(\S+)\s*\((Provincial|Prefecture|County)", header.get("Level", ""))
