@@ -18,7 +18,11 @@ How, field by field (a field the text does not support stays null or ``unknown``
   metadata table's 发布机构 (after title and signature: it is often the portal), the first sentence
   (2022年，潢川县司法局坚持…, 2022年，司法部…, 东城街道深入…, 南昌县全面贯彻… → its government; after a news
   dateline or a time clause), an organ-and-date byline, a resolution's adoption line, the sender of a report
-  (现将省政府…报告如下) or the speaker (我代表X人民政府); a bare organ (市人民政府, 省司法厅) is completed from the
+  (现将省政府…报告如下), the organ that compiled a disclosure report (本报告由区政府办公室…编制), the subject of a
+  news item's first sentence past furniture and byline (3月5日上午，某镇召开… → 某镇人民政府; 省应急管理厅召开…; the
+  verbs, township units and department endings are ``[subject]``, ``[township]``, ``[department]`` of
+  ``data/organs.toml``), a 来源/信息来源 field (a bare organ kept as named), or the speaker
+  (我代表X人民政府); a bare organ (市人民政府, 省司法厅) is completed from the
   signature that ends with it, else from the division of its kind the text names most (市 → a municipality,
   prefecture- or county-level city);
 - region and level: the issuer's name against the gazetteer of administrative divisions
@@ -28,7 +32,9 @@ How, field by field (a field the text does not support stays null or ``unknown``
   我局, 我代表省人民政府) and the most-mentioned division of that rank. A region is always a gazetteer
   name (or a township named before its 人民政府);
 - doc type: the title and body cues of ``data/genres.toml``;
-- period: a collection year, the title's year or span, the year of the document number (国发〔2023〕16号), the session of the National People's Congress
+- period (a news item about a meeting: the year it was held, from the date its first sentence opens with or
+  its publication date, not a year the meeting reviews):
+  a collection year, the title's year or span, the year of the document number (国发〔2023〕16号), the session of the National People's Congress
   (第十四届全国人民代表大会第三次会议 → 2025) where the document was delivered or which it records, the
   date line of a speech (——2025年1月15日在…会议上), a genre's own rule (``year_rules``), the head;
 - published: page furniture (发布时间), a collection column, 发布日期/成文日期/时间/日期 fields and metadata
@@ -438,7 +444,8 @@ _NOT_TITLE = re.compile(
     # page furniture a title never contains: breadcrumbs (首页 > 政务公开), pipe tables, clock times, date
     # widgets (今天是…星期三), source fields, a red-letter masthead (…人民政府文件)
     r"|[>＞»|｜]|\d{1,2}:\d{2}|今天是|星期[一二三四五六日天]|(?:来源|时间|日期|编号|格式|页数|大小)\s*[:：]|文件$"
-    r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2})$|@|邮箱|电子信箱"
+    r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2})$"
+    r"|@|邮箱|电子信箱"
     r"|^首页\s*/|^(?:组配分类|主题分类|所属主题|所属机构|文\s*号|索\s*引\s*号|发文字号|生效日期|废止日期|公开日期|发布机构|公开方式|有效性)"
     r"(?:\s|[:：])"
 )
@@ -447,7 +454,9 @@ _NOT_TITLE = re.compile(
 # before it ((内蒙古)2022年…) and a repost's (全文) or a file name's extension after it.
 _TITLE_PREFIX = re.compile(
     r"^(?:(?:新华社|新华网|中新网|中新社|人民网|央视网)[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电\s*|第[一二三四五六七八九十]+篇\s*[:：]\s*|[•·●◆■▪\-–—]\s*|Page\s*\d+\s*[-–—]\s*|(?:19|20)\d{2}\s*卷\s*[•·]?\s*|(?:信息名称\s*[:：]?|名\s*称\s*[:：]|标\s*题\s*[:：])\s*"
-    r"|[\u4e00-\u9fff]{1,6}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号(?=《|关于|印发|\s*[\u4e00-\u9fff]{2,}(?:人民政府|政府|办公厅|办公室|厅|局|委员会)关于)|[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
+    r"|[\u4e00-\u9fff]{1,6}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号"
+    r"(?=《|关于|印发|\s*[\u4e00-\u9fff]{2,}(?:人民政府|政府|办公厅|办公室|厅|局|委员会)关于)|"
+    r"[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
 )
 _TRAILING_DOC_NUMBER = re.compile(r"\s*[\[［【(（]\s*[\u4e00-\u9fff]{1,8}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号\s*[\]］】)）]$")
 _TRAILING_FIELD = re.compile(r"\s+(?:文\s*号|索引号|发文字号|组配分类|主题分类|发布日期|成文日期)\s*[:：].*$")
@@ -467,8 +476,8 @@ def _strip_title_furniture(line: str) -> str:
     s = _TRAILING_DOC_NUMBER.sub("", _TRAILING_FIELD.sub("", s)).strip()
     s = re.sub(r"\s*[|｜]+$", "", s).strip()  # a table cell's bar after a headline (…专项活动 |)
     # a date set on the title's line (…的通知 2023-05-06, …会议 2023年5月6日 10:20): the date is no part of it
-    s = re.sub(r"(?<=[\u4e00-\u9fff》）)])[\s\u3000]+[\[【（(]?(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?"
-               r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\]】)）]?$", "", s).strip()
+    s = re.sub(r"(?<=[\u4e00-\u9fff》）)])[\s\u3000]+[\[【（(]?(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]"
+               r"\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\]】)）]?$", "", s).strip()
     if re.fullmatch(r"(?:[\u4e00-\u9fff][ \u3000]+){1,}[\u4e00-\u9fff]", s):
         s = re.sub(r"[ \u3000]+", "", s)  # a heading set with spaces between its characters (政 府 工 作 报 告)
     if s.startswith("《") and s.endswith("》") and s.count("《") == 1:
@@ -552,7 +561,9 @@ _BYLINE = re.compile(
 
 
 # Page furniture between a headline and its byline: sharing, printing and font-size widgets, view counts.
-_BETWEEN_FURNITURE = re.compile(r"^(?:【?\s*(?:字号|字体|打印|分享|关闭|收藏|浏览|阅读|点击|大|中|小|默认)\s*[】:：]?[\s\d次]*)+$|分享到|扫一扫")
+_BETWEEN_FURNITURE = re.compile(
+    r"^(?:【?\s*(?:字号|字体|打印|分享|关闭|收藏|浏览|阅读|点击|大|中|小|默认)\s*[】:：]?[\s\d次]*)+$|分享到|扫一扫"
+)
 
 
 def _headline(lines: list[str], *, max_lines: int = 25) -> str | None:
@@ -560,7 +571,8 @@ def _headline(lines: list[str], *, max_lines: int = 25) -> str | None:
     sharing or font-size widgets skipped) is a byline (``2021年11月30日14:05 | 来源:人民网``,
     ``发布时间:… 来源:…``); a headline need not end with a genre word (``应急管理部:毫不松懈做好…工作``,
     ``某县司法局开展…专项活动``). A subtitle under it (``——某某``) is passed over for the headline above it."""
-    body = [ln for ln in lines[:max_lines] if not re.fullmatch(r"[|｜\s]*", ln) and not _BETWEEN_FURNITURE.search(ln)]
+    body = [ln for ln in lines[:max_lines] if not re.fullmatch(r"[|｜\s]*", ln)]
+    body = [ln for ln in body if not _BETWEEN_FURNITURE.search(ln)]
     for i, ln in enumerate(body[:-1]):
         if "。" in ln or _SALUTATION.match(ln):
             return None
@@ -1002,7 +1014,8 @@ def _organ_at(s: str) -> str | None:
     if d is not None and (town := _township_organ(rest)):
         return s[:end] + town  # 某县某乡召开 → 某县某乡人民政府 (a township, not the county)
     kind = _organ_after(rest)
-    if kind and not verb.match(rest) and (verb.match(rest[len(kind) :]) or re.match(r"[、和与]", rest[len(kind) :])):
+    after = rest[len(kind) :] if kind else ""
+    if kind and not verb.match(rest) and (verb.match(after) or re.match(r"[、和与]", after)):
         return s[start : end + len(kind)]
     if d is not None and verb.match(rest) and s[:end] == d.name:
         return f"{d.name}人民政府"  # 某市召开… → the city's government
@@ -1445,7 +1458,7 @@ def infer_metadata(
         end = _chain(t)[1]
         organ = _ORGAN_AFTER.match(t[end:])
         kind = _organ_after(t[end:])
-        town = _township_opening(t[end:])
+        town = _township_opening(t[end:]) or _township_organ(t[end:])  # 某县某乡召开… is the township's
         if town:
             issuer, src["issuer"] = t[:end] + town, "title"  # 长沙市天心区坡子街街道办事处2022年…, 某区某镇2023年…
         elif kind and not kind.endswith(("政府", "行政公署")) and (organ is None or len(kind) >= organ.end()):
@@ -1466,7 +1479,7 @@ def infer_metadata(
     if issuer is None and publisher and _level_of(publisher)[1] != "unknown":
         issuer, src["issuer"] = re.sub(r"\s+", "", publisher), "header"  # 发布机构: after title and signature
     if issuer is None:
-        organ = _first_sentence_organ(text)
+        organ = _subject_organ(text) or _first_sentence_organ(text)
         if organ:
             issuer, src["issuer"] = organ, "first_sentence"
     if issuer is None and (who := _report_line_organ(text)):
