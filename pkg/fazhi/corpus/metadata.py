@@ -18,7 +18,11 @@ How, field by field (a field the text does not support stays null or ``unknown``
   metadata table's 发布机构 (after title and signature: it is often the portal), the first sentence
   (2022年，潢川县司法局坚持…, 2022年，司法部…, 东城街道深入…, 南昌县全面贯彻… → its government; after a news
   dateline or a time clause), an organ-and-date byline, a resolution's adoption line, the sender of a report
-  (现将省政府…报告如下) or the speaker (我代表X人民政府); a bare organ (市人民政府, 省司法厅) is completed from the
+  (现将省政府…报告如下), the organ that compiled a disclosure report (本报告由区政府办公室…编制), the subject of a
+  news item's first sentence past furniture and byline (3月5日上午，某镇召开… → 某镇人民政府; 省应急管理厅召开…; the
+  verbs, township units and department endings are ``[subject]``, ``[township]``, ``[department]`` of
+  ``data/organs.toml``), a 来源/信息来源 field (a bare organ kept as named), or the speaker
+  (我代表X人民政府); a bare organ (市人民政府, 省司法厅) is completed from the
   signature that ends with it, else from the division of its kind the text names most (市 → a municipality,
   prefecture- or county-level city);
 - region and level: the issuer's name against the gazetteer of administrative divisions
@@ -28,7 +32,9 @@ How, field by field (a field the text does not support stays null or ``unknown``
   我局, 我代表省人民政府) and the most-mentioned division of that rank. A region is always a gazetteer
   name (or a township named before its 人民政府);
 - doc type: the title and body cues of ``data/genres.toml``;
-- period: a collection year, the title's year or span, the year of the document number (国发〔2023〕16号), the session of the National People's Congress
+- period (a news item about a meeting: the year it was held, from the date its first sentence opens with or
+  its publication date, not a year the meeting reviews):
+  a collection year, the title's year or span, the year of the document number (国发〔2023〕16号), the session of the National People's Congress
   (第十四届全国人民代表大会第三次会议 → 2025) where the document was delivered or which it records, the
   date line of a speech (——2025年1月15日在…会议上), a genre's own rule (``year_rules``), the head;
 - published: page furniture (发布时间), a collection column, 发布日期/成文日期/时间/日期 fields and metadata
@@ -62,11 +68,16 @@ class Organs:
 
     central: tuple[str, ...]  # longest first
     ethnic: tuple[str, ...]  # longest first
+    subject_verbs: tuple[str, ...] = ()  # longest first: what a subject does (召开, 开展)
+    township_units: tuple[str, ...] = ()  # longest first: 街道办事处, 街道, 苏木, 乡, 镇
+    department_endings: tuple[str, ...] = ()  # longest first: 办公厅, 委员会, 局, 中心
 
 
 @cache
 def organs(path: Path = ORGANS_FILE) -> Organs:
-    """The names of ``data/organs.toml``, validated: each a non-empty string of Chinese characters.
+    """The names of ``data/organs.toml``, validated: each a non-empty string of Chinese characters. The
+    lists ``[subject] verbs``, ``[township] units`` and ``[department] endings`` are optional (empty when
+    absent) and validated the same way when present.
 
     Raises
     ------
@@ -84,7 +95,13 @@ def organs(path: Path = ORGANS_FILE) -> Organs:
         if bad:
             raise ValueError(f"{path.name}: [{key}] names must be Chinese characters: {bad}")
         out[key] = tuple(sorted(set(names), key=lambda n: (-len(n), n)))
-    return Organs(out["central"], out["ethnic"])
+    for table, key in (("subject", "verbs"), ("township", "units"), ("department", "endings")):
+        names = data.get(table, {}).get(key, [])
+        bad = [n for n in names if not isinstance(n, str) or not re.fullmatch(r"[\u4e00-\u9fff]+", n)]
+        if not isinstance(names, list) or bad:
+            raise ValueError(f"{path.name}: [{table}] {key} must be a list of Chinese characters: {bad}")
+        out[table] = tuple(sorted(set(names), key=lambda n: (-len(n), n)))
+    return Organs(out["central"], out["ethnic"], out["subject"], out["township"], out["department"])
 
 
 def central_organ_at(s: str) -> str | None:
@@ -357,6 +374,19 @@ def _doc_number_year(head: str, *, lines: int = 12) -> int | None:
     return None
 
 
+def _held_year(text: str, published: dt.date | None) -> str | None:
+    """The year a news item's event was held: the full date its first sentence opens with (2024年1月5日，…),
+    else the year of its publication date; not a year the item names as what a meeting reviews
+    (召开2023年度工作总结会 held in 2024)."""
+    for ln in [x.strip() for x in text.split("\n") if x.strip()][:30]:
+        if "。" in ln:
+            m = re.match(r"^[^，,。]{0,20}?((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", ln)
+            if m:
+                return m.group(1)
+            break
+    return str(published.year) if published else None
+
+
 def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | None, str | None]:
     """Period (a year or a span) and its source, from the title, session, date line, genre rules or head."""
     t = (title or "").translate(str.maketrans("０１２３４５６７８９", "0123456789"))
@@ -404,7 +434,7 @@ def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | N
 # --------------------------------------------------------------------------------------------- title
 
 _GENRE_END = re.compile(
-    r"(报告|方案|意见|答复|回复|规划|总结|通知|决定|决议|办法|纲要|要点|计划|情况|公告|通告|批复|讲话|函|预案|规则|细则|解读)"
+    r"(报告|汇报|方案|意见|答复|回复|规划|总结|通知|决定|决议|办法|纲要|要点|计划|情况|公告|通告|批复|讲话|函|预案|规则|细则|解读)"
     r"(?:[（(][^）)]{1,20}[)）])?$"
 )
 _COLUMN_TAG = re.compile(r"^[【\[]([^】\]]{1,16})[】\]]\s*")
@@ -414,7 +444,8 @@ _NOT_TITLE = re.compile(
     # page furniture a title never contains: breadcrumbs (首页 > 政务公开), pipe tables, clock times, date
     # widgets (今天是…星期三), source fields, a red-letter masthead (…人民政府文件)
     r"|[>＞»|｜]|\d{1,2}:\d{2}|今天是|星期[一二三四五六日天]|(?:来源|时间|日期|编号|格式|页数|大小)\s*[:：]|文件$"
-    r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页)$|@|邮箱|电子信箱"
+    r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2})$"
+    r"|@|邮箱|电子信箱"
     r"|^首页\s*/|^(?:组配分类|主题分类|所属主题|所属机构|文\s*号|索\s*引\s*号|发文字号|生效日期|废止日期|公开日期|发布机构|公开方式|有效性)"
     r"(?:\s|[:：])"
 )
@@ -423,7 +454,9 @@ _NOT_TITLE = re.compile(
 # before it ((内蒙古)2022年…) and a repost's (全文) or a file name's extension after it.
 _TITLE_PREFIX = re.compile(
     r"^(?:(?:新华社|新华网|中新网|中新社|人民网|央视网)[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日电\s*|第[一二三四五六七八九十]+篇\s*[:：]\s*|[•·●◆■▪\-–—]\s*|Page\s*\d+\s*[-–—]\s*|(?:19|20)\d{2}\s*卷\s*[•·]?\s*|(?:信息名称\s*[:：]?|名\s*称\s*[:：]|标\s*题\s*[:：])\s*"
-    r"|[\u4e00-\u9fff]{1,6}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号(?=《|关于|印发)|[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
+    r"|[\u4e00-\u9fff]{1,6}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号"
+    r"(?=《|关于|印发|\s*[\u4e00-\u9fff]{2,}(?:人民政府|政府|办公厅|办公室|厅|局|委员会)关于)|"
+    r"[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
 )
 _TRAILING_DOC_NUMBER = re.compile(r"\s*[\[［【(（]\s*[\u4e00-\u9fff]{1,8}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号\s*[\]］】)）]$")
 _TRAILING_FIELD = re.compile(r"\s+(?:文\s*号|索引号|发文字号|组配分类|主题分类|发布日期|成文日期)\s*[:：].*$")
@@ -442,6 +475,9 @@ def _strip_title_furniture(line: str) -> str:
     s = _TITLE_SUFFIX.sub("", _TITLE_PREFIX.sub("", s)).strip()
     s = _TRAILING_DOC_NUMBER.sub("", _TRAILING_FIELD.sub("", s)).strip()
     s = re.sub(r"\s*[|｜]+$", "", s).strip()  # a table cell's bar after a headline (…专项活动 |)
+    # a date set on the title's line (…的通知 2023-05-06, …会议 2023年5月6日 10:20): the date is no part of it
+    s = re.sub(r"(?<=[\u4e00-\u9fff》）)])[\s\u3000]+[\[【（(]?(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]"
+               r"\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\]】)）]?$", "", s).strip()
     if re.fullmatch(r"(?:[\u4e00-\u9fff][ \u3000]+){1,}[\u4e00-\u9fff]", s):
         s = re.sub(r"[ \u3000]+", "", s)  # a heading set with spaces between its characters (政 府 工 作 报 告)
     if s.startswith("《") and s.endswith("》") and s.count("《") == 1:
@@ -507,8 +543,8 @@ def find_title(text: str, *, max_lines: int = 60) -> str | None:
     if lines and (m := _RUN_ON_TITLE.match(lines[0])) and len(lines[0]) > 80:
         lines[0:1] = [m.group(1), lines[0][m.end(1) :]]  # markup lost: the title runs into the first sentence
     cands = _title_candidates(lines)
-    if not cands:
-        return _headline(lines)
+    if not cands:  # a subtitle keeps its dash so that the headline above it is taken
+        return _headline([("——" + ln) if re.match(r"[—―]|--", r) else ln for r, ln in zip(raw, lines)])
     i, best = cands[0]
     for j, cand in cands[1:]:
         if (_label_like(best) or i in file_names) and not _label_like(cand) and j not in file_names:
@@ -524,19 +560,34 @@ _BYLINE = re.compile(
 )
 
 
-def _headline(lines: list[str], *, max_lines: int = 12) -> str | None:
-    """A news item's headline: a short line with no sentence punctuation whose next line (bar-only lines
-    skipped) is a byline (``2021年11月30日14:05 | 来源:人民网``, ``发布时间:… 来源:…``); a headline need not end
-    with a genre word (``应急管理部:毫不松懈做好…工作``, ``某县司法局开展…专项活动``)."""
+# Page furniture between a headline and its byline: sharing, printing and font-size widgets, view counts.
+_BETWEEN_FURNITURE = re.compile(
+    r"^(?:【?\s*(?:字号|字体|打印|分享|关闭|收藏|浏览|阅读|点击|大|中|小|默认)\s*[】:：]?[\s\d次]*)+$|分享到|扫一扫"
+)
+
+
+def _headline(lines: list[str], *, max_lines: int = 25) -> str | None:
+    """A news item's headline: a short line with no sentence punctuation whose next line (bar-only lines and
+    sharing or font-size widgets skipped) is a byline (``2021年11月30日14:05 | 来源:人民网``,
+    ``发布时间:… 来源:…``); a headline need not end with a genre word (``应急管理部:毫不松懈做好…工作``,
+    ``某县司法局开展…专项活动``). A subtitle under it (``——某某``) is passed over for the headline above it."""
     body = [ln for ln in lines[:max_lines] if not re.fullmatch(r"[|｜\s]*", ln)]
+    body = [ln for ln in body if not _BETWEEN_FURNITURE.search(ln)]
     for i, ln in enumerate(body[:-1]):
         if "。" in ln or _SALUTATION.match(ln):
             return None
-        if not 6 <= len(ln) <= 40 or re.search(r"[，,；;>＞»|｜]|\d{1,2}:\d{2}|今天是|星期", ln):
+        if not 6 <= len(ln) <= 48 or re.search(r"[；;>＞»|｜]|\d{1,2}:\d{2}|今天是|星期|^[—\-―]", ln):
             continue
-        if _BYLINE.search(ln) or not re.search(r"[\u4e00-\u9fff]{4}", ln):
+        if _BYLINE.search(ln) or not re.search(r"[\u4e00-\u9fff]{4}", ln) or len(re.findall(r"[，,]", ln)) > 1:
             continue
-        if _BYLINE.search(body[i + 1]) and re.search(r"\d", body[i + 1]):
+        if (_ORGAN_LINE.match(ln) or _SIGNATURE_ORGAN.match(ln)) and not (
+            ln.endswith("会议") or re.search(_SUBJECT_VERBS, ln)
+        ):
+            continue  # an organ's name over a date is a byline, not a headline
+        nxt = body[i + 1]
+        if re.match(r"^[—\-―]{1,2}", nxt) and i + 2 < len(body) and "。" not in nxt:
+            nxt = body[i + 2]  # a subtitle between the headline and its byline
+        if _BYLINE.search(nxt) and re.search(r"\d", nxt) and not re.search(r"今天是|星期", nxt):
             return ln
     return None
 
@@ -566,7 +617,7 @@ _STRUCTURAL = re.compile(
     r"^(?P<name>[\u4e00-\u9fff]{1,8}?(?P<suffix>自治区|自治州|自治县|自治旗|特别行政区|省|地区|盟|市|县|旗|区))"
     + _BODY_AFTER
 )
-_TOWNSHIP = re.compile(r"^(?P<name>[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道))" + _BODY_AFTER)
+_TOWNSHIP = re.compile(r"^(?!城乡|乡镇|城镇)(?P<name>[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道|苏木|街(?=办)))" + _BODY_AFTER)
 _SUFFIX_RANK = {"自治区": "province", "特别行政区": "province", "省": "province", "自治州": "prefecture",
                 "地区": "prefecture", "盟": "prefecture", "市": "prefecture", "县": "county", "自治县": "county",
                 "旗": "county", "自治旗": "county", "区": "county"}  # fmt: skip
@@ -628,7 +679,7 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         return m.group("name"), "township"
     if re.match(r"(?:中华人民共和国|国家|国务院)", first):
         return None, "national_dept"  # 国家市场监督管理总局, 国务院国有资产监督管理委员会
-    m = _STRUCTURAL.match(first)
+    m = _STRUCTURAL.match(first) if not first.startswith("自治") else None  # 自治区司法厅 is a bare unit
     if m:
         rest = first[m.end() :]
         dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
@@ -639,6 +690,8 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         rest = first[m.end() :]
         dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
         return None, _RANK_LEVEL[_UNIT_RANK[m.group(1)]] + ("_dept" if dept else "")
+    if re.match(r"^(?:乡|镇|街道|苏木)(?:人民政府|政府|党委|党工委|办事处|办)", first):
+        return None, "township"  # a bare township organ, the document's own (镇政府, 街道办事处)
     if _CENTRAL_DEPT.match(first):  # a ministry, commission or administration with no region before it
         return None, "national_dept"
     return None, "unknown"
@@ -662,7 +715,7 @@ def _issuer_from_title(title: str | None) -> str | None:
 
 
 _TOWNSHIP_OPENING = re.compile(
-    r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道))"
+    r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道|苏木))"
     r"(?:(?P<organ>人民政府|政府|办事处|街道办事处)|(?=(?:19|20)\d{2}\s*年|关于))"
 )
 
@@ -719,6 +772,9 @@ def _official_byline(text: str, *, lines: int = 8) -> str | None:
     return None
 
 
+_ISO_DATE = re.compile(r"(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}")  # 2023-12-20 under an organ's name
+
+
 def _signature_pair(text: str) -> str | None:
     """The organ of the last signature block anywhere in the text: an organ's name on its own line followed
     by a date line (``舟曲县教育局`` / ``2021年4月6日``, also ``20211022`` with the digits run together), so that
@@ -727,7 +783,7 @@ def _signature_pair(text: str) -> str | None:
     for i in range(len(lines) - 2, 0, -1):
         organ, nxt = lines[i], lines[i + 1]
         if _SIGNATURE_ORGAN.match(organ) and len(organ) <= 40 and not organ.endswith("会议") and (
-            _SIGNATURE_DATE.match(nxt) or _RUN_DATE.match(nxt)
+            _SIGNATURE_DATE.match(nxt) or _RUN_DATE.match(nxt) or _ISO_DATE.fullmatch(nxt)
         ):
             return organ
     return None
@@ -749,6 +805,27 @@ _ADOPTED_BY = re.compile(
     r"(?P<who>[\u4e00-\u9fff]{0,20}第[一二三四五六七八九十]{1,3}届人民代表大会(?:常务委员会)?第[一二三四五六七八九十]{1,3}次会议)"
     r"(?:第[一二三四五六七八九十]{1,3}次全体会议)?\s*通过\s*[)）]"
 )
+
+
+# The organ that made a report, in its opening (本报告由区政府办公室根据《条例》编制, 区统计局编制了本年度报告).
+_COMPILER_ORGAN = (
+    r"(?:[\u4e00-\u9fff]{1,20}?|)(?:省|市|县|区|州|盟|旗|镇|乡|街道)[\u4e00-\u9fff]{0,12}?"
+    r"(?:人民政府|政府|办公厅|办公室|厅|局|委员会|中心|办事处)"
+)
+_COMPILER = re.compile(
+    rf"本(?:年度)?报告(?:是)?由(?P<who>{_COMPILER_ORGAN})(?:根据|依据|按照|结合|编制|负责)"
+    rf"|(?:[。，,；;]|^)(?P<who2>{_COMPILER_ORGAN})(?:根据|依据|按照)?[^。\n]{{0,60}}?(?:编制|编写|制作)(?:了|完成)?"
+    r"(?:本|此)(?:年度)?报告"
+)
+
+
+def _compiler_organ(text: str, *, chars: int = 600) -> str | None:
+    """The organ a report says made it (``本报告由区政府办公室根据…编制``), when it names a body of government."""
+    for m in _COMPILER.finditer(re.sub(r"\s+", "", text[:chars])):
+        who = m.group("who") or m.group("who2")
+        if _level_of(who)[1] != "unknown" and not _NOT_IN_ORGAN.search(who.removeprefix("本")):
+            return who
+    return None
 
 
 def _report_line_organ(text: str, *, chars: int = 400) -> str | None:
@@ -803,6 +880,7 @@ _SPEAKER = re.compile(
     r"我(?:现在)?(?:代表|受|根据)(?:[\u4e00-\u9fff]{0,6}和)?(?P<who>[\u4e00-\u9fff]{0,14}?(?:国务院|人民政府|政府))"
 )
 _SELF = re.compile(r"(?:我|本)(国|省|市|县|区|州|盟|旗|厅|局|委|办)(?![长委级域内外法公员场面次])")
+_SELF_TOWNSHIP = re.compile(r"(?:我|本)(?:镇|乡|街道|苏木)(?![长委级域内外])")
 _JURISDICTION_RANK = {"省": "province", "自治区": "province", "市": "prefecture", "州": "prefecture",
                       "盟": "prefecture", "县": "county", "区": "county", "旗": "county"}  # fmt: skip
 # Weaker self-references, used when the text never says 我省/我县: 结合自治区实际, and 全市/全县 (the jurisdiction
@@ -838,10 +916,12 @@ _BARE_ORGAN_SUBJECT = re.compile(
 )
 # A township or street office as the subject of the first sentence (东城街道深入学习…, 下洋镇坚持…).
 _TOWNSHIP_SUBJECT = re.compile(
-    r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道))(?P<organ>人民政府|政府|街道办事处|办事处)?"
+    r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道|苏木))(?P<organ>人民政府|政府|街道办事处|办事处)?"
     r"(?=坚持|深入|认真|全面|紧紧|始终|以|按照|围绕|扎实|积极|持续|不断|聚焦|党委|党工委|人民政府|政府|办事处)"
 )
-_ORGAN_AFTER = re.compile(r"^(?:人民政府|政府|行政公署|[\u4e00-\u9fff]{0,12}?(?:厅|局|委员会|办公室))")
+_ORGAN_AFTER = re.compile(
+    r"^(?:(?:人民)?政府(?:办公厅|办公室)|人民政府|政府|行政公署|[\u4e00-\u9fff]{0,12}?(?:厅|局|委员会|办公室))"
+)
 
 
 def _first_sentence_organ(text: str) -> str | None:
@@ -875,6 +955,101 @@ def _first_sentence_organ(text: str) -> str | None:
     return None
 
 
+# What opens a news item's first sentence before its subject: a dateline (本报讯, 某某网讯), a date or day with a
+# part of the day (2024年1月5日上午, 3月5日, 近日), a place of the meeting is not stripped (it is no subject).
+_NEWS_PREFIX = re.compile(
+    r"^(?:(?:[\u4e00-\u9fff]{1,10}(?:网|报|台|社)讯|本报讯|[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日(?:电|讯))"
+    r"(?:[（(][^）)]{0,20}[)）])?[，,\s]*)?"
+    r"(?:(?:(?:19|20)\d{2}年)?(?:\d{1,2}月(?:\d{1,2}日)?|(?:\d{1,2}月)?\d{1,2}日)(?:[至到—\-]\d{1,2}日)?"
+    r"(?:上午|下午|晚上|晚|早上|凌晨|中午)?[，,]?|(?:19|20)\d{2}年(?:以来|度)?[，,]|近日[，,]?|日前[，,]?|近期[，,]?"
+    r"|今年以来[，,]?)?"
+)
+# An organ's kind after a place or a bare unit word (省应急管理厅, 区政府办公室, 某镇人民政府): the longest form.
+_ORGAN_KIND = re.compile(
+    r"^(?:(?:人民)?政府(?:办公厅|办公室)|(?:(?!人民政府|政府)[\u4e00-\u9fff]){0,12}?(?:"
+    + "|".join(map(re.escape, organs().department_endings or ("厅", "局", "委员会", "办公室")))
+    + r")|人民政府|政府|行政公署)"
+)
+_SUBJECT_VERBS = "|".join(map(re.escape, organs().subject_verbs or ("召开", "开展")))
+_NOT_IN_ORGAN = re.compile(r"关于|的|年|[0-9０-９、，,《》“”]|印发|转发|建设|实施|" + _SUBJECT_VERBS)
+
+
+def _organ_after(rest: str) -> str | None:
+    """The organ's kind that follows a place (人民政府办公厅, 应急管理局, 发展和改革委员会, 政务服务中心), the
+    longest form; None when what follows is no organ (关于…, a verb, a year)."""
+    m = _ORGAN_KIND.match(rest)
+    if not m or not m.group(0):
+        return None
+    kind = m.group(0)
+    if kind not in ("人民政府", "政府", "行政公署") and _NOT_IN_ORGAN.search(re.sub(r"^(?:人民)?政府", "", kind)):
+        return None
+    return kind
+_OFFICE_UNITS = tuple(u for u in organs().township_units if "办" in u)
+_TOWN_UNITS = tuple(u for u in organs().township_units if "办" not in u) or ("乡", "镇", "街道")
+_TOWNSHIP_HEAD = re.compile(
+    r"^(?P<name>(?![全各本我该城乡])[\u4e00-\u9fff]{1,8}?(?P<unit>" + "|".join(map(re.escape, _TOWN_UNITS)) + r"))"
+    r"(?P<organ>人民政府|政府|党委|党工委|" + "|".join(map(re.escape, _OFFICE_UNITS or ("街道办事处",)))
+    + r"|办事处)?(?=" + _SUBJECT_VERBS + r"|[、和与]|(?:19|20)\d{2}年)"
+)
+_BARE_UNIT_HEAD = re.compile(r"^(?:自治区|自治州|自治县|自治旗|省|市|县|区|州|盟|旗)")
+
+
+def _organ_at(s: str) -> str | None:
+    """The organ a sentence opens with as its subject, before what it does (召开, 开展, 坚持 …; ``[subject]`` of
+    ``data/organs.toml``): a central organ; a division with its organ (某县司法局, 某省人民政府办公厅) or a
+    township in it (某县某乡); a bare organ (省应急管理厅, 区政府办公室), kept as named; a township
+    (某镇召开 → 某镇人民政府, 某街道 → 某街道办事处); a division alone before a verb → its government."""
+    verb = re.compile(_SUBJECT_VERBS)
+    if m := _CENTRAL.match(s):
+        return m.group(0)
+    if organ := central_organ_at(s):
+        return organ
+    d, end = _chain(s)
+    start = 0
+    if d is None or not end:
+        if not (bm := _BARE_UNIT_HEAD.match(s)):
+            return _township_organ(s)
+        end = bm.end()
+    rest = s[end:]
+    if d is not None and (town := _township_organ(rest)):
+        return s[:end] + town  # 某县某乡召开 → 某县某乡人民政府 (a township, not the county)
+    kind = _organ_after(rest)
+    after = rest[len(kind) :] if kind else ""
+    if kind and not verb.match(rest) and (verb.match(after) or re.match(r"[、和与]", after)):
+        return s[start : end + len(kind)]
+    if d is not None and verb.match(rest) and s[:end] == d.name:
+        return f"{d.name}人民政府"  # 某市召开… → the city's government
+    return None
+
+
+def _township_organ(s: str) -> str | None:
+    """The township government or street office a string opens with as a subject (某镇召开 → 某镇人民政府)."""
+    m = _TOWNSHIP_HEAD.match(s)
+    if not m or m.group("name") in ("城乡", "乡镇", "城镇") or _chain(m.group("name"))[1]:
+        return None
+    if m.group("organ"):
+        return m.group("name") + m.group("organ")
+    return m.group("name") + ("办事处" if m.group("unit") == "街道" else "人民政府")
+
+
+def _subject_organ(text: str, *, lines: int = 30) -> str | None:
+    """The body a news item or a report is about: the subject of its first sentence (``某镇召开…会议``,
+    ``3月5日上午，省应急管理厅召开…``), after page furniture, the headline and the byline; or, failing that,
+    the subject of the headline over a byline."""
+    raw = [re.sub(r"\s+", "", ln) for ln in text.split("\n") if ln.strip()][:lines]
+    for i, ln in enumerate(raw):
+        if _WIDGET_LINE.search(ln) or _SALUTATION.match(ln) or ("。" not in ln and _BYLINE.search(ln)):
+            continue
+        if "。" in ln or (len(ln) >= 20 and re.search(r"[，,]", ln)):
+            first = "".join(raw[i:])[:300].split("。", 1)[0]
+            who = _organ_at(_NEWS_PREFIX.sub("", first))
+            if who:
+                return who
+            break
+    head = _headline([ln for ln in raw])
+    return _organ_at(_NEWS_PREFIX.sub("", head)) if head else None
+
+
 MENTION_CHARS = 30_000  # place names are counted in the first this many characters (bounded time)
 
 
@@ -898,6 +1073,23 @@ def _organ_from_source(source: str, region: str | None) -> str | None:
         unit_rank = _UNIT_RANK[m.group(1)]
         if unit_rank == rank or (m.group(1) == "市" and d.name in _MUNICIPALITIES):
             return d.name + s[m.end() :]
+    if m and (region is None or region not in gazetteer()):
+        return s  # a bare organ whose place the text never names is the issuer as named (区应急管理局)
+    if not m and (_township_organ(s + "召开") or re.match(r"^(?:乡|镇|街道|苏木)(?:人民政府|政府|办事处)$", s)):
+        return s  # a township government or street office (某镇人民政府, 某街道办事处)
+    return None
+
+
+_SOURCE_FIELD = re.compile(r"(?:信息来源|文章来源|来源|发布机构|发布单位)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})")
+
+
+def _source_field(text: str, *, lines: int = 15) -> str | None:
+    """The value of a 来源/信息来源/发布机构 field left in the head or the tail of the text."""
+    kept = [ln for ln in text.split("\n") if ln.strip()]
+    for ln in kept[:lines] + kept[-lines:]:
+        m = _SOURCE_FIELD.search(ln)
+        if m:
+            return m.group(1)
     return None
 
 
@@ -970,6 +1162,9 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
     if any(_NPC_DELIVERY.match(ln.strip()) for ln in text.split("\n", 6)[:6]):
         return None, "national", None  # delivered at a session of the National People's Congress
     counts: Counter[str] = Counter(m.group(1) for m in _SELF.finditer(text))
+    towns = len(_SELF_TOWNSHIP.findall(text))
+    if towns and towns >= max((counts[k] for k in _JURISDICTION_RANK if k in counts), default=0):
+        return None, "township", None  # 我镇, 本乡, 我街道: a township's own document
     juris = None
     issuer_form = None
     if sp:
@@ -1127,11 +1322,14 @@ def _table_fields(text: str, *, lines: int = 15) -> dict[str, str]:
     return out
 
 
-_HEADER_FIELDS = re.compile(r"(成文日期|发布日期|发文日期|(?<!上传)(?<!下载)时间|日期)\s*[:：|]\s*([^\n|]{6,30})")
+_HEADER_FIELDS = re.compile(r"(成文日期|发布日期|发文日期|(?<!上传)(?<!下载)(?<!更新)(?<!修改)时间|日期)\s*[:：|]\s*([^\n|]{6,30})")
 _FULL_DATE = re.compile(
     r"(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
     r"[一二三四五六七八九十]{1,3}日"
 )
+
+
+_UPDATE_TIME = re.compile(r"(?:更新|修改)时间\s*[:：|]\s*([^\n|]{6,30})")
 
 
 def _byline_date(text: str, *, lines: int = 15) -> dt.date | None:
@@ -1141,7 +1339,7 @@ def _byline_date(text: str, *, lines: int = 15) -> dt.date | None:
     for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
         if "。" in ln:
             return None  # the body has begun: a date below is a signature's, not a byline's
-        if len(ln) > 60 or re.search(r"上传|下载|今天是|星期|生效|废止|施行|有效期", ln):
+        if len(ln) > 60 or re.search(r"上传|下载|更新|修改|今天是|星期|生效|废止|施行|有效期", ln):
             continue
         if _SIGNATURE_DATE.match(re.sub(r"\s+", "", ln)):
             continue  # a date alone on its line signs something
@@ -1259,9 +1457,12 @@ def infer_metadata(
         t = _YEAR_PREFIX.sub("", title or "")
         end = _chain(t)[1]
         organ = _ORGAN_AFTER.match(t[end:])
-        town = _township_opening(t[end:])
+        kind = _organ_after(t[end:])
+        town = _township_opening(t[end:]) or _township_organ(t[end:])  # 某县某乡召开… is the township's
         if town:
             issuer, src["issuer"] = t[:end] + town, "title"  # 长沙市天心区坡子街街道办事处2022年…, 某区某镇2023年…
+        elif kind and not kind.endswith(("政府", "行政公署")) and (organ is None or len(kind) >= organ.end()):
+            issuer, src["issuer"] = t[:end] + kind, "title"  # 某市政务服务中心…, 某县发展和改革委…
         elif organ and not organ.group(0).endswith("政府"):
             issuer, src["issuer"] = t[: end + organ.end()], "title"
         else:
@@ -1278,11 +1479,15 @@ def infer_metadata(
     if issuer is None and publisher and _level_of(publisher)[1] != "unknown":
         issuer, src["issuer"] = re.sub(r"\s+", "", publisher), "header"  # 发布机构: after title and signature
     if issuer is None:
-        organ = _first_sentence_organ(text)
+        organ = _subject_organ(text) or _first_sentence_organ(text)
         if organ:
             issuer, src["issuer"] = organ, "first_sentence"
     if issuer is None and (who := _report_line_organ(text)):
         issuer, src["issuer"] = who, "first_sentence"
+    if issuer is None and (who := _compiler_organ(text)):
+        issuer, src["issuer"] = who, "first_sentence"  # a disclosure report: 本报告由某局…编制
+    if issuer is None and (who := _subject_organ(text)):
+        issuer, src["issuer"] = who, "first_sentence"  # a news item: the body that held the meeting
     if issuer is not None and sig_organ and sig_organ != issuer and _BARE_UNIT.match(issuer) and (
         sig_organ.endswith(issuer) and _chain(sig_organ)[1]
     ):
@@ -1316,7 +1521,9 @@ def infer_metadata(
         r, lv, _ = _self_reference(text, region_hint=hint)
         if r in _MUNICIPALITIES and issuer.startswith("市") and level.startswith("city"):
             level = level.replace("city", "province")  # 市政府 of 北京市 is a provincial-level government
-        if r and lv.removesuffix("_dept") == level.removesuffix("_dept"):
+        unit0 = _BARE_UNIT.match(issuer)
+        ending = _UNIT_FORMS[unit0.group(1)][1] if unit0 else ""
+        if r and lv.removesuffix("_dept") == level.removesuffix("_dept") and r.endswith(ending):
             region, src["region"] = r, "self_reference"
             issuer = _organ_from_source(issuer, r) or issuer
         elif (unit := _BARE_UNIT.match(issuer)) and (d := _named_own(text, unit.group(1))) is not None:
@@ -1326,14 +1533,18 @@ def infer_metadata(
             new_level = _RANK_LEVEL[d.rank] if d.name not in _MUNICIPALITIES else "province"
             level = new_level + ("_dept" if level.endswith("_dept") else "")
             issuer = _organ_from_source(issuer, d.name) or issuer
-    if issuer is None and header.get("source"):
-        organ = _organ_from_source(header["source"], region)
+    source_value = header.get("source") or _source_field(text)
+    if issuer is None and source_value:
+        organ = _organ_from_source(source_value, region)
         if organ:
             issuer, src["issuer"] = organ, "header"
             r, lv = _level_of(organ)
-            if lv != "unknown" and (level == "unknown" or lv.removesuffix("_dept") == level.removesuffix("_dept")):
+            same_rank = lv.removesuffix("_dept") == level.removesuffix("_dept")
+            weak = src["level"] in (None, "self_reference") and r is not None  # a named organ beats 我县
+            if lv != "unknown" and (level == "unknown" or same_rank or weak):
                 region, level = r or region, lv
-                src["level"] = src["level"] or "header"
+                src["level"] = "header" if weak and not same_rank else (src["level"] or "header")
+                src["region"] = "header" if weak and not same_rank else src["region"]
     if level == "unknown":
         # A database export states the level of its issuer ("河南省 (Provincial-level units)").
         m = re.match(r"(\S+)\s*\((Provincial|Prefecture|County)", header.get("Level", ""))
@@ -1376,6 +1587,7 @@ def infer_metadata(
         ("header", (d := _byline_date(text)) and d.isoformat()),
         ("signature", sig_date.isoformat() if sig_date else None),
         ("date_line", (d := _standalone_date(text)) and d.isoformat()),
+        ("header", (m := _UPDATE_TIME.search(text[:600])) and m.group(1)),  # an update time comes last
     ):
         d = parse_date(value)
         if d:
@@ -1389,6 +1601,10 @@ def infer_metadata(
     else:
         head = "\n".join(ln for ln in text[: genres().head_chars * 2].split("\n") if not _WIDGET_LINE.search(ln))
         period, src["period"] = _year_of(title, head, genre)
+        meeting = re.search(r"召开|举行|举办|会议|大会|[^机]会$", title or "")
+        held = _held_year(text, published) if doc_type == "other" and meeting else None
+        if held and period != held and src["period"] in ("title", "body_cue"):
+            period, src["period"] = held, "date_line"  # a news item's year is the year it was held
         if period is None and published:
             period, src["period"] = str(published.year), "published"
 
