@@ -48,33 +48,16 @@ from statistics import NormalDist
 import polars as pl
 
 from .paths import project_root
+from .schema import DOC_TYPES as _SCHEMA_DOC_TYPES
+from .schema import LEVELS as _SCHEMA_LEVELS
 
 FIELDS: tuple[str, ...] = ("title", "issuer", "region", "level", "doc_type", "year", "published")
 GOLD_COLUMNS: tuple[str, ...] = ("source_file", "source_url", *FIELDS, "notes")
 
-# The gold vocabularies (the development set README defines each value).
-LEVELS: tuple[str, ...] = (
-    "national",
-    "national_dept",
-    "province",
-    "province_dept",
-    "city",
-    "city_dept",
-    "county",
-    "county_dept",
-    "township",
-    "unknown",
-)
-DOC_TYPES: tuple[str, ...] = (
-    "annual_report",
-    "implementation_plan",
-    "proposal_reply",
-    "work_summary",
-    "notice",
-    "government_work_report",
-    "npc_resolution",
-    "other",
-)
+# The gold vocabularies: the build's own (data/levels.toml, data/genres.toml; the development set README
+# defines each value).
+LEVELS: tuple[str, ...] = tuple(_SCHEMA_LEVELS)
+DOC_TYPES: tuple[str, ...] = tuple(_SCHEMA_DOC_TYPES)
 
 RULES: dict[str, str] = {
     "title": "NFKC, whitespace and punctuation removed, then equal",
