@@ -121,12 +121,19 @@ def heldout_dir() -> Path:
     return project_root() / "tests" / "data" / "devset_heldout"
 
 
-EVAL_SETS: tuple[str, ...] = ("devset", "fresh", "heldout")
+def heldout2_dir() -> Path:
+    """The second held-out set: ``<project>/tests/data/devset_heldout2`` (documents collected after the rules
+    written from the first held-out set's errors, gold coded and committed before any prediction; it is to be
+    scored once, after the rules are frozen, see its README)."""
+    return project_root() / "tests" / "data" / "devset_heldout2"
+
+
+EVAL_SETS: tuple[str, ...] = ("devset", "fresh", "heldout", "heldout2")
 
 
 def eval_set_dir(name: str) -> Path:
-    """The folder of a named evaluation set: ``devset`` (:func:`devset_dir`), ``fresh`` (:func:`fresh_dir`) or
-    ``heldout`` (:func:`heldout_dir`).
+    """The folder of a named evaluation set: ``devset`` (:func:`devset_dir`), ``fresh`` (:func:`fresh_dir`),
+    ``heldout`` (:func:`heldout_dir`) or ``heldout2`` (:func:`heldout2_dir`).
 
     Raises
     ------
@@ -139,6 +146,8 @@ def eval_set_dir(name: str) -> Path:
         return fresh_dir()
     if name == "heldout":
         return heldout_dir()
+    if name == "heldout2":
+        return heldout2_dir()
     raise ValueError(f"evaluation set must be one of {', '.join(EVAL_SETS)}, got {name!r}")
 
 
