@@ -12,8 +12,10 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-#: The themes of the codebook, in its order.
-THEMES = ("digital_government", "emergency_response", "dispute_resolution")
+from ..themes.lexicon import FOCUS
+
+#: The themes of the codebook, in its order: the project's three research themes (``fazhi.themes.FOCUS``).
+THEMES = FOCUS
 
 #: Bootstrap replicates and seed used by default in the validation tables.
 N_BOOT = 2000
