@@ -646,6 +646,11 @@ def _chain(first: str) -> tuple[Division | None, int]:
     return best, i
 
 
+def _street_name(name: str) -> str:
+    """A street's name from its office's short form (某某街 of 某某街办 → 某某街道)."""
+    return name + "道" if name.endswith("街") and not name.endswith("街道") else name
+
+
 def _level_of(name: str | None) -> tuple[str | None, str]:
     """Region and level of government from the first body named in an issuer (or title) string.
 
@@ -672,11 +677,11 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         rest = re.sub(r"^(?:人民政府|政府)(?=[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道))", "", rest)  # 鲤城区人民政府金龙街道办事处
         if rest.startswith(("乡", "镇", "街道")) or _TOWNSHIP.match(rest):
             m = _TOWNSHIP.match(rest)
-            return (m.group("name") if m else None), "township"
+            return (_street_name(m.group("name")) if m else None), "township"
         return d.name, level + ("_dept" if dept else "")
     m = _TOWNSHIP.match(first)
     if m:
-        return m.group("name"), "township"
+        return _street_name(m.group("name")), "township"
     if re.match(r"(?:中华人民共和国|国家|国务院)", first):
         return None, "national_dept"  # 国家市场监督管理总局, 国务院国有资产监督管理委员会
     m = _STRUCTURAL.match(first) if not first.startswith("自治") else None  # 自治区司法厅 is a bare unit
@@ -957,10 +962,17 @@ def _first_sentence_organ(text: str) -> str | None:
 
 # What opens a news item's first sentence before its subject: a dateline (本报讯, 某某网讯), a date or day with a
 # part of the day (2024年1月5日上午, 3月5日, 近日), a place of the meeting is not stripped (it is no subject).
+# A purpose or basis clause a news item opens with before its time and subject (为…，2月28日上午，某镇召开…;
+# 为…，近日，某街办积极开展…): stripped only when a time adverbial follows it.
+_PURPOSE = re.compile(
+    r"^(?:为了?|根据|按照|依据|围绕)[^。]{2,150}?[，,]"
+    r"(?=(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}(?:日|[至到—\-])|近日|日前|近期|今年以来)"
+)
 _NEWS_PREFIX = re.compile(
     r"^(?:(?:[\u4e00-\u9fff]{1,10}(?:网|报|台|社)讯|本报讯|[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日(?:电|讯))"
     r"(?:[（(][^）)]{0,20}[)）])?[，,\s]*)?"
-    r"(?:(?:(?:19|20)\d{2}年)?(?:\d{1,2}月(?:\d{1,2}日)?|(?:\d{1,2}月)?\d{1,2}日)(?:[至到—\-]\d{1,2}日)?"
+    r"(?:(?:(?:19|20)\d{2}年)?(?:\d{1,2}月\d{1,2}日?[至到—\-]\d{1,2}日|\d{1,2}月(?:\d{1,2}日)?|(?:\d{1,2}月)?\d{1,2}日)"
+    r"(?:[至到—\-]\d{1,2}日)?"
     r"(?:上午|下午|晚上|晚|早上|凌晨|中午)?[，,]?|(?:19|20)\d{2}年(?:以来|度)?[，,]|近日[，,]?|日前[，,]?|近期[，,]?"
     r"|今年以来[，,]?)?"
 )
@@ -1022,8 +1034,17 @@ def _organ_at(s: str) -> str | None:
     return None
 
 
+# A street office named by its short form alone (某某街办, 某某街道办) as a subject: the office, kept as named.
+_STREET_OFFICE_HEAD = re.compile(
+    r"^(?P<name>(?![全各本我该])[\u4e00-\u9fff]{2,4}?(?:街道办事处|街道办|街办))(?=" + _SUBJECT_VERBS + r"|[、和与])"
+)
+
+
 def _township_organ(s: str) -> str | None:
-    """The township government or street office a string opens with as a subject (某镇召开 → 某镇人民政府)."""
+    """The township government or street office a string opens with as a subject (某镇召开 → 某镇人民政府;
+    某某街办开展 → 某某街办, as named)."""
+    if (so := _STREET_OFFICE_HEAD.match(s)) and not _chain(so.group("name"))[1]:
+        return so.group("name")
     m = _TOWNSHIP_HEAD.match(s)
     if not m or m.group("name") in ("城乡", "乡镇", "城镇") or _chain(m.group("name"))[1]:
         return None
@@ -1041,8 +1062,8 @@ def _subject_organ(text: str, *, lines: int = 30) -> str | None:
         if _WIDGET_LINE.search(ln) or _SALUTATION.match(ln) or ("。" not in ln and _BYLINE.search(ln)):
             continue
         if "。" in ln or (len(ln) >= 20 and re.search(r"[，,]", ln)):
-            first = "".join(raw[i:])[:300].split("。", 1)[0]
-            who = _organ_at(_NEWS_PREFIX.sub("", first))
+            first = _NEWS_PREFIX.sub("", "".join(raw[i:])[:300].split("。", 1)[0])
+            who = _organ_at(first) or _organ_at(_NEWS_PREFIX.sub("", _PURPOSE.sub("", first)))
             if who:
                 return who
             break
