@@ -361,6 +361,13 @@ _DATE_LINE = re.compile(
 # A document number (发文字号) carries the year of issue: 国发〔2023〕16号, 京政办发〔2016〕26号, 阿署办发[2007]22号.
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\s*((?:19|20)\d{2})\s*[〕\]］)）]\s*\d{1,4}\s*号")
 _OPENING_YEAR = re.compile(r"(?:^|\n)\s*((?:19|20)\d{2})\s*年(?:以来|度)?\s*[，,]")
+# A meeting that looks back on a year's work (回顾总结2023年工作, 对2016年的工作进行总结, 报告对2022年工作作了回顾) is
+# held after that year: in the next one.
+_REVIEWED_YEAR = re.compile(
+    r"(?:回顾|总结)(?:了)?((?:19|20)\d{2})\s*年(?!以来)"
+    r"|对((?:19|20)\d{2})\s*年(?!以来)[^。，,；;]{0,20}?(?:进行了?|作了?|作出了?)?(?:全面)?(?:回顾|总结)"
+)
+_FULL_YEAR_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 
 
 def _doc_number_year(head: str, *, lines: int = 12) -> int | None:
@@ -422,6 +429,9 @@ def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | N
         m = _OPENING_YEAR.search(h)
         if m:
             return m.group(1), "body_cue"  # the body opens with its year (2022年，司法部坚持…)
+        m = _REVIEWED_YEAR.search(re.sub(r"\s+", "", head[:400]))
+        if m and not _FULL_YEAR_DATE.search(h):
+            return str(int(m.group(1) or m.group(2)) + 1), "body_cue"  # a meeting looking back on last year
         m = _YEAR_SPAN.search(h)
         if m and int(m.group(1)) < int(m.group(2)):
             return f"{m.group(1)}–{m.group(2)}", "body_cue"
@@ -821,13 +831,14 @@ _COMPILER = re.compile(
     rf"本(?:年度)?报告(?:是)?由(?P<who>{_COMPILER_ORGAN})(?:根据|依据|按照|结合|编制|负责)"
     rf"|(?:[。，,；;]|^)(?P<who2>{_COMPILER_ORGAN})(?:根据|依据|按照)?[^。\n]{{0,60}}?(?:编制|编写|制作)(?:了|完成)?"
     r"(?:本|此)(?:年度)?报告"
+    rf"|现(?:予以)?(?:公布|发布)(?P<who3>{_COMPILER_ORGAN})(?:(?:19|20)\d{{2}}年度?)[^。\n]{{0,24}}?报告"
 )
 
 
 def _compiler_organ(text: str, *, chars: int = 600) -> str | None:
     """The organ a report says made it (``本报告由区政府办公室根据…编制``), when it names a body of government."""
     for m in _COMPILER.finditer(re.sub(r"\s+", "", text[:chars])):
-        who = m.group("who") or m.group("who2")
+        who = m.group("who") or m.group("who2") or m.group("who3")
         if _level_of(who)[1] != "unknown" and not _NOT_IN_ORGAN.search(who.removeprefix("本")):
             return who
     return None
