@@ -903,6 +903,28 @@ _JURISDICTION_RANK = {"省": "province", "自治区": "province", "市": "prefec
 # a document speaks of as a whole).
 _OWN_REALITY = re.compile(r"结合(?:本|我)?(自治区|省|市|县|区|州|盟|旗)(?:的)?实际")
 _WHOLE = re.compile(r"全(省|市|县|区|州|盟|旗)(?![长委级域内外])")
+# A township's document speaks of 全乡, 全镇, 全街道 (not 全乡镇, a county's); the township it is is the one it names
+# as a place (某乡位于…, 某镇人民政府, 某乡第十九届人民代表大会, 《某乡2022年…》).
+_WHOLE_TOWNSHIP = re.compile(r"全(?:乡|镇|街道|苏木)(?![长委级域内外镇村])")
+_TOWNSHIP_NAME = re.compile(
+    r"(?:(?<![\u4e00-\u9fff])|(?<=[市县区旗]))"
+    r"(?P<name>(?![全各本我该城乡])[\u4e00-\u9fff]{2,4}?(?:乡|镇|街道|苏木))"
+    r"(?=人民政府|政府|党委|党工委|人大|人民代表大会|第[一二三四五六七八九十]{1,3}届|位于|地处|辖|总面积|召开|"
+    r"(?:19|20)\d{2}年|[、，,。])"
+)
+
+
+def _named_township(text: str) -> str | None:
+    """The township a text names most often as a place (ties: the first named), or None."""
+    counts: Counter[str] = Counter()
+    for m in _TOWNSHIP_NAME.finditer(text[:MENTION_CHARS]):
+        name = m.group("name")
+        if name.endswith(("乡镇", "城镇", "城乡")) or _chain(name)[1]:
+            continue
+        counts[name] += 1
+    if not counts:
+        return None
+    return max(counts, key=lambda k: (counts[k], -text.find(k)))
 _NPC_DELIVERY = re.compile(
     r"^[—\-―\s（(]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)?\s*在第[一二三四五六七八九十]{1,3}届全国人民代表大会"
     r"第[一二三四五六七八九十]{1,3}次会议上"
@@ -1216,6 +1238,9 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
         juris = own.group(1)
     if juris is None:
         whole = Counter(m.group(1) for m in _WHOLE.finditer(text[:3000]))
+        town_whole = len(_WHOLE_TOWNSHIP.findall(text[:3000]))
+        if town_whole > max(whole.values(), default=0):
+            return _named_township(text), "township", None  # 全乡, 全镇 more than 全县: a township's own
         if whole:
             juris = max(whole, key=lambda k: (whole[k], -text.find("全" + k)))
     if juris is None and counts.get("国", 0) >= 3 and _SALUTATION.match(text.split("\n", 1)[0].strip()):
