@@ -905,6 +905,9 @@ _OWN_REALITY = re.compile(r"结合(?:本|我)?(自治区|省|市|县|区|州|盟
 _WHOLE = re.compile(r"全(省|市|县|区|州|盟|旗)(?![长委级域内外])")
 # A township's document speaks of 全乡, 全镇, 全街道 (not 全乡镇, a county's); the township it is is the one it names
 # as a place (某乡位于…, 某镇人民政府, 某乡第十九届人民代表大会, 《某乡2022年…》).
+# A government's leadership named as a pair (市委、市政府, 县委县政府): a department's own is the lowest one it names
+# (it cites higher ones for their policies: 贯彻省委、省政府部署); never one named for many (各县委、县政府).
+_BARE_LEADERS = re.compile(r"(?<![各全])(省|市|县|区|州|盟|旗)委[、和及]?\1(?:人民)?政府")
 _WHOLE_TOWNSHIP = re.compile(r"全(?:乡|镇|街道|苏木)(?![长委级域内外镇村])")
 _TOWNSHIP_NAME = re.compile(
     r"(?:(?<![\u4e00-\u9fff])|(?<=[市县区旗]))"
@@ -941,7 +944,7 @@ _FIRST_SENTENCE_PREFIX = re.compile(
     r"(?:[（(][^）)]{0,20}[)）])?)?"
     r"(?:(?:(?:19|20)\d{2}年[^，,。]{1,16}(?:期间|以来|之际|前夕)|(?:19|20)\d{2}年(?:以来|度)?|一年来|近年来|今年以来|近日|日前"
     r"|近期)[，,]?)?"
-    r"(?:在[^，,。]{2,40}(?:领导|指导|支持|监督)下[，,])?"
+    r"(?:在[^，,。]{2,40}(?:领导|指导|支持|监督)下[，,])*"
 )
 # Page furniture above a body: a date widget, a welcome line, a site's name with 正文.
 _WIDGET_LINE = re.compile(r"今天是|星期[一二三四五六日天]|欢迎(?:访问|来到)|^\S{2,10}\s+正文$")
@@ -1112,10 +1115,15 @@ _UNIT_RANK = {"省": "province", "自治区": "province", "市": "prefecture", "
               "盟": "prefecture", "县": "county", "自治县": "county", "区": "county", "旗": "county"}  # fmt: skip
 
 
+# An organ's internal office named after it in a source line (某厅新闻宣传处, 某局办公室科): the organ is the issuer.
+_INNER_UNIT = re.compile(r"^(.{2,30}?(?:厅|局|委员会))[\u4e00-\u9fff]{2,10}?(?:处|科|股)$")
+
+
 def _organ_from_source(source: str, region: str | None) -> str | None:
     """The organ a page's 来源/信息来源 line names, when it is one (not a newspaper or a division 处):
     a full name as it stands, a bare one (县司法局) completed with the region of that rank (潢川县司法局)."""
     s = re.sub(r"\s+", "", source)
+    s = _INNER_UNIT.sub(r"\1", s)  # 省应急管理厅新闻宣传处 → 省应急管理厅: the organ, not its office
     if not (_SIGNATURE_ORGAN.match(s) or _BARE_GOV.match(s)) or s.endswith("会议"):
         return None
     if _chain(s)[1]:
@@ -1236,6 +1244,11 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
         juris = max((k for k in counts if k in _JURISDICTION_RANK), key=lambda k: counts[k], default=None)
     if juris is None and (own := _OWN_REALITY.search(text[:3000])):
         juris = own.group(1)
+    if juris is None and any(k in counts for k in ("厅", "局", "委", "办")):
+        # a department (我局) names its own government bare: 围绕市委、市政府的中心工作, 在县委县政府领导下
+        leaders = {m.group(1) for m in _BARE_LEADERS.finditer(text[:3000])}
+        if leaders:
+            juris = max(leaders, key=lambda k: (_RANK_ORDER[_JURISDICTION_RANK[k]], k == "区"))
     if juris is None:
         whole = Counter(m.group(1) for m in _WHOLE.finditer(text[:3000]))
         town_whole = len(_WHOLE_TOWNSHIP.findall(text[:3000]))
