@@ -735,6 +735,17 @@ _TOWNSHIP_OPENING = re.compile(
 )
 
 
+def _party_full_name(organ: str) -> str:
+    """A local Party committee or its office by its full name (广东省委办公厅 → 中共广东省委办公厅, 某县委 → 中共某县委):
+    a division's name directly followed by 委 (not 委员会, a government commission's ending) is the Party's."""
+    if organ.startswith("中共"):
+        return organ
+    d, end = _chain(organ)
+    if d is not None and end and organ[end:].startswith("委") and not organ[end:].startswith("委员会"):
+        return "中共" + organ
+    return organ
+
+
 def _township_opening(title: str | None) -> str | None:
     """The township government a title opens with (``下洋镇2023年…报告`` → 下洋镇人民政府, ``某街道关于…`` →
     某街道办事处); a title opening with a division of the gazetteer is not a township's."""
@@ -1563,6 +1574,7 @@ def infer_metadata(
     ):
         issuer, src["issuer"] = sig_organ, "signature"  # 市人民政府关于… signed 安陆市人民政府
     if issuer is not None:
+        issuer = _party_full_name(issuer)
         region, level = _level_of(issuer)
         known = region is not None and region in gazetteer()
         src["level"] = "gazetteer" if known else ("issuer" if level != "unknown" else None)
