@@ -1144,8 +1144,8 @@ def _organ_from_source(source: str, region: str | None) -> str | None:
         d = gazetteer().by_name[region][0]
         rank = "province" if d.name in _MUNICIPALITIES else d.rank
         unit_rank = _UNIT_RANK[m.group(1)]
-        if unit_rank == rank or (m.group(1) == "市" and d.name in _MUNICIPALITIES):
-            return d.name + s[m.end() :]
+        if unit_rank == rank or (m.group(1) == "市" and (d.name in _MUNICIPALITIES or d.name.endswith("市"))):
+            return d.name + s[m.end() :]  # 市人民政府 of 安陆市, a county-level city, is 安陆市人民政府
     if m and (region is None or region not in gazetteer()):
         return s  # a bare organ whose place the text never names is the issuer as named (区应急管理局)
     if not m and (_township_organ(s + "召开") or re.match(r"^(?:乡|镇|街道|苏木)(?:人民政府|政府|办事处)$", s)):
