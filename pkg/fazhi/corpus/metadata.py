@@ -469,7 +469,12 @@ _TITLE_PREFIX = re.compile(
     r"[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
 )
 _TRAILING_DOC_NUMBER = re.compile(r"\s*[\[［【(（]\s*[\u4e00-\u9fff]{1,8}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号\s*[\]］】)）]$")
-_TRAILING_FIELD = re.compile(r"\s+(?:文\s*号|索引号|发文字号|组配分类|主题分类|发布日期|成文日期)\s*[:：].*$")
+_TRAILING_FIELD = re.compile(
+    r"\s+(?:文\s*号|索引号|发文字号|组配分类|主题分类|发布日期|成文日期)\s*[:：].*$"
+    # a title run into its byline (…的函 2022-11-07 来源:市政府办公厅): the date and source are no part of it
+    r"|(?<=[\u4e00-\u9fff》）)])\s+(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"\s+(?:(?:信息|文章)?来源|作者)\s*[:：].*$"
+)
 _FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|txt)$", re.IGNORECASE)
 _TITLE_SUFFIX = re.compile(r"(?:\s*[（(]全文[)）]|\.(?:docx?|pdf|wps|txt))$", re.IGNORECASE)
 
@@ -1413,6 +1418,11 @@ _FULL_DATE = re.compile(
 _UPDATE_TIME = re.compile(r"(?:更新|修改)时间\s*[:：|]\s*([^\n|]{6,30})")
 
 
+_DATE_THEN_SOURCE = re.compile(
+    r"(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s+(?:(?:信息|文章)?来源|作者)\s*[:：]"
+)
+
+
 def _byline_date(text: str, *, lines: int = 15) -> dt.date | None:
     """The date of a byline near the top, before the first sentence: a short line that states a full date
     beside a site, an organ or a source (``中阳县政府  2016-03-21``, ``2019-03-18 11:49 来源: 交通运输部网站``,
@@ -1420,8 +1430,10 @@ def _byline_date(text: str, *, lines: int = 15) -> dt.date | None:
     for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
         if "。" in ln:
             return None  # the body has begun: a date below is a signature's, not a byline's
-        if len(ln) > 60 or re.search(r"上传|下载|更新|修改|今天是|星期|生效|废止|施行|有效期", ln):
-            continue
+        if (len(ln) > 60 and not _DATE_THEN_SOURCE.search(ln)) or re.search(
+            r"上传|下载|更新|修改|今天是|星期|生效|废止|施行|有效期", ln
+        ):
+            continue  # a long line is no byline, unless a date is followed by its source (…的函 2022-11-07 来源:…)
         if _SIGNATURE_DATE.match(re.sub(r"\s+", "", ln)):
             continue  # a date alone on its line signs something
         m = _FULL_DATE.search(ln)
