@@ -1433,7 +1433,7 @@ def _byline_date(text: str, *, lines: int = 15) -> dt.date | None:
         if (len(ln) > 60 and not _DATE_THEN_SOURCE.search(ln)) or re.search(
             r"上传|下载|更新|修改|今天是|星期|生效|废止|施行|有效期", ln
         ):
-            continue  # a long line is no byline, unless a date is followed by its source (…的函 2022-11-07 来源:…)
+            continue  # a long line is no byline, unless a date is followed by its source (…的函 2022-11-07 来源:)
         if _SIGNATURE_DATE.match(re.sub(r"\s+", "", ln)):
             continue  # a date alone on its line signs something
         m = _FULL_DATE.search(ln)
