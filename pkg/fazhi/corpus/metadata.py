@@ -19,21 +19,29 @@ How, field by field (a field the text does not support stays null or ``unknown``
   (2022年，潢川县司法局坚持…, 2022年，司法部…, 东城街道深入…, 南昌县全面贯彻… → its government; after a news
   dateline or a time clause), an organ-and-date byline, a resolution's adoption line, the sender of a report
   (现将省政府…报告如下), the organ that compiled a disclosure report (本报告由区政府办公室…编制), the subject of a
-  news item's first sentence past furniture and byline (3月5日上午，某镇召开… → 某镇人民政府; 省应急管理厅召开…; the
-  verbs, township units and department endings are ``[subject]``, ``[township]``, ``[department]`` of
-  ``data/organs.toml``), a 来源/信息来源 field (a bare organ kept as named), or the speaker
+  news item's first sentence past furniture and byline (3月5日上午，某镇召开… → 某镇人民政府; 省应急管理厅召开…;
+  behind a purpose clause when a time follows it: 为…，2月28日上午，某镇召开…; a street office by its short form,
+  某某街办, kept as named; the verbs, township units and department endings are ``[subject]``, ``[township]``,
+  ``[department]`` of ``data/organs.toml``), a 来源/信息来源 field (a bare organ kept as named; an inner office,
+  某厅新闻宣传处, gives its organ), or the speaker
   (我代表X人民政府); a bare organ (市人民政府, 省司法厅) is completed from the
   signature that ends with it, else from the division of its kind the text names most (市 → a municipality,
   prefecture- or county-level city);
+- issuer, joint issue (某省委办公厅、省政府办公厅印发…): the lead organ, named first; the others are not recorded
+  (there is no co-issuer field). A Party committee named by a division and 委 takes its full name (中共某省委办公厅);
+  department short names (应急局) are kept as written (their ending still makes them a department);
 - region and level: the issuer's name against the gazetteer of administrative divisions
   (``data/divisions/divisions.csv``); central organs (国务院, 全国人民代表大会, ministries without a region)
   are ``national``/``national_dept``; with no name, whom the salutation addresses (``[[addressee]]`` in
   ``data/levels.toml``: 各县（市、区）人民政府 → city), then the document's self-references (我省, 我县,
-  我局, 我代表省人民政府) and the most-mentioned division of that rank. A region is always a gazetteer
-  name (or a township named before its 人民政府);
+  我局, 我代表省人民政府) and the most-mentioned division of that rank; a department (我局) that names no
+  jurisdiction of its own works under the lowest leadership pair it names (市委、市政府 → city_dept); a text that
+  says 全乡/全镇 more than 全县 is a township's, the township it names as a place (某乡位于…). A region is always a
+  gazetteer name (or a township named before its 人民政府);
 - doc type: the title and body cues of ``data/genres.toml``;
 - period (a news item about a meeting: the year it was held, from the date its first sentence opens with or
-  its publication date, not a year the meeting reviews):
+  its publication date, not a year the meeting reviews; one that looks back on a year, 回顾总结2023年工作, with no
+  full date, is held the next year):
   a collection year, the title's year or span, the year of the document number (国发〔2023〕16号), the session of the National People's Congress
   (第十四届全国人民代表大会第三次会议 → 2025) where the document was delivered or which it records, the
   date line of a speech (——2025年1月15日在…会议上), a genre's own rule (``year_rules``), the head;
