@@ -1270,9 +1270,11 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
         juris = own.group(1)
     if juris is None and any(k in counts for k in ("厅", "局", "委", "办")):
         # a department (我局) names its own government bare: 围绕市委、市政府的中心工作, 在县委县政府领导下
-        leaders = {m.group(1) for m in _BARE_LEADERS.finditer(text[:3000])}
-        if leaders:
-            juris = max(leaders, key=lambda k: (_RANK_ORDER[_JURISDICTION_RANK[k]], k == "区"))
+        leaders: dict[str, int] = {}
+        for m in _BARE_LEADERS.finditer(text[:3000]):
+            leaders.setdefault(m.group(1), m.start())
+        if leaders:  # the lowest rank; of one rank (市委…, 州委…), the first named
+            juris = max(leaders, key=lambda k: (_RANK_ORDER[_JURISDICTION_RANK[k]], -leaders[k]))
     if juris is None:
         whole = Counter(m.group(1) for m in _WHOLE.finditer(text[:3000]))
         town_whole = len(_WHOLE_TOWNSHIP.findall(text[:3000]))
