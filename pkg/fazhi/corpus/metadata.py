@@ -19,21 +19,29 @@ How, field by field (a field the text does not support stays null or ``unknown``
   (2022年，潢川县司法局坚持…, 2022年，司法部…, 东城街道深入…, 南昌县全面贯彻… → its government; after a news
   dateline or a time clause), an organ-and-date byline, a resolution's adoption line, the sender of a report
   (现将省政府…报告如下), the organ that compiled a disclosure report (本报告由区政府办公室…编制), the subject of a
-  news item's first sentence past furniture and byline (3月5日上午，某镇召开… → 某镇人民政府; 省应急管理厅召开…; the
-  verbs, township units and department endings are ``[subject]``, ``[township]``, ``[department]`` of
-  ``data/organs.toml``), a 来源/信息来源 field (a bare organ kept as named), or the speaker
+  news item's first sentence past furniture and byline (3月5日上午，某镇召开… → 某镇人民政府; 省应急管理厅召开…;
+  behind a purpose clause when a time follows it: 为…，2月28日上午，某镇召开…; a street office by its short form,
+  某某街办, kept as named; the verbs, township units and department endings are ``[subject]``, ``[township]``,
+  ``[department]`` of ``data/organs.toml``), a 来源/信息来源 field (a bare organ kept as named; an inner office,
+  某厅新闻宣传处, gives its organ), or the speaker
   (我代表X人民政府); a bare organ (市人民政府, 省司法厅) is completed from the
   signature that ends with it, else from the division of its kind the text names most (市 → a municipality,
   prefecture- or county-level city);
+- issuer, joint issue (某省委办公厅、省政府办公厅印发…): the lead organ, named first; the others are not recorded
+  (there is no co-issuer field). A Party committee named by a division and 委 takes its full name (中共某省委办公厅);
+  department short names (应急局) are kept as written (their ending still makes them a department);
 - region and level: the issuer's name against the gazetteer of administrative divisions
   (``data/divisions/divisions.csv``); central organs (国务院, 全国人民代表大会, ministries without a region)
   are ``national``/``national_dept``; with no name, whom the salutation addresses (``[[addressee]]`` in
   ``data/levels.toml``: 各县（市、区）人民政府 → city), then the document's self-references (我省, 我县,
-  我局, 我代表省人民政府) and the most-mentioned division of that rank. A region is always a gazetteer
-  name (or a township named before its 人民政府);
+  我局, 我代表省人民政府) and the most-mentioned division of that rank; a department (我局) that names no
+  jurisdiction of its own works under the lowest leadership pair it names (市委、市政府 → city_dept); a text that
+  says 全乡/全镇 more than 全县 is a township's, the township it names as a place (某乡位于…). A region is always a
+  gazetteer name (or a township named before its 人民政府);
 - doc type: the title and body cues of ``data/genres.toml``;
 - period (a news item about a meeting: the year it was held, from the date its first sentence opens with or
-  its publication date, not a year the meeting reviews):
+  its publication date, not a year the meeting reviews; one that looks back on a year, 回顾总结2023年工作, with no
+  full date, is held the next year):
   a collection year, the title's year or span, the year of the document number (国发〔2023〕16号), the session of the National People's Congress
   (第十四届全国人民代表大会第三次会议 → 2025) where the document was delivered or which it records, the
   date line of a speech (——2025年1月15日在…会议上), a genre's own rule (``year_rules``), the head;
@@ -361,6 +369,13 @@ _DATE_LINE = re.compile(
 # A document number (发文字号) carries the year of issue: 国发〔2023〕16号, 京政办发〔2016〕26号, 阿署办发[2007]22号.
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\s*((?:19|20)\d{2})\s*[〕\]］)）]\s*\d{1,4}\s*号")
 _OPENING_YEAR = re.compile(r"(?:^|\n)\s*((?:19|20)\d{2})\s*年(?:以来|度)?\s*[，,]")
+# A meeting that looks back on a year's work (回顾总结2023年工作, 对2016年的工作进行总结, 报告对2022年工作作了回顾) is
+# held after that year: in the next one.
+_REVIEWED_YEAR = re.compile(
+    r"(?:回顾|总结)(?:了)?((?:19|20)\d{2})\s*年(?!以来)"
+    r"|对((?:19|20)\d{2})\s*年(?!以来)[^。，,；;]{0,20}?(?:进行了?|作了?|作出了?)?(?:全面)?(?:回顾|总结)"
+)
+_FULL_YEAR_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 
 
 def _doc_number_year(head: str, *, lines: int = 12) -> int | None:
@@ -422,6 +437,9 @@ def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | N
         m = _OPENING_YEAR.search(h)
         if m:
             return m.group(1), "body_cue"  # the body opens with its year (2022年，司法部坚持…)
+        m = _REVIEWED_YEAR.search(re.sub(r"\s+", "", head[:400]))
+        if m and not _FULL_YEAR_DATE.search(h):
+            return str(int(m.group(1) or m.group(2)) + 1), "body_cue"  # a meeting looking back on last year
         m = _YEAR_SPAN.search(h)
         if m and int(m.group(1)) < int(m.group(2)):
             return f"{m.group(1)}–{m.group(2)}", "body_cue"
@@ -459,7 +477,12 @@ _TITLE_PREFIX = re.compile(
     r"[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
 )
 _TRAILING_DOC_NUMBER = re.compile(r"\s*[\[［【(（]\s*[\u4e00-\u9fff]{1,8}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号\s*[\]］】)）]$")
-_TRAILING_FIELD = re.compile(r"\s+(?:文\s*号|索引号|发文字号|组配分类|主题分类|发布日期|成文日期)\s*[:：].*$")
+_TRAILING_FIELD = re.compile(
+    r"\s+(?:文\s*号|索引号|发文字号|组配分类|主题分类|发布日期|成文日期)\s*[:：].*$"
+    # a title run into its byline (…的函 2022-11-07 来源:市政府办公厅): the date and source are no part of it
+    r"|(?<=[\u4e00-\u9fff》）)])\s+(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"\s+(?:(?:信息|文章)?来源|作者)\s*[:：].*$"
+)
 _FILE_NAME = re.compile(r"\.(?:docx?|pdf|wps|txt)$", re.IGNORECASE)
 _TITLE_SUFFIX = re.compile(r"(?:\s*[（(]全文[)）]|\.(?:docx?|pdf|wps|txt))$", re.IGNORECASE)
 
@@ -646,6 +669,11 @@ def _chain(first: str) -> tuple[Division | None, int]:
     return best, i
 
 
+def _street_name(name: str) -> str:
+    """A street's name from its office's short form (某某街 of 某某街办 → 某某街道)."""
+    return name + "道" if name.endswith("街") and not name.endswith("街道") else name
+
+
 def _level_of(name: str | None) -> tuple[str | None, str]:
     """Region and level of government from the first body named in an issuer (or title) string.
 
@@ -672,11 +700,11 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         rest = re.sub(r"^(?:人民政府|政府)(?=[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道))", "", rest)  # 鲤城区人民政府金龙街道办事处
         if rest.startswith(("乡", "镇", "街道")) or _TOWNSHIP.match(rest):
             m = _TOWNSHIP.match(rest)
-            return (m.group("name") if m else None), "township"
+            return (_street_name(m.group("name")) if m else None), "township"
         return d.name, level + ("_dept" if dept else "")
     m = _TOWNSHIP.match(first)
     if m:
-        return m.group("name"), "township"
+        return _street_name(m.group("name")), "township"
     if re.match(r"(?:中华人民共和国|国家|国务院)", first):
         return None, "national_dept"  # 国家市场监督管理总局, 国务院国有资产监督管理委员会
     m = _STRUCTURAL.match(first) if not first.startswith("自治") else None  # 自治区司法厅 is a bare unit
@@ -718,6 +746,17 @@ _TOWNSHIP_OPENING = re.compile(
     r"^(?P<name>(?![全各本我该城])[\u4e00-\u9fff]{2,6}?(?P<unit>镇|乡|街道|苏木))"
     r"(?:(?P<organ>人民政府|政府|办事处|街道办事处)|(?=(?:19|20)\d{2}\s*年|关于))"
 )
+
+
+def _party_full_name(organ: str) -> str:
+    """A local Party committee or its office by its full name (广东省委办公厅 → 中共广东省委办公厅, 某县委 → 中共某县委):
+    a division's name directly followed by 委 (not 委员会, a government commission's ending) is the Party's."""
+    if organ.startswith("中共"):
+        return organ
+    d, end = _chain(organ)
+    if d is not None and end and organ[end:].startswith("委") and not organ[end:].startswith("委员会"):
+        return "中共" + organ
+    return organ
 
 
 def _township_opening(title: str | None) -> str | None:
@@ -816,13 +855,14 @@ _COMPILER = re.compile(
     rf"本(?:年度)?报告(?:是)?由(?P<who>{_COMPILER_ORGAN})(?:根据|依据|按照|结合|编制|负责)"
     rf"|(?:[。，,；;]|^)(?P<who2>{_COMPILER_ORGAN})(?:根据|依据|按照)?[^。\n]{{0,60}}?(?:编制|编写|制作)(?:了|完成)?"
     r"(?:本|此)(?:年度)?报告"
+    rf"|现(?:予以)?(?:公布|发布)(?P<who3>{_COMPILER_ORGAN})(?:(?:19|20)\d{{2}}年度?)[^。\n]{{0,24}}?报告"
 )
 
 
 def _compiler_organ(text: str, *, chars: int = 600) -> str | None:
     """The organ a report says made it (``本报告由区政府办公室根据…编制``), when it names a body of government."""
     for m in _COMPILER.finditer(re.sub(r"\s+", "", text[:chars])):
-        who = m.group("who") or m.group("who2")
+        who = m.group("who") or m.group("who2") or m.group("who3")
         if _level_of(who)[1] != "unknown" and not _NOT_IN_ORGAN.search(who.removeprefix("本")):
             return who
     return None
@@ -887,6 +927,31 @@ _JURISDICTION_RANK = {"省": "province", "自治区": "province", "市": "prefec
 # a document speaks of as a whole).
 _OWN_REALITY = re.compile(r"结合(?:本|我)?(自治区|省|市|县|区|州|盟|旗)(?:的)?实际")
 _WHOLE = re.compile(r"全(省|市|县|区|州|盟|旗)(?![长委级域内外])")
+# A township's document speaks of 全乡, 全镇, 全街道 (not 全乡镇, a county's); the township it is is the one it names
+# as a place (某乡位于…, 某镇人民政府, 某乡第十九届人民代表大会, 《某乡2022年…》).
+# A government's leadership named as a pair (市委、市政府, 县委县政府): a department's own is the lowest one it names
+# (it cites higher ones for their policies: 贯彻省委、省政府部署); never one named for many (各县委、县政府).
+_BARE_LEADERS = re.compile(r"(?<![各全])(省|市|县|区|州|盟|旗)委[、和及]?\1(?:人民)?政府")
+_WHOLE_TOWNSHIP = re.compile(r"全(?:乡|镇|街道|苏木)(?![长委级域内外镇村])")
+_TOWNSHIP_NAME = re.compile(
+    r"(?:(?<![\u4e00-\u9fff])|(?<=[市县区旗]))"
+    r"(?P<name>(?![全各本我该城乡])[\u4e00-\u9fff]{2,4}?(?:乡|镇|街道|苏木))"
+    r"(?=人民政府|政府|党委|党工委|人大|人民代表大会|第[一二三四五六七八九十]{1,3}届|位于|地处|辖|总面积|召开|"
+    r"(?:19|20)\d{2}年|[、，,。])"
+)
+
+
+def _named_township(text: str) -> str | None:
+    """The township a text names most often as a place (ties: the first named), or None."""
+    counts: Counter[str] = Counter()
+    for m in _TOWNSHIP_NAME.finditer(text[:MENTION_CHARS]):
+        name = m.group("name")
+        if name.endswith(("乡镇", "城镇", "城乡")) or _chain(name)[1]:
+            continue
+        counts[name] += 1
+    if not counts:
+        return None
+    return max(counts, key=lambda k: (counts[k], -text.find(k)))
 _NPC_DELIVERY = re.compile(
     r"^[—\-―\s（(]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)?\s*在第[一二三四五六七八九十]{1,3}届全国人民代表大会"
     r"第[一二三四五六七八九十]{1,3}次会议上"
@@ -903,7 +968,7 @@ _FIRST_SENTENCE_PREFIX = re.compile(
     r"(?:[（(][^）)]{0,20}[)）])?)?"
     r"(?:(?:(?:19|20)\d{2}年[^，,。]{1,16}(?:期间|以来|之际|前夕)|(?:19|20)\d{2}年(?:以来|度)?|一年来|近年来|今年以来|近日|日前"
     r"|近期)[，,]?)?"
-    r"(?:在[^，,。]{2,40}(?:领导|指导|支持|监督)下[，,])?"
+    r"(?:在[^，,。]{2,40}(?:领导|指导|支持|监督)下[，,])*"
 )
 # Page furniture above a body: a date widget, a welcome line, a site's name with 正文.
 _WIDGET_LINE = re.compile(r"今天是|星期[一二三四五六日天]|欢迎(?:访问|来到)|^\S{2,10}\s+正文$")
@@ -957,10 +1022,17 @@ def _first_sentence_organ(text: str) -> str | None:
 
 # What opens a news item's first sentence before its subject: a dateline (本报讯, 某某网讯), a date or day with a
 # part of the day (2024年1月5日上午, 3月5日, 近日), a place of the meeting is not stripped (it is no subject).
+# A purpose or basis clause a news item opens with before its time and subject (为…，2月28日上午，某镇召开…;
+# 为…，近日，某街办积极开展…): stripped only when a time adverbial follows it.
+_PURPOSE = re.compile(
+    r"^(?:为了?|根据|按照|依据|围绕)[^。]{2,150}?[，,]"
+    r"(?=(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}(?:日|[至到—\-])|近日|日前|近期|今年以来)"
+)
 _NEWS_PREFIX = re.compile(
     r"^(?:(?:[\u4e00-\u9fff]{1,10}(?:网|报|台|社)讯|本报讯|[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日(?:电|讯))"
     r"(?:[（(][^）)]{0,20}[)）])?[，,\s]*)?"
-    r"(?:(?:(?:19|20)\d{2}年)?(?:\d{1,2}月(?:\d{1,2}日)?|(?:\d{1,2}月)?\d{1,2}日)(?:[至到—\-]\d{1,2}日)?"
+    r"(?:(?:(?:19|20)\d{2}年)?(?:\d{1,2}月\d{1,2}日?[至到—\-]\d{1,2}日|\d{1,2}月(?:\d{1,2}日)?|(?:\d{1,2}月)?\d{1,2}日)"
+    r"(?:[至到—\-]\d{1,2}日)?"
     r"(?:上午|下午|晚上|晚|早上|凌晨|中午)?[，,]?|(?:19|20)\d{2}年(?:以来|度)?[，,]|近日[，,]?|日前[，,]?|近期[，,]?"
     r"|今年以来[，,]?)?"
 )
@@ -1022,8 +1094,17 @@ def _organ_at(s: str) -> str | None:
     return None
 
 
+# A street office named by its short form alone (某某街办, 某某街道办) as a subject: the office, kept as named.
+_STREET_OFFICE_HEAD = re.compile(
+    r"^(?P<name>(?![全各本我该])[\u4e00-\u9fff]{2,4}?(?:街道办事处|街道办|街办))(?=" + _SUBJECT_VERBS + r"|[、和与])"
+)
+
+
 def _township_organ(s: str) -> str | None:
-    """The township government or street office a string opens with as a subject (某镇召开 → 某镇人民政府)."""
+    """The township government or street office a string opens with as a subject (某镇召开 → 某镇人民政府;
+    某某街办开展 → 某某街办, as named)."""
+    if (so := _STREET_OFFICE_HEAD.match(s)) and not _chain(so.group("name"))[1]:
+        return so.group("name")
     m = _TOWNSHIP_HEAD.match(s)
     if not m or m.group("name") in ("城乡", "乡镇", "城镇") or _chain(m.group("name"))[1]:
         return None
@@ -1041,8 +1122,8 @@ def _subject_organ(text: str, *, lines: int = 30) -> str | None:
         if _WIDGET_LINE.search(ln) or _SALUTATION.match(ln) or ("。" not in ln and _BYLINE.search(ln)):
             continue
         if "。" in ln or (len(ln) >= 20 and re.search(r"[，,]", ln)):
-            first = "".join(raw[i:])[:300].split("。", 1)[0]
-            who = _organ_at(_NEWS_PREFIX.sub("", first))
+            first = _NEWS_PREFIX.sub("", "".join(raw[i:])[:300].split("。", 1)[0])
+            who = _organ_at(first) or _organ_at(_NEWS_PREFIX.sub("", _PURPOSE.sub("", first)))
             if who:
                 return who
             break
@@ -1058,10 +1139,15 @@ _UNIT_RANK = {"省": "province", "自治区": "province", "市": "prefecture", "
               "盟": "prefecture", "县": "county", "自治县": "county", "区": "county", "旗": "county"}  # fmt: skip
 
 
+# An organ's internal office named after it in a source line (某厅新闻宣传处, 某局办公室科): the organ is the issuer.
+_INNER_UNIT = re.compile(r"^(.{2,30}?(?:厅|局|委员会))[\u4e00-\u9fff]{2,10}?(?:处|科|股)$")
+
+
 def _organ_from_source(source: str, region: str | None) -> str | None:
     """The organ a page's 来源/信息来源 line names, when it is one (not a newspaper or a division 处):
     a full name as it stands, a bare one (县司法局) completed with the region of that rank (潢川县司法局)."""
     s = re.sub(r"\s+", "", source)
+    s = _INNER_UNIT.sub(r"\1", s)  # 省应急管理厅新闻宣传处 → 省应急管理厅: the organ, not its office
     if not (_SIGNATURE_ORGAN.match(s) or _BARE_GOV.match(s)) or s.endswith("会议"):
         return None
     if _chain(s)[1]:
@@ -1071,8 +1157,8 @@ def _organ_from_source(source: str, region: str | None) -> str | None:
         d = gazetteer().by_name[region][0]
         rank = "province" if d.name in _MUNICIPALITIES else d.rank
         unit_rank = _UNIT_RANK[m.group(1)]
-        if unit_rank == rank or (m.group(1) == "市" and d.name in _MUNICIPALITIES):
-            return d.name + s[m.end() :]
+        if unit_rank == rank or (m.group(1) == "市" and (d.name in _MUNICIPALITIES or d.name.endswith("市"))):
+            return d.name + s[m.end() :]  # 市人民政府 of 安陆市, a county-level city, is 安陆市人民政府
     if m and (region is None or region not in gazetteer()):
         return s  # a bare organ whose place the text never names is the issuer as named (区应急管理局)
     if not m and (_township_organ(s + "召开") or re.match(r"^(?:乡|镇|街道|苏木)(?:人民政府|政府|办事处)$", s)):
@@ -1182,8 +1268,18 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
         juris = max((k for k in counts if k in _JURISDICTION_RANK), key=lambda k: counts[k], default=None)
     if juris is None and (own := _OWN_REALITY.search(text[:3000])):
         juris = own.group(1)
+    if juris is None and any(k in counts for k in ("厅", "局", "委", "办")):
+        # a department (我局) names its own government bare: 围绕市委、市政府的中心工作, 在县委县政府领导下
+        leaders: dict[str, int] = {}
+        for m in _BARE_LEADERS.finditer(text[:3000]):
+            leaders.setdefault(m.group(1), m.start())
+        if leaders:  # the lowest rank; of one rank (市委…, 州委…), the first named
+            juris = max(leaders, key=lambda k: (_RANK_ORDER[_JURISDICTION_RANK[k]], -leaders[k]))
     if juris is None:
         whole = Counter(m.group(1) for m in _WHOLE.finditer(text[:3000]))
+        town_whole = len(_WHOLE_TOWNSHIP.findall(text[:3000]))
+        if town_whole > max(whole.values(), default=0):
+            return _named_township(text), "township", None  # 全乡, 全镇 more than 全县: a township's own
         if whole:
             juris = max(whole, key=lambda k: (whole[k], -text.find("全" + k)))
     if juris is None and counts.get("国", 0) >= 3 and _SALUTATION.match(text.split("\n", 1)[0].strip()):
@@ -1332,6 +1428,11 @@ _FULL_DATE = re.compile(
 _UPDATE_TIME = re.compile(r"(?:更新|修改)时间\s*[:：|]\s*([^\n|]{6,30})")
 
 
+_DATE_THEN_SOURCE = re.compile(
+    r"(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s+(?:(?:信息|文章)?来源|作者)\s*[:：]"
+)
+
+
 def _byline_date(text: str, *, lines: int = 15) -> dt.date | None:
     """The date of a byline near the top, before the first sentence: a short line that states a full date
     beside a site, an organ or a source (``中阳县政府  2016-03-21``, ``2019-03-18 11:49 来源: 交通运输部网站``,
@@ -1339,8 +1440,10 @@ def _byline_date(text: str, *, lines: int = 15) -> dt.date | None:
     for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
         if "。" in ln:
             return None  # the body has begun: a date below is a signature's, not a byline's
-        if len(ln) > 60 or re.search(r"上传|下载|更新|修改|今天是|星期|生效|废止|施行|有效期", ln):
-            continue
+        if (len(ln) > 60 and not _DATE_THEN_SOURCE.search(ln)) or re.search(
+            r"上传|下载|更新|修改|今天是|星期|生效|废止|施行|有效期", ln
+        ):
+            continue  # a long line is no byline, unless a date is followed by its source (…的函 2022-11-07 来源:)
         if _SIGNATURE_DATE.match(re.sub(r"\s+", "", ln)):
             continue  # a date alone on its line signs something
         m = _FULL_DATE.search(ln)
@@ -1493,6 +1596,7 @@ def infer_metadata(
     ):
         issuer, src["issuer"] = sig_organ, "signature"  # 市人民政府关于… signed 安陆市人民政府
     if issuer is not None:
+        issuer = _party_full_name(issuer)
         region, level = _level_of(issuer)
         known = region is not None and region in gazetteer()
         src["level"] = "gazetteer" if known else ("issuer" if level != "unknown" else None)
