@@ -5,13 +5,18 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
-
 from fazhi.schema import validate
 from fazhi.topics.fitting import tfidf
 from fazhi.topics.matrix import DTM
 from fazhi.topics.seeded import fit_seeded
 from fazhi.topics.settings import TopicSettings
-from fazhi.topics.validate import count_rows, project, seeded_validation, settings_from_table, tfidf_transformer
+from fazhi.topics.validate import (
+    count_rows,
+    project,
+    seeded_validation,
+    settings_from_table,
+    tfidf_transformer,
+)
 
 # Three planted themes, each with its own words (common words the tokeniser keeps whole), plus filler.
 WORDS = {
@@ -44,7 +49,9 @@ def _model():
 
     units = pl.DataFrame({"unit_id": np.arange(60, dtype=np.int32), "n_tokens": X.sum(axis=1)})
     dtm = DTM(X=sparse.csr_matrix(X), vocab=vocab, units=units, unit="section")
-    lex = pl.DataFrame({"theme": [t for t in THEMES for _ in WORDS[t]], "term": [w for t in THEMES for w in WORDS[t]]})
+    lex = pl.DataFrame(
+        {"theme": [t for t in THEMES for _ in WORDS[t]], "term": [w for t in THEMES for w in WORDS[t]]}
+    )
     fit = fit_seeded(dtm, lex, TopicSettings(seeded_free_topics=1))
     assert fit is not None and fit.themes == list(THEMES)
     return dtm, fit
@@ -70,7 +77,9 @@ def coded():
 
 def test_projection_uses_the_corpus_tfidf_and_finds_the_planted_topic(model, coded):
     dtm, fit = model
-    assert np.allclose(tfidf_transformer(dtm).transform(dtm.X.astype(float)).toarray(), tfidf(dtm.X).toarray())
+    assert np.allclose(
+        tfidf_transformer(dtm).transform(dtm.X.astype(float)).toarray(), tfidf(dtm.X).toarray()
+    )
     X = count_rows(coded["text"].to_list(), dtm.vocab)
     assert X.sum() == 30 * 15  # every planted word is cut whole and counted
     theta = project(fit, dtm, coded["text"].to_list())
@@ -118,7 +127,9 @@ def test_deterministic_and_threshold_is_recorded(model, coded):
 def test_a_theme_without_seeded_topic_and_bad_input(model, coded):
     dtm, fit = model
     with_oversight = coded.with_columns(oversight=pl.lit(0, pl.Int64))  # a theme the model has no topic for
-    out = seeded_validation(fit, dtm, with_oversight, themes=("digital_government", "oversight"), n_boot=N_BOOT)
+    out = seeded_validation(
+        fit, dtm, with_oversight, themes=("digital_government", "oversight"), n_boot=N_BOOT
+    )
     assert out.filter(pl.col("measure") == "seeded_topic")["theme"].to_list() == ["digital_government"]
     assert out.filter(pl.col("theme") == "oversight")["measure"].sort().to_list() == ["dictionary", "present"]
     with pytest.raises(ValueError, match="threshold"):

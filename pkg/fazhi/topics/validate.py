@@ -100,36 +100,40 @@ def seeded_validation(
     theta = project(fit, dtm, texts, tokenizer=tokenizer)
     no_vocab = int((theta.sum(axis=1) == 0).sum())
     topic_of = {t: i for i, t in enumerate(fit.themes) if t in themes}
-    seeded = coded.select("unit_id").with_columns(
-        pl.Series(t, (theta[:, topic_of[t]] >= threshold).astype(np.int64) if t in topic_of else
-                  np.zeros(len(texts), dtype=np.int64))
-        for t in themes
-    )
-    present = coded.select("unit_id").with_columns(
-        pl.Series(t, [int(score_themes(x).filter(pl.col("theme") == t)["present"][0]) for x in texts])
-        for t in themes
-    )
-    measures = {
-        "seeded_topic": seeded,
-        "dictionary": dictionary_predictions(coded, themes=themes),
-        "present": present,
+    zeros = np.zeros(len(texts), dtype=np.int64)
+    preds = {
+        "seeded_topic": {
+            t: (theta[:, topic_of[t]] >= threshold).astype(np.int64) if t in topic_of else zeros
+            for t in themes
+        },
+        "present": {
+            t: [int(score_themes(x).filter(pl.col("theme") == t)["present"][0]) for x in texts]
+            for t in themes
+        },
     }
-    rows = []
+    measures = {
+        m: coded.select("unit_id").with_columns(pl.Series(t, v) for t, v in p.items())
+        for m, p in preds.items()
+    }
+    measures["dictionary"] = dictionary_predictions(coded, themes=themes)
+    parts = []
     for name, pred in measures.items():
         acc = accuracy_table(coded, pred, themes=themes, n_boot=n_boot, seed=seed)
-        for r in acc.iter_rows(named=True):
-            if name == "seeded_topic" and r["theme"] not in topic_of:
-                continue
-            topic = topic_of[r["theme"]] if name == "seeded_topic" else None
-            rows.append({
-                "theme": r["theme"], "measure": name, "topic": topic,
-                "threshold": threshold if name == "seeded_topic" else None,
-                "n": r["n"], "coded": int(r["tp"] + r["fn"]), "predicted": int(r["tp"] + r["fp"]),
-                **{k: r[k] for k in acc.columns if k.startswith(("precision", "recall", "f1"))},
-                "no_vocab": no_vocab, "n_units_model": dtm.X.shape[0],
-            })
+        seeded = name == "seeded_topic"
+        parts.append(
+            acc.filter(pl.col("theme").is_in(list(topic_of)) if seeded else pl.lit(True)).with_columns(
+                measure=pl.lit(name),
+                topic=pl.col("theme").replace_strict(topic_of, default=None) if seeded else None,
+                threshold=pl.lit(threshold if seeded else None, pl.Float64),
+                coded=pl.col("tp") + pl.col("fn"),
+                predicted=pl.col("tp") + pl.col("fp"),
+                no_vocab=pl.lit(no_vocab),
+                n_units_model=pl.lit(dtm.X.shape[0]),
+            )
+        )
+    spec = TOPIC_SEEDED_VALIDATION.polars_schema
+    out = pl.concat(parts).select(pl.col(c).cast(t) for c, t in spec.items())
     order = {t: i for i, t in enumerate(themes)}
-    out = pl.DataFrame(rows, schema=TOPIC_SEEDED_VALIDATION.polars_schema)
     return out.sort(pl.col("theme").replace_strict(order), "measure")
 
 
@@ -146,7 +150,9 @@ def settings_from_table(table: pl.DataFrame) -> TopicSettings:
     return TopicSettings.from_mapping(out)
 
 
-def fit_from_tables(folder: Path | None = None, *, corpus: Path | None = None) -> tuple[DTM, SeededFit | None]:
+def fit_from_tables(
+    folder: Path | None = None, *, corpus: Path | None = None
+) -> tuple[DTM, SeededFit | None]:
     """The matrix and seeded model of a build, refitted (deterministic) from its tables in ``folder``
     (``fazhi.tables.read_table``'s default folder when None) under the settings it recorded."""
     from ..tables import read_table
@@ -164,7 +170,11 @@ def fit_from_tables(folder: Path | None = None, *, corpus: Path | None = None) -
     recorded = read("topic_settings")
     s = settings_from_table(recorded) if recorded is not None else TopicSettings()
     dtm = document_term_matrix(
-        tokens, sections=read("sections"), sentences=read("sentences"), documents=read("documents"),
-        boilerplate=read("boilerplate"), settings=s,
+        tokens,
+        sections=read("sections"),
+        sentences=read("sentences"),
+        documents=read("documents"),
+        boilerplate=read("boilerplate"),
+        settings=s,
     )
     return dtm, fit_seeded(dtm, default_lexicons().frame(), s)
