@@ -797,6 +797,29 @@ TOPIC_SEEDED = table(
     ("n_units", pl.Int32, "units of the matrix"),
 )
 
+TOPIC_SEEDED_VALIDATION = table(
+    "topic_seeded_validation",
+    "one measure of one theme against the coded paragraphs of the validation sample (fazhi.topics.validate)",
+    ("theme", pl.String, "the coded theme"),
+    ("measure", pl.String, "seeded_topic (topic share ≥ threshold), dictionary (≥ 1 lexicon hit) or present (fazhi.themes)"),
+    ("topic", pl.Int32, "the seeded topic of the theme (topic_seeded.topic); null for the dictionary measures"),
+    ("threshold", pl.Float64, "share of a paragraph the topic needs to call it the theme; null for the others"),
+    ("n", pl.Int64, "coded paragraphs"),
+    ("coded", pl.Int64, "paragraphs the coders gave the theme"),
+    ("predicted", pl.Int64, "paragraphs the measure gives the theme"),
+    ("precision", pl.Float64, "share of the predicted paragraphs coded as the theme"),
+    ("precision_lo", pl.Float64, "lower bound of its 95% bootstrap interval (paragraphs resampled)"),
+    ("precision_hi", pl.Float64, "upper bound"),
+    ("recall", pl.Float64, "share of the coded paragraphs the measure finds"),
+    ("recall_lo", pl.Float64, "lower bound of its 95% bootstrap interval"),
+    ("recall_hi", pl.Float64, "upper bound"),
+    ("f1", pl.Float64, "harmonic mean of precision and recall"),
+    ("f1_lo", pl.Float64, "lower bound of its 95% bootstrap interval"),
+    ("f1_hi", pl.Float64, "upper bound"),
+    ("no_vocab", pl.Int64, "coded paragraphs with no term of the model's vocabulary (no topic share)"),
+    ("n_units_model", pl.Int64, "units the seeded model was fitted on"),
+)
+
 
 
 # Text reuse (fazhi.reuse): declared here so that the contract holds them whether or not the stage ran.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -25,12 +26,14 @@ from .settings import TopicSettings
 class SeededFit:
     """A lexicon-seeded NMF: the seeded themes (topic t < len(themes) is ``themes[t]``, the rest are free),
     each seeded topic's seed-word columns, and the normalised topic-word (``beta``) and unit-topic
-    (``theta``, pseudo-units dropped) matrices."""
+    (``theta``, pseudo-units dropped) matrices; ``model`` is the fitted scikit-learn ``NMF``, whose public
+    ``transform`` projects new tf-idf rows (``fazhi.topics.validate.project``)."""
 
     themes: list[str]
     seeds: list[list[int]]
     beta: np.ndarray
     theta: np.ndarray
+    model: Any = None
 
 
 def fit_seeded(dtm: DTM, lexicon_terms: pl.DataFrame, settings: TopicSettings) -> SeededFit | None:
@@ -73,7 +76,11 @@ def fit_seeded(dtm: DTM, lexicon_terms: pl.DataFrame, settings: TopicSettings) -
         W = est.fit_transform(Xa, W=W0, H=H0)[: Xt.shape[0]]
     beta = _row_normalise(np.asarray(est.components_, dtype=np.float64))
     return SeededFit(
-        themes=themes, seeds=seeds, beta=beta, theta=_row_normalise(np.asarray(W, dtype=np.float64))
+        themes=themes,
+        seeds=seeds,
+        beta=beta,
+        theta=_row_normalise(np.asarray(W, dtype=np.float64)),
+        model=est,
     )
 
 
