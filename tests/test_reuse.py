@@ -324,7 +324,9 @@ def test_outline_language_finds_a_restated_chapter_title() -> None:
     assert out["systems"][0] == load_systems()[3].name
 
 
-def _reference_pairs(texts: list[str], *, max_bucket_docs: int, threshold: float) -> list[tuple[int, int, int]]:
+def _reference_pairs(
+    texts: list[str], *, max_bucket_docs: int, threshold: float
+) -> list[tuple[int, int, int]]:
     """The straightforward use of datasketch: each chunk's signature computed shingle by shingle, every
     chunk inserted in and queried from a ``MinHashLSH`` one by one."""
     import numpy as np

@@ -112,11 +112,25 @@ def _band_shared(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """Per row of ``sig``: whether any of its ``bands`` bands of ``rows`` values (the index's bands) equals
     the same band of another row, i.e. whether the LSH index can return anything for it but itself."""
     shared = np.zeros(len(sig), dtype=bool)
+    if len(sig) < 2:
+        return shared
+    wide = sig.astype(np.uint64)
     for i in range(bands):
-        band = np.ascontiguousarray(sig[:, i * rows : (i + 1) * rows])
-        _, inv, cnt = np.unique(band.view(np.dtype((np.void, band.dtype.itemsize * rows))).ravel(),
-                                return_inverse=True, return_counts=True)  # fmt: skip
-        shared |= cnt[inv.ravel()] > 1
+        cols = [wide[:, c] for c in range(i * rows, (i + 1) * rows)]
+        # pairs of 32-bit values packed into one 64-bit sort key each
+        keys = [
+            (cols[c] << np.uint64(32)) | (cols[c + 1] if c + 1 < len(cols) else np.uint64(0))
+            for c in range(0, len(cols), 2)
+        ]
+        order = np.lexsort(keys[::-1])
+        same = np.ones(len(sig) - 1, dtype=bool)  # sorted row equals the next one
+        for key in keys:
+            k = key[order]
+            same &= k[1:] == k[:-1]
+        hit = np.zeros(len(sig), dtype=bool)
+        hit[1:] |= same
+        hit[:-1] |= same
+        shared[order[hit]] = True
     return shared
 
 
@@ -150,9 +164,10 @@ def candidate_pairs(
     Same inputs and seed, same pairs.
 
     The result is that of inserting and querying every chunk one by one (tests/test_reuse.py holds that
-    reference), computed with less work: a chunk none of whose bands equals the same band of another chunk can only find itself, so it is
-    neither inserted nor queried; chunks with identical signatures are inserted and queried once (identical
-    signature, identical query result) and expanded to their chunks afterwards with numpy.
+    reference), computed with less work: a chunk none of whose bands equals the same band of another chunk
+    can only find itself, so it is neither inserted nor queried; chunks with identical signatures are
+    inserted and queried once (identical signature, identical query result) and expanded to their chunks
+    afterwards with numpy.
     """
     perms = _perms(num_perm, seed)
     sigs, owners = [], []
@@ -169,7 +184,7 @@ def candidate_pairs(
     doc = np.concatenate(owners)[keep]
     if not doc.size:
         return []
-    # distinct signatures: uniq[u] is inserted under key u; its chunks are order[start[u] : start[u] + size[u]]
+    # distinct signatures: uniq[u] is inserted under key u, its chunks are order[start[u]:start[u] + size[u]]
     uniq, inv = np.unique(sig_all[keep], axis=0, return_inverse=True)
     inv = inv.ravel()
     order = np.argsort(inv, kind="stable")
@@ -184,7 +199,7 @@ def candidate_pairs(
     which, near = _expand(np.concatenate(found), start, size, order)  # (query, neighbouring chunk)
     qu = qu[which]
     # a chunk is a slogan when its neighbours lie in more than max_bucket_docs documents other than its own
-    # (its own document is always among them: a signature finds itself); the same for all its signature's chunks
+    # (its own document is always among them: a signature finds itself); alike for a signature's chunks
     ud = np.unique(np.stack([qu, doc[near]], axis=1), axis=0)
     slogan = np.bincount(ud[:, 0], minlength=len(uniq)) - 1 > max_bucket_docs
     live = ~slogan[qu]
@@ -196,4 +211,3 @@ def candidate_pairs(
     i, j = np.minimum(doc[k], doc[o]), np.maximum(doc[k], doc[o])
     key, hits = np.unique(i * len(texts) + j, return_counts=True)
     return [(int(x // len(texts)), int(x % len(texts)), int(n)) for x, n in zip(key, hits)]
-
