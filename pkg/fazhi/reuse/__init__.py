@@ -103,23 +103,16 @@ def _jur(row: dict) -> str:
 
 
 def _formula_runs(text: str, hashes: np.ndarray, formula: np.ndarray, k: int) -> list[tuple[int, int]]:
-    """Maximal runs of characters covered by formula k-grams."""
+    """Maximal runs of characters covered by formula k-grams (``formula`` sorted: ``formula_hashes``)."""
     if not formula.size or not hashes.size:
         return []
-    hit = np.isin(hashes, formula)
-    mark = np.zeros(len(text) + 1, dtype=np.int32)
-    idx = np.flatnonzero(hit)
-    np.add.at(mark, idx, 1)
-    np.add.at(mark, idx + k, -1)
-    cover = np.cumsum(mark)[: len(text)] > 0
-    runs, start = [], None
-    for i, c in enumerate(np.append(cover, False)):
-        if c and start is None:
-            start = i
-        elif not c and start is not None:
-            runs.append((start, i))
-            start = None
-    return runs
+    at = np.minimum(np.searchsorted(formula, hashes), formula.size - 1)
+    idx = np.flatnonzero(formula[at] == hashes)
+    size = len(text) + 1
+    mark = np.bincount(idx, minlength=size) - np.bincount(idx + k, minlength=size)
+    cover = (np.cumsum(mark)[: len(text)] > 0).astype(np.int8)
+    edge = np.diff(np.concatenate([[0], cover, [0]]))
+    return list(zip(np.flatnonzero(edge == 1).tolist(), np.flatnonzero(edge == -1).tolist()))
 
 
 def _sections(sections: pl.DataFrame | None, theme_sections: pl.DataFrame | None) -> dict[str, tuple]:
