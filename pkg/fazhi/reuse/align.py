@@ -76,6 +76,8 @@ def _join(
     ka, kb = na <= cap, nb <= cap
     ha, ia, hb, ib = ha[ka], ia[ka], hb[kb], ib[kb]
     lo = np.searchsorted(hb, ha, side="left")
+    hit = np.flatnonzero(hb[np.minimum(lo, max(0, hb.size - 1))] == ha) if hb.size else lo[:0]
+    ha, ia, lo = ha[hit], ia[hit], lo[hit]  # windows of a found in b
     cnt = np.searchsorted(hb, ha, side="right") - lo
     which = np.repeat(np.arange(ha.size, dtype=np.int64), cnt)
     offset = np.arange(which.size, dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt)
