@@ -322,3 +322,59 @@ def test_outline_language_finds_a_restated_chapter_title() -> None:
     out = outline_language(docs)
     assert out["systems_restated"].to_list() == [1, 0]
     assert out["systems"][0] == load_systems()[3].name
+
+
+def _reference_pairs(
+    texts: list[str], *, max_bucket_docs: int, threshold: float
+) -> list[tuple[int, int, int]]:
+    """The straightforward use of datasketch: each chunk's signature computed shingle by shingle, every
+    chunk inserted in and queried from a ``MinHashLSH`` one by one."""
+    import numpy as np
+    from datasketch import LeanMinHash, MinHashLSH
+    from fazhi.reuse.candidates import _perms, kgram_hashes
+
+    a, b = _perms(64, 1)
+    sigs, doc = [], []
+    for d, text in enumerate(texts):
+        h = kgram_hashes(text, 4)
+        for s, e in chunks(text, chunk_chars=30):
+            row = np.full(64, 0xFFFFFFFF, dtype=np.uint64)
+            for x in h[s : max(s, e - 3)]:
+                with np.errstate(over="ignore"):
+                    row = np.minimum(row, (x * a + b) >> np.uint64(32))
+            sigs.append(row)
+            doc.append(d)
+    lsh = MinHashLSH(threshold=threshold, num_perm=64)
+    hashes = [LeanMinHash(seed=1, hashvalues=row, scheme="affine32") for row in sigs]
+    for k, m in enumerate(hashes):
+        lsh.insert(k, m)
+    near = [{o for o in lsh.query(m) if doc[o] != doc[k]} for k, m in enumerate(hashes)]
+    slogan = [len({doc[o] for o in n}) > max_bucket_docs for n in near]
+    hits: dict[tuple[int, int], int] = {}
+    for k, n in enumerate(near):
+        for o in n:
+            if k < o and not slogan[k] and not slogan[o]:
+                key = (min(doc[k], doc[o]), max(doc[k], doc[o]))
+                hits[key] = hits.get(key, 0) + 1
+    return sorted((i, j, n) for (i, j), n in hits.items())
+
+
+@pytest.mark.parametrize(("max_bucket_docs", "threshold"), [(3, 0.3), (50, 0.3), (4, 0.5)])
+def test_candidates_equal_a_straightforward_use_of_the_index(max_bucket_docs: int, threshold: float) -> None:
+    """The fast path (only chunks with a shared band indexed, identical signatures once, numpy expansion)
+    returns exactly the pairs and hits of inserting and querying every chunk."""
+    sources = _national(("1980", "1986"))
+    seeds = _seed_texts()
+    rng = random.Random(11)
+    slogan = "坚持以人民为中心的发展思想，统筹发展和安全，推动高质量发展取得新成效。"
+    texts = [sources[0][:3000], sources[1][:3000]]
+    for k in range(8):  # pieces of the seeds, some with planted passages, some with the slogan
+        body = seeds[k % len(seeds)][k * 500 : k * 500 + 1500]
+        if k % 2:
+            body, _ = plant(sources[k % 2][:3000], body, rng, n=2)
+        texts.append(slogan + body if k % 3 else body)
+    texts += [texts[3], "", "短", slogan, slogan + slogan]  # an exact copy, empty, shorter than a shingle
+    expected = _reference_pairs(texts, max_bucket_docs=max_bucket_docs, threshold=threshold)
+    got = candidate_pairs(texts, max_bucket_docs=max_bucket_docs, threshold=threshold)
+    assert got == expected
+    assert len(expected) > 5  # the corpus does have candidates

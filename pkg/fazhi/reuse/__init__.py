@@ -103,23 +103,16 @@ def _jur(row: dict) -> str:
 
 
 def _formula_runs(text: str, hashes: np.ndarray, formula: np.ndarray, k: int) -> list[tuple[int, int]]:
-    """Maximal runs of characters covered by formula k-grams."""
+    """Maximal runs of characters covered by formula k-grams (``formula`` sorted: ``formula_hashes``)."""
     if not formula.size or not hashes.size:
         return []
-    hit = np.isin(hashes, formula)
-    mark = np.zeros(len(text) + 1, dtype=np.int32)
-    idx = np.flatnonzero(hit)
-    np.add.at(mark, idx, 1)
-    np.add.at(mark, idx + k, -1)
-    cover = np.cumsum(mark)[: len(text)] > 0
-    runs, start = [], None
-    for i, c in enumerate(np.append(cover, False)):
-        if c and start is None:
-            start = i
-        elif not c and start is not None:
-            runs.append((start, i))
-            start = None
-    return runs
+    at = np.minimum(np.searchsorted(formula, hashes), formula.size - 1)
+    idx = np.flatnonzero(formula[at] == hashes)
+    size = len(text) + 1
+    mark = np.bincount(idx, minlength=size) - np.bincount(idx + k, minlength=size)
+    cover = (np.cumsum(mark)[: len(text)] > 0).astype(np.int8)
+    edge = np.diff(np.concatenate([[0], cover, [0]]))
+    return list(zip(np.flatnonzero(edge == 1).tolist(), np.flatnonzero(edge == -1).tolist()))
 
 
 def _sections(sections: pl.DataFrame | None, theme_sections: pl.DataFrame | None) -> dict[str, tuple]:
@@ -270,7 +263,10 @@ def run_reuse(
                 ))  # fmt: skip
     passages = pl.DataFrame(prow, schema=empty("reuse_passages").schema, orient="row")
 
-    # 5. shares
+    # 5. shares (from the passage rows: relation, kind, start, end per document)
+    mine_of: dict[str, list[tuple[str, str, int, int]]] = defaultdict(list)
+    for r in prow:
+        mine_of[r[0]].append((r[2], r[9], r[4], r[5]))
     srow = []
     for d in range(len(rows)):  # every document, with n_sources 0 when nothing was compared
         doc = rows[d]["doc_id"]
@@ -284,16 +280,14 @@ def run_reuse(
                     th[t].append((int(a), int(b)))
         else:
             th = {}
-        mine = passages.filter(pl.col("doc_id") == doc)
+        mine = mine_of.get(doc, [])
         rels = sorted({rel for _, rel in sources[d]}, key=RELATIONS.index)
         for rel in [*rels, "any"]:
             n_src = len({o for o, r in sources[d] if rel in (r, "any")})
-            sub = mine if rel == "any" else mine.filter(pl.col("relation") == rel)
+            sub = mine if rel == "any" else [x for x in mine if x[0] == rel]
             for kind in ("verbatim", "paraphrase", "formula", "reuse"):
-                k = sub.filter(
-                    pl.col("kind").is_in(["verbatim", "paraphrase"] if kind == "reuse" else [kind])
-                )
-                spans = list(zip(k["start"].to_list(), k["end"].to_list()))
+                wanted = ("verbatim", "paraphrase") if kind == "reuse" else (kind,)
+                spans = [(a, b) for _, k, a, b in sub if k in wanted]
 
                 def cov(a: int, b: int, spans: list[tuple[int, int]] = spans) -> int:
                     return covered([(max(x, a), min(y, b)) for x, y in spans if x < b and y > a])

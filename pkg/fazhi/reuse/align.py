@@ -14,8 +14,12 @@ How (seed and extend, as passim and BLAST do, on characters):
    absorbs insertions and deletions (an inserted place name). A reordered clause becomes its own chain.
 3. Passages: a chain's extent on both sides, kept when both sides are at least ``min_chars`` characters
    long and their normalised Indel similarity (``rapidfuzz.fuzz.ratio`` / 100) is at least
-   ``min_similarity``, and at least three quarters of ``min_chars`` of its characters are in chains. Passages are one-to-one: a character of ``a`` or of ``b`` is in at most one passage
-   (the chain with more anchors wins; ties by position).
+   ``min_similarity``, and at least three quarters of ``min_chars`` of its characters are in chains.
+   Passages are one-to-one: a character of ``a`` or of ``b`` is in at most one passage (the chain with more
+   anchors wins; ties by position).
+
+The anchors of a pair are matched with numpy (``anchor_index``: windows sorted by hash; ``searchsorted``), an
+index computed once per text.
 """
 
 from __future__ import annotations
@@ -47,14 +51,37 @@ class AlignSettings:
     max_anchor_occurrences: int = 8  #: windows repeated more often in one text are not anchors
 
 
-def anchor_index(text: str, *, anchor: int = 6) -> pl.DataFrame:
-    """The ``anchor``-character windows of ``text`` (digits folded, hashed): columns ``h`` (64-bit hash),
-    ``i`` (where the window starts) and ``n`` (how often the window occurs in ``text``)."""
+def anchor_index(text: str, *, anchor: int = 6) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``anchor``-character windows of ``text`` (digits folded, hashed), sorted by hash, then position:
+    arrays ``h`` (64-bit hash), ``i`` (where the window starts) and ``n`` (how often the window occurs in
+    ``text``)."""
     from .candidates import kgram_hashes
 
     h = kgram_hashes(text, anchor)
-    df = pl.DataFrame({"h": h, "i": np.arange(len(h), dtype=np.int64)})
-    return df.with_columns(n=pl.len().over("h"))
+    order = np.argsort(h, kind="stable")
+    h = h[order]
+    first = np.flatnonzero(np.concatenate([[True], h[1:] != h[:-1]])) if h.size else np.zeros(0, np.int64)
+    runs = np.diff(np.append(first, h.size))
+    return h, order.astype(np.int64), np.repeat(runs, runs)
+
+
+def _join(
+    index_a: tuple[np.ndarray, np.ndarray, np.ndarray],
+    index_b: tuple[np.ndarray, np.ndarray, np.ndarray],
+    cap: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``(i_a, i_b)`` of every pair of equal windows, each at most ``cap`` times in its text."""
+    ha, ia, na = index_a
+    hb, ib, nb = index_b
+    ka, kb = na <= cap, nb <= cap
+    ha, ia, hb, ib = ha[ka], ia[ka], hb[kb], ib[kb]
+    lo = np.searchsorted(hb, ha, side="left")
+    hit = np.flatnonzero(hb[np.minimum(lo, max(0, hb.size - 1))] == ha) if hb.size else lo[:0]
+    ha, ia, lo = ha[hit], ia[hit], lo[hit]  # windows of a found in b
+    cnt = np.searchsorted(hb, ha, side="right") - lo
+    which = np.repeat(np.arange(ha.size, dtype=np.int64), cnt)
+    offset = np.arange(which.size, dtype=np.int64) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    return ia[which], ib[lo[which] + offset]
 
 
 def _segments(i: np.ndarray, j: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -138,18 +165,19 @@ def _merge(
 def align_indexed(
     a: str,
     b: str,
-    index_a: pl.DataFrame,
-    index_b: pl.DataFrame,
+    index_a: tuple[np.ndarray, np.ndarray, np.ndarray],
+    index_b: tuple[np.ndarray, np.ndarray, np.ndarray],
     *,
     settings: AlignSettings = AlignSettings(),
 ) -> list[tuple[int, int, int, int, float]]:
-    """``align_passages`` on precomputed ``anchor_index`` of both texts: (a_start, a_end, b_start, b_end, sim)."""
+    """``align_passages`` on a precomputed ``anchor_index`` of each text:
+    ``(a_start, a_end, b_start, b_end, similarity)`` rows."""
     s = settings
     cap = s.max_anchor_occurrences
-    m = index_a.filter(pl.col("n") <= cap).join(index_b.filter(pl.col("n") <= cap), on="h", suffix="_b")
-    if m.height == 0:
+    ia, ib = _join(index_a, index_b, cap)
+    if ia.size == 0:
         return []
-    segs = _segments(m["i"].to_numpy(), m["i_b"].to_numpy())
+    segs = _segments(ia, ib)
     k = s.anchor
     # a lone anchor (one window, no neighbour on its diagonal) is noise unless it merges; 2+ anchors kept
     boxes = [(a0, a1 + k, b0, b1 + k, n) for a0, a1, b0, b1, n in _chains(segs, s) if n >= 2]
