@@ -196,14 +196,16 @@ def test_design_caveats_follow_the_documents_table():
         }
     )
     text = design_caveats(docs, min_docs=2)
-    assert "**province**: 1 document(s); annual\\_report" in text
-    assert "Fewer than 2 documents at province:" in text
+    # labels, never raw codes, in prose (issue 17)
+    assert "**省 province**: 1 document(s); 法治政府建设年度报告 annual report" in text
+    assert "Fewer than 2 documents at 省 province:" in text
+    assert "annual\\_report" not in text and "implementation\\_plan" not in text
     assert "level is confounded with document type" in text
     assert "different periods" not in text
     both = docs.with_columns(doc_type=pl.lit("annual_report"), period=pl.Series(["2022", "2023", "2023"]))
     text = design_caveats(both, min_docs=1)
     assert "Fewer than" not in text and "confounded" not in text
-    assert "shared by two or more levels: annual\\_report" in text and "2 different periods" in text
+    assert "shared by two or more levels: 法治政府建设年度报告 annual report" in text and "2 different periods" in text
 
 
 # ------------------------------------------------------------------------------ the site's corpora (notebooks/site.toml)
