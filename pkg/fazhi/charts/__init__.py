@@ -27,6 +27,7 @@ CJK_FONTS = (
 )
 
 THEME_NAME = "fazhi"
+COLUMN_WIDTH = 760  #: px: the text column of a page of the site, which every chart is built to fit
 
 
 @alt.theme.register(THEME_NAME, enable=True)
@@ -39,8 +40,12 @@ def theme() -> alt.theme.ThemeConfig:
             "axis": {"labelFont": CJK_FONTS, "titleFont": CJK_FONTS, "labelFontSize": 11},
             # A gradient legend's default length is the plot's height, which Vega-Lite cannot compute
             # for faceted charts with step-sized, independent y scales ("datum is not defined").
-            "legend": {"labelFont": CJK_FONTS, "titleFont": CJK_FONTS, "gradientLength": 160},
-            "header": {"labelFont": CJK_FONTS, "titleFont": CJK_FONTS},
+            # Legends go below the plot, in columns, so that they never widen a chart beyond the text column.
+            "legend": {
+                "labelFont": CJK_FONTS, "titleFont": CJK_FONTS, "gradientLength": 160,
+                "orient": "bottom", "direction": "horizontal", "columns": 3, "labelLimit": 160,
+            },
+            "header": {"labelFont": CJK_FONTS, "titleFont": CJK_FONTS, "labelLimit": 220},
             "mark": {"font": CJK_FONTS},
             "text": {"font": CJK_FONTS},
             "view": {"stroke": None},
@@ -102,8 +107,10 @@ def chart_html(spec: dict, root: str, chart_id: str) -> str:
     payload = script_json(spec)
     options = '{"actions":false,"renderer":"svg"}'
     return (
-        # a chart wider than the text column scrolls rather than being cut off
-        f'<div class="fazhi-chart" id="{chart_id}" style="max-width:100%;overflow-x:auto"></div>\n'
+        # the charts are sized for the text column (COLUMN_WIDTH); one still wider is scaled down to fit it
+        # (its SVG keeps its viewBox), never cut off or scrolled
+        f'<div class="fazhi-chart" id="{chart_id}" style="max-width:100%"></div>\n'
+        "<style>.fazhi-chart svg{max-width:100%;height:auto}</style>\n"
         f"<script>{loader}</script>\n"
         f'<script>vegaEmbed("#{chart_id}",{payload},{options}).catch(function(e){{console.error(e)}});</script>'
     )

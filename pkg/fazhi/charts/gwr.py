@@ -35,7 +35,7 @@ def provinces_against_national(
         prov = prov.join(r, on="theme", how="left")
     base = alt.Chart().encode(y=alt.Y("region:N", sort="ascending", title=None))
     bars = base.mark_rule().encode(
-        x=alt.X("ci_low:Q", title="Emphasis (weighted hits per 1,000 word tokens)"), x2="ci_high:Q"
+        x=alt.X("ci_low:Q", title=None), x2="ci_high:Q"
     )
     dots = base.mark_point(filled=True).encode(
         x="emphasis:Q",
@@ -54,10 +54,16 @@ def provinces_against_national(
             )
     return (
         alt.layer(*layers, data=prov)
-        .properties(width=130, height=480)
-        .facet(column=alt.Column("theme_label:N", title=None))
+        .properties(width=120, height=480)
+        .facet(facet=alt.Facet("theme_label:N", title=None), columns=4)
         .properties(
-            title=f"Provincial reports of {year}: emphasis with 95% intervals; national report(s) as lines"
+            title=alt.TitleParams(
+                f"Provincial reports of {year}",
+                subtitle=[
+                    "Emphasis (weighted hits per 1,000 word tokens) with 95% intervals;",
+                    "the national report(s) as dashed lines",
+                ],
+            )
         )
         .resolve_scale(x="independent")
     )
@@ -94,7 +100,7 @@ def national_series(emphasis: pl.DataFrame, eras: pl.DataFrame) -> alt.VConcatCh
             .encode(x="valid_from:Q", y=alt.value(0), text="term:N")
         )
         charts.append(
-            alt.layer(band, line, rules, text).properties(width=640, height=140, title=d["theme_label"][0])
+            alt.layer(band, line, rules, text).properties(width=560, height=140, title=d["theme_label"][0])
         )
     return alt.vconcat(*charts)
 
