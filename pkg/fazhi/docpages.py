@@ -225,7 +225,7 @@ STYLE = (
     "border-radius:2px}.fazhi-legend{display:flex;flex-wrap:wrap;gap:.3em 1em;margin:.5em 0 1em;font-size:.9em}"
     ".fazhi-section{white-space:pre-wrap;overflow-wrap:anywhere;margin-bottom:.8em;padding-top:.3em;"
     "border-top:1px solid #eee}.fazhi-path{float:right;color:#888;font-size:.8em;margin-left:1em}"
-    ".fazhi-hit{padding:0 1px;color:inherit}.fazhi-ci{color:#777;font-size:.85em;white-space:nowrap}"
+    ".fazhi-hit{padding:0 1px;color:inherit}.fazhi-ci{color:#777;font-size:.85em;white-space:nowrap;display:block}"
     ".fazhi-meta th{width:14em;font-weight:600}.fazhi-meta td{overflow-wrap:anywhere}.fazhi-scores td:first-child{white-space:nowrap}td.num{text-align:right;"
     "white-space:nowrap}.fazhi-scores{font-size:.9em}.fazhi-outline{font-size:.95em}"
     "#fazhi-search-results{table-layout:fixed;width:100%}#fazhi-search-results td{white-space:nowrap;"
@@ -233,7 +233,7 @@ STYLE = (
     "#fazhi-search-results td.left{width:34%;text-align:right;direction:rtl}#fazhi-search-results td span"
     "{direction:ltr;unicode-bidi:isolate}#fazhi-search-results td.right"
     "{width:34%}#fazhi-search-results td.kw{width:8em;text-align:center;background:#ffe08a;font-weight:600;"
-    "padding:0 .2em}</style>"
+    "padding-left:.2em;padding-right:.2em}</style>"
 )
 
 
