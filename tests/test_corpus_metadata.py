@@ -1198,3 +1198,30 @@ def test_collection_columns_come_from_the_one_data_file() -> None:
     assert M._given_field({"年度": "2021"}, "period") == "2021"  # a year column gives the period
     assert M._given_field({"no_such_column": "x"}, "title") is None
     assert not hasattr(M, "_GIVEN_ALIASES")
+
+
+def test_sidecar_provenance_is_validated_and_reaches_the_documents_table(tmp_path: Path):
+    # issue 17: source_url (the official publication page) and accessed (the date retrieved), never guessed
+    url = "https://www.gov.cn/zhengce/a.htm?x=1#p"
+    assert S.validate_value("source_url", url) == (url, None)
+    for bad in ("javascript:alert(1)", "www.gov.cn/a", "https://a.cn/x y", 'https://a.cn/"onmouseover=x'):
+        value, problem = S.validate_value("source_url", bad)
+        assert value is None and problem, bad
+    assert S.validate_value("accessed", "2024-04-01") == ("2024-04-01", None)
+    assert S.validate_value("accessed", "2024-02-30")[0] is None
+    (tmp_path / "a.txt").write_text("某县人民政府关于2023年法治政府建设情况的报告\n一、总体情况\n依法行政。", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("某市人民政府关于2023年法治政府建设情况的报告\n一、总体情况\n依法行政。", encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text(
+        "source_file,source_url,accessed\n"
+        "a.txt,https://example.org/a.html,2024-04-01\nb.txt,javascript:alert(1),yesterday\n",
+        encoding="utf-8",
+    )
+    with pytest.warns(S.SidecarWarning):
+        corpus = read_corpus(tmp_path)
+    docs = {r["source_file"]: r for r in corpus.documents.iter_rows(named=True)}
+    assert docs["a.txt"]["source_url"] == "https://example.org/a.html"
+    assert docs["a.txt"]["accessed"].isoformat() == "2024-04-01"
+    assert docs["b.txt"]["source_url"] is None and docs["b.txt"]["accessed"] is None
+    problems = corpus.metadata_check.filter(pl.col("problem").is_not_null())
+    assert set(problems["field"]) >= {"source_url", "accessed"}
+    assert "unknown column" not in " ".join(problems["problem"].to_list())

@@ -14,23 +14,32 @@ import altair as alt
 import polars as pl
 import pytest
 from fazhi import charts
-from fazhi.site import SiteError, cdn_references, execute_notebook, notebooks, pick_renderer
+from fazhi.site import CDN_PATTERN, SiteError, cdn_references, execute_notebook, notebooks, pick_renderer
 from fazhi.tables import STAMP_KEY, read_stamp
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_charts_in_the_site_load_vega_from_the_site_and_lab_keeps_altairs_renderer(tmp_path, monkeypatch):
+def test_charts_in_the_site_load_vega_from_the_site_and_in_lab_from_the_package(tmp_path, monkeypatch):
     import nbformat
 
     chart = alt.Chart(pl.DataFrame({"x": ["一", "二"], "y": [1, 2]})).mark_bar().encode(x="x", y="y")
     monkeypatch.delenv(charts.SITE_ROOT_ENV, raising=False)
-    bundle = chart._repr_mimebundle_()
-    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
-    assert "text/html" in bundle and "vendor/vega" not in bundle["text/html"]
+    charts.resend_vega()
+    bundles = [chart._repr_mimebundle_() for _ in range(2)]
+    first, second = ((b[0] if isinstance(b, tuple) else b)["text/html"] for b in bundles)
+    # JupyterLab (issue 17, 5): the first chart carries the package's Vega scripts, the next waits for them;
+    # neither names a CDN nor the site's vendor folder
+    vega = (charts.ASSETS / "vega" / "vega.min.js").read_text(encoding="utf-8")
+    assert vega[:200] in first and vega[:200] not in second and "window.vegaEmbed" in second
+    for html in (first, second):
+        assert CDN_PATTERN.search(html) is None and "vendor/vega" not in html
+        assert "<script src=" not in html
     # what a JupyterLab session saves must be a valid notebook
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("chart")])
-    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data=bundle)]
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output("display_data", data=b[0] if isinstance(b, tuple) else b) for b in bundles
+    ]
     nbformat.validate(nb)
 
     (tmp_path / "notebooks").mkdir()
@@ -196,14 +205,16 @@ def test_design_caveats_follow_the_documents_table():
         }
     )
     text = design_caveats(docs, min_docs=2)
-    assert "**province**: 1 document(s); annual\\_report" in text
-    assert "Fewer than 2 documents at province:" in text
+    # labels, never raw codes, in prose (issue 17)
+    assert "**省 province**: 1 document(s); 法治政府建设年度报告 annual report" in text
+    assert "Fewer than 2 documents at 省 province:" in text
+    assert "annual\\_report" not in text and "implementation\\_plan" not in text
     assert "level is confounded with document type" in text
     assert "different periods" not in text
     both = docs.with_columns(doc_type=pl.lit("annual_report"), period=pl.Series(["2022", "2023", "2023"]))
     text = design_caveats(both, min_docs=1)
     assert "Fewer than" not in text and "confounded" not in text
-    assert "shared by two or more levels: annual\\_report" in text and "2 different periods" in text
+    assert "shared by two or more levels: 法治政府建设年度报告 annual report" in text and "2 different periods" in text
 
 
 # ------------------------------------------------------------------------------ the site's corpora (notebooks/site.toml)
@@ -312,3 +323,15 @@ def test_no_page_shows_a_raw_dataframe_dump_or_library_noise(built_site):
         assert dump is None, f"{page.relative_to(built_site.site)} shows a raw dataframe dump: {dump.group(0)!r}"
         noise = LIBRARY_NOISE.search(text)
         assert noise is None, f"{page.relative_to(built_site.site)} shows library noise: {noise.group(0)!r}"
+
+
+@pytest.mark.slow
+def test_both_renderers_fold_the_code_of_every_notebook_page(built_site):
+    """Issue 17 (4): smalldocs folds a cell's code only when the cell says so; fazhi site marks every cell."""
+    for page in sorted((built_site.site / "notebooks").glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        blocks = len(re.findall(r'class="[^"]*\bcell-code\b', html))
+        assert blocks, f"{page.name} shows no code at all"
+        assert html.count('<details class="code-fold">') == blocks, page.name
+    staged = (built_site.staging / "notebooks" / "01_corpus.ipynb").read_text(encoding="utf-8")
+    assert "#| code-fold: true" in staged

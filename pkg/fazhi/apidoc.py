@@ -2,8 +2,13 @@
 
 In: the modules of ``fazhi`` (their docstrings, public functions and classes, signatures). Out: one
 Markdown page per module in a folder (``reference/<module>.qmd``) plus ``reference/index.qmd``, plain
-Pandoc Markdown that Quarto and smalldocs both render. Numpy-style sections (Parameters, Returns,
-Raises, ...) become headed definition lists.
+Pandoc Markdown that Quarto and smalldocs both render.
+
+How: numpy-style sections (Parameters, Returns, Raises, ...) become headed definition lists; reST
+inline markup becomes Markdown (``` ``literal`` ``` and ``:func:`name``` as code, ``:class:`~a.B``` as
+``B``); reST simple tables (``====`` borders) become Markdown tables; characters that Markdown or Pandoc
+would read outside code (``*``, ``<``, ``$``, ``@``, ...) are escaped. The index gives each module the
+first sentence of its docstring, never a line cut short.
 """
 
 from __future__ import annotations
@@ -42,7 +47,16 @@ MODULES = (
     "tables",
     "pipeline",
     "site",
+    "docpages",
+    "display",
     "charts",
+    "charts.corpus",
+    "charts.segment",
+    "charts.vocabulary",
+    "charts.themes",
+    "charts.topics",
+    "charts.validation",
+    "charts.gwr",
     "paths",
 )
 SECTION = re.compile(r"^(?P<name>[A-Z][A-Za-z ]+)\n-{3,}\s*$", re.MULTILINE)
@@ -78,13 +92,150 @@ def public_members(module: ModuleType) -> list[tuple[str, object]]:
     return sorted(members, key=line)
 
 
+# reST inline markup: a role (``:func:`x```), a literal (````x````) or interpreted text (```x```).
+INLINE = re.compile(r"(?::(?:py:)?[a-z]+:)?`(?P<ref>[^`]+)`_?|``(?P<lit>.+?)``(?!`)")
+# Characters Markdown or Pandoc would read outside code: emphasis, raw HTML, maths, citations, links.
+MD_SPECIAL = re.compile(r"([\\*_<>$@\[\]|#~^])")
+
+
+def code_span(text: str) -> str:
+    """``text`` as a Markdown code span, fenced by more backticks than it holds."""
+    runs = [len(r) for r in re.findall(r"`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or fence != "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*]+?)(?<=\S)\*(?![\w*])")
+
+
+def _escape(text: str) -> str:
+    """Plain text with the Markdown specials escaped, reST ``*emphasis*`` kept as emphasis."""
+    out, pos = [], 0
+    for m in EMPHASIS.finditer(text):
+        out += [MD_SPECIAL.sub(r"\\\1", text[pos : m.start()]), "*", MD_SPECIAL.sub(r"\\\1", m[1]), "*"]
+        pos = m.end()
+    out.append(MD_SPECIAL.sub(r"\\\1", text[pos:]))
+    return "".join(out)
+
+
+def rst_inline(text: str) -> str:
+    """reST inline markup as Markdown: roles and literals as code spans, everything else escaped."""
+    out, pos = [], 0
+    for m in INLINE.finditer(text):
+        out.append(_escape(text[pos : m.start()]))
+        if m["lit"] is not None:
+            out.append(code_span(m["lit"]))
+        else:
+            ref = m["ref"]
+            if ref.startswith("~"):
+                ref = ref[1:].rsplit(".", 1)[-1]
+            out.append(code_span(ref))
+        pos = m.end()
+    out.append(_escape(text[pos:]))
+    return "".join(out)
+
+
+def _width(ch: str) -> int:
+    import unicodedata
+
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _cells(line: str, starts: list[int]) -> list[str]:
+    """A table row cut at the columns' display positions (a wide character counts two)."""
+    cells = [""] * len(starts)
+    col = 0
+    for ch in line:
+        i = max(j for j, s in enumerate(starts) if s <= col) if col >= starts[0] else 0
+        cells[i] += ch
+        col += _width(ch)
+    return [c.strip() for c in cells]
+
+
+def rst_table(block: str) -> str:
+    """A reST simple table (``====`` borders, a header row) as a Markdown pipe table."""
+    lines = block.splitlines()
+    border = lines[0]
+    spans = [(m.start(), m.end()) for m in re.finditer(r"=+", border)]
+    rows: list[list[str]] = []
+    header_done = False
+    header: list[str] = []
+    for line in lines[1:]:
+        if re.fullmatch(r"[= ]+", line):
+            if not header_done and rows:
+                header, rows, header_done = rows[0], [], True
+            continue
+        if not line.strip():
+            continue
+        cells = _cells(line, [a for a, _ in spans])
+        if rows and not cells[0] and (header_done or len(rows) > 0):
+            rows[-1] = [f"{old} {new}".strip() for old, new in zip(rows[-1], cells, strict=True)]
+        else:
+            rows.append(cells)
+
+    def row(cells: list[str]) -> str:
+        return "| " + " | ".join(rst_inline(c) for c in cells) + " |"
+
+    if not header:
+        header, rows = rows[0], rows[1:]
+    return "\n".join([row(header), "|" + "---|" * len(header), *(row(r) for r in rows)])
+
+
+def prose(text: str) -> str:
+    """Docstring prose as Markdown: reST tables converted, inline markup converted, lists and paragraphs kept."""
+    out, pos = [], 0
+    for m in RST_TABLE.finditer(text):
+        out.append(_lines(text[pos : m.start()]))
+        out.append("\n" + rst_table(m.group(0)) + "\n")
+        pos = m.end()
+    out.append(_lines(text[pos:]))
+    return "".join(out).strip()
+
+
+def _lines(text: str) -> str:
+    """Inline markup of each paragraph, a paragraph's lines joined (so markup spanning lines is whole)."""
+    paragraphs = re.split(r"\n\s*\n", text)
+    done = []
+    for para in paragraphs:
+        lines = para.splitlines()
+        if lines and all(
+            re.match(r"\s*(?:[-*] |\d+[.)] )", ln) or ln.startswith("  ") for ln in lines if ln.strip()
+        ):
+            items: list[str] = []  # a list: its items joined, each on its own line
+            for ln in lines:
+                if re.match(r"\s*(?:[-*] |\d+[.)] )", ln) or not items:
+                    items.append(ln.strip())
+                else:
+                    items[-1] += " " + ln.strip()
+            done.append("\n".join(_item(i) for i in items))
+        else:
+            done.append(rst_inline(" ".join(ln.strip() for ln in lines)))
+    return "\n\n".join(done)
+
+
+def _item(line: str) -> str:
+    m = re.match(r"([-*]|\d+[.)]) (.*)", line)
+    return f"{'-' if m[1] in '-*' else m[1]} {rst_inline(m[2])}" if m else rst_inline(line)
+
+
+def summary(doc: str | None) -> str:
+    """The first sentence of a docstring (its first paragraph when no sentence ends), as Markdown."""
+    if not doc:
+        return ""
+    first = " ".join(inspect.cleandoc(doc).split("\n\n", 1)[0].split())
+    m = re.search(r"(?<=[.!?])\s+(?=[A-Z`(])", first)
+    text = first[: m.start()] if m else first
+    return prose(text).replace("|", r"\|")
+
+
 def docstring_markdown(doc: str | None) -> str:
     """Turn a numpy-style docstring into Markdown: sections as bold headings, parameters as a list."""
     if not doc:
         return "*No docstring.*"
-    text = RST_TABLE.sub(lambda m: f"```\n{m.group(0)}\n```", inspect.cleandoc(doc))
+    text = inspect.cleandoc(doc)
     parts = SECTION.split(text)
-    out = [parts[0].strip()]
+    out = [prose(parts[0])]
     for i in range(1, len(parts), 2):
         out.append(f"**{parts[i].strip()}**")
         out.append(_definition_list(parts[i + 1]))
@@ -92,17 +243,21 @@ def docstring_markdown(doc: str | None) -> str:
 
 
 def _definition_list(body: str) -> str:
-    items: list[str] = []
+    items: list[tuple[str, list[str]]] = []
     for line in inspect.cleandoc(body).splitlines():
         if not line.strip():
             continue
         if not line.startswith((" ", "\t")):
-            items.append(f"- `{line.strip()}`")
+            items.append((line.strip(), []))
         elif items:
-            items[-1] += ("  \n  " if items[-1].startswith("- `") and "  \n" not in items[-1] else " ") + line.strip()
+            items[-1][1].append(line.strip())
         else:
-            items.append(line.strip())
-    return "\n".join(items)
+            items.append(("", [line.strip()]))
+    out = []
+    for term, desc in items:
+        text = rst_inline(" ".join(desc))
+        out.append(f"- {code_span(term)}" + (f"  \n  {text}" if text else "") if term else f"- {text}")
+    return "\n".join(out)
 
 
 def _signature(name: str, obj: object) -> str:
@@ -120,7 +275,7 @@ def _signature(name: str, obj: object) -> str:
 def module_page(module: ModuleType) -> str:
     """The Markdown page of one module."""
     short = module.__name__.removeprefix("fazhi.")
-    lines = [f"---\ntitle: \"fazhi.{short}\"\n---\n", docstring_markdown(module.__doc__), ""]
+    lines = [f'---\ntitle: "fazhi.{short}"\n---\n', docstring_markdown(module.__doc__), ""]
     for name, obj in public_members(module):
         lines += [f"## {name} {{#{short}-{name.lower()}}}", "", "```python", _signature(name, obj), "```", ""]
         lines += [docstring_markdown(obj.__doc__), ""]
@@ -155,7 +310,6 @@ def write_reference(folder: Path) -> list[Path]:
         page = folder / f"{short}.qmd"
         page.write_text(module_page(module), encoding="utf-8")
         written.append(page)
-        summary = (module.__doc__ or "").strip().splitlines()[0].replace("|", r"\|") if module.__doc__ else ""
-        index.append(f"| [`fazhi.{short}`]({short}.qmd) | {summary} |")
+        index.append(f"| [`fazhi.{short}`]({short}.qmd) | {summary(module.__doc__)} |")
     (folder / "index.qmd").write_text("\n".join(index) + "\n", encoding="utf-8")
     return [folder / "index.qmd", *written]

@@ -82,9 +82,9 @@ def _join(values: list[object], limit: int = 12) -> str:
 def corpus_markdown(folder: Path | None = None) -> str:
     """One paragraph on what the corpus holds, from the documents table (every value escaped)."""
     f = corpus_facts(folder)
-    levels = _join(f["levels"]) or "none"  # type: ignore[arg-type]
+    levels = _join([label("level", v) for v in f["levels"]]) or "none"  # type: ignore[attr-defined]
     periods = _join(f["periods"]) or "unknown"  # type: ignore[arg-type]
-    types = _join(f["doc_types"]) or "none"  # type: ignore[arg-type]
+    types = _join([label("doc_type", v) for v in f["doc_types"]]) or "none"  # type: ignore[attr-defined]
     return (
         f"The corpus **{md_escape(corpus_name(folder))}** holds **{f['documents']} document(s)** "
         f"({f['characters']:,} characters of clean text) from these levels of government: {levels}; "
@@ -322,7 +322,7 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
         f"lexicon hits and {PRESENCE_MIN_RATE:g} per 1,000 word tokens; a document's emphasis is its rate where the "
         f"theme is present and 0 where not. Groups of documents are compared by resampling documents (a cluster "
         f"bootstrap) when a group has at least {min_docs}; smaller groups are described, not compared. A "
-        "difference is named only when its Holm-adjusted interval excludes zero; `unknown` is never ranked."
+        "difference is named only when its Holm-adjusted interval excludes zero; documents of unknown level are never ranked."
     )
     level_c = contrasts.filter(pl.col("covariate") == "level", pl.col("theme").is_in(list(FOCUS)))
     if not level_c["supported"].any():
@@ -404,7 +404,8 @@ def _within_text(
         .to_list()
     )
     if len(values) == 1:
-        return f" All documents of known level are of one {noun} ({md_escape(values[0])}): level is not confounded with it."
+        shown = md_escape(label(within, values[0]))
+        return f" All documents of known level are of one {noun} ({shown}): level is not confounded with it."
     reason = confounding(docs, by="level", within=within)
     if reason:
         return f" Within one {noun}: no comparison possible ({md_escape(reason)})."
@@ -470,11 +471,12 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
         .sort("order")
     )
     lines = [
-        f"- **{md_escape(r['level'])}**: {r['n']} document(s); {_join(r['types'])}; period(s) {_join(r['periods'])}"
+        f"- **{md_escape(label('level', r['level']))}**: {r['n']} document(s); "
+        f"{_join([label('doc_type', t) for t in r['types']])}; period(s) {_join(r['periods'])}"
         for r in per.iter_rows(named=True)
     ]
     known = per.filter(pl.col("level") != "unknown")
-    thin = known.filter(pl.col("n") < min_docs)["level"].to_list()
+    thin = [label("level", v) for v in known.filter(pl.col("n") < min_docs)["level"].to_list()]
     shared_types = (
         documents.filter(pl.col("level") != "unknown", pl.col("doc_type") != "unknown")
         .group_by("doc_type")
@@ -501,7 +503,8 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
         )
     elif known.height > 1:
         notes.append(
-            f"Document types shared by two or more levels: {_join(shared_types['doc_type'].sort().to_list())}; "
+            "Document types shared by two or more levels: "
+            f"{_join([label('doc_type', t) for t in shared_types['doc_type'].sort().to_list()])}; "
             "comparing levels within one type separates level from type."
         )
     periods = documents["period"].drop_nulls().unique()

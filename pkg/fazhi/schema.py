@@ -128,7 +128,12 @@ TABLES: dict[str, Table] = {
             ("n_chars", pl.Int64, "number of characters of text"),
             ("english_summary", pl.String, "the machine-translated English summary of a database export"),
             ("metadata_source", pl.String, "curated (a sidecar metadata.csv row exists) or inferred"),
-            ("source_url", pl.String, "the address a collection's url/source_url column gives for the row"),
+            (
+                "source_url",
+                pl.String,
+                "the document's publication page: the sidecar's source_url, else a collection's url/source_url column",
+            ),
+            ("accessed", pl.Date, "the date the document was retrieved from source_url (sidecar); null when unknown"),
             (
                 "ingest_notes",
                 pl.String,

@@ -8,8 +8,10 @@ The steps, one code path whichever renderer publishes the site:
 1. ``fazhi build`` for every corpus of the site (``notebooks/site.toml``: ``site_corpora``): every result table,
    stamped with the inputs it was made from. A corpus whose folder is absent is skipped with a note.
 2. Stage the site sources into ``_build/site/`` (the notebooks in git carry no outputs), with the
-   downloadable tables (``downloads/``) and the API reference pages (``reference/``) generated from the
-   package itself.
+   downloadable tables (``downloads/``), a page per document of the default corpus and the corpus search
+   (``documents/``, ``fazhi.docpages``) and the API reference pages (``reference/``) generated from the
+   package itself. Every code cell of the staged notebooks is marked ``#| code-fold: true`` (``fold_code``):
+   Quarto folds code by the project's ``code-fold`` option, smalldocs only by the cell's own.
 3. Execute every notebook from top to bottom with nbclient, in a fresh kernel, against the tables of the
    corpus that claims it (``notebooks/site.toml``; the default corpus gets the rest). A
    cell that raises stops the build. Nothing is frozen or cached: a change to ``pkg/`` or the
@@ -202,6 +204,25 @@ def stage_sources(root: Path, staging: Path) -> list[Path]:
     for src in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         shutil.copy2(src, staging / "notebooks" / src.name)
     return notebooks(staging)
+
+
+FOLD_OPTION = re.compile(r"^#\|\s*code-fold\s*:", re.MULTILINE)
+
+
+def fold_code(path: Path) -> int:
+    """Mark every code cell of the notebook ``path`` ``#| code-fold: true`` (unless it sets code-fold itself).
+
+    Both renderers then fold the code (a "Code" summary that opens it); returns the cells marked.
+    """
+    nb = nbformat.read(path, as_version=4)
+    marked = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.strip() and not FOLD_OPTION.search(cell.source):
+            cell.source = "#| code-fold: true\n" + cell.source
+            marked += 1
+    if marked:
+        nbformat.write(nb, path)
+    return marked
 
 
 FOOTER_LINE = re.compile(r"^(?P<indent>\s+)center:.*$", re.MULTILINE)
@@ -490,6 +511,11 @@ def build_site(
     write_footer(staging / "_quarto.yml", {c.name: c.tables for c in active})
     export_downloads(out, staging / "downloads")
     from .apidoc import write_reference
+    from .docpages import FOLDER, write_document_pages
+
+    write_document_pages(out, staging / FOLDER)
+    for p in pages:
+        fold_code(p)
 
     write_reference(staging / "reference")
 

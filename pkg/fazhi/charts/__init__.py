@@ -9,7 +9,6 @@ In: tidy polars tables from the stages. Out: ``altair.Chart`` objects, styled by
 from __future__ import annotations
 
 import hashlib
-import importlib
 import itertools
 import json
 import os
@@ -27,6 +26,7 @@ CJK_FONTS = (
 )
 
 THEME_NAME = "fazhi"
+COLUMN_WIDTH = 760  #: px: the text column of a page of the site, which every chart is built to fit
 
 
 @alt.theme.register(THEME_NAME, enable=True)
@@ -39,8 +39,17 @@ def theme() -> alt.theme.ThemeConfig:
             "axis": {"labelFont": CJK_FONTS, "titleFont": CJK_FONTS, "labelFontSize": 11},
             # A gradient legend's default length is the plot's height, which Vega-Lite cannot compute
             # for faceted charts with step-sized, independent y scales ("datum is not defined").
-            "legend": {"labelFont": CJK_FONTS, "titleFont": CJK_FONTS, "gradientLength": 160},
-            "header": {"labelFont": CJK_FONTS, "titleFont": CJK_FONTS},
+            # Legends go below the plot, in columns, so that they never widen a chart beyond the text column.
+            "legend": {
+                "labelFont": CJK_FONTS,
+                "titleFont": CJK_FONTS,
+                "gradientLength": 160,
+                "orient": "bottom",
+                "direction": "horizontal",
+                "columns": 3,
+                "labelLimit": 160,
+            },
+            "header": {"labelFont": CJK_FONTS, "titleFont": CJK_FONTS, "labelLimit": 220},
             "mark": {"font": CJK_FONTS},
             "text": {"font": CJK_FONTS},
             "view": {"stroke": None},
@@ -49,16 +58,20 @@ def theme() -> alt.theme.ThemeConfig:
 
 
 # ---- offline rendering -------------------------------------------------------------------------------
-# In JupyterLab a chart is shown by altair's own default (HTML that loads Vega from jsDelivr: fine for an
-# interactive session; altair 6's mimetype bundle is not valid nbformat, "application/vnd.vegalite.v6.json").
-# When `fazhi site` executes a notebook it sets FAZHI_SITE_ROOT, and charts become HTML that loads
-# Vega, Vega-Lite and Vega-Embed from the site itself (``vendor/vega/``), never from a CDN, so the
-# published site works from disk, from an archive or in an air-gapped reading room.
+# Never a CDN. When `fazhi site` executes a notebook it sets FAZHI_SITE_ROOT, and charts become HTML that
+# loads Vega, Vega-Lite and Vega-Embed from the site itself (``vendor/vega/``), so the published site works
+# from disk, from an archive or in an air-gapped reading room. In JupyterLab (no FAZHI_SITE_ROOT) the first
+# chart of a kernel session carries the vendored scripts inline (830 kB, once) and every chart waits for
+# them: charts draw offline, and the notebook stays valid nbformat (altair 6's own mimetype bundle,
+# "application/vnd.vegalite.v6.json", is not; its HTML renderer loads Vega from jsDelivr).
 
 SITE_ROOT_ENV = "FAZHI_SITE_ROOT"
 VENDOR_DIR = "vendor/vega"
 VEGA_SCRIPTS = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
 RENDERER_NAME = "fazhi"
+# Vega-Embed's menu offers the chart as SVG and PNG (drawn in the browser, no network); the source and
+# editor links (the online Vega editor) are left out.
+EMBED_OPTIONS = '{"actions":{"export":true,"source":false,"compiled":false,"editor":false},"renderer":"svg"}'
 _chart_counter = itertools.count()
 
 
@@ -100,19 +113,65 @@ def chart_html(spec: dict, root: str, chart_id: str) -> str:
         f"document.write('{tags}<script>window.define=window.__fazhiDefine<\\/script>');}}"
     )
     payload = script_json(spec)
-    options = '{"actions":false,"renderer":"svg"}'
+    options = EMBED_OPTIONS
     return (
-        # a chart wider than the text column scrolls rather than being cut off
-        f'<div class="fazhi-chart" id="{chart_id}" style="max-width:100%;overflow-x:auto"></div>\n'
+        # the charts are sized for the text column (COLUMN_WIDTH); one still wider is scaled down to fit it
+        # (its SVG keeps its viewBox), never cut off or scrolled
+        f'<div class="fazhi-chart" id="{chart_id}" style="max-width:100%"></div>\n'
+        "<style>.fazhi-chart svg{max-width:100%;height:auto}</style>\n"
         f"<script>{loader}</script>\n"
         f'<script>vegaEmbed("#{chart_id}",{payload},{options}).catch(function(e){{console.error(e)}});</script>'
     )
 
 
+_LAB_STATE = {"sent": False}  # whether this kernel has sent the inline Vega scripts to the notebook
+
+
+def resend_vega() -> None:
+    """Make the next chart carry the Vega scripts again (after its page was reloaded without them)."""
+    _LAB_STATE["sent"] = False
+
+
+def _inline_scripts() -> str:
+    """The vendored Vega, Vega-Lite and Vega-Embed as one inline script, run only where not yet loaded."""
+    folder = ASSETS / "vega"
+    code = "\n".join((folder / name).read_text(encoding="utf-8") for name in VEGA_SCRIPTS)
+    code = code.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+    return (
+        "<script>if(!window.vegaEmbed){window.__fazhiDefine=window.define;window.define=undefined;\n"
+        f"{code}\nwindow.define=window.__fazhiDefine;}}</script>\n"
+    )
+
+
+def lab_html(spec: dict, chart_id: str, *, scripts: bool) -> str:
+    """The HTML of one chart for JupyterLab: no network; the Vega scripts inline when ``scripts``, and a
+    wait (up to 30 s) for them otherwise, then a plain message if they never came."""
+    payload = script_json(spec)
+    options = EMBED_OPTIONS
+    missing = script_json(
+        "Vega is not loaded on this page: run fazhi.charts.resend_vega() and then this cell again."
+    )
+    draw = (
+        f"(function(){{var id={script_json(chart_id)};function go(n){{if(window.vegaEmbed){{"
+        f"vegaEmbed('#'+id,{payload},{options}).catch(function(e){{console.error(e)}});}}"
+        "else if(n>0){setTimeout(function(){go(n-1)},100);}"
+        f"else{{document.getElementById(id).textContent={missing};}}}}go(300);}})();"
+    )
+    return (
+        _inline_scripts() if scripts else ""
+    ) + f'<div class="fazhi-chart" id="{chart_id}" style="max-width:100%"></div>\n<script>{draw}</script>'
+
+
 def _renderer(spec: dict, **metadata: object) -> dict[str, str] | tuple[dict, dict]:
     site_root = os.environ.get(SITE_ROOT_ENV)
     if not site_root:
-        return _interactive_renderer(spec, **metadata)
+        digest = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[
+            :10
+        ]
+        scripts = not _LAB_STATE["sent"]
+        _LAB_STATE["sent"] = True
+        html = lab_html(spec, f"fazhi-chart-{digest}-{next(_chart_counter)}", scripts=scripts)
+        return {"text/html": html, "text/plain": "<fazhi chart>"}
     rel = os.path.relpath(site_root, os.getcwd()).replace(os.sep, "/")
     root = "" if rel == "." else rel.rstrip("/") + "/"
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:10]
@@ -120,9 +179,6 @@ def _renderer(spec: dict, **metadata: object) -> dict[str, str] | tuple[dict, di
     return {"text/html": chart_html(spec, root, chart_id), "text/plain": "<fazhi chart>"}
 
 
-_interactive_renderer = importlib.import_module(
-    f"altair.vegalite.{alt.SCHEMA_VERSION.split('.')[0]}.display"
-).html_renderer
 alt.renderers.register(RENDERER_NAME, _renderer)
 alt.renderers.enable(RENDERER_NAME)
 
@@ -155,7 +211,9 @@ def color(
     """The colour encoding of ``field`` (raw values of ``variable``): the variable's own colours, bilingual
     legend labels, values in ``values`` order (those present, in vocabulary order)."""
     colors = DISPLAY[variable]
-    scale = alt.Scale(domain=list(values), range=[colors.get(v, {"color": "#7f7f7f"})["color"] for v in values])
+    scale = alt.Scale(
+        domain=list(values), range=[colors.get(v, {"color": "#7f7f7f"})["color"] for v in values]
+    )
     return alt.Color(
         field,
         title=title,

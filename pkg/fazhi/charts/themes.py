@@ -78,7 +78,7 @@ def emphasis_by_level(scores: pl.DataFrame, measure: str = "per_1k_tokens", them
     )
     return (
         (rules + points)
-        .properties(width=185, height=alt.Step(26))
+        .properties(width=150, height=alt.Step(26))
         .facet(column=alt.Column("theme_label:N", title=None, sort=[THEME_LABELS[t] for t in themes]))
         .properties(title=f"Emphasis by level of government: {MEASURE_TITLES[measure].lower()} (95% bootstrap intervals)")
     )
@@ -128,10 +128,13 @@ def theme_positions(hits: pl.DataFrame, documents: pl.DataFrame, themes: tuple[s
             y=alt.Y("theme_label:N", title=None, sort=[THEME_LABELS[t] for t in themes]),
             size=alt.Size("weighted:Q", title="Weighted hits", scale=alt.Scale(range=[15, 300])),
             color=_theme_color(themes),
-            row=alt.Row("doc_label:N", title=None, sort=order, header=alt.Header(labelAngle=0, labelAlign="left")),
+            row=alt.Row(
+                "doc_label:N", title=None, sort=order,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=170),
+            ),
             tooltip=["doc_id", "theme_label", alt.Tooltip("position:Q", format=".2f"), "hits"],
         )
-        .properties(width=520, height=alt.Step(16))
+        .properties(width=290, height=alt.Step(16))
     )
 
 
@@ -200,5 +203,5 @@ def measures_compared(scores: pl.DataFrame, themes: tuple[str, ...] = FOCUS) -> 
             column=alt.Column("theme_label:N", title=None, sort=[THEME_LABELS[t] for t in themes]),
             tooltip=["level", "measure", alt.Tooltip("value:Q", format=".3g")],
         )
-        .properties(width=200, height=180)
+        .properties(width=170, height=180)
     )

@@ -74,8 +74,11 @@ def topic_terms(topics: pl.DataFrame, model: str = "lda", ranking: str = "prob",
             color=alt.Color("exclusivity:Q", title="Exclusivity", scale=alt.Scale(scheme="blues", domain=[0, 1])),
             tooltip=["term", "rank", alt.Tooltip("prob:Q", format=".3f"), alt.Tooltip("exclusivity:Q", format=".2f"), alt.Tooltip("frex:Q", format=".2f")],
         )
-        .properties(width=170, height=alt.Step(13))
-        .facet(facet=alt.Facet("title:N", title=None, sort=alt.SortField("topic")), columns=columns)
+        .properties(width=140, height=alt.Step(13))
+        .facet(
+            facet=alt.Facet("title:N", title=None, sort=alt.SortField("topic"), header=alt.Header(labelLimit=140)),
+            columns=columns,
+        )
         .resolve_scale(y="independent")
         .properties(title=f"{model.upper()}: top terms of each topic (ranked by {ranking})")
     )
@@ -170,7 +173,7 @@ def effects(effects: pl.DataFrame, *, model: str | None = None) -> alt.FacetChar
     zero = base.mark_rule(strokeDash=[3, 3], color="gray").encode(x=alt.datum(0))
     return (
         alt.layer(zero, bars, points)
-        .properties(width=220, height=alt.Step(14))
-        .facet(facet=alt.Facet("panel:N", title=None), columns=3)
+        .properties(width=200, height=alt.Step(14))
+        .facet(facet=alt.Facet("panel:N", title=None), columns=2)
         .properties(title="Prevalence by covariates: estimate and interval (method of composition)")
     )

@@ -35,7 +35,7 @@ def corrected_vs_uncorrected(table: pl.DataFrame) -> alt.Chart:
     raw = base.mark_point(filled=False, size=60, color="#c0392b").encode(x="uncorrected:Q", tooltip=tip)
     return (
         alt.layer(rule, corrected, raw, data=data)
-        .properties(width=220, height=alt.Step(22))
+        .properties(width=160, height=alt.Step(22))
         .facet(column=alt.Column("theme_label:N", title=None))
         .properties(title="Corrected (blue, with 95% interval) against uncorrected (red, hollow)")
     )

@@ -10,7 +10,7 @@ import altair as alt
 import polars as pl
 
 from ..schema import LEVELS
-from . import color, label_expr
+from . import color, label
 
 LEVEL_TITLE = "Level of government"
 
@@ -22,19 +22,20 @@ def _levels(values: list[str]) -> list[str]:
 
 def _bars_by_level(data: pl.DataFrame, title: str, x: alt.X, y: str, color: alt.Color, tooltip: list) -> alt.FacetChart:
     """Horizontal bars of ``y`` by ``x``, one panel per level of government (each with its own terms)."""
+    # the panels are headed by the levels' bilingual labels, computed here (a header's labelExpr is not
+    # applied to facet headers by every Vega-Lite version)
+    data = data.with_columns(level_label=pl.col("level").map_elements(lambda v: label("level", v), return_dtype=pl.String))
     return (
         alt.Chart(data, title=title)
         .mark_bar()
-        .encode(x=x, y=alt.Y(f"{y}:N", title="", sort="-x"), color=color, tooltip=tooltip)
-        .properties(width=180, height=alt.Step(14))
+        .encode(x=x, y=alt.Y(f"{y}:N", title="", sort="-x", axis=alt.Axis(labelLimit=140)), color=color,
+                tooltip=tooltip)
+        .properties(width=150, height=alt.Step(14))
         .facet(
             facet=alt.Facet(
-                "level:N",
-                title="",
-                sort=_levels(data["level"].to_list()),
-                header=alt.Header(labelExpr=label_expr("level")),
+                "level_label:N", title="", sort=[label("level", v) for v in _levels(data["level"].to_list())]
             ),
-            columns=3,
+            columns=2,
         )
         .resolve_scale(y="independent")
     )
@@ -57,7 +58,7 @@ def top_terms(tokens: pl.DataFrame, documents: pl.DataFrame, n: int = 12) -> alt
         f"Most frequent terms by level (top {n}, per 1,000 kept tokens)",
         x=alt.X("per_1k:Q", title="Per 1,000 kept tokens"),
         y="token",
-        color=color("level", "level:N", _levels(data["level"].to_list()), title=LEVEL_TITLE),
+        color=color("level", "level:N", _levels(data["level"].to_list()), title=LEVEL_TITLE, legend=False),
         tooltip=["level", "token", "count", alt.Tooltip("per_1k:Q", format=".1f")],
     )
 
@@ -88,6 +89,6 @@ def slogans_by_level(slogans: pl.DataFrame, n: int = 10) -> alt.FacetChart:
         f"Quoted slogans (“…”) by level (top {n})",
         x=alt.X("count:Q", title="Occurrences", axis=alt.Axis(tickMinStep=1)),
         y="slogan",
-        color=color("level", "level:N", _levels(data["level"].to_list()), title=LEVEL_TITLE),
+        color=color("level", "level:N", _levels(data["level"].to_list()), title=LEVEL_TITLE, legend=False),
         tooltip=["level", "slogan", "count", "n_docs"],
     )

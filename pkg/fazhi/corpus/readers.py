@@ -45,7 +45,7 @@ from .collections import ROW_KINDS, Row, RowFile, open_rows
 from .decode import _CJK, _HTML_CHARSET, Rejected, _is_mojibake, _plausible, _repair_mojibake, decode_text
 from .formats import docx_text, pdf_text
 from .metadata import Inferred, infer_metadata, parse_date
-from .sidecar import Sidecar, merge_metadata, read_sidecar, sidecar_checks
+from .sidecar import Sidecar, merge_metadata, provenance, read_sidecar, sidecar_checks
 from .walk import Entry, walk_corpus
 
 SIDECAR = "metadata.csv"
@@ -600,6 +600,8 @@ def _document_row(
 ) -> dict[str, object]:
     values, sources, row_checks = merge_metadata(d.inferred, curated, doc_id=doc_id)
     checks.extend(row_checks)
+    origin, origin_checks = provenance(curated, doc_id=doc_id, given_url=d.given.get("url"))
+    checks.extend(origin_checks)
     start, end = _period_bounds(values.get("period"))
     return {
         "doc_id": doc_id,
@@ -622,7 +624,8 @@ def _document_row(
         "n_chars": len(d.cleaned.text),
         "english_summary": d.cleaned.english_summary,
         "metadata_source": "curated" if curated else "inferred",
-        "source_url": d.given.get("url"),
+        "source_url": origin["source_url"],
+        "accessed": parse_date(origin["accessed"]) if origin["accessed"] else None,
         "ingest_notes": "; ".join(d.notes) if d.notes else None,
         **{f"{f}_source": sources[f] for f in METADATA_FIELDS},
         "script": d.cleaned.script,

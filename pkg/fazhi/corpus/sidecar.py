@@ -10,6 +10,9 @@ value is checked against the documented vocabularies (``schema.LEVELS``, ``schem
 (``YYYY-MM-DD``), periods (``2023`` or ``2022–2025``, never reversed) and markup (no ``<``/``>``). An invalid
 value is reported in ``metadata_check`` (column ``problem``) with a :class:`SidecarWarning` on the terminal
 and never replaces the inferred value. Of duplicate rows the first is used, the others reported.
+Two optional columns give provenance rather than metadata (:func:`provenance`): ``source_url``, the
+document's official publication page (an ``http(s)`` address), and ``accessed``, the date it was
+retrieved from there (``YYYY-MM-DD``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ from .decode import Rejected, decode
 from .metadata import FIELDS, Inferred, gazetteer
 
 EXTRA_COLUMNS = ("notes", "note", "comment", "comments")
+# Provenance, not metadata inferred from the text: the document's official publication page and the date it
+# was retrieved from there. Validated like the metadata fields; they go to the ``documents`` table as they are.
+PROVENANCE = ("source_url", "accessed")
+_URL = re.compile(r"https?://[^\s/?#\"'<>`]+(?:[/?#][^\s\"'<>`]*)?")
 
 
 class SidecarWarning(UserWarning):
@@ -81,19 +88,23 @@ def validate_value(field_name: str, value: str | None) -> tuple[str | None, str 
             return None, f"period {raw!r} is not a year (2023) or a span of years (2022–2025)"
         if m.group(2) and int(m.group(2)) <= int(m.group(1)):
             return None, f"period {raw!r} is reversed or empty (the first year must come first)"
-    if field_name == "published":
+    if field_name == "source_url":
+        if not _URL.fullmatch(raw.strip()):
+            return None, f"source_url {raw[:60]!r} is not an http(s) address without spaces or quotes"
+        return raw.strip(), None
+    if field_name in ("published", "accessed"):
         try:
             dt.date.fromisoformat(v)
         except ValueError:
-            return None, f"published {raw!r} is not a date in the form YYYY-MM-DD"
+            return None, f"{field_name} {raw!r} is not a date in the form YYYY-MM-DD"
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
-            return None, f"published {raw!r} is not a date in the form YYYY-MM-DD"
+            return None, f"{field_name} {raw!r} is not a date in the form YYYY-MM-DD"
     if field_name == "region":
         if v in gazetteer():
             return gazetteer().by_name[v][0].name, None  # a province's short name (上海) as its full name
         if not re.fullmatch(r"[\u4e00-\u9fff]{1,10}(乡|镇|街道)", v):
             return None, f"region {raw!r} is not a division in the gazetteer (data/divisions/divisions.csv)"
-    return (v if field_name in ("period", "level", "doc_type", "published") else raw.strip()), None
+    return (v if field_name in ("period", "level", "doc_type", "published", "accessed") else raw.strip()), None
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -160,10 +171,11 @@ def _parse_sidecar(text: str, path: Path) -> Sidecar:
     if getattr(dialect, "delimiter", ",") != ",":
         problems.append(SidecarProblem(None, "(separator)", repr(dialect.delimiter), f"columns separated by {dialect.delimiter!r}, not ',': read as such"))
     for h, k in zip(header, keys, strict=True):
-        if h != k and k in (*FIELDS, "source_file"):
+        if h != k and k in (*FIELDS, *PROVENANCE, "source_file"):
             problems.append(SidecarProblem(None, k, h, f"header {h!r} read as {k!r}"))
-        elif k not in (*FIELDS, "source_file", *EXTRA_COLUMNS):
-            problems.append(SidecarProblem(None, k, h, f"unknown column {h!r} ignored (known: source_file, {', '.join(FIELDS)})"))
+        elif k not in (*FIELDS, *PROVENANCE, "source_file", *EXTRA_COLUMNS):
+            known = ", ".join(("source_file", *FIELDS, *PROVENANCE))
+            problems.append(SidecarProblem(None, k, h, f"unknown column {h!r} ignored (known: {known})"))
     if "source_file" not in keys:
         problems.append(SidecarProblem(None, "source_file", None, f"no source_file column (header: {header}): the sidecar is ignored"))
         _warn(problems, path)
@@ -177,7 +189,7 @@ def _parse_sidecar(text: str, path: Path) -> Sidecar:
         if not key:
             problems.append(SidecarProblem(None, "source_file", None, f"a row without source_file ignored: {cells[:4]}"))
             continue
-        values = {k: (v.strip() if v and v.strip() else None) for k, v in row.items() if k in FIELDS}
+        values = {k: (v.strip() if v and v.strip() else None) for k, v in row.items() if k in (*FIELDS, *PROVENANCE)}
         if key in rows:
             differs = values != rows[key]
             why = "duplicate row ignored (the first row for this file is used)" + ("; its values differ" if differs else "")
@@ -281,3 +293,35 @@ def merge_metadata(
     if values.get("period"):
         values["period"] = _norm("period", values["period"])
     return values, sources, checks
+
+
+def provenance(
+    curated: dict[str, str | None] | None,
+    *,
+    doc_id: str,
+    given_url: str | None = None,
+    warn: bool = True,
+) -> tuple[dict[str, str | None], list[dict[str, object]]]:
+    """A document's provenance: its publication page (``source_url``) and the date it was retrieved (``accessed``).
+
+    The sidecar's valid values are used; otherwise ``source_url`` is the collection's own url column
+    (``given_url``) and ``accessed`` is unknown (None). Nothing is guessed. Returns the values and the
+    ``metadata_check`` rows of the curated values (an invalid one with its ``problem``, and a warning).
+    """
+    values: dict[str, str | None] = {"source_url": given_url, "accessed": None}
+    checks: list[dict[str, object]] = []
+    for fld in PROVENANCE:
+        raw = (curated or {}).get(fld)
+        if raw is None or not str(raw).strip():
+            continue
+        value, problem = validate_value(fld, raw)
+        known = values[fld]
+        checks.append({"doc_id": doc_id, "field": fld, "inferred": known, "curated": raw,
+                       "agree": problem is None and known == value, "problem": problem,
+                       "curated_source": "sidecar"})  # fmt: skip
+        if problem:
+            if warn:
+                warnings.warn(f"metadata.csv ({doc_id}): {problem}; not used", SidecarWarning, stacklevel=2)
+            continue
+        values[fld] = value
+    return values, checks
