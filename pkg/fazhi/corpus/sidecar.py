@@ -306,7 +306,8 @@ def provenance(
 
     The sidecar's valid values are used; otherwise ``source_url`` is the collection's own url column
     (``given_url``) and ``accessed`` is unknown (None). Nothing is guessed. Returns the values and the
-    ``metadata_check`` rows of the curated values (an invalid one with its ``problem``, and a warning).
+    ``metadata_check`` rows of the curated values (an invalid one with its ``problem``, and a warning); a
+    valid curated value disagrees only with a different url of the collection itself (nothing is inferred).
     """
     values: dict[str, str | None] = {"source_url": given_url, "accessed": None}
     checks: list[dict[str, object]] = []
@@ -317,7 +318,7 @@ def provenance(
         value, problem = validate_value(fld, raw)
         known = values[fld]
         checks.append({"doc_id": doc_id, "field": fld, "inferred": known, "curated": raw,
-                       "agree": problem is None and known == value, "problem": problem,
+                       "agree": problem is None and known in (None, value), "problem": problem,
                        "curated_source": "sidecar"})  # fmt: skip
         if problem:
             if warn:
