@@ -127,5 +127,5 @@ def test_within_findings_say_why_levels_cannot_be_compared_within_one_value():
     lines = text.splitlines()
     assert len(lines) == 2 and lines[1].startswith(f"- **{report.theme_name('oversight')}**:")
     # one document type and one period: level is not confounded with them, and the page says so
-    assert "are of one document type (annual\\_report): level is not confounded with it" in lines[0]
+    assert "are of one document type (法治政府建设年度报告 annual report): level is not confounded with it" in lines[0]
     assert "are of one period (2023)" in lines[0]
