@@ -117,8 +117,10 @@ def _ngrams_one_by_one(tokens: pl.DataFrame, n: int) -> pl.DataFrame:
     stream = tokens.filter(pl.col("sentence_id").is_not_null()).sort("doc_id", "token_id")
     for (doc_id,), df in stream.partition_by("doc_id", as_dict=True).items():
         toks, sids = df["token"].to_list(), df["sentence_id"].to_list()
-        rows += [(doc_id, sids[i], "".join(toks[i : i + n])) for i in range(len(toks) - n + 1) if sids[i] == sids[i + n - 1]]
-    return pl.DataFrame(rows, schema={"doc_id": pl.String, "sentence_id": pl.Int32, "match": pl.String}, orient="row")
+        starts = [i for i in range(len(toks) - n + 1) if sids[i] == sids[i + n - 1]]
+        rows += [(doc_id, sids[i], "".join(toks[i : i + n])) for i in starts]
+    schema = {"doc_id": pl.String, "sentence_id": pl.Int32, "match": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 @pytest.mark.parametrize("batch_rows", [1, 3, 7, 1000])
@@ -126,11 +128,13 @@ def test_recurring_ngrams_in_batches_are_those_counted_one_by_one(batch_rows: in
     from fazhi.vocabulary import recurring_ngrams
 
     formula = ["坚持", "以", "人民", "为", "中心", "的", "发展", "思想"]
-    own = {"a": ["甲县", "推进"], "b": ["乙市", "开展", "复议"], "c": ["丙省"], "d": ["丁区", "完善", "预案", "建设"]}
+    own = {"a": ["甲县", "推进"], "b": ["乙市", "开展", "复议"], "c": ["丙省"], "d": ["丁区", "完善", "预案"]}
     rows = []
     for doc, words in own.items():  # the formula in a, b, d; c has it cut by sentence boundaries
         toks = words + formula + words if doc != "c" else formula
-        sids = [0] * len(words) + [1] * len(formula) + [2] * len(words) if doc != "c" else [0, 0, 0, 1, 1, 1, 2, 2]
+        sids = [0] * len(words) + [1] * len(formula) + [2] * len(words)
+        if doc == "c":
+            sids = [0, 0, 0, 1, 1, 1, 2, 2]
         rows += [(doc, i, t, s) for i, (t, s) in enumerate(zip(toks, sids))]
     rows.append(("d", 99, "无句", None))  # a token outside every sentence never enters an n-gram
     tokens = pl.DataFrame(rows, schema=["doc_id", "token_id", "token", "sentence_id"], orient="row").sample(

@@ -497,7 +497,7 @@ def summary(tables: Mapping[str, pl.DataFrame], corpus: Path | None = None, out:
     check = tables.get("metadata_check")
     loaded = Corpus(corpus, docs, tables["rejected"], check if check is not None else frame("metadata_check"))
     lines = ["fazhi build: " + loaded.summary(), f"tables written to {out}:"]
-    rows = tables.rows if isinstance(tables, BuiltTables) else {name: df.height for name, df in tables.items()}
+    rows = tables.rows if isinstance(tables, BuiltTables) else {n: df.height for n, df in tables.items()}
     lines += [f"  {name:<22} {n:>8} rows" for name, n in sorted(rows.items())]
     if docs.height == 0:
         lines.append("nothing could be loaded: no document in the corpus folder")

@@ -267,7 +267,11 @@ def boilerplate(
     parts = [whole]
     if tokens is not None and tokens.height:
         g = recurring_ngrams(tokens, n=ngram, min_docs=min_docs)
-        grec = g.group_by("match").agg(n_docs=pl.col("doc_id").n_unique().cast(pl.Int32)).filter(pl.col("n_docs") >= min_docs)
+        grec = (
+            g.group_by("match")
+            .agg(n_docs=pl.col("doc_id").n_unique().cast(pl.Int32))
+            .filter(pl.col("n_docs") >= min_docs)
+        )
         hit = (
             g.join(grec, on="match")
             .sort("doc_id", "sentence_id", "n_docs", "match", descending=[False, False, True, False])
@@ -340,7 +344,7 @@ def recurring_ngrams(
         grams.filter(pl.col("match").hash().is_in(frequent))
         for grams in _ngram_batches(tokens, n, batch_rows=batch_rows)
     ]
-    return pl.concat(kept).select(pl.col(c).cast(t) for c, t in schema.items()) if kept else pl.DataFrame(schema=schema)
+    return pl.concat(kept).select(pl.col(c).cast(t) for c, t in schema.items())
 
 
 # ------------------------------------------------------------------------------------------ slogans
