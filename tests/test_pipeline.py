@@ -155,3 +155,61 @@ def test_a_long_stage_says_it_is_still_running():
         time.sleep(1.1)
     assert len(lines) >= 2 and all(line.startswith("  topics: running for ") for line in lines)
     assert meter.result.seconds >= 1.1 and meter.result.documents_per_second is None
+
+
+# -- memory: tables released once no later stage reads them (issue 19 item 1) ----------------------------
+
+
+class _Recording(dict):
+    """A stage's ``ctx.tables`` that remembers which tables the stage looked at."""
+
+    def __init__(self, tables, seen: set[str]) -> None:
+        super().__init__(tables)
+        self.seen = seen
+
+    def __getitem__(self, name):
+        self.seen.add(name)
+        return super().__getitem__(name)
+
+    def get(self, name, default=None):
+        self.seen.add(name)
+        return super().get(name, default)
+
+    def __contains__(self, name) -> bool:
+        self.seen.add(name)
+        return super().__contains__(name)
+
+
+def test_stages_read_only_their_declared_inputs_and_the_rest_is_released(tmp_path, monkeypatch):
+    import dataclasses
+
+    import polars as pl
+
+    real = pipeline.stages()
+    seen: dict[str, set[str]] = {}
+    held: dict[str, set[str]] = {}
+
+    def watched(name, stage):
+        def run(ctx):
+            seen[name], held[name] = set(), set(ctx.tables)
+            return stage(dataclasses.replace(ctx, tables=_Recording(ctx.tables, seen[name])))
+
+        return run
+
+    monkeypatch.setattr(pipeline, "stages", lambda: [(n, watched(n, s)) for n, s in real])
+    monkeypatch.setenv("FAZHI_CACHE", str(tmp_path / "cache"))
+    tables = pipeline.build(ROOT / "seeds", tmp_path / "out", progress=False, jobs=1)
+    assert list(seen) == list(pipeline.STAGE_INPUTS)
+    for name, read in seen.items():
+        assert read <= pipeline.STAGE_INPUTS[name], f"{name} reads {read - pipeline.STAGE_INPUTS[name]}"
+    # what a stage holds in memory is what it or a later stage reads, never more
+    names = list(pipeline.STAGE_INPUTS)
+    for i, name in enumerate(names):
+        assert held[name] <= set().union(*(pipeline.STAGE_INPUTS[n] for n in names[i:])), name
+    assert "tokens" not in held["reuse"] and "keyness" not in held["themes"]
+    # the released tables are published with the others, and the result reads them back
+    assert set(tables) == {p.stem for p in (tmp_path / "out").glob("*.parquet")}
+    assert tables["tokens"].height == tables.rows["tokens"] > 0
+    assert isinstance(tables["keyness"], pl.DataFrame)
+    assert pipeline.releasable({"tokens", "documents"}, ["reuse"]) == {"tokens"}
+    assert pipeline.releasable({"tokens"}, ["reuse", "a stand-in"]) == set()  # unknown inputs: keep all

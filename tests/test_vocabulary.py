@@ -109,3 +109,48 @@ def test_kwic_matches_as_the_theme_lexicons_do() -> None:
     assert [(h.first, h.n_tokens) for h in theme_hits if h.term.term == "数字政府"] == [(4, 2), (6, 2)]
     assert kwic("数字政府", toks, docs)["start"].to_list() == [10, 14]
     assert [(h.first, h.n_tokens) for h in PhraseMatcher(["政府数字"]).match(words)] == [(5, 2)]
+
+
+def _ngrams_one_by_one(tokens: pl.DataFrame, n: int) -> pl.DataFrame:
+    """Every within-sentence n-gram, one document at a time in plain Python: the reference."""
+    rows = []
+    stream = tokens.filter(pl.col("sentence_id").is_not_null()).sort("doc_id", "token_id")
+    for (doc_id,), df in stream.partition_by("doc_id", as_dict=True).items():
+        toks, sids = df["token"].to_list(), df["sentence_id"].to_list()
+        starts = [i for i in range(len(toks) - n + 1) if sids[i] == sids[i + n - 1]]
+        rows += [(doc_id, sids[i], "".join(toks[i : i + n])) for i in starts]
+    schema = {"doc_id": pl.String, "sentence_id": pl.Int32, "match": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+@pytest.mark.parametrize("batch_rows", [1, 3, 7, 1000])
+def test_recurring_ngrams_in_batches_are_those_counted_one_by_one(batch_rows: int) -> None:
+    from fazhi.vocabulary import recurring_ngrams
+
+    formula = ["坚持", "以", "人民", "为", "中心", "的", "发展", "思想"]
+    own = {"a": ["甲县", "推进"], "b": ["乙市", "开展", "复议"], "c": ["丙省"], "d": ["丁区", "完善", "预案"]}
+    rows = []
+    for doc, words in own.items():  # the formula in a, b, d; c has it cut by sentence boundaries
+        toks = words + formula + words if doc != "c" else formula
+        sids = [0] * len(words) + [1] * len(formula) + [2] * len(words)
+        if doc == "c":
+            sids = [0, 0, 0, 1, 1, 1, 2, 2]
+        rows += [(doc, i, t, s) for i, (t, s) in enumerate(zip(toks, sids))]
+    rows.append(("d", 99, "无句", None))  # a token outside every sentence never enters an n-gram
+    tokens = pl.DataFrame(rows, schema=["doc_id", "token_id", "token", "sentence_id"], orient="row").sample(
+        fraction=1.0, shuffle=True, seed=3
+    )
+    got = recurring_ngrams(tokens, n=4, min_docs=3, batch_rows=batch_rows)
+    ref = _ngrams_one_by_one(tokens, 4)
+    frequent = ref.group_by("match").agg(pl.col("doc_id").n_unique()).filter(pl.col("doc_id") >= 3)["match"]
+    assert frequent.len() == 5  # the formula's five 4-grams, in a, b and d
+    want = ref.filter(pl.col("match").is_in(frequent.implode()))
+    key = ["doc_id", "sentence_id", "match"]
+    assert got.filter(pl.col("match").is_in(frequent.implode())).sort(key).equals(want.sort(key))
+    # the rest (hash collisions, documents counted twice across batches) the caller counts away exactly
+    bp = boilerplate(
+        pl.DataFrame({"doc_id": list(own), "sentence_id": [1] * 4, "text": ["x"] * 4}),
+        tokens.with_columns(pl.col("sentence_id").cast(pl.Int32)), min_docs=3, ngram=4,
+    )
+    assert sorted(bp.select("doc_id", "sentence_id").iter_rows()) == [("a", 1), ("b", 1), ("d", 1)]
+    assert set(bp["kind"]) == {"ngram"} and set(bp["n_docs"]) == {3}

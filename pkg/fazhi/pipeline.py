@@ -11,6 +11,10 @@ in order and read the tables of the stages before them from ``ctx.tables`` and t
 a stage that cannot produce its result says why with ``ctx.note``: always on the terminal, and in
 ``build.json`` (``notes``).
 
+Memory: a stage's tables stay in memory only while a later stage reads them (``STAGE_INPUTS`` says which
+tables each stage reads); the others are written to the staging folder as soon as their stage ends and
+dropped, so the peak is that of the widest stage and its inputs, not of every table of the build.
+
 Output is atomic: ``--out`` is checked (created, writable) before anything is computed; the tables are
 written into a fresh staging folder inside it (``.staging-<pid>-<random>/``), then published under a
 lock (``.fazhi.lock``), table by table with ``os.replace``, and the staging folder is removed. A reader
@@ -28,7 +32,8 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,48 +156,109 @@ def publish(staging: Path, out: Path, names: list[str]) -> None:
                 old.unlink()  # a table no stage makes any more must not linger and be read as current
 
 
+class Staged:
+    """The staging folder of one build and the tables already written into it (``release``).
+
+    A table written here is dropped from ``BuildContext.tables``; ``rows`` keeps its height for
+    ``build.json`` and the summary.
+    """
+
+    def __init__(self, out: Path, stamp: Mapping[str, str]) -> None:
+        try:
+            self.folder = _staging(out)
+        except OSError as e:
+            raise OutputError(f"--out {out} is not writable: {e.strerror or e}") from None
+        self.out = out
+        self.stamp = dict(stamp)
+        self.rows: dict[str, int] = {}
+
+    def write(self, name: str, df: pl.DataFrame) -> None:
+        """Write one table into the staging folder (a full disk raises ``OutputError``)."""
+        with _disk_errors(self.out):
+            write_table(df, name, self.folder, self.stamp)
+        self.rows[name] = df.height
+
+    def release(self, ctx: BuildContext, names: Iterable[str]) -> None:
+        """Write the tables ``names`` of ``ctx`` into the staging folder and drop them from memory."""
+        for name in sorted(names):
+            self.write(name, ctx.tables.pop(name))
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def _disk_errors(out: Path) -> Iterator[None]:
+    """Turn a full disk or an unwritable folder into ``OutputError``."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+            raise OutputError(
+                f"could not write the tables into {out}: {e.strerror}; the previous output is left as it was"
+            ) from e
+        raise
+
+
 def write_build(
-    ctx: BuildContext, stamp: dict[str, str], *, run: Mapping[str, object] | None = None
+    ctx: BuildContext,
+    stamp: dict[str, str],
+    *,
+    run: Mapping[str, object] | None = None,
+    staged: Staged | None = None,
 ) -> dict[str, Path]:
     """Write every table of ``ctx`` and ``build.json`` into a staging folder, then publish them into
     ``ctx.out``.
 
-    ``run`` (the stages' time and memory) is recorded in ``build.json`` too. Returns the published files
-    by table name. On any failure (a full disk included) the staging folder
-    is removed and ``ctx.out`` keeps its previous content.
+    ``staged``: the staging folder that already holds the tables released during the build (a fresh one
+    by default); they are published with the others. ``run`` (the stages' time and memory) is recorded in
+    ``build.json`` too. Returns the published files by table name. On any failure (a full disk included)
+    the staging folder is removed and ``ctx.out`` keeps its previous content.
 
     Raises
     ------
     OutputError
         When the disk is full or the folder became unwritable.
     """
+    staged = staged if staged is not None else Staged(ctx.out, stamp)
     try:
-        staging = _staging(ctx.out)
-    except OSError as e:
-        raise OutputError(f"--out {ctx.out} is not writable: {e.strerror or e}") from None
-    try:
-        written = {name: write_table(df, name, staging, stamp) for name, df in ctx.tables.items()}
+        for name, df in ctx.tables.items():
+            staged.write(name, df)
         info = {
             "corpus": str(ctx.corpus),
             "stamp": stamp,
             "settings": ctx.settings.to_dict(),
-            "tables": {name: ctx.tables[name].height for name in sorted(written)},
+            "tables": {name: staged.rows[name] for name in sorted(staged.rows)},
             "notes": ctx.notes,
             **(run or {}),
         }
         text = json.dumps(info, indent=2, ensure_ascii=False) + "\n"
-        (staging / "build.json").write_text(text, encoding="utf-8")
-        publish(staging, ctx.out, sorted(written))
-    except OSError as e:
-        if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
-            raise OutputError(
-                f"could not write the tables into {ctx.out}: {e.strerror}; "
-                "the previous output is left as it was"
-            ) from e
-        raise
+        with _disk_errors(ctx.out):
+            (staged.folder / "build.json").write_text(text, encoding="utf-8")
+            publish(staged.folder, ctx.out, sorted(staged.rows))
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return {name: ctx.out / f"{name}.parquet" for name in written}
+        staged.remove()
+    return {name: ctx.out / f"{name}.parquet" for name in staged.rows}
+
+
+class BuiltTables(Mapping[str, pl.DataFrame]):
+    """The tables of a finished build, read from their published files when asked for (``build`` keeps no
+    table in memory once it is written); ``rows`` holds every table's height without reading it."""
+
+    def __init__(self, out: Path, rows: Mapping[str, int]) -> None:
+        self.out = Path(out)
+        self.rows = dict(rows)
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        if name not in self.rows:
+            raise KeyError(name)
+        return pl.read_parquet(self.out / f"{name}.parquet")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 Stage = Callable[[BuildContext], dict[str, pl.DataFrame]]
@@ -254,6 +320,31 @@ def check_corpus(corpus: Path) -> None:
 STAGES = ("corpus", "segment", "tokenizer", "vocabulary", "themes", "topics", "reuse")
 
 
+#: The tables each stage reads from ``ctx.tables``. After each stage, the tables no later stage reads are
+#: written to the staging folder and dropped from memory (``releasable``); a stage not listed here (a
+#: test's stand-in) is taken to read every table.
+STAGE_INPUTS: dict[str, frozenset[str]] = {
+    "corpus": frozenset(),
+    "segment": frozenset({"documents"}),
+    "tokenizer": frozenset({"documents", "sentences", "sections"}),
+    "vocabulary": frozenset({"documents", "sentences", "tokens"}),
+    "themes": frozenset({"documents", "sections", "sentences", "tokens"}),
+    "topics": frozenset({"documents", "sections", "sentences", "tokens", "boilerplate", "theme_hits"}),
+    "reuse": frozenset({"documents", "sections", "theme_sections"}),
+}
+
+
+def releasable(held: Iterable[str], later: Iterable[str]) -> set[str]:
+    """The tables of ``held`` that none of the ``later`` stages reads (``STAGE_INPUTS``): none when one of
+    them is not listed there."""
+    needed: set[str] = set()
+    for stage in later:
+        if stage not in STAGE_INPUTS:
+            return set()
+        needed |= STAGE_INPUTS[stage]
+    return set(held) - needed
+
+
 def stages() -> list[tuple[str, Stage]]:
     """The stages of the pipeline, in the order they run."""
     import importlib
@@ -275,7 +366,7 @@ def build(
     jobs: int | None = None,
     incremental: bool = False,
     scheduler: str | None = None,
-) -> dict[str, pl.DataFrame]:
+) -> Mapping[str, pl.DataFrame]:
     """Run every stage over ``corpus`` and write the tables into ``out``.
 
     Parameters
@@ -302,8 +393,8 @@ def build(
 
     Returns
     -------
-    dict
-        Every table built, by name.
+    BuiltTables
+        Every table built, by name, read from ``out`` when asked for; ``.rows``: their heights.
     """
     corpus = Path(corpus) if corpus is not None else corpus_dir()
     out = Path(out) if out is not None else data_dir()
@@ -323,30 +414,37 @@ def build(
     previous, why_not = load_previous(ctx.out, stamp) if incremental else (None, "not asked for")
     if incremental and previous is None:
         ctx.log(f"incremental: building from scratch: {why_not}")
-    records, empty, reused = run_stages(ctx, previous)
-    run = {
-        "incremental": reused if previous is not None else {"from_scratch": why_not},
-        "stages": [r.as_dict() for r in records],
-        "empty_tables": {
-            t: {"stage": s, "policy": EMPTY_POLICY.get(t, "may be empty")} for t, s in empty.items()
-        },
-    }
-    with Meter("write") as meter:
-        write_build(ctx, stamp, run=run)
+    staged = Staged(ctx.out, stamp)
+    try:
+        records, empty, reused = run_stages(ctx, previous, staged=staged)
+        run = {
+            "incremental": reused if previous is not None else {"from_scratch": why_not},
+            "stages": [r.as_dict() for r in records],
+            "empty_tables": {
+                t: {"stage": s, "policy": EMPTY_POLICY.get(t, "may be empty")} for t, s in empty.items()
+            },
+        }
+        with Meter("write") as meter:
+            write_build(ctx, stamp, run=run, staged=staged)
+    finally:
+        staged.remove()  # a failed stage leaves no staging folder behind
     records.append(meter.result)
     for line in summary_lines(records, wall_seconds=time.perf_counter() - t_build):
         ctx.log(line)
-    return ctx.tables
+    ctx.tables.clear()  # written: the caller reads what it needs from the published files
+    return BuiltTables(ctx.out, staged.rows)
 
 
 def run_stages(
-    ctx: BuildContext, previous: dict[str, pl.DataFrame] | None = None
+    ctx: BuildContext, previous: dict[str, pl.DataFrame] | None = None, *, staged: Staged | None = None
 ) -> tuple[list[StageRecord], dict[str, str], dict[str, dict[str, int]]]:
     """Run every stage into ``ctx.tables``, measured, each one's empty tables checked (``check_empty``).
 
     With ``previous`` tables (``fazhi.incremental.load_previous``), the per-document stages reuse the
-    rows of unchanged documents. Returns the stages' records, the empty tables (with their stage) and
-    how many documents each per-document stage reused and processed.
+    rows of unchanged documents. With ``staged``, the tables no later stage reads (``releasable``) are
+    written into its folder after each stage and dropped from ``ctx.tables``. Returns the stages' records,
+    the empty tables (with their stage) and how many documents each per-document stage reused and
+    processed.
     """
     records: list[StageRecord] = []
     empty: dict[str, str] = {}
@@ -372,6 +470,9 @@ def run_stages(
         empty.update({t: name for t in check_empty(ctx, name, produced, noted=noted)})
         if "documents" in ctx.tables and ctx.tables["documents"].height == 0:
             break  # nothing loaded: later stages have nothing to work on
+        del produced
+        if staged is not None and i < len(plan):  # after the last stage, the write stage writes them all
+            staged.release(ctx, releasable(ctx.tables, [later for later, _ in plan[i:]]))
     return records, empty, reused
 
 
@@ -384,7 +485,7 @@ def _progress_line(r: StageRecord) -> str:
     return f"{r.stage}: {r.seconds:.2f} s{rate}{mem}"
 
 
-def summary(tables: dict[str, pl.DataFrame], corpus: Path | None = None, out: Path | None = None) -> str:
+def summary(tables: Mapping[str, pl.DataFrame], corpus: Path | None = None, out: Path | None = None) -> str:
     """A short account of a build for the terminal: what loaded and was rejected (``Corpus.summary``), then
     what was written."""
     from .corpus.readers import Corpus
@@ -396,7 +497,8 @@ def summary(tables: dict[str, pl.DataFrame], corpus: Path | None = None, out: Pa
     check = tables.get("metadata_check")
     loaded = Corpus(corpus, docs, tables["rejected"], check if check is not None else frame("metadata_check"))
     lines = ["fazhi build: " + loaded.summary(), f"tables written to {out}:"]
-    lines += [f"  {name:<22} {df.height:>8} rows" for name, df in sorted(tables.items())]
+    rows = tables.rows if isinstance(tables, BuiltTables) else {n: df.height for n, df in tables.items()}
+    lines += [f"  {name:<22} {n:>8} rows" for name, n in sorted(rows.items())]
     if docs.height == 0:
         lines.append("nothing could be loaded: no document in the corpus folder")
     return "\n".join(lines)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -265,16 +266,12 @@ def boilerplate(
     )
     parts = [whole]
     if tokens is not None and tokens.height:
-        grams = []
-        for (doc_id,), df in tokens.filter(pl.col("sentence_id").is_not_null()).sort("doc_id", "token_id").partition_by(
-            "doc_id", as_dict=True
-        ).items():
-            toks, sids = df["token"].to_list(), df["sentence_id"].to_list()
-            for i in range(len(toks) - ngram + 1):
-                if sids[i] == sids[i + ngram - 1]:  # n-grams never straddle sentences
-                    grams.append((doc_id, sids[i], "".join(toks[i : i + ngram])))
-        g = pl.DataFrame(grams, schema={"doc_id": pl.String, "sentence_id": pl.Int32, "match": pl.String}, orient="row")
-        grec = g.group_by("match").agg(n_docs=pl.col("doc_id").n_unique().cast(pl.Int32)).filter(pl.col("n_docs") >= min_docs)
+        g = recurring_ngrams(tokens, n=ngram, min_docs=min_docs)
+        grec = (
+            g.group_by("match")
+            .agg(n_docs=pl.col("doc_id").n_unique().cast(pl.Int32))
+            .filter(pl.col("n_docs") >= min_docs)
+        )
         hit = (
             g.join(grec, on="match")
             .sort("doc_id", "sentence_id", "n_docs", "match", descending=[False, False, True, False])
@@ -286,6 +283,68 @@ def boilerplate(
         parts.append(hit)
     out = pl.concat(parts).sort("doc_id", "sentence_id")
     return out.select(pl.col(c).cast(t) for c, t in BOILERPLATE.polars_schema.items())
+
+
+#: Token rows per batch when counting n-grams (``recurring_ngrams``): bounds the n-grams held at once.
+NGRAM_BATCH_ROWS = 500_000
+
+
+def _ngram_batches(tokens: pl.DataFrame, n: int, *, batch_rows: int) -> Iterator[pl.DataFrame]:
+    """Every token n-gram within one sentence, as ``doc_id, sentence_id, match`` (the tokens joined), in
+    batches of about ``batch_rows`` starting tokens.
+
+    The n-grams are those of each document's stream of tokens that have a sentence (in ``token_id``
+    order), kept when their first and last token are in one sentence. A batch reads ``n - 1`` tokens past
+    its end, so no n-gram is lost at a batch boundary and none is counted twice.
+    """
+    stream = (
+        tokens.lazy()
+        .filter(pl.col("sentence_id").is_not_null())
+        .select(pl.col("doc_id").cast(pl.String), pl.col("sentence_id").cast(pl.Int32), "token_id", "token")
+        .sort("doc_id", "token_id")
+        .collect()
+    )
+    last = n - 1
+    for start in range(0, stream.height, batch_rows):
+        part = stream.slice(start, batch_rows + last)
+        grams = part.select(
+            "doc_id",
+            "sentence_id",
+            match=pl.concat_str([pl.col("token").shift(-k) for k in range(n)]),
+            same=(pl.col("doc_id").shift(-last) == pl.col("doc_id"))
+            & (pl.col("sentence_id").shift(-last) == pl.col("sentence_id")),
+        ).head(min(batch_rows, part.height))
+        yield grams.filter(pl.col("same")).drop("same")
+
+
+def recurring_ngrams(
+    tokens: pl.DataFrame, *, n: int, min_docs: int, batch_rows: int = NGRAM_BATCH_ROWS
+) -> pl.DataFrame:
+    """The occurrences (``doc_id, sentence_id, match``) of the token n-grams that may occur in at least
+    ``min_docs`` documents: every n-gram that does, and few others.
+
+    Two passes over the n-grams, batch by batch (``_ngram_batches``), never all of them at once: the first
+    counts, per 64-bit hash of an n-gram, the documents it occurs in (an n-gram's documents are counted at
+    most once per batch, so a count is never below the true one: a shared hash or a document across two
+    batches can only raise it); the second keeps the occurrences of the n-grams whose hash reached
+    ``min_docs``. The caller counts the documents of each kept n-gram exactly, on the text.
+    """
+    schema = {"doc_id": pl.String, "sentence_id": pl.Int32, "match": pl.String}
+    per_batch = [
+        grams.select("doc_id", h=pl.col("match").hash()).unique().group_by("h").len()
+        for grams in _ngram_batches(tokens, n, batch_rows=batch_rows)
+    ]
+    if not per_batch:
+        return pl.DataFrame(schema=schema)
+    counts = pl.concat(per_batch).group_by("h").agg(pl.col("len").sum())
+    del per_batch
+    frequent = counts.filter(pl.col("len") >= min_docs)["h"].implode()
+    del counts
+    kept = [
+        grams.filter(pl.col("match").hash().is_in(frequent))
+        for grams in _ngram_batches(tokens, n, batch_rows=batch_rows)
+    ]
+    return pl.concat(kept).select(pl.col(c).cast(t) for c, t in schema.items())
 
 
 # ------------------------------------------------------------------------------------------ slogans

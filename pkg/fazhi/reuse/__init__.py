@@ -175,6 +175,7 @@ def run_reuse(
         by_jur, max_share=s.formula_max_share, min_jurisdictions=s.formula_min_jurisdictions
     )
     runs = [_formula_runs(t, h, formula, s.formula_ngram) for t, h in zip(texts, hashes)]
+    del hashes, by_jur  # every character's k-gram hash: not needed again
     fcount: dict[str, list] = {}
     for r, t, rr in zip(rows, texts, runs):
         for a, b in rr:
@@ -237,8 +238,12 @@ def run_reuse(
         return idx_cache[d]
 
     aligned: dict[tuple[int, int], list] = {}
-    for i, j in todo:
+    last_pair = {d: k for k, pair in enumerate(todo) for d in pair}
+    for k, (i, j) in enumerate(todo):
         aligned[(i, j)] = align_indexed(texts[i], texts[j], index(i), index(j), settings=s.align)
+        for d in (i, j):
+            if last_pair[d] == k:
+                idx_cache.pop(d, None)  # its last pair: the index (three numbers per character) goes
     secs = _sections(sections, theme_sections)
     prow = []
     for d in sorted(sources):
