@@ -454,7 +454,7 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
     """
     if documents.is_empty():
         return "The corpus is empty."
-    from .schema import LEVELS
+    from .schema import LEVEL, in_order
 
     documents = documents.with_columns(
         pl.col("level").cast(pl.String).fill_null("unknown"), pl.col("doc_type").cast(pl.String).fill_null("unknown")
@@ -466,8 +466,7 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
             types=pl.col("doc_type").unique().sort(),
             periods=pl.col("period").fill_null("unknown").unique().sort(),
         )
-        .with_columns(order=pl.col("level").replace_strict(list(LEVELS), list(range(len(LEVELS))), default=99))
-        .sort("order")
+        .sort(in_order("level", LEVEL))
     )
     lines = [
         f"- **{md_escape(r['level'])}**: {r['n']} document(s); {_join(r['types'])}; period(s) {_join(r['periods'])}"

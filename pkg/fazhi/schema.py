@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -297,6 +297,26 @@ def conform(name: str, df: pl.DataFrame) -> pl.DataFrame:
             _outside(name, col, df[col.name])
             casts[col.name] = col.dtype
     return df.cast(casts) if casts else df
+
+
+def levels_present(values: Iterable[str | None] | pl.Series) -> list[str]:
+    """The distinct levels among ``values``, in the vocabulary's order (centre first; ``LEVELS``).
+
+    Missing values are left out; a name outside the vocabulary (only text that never passed ``validate``
+    can hold one) comes after the known levels, in alphabetical order.
+    """
+    present = {v for v in values if v is not None}
+    return [lv for lv in LEVELS if lv in present] + sorted(present - set(LEVELS))
+
+
+def in_order(column: str, categories: Sequence[str] | pl.Enum) -> pl.Expr:
+    """A sort key: ``column`` as a ``pl.Enum`` of ``categories``, which sorts in their order.
+
+    ``df.sort(in_order("level", LEVEL), "doc_id")`` sorts centre first whether ``level`` is text or
+    already ``LEVEL``; a value outside ``categories`` raises (``polars.exceptions.InvalidOperationError``).
+    """
+    dtype = categories if isinstance(categories, pl.Enum) else pl.Enum(list(categories))
+    return pl.col(column).cast(dtype)
 
 
 def as_text(df: pl.DataFrame) -> pl.DataFrame:

@@ -11,18 +11,17 @@ import altair as alt
 import polars as pl
 
 from ..outline import load_systems
-from ..schema import LEVELS
+from ..schema import LEVEL, in_order
 
 
 def _doc_labels(documents: pl.DataFrame) -> pl.DataFrame:
     from ..labels import doc_labels
 
-    rank = {lv: i for i, lv in enumerate(LEVELS)}
     return (
-        documents.select("doc_id", "level", level_rank=pl.col("level").replace_strict(rank, default=len(LEVELS)))
+        documents.select("doc_id", "level")
         .join(doc_labels(documents), on="doc_id", how="left")
-        .select("doc_id", "level", "label", "level_rank")
-        .sort("level_rank", "doc_id")
+        .select("doc_id", "level", "label")
+        .sort(in_order("level", LEVEL), "doc_id", nulls_last=True)
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from ..schema import LEVELS
+from ..schema import levels_present
 from ..themes import FOCUS
 from . import THEME_COLORS, axis_labels, labels
 
@@ -48,17 +48,12 @@ def _doc_labels(documents: pl.DataFrame) -> pl.DataFrame:
     return doc_labels(documents).rename({"label": "doc_label"})
 
 
-def _levels(df: pl.DataFrame) -> list[str]:
-    present = set(df["level"].drop_nulls().to_list())
-    return [lv for lv in LEVELS if lv in present]
-
-
 def emphasis_by_level(scores: pl.DataFrame, measure: str = "per_1k_tokens", themes: tuple[str, ...] = FOCUS) -> alt.Chart:
     """Points with 95% bootstrap intervals: each level's value of ``measure`` for each theme."""
     data = _label(
         scores.filter(pl.col("scope") == "level", pl.col("measure") == measure, pl.col("theme").is_in(list(themes)))
     ).select("level", "theme_label", "value", "ci_low", "ci_high", "n_docs", "hits")
-    levels = _levels(data)
+    levels = levels_present(data["level"])
     base = alt.Chart(data).encode(
         y=alt.Y("level:N", title="Level of government", sort=levels, axis=axis_labels("level")),
         color=_theme_color(themes, legend=False),
@@ -189,7 +184,7 @@ def measures_compared(scores: pl.DataFrame, themes: tuple[str, ...] = FOCUS) -> 
         .with_columns(scaled=pl.col("value") / pl.col("value").max().over("theme", "measure"))
         .select("level", "theme", "measure", "value", "scaled")
     )
-    levels = _levels(data)
+    levels = levels_present(data["level"])
     return (
         alt.Chart(data, title="Level ranking under four normalisations (each scaled to its largest level)")
         .mark_line(point=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from ..schema import LEVELS
+from ..schema import levels_present
 from . import color, label_expr
 
 METRICS = {
@@ -103,7 +103,7 @@ def prevalence_by_level(prevalence: pl.DataFrame, model: str = "lda") -> alt.Lay
     data = prevalence.filter(pl.col("model") == model).with_columns(
         title=pl.col("topic").cast(pl.String) + ": " + pl.col("label")
     )
-    present = [lv for lv in LEVELS if lv in set(data["level"].to_list())]
+    present = levels_present(data["level"])
     base = alt.Chart(data).encode(
         y=alt.Y("title:N", title=None, sort=alt.SortField("topic")),
         yOffset=alt.YOffset("level:N", sort=present),

@@ -9,15 +9,10 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from ..schema import LEVELS
+from ..schema import levels_present
 from . import color, label_expr
 
 LEVEL_TITLE = "Level of government"
-
-
-def _levels(values: list[str]) -> list[str]:
-    present = set(values)
-    return [lv for lv in LEVELS if lv in present]
 
 
 def _bars_by_level(data: pl.DataFrame, title: str, x: alt.X, y: str, color: alt.Color, tooltip: list) -> alt.FacetChart:
@@ -31,7 +26,7 @@ def _bars_by_level(data: pl.DataFrame, title: str, x: alt.X, y: str, color: alt.
             facet=alt.Facet(
                 "level:N",
                 title="",
-                sort=_levels(data["level"].to_list()),
+                sort=levels_present(data["level"]),
                 header=alt.Header(labelExpr=label_expr("level")),
             ),
             columns=3,
@@ -57,7 +52,7 @@ def top_terms(tokens: pl.DataFrame, documents: pl.DataFrame, n: int = 12) -> alt
         f"Most frequent terms by level (top {n}, per 1,000 kept tokens)",
         x=alt.X("per_1k:Q", title="Per 1,000 kept tokens"),
         y="token",
-        color=color("level", "level:N", _levels(data["level"].to_list()), title=LEVEL_TITLE),
+        color=color("level", "level:N", levels_present(data["level"]), title=LEVEL_TITLE),
         tooltip=["level", "token", "count", alt.Tooltip("per_1k:Q", format=".1f")],
     )
 
@@ -88,6 +83,6 @@ def slogans_by_level(slogans: pl.DataFrame, n: int = 10) -> alt.FacetChart:
         f"Quoted slogans (“…”) by level (top {n})",
         x=alt.X("count:Q", title="Occurrences", axis=alt.Axis(tickMinStep=1)),
         y="slogan",
-        color=color("level", "level:N", _levels(data["level"].to_list()), title=LEVEL_TITLE),
+        color=color("level", "level:N", levels_present(data["level"]), title=LEVEL_TITLE),
         tooltip=["level", "slogan", "count", "n_docs"],
     )
