@@ -454,7 +454,7 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
     """
     if documents.is_empty():
         return "The corpus is empty."
-    from .schema import LEVEL, in_order
+    from .schema import in_order, levels_present
 
     documents = documents.with_columns(
         pl.col("level").cast(pl.String).fill_null("unknown"), pl.col("doc_type").cast(pl.String).fill_null("unknown")
@@ -466,7 +466,7 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
             types=pl.col("doc_type").unique().sort(),
             periods=pl.col("period").fill_null("unknown").unique().sort(),
         )
-        .sort(in_order("level", LEVEL))
+        .sort(in_order("level", levels_present(documents["level"])))  # a stray name after the levels
     )
     lines = [
         f"- **{md_escape(r['level'])}**: {r['n']} document(s); {_join(r['types'])}; period(s) {_join(r['periods'])}"
