@@ -10,11 +10,12 @@ import altair as alt
 import polars as pl
 
 from ..schema import DOC_TYPES, levels_present
-from . import axis_labels, color
+from . import axis_labels, color, text_frames
 
 LEVEL_TITLE = "Level of government"
 
 
+@text_frames
 def documents_by_level(docs: pl.DataFrame) -> alt.Chart:
     """Bars: number of documents per level of government, coloured by document type."""
     counts = docs.group_by("level", "doc_type").len("documents").sort("level", "doc_type")
@@ -31,6 +32,7 @@ def documents_by_level(docs: pl.DataFrame) -> alt.Chart:
     )
 
 
+@text_frames
 def document_lengths(docs: pl.DataFrame) -> alt.Chart:
     """Bars: length of each document in characters, grouped by level, labelled by issuer and period."""
     from ..labels import doc_labels
@@ -49,6 +51,7 @@ def document_lengths(docs: pl.DataFrame) -> alt.Chart:
     )
 
 
+@text_frames
 def metadata_agreement(check: pl.DataFrame) -> alt.Chart:
     """Bars: share of curated fields that inference got right, per metadata field, with counts."""
     from ..corpus import metadata_agreement as table

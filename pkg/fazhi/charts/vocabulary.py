@@ -10,7 +10,7 @@ import altair as alt
 import polars as pl
 
 from ..schema import levels_present
-from . import color, label_expr
+from . import color, label_expr, text_frames
 
 LEVEL_TITLE = "Level of government"
 
@@ -35,6 +35,7 @@ def _bars_by_level(data: pl.DataFrame, title: str, x: alt.X, y: str, color: alt.
     )
 
 
+@text_frames
 def top_terms(tokens: pl.DataFrame, documents: pl.DataFrame, n: int = 12) -> alt.FacetChart:
     """Bars: the ``n`` most frequent kept terms of each level, per 1,000 kept tokens."""
     toks = tokens.filter("keep").join(documents.select("doc_id", "level"), on="doc_id")
@@ -57,6 +58,7 @@ def top_terms(tokens: pl.DataFrame, documents: pl.DataFrame, n: int = 12) -> alt
     )
 
 
+@text_frames
 def keyness_bars(keyness: pl.DataFrame, n: int = 10) -> alt.FacetChart:
     """Bars: the ``n`` most key terms (largest signed G²) of each level against the rest."""
     data = keyness.filter(pl.col("rank") <= n).select("level", "token", "g2", "log_ratio", "n_target", "n_reference", "p_g2")
@@ -71,6 +73,7 @@ def keyness_bars(keyness: pl.DataFrame, n: int = 10) -> alt.FacetChart:
     )
 
 
+@text_frames
 def slogans_by_level(slogans: pl.DataFrame, n: int = 10) -> alt.FacetChart:
     """Bars: the ``n`` most frequent quoted slogans of each level."""
     data = (
