@@ -89,8 +89,8 @@ def document_heatmap(scores: pl.DataFrame, documents: pl.DataFrame, measure: str
         .select("doc_id", "doc_label", "level", "theme", "value", "hits")
     )
     # documents centre first (the order of levels.toml), then by doc_id
-    order = data.sort(in_order("level", LEVEL), "doc_id", nulls_last=True)["doc_label"].unique(maintain_order=True)
-    order = order.to_list()
+    by_level = data.sort(in_order("level", LEVEL), "doc_id", nulls_last=True)
+    order = by_level["doc_label"].unique(maintain_order=True).to_list()
     base = alt.Chart(data, title=f"Documents × themes: {MEASURE_TITLES[measure].lower()}").encode(
         x=alt.X("theme_label:N", title=None, sort=THEME_ORDER, axis=alt.Axis(labelAngle=-35)),
         y=alt.Y("doc_label:N", title=None, sort=order),
@@ -120,8 +120,8 @@ def theme_positions(hits: pl.DataFrame, documents: pl.DataFrame, themes: tuple[s
     )
     data = _label(data)
     # documents centre first (the order of levels.toml), then by doc_id
-    order = data.sort(in_order("level", LEVEL), "doc_id", nulls_last=True)["doc_label"].unique(maintain_order=True)
-    order = order.to_list()
+    by_level = data.sort(in_order("level", LEVEL), "doc_id", nulls_last=True)
+    order = by_level["doc_label"].unique(maintain_order=True).to_list()
     return (
         alt.Chart(data, title="Where each theme appears along each document (hits in 40 equal slices)")
         .mark_circle(opacity=0.75)
