@@ -101,7 +101,9 @@ def _outline_themes(file: Path = PACKAGE_DATA / "outline.toml") -> tuple[str, ..
 
 THEMES = _outline_themes()
 #: The measures of ``theme_scores`` (``fazhi.themes.scores``), in the order of its rows.
-MEASURES = ("per_1k_tokens", "per_1k_content_tokens", "share_of_hits", "char_share", "section_share", "position")
+MEASURES = (
+    "per_1k_tokens", "per_1k_content_tokens", "share_of_hits", "char_share", "section_share", "position",
+)  # fmt: skip
 
 # Categories as enums: a column of one of these types holds only the vocabulary's names, and sorting on it
 # follows the vocabulary's order (centre first; the Outline's order), so no table needs a rank column.

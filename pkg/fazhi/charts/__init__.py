@@ -183,15 +183,16 @@ _R = TypeVar("_R")
 
 def text_frames(builder: Callable[_P, _R]) -> Callable[_P, _R]:
     """Decorate a chart builder: its polars frames arrive with ``pl.Enum`` columns as text
-    (``fazhi.schema.as_text``), so the chart is the same whether a table was read from disk or built in memory."""
+    (``fazhi.schema.as_text``), so a chart is the same whether its table was read from disk or built
+    in memory."""
     import polars as pl
 
     from ..schema import as_text
 
     @functools.wraps(builder)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        args = tuple(as_text(a) if isinstance(a, pl.DataFrame) else a for a in args)  # type: ignore[assignment]
-        kwargs = {k: as_text(v) if isinstance(v, pl.DataFrame) else v for k, v in kwargs.items()}  # type: ignore[assignment]
-        return builder(*args, **kwargs)
+        texts = [as_text(a) if isinstance(a, pl.DataFrame) else a for a in args]
+        named = {k: as_text(v) if isinstance(v, pl.DataFrame) else v for k, v in kwargs.items()}
+        return builder(*texts, **named)  # type: ignore[arg-type]
 
     return wrapper

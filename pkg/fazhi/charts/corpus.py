@@ -24,7 +24,9 @@ def documents_by_level(docs: pl.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("documents:Q", title="Documents", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("level:N", title=LEVEL_TITLE, sort=levels_present(docs["level"]), axis=axis_labels("level")),
+            y=alt.Y(
+                "level:N", title=LEVEL_TITLE, sort=levels_present(docs["level"]), axis=axis_labels("level")
+            ),
             color=color("doc_type", "doc_type:N", [t for t in DOC_TYPES if t in set(docs["doc_type"].to_list())], title="Document type"),
             tooltip=["level", "doc_type", "documents"],
         )
