@@ -128,3 +128,17 @@ def test_written_tables_keep_their_enum_and_read_back_as_written(tmp_path):
     back = read_table("theme_contrasts", tmp_path, check=False)
     assert back.schema == pl.Schema(schema.TABLES["theme_contrasts"].polars_schema)
     assert schema.as_text(back).equals(df)
+
+
+def test_a_chart_and_a_display_table_are_the_same_from_enum_or_text_columns():
+    from fazhi.charts.corpus import documents_by_level
+    from fazhi.display import table
+
+    docs = pl.DataFrame(
+        {"level": ["city", "national", "city"], "doc_type": ["notice", "other", "notice"], "n_chars": [1, 2, 3]}
+    )
+    typed = docs.cast({"level": schema.LEVEL, "doc_type": schema.DOC_TYPE})
+    assert json.dumps(documents_by_level(typed).to_dict(), sort_keys=True) == json.dumps(
+        documents_by_level(docs).to_dict(), sort_keys=True
+    )
+    assert str(table(typed)) == str(table(docs)) and table(typed).html == table(docs).html
