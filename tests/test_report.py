@@ -27,18 +27,21 @@ def test_markdown_table_escapes_cells_but_keeps_download_links():
 
 
 def test_corpus_markdown_and_footer_name_the_built_corpus(tmp_path):
-    from fazhi.schema import empty
+    from fazhi.schema import TABLES, empty
 
+    # a table written by other means than fazhi build: level and doc_type as text, so that they can hold
+    # a name outside the vocabulary (fazhi.schema.LEVEL would refuse it)
+    text_documents = pl.DataFrame(schema=TABLES["documents"].text_schema)
     folder = tmp_path / "tables"
     folder.mkdir()
     corpus = tmp_path / "my<corpus>"
     corpus.mkdir()
     (folder / "build.json").write_text(json.dumps({"corpus": str(corpus)}), encoding="utf-8")
-    docs = empty("documents").vstack(
+    docs = text_documents.vstack(
         pl.DataFrame(
             {"doc_id": ["a"], "level": [EVIL], "doc_type": ["plan"], "period": ["2023"], "n_chars": [10]},
         ).select([pl.col(c) if c in ("doc_id", "level", "doc_type", "period", "n_chars") else pl.lit(None).alias(c)
-                  for c in empty("documents").columns]).cast(empty("documents").schema)
+                  for c in text_documents.columns]).cast(text_documents.schema)
     )
     docs.write_parquet(folder / "documents.parquet")
     empty("rejected").write_parquet(folder / "rejected.parquet")

@@ -14,13 +14,13 @@ from __future__ import annotations
 import polars as pl
 
 from .labels import doc_labels
+from .schema import in_order
 from .themes import LexiconSet, default_lexicons, kwic
 
 
 def term_table(hits: pl.DataFrame, lexicons: LexiconSet | None = None) -> pl.DataFrame:
     """One row per lexicon term (terms without hits included): theme, term, weight, gloss, hits, documents."""
     lexicons = lexicons or default_lexicons()
-    order = {t: k for k, t in enumerate(lexicons.themes)}
     terms = pl.DataFrame(
         [(t.theme, t.term, t.weight, t.gloss) for t in lexicons.terms],
         schema={"theme": pl.String, "term": pl.String, "weight": pl.Float64, "gloss": pl.String},
@@ -29,9 +29,8 @@ def term_table(hits: pl.DataFrame, lexicons: LexiconSet | None = None) -> pl.Dat
     counts = hits.group_by("theme", "term").agg(hits=pl.len().cast(pl.Int64), documents=pl.col("doc_id").n_unique().cast(pl.Int64))
     return (
         terms.join(counts, on=["theme", "term"], how="left")
-        .with_columns(pl.col("hits", "documents").fill_null(0), _t=pl.col("theme").replace_strict(order, default=99))
-        .sort("_t", "hits", "term", descending=[False, True, False])
-        .drop("_t")
+        .with_columns(pl.col("hits", "documents").fill_null(0))
+        .sort(in_order("theme", lexicons.themes), "hits", "term", descending=[False, True, False])
     )
 
 

@@ -90,8 +90,10 @@ def table(
     """
     from great_tables import GT, loc, style
 
+    from .schema import as_text
+
     n = df.height
-    shown = _plain(df.head(max_rows))
+    shown = _plain(as_text(df.head(max_rows)))  # an Enum column (fazhi.schema) as text: labelled like text
     digest = hashlib.sha256(shown.write_csv().encode() + repr(df.columns).encode()).hexdigest()[:12]
     gt = GT(shown, id=f"t{digest}")
     if caption:

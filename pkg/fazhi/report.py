@@ -455,7 +455,7 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
     """
     if documents.is_empty():
         return "The corpus is empty."
-    from .schema import LEVELS
+    from .schema import in_order, levels_present
 
     documents = documents.with_columns(
         pl.col("level").cast(pl.String).fill_null("unknown"), pl.col("doc_type").cast(pl.String).fill_null("unknown")
@@ -467,8 +467,7 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
             types=pl.col("doc_type").unique().sort(),
             periods=pl.col("period").fill_null("unknown").unique().sort(),
         )
-        .with_columns(order=pl.col("level").replace_strict(list(LEVELS), list(range(len(LEVELS))), default=99))
-        .sort("order")
+        .sort(in_order("level", levels_present(documents["level"])))  # a stray name after the levels
     )
     lines = [
         f"- **{md_escape(label('level', r['level']))}**: {r['n']} document(s); "

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -52,6 +52,11 @@ class Table:
     def polars_schema(self) -> dict[str, pl.DataType | type[pl.DataType]]:
         return {c.name: c.dtype for c in self.columns}
 
+    @property
+    def text_schema(self) -> dict[str, pl.DataType | type[pl.DataType]]:
+        """``polars_schema`` with the ``pl.Enum`` columns as text: how a stage may hand the table over."""
+        return {c.name: pl.String if isinstance(c.dtype, pl.Enum) else c.dtype for c in self.columns}
+
 
 def _t(name: str, row: str, *cols: tuple[str, pl.DataType | type[pl.DataType], str]) -> Table:
     return Table(name, row, tuple(Column(*c) for c in cols))
@@ -83,6 +88,31 @@ SOURCES = (
     "session", "date_line", "genre_rule", "published", "collection", "sidecar", "doc_number", "byline", "mentions",
 )  # fmt: skip
 FORMATS = ("plain", "html", "db_export", "docx", "pdf", "jsonl", "json", "csv", "tsv", "parquet")
+
+
+def _outline_themes(file: Path = PACKAGE_DATA / "outline.toml") -> tuple[str, ...]:
+    """The theme ids: the ``[[system]]`` ids of the Outline file, in its order (the lexicons' themes)."""
+    with open(file, "rb") as f:
+        ids = tuple(str(s["id"]) for s in tomllib.load(f).get("system", []))
+    if not ids or len(set(ids)) != len(ids):
+        raise ValueError(f"{file.name}: [[system]] ids must be unique and present, got {ids}")
+    return ids
+
+
+THEMES = _outline_themes()
+#: The measures of ``theme_scores`` (``fazhi.themes.scores``), in the order of its rows.
+MEASURES = (
+    "per_1k_tokens", "per_1k_content_tokens", "share_of_hits", "char_share", "section_share", "position",
+)  # fmt: skip
+
+# Categories as enums: a column of one of these types holds only the vocabulary's names, and sorting on it
+# follows the vocabulary's order (centre first; the Outline's order), so no table needs a rank column.
+# A stage may hand over such a column as text: ``conform`` casts it when the table is written, and a
+# name outside the vocabulary is an error there.
+LEVEL = pl.Enum(LEVELS)
+DOC_TYPE = pl.Enum(DOC_TYPES)
+THEME = pl.Enum(THEMES)
+MEASURE = pl.Enum(MEASURES)
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -118,8 +148,8 @@ TABLES: dict[str, Table] = {
             ("title", pl.String, "the document's title"),
             ("issuer", pl.String, "the issuing body, as named in Chinese (e.g. 某省人民政府)"),
             ("region", pl.String, "the region of the issuer (e.g. 某省, 某市, 某县)"),
-            ("level", pl.String, f"level of government: one of {', '.join(LEVELS)}"),
-            ("doc_type", pl.String, f"document type: one of {', '.join(DOC_TYPES)}"),
+            ("level", LEVEL, f"level of government: one of {', '.join(LEVELS)}"),
+            ("doc_type", DOC_TYPE, f"document type: one of {', '.join(DOC_TYPES)}"),
             ("period", pl.String, "the year or span covered, e.g. 2023 or 2022–2025 (en dash)"),
             ("period_start", pl.Int32, "first year of the period"),
             ("period_end", pl.Int32, "last year of the period"),
@@ -237,9 +267,69 @@ def validate(name: str, df: pl.DataFrame) -> pl.DataFrame:
         raise SchemaError(f"{name}: columns {df.columns} != documented {spec.names}")
     for col in spec.columns:
         got = df.schema[col.name]
-        if got != col.dtype and not (got == pl.Null and len(df) == 0):
+        if isinstance(col.dtype, pl.Enum) and got == pl.String:
+            _outside(name, col, df[col.name])  # text standing for the categories: checked, cast on writing
+        elif got != col.dtype and not (got == pl.Null and len(df) == 0):
             raise SchemaError(f"{name}.{col.name}: dtype {got} != documented {col.dtype}")
     return df
+
+
+def _outside(name: str, col: Column, values: pl.Series) -> None:
+    """Raise ``SchemaError`` when ``values`` hold a name outside the categories of ``col``'s Enum."""
+    assert isinstance(col.dtype, pl.Enum)
+    allowed = col.dtype.categories
+    names = values.drop_nulls().unique(maintain_order=True)
+    bad = names.filter(~names.is_in(allowed.implode()))
+    if len(bad):
+        raise SchemaError(
+            f"{name}.{col.name}: {', '.join(map(repr, bad.head(5).to_list()))} not among the documented "
+            f"categories ({', '.join(allowed.to_list())}); add it to the vocabulary's data file first"
+        )
+
+
+def conform(name: str, df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with its text columns cast to the documented ``pl.Enum`` types (``LEVEL``, ``THEME`` …).
+
+    Raises
+    ------
+    SchemaError
+        When such a column holds a name outside its categories (see ``validate``).
+    """
+    spec = TABLES.get(name)
+    if spec is None:
+        raise SchemaError(f"no table {name!r} in fazhi.schema.TABLES")
+    casts = {}
+    for col in spec.columns:
+        if isinstance(col.dtype, pl.Enum) and df.schema.get(col.name) == pl.String:
+            _outside(name, col, df[col.name])
+            casts[col.name] = col.dtype
+    return df.cast(casts) if casts else df
+
+
+def levels_present(values: Iterable[str | None] | pl.Series) -> list[str]:
+    """The distinct levels among ``values``, in the vocabulary's order (centre first; ``LEVELS``).
+
+    Missing values are left out; a name outside the vocabulary (only text that never passed ``validate``
+    can hold one) comes after the known levels, in alphabetical order.
+    """
+    present = {v for v in values if v is not None}
+    return [lv for lv in LEVELS if lv in present] + sorted(present - set(LEVELS))
+
+
+def in_order(column: str, categories: Sequence[str] | pl.Enum) -> pl.Expr:
+    """A sort key: ``column`` as a ``pl.Enum`` of ``categories``, which sorts in their order.
+
+    ``df.sort(in_order("level", LEVEL), "doc_id")`` sorts centre first whether ``level`` is text or
+    already ``LEVEL``; a value outside ``categories`` raises (``polars.exceptions.InvalidOperationError``).
+    """
+    dtype = categories if isinstance(categories, pl.Enum) else pl.Enum(list(categories))
+    return pl.col(column).cast(dtype)
+
+
+def as_text(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with its ``pl.Enum`` columns as text: for a chart or table library, or a join with text."""
+    casts = {c: pl.String for c, t in df.schema.items() if isinstance(t, pl.Enum)}
+    return df.cast(casts) if casts else df
 
 
 def frame(
@@ -400,7 +490,7 @@ TOKEN_SETTINGS = table(
 KEYNESS = table(
     "keyness",
     "one term of one level of government (the target) compared with all other levels (the reference)",
-    ("level", pl.String, "the target level of government"),
+    ("level", LEVEL, "the target level of government"),
     ("token", pl.String, "the term (a kept token)"),
     ("n_target", pl.Int64, "occurrences in the target level's documents"),
     ("n_reference", pl.Int64, "occurrences in the other levels' documents"),
@@ -429,7 +519,7 @@ BOILERPLATE = table(
 SLOGANS = table(
     "slogans",
     "one quoted slogan (text inside “…”) at one level of government",
-    ("level", pl.String, "level of government"),
+    ("level", LEVEL, "level of government"),
     ("slogan", pl.String, "the text between the quotation marks"),
     ("count", pl.Int64, "occurrences in the level's documents"),
     ("n_docs", pl.Int32, "documents of the level that use it"),
@@ -453,7 +543,7 @@ table(
     ("sentence_id", pl.Int32, "the sentence of the hit's first token"),
     ("token_id", pl.Int32, "the hit's first token"),
     ("n_tokens", pl.Int32, "how many tokens the hit spans (a multi-token term matched as a phrase has > 1)"),
-    ("theme", pl.String, "the theme (Outline system id) whose lexicon holds the term"),
+    ("theme", THEME, "the theme (Outline system id) whose lexicon holds the term"),
     ("term", pl.String, "the lexicon term, as written in the lexicon"),
     ("weight", pl.Float64, "the term's weight"),
     ("start", pl.Int64, "offset of the hit's first character in documents.text"),
@@ -467,7 +557,7 @@ table(
     "one section × theme: the section's lexicon evidence and whether it is classified to the theme",
     ("doc_id", pl.String, "the document"),
     ("section_id", pl.Int32, "the section (sections.section_id)"),
-    ("theme", pl.String, "the theme"),
+    ("theme", THEME, "the theme"),
     ("system", pl.String, "the section's Outline label from its heading (sections.system), null when none"),
     ("hits", pl.Int64, "number of hits of the theme in the section"),
     ("weighted_hits", pl.Float64, "sum of the weights of those hits"),
@@ -484,11 +574,11 @@ table(
     "one measure of one theme for one document or one level of government, with its bootstrap interval",
     ("scope", pl.String, "document or level"),
     ("doc_id", pl.String, "the document (null at level scope)"),
-    ("level", pl.String, "level of government"),
-    ("theme", pl.String, "the theme"),
+    ("level", LEVEL, "level of government"),
+    ("theme", THEME, "the theme"),
     (
         "measure",
-        pl.String,
+        MEASURE,
         "per_1k_tokens (weighted hits per 1,000 word tokens), per_1k_content_tokens (per 1,000 kept tokens), "
         "share_of_hits (theme's share of all eight lexicons' weighted hits), char_share (share of characters in "
         "sections classified to the theme), section_share (share of sections with at least one hit), position "
@@ -507,10 +597,10 @@ table(
 table(
     "theme_contrasts",
     "one difference between two levels of government on one measure of one theme",
-    ("theme", pl.String, "the theme"),
-    ("measure", pl.String, "the measure (see theme_scores.measure)"),
-    ("level_a", pl.String, "first level"),
-    ("level_b", pl.String, "second level"),
+    ("theme", THEME, "the theme"),
+    ("measure", MEASURE, "the measure (see theme_scores.measure)"),
+    ("level_a", LEVEL, "first level"),
+    ("level_b", LEVEL, "second level"),
     ("diff", pl.Float64, "value(level_a) - value(level_b)"),
     ("ci_low", pl.Float64, "lower end of the 95% bootstrap interval of the difference"),
     ("ci_high", pl.Float64, "upper end"),
@@ -525,10 +615,10 @@ table(
     "one document × theme: its evidence, whether the theme is present, and the value documents are compared on",
     ("doc_id", pl.String, "the document"),
     ("label", pl.String, "the document's readable label (fazhi.labels.doc_labels: region · issuer · year)"),
-    ("level", pl.String, "level of government"),
-    ("doc_type", pl.String, "document type"),
+    ("level", LEVEL, "level of government"),
+    ("doc_type", DOC_TYPE, "document type"),
     ("period", pl.String, "period covered"),
-    ("theme", pl.String, "the theme"),
+    ("theme", THEME, "the theme"),
     ("hits", pl.Int64, "hits of the theme's terms"),
     ("weighted_hits", pl.Float64, "sum of the weights of those hits"),
     ("word_tokens", pl.Int64, "word tokens of the document"),
@@ -549,7 +639,7 @@ table(
     ("covariate", pl.String, "what documents are grouped by: level, doc_type or period"),
     ("within", pl.String, "the covariate whose value the comparison is restricted to (doc_type, period; null: none)"),
     ("stratum", pl.String, "that value, e.g. the document type compared within (null: all documents)"),
-    ("theme", pl.String, "the theme"),
+    ("theme", THEME, "the theme"),
     ("group", pl.String, "the covariate's value (unknown and missing values are one group, never ranked)"),
     ("ranked", pl.Boolean, "false for unknown or missing values: reported apart, never compared"),
     ("n_docs", pl.Int32, "documents in the group"),
@@ -568,7 +658,7 @@ table(
     ("covariate", pl.String, "level, doc_type or period"),
     ("within", pl.String, "the covariate whose value the comparison is restricted to (doc_type, period; null: none)"),
     ("stratum", pl.String, "that value (null: all documents)"),
-    ("theme", pl.String, "the theme"),
+    ("theme", THEME, "the theme"),
     ("group_a", pl.String, "first group"),
     ("group_b", pl.String, "second group"),
     ("diff", pl.Float64, "value(group_a) - value(group_b)"),
@@ -611,7 +701,7 @@ table(
 table(
     "theme_sensitivity",
     "one lexicon term left out: how the theme's score and validation change without it",
-    ("theme", pl.String, "the theme"),
+    ("theme", THEME, "the theme"),
     ("term", pl.String, "the term left out"),
     ("scope", pl.String, "corpus or a level of government"),
     ("hits", pl.Int64, "hits of the term in the scope"),
@@ -626,7 +716,7 @@ table(
 table(
     "theme_expansion",
     "one candidate term for a theme's lexicon, from co-occurrence with its terms (for review, never added)",
-    ("theme", pl.String, "the theme"),
+    ("theme", THEME, "the theme"),
     ("rank", pl.Int32, "rank within the theme by npmi"),
     ("candidate", pl.String, "the candidate token"),
     ("cooc", pl.Int64, "sentences holding both the candidate (outside any hit) and a hit of the theme"),
@@ -666,7 +756,7 @@ DOC_TOPICS = table(
     ("doc_id", pl.String, "the document"),
     ("section_id", pl.Int32, "the section (section units; the paragraph's section for paragraphs; null for documents)"),
     ("paragraph_id", pl.Int32, "the paragraph (paragraph units only)"),
-    ("level", pl.String, "the document's level of government"),
+    ("level", LEVEL, "the document's level of government"),
     ("system", pl.String, "the Outline system of the unit (majority of its tokens' sections; null when none)"),
     ("path", pl.String, "the section's path in the outline (section and paragraph units)"),
     ("n_tokens", pl.Int64, "kept tokens of the unit that are in the pruned vocabulary"),
@@ -742,7 +832,7 @@ TOPIC_REPRESENTATIVES = table(
     ("rank", pl.Int32, "1 = the unit with the highest share"),
     ("unit_id", pl.Int32, "the unit (see doc_topics)"),
     ("doc_id", pl.String, "the document"),
-    ("level", pl.String, "level of government"),
+    ("level", LEVEL, "level of government"),
     ("path", pl.String, "the section's path"),
     ("system", pl.String, "the unit's Outline system"),
     ("share", pl.Float64, "the unit's share of the topic"),
@@ -758,7 +848,7 @@ TOPIC_PREVALENCE = table(
     ("model", pl.String, "lda or nmf"),
     ("topic", pl.Int32, "topic number"),
     ("label", pl.String, "the topic's label"),
-    ("level", pl.String, "level of government"),
+    ("level", LEVEL, "level of government"),
     ("n_docs", pl.Int32, "documents of that level"),
     ("n_units", pl.Int32, "units of that level"),
     ("share", pl.Float64, "token-weighted mean share of the topic over the level's units"),
@@ -791,7 +881,7 @@ TOPIC_SEEDED = table(
     "topic_seeded",
     "one topic of the lexicon-seeded NMF: a seeded topic (one per theme lexicon) or a free topic",
     ("topic", pl.Int32, "topic number: the seeded topics first, in the lexicons' order, then the free topics"),
-    ("theme", pl.String, "the theme lexicon that seeded the topic; null for a free topic"),
+    ("theme", THEME, "the theme lexicon that seeded the topic; null for a free topic"),
     ("n_seed_terms", pl.Int32, "lexicon terms found in the matrix's vocabulary (the seed words)"),
     ("seed_share_top", pl.Float64, "share of the topic's top terms that are seed words (how far it kept its seed)"),
     ("top_terms", pl.String, "top terms by weight, space-separated"),
@@ -839,7 +929,7 @@ table(
     ("doc_id", pl.String, "the document whose characters are counted"),
     ("source_id", pl.String, "the other document"),
     ("relation", pl.String, _REL),
-    ("source_level", pl.String, "the source's level of government"),
+    ("source_level", LEVEL, "the source's level of government"),
     ("start", pl.Int64, "offset of the passage in the document's documents.text"),
     ("end", pl.Int64, "end offset (exclusive)"),
     ("source_start", pl.Int64, "offset of the matching passage in the source's text"),
@@ -848,9 +938,9 @@ table(
     ("kind", pl.String, _KIND),
     ("formula_share", pl.Float64, "share of the passage's characters covered by formula k-grams"),
     ("section_path", pl.String, "path of the document's section holding the passage start (sections.path)"),
-    ("section_theme", pl.String, "theme the section is classified to (theme_sections.classified); null when none"),
+    ("section_theme", THEME, "theme the section is classified to (theme_sections.classified); null when none"),
     ("source_section_path", pl.String, "path of the source's section holding the source passage start"),
-    ("source_section_theme", pl.String, "theme of that source section; null when none"),
+    ("source_section_theme", THEME, "theme of that source section; null when none"),
     ("text", pl.String, "the passage in the document"),
     ("source_text", pl.String, "the passage in the source"),
 )

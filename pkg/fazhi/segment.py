@@ -702,7 +702,7 @@ def system_coverage(sections: pl.DataFrame, documents: pl.DataFrame) -> pl.DataF
         ``sections``, ``chars`` and ``share`` (of the document's characters).
     """
     from .outline import system_ids
-    from .schema import LEVELS
+    from .schema import LEVEL, in_order
 
     order = {sid: i for i, sid in enumerate(system_ids())}
     docs = documents.select(
@@ -710,9 +710,6 @@ def system_coverage(sections: pl.DataFrame, documents: pl.DataFrame) -> pl.DataF
         "level",
         "n_chars",
         label=pl.col("issuer").fill_null("?") + " · " + pl.col("period").fill_null("?"),
-        level_rank=pl.col("level").replace_strict(
-            {lv: i for i, lv in enumerate(LEVELS)}, default=len(LEVELS)
-        ),
     )
     cov = (
         sections.filter(pl.col("system").is_not_null())
@@ -726,7 +723,7 @@ def system_coverage(sections: pl.DataFrame, documents: pl.DataFrame) -> pl.DataF
         .join(docs, on="doc_id", how="left")
         .with_columns(share=(pl.col("chars") / pl.col("n_chars")).round(4))
     )
-    return cov.sort("level_rank", "doc_id", "order_in_doc").select(
+    return cov.sort(in_order("level", LEVEL), "doc_id", "order_in_doc", nulls_last=True).select(
         "doc_id", "level", "label", "system", "system_order", "first_start", "order_in_doc",
         "sections", "chars", "share",
     )  # fmt: skip

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .paths import PACKAGE_DATA, corpus_dir, data_dir
-from .schema import validate
+from .schema import TABLES, conform, validate
 
 if TYPE_CHECKING:
     from .settings import BuildSettings
@@ -155,7 +155,7 @@ def write_table(df: pl.DataFrame, name: str, out_dir: Path, stamp: Mapping[str, 
     Path
         The file written.
     """
-    validate(name, df)
+    df = validate(name, conform(name, df))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     arrow = df.to_arrow()
@@ -233,7 +233,8 @@ def read_table(
                 f"{path} was made from other inputs than the current ones; run `fazhi build` again.\n  "
                 + "\n  ".join(problems)
             )
-    return pl.read_parquet(path)
+    df = pl.read_parquet(path)  # an Enum column comes back as its Enum (polars keeps its categories)
+    return conform(name, df) if name in TABLES else df
 
 
 def _stamped_corpus(folder: Path) -> Path:

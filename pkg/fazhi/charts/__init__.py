@@ -8,12 +8,15 @@ In: tidy polars tables from the stages. Out: ``altair.Chart`` objects, styled by
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import altair as alt
 
@@ -226,3 +229,28 @@ def color(
 def axis_labels(variable: str) -> alt.Axis:
     """An axis whose labels (raw values of ``variable``) are shown bilingually."""
     return alt.Axis(labelExpr=label_expr(variable))
+
+
+# ---- the chart boundary: categories reach altair as text ------------------------------------------------
+# A table read back from parquet types level, doc_type, theme and measure as pl.Enum (fazhi.schema), which
+# altair would encode as ordinal where a field's type is left to it; the builders see them as text.
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def text_frames(builder: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorate a chart builder: its polars frames arrive with ``pl.Enum`` columns as text
+    (``fazhi.schema.as_text``), so a chart is the same whether its table was read from disk or built
+    in memory."""
+    import polars as pl
+
+    from ..schema import as_text
+
+    @functools.wraps(builder)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        texts = [as_text(a) if isinstance(a, pl.DataFrame) else a for a in args]
+        named = {k: as_text(v) if isinstance(v, pl.DataFrame) else v for k, v in kwargs.items()}
+        return builder(*texts, **named)  # type: ignore[arg-type]
+
+    return wrapper

@@ -9,17 +9,13 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from ..schema import DOC_TYPES, LEVELS
-from . import axis_labels, color
+from ..schema import DOC_TYPES, levels_present
+from . import axis_labels, color, text_frames
 
 LEVEL_TITLE = "Level of government"
 
 
-def _levels_present(docs: pl.DataFrame) -> list[str]:
-    present = set(docs["level"].to_list())
-    return [lv for lv in LEVELS if lv in present]
-
-
+@text_frames
 def documents_by_level(docs: pl.DataFrame) -> alt.Chart:
     """Bars: number of documents per level of government, coloured by document type."""
     counts = docs.group_by("level", "doc_type").len("documents").sort("level", "doc_type")
@@ -28,7 +24,9 @@ def documents_by_level(docs: pl.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("documents:Q", title="Documents", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("level:N", title=LEVEL_TITLE, sort=_levels_present(docs), axis=axis_labels("level")),
+            y=alt.Y(
+                "level:N", title=LEVEL_TITLE, sort=levels_present(docs["level"]), axis=axis_labels("level")
+            ),
             color=color("doc_type", "doc_type:N", [t for t in DOC_TYPES if t in set(docs["doc_type"].to_list())], title="Document type"),
             tooltip=["level", "doc_type", "documents"],
         )
@@ -36,6 +34,7 @@ def documents_by_level(docs: pl.DataFrame) -> alt.Chart:
     )
 
 
+@text_frames
 def document_lengths(docs: pl.DataFrame) -> alt.Chart:
     """Bars: length of each document in characters, grouped by level, labelled by issuer and period."""
     from ..labels import doc_labels
@@ -47,13 +46,14 @@ def document_lengths(docs: pl.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("n_chars:Q", title="Characters"),
             y=alt.Y("label:N", title=None, sort="-x"),
-            color=color("level", "level:N", _levels_present(docs), title=LEVEL_TITLE),
+            color=color("level", "level:N", levels_present(docs["level"]), title=LEVEL_TITLE),
             tooltip=["doc_id", "level", "doc_type", "n_chars"],
         )
         .properties(width=420, height=alt.Step(24))
     )
 
 
+@text_frames
 def metadata_agreement(check: pl.DataFrame) -> alt.Chart:
     """Bars: share of curated fields that inference got right, per metadata field, with counts."""
     from ..corpus import metadata_agreement as table

@@ -10,6 +10,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from . import text_frames
 from .themes import THEME_LABELS
 
 
@@ -17,6 +18,7 @@ def _label(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(theme_label=pl.col("theme").replace_strict(THEME_LABELS, default=pl.col("theme")))
 
 
+@text_frames
 def provinces_against_national(
     outliers: pl.DataFrame, national: pl.DataFrame, *, year: int, panel_width: int = 150
 ) -> alt.FacetChart:
@@ -105,6 +107,7 @@ def _label_rows(marks: pl.DataFrame, *, width: int, domain: tuple[int, int], fon
     return groups.with_columns(row=pl.Series(rows, dtype=pl.Int64))
 
 
+@text_frames
 def national_series(
     emphasis: pl.DataFrame, eras: pl.DataFrame, *, width: int = 620, font: int = 10
 ) -> alt.VConcatChart:
@@ -169,6 +172,7 @@ def national_series(
     )
 
 
+@text_frames
 def vocabulary_timeline(by_year: pl.DataFrame) -> alt.Chart:
     """Hits per national report of each era-marked term (circles), hits outside the documented era marked;
     legends below the chart (about 700 px wide)."""

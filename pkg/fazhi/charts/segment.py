@@ -11,21 +11,22 @@ import altair as alt
 import polars as pl
 
 from ..outline import load_systems
-from ..schema import LEVELS
+from ..schema import LEVEL, in_order
+from . import text_frames
 
 
 def _doc_labels(documents: pl.DataFrame) -> pl.DataFrame:
     from ..labels import doc_labels
 
-    rank = {lv: i for i, lv in enumerate(LEVELS)}
     return (
-        documents.select("doc_id", "level", level_rank=pl.col("level").replace_strict(rank, default=len(LEVELS)))
+        documents.select("doc_id", "level")
         .join(doc_labels(documents), on="doc_id", how="left")
-        .select("doc_id", "level", "label", "level_rank")
-        .sort("level_rank", "doc_id")
+        .select("doc_id", "level", "label")
+        .sort(in_order("level", LEVEL), "doc_id", nulls_last=True)
     )
 
 
+@text_frames
 def sections_by_level(summary: pl.DataFrame, documents: pl.DataFrame) -> alt.Chart:
     """Stacked bars: number of sections of each document, by outline level (0 = preamble)."""
     labels = _doc_labels(documents)
@@ -46,6 +47,7 @@ def sections_by_level(summary: pl.DataFrame, documents: pl.DataFrame) -> alt.Cha
     )
 
 
+@text_frames
 def section_lengths_by_level(sections: pl.DataFrame) -> alt.Chart:
     """Box plots: length in characters of the sections at each outline level, all documents together."""
     data = (
@@ -71,6 +73,7 @@ def section_lengths_by_level(sections: pl.DataFrame) -> alt.Chart:
     return (whisker + box + med).properties(width=420, height=alt.Step(30))
 
 
+@text_frames
 def system_coverage(coverage: pl.DataFrame, documents: pl.DataFrame) -> alt.Chart:
     """Grid: documents (by level of government) × the eight systems (Outline order); colour = share of
     the document's characters under the system, number = the order in which the document reaches it."""
@@ -104,6 +107,7 @@ def system_coverage(coverage: pl.DataFrame, documents: pl.DataFrame) -> alt.Char
     )
 
 
+@text_frames
 def gold_scores(scores: pl.DataFrame) -> alt.Chart:
     """Points: heading precision, recall and level accuracy per document against the gold outline."""
     data = scores.unpivot(index="doc_id", on=["precision", "recall", "level_accuracy"], variable_name="measure")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from ..schema import LEVELS
+from ..schema import LEVEL, in_order, levels_present
 from ..themes import FOCUS
-from . import THEME_COLORS, axis_labels, labels
+from . import THEME_COLORS, axis_labels, labels, text_frames
 
 THEME_LABELS = labels("theme")  # the lexicon files' label_zh and label_en (fazhi.labels)
 THEME_ORDER = list(THEME_LABELS.values())
@@ -48,17 +48,13 @@ def _doc_labels(documents: pl.DataFrame) -> pl.DataFrame:
     return doc_labels(documents).rename({"label": "doc_label"})
 
 
-def _levels(df: pl.DataFrame) -> list[str]:
-    present = set(df["level"].drop_nulls().to_list())
-    return [lv for lv in LEVELS if lv in present]
-
-
+@text_frames
 def emphasis_by_level(scores: pl.DataFrame, measure: str = "per_1k_tokens", themes: tuple[str, ...] = FOCUS) -> alt.Chart:
     """Points with 95% bootstrap intervals: each level's value of ``measure`` for each theme."""
     data = _label(
         scores.filter(pl.col("scope") == "level", pl.col("measure") == measure, pl.col("theme").is_in(list(themes)))
     ).select("level", "theme_label", "value", "ci_low", "ci_high", "n_docs", "hits")
-    levels = _levels(data)
+    levels = levels_present(data["level"])
     base = alt.Chart(data).encode(
         y=alt.Y("level:N", title="Level of government", sort=levels, axis=axis_labels("level")),
         color=_theme_color(themes, legend=False),
@@ -84,6 +80,7 @@ def emphasis_by_level(scores: pl.DataFrame, measure: str = "per_1k_tokens", them
     )
 
 
+@text_frames
 def document_heatmap(scores: pl.DataFrame, documents: pl.DataFrame, measure: str = "share_of_hits") -> alt.Chart:
     """Heatmap: each document (rows) × each of the eight themes (columns), coloured by ``measure``."""
     data = _label(
@@ -91,7 +88,9 @@ def document_heatmap(scores: pl.DataFrame, documents: pl.DataFrame, measure: str
         .join(_doc_labels(documents), on="doc_id")
         .select("doc_id", "doc_label", "level", "theme", "value", "hits")
     )
-    order = data.sort("level", "doc_id")["doc_label"].unique(maintain_order=True).to_list()
+    # documents centre first (the order of levels.toml), then by doc_id
+    by_level = data.sort(in_order("level", LEVEL), "doc_id", nulls_last=True)
+    order = by_level["doc_label"].unique(maintain_order=True).to_list()
     base = alt.Chart(data, title=f"Documents × themes: {MEASURE_TITLES[measure].lower()}").encode(
         x=alt.X("theme_label:N", title=None, sort=THEME_ORDER, axis=alt.Axis(labelAngle=-35)),
         y=alt.Y("doc_label:N", title=None, sort=order),
@@ -107,6 +106,7 @@ def document_heatmap(scores: pl.DataFrame, documents: pl.DataFrame, measure: str
     return (rect + text).properties(width=alt.Step(62), height=alt.Step(30))
 
 
+@text_frames
 def theme_positions(hits: pl.DataFrame, documents: pl.DataFrame, themes: tuple[str, ...] = FOCUS, bins: int = 40) -> alt.Chart:
     """Where in each document each theme appears: hits binned by relative position (0 = start, 1 = end)."""
     data = (
@@ -119,7 +119,9 @@ def theme_positions(hits: pl.DataFrame, documents: pl.DataFrame, themes: tuple[s
         .sort("doc_id", "theme", "bin")
     )
     data = _label(data)
-    order = data.sort("level", "doc_id")["doc_label"].unique(maintain_order=True).to_list()
+    # documents centre first (the order of levels.toml), then by doc_id
+    by_level = data.sort(in_order("level", LEVEL), "doc_id", nulls_last=True)
+    order = by_level["doc_label"].unique(maintain_order=True).to_list()
     return (
         alt.Chart(data, title="Where each theme appears along each document (hits in 40 equal slices)")
         .mark_circle(opacity=0.75)
@@ -138,6 +140,7 @@ def theme_positions(hits: pl.DataFrame, documents: pl.DataFrame, themes: tuple[s
     )
 
 
+@text_frames
 def confusion_matrix(confusion: pl.DataFrame) -> alt.Chart:
     """Heatmap of the validation: heading label (rows) × lexicon classification of the body (columns)."""
     data = confusion.with_columns(
@@ -157,6 +160,7 @@ def confusion_matrix(confusion: pl.DataFrame) -> alt.Chart:
     return (rect + text).properties(width=alt.Step(60), height=alt.Step(26))
 
 
+@text_frames
 def term_drivers(sensitivity: pl.DataFrame, themes: tuple[str, ...] = FOCUS, n: int = 8) -> alt.Chart:
     """Bars: the terms contributing most of each theme's weighted hits in the corpus (leave-one-term-out)."""
     data = _label(
@@ -181,6 +185,7 @@ def term_drivers(sensitivity: pl.DataFrame, themes: tuple[str, ...] = FOCUS, n: 
     )
 
 
+@text_frames
 def measures_compared(scores: pl.DataFrame, themes: tuple[str, ...] = FOCUS) -> alt.Chart:
     """Level values of each theme under the primary and alternative normalisations, each scaled to its maximum."""
     data = _label(
@@ -192,7 +197,7 @@ def measures_compared(scores: pl.DataFrame, themes: tuple[str, ...] = FOCUS) -> 
         .with_columns(scaled=pl.col("value") / pl.col("value").max().over("theme", "measure"))
         .select("level", "theme", "measure", "value", "scaled")
     )
-    levels = _levels(data)
+    levels = levels_present(data["level"])
     return (
         alt.Chart(data, title="Level ranking under four normalisations (each scaled to its largest level)")
         .mark_line(point=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from ..schema import LEVELS
-from . import color, label_expr
+from ..schema import levels_present
+from . import color, label_expr, text_frames
 
 METRICS = {
     "coherence": "Coherence (NPMI, higher is better)",
@@ -21,6 +21,7 @@ METRICS = {
 }
 
 
+@text_frames
 def k_selection(selection: pl.DataFrame, runs: pl.DataFrame) -> alt.FacetChart:
     """Four panels against k: coherence, exclusivity, stability and perplexity; one line per model (the
     mean over seeds), one dot per seed, and a rule at the chosen k."""
@@ -60,6 +61,7 @@ def k_selection(selection: pl.DataFrame, runs: pl.DataFrame) -> alt.FacetChart:
     )
 
 
+@text_frames
 def topic_terms(topics: pl.DataFrame, model: str = "lda", ranking: str = "prob", n: int = 8, columns: int = 3) -> alt.FacetChart:
     """Bars: each topic's top ``n`` terms (by probability or FREX) with their probability, one panel per topic."""
     data = topics.filter((pl.col("model") == model) & (pl.col("ranking") == ranking) & (pl.col("rank") <= n)).with_columns(
@@ -84,6 +86,7 @@ def topic_terms(topics: pl.DataFrame, model: str = "lda", ranking: str = "prob",
     )
 
 
+@text_frames
 def model_overlap(overlap: pl.DataFrame) -> alt.LayerChart:
     """Heatmap: share of top terms two models' topics have in common (``fazhi.topics.term_overlap``)."""
     base = alt.Chart(overlap).encode(
@@ -101,12 +104,13 @@ def model_overlap(overlap: pl.DataFrame) -> alt.LayerChart:
     return (rect + text).properties(title="LDA against NMF: top terms in common, topic by topic", width=alt.Step(34), height=alt.Step(22))
 
 
+@text_frames
 def prevalence_by_level(prevalence: pl.DataFrame, model: str = "lda") -> alt.LayerChart:
     """Points with bootstrap intervals: each topic's share of each level's text."""
     data = prevalence.filter(pl.col("model") == model).with_columns(
         title=pl.col("topic").cast(pl.String) + ": " + pl.col("label")
     )
-    present = [lv for lv in LEVELS if lv in set(data["level"].to_list())]
+    present = levels_present(data["level"])
     base = alt.Chart(data).encode(
         y=alt.Y("title:N", title=None, sort=alt.SortField("topic")),
         yOffset=alt.YOffset("level:N", sort=present),
@@ -124,6 +128,7 @@ def prevalence_by_level(prevalence: pl.DataFrame, model: str = "lda") -> alt.Lay
     )
 
 
+@text_frames
 def alignment(align: pl.DataFrame, model: str = "lda", kind: str = "theme") -> alt.LayerChart:
     """Heatmap: lift of each topic × theme (lexicon hits per 1k tokens) or × Outline system (share of tokens)."""
     data = align.filter((pl.col("model") == model) & (pl.col("kind") == kind) & pl.col("lift").is_not_null()).with_columns(
@@ -149,6 +154,7 @@ def alignment(align: pl.DataFrame, model: str = "lda", kind: str = "theme") -> a
     )
 
 
+@text_frames
 def effects(effects: pl.DataFrame, *, model: str | None = None) -> alt.FacetChart:
     """Covariate effects on topic prevalence (``topic_effects``): one panel per contrast, one point per topic
     with its interval, a rule at zero. The intercept is left out (it is a level, not a contrast)."""

@@ -9,9 +9,11 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from . import text_frames
 from .themes import THEME_LABELS
 
 
+@text_frames
 def corrected_vs_uncorrected(table: pl.DataFrame) -> alt.Chart:
     """Per theme (columns) and group (rows): uncorrected share (hollow) beside the corrected share with
     its interval (filled, with a rule); groups without a correction show the uncorrected point only."""

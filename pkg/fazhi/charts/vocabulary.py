@@ -9,15 +9,10 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from ..schema import LEVELS
-from . import color, label
+from ..schema import levels_present
+from . import color, label, text_frames
 
 LEVEL_TITLE = "Level of government"
-
-
-def _levels(values: list[str]) -> list[str]:
-    present = set(values)
-    return [lv for lv in LEVELS if lv in present]
 
 
 def _bars_by_level(data: pl.DataFrame, title: str, x: alt.X, y: str, color: alt.Color, tooltip: list) -> alt.FacetChart:
@@ -33,7 +28,7 @@ def _bars_by_level(data: pl.DataFrame, title: str, x: alt.X, y: str, color: alt.
         .properties(width=150, height=alt.Step(14))
         .facet(
             facet=alt.Facet(
-                "level_label:N", title="", sort=[label("level", v) for v in _levels(data["level"].to_list())]
+                "level_label:N", title="", sort=[label("level", v) for v in levels_present(data["level"])]
             ),
             columns=2,
         )
@@ -41,6 +36,7 @@ def _bars_by_level(data: pl.DataFrame, title: str, x: alt.X, y: str, color: alt.
     )
 
 
+@text_frames
 def top_terms(tokens: pl.DataFrame, documents: pl.DataFrame, n: int = 12) -> alt.FacetChart:
     """Bars: the ``n`` most frequent kept terms of each level, per 1,000 kept tokens."""
     toks = tokens.filter("keep").join(documents.select("doc_id", "level"), on="doc_id")
@@ -58,11 +54,12 @@ def top_terms(tokens: pl.DataFrame, documents: pl.DataFrame, n: int = 12) -> alt
         f"Most frequent terms by level (top {n}, per 1,000 kept tokens)",
         x=alt.X("per_1k:Q", title="Per 1,000 kept tokens"),
         y="token",
-        color=color("level", "level:N", _levels(data["level"].to_list()), title=LEVEL_TITLE, legend=False),
+        color=color("level", "level:N", levels_present(data["level"]), title=LEVEL_TITLE, legend=False),
         tooltip=["level", "token", "count", alt.Tooltip("per_1k:Q", format=".1f")],
     )
 
 
+@text_frames
 def keyness_bars(keyness: pl.DataFrame, n: int = 10) -> alt.FacetChart:
     """Bars: the ``n`` most key terms (largest signed G²) of each level against the rest."""
     data = keyness.filter(pl.col("rank") <= n).select("level", "token", "g2", "log_ratio", "n_target", "n_reference", "p_g2")
@@ -77,6 +74,7 @@ def keyness_bars(keyness: pl.DataFrame, n: int = 10) -> alt.FacetChart:
     )
 
 
+@text_frames
 def slogans_by_level(slogans: pl.DataFrame, n: int = 10) -> alt.FacetChart:
     """Bars: the ``n`` most frequent quoted slogans of each level."""
     data = (
@@ -89,6 +87,6 @@ def slogans_by_level(slogans: pl.DataFrame, n: int = 10) -> alt.FacetChart:
         f"Quoted slogans (“…”) by level (top {n})",
         x=alt.X("count:Q", title="Occurrences", axis=alt.Axis(tickMinStep=1)),
         y="slogan",
-        color=color("level", "level:N", _levels(data["level"].to_list()), title=LEVEL_TITLE, legend=False),
+        color=color("level", "level:N", levels_present(data["level"]), title=LEVEL_TITLE, legend=False),
         tooltip=["level", "slogan", "count", "n_docs"],
     )

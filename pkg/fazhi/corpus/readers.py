@@ -521,7 +521,7 @@ def read_corpus(
                 f"row for {name!r}, which is not in the folder",
             )
         )
-    schema = TABLES["documents"].polars_schema
+    schema = TABLES["documents"].text_schema  # level and doc_type as text: validate names a stray value
     documents = pl.DataFrame(docs, schema=schema) if docs else pl.DataFrame(schema=schema)
     return Corpus(
         folder=folder,

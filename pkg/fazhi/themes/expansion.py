@@ -13,6 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..phrases import norm
+from ..schema import in_order
 from .lexicon import LexiconSet, stamp
 
 
@@ -106,13 +107,11 @@ def expansion_candidates(
         df = df.join(sent, on=["ex_doc", "ex_sent"], how="left")
     else:
         df = df.with_columns(example=pl.lit(None, pl.String))
-    order = {t: k for k, t in enumerate(lexicons.themes)}
     df = (
         df.sort(["theme", "npmi", "cooc", "token"], descending=[False, True, True, False])
         .with_columns(rank=pl.int_range(1, pl.len() + 1).over("theme").cast(pl.Int32))
         .filter(pl.col("rank") <= top)
-        .with_columns(_t=pl.col("theme").replace_strict(order, default=99))
-        .sort("_t", "rank")
+        .sort(in_order("theme", lexicons.themes), "rank")
         .select(
             "theme",
             "rank",

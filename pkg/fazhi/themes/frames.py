@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from ..schema import in_order
+
 SCORE_COLUMNS = {
     "scope": pl.String,
     "doc_id": pl.String,
@@ -53,10 +55,6 @@ SECTION_COLUMNS = {
 }
 
 
-def _rank(values: Sequence[str]) -> dict[str, int]:
-    return {v: k for k, v in enumerate(values)}
-
-
 def scores_frame(
     rows: list[tuple], *, themes: Sequence[str], levels: Sequence[str], measures: Sequence[str], n_boot: int
 ) -> pl.DataFrame:
@@ -65,15 +63,13 @@ def scores_frame(
     scores = pl.DataFrame(rows, schema=SCORE_COLUMNS, orient="row").with_columns(
         pl.col("value", "ci_low", "ci_high").fill_nan(None), n_boot=pl.lit(n_boot, pl.Int32)
     )
-    return (
-        scores.with_columns(
-            _s=pl.col("scope").replace_strict({"document": 0, "level": 1}),
-            _l=pl.col("level").replace_strict(_rank(levels), default=99),
-            _t=pl.col("theme").replace_strict(_rank(themes)),
-            _m=pl.col("measure").replace_strict(_rank(measures)),
-        )
-        .sort("_s", "_l", "doc_id", "_t", "_m", nulls_last=True)
-        .drop("_s", "_l", "_t", "_m")
+    return scores.sort(
+        in_order("scope", ("document", "level")),
+        in_order("level", levels),
+        "doc_id",
+        in_order("theme", themes),
+        in_order("measure", measures),
+        nulls_last=True,
     )
 
 
@@ -99,16 +95,11 @@ def contrasts_frame(
         "n_docs_a",
         "n_docs_b",
     )
-    lorder = _rank(levels)
-    return (
-        contrasts.with_columns(
-            _t=pl.col("theme").replace_strict(_rank(themes)),
-            _m=pl.col("measure").replace_strict(_rank(measures)),
-            _a=pl.col("level_a").replace_strict(lorder, default=99),
-            _b=pl.col("level_b").replace_strict(lorder, default=99),
-        )
-        .sort("_t", "_m", "_a", "_b")
-        .drop("_t", "_m", "_a", "_b")
+    return contrasts.sort(
+        in_order("theme", themes),
+        in_order("measure", measures),
+        in_order("level_a", levels),
+        in_order("level_b", levels),
     )
 
 

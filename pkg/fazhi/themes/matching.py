@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from ..phrases import PhraseMatcher, context
+from ..schema import LEVEL, in_order
 from .lexicon import FOCUS, LexiconSet, Term, default_lexicons, stamp
 
 _WORD = re.compile(r"\w")
@@ -258,14 +259,19 @@ def unit_hits(units: pl.DataFrame, hits: pl.DataFrame, columns: Sequence[str]) -
 def top_terms(
     hits: pl.DataFrame, documents: pl.DataFrame, n: int = 8, themes: Sequence[str] = FOCUS
 ) -> pl.DataFrame:
-    """The ``n`` most frequent terms of each theme at each level, with how many documents use them."""
+    """The ``n`` most frequent terms of each theme (in ``themes`` order) at each level (centre first), with
+    how many documents use them."""
     level = documents.select("doc_id", "level")
     return (
         hits.filter(pl.col("theme").is_in(list(themes)))
         .join(level, on="doc_id")
         .group_by("theme", "level", "term")
         .agg(hits=pl.len(), docs=pl.col("doc_id").n_unique())
-        .sort(["theme", "level", "hits", "term"], descending=[False, False, True, False])
+        .sort(
+            [in_order("theme", themes), in_order("level", LEVEL), "hits", "term"],
+            descending=[False, False, True, False],
+            nulls_last=True,
+        )
         .group_by("theme", "level", maintain_order=True)
         .head(n)
     )

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from ..schema import LEVELS
+from ..schema import LEVELS, in_order, levels_present
+from ..schema import MEASURES as SCHEMA_MEASURES
 from .frames import contrasts_frame, scores_frame, sections_frame
 from .lexicon import LexiconSet, default_lexicons, stamp
 from .matching import Matcher, _default_tokenizer, is_word
@@ -47,14 +48,8 @@ SEED = 20240322
 # Memory budget of one block of bootstrap replicates (each of the few (block, sections, themes) arrays).
 BOOT_BLOCK_BYTES = 16 * 2**20
 
-MEASURES = (
-    "per_1k_tokens",
-    "per_1k_content_tokens",
-    "share_of_hits",
-    "char_share",
-    "section_share",
-    "position",
-)
+# The six measures, in the order of theme_scores rows: the categories of fazhi.schema.MEASURE.
+MEASURES = SCHEMA_MEASURES
 
 
 def score_themes(
@@ -323,12 +318,6 @@ def _ci(reps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def levels_in_order(levels: Iterable[str]) -> list[str]:
-    """The distinct levels, in the vocabulary's order (``fazhi.schema.LEVELS``), unknown ones after."""
-    present = set(levels)
-    return [lv for lv in LEVELS if lv in present] + sorted(present - set(LEVELS))
-
-
 def _nanmean(stack: np.ndarray, axis: int) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -370,7 +359,7 @@ def scores_and_contrasts(
     by_level: dict[str, list[DocStats]] = {}
     for d in stats:
         by_level.setdefault(d.level, []).append(d)
-    levels = levels_in_order(by_level)
+    levels = levels_present(by_level)
     level_point: dict[str, dict[str, np.ndarray]] = {}
     level_reps: dict[str, dict[str, np.ndarray]] = {}
     for lv in levels:
@@ -471,7 +460,6 @@ def theme_documents(
     meta = documents.select("doc_id", "level", "doc_type", "period").join(
         doc_labels(documents), on="doc_id", how="left"
     )
-    order = {t: k for k, t in enumerate(lexicons.themes)}
     df = (
         meta.join(pl.DataFrame({"theme": list(lexicons.themes)}), how="cross")
         .join(per, on=["doc_id", "theme"], how="left")
@@ -486,8 +474,7 @@ def theme_documents(
             & (pl.col("per_1k_tokens") >= min_rate - 1e-9)
         )
         .with_columns(emphasis=pl.when(pl.col("present")).then(pl.col("per_1k_tokens")).otherwise(0.0))
-        .with_columns(_t=pl.col("theme").replace_strict(order, default=len(order)))
-        .sort("doc_id", "_t")
+        .sort("doc_id", in_order("theme", lexicons.themes))
         .select(
             "doc_id",
             "label",

@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from ..schema import in_order, levels_present
 from .lexicon import LexiconSet, default_lexicons, heading_keyword_terms, outline_words, stamp
 from .matching import find_hits, tokens_frame, unit_hits
-from .scores import MIN_WEIGHT, DocStats, classify, levels_in_order
+from .scores import MIN_WEIGHT, DocStats, classify
 
 UNIT_COLUMNS = {
     "doc_id": pl.String,
@@ -376,7 +377,7 @@ def _scope_weights(
     (hits, weighted hits) per scope, from hits carrying their document's ``level``."""
     words_by_doc = {d.doc_id: float(d.words.sum()) for d in stats}
     level_of = {d.doc_id: d.level for d in stats}
-    scopes = ["corpus", *levels_in_order(level_of.values())]
+    scopes = ["corpus", *levels_present(level_of.values())]
     words_scope = {"corpus": sum(words_by_doc.values())}
     for lv in scopes[1:]:
         words_scope[lv] = sum(v for d, v in words_by_doc.items() if level_of[d] == lv)
@@ -431,13 +432,13 @@ def sensitivity_table(
                 )
             )
     df = pl.DataFrame(rows, schema=SENSITIVITY_COLUMNS, orient="row")
-    order = {t: k for k, t in enumerate(lexicons.themes)}
-    sorder = {s: k for k, s in enumerate(scopes)}
-    df = df.with_columns(_t=pl.col("theme").replace_strict(order), _s=pl.col("scope").replace_strict(sorder))
     corpus_share = df.filter(pl.col("scope") == "corpus").select("theme", "term", _c=pl.col("share_of_theme"))
     df = (
         df.join(corpus_share, on=["theme", "term"], how="left")
-        .sort(["_t", "_c", "term", "_s"], descending=[False, True, False, False])
-        .drop("_t", "_s", "_c")
+        .sort(
+            [in_order("theme", lexicons.themes), "_c", "term", in_order("scope", scopes)],
+            descending=[False, True, False, False],
+        )
+        .drop("_c")
     )
     return stamp(df, lexicons)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
+from ..schema import in_order
 from ._common import N_BOOT, SEED, THEMES, boot_indices, codes, interval
 
 
@@ -179,15 +180,12 @@ def term_precision(
     """
     long = gold.select("unit_id", *themes).unpivot(index="unit_id", variable_name="theme", value_name="coded")
     h = hits.select("unit_id", "theme", "term").unique().join(long, on=["unit_id", "theme"], how="inner")
-    order = {t: i for i, t in enumerate(themes)}
     return (
         h.group_by("theme", "term")
         .agg(pl.len().cast(pl.Int64).alias("units"), pl.col("coded").cast(pl.Int64).sum().alias("positive"))
         .filter(pl.col("units") >= min_units)
         .with_columns((pl.col("positive") / pl.col("units")).alias("precision"))
-        .with_columns(pl.col("theme").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
-        .sort(["_o", "units", "term"], descending=[False, True, False])
-        .drop("_o")
+        .sort([in_order("theme", themes), "units", "term"], descending=[False, True, False])
     )
 
 
@@ -212,10 +210,7 @@ def document_agreement(
             .with_columns(pl.lit(theme).alias("theme"))
         )
     out = pl.concat(parts).with_columns((pl.col("measure_share") - pl.col("coded_share")).alias("difference"))
-    order = {t: i for i, t in enumerate(themes)}
     return (
-        out.with_columns(pl.col("theme").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
-        .sort(doc, "_o")
-        .drop("_o")
+        out.sort(doc, in_order("theme", themes))
         .select(doc, "theme", "units", "coded_share", "measure_share", "difference")
     )

@@ -33,6 +33,7 @@ import numpy as np
 import polars as pl
 from scipy.stats import norm
 
+from ..schema import in_order
 from ._common import THEMES, codes
 
 ALL = "all"
@@ -188,12 +189,7 @@ def corrected_prevalence(
                 )
             rows.append(row)
     out = pl.DataFrame(rows, schema=_SCHEMA)
-    order = {g: i for i, (g, _, _) in enumerate(groups)}
-    return (
-        out.with_columns(pl.col("group").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
-        .sort("_o", maintain_order=True)
-        .drop("_o")
-    )
+    return out.sort(in_order("group", [g for g, _, _ in groups]), maintain_order=True)
 
 
 def paragraph_units(
