@@ -23,11 +23,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import synthetic_corpus  # noqa: E402
+from fazhi.segment import segment_text
+from synthetic import synthetic_corpus
 
-from fazhi.segment import segment_text  # noqa: E402
-
-REFERENCE = re.compile(r"(?:^|(?<=[\n。：:]))[ \t]*(?:[一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、])")
+REFERENCE = re.compile(
+    r"(?:^|(?<=[\n。：:]))[ \t]*(?:[一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、])"
+)
 
 
 def reference(docs: list[str]) -> int:
@@ -42,7 +43,7 @@ def segmenter(docs: list[str]) -> int:
     return sum(segment_text(d).height for d in docs)
 
 
-def best_of(fn, docs: list[str], repeat: int) -> float:  # noqa: ANN001
+def best_of(fn, docs: list[str], repeat: int) -> float:
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -53,7 +54,9 @@ def best_of(fn, docs: list[str], repeat: int) -> float:  # noqa: ANN001
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--full-mb", type=float, default=10.0, help="largest corpus size in millions of characters")
+    p.add_argument(
+        "--full-mb", type=float, default=10.0, help="largest corpus size in millions of characters"
+    )
     args = p.parse_args()
     full = int(args.full_mb * 1_000_000)
     corpus = synthetic_corpus(full, seed=0)

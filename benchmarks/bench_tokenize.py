@@ -195,27 +195,51 @@ def main() -> None:
     r = ratio("serial", "raw")
     line("our stage, rjieba, serial, no cache", med["serial"], n, r, f"≤ 1.6× raw: {ok(r <= 1.6)}")
     line(f"raw jieba.lcut (on {n_pre} chars)", t_raw_j, n_pre, 1.0)
-    line("our stage, jieba, serial (same prefix)", t_ours_j, n_pre, t_ours_j / t_raw_j,
-         f"≤ 1.6× raw: {ok(t_ours_j / t_raw_j <= 1.6)}")
+    line(
+        "our stage, jieba, serial (same prefix)",
+        t_ours_j,
+        n_pre,
+        t_ours_j / t_raw_j,
+        f"≤ 1.6× raw: {ok(t_ours_j / t_raw_j <= 1.6)}",
+    )
     print(f"{'rjieba speed-up over jieba (raw)':<50}{'':27}{(n / med['raw']) / (n_pre / t_raw_j):9.1f}")
     line("cold run, empty cache, serial", med["cold"], n, ratio("cold", "raw"))
     cr = ratio("cold", "cached")
-    line("cached re-run (fresh tokeniser)", med["cached"], n, ratio("cached", "raw"),
-         f"{cr:.1f}× faster than cold, ≥ 20: {ok(cr >= 20)}")
+    line(
+        "cached re-run (fresh tokeniser)",
+        med["cached"],
+        n,
+        ratio("cached", "raw"),
+        f"{cr:.1f}× faster than cold, ≥ 20: {ok(cr >= 20)}",
+    )
     print("with the parallel engines up (phase 2):")
     line("  raw rjieba.cut, stock dictionary (reference)", med["raw2"], n, 1.0)
     line("  our stage, serial", med["serial2"], n, ratio("serial2", "raw2"))
-    line(f"  our stage, {j} local processes", med["local"], n, ratio("local", "raw2"),
-         f"speed-up over serial {ratio('serial2', 'local'):.2f}")
-    line(f"  our stage, Dask LocalCluster ({j} workers)", med["dask"], n, ratio("dask", "raw2"),
-         f"speed-up over serial {ratio('serial2', 'dask'):.2f}; Dask / local {ratio('dask', 'local'):.2f}")
-    print(f"{f'  machine ceiling ({j} CPU loops, same repeats)':<50}{'':27}{statistics.median(ceilings):9.2f}"
-          "  speed-up the cores offered")
+    line(
+        f"  our stage, {j} local processes",
+        med["local"],
+        n,
+        ratio("local", "raw2"),
+        f"speed-up over serial {ratio('serial2', 'local'):.2f}",
+    )
+    line(
+        f"  our stage, Dask LocalCluster ({j} workers)",
+        med["dask"],
+        n,
+        ratio("dask", "raw2"),
+        f"speed-up over serial {ratio('serial2', 'dask'):.2f}; Dask / local {ratio('dask', 'local'):.2f}",
+    )
+    print(
+        f"{f'  machine ceiling ({j} CPU loops, same repeats)':<50}{'':27}{statistics.median(ceilings):9.2f}"
+        "  speed-up the cores offered"
+    )
     line(f"  start-up, {j} local processes (once per build)", t_local_up, None, None)
     line(f"  start-up, Dask LocalCluster of {j} (once per cluster)", t_dask_up, None, None)
     print()
-    print(f"output identical to serial: local {same['local']}, Dask {same['dask']}, cached {cache_ok}; "
-          f"engine loaded on cached re-run: {loaded}")
+    print(
+        f"output identical to serial: local {same['local']}, Dask {same['dask']}, cached {cache_ok}; "
+        f"engine loaded on cached re-run: {loaded}"
+    )
     print("every repeat (s): " + "; ".join(f"{k} {[round(t, 3) for t in v]}" for k, v in rows.items()))
     print("ratios are medians of the per-repeat ratios; seconds are medians of the repeats")
     print(

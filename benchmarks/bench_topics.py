@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "pkg"))
 
 
-def _time(fn, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+def _time(fn, *args, **kwargs):
     t0 = time.perf_counter()
     out = fn(*args, **kwargs)
     return out, time.perf_counter() - t0
@@ -43,22 +43,30 @@ def main() -> None:
 
     import numpy as np
     import polars as pl
-    from sklearn.decomposition import LatentDirichletAllocation
-    from threadpoolctl import threadpool_limits
-
     from fazhi import segment, tokenizer
     from fazhi import topics as T
+    from sklearn.decomposition import LatentDirichletAllocation
     from synthetic import synthetic_corpus
+    from threadpoolctl import threadpool_limits
 
     texts, t_corpus = _time(synthetic_corpus, int(args.mb * 1_000_000), 0)
     n_chars = sum(map(len, texts))
     documents = pl.DataFrame(
-        {"doc_id": [f"syn{i:05d}" for i in range(len(texts))], "level": ["unknown"] * len(texts), "text": texts}
+        {
+            "doc_id": [f"syn{i:05d}" for i in range(len(texts))],
+            "level": ["unknown"] * len(texts),
+            "text": texts,
+        }
     )
     seg, t_seg = _time(segment.segment_documents, documents)
     with tempfile.TemporaryDirectory() as cache:
         tokens, t_tok = _time(
-            tokenizer.tokens_table, documents, seg["sentences"], seg["sections"], jobs=args.jobs, cache=Path(cache)
+            tokenizer.tokens_table,
+            documents,
+            seg["sentences"],
+            seg["sections"],
+            jobs=args.jobs,
+            cache=Path(cache),
         )
     print(
         f"corpus: {len(texts)} documents, {n_chars:,} characters, {tokens.height:,} tokens "
@@ -76,7 +84,13 @@ def main() -> None:
 
     timings: dict[str, float] = {}
     out, t_stage = _time(
-        T.run_topics, tokens, sections=seg["sections"], documents=documents, settings=s, jobs=args.jobs, timings=timings
+        T.run_topics,
+        tokens,
+        sections=seg["sections"],
+        documents=documents,
+        settings=s,
+        jobs=args.jobs,
+        timings=timings,
     )
     used = dict(out["topic_settings"].iter_rows())
     sel = out["model_selection"]
@@ -92,8 +106,10 @@ def main() -> None:
         (f"reference: bare sklearn LDA, k={k}, sklearn defaults (batch, 10 passes), all units", t_ref),
         ("run_topics: document-term matrix", timings["matrix"]),
         (
-            f"run_topics: grid, {n_fits} fits (k={list(s.k_grid)} × {len(s.seeds)} seeds × {len(s.models)} models) "
-            f"on the sample, {grid_workers} workers",
+            (
+                f"run_topics: grid, {n_fits} fits (k={list(s.k_grid)} × {len(s.seeds)} seeds × {len(s.models)} models) "
+                f"on the sample, {grid_workers} workers"
+            ),
             timings["grid"],
         ),
         (f"run_topics: final LDA + NMF at k={chosen} on all units", timings["final fits"]),
@@ -120,19 +136,33 @@ def main() -> None:
     for method in ("batch", "online"):
         times, perps, cohs = [], [], []
         for seed in (0, 1, 2):
-            fit, t = _time(T.fit_topic_model, Xs, k, model="lda", seed=seed, settings=replace(s, lda_learning_method=method))
+            fit, t = _time(
+                T.fit_topic_model,
+                Xs,
+                k,
+                model="lda",
+                seed=seed,
+                settings=replace(s, lda_learning_method=method),
+            )
             times.append(t)
             perps.append(fit.perplexity)
             cohs.append(float(np.nanmean(T.npmi_coherence(Xs, T.top_terms(fit.beta, s.n_top)))))
         passes = s.lda_max_iter if method == "batch" else s.lda_online_passes
-        rows.append((f"check: LDA {method} ({passes} passes), k={k}, on the sample (median of 3 seeds)", float(np.median(times))))
+        rows.append(
+            (
+                f"check: LDA {method} ({passes} passes), k={k}, on the sample (median of 3 seeds)",
+                float(np.median(times)),
+            )
+        )
         quality.append((method, passes, perps, cohs))
 
     w = max(len(r[0]) for r in rows)
     print(f"{'step':<{w}}  {'seconds':>8}  {'× reference':>11}")
     for name, t in rows:
         print(f"{name:<{w}}  {t:8.2f}  {t / t_ref:11.2f}")
-    print(f"\nLDA on the {Xs.shape[0]:,}-unit sample, k={k}, seeds 0, 1, 2 (in-sample perplexity: lower is better; NPMI: higher):")
+    print(
+        f"\nLDA on the {Xs.shape[0]:,}-unit sample, k={k}, seeds 0, 1, 2 (in-sample perplexity: lower is better; NPMI: higher):"
+    )
     for method, passes, perps, cohs in quality:
         print(
             f"  {method:<6} {passes:>2} passes: perplexity {np.mean(perps):8.1f} (seeds {' '.join(f'{p:.1f}' for p in perps)})   "

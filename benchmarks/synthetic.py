@@ -21,6 +21,7 @@ boilerplate when it recurs in 10 % of the documents.
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import sys
@@ -44,11 +45,11 @@ def _split_top(text: str) -> tuple[str, list[str]]:
         tops = rows.filter(rows["level"] <= 1)
         starts = [int(s) for s in tops["start"].to_list()]
         levels = tops["level"].to_list()
-    except Exception:  # the segmenter is missing or broken: benchmarks of other stages must still run
+    except Exception:  # noqa: BLE001 - the segmenter is missing or broken: benchmarks of other stages must still run
         starts = [0] + [m.start() for m in _TOP.finditer(text)]
         levels = [0] + [1] * (len(starts) - 1)
     starts.append(len(text))
-    pieces = [text[a:b] for a, b in zip(starts, starts[1:]) if b > a]
+    pieces = [text[a:b] for a, b in itertools.pairwise(starts) if b > a]
     if levels and levels[0] == 0 and len(pieces) > 1:
         return pieces[0], pieces[1:]
     return "", pieces

@@ -76,9 +76,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 
 # Script and markup in a document's text and in a sidecar title: the site must show them as text.
 HOSTILE_SLOGAN = "应急管理<!--<script>"
-HOSTILE_SENTENCE = (
-    "全面推进“应急管理<!--<script>”建设，<script>alert(1)</script>完善<img src=x onerror=alert(1)>应急预案体系。"
-)
+HOSTILE_SENTENCE = "全面推进“应急管理<!--<script>”建设，<script>alert(1)</script>完善<img src=x onerror=alert(1)>应急预案体系。"
 HOSTILE_TITLE = "潢川县<img src=x onerror=alert(1)>法治政府建设报告</title><script>alert(1)</script>"
 
 
@@ -112,7 +110,9 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     mp.setenv("FAZHI_PROJECT", str(ROOT))
     mp.setenv("FAZHI_CACHE", str(base / "cache"))
     try:
-        build_site(corpus=corpus, out=tables, site=site, renderer="smalldocs", progress=False, extra_corpora=False)
+        build_site(
+            corpus=corpus, out=tables, site=site, renderer="smalldocs", progress=False, extra_corpora=False
+        )
     finally:
         mp.undo()
     return BuiltSite(site=site, tables=tables, staging=site.with_name(site.name + "_staging"))
@@ -134,5 +134,7 @@ def _gov_reports_readable() -> bool:
 def gov_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     # checked here, not at collection, so that a fast run does not read 134 reports to decide a skip
     if not _gov_reports_readable():
-        pytest.skip("the JSONL and CSV readers for the gov-work-reports corpus are not there yet (read_corpus finds <= 100)")
+        pytest.skip(
+            "the JSONL and CSV readers for the gov-work-reports corpus are not there yet (read_corpus finds <= 100)"
+        )
     return build_test_site(tmp_path_factory, GOV, "gov")

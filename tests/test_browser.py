@@ -38,7 +38,9 @@ SCREENSHOTS = {
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium fonts-noto-cjk)"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium fonts-noto-cjk)"
+    ),
 ]
 
 
@@ -160,14 +162,20 @@ def test_script_and_markup_in_the_data_never_run(hostile_site, browser):
             ".filter(a => a.name.startsWith('on') && a.value.includes('alert')).map(a => e.tagName + ' ' + a.name))"
         )
         assert not handlers, f"{rel}: event handlers from the data: {handlers}"
-        assert page.evaluate("() => [...document.scripts].every(s => !s.textContent.includes('alert(1)'))"), rel
+        assert page.evaluate("() => [...document.scripts].every(s => !s.textContent.includes('alert(1)'))"), (
+            rel
+        )
         if rel == "notebooks/03_vocabulary.html":
             n, drawn = _charts_rendered(page)
             assert n >= 3 and drawn == n, f"{n - drawn} of {n} charts did not draw"
-            headings = page.evaluate("() => [...document.querySelectorAll('h2')].map(h => h.textContent.trim())")
+            headings = page.evaluate(
+                "() => [...document.querySelectorAll('h2')].map(h => h.textContent.trim())"
+            )
             assert any(h.startswith("Boilerplate") for h in headings), headings
             assert any(h.startswith("Keyword in context") for h in headings), headings
-            svg_text = page.evaluate("() => [...document.querySelectorAll('.fazhi-chart svg text')].map(t => t.textContent)")
+            svg_text = page.evaluate(
+                "() => [...document.querySelectorAll('.fazhi-chart svg text')].map(t => t.textContent)"
+            )
             assert HOSTILE_SLOGAN in svg_text, "the slogan with markup is drawn as text in the chart"
         page.close()
 

@@ -16,7 +16,9 @@ def _docs(spec: dict[str | None, list[float]], theme: str = "t") -> pl.DataFrame
     for g, values in spec.items():
         for k, v in enumerate(values):
             rows.append({"doc_id": f"{g}-{k}", "level": g, "theme": theme, "value": v})
-    return pl.DataFrame(rows, schema={"doc_id": pl.String, "level": pl.String, "theme": pl.String, "value": pl.Float64})
+    return pl.DataFrame(
+        rows, schema={"doc_id": pl.String, "level": pl.String, "theme": pl.String, "value": pl.Float64}
+    )
 
 
 def test_a_group_of_three_documents_gets_no_interval_and_no_contrast_interval():
@@ -26,7 +28,9 @@ def test_a_group_of_three_documents_gets_no_interval_and_no_contrast_interval():
     assert city["ci_low"] is None and city["ci_high"] is None
     assert city["value"] == pytest.approx(2.0)
     county = cmp.groups.filter(pl.col("group") == "county").row(0, named=True)
-    assert county["interval"] == "cluster_bootstrap" and county["ci_low"] < county["value"] < county["ci_high"]
+    assert (
+        county["interval"] == "cluster_bootstrap" and county["ci_low"] < county["value"] < county["ci_high"]
+    )
     c = cmp.contrasts.row(0, named=True)
     assert c["method"] == "descriptive" and c["ci_low"] is None and not c["supported"]
     text = claims(cmp.groups, cmp.contrasts)[0].text
@@ -35,11 +39,19 @@ def test_a_group_of_three_documents_gets_no_interval_and_no_contrast_interval():
 
 def test_unknown_is_reported_apart_and_never_ranked():
     rng = np.random.default_rng(1)
-    spec = {"unknown": list(rng.normal(100, 1, 12)), None: [99.0] * 5, "city": list(rng.normal(1, 0.1, 8)),
-            "county": list(rng.normal(2, 0.1, 8))}
+    spec = {
+        "unknown": list(rng.normal(100, 1, 12)),
+        None: [99.0] * 5,
+        "city": list(rng.normal(1, 0.1, 8)),
+        "county": list(rng.normal(2, 0.1, 8)),
+    }
     cmp = compare_groups(_docs(spec), n_boot=500)
     unk = cmp.groups.filter(~pl.col("ranked"))
-    assert unk["group"].to_list() == ["unknown"] and unk["n_docs"].item() == 17 and unk["interval"].item() == "not_ranked"
+    assert (
+        unk["group"].to_list() == ["unknown"]
+        and unk["n_docs"].item() == 17
+        and unk["interval"].item() == "not_ranked"
+    )
     assert unk["ci_low"].item() is None
     named = set(cmp.contrasts["group_a"]) | set(cmp.contrasts["group_b"])
     assert "unknown" not in named and None not in named
@@ -85,13 +97,19 @@ def test_holm_turns_a_raw_pass_into_no_claim():
 
 def test_within_stratum_and_confounding():
     docs = pl.DataFrame(
-        {"doc_id": list("abcdef"), "level": ["city", "county"] * 3, "doc_type": ["report"] * 4 + ["plan"] * 2,
-         "value": [1.0, 2, 1, 2, 1, 2]}
+        {
+            "doc_id": list("abcdef"),
+            "level": ["city", "county"] * 3,
+            "doc_type": ["report"] * 4 + ["plan"] * 2,
+            "value": [1.0, 2, 1, 2, 1, 2],
+        }
     )
     cmp = compare_groups(docs, by="level", within="doc_type", min_docs=2, n_boot=100)
     assert set(cmp.groups["stratum"]) == {"report", "plan"}
     assert confounding(docs) is None
-    confounded = docs.with_columns(doc_type=pl.when(pl.col("level") == "city").then(pl.lit("plan")).otherwise(pl.lit("report")))
+    confounded = docs.with_columns(
+        doc_type=pl.when(pl.col("level") == "city").then(pl.lit("plan")).otherwise(pl.lit("report"))
+    )
     assert "confounded" in confounding(confounded)
     assert "fewer than two" in confounding(docs.with_columns(level=pl.lit("city")))
 

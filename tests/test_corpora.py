@@ -18,10 +18,21 @@ import polars as pl
 import pytest
 from conftest import MESSY, SEEDS, BuiltSite, build_test_site
 
-
 # Phrases that describe the seed corpus; none may appear on a page built from another corpus.
-SEED_PHRASES = ("河南", "五份", "seeds/", "许昌", "潢川", "Henan", "Xuchang", "five seed", "seed documents",
-                "five documents", "With five", "these five")
+SEED_PHRASES = (
+    "河南",
+    "五份",
+    "seeds/",
+    "许昌",
+    "潢川",
+    "Henan",
+    "Xuchang",
+    "five seed",
+    "seed documents",
+    "five documents",
+    "With five",
+    "these five",
+)
 
 
 def _visible_text(path: Path) -> str:
@@ -146,10 +157,15 @@ def test_the_government_work_reports_site_is_honest(gov_site):
     assert "most emphasis in unknown" not in index
     contrasts = pl.read_parquet(gov_site.tables / "theme_group_contrasts.parquet")
     # a theme's line says "most emphasis" only when a contrast of levels supports it
-    names = {"digital_government": "Digital government", "emergency_response": "Emergency response",
-             "dispute_resolution": "Dispute resolution"}
+    names = {
+        "digital_government": "Digital government",
+        "emergency_response": "Emergency response",
+        "dispute_resolution": "Dispute resolution",
+    }
     for theme, name in names.items():
-        c = contrasts.filter(pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("within").is_null())
+        c = contrasts.filter(
+            pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("within").is_null()
+        )
         line = index.split(f"{name} :", 1)[-1].split(" : present in", 1)[0]
         if not c["supported"].any():
             assert "most emphasis" not in line, line

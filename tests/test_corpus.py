@@ -10,12 +10,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from fazhi import corpus as C
 from fazhi import read_corpus
 from fazhi.cli import main as cli_main
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -126,7 +125,15 @@ def test_clean_text_never_removes_sentences_that_mention_furniture_words():
         "当前位置的调整将在下一阶段完成，首页改版也在推进中。",
         "相关阅读材料已印发各乡镇。",
     ]
-    page = "\n".join(["当前位置：首页 > 政务公开 > 法治政府", *body[:2], "【字体：大 中 小】", *body[2:], "扫一扫在手机打开当前页"])
+    page = "\n".join(
+        [
+            "当前位置：首页 > 政务公开 > 法治政府",
+            *body[:2],
+            "【字体：大 中 小】",
+            *body[2:],
+            "扫一扫在手机打开当前页",
+        ]
+    )
     cleaned = C.clean_text(page)
     assert cleaned.text.split("\n") == body
     assert [k for k, _ in cleaned.removed] == ["breadcrumb", "font_widget", "qr_widget"]
@@ -136,7 +143,10 @@ def test_trailing_related_reading_list_is_removed_but_body_after_it_is_kept():
     links = "相关阅读\n某市2022年法治政府建设情况报告\n某县关于推进依法行政的通知"
     assert C.clean_text("正文第一段。\n" + links).text == "正文第一段。"
     body_after = "相关阅读\n这一段是正文的继续，因为它包含完整的句子。"
-    assert C.clean_text("正文第一段。\n" + body_after).text == "正文第一段。\n这一段是正文的继续，因为它包含完整的句子。"
+    assert (
+        C.clean_text("正文第一段。\n" + body_after).text
+        == "正文第一段。\n这一段是正文的继续，因为它包含完整的句子。"
+    )
 
 
 # ---------------------------------------------------------------------------- a mixed, messy folder
@@ -168,7 +178,9 @@ def messy(tmp_path: Path) -> Path:
     (folder / "utf16le_nobom.txt").write_bytes(SYNTHETIC.replace("某县", "乙县").encode("utf-16-le"))
     (folder / "bom_report.txt").write_bytes(SYNTHETIC.replace("某县", "丙县").encode("utf-8-sig"))
     body = PAGE_BODY
-    (folder / "page.html").write_bytes(_html_page("丁县人民政府关于2022年度法治政府建设情况的报告", body, "gbk").encode("gbk"))
+    (folder / "page.html").write_bytes(
+        _html_page("丁县人民政府关于2022年度法治政府建设情况的报告", body, "gbk").encode("gbk")
+    )
     (folder / "empty.txt").write_bytes(b"")
     (folder / "blank.txt").write_bytes(" \n\t\r\n\u3000\n".encode())
     rng = random.Random(7)
@@ -302,7 +314,7 @@ def test_doc_type_and_period_from_title(title, doc_type, period):
 
 
 def test_published_date_from_page_meta():
-    assert C.parse_date("2024-03-28 16:58") .isoformat() == "2024-03-28"
+    assert C.parse_date("2024-03-28 16:58").isoformat() == "2024-03-28"
     assert C.parse_date("2021年12月4日").isoformat() == "2021-12-04"
     assert C.parse_date("2021-13-40") is None
     assert C.parse_date(None) is None
@@ -311,7 +323,9 @@ def test_published_date_from_page_meta():
 # ---------------------------------------------------------------------------------------- encodings
 
 chinese = st.text(
-    alphabet=st.sampled_from(list("法治政府建设情况报告关于年度一二三四五六七八九十、，。：；“”（）《》的是在和了有我县市省局厅")),
+    alphabet=st.sampled_from(
+        list("法治政府建设情况报告关于年度一二三四五六七八九十、，。：；“”（）《》的是在和了有我县市省局厅")
+    ),
     min_size=1,
     max_size=200,
 )

@@ -115,7 +115,9 @@ def test_junk_is_never_a_region(text):
 @settings(max_examples=80, deadline=None)
 @given(
     st.text(
-        alphabet=st.sampled_from(list("我本省市县区镇乡对关于谢您建立人民政府司法局厅委办河南许昌海淀朝阳，。、\n")),
+        alphabet=st.sampled_from(
+            list("我本省市县区镇乡对关于谢您建立人民政府司法局厅委办河南许昌海淀朝阳，。、\n")
+        ),
         min_size=0,
         max_size=300,
     )
@@ -123,7 +125,11 @@ def test_junk_is_never_a_region(text):
 def test_a_region_is_always_a_gazetteer_name_or_a_named_township(text):
     inf = M.infer_metadata(text)
     assert inf.level in schema.LEVELS and inf.doc_type in schema.DOC_TYPES
-    assert inf.region is None or inf.region in M.gazetteer() or re.fullmatch(r"[\u4e00-\u9fff]{1,8}(乡|镇|街道)", inf.region)
+    assert (
+        inf.region is None
+        or inf.region in M.gazetteer()
+        or re.fullmatch(r"[\u4e00-\u9fff]{1,8}(乡|镇|街道)", inf.region)
+    )
     assert set(inf.sources) == set(M.FIELDS)
     for f in M.FIELDS:
         assert inf.sources[f] is None or inf.sources[f] in schema.SOURCES
@@ -137,7 +143,12 @@ def test_title_after_furniture_and_behind_a_column_tag():
     c = CL.clean_text(page)
     inf = M.infer_metadata(c.text, c.header)
     assert inf.title == "潢川县司法局2023年法治政府建设年度报告" and inf.sources["title"] == "title"
-    assert (inf.region, inf.level, inf.doc_type, inf.period) == ("潢川县", "county_dept", "annual_report", "2023")
+    assert (inf.region, inf.level, inf.doc_type, inf.period) == (
+        "潢川县",
+        "county_dept",
+        "annual_report",
+        "2023",
+    )
 
 
 def test_title_split_over_lines_is_joined():
@@ -158,7 +169,9 @@ def test_title_from_a_pipe_table_of_page_meta():
     c = CL.clean_text(page)
     assert c.text == "2023年，全省坚持以习近平法治思想为指导。"
     inf = M.infer_metadata(c.text, c.header)
-    assert inf.title == "河南省人民政府关于2023年度法治政府建设情况的报告" and inf.sources["title"] == "header"
+    assert (
+        inf.title == "河南省人民政府关于2023年度法治政府建设情况的报告" and inf.sources["title"] == "header"
+    )
     assert inf.issuer == "河南省人民政府" and inf.level == "province" and inf.sources["issuer"] == "header"
     assert inf.published.isoformat() == "2024-03-20"
 
@@ -166,7 +179,11 @@ def test_title_from_a_pipe_table_of_page_meta():
 def test_title_from_the_html_title_without_the_site_name():
     header = {"html_title": "西华县人民政府关于2023年法治政府建设情况的报告_西华县人民政府网"}
     inf = M.infer_metadata("2023年，我县坚持依法行政。", header)
-    assert (inf.title, inf.sources["title"], inf.level) == ("西华县人民政府关于2023年法治政府建设情况的报告", "header", "county")
+    assert (inf.title, inf.sources["title"], inf.level) == (
+        "西华县人民政府关于2023年法治政府建设情况的报告",
+        "header",
+        "county",
+    )
 
 
 def test_self_reference_words_are_not_read_into_other_words():
@@ -176,14 +193,19 @@ def test_self_reference_words_are_not_read_into_other_words():
 
 def test_no_title_is_made_up_from_a_heading_or_a_sentence():
     assert M.find_title("各位代表：\n现在，我代表国务院。\n一、过去五年工作的基本总结") is None
-    assert M.find_title("第十四届全国人民代表大会第三次会议听取了国务院总理所作的\n政府工作报告\n。会议充分肯定") is None
+    assert (
+        M.find_title("第十四届全国人民代表大会第三次会议听取了国务院总理所作的\n政府工作报告\n。会议充分肯定")
+        is None
+    )
 
 
 # ------------------------------------------------------------------------------------------ issuer
 
 
 def test_issuer_from_signature_with_its_date():
-    text = "各县（市、区）人民政府：\n现将有关事项通知如下。\n一、加强组织领导。\n许昌市人民政府\n2024年3月1日"
+    text = (
+        "各县（市、区）人民政府：\n现将有关事项通知如下。\n一、加强组织领导。\n许昌市人民政府\n2024年3月1日"
+    )
     inf = M.infer_metadata(text)
     assert (inf.issuer, inf.sources["issuer"]) == ("许昌市人民政府", "signature")
     assert (inf.region, inf.level) == ("许昌市", "city")
@@ -195,8 +217,15 @@ def test_issuer_from_the_page_source_line_completed_with_the_region():
     page = "关于2023年法治政府建设情况的报告\n发布时间：2024-03-28 信息来源：县司法局\n2023年，我县坚持依法治县，潢川县各部门协同。"
     c = CL.clean_text(page)
     inf = M.infer_metadata(c.text, c.header)
-    assert (inf.issuer, inf.sources["issuer"], inf.region, inf.level) == ("潢川县司法局", "header", "潢川县", "county_dept")
-    newspaper = CL.clean_text("关于2023年工作情况的报告\n来源：河南日报\n2023年，我省坚持依法行政，河南经济平稳。")
+    assert (inf.issuer, inf.sources["issuer"], inf.region, inf.level) == (
+        "潢川县司法局",
+        "header",
+        "潢川县",
+        "county_dept",
+    )
+    newspaper = CL.clean_text(
+        "关于2023年工作情况的报告\n来源：河南日报\n2023年，我省坚持依法行政，河南经济平稳。"
+    )
     assert M.infer_metadata(newspaper.text, newspaper.header).issuer is None
 
 
@@ -232,7 +261,9 @@ def test_level_from_whom_the_salutation_addresses(salutation, level):
 
 
 def test_a_bad_addressee_rule_is_refused(monkeypatch, tmp_path: Path):
-    (tmp_path / "levels.toml").write_text("[[addressee]]\npattern = '各县'\nlevel = 'County'\n", encoding="utf-8")
+    (tmp_path / "levels.toml").write_text(
+        "[[addressee]]\npattern = '各县'\nlevel = 'County'\n", encoding="utf-8"
+    )
     monkeypatch.setattr(M, "PACKAGE_DATA", tmp_path)
     M.addressee_rules.cache_clear()
     try:
@@ -249,7 +280,12 @@ def test_speaker_and_self_references_decide_without_a_name():
     assert inf.sources["level"] == "self_reference" and inf.doc_type == "government_work_report"
     national = "各位代表：\n现在，我代表国务院，向大会报告政府工作，请予审议。\n一、2024年工作回顾"
     inf = M.infer_metadata(national)
-    assert (inf.level, inf.issuer, inf.period, inf.sources["period"]) == ("national", "国务院", "2025", "genre_rule")
+    assert (inf.level, inf.issuer, inf.period, inf.sources["period"]) == (
+        "national",
+        "国务院",
+        "2025",
+        "genre_rule",
+    )
     county = "今年以来，我县持续推进法治政府建设，我县各乡镇、潢川县各部门协同。"
     assert M.infer_metadata(county).level == "county"
     dept = "我局认真贯彻落实，全区依法行政水平提升，我区海淀区各部门、海淀区群众。"
@@ -271,7 +307,10 @@ def test_speaker_and_self_references_decide_without_a_name():
         ("为深入推进依法行政，结合我市实际，制定本方案。", "implementation_plan"),
         ("根据要求，现将2023年度法治政府建设情况报告如下：", "annual_report"),
         ("各位代表：\n现在，我代表市人民政府，向大会报告工作，请予审议。", "government_work_report"),
-        ("第十四届全国人民代表大会第三次会议听取和审议了国务院总理所作的政府工作报告。会议决定批准这个报告。", "npc_resolution"),
+        (
+            "第十四届全国人民代表大会第三次会议听取和审议了国务院总理所作的政府工作报告。会议决定批准这个报告。",
+            "npc_resolution",
+        ),
         ("现将2023年工作总结如下。", "work_summary"),
         ("各乡镇人民政府：\n现就开展安全检查有关事项通知如下。", "notice"),
         ("今天天气很好，我们去公园散步。", "other"),
@@ -286,7 +325,11 @@ def test_doc_type_from_body_cues(body, doc_type):
 def test_title_cue_beats_body_cue_and_title_decides_government_work_report():
     inf = M.infer_metadata("现将有关情况报告如下。", title_hint="2025年河南省政府工作报告")
     assert (inf.doc_type, inf.sources["doc_type"], inf.level, inf.period) == (
-        "government_work_report", "title", "province", "2025")
+        "government_work_report",
+        "title",
+        "province",
+        "2025",
+    )
 
 
 # ------------------------------------------------------------------------------------ dates, years
@@ -320,7 +363,11 @@ def test_dates_in_fields_left_in_the_text_and_chinese_numerals():
     [
         ("第十四届全国人民代表大会第三次会议听取和审议了政府工作报告。", "2025", "session"),
         ("——2024年3月5日在第十四届全国人民代表大会第二次会议上\n各位代表：", "2024", "session"),
-        ("各位代表：\n我代表国务院，向第十届全国人民代表大会第一次会议报告过去五年的工作。", "2003", "session"),
+        (
+            "各位代表：\n我代表国务院，向第十届全国人民代表大会第一次会议报告过去五年的工作。",
+            "2003",
+            "session",
+        ),
         ("——二〇二六年一月二十七日在甘肃省十四届人民代表大会第四次会议上\n各位代表：", "2026", "date_line"),
     ],
 )
@@ -330,26 +377,47 @@ def test_year_from_session_or_date_line(text, year, source):
 
 
 def test_sessions_looked_back_on_or_provincial_give_no_year():
-    back = "各位代表：\n我代表国务院报告工作。\n第十二届全国人民代表大会第一次会议以来的五年，是不平凡的五年。"
+    back = (
+        "各位代表：\n我代表国务院报告工作。\n第十二届全国人民代表大会第一次会议以来的五年，是不平凡的五年。"
+    )
     assert M.infer_metadata(back).period is None
     provincial = "在河南省第十四届人民代表大会第三次会议上\n各位代表：\n我代表省人民政府报告工作。"
     assert M.infer_metadata(provincial).period is None
-    assert M.npc_session_year(14, 3) == 2025 and M.npc_session_year(1, 1) == 1954 and M.npc_session_year(15, 1) is None
-    assert M.infer_metadata("十四届全国人大三次会议关于政府工作报告的决议", title_hint="十四届全国人大三次会议关于政府工作报告的决议").period == "2025"
+    assert (
+        M.npc_session_year(14, 3) == 2025
+        and M.npc_session_year(1, 1) == 1954
+        and M.npc_session_year(15, 1) is None
+    )
+    assert (
+        M.infer_metadata(
+            "十四届全国人大三次会议关于政府工作报告的决议",
+            title_hint="十四届全国人大三次会议关于政府工作报告的决议",
+        ).period
+        == "2025"
+    )
 
 
 # ---------------------------------------------------------------------------------- collection values
 
 
 def test_a_province_column_does_not_overwrite_a_city_of_that_province():
-    inf = M.infer_metadata("郑州市人民政府关于2023年度法治政府建设情况的报告\n正文。", given={"province": "河南省"})
+    inf = M.infer_metadata(
+        "郑州市人民政府关于2023年度法治政府建设情况的报告\n正文。", given={"province": "河南省"}
+    )
     assert (inf.region, inf.level, inf.sources["region"]) == ("郑州市", "city", "gazetteer")
-    inf = M.infer_metadata("郑州市人民政府关于2023年度法治政府建设情况的报告\n正文。", given={"province": "广东省"})
-    assert (inf.region, inf.sources["region"]) == ("广东省", "collection")  # the researcher's column wins a conflict
+    inf = M.infer_metadata(
+        "郑州市人民政府关于2023年度法治政府建设情况的报告\n正文。", given={"province": "广东省"}
+    )
+    assert (inf.region, inf.sources["region"]) == (
+        "广东省",
+        "collection",
+    )  # the researcher's column wins a conflict
 
 
 def test_given_empty_markers_and_date_times_are_read_as_meant():
-    inf = M.infer_metadata("正文。", given={"year": "None", "publish_date": "2026-02-09 09:20", "title": "nan"})
+    inf = M.infer_metadata(
+        "正文。", given={"year": "None", "publish_date": "2026-02-09 09:20", "title": "nan"}
+    )
     assert inf.rejected_given == {} and inf.title is None
     assert inf.published.isoformat() == "2026-02-09" and inf.sources["published"] == "collection"
     inf = M.infer_metadata("正文。", given={"year": 2025.0, "publish_date": "28/03/2024"})
@@ -360,7 +428,12 @@ def test_given_collection_values_are_used_with_their_source_and_invalid_ones_rej
     given = {"title": "2026年江苏省政府工作报告", "province": "江苏省", "year": "2026", "publish_date": "2026-02-09",
              "level": "<img src=x onerror=alert(1)>", "source_url": "https://example.org/a"}  # fmt: skip
     inf = M.infer_metadata("各位代表：\n现在，我代表省人民政府报告工作。", given=given)
-    assert (inf.title, inf.region, inf.level, inf.period) == ("2026年江苏省政府工作报告", "江苏省", "province", "2026")
+    assert (inf.title, inf.region, inf.level, inf.period) == (
+        "2026年江苏省政府工作报告",
+        "江苏省",
+        "province",
+        "2026",
+    )
     assert inf.sources["title"] == inf.sources["region"] == inf.sources["period"] == "collection"
     assert inf.published.isoformat() == "2026-02-09" and inf.doc_type == "government_work_report"
     assert "level" in inf.rejected_given and inf.sources["level"] != "collection"
@@ -370,7 +443,9 @@ def test_given_collection_values_are_used_with_their_source_and_invalid_ones_rej
     assert set(rows) == {"title", "region", "level", "period", "published"}
     assert not rows["level"]["agree"] and "markup" in rows["level"]["problem"]
     # used collection values are checked against what the text alone gives (no title, region or year there)
-    assert rows["title"]["inferred"] is None and rows["title"]["problem"] is None and not rows["title"]["agree"]
+    assert (
+        rows["title"]["inferred"] is None and rows["title"]["problem"] is None and not rows["title"]["agree"]
+    )
     assert {c["curated_source"] for c in checks} == {"collection"}
 
 
@@ -400,7 +475,10 @@ def test_valid_sidecar_values_pass_normalised():
     assert S.validate_value("level", "national") == ("national", None)
     assert S.validate_value("region", "付店镇") == ("付店镇", None)
     assert S.validate_value("region", "上海") == ("上海市", None)
-    assert S.validate_value("title", "  中共潢川县委 潢川县人民政府关于  ") == ("中共潢川县委 潢川县人民政府关于", None)
+    assert S.validate_value("title", "  中共潢川县委 潢川县人民政府关于  ") == (
+        "中共潢川县委 潢川县人民政府关于",
+        None,
+    )
     assert S.validate_value("published", "") == (None, None)
 
 
@@ -408,9 +486,12 @@ def _corpus(tmp_path: Path, sidecar: str) -> Path:
     folder = tmp_path / "c"
     folder.mkdir()
     (folder / "a.txt").write_text(
-        "某县人民政府关于2022年度法治政府建设情况的报告\n发布时间：2023-02-15 09:30\n2022年，我县坚持依法行政。", encoding="utf-8"
+        "某县人民政府关于2022年度法治政府建设情况的报告\n发布时间：2023-02-15 09:30\n2022年，我县坚持依法行政。",
+        encoding="utf-8",
     )
-    (folder / "b.txt").write_text("许昌市法治政府建设实施方案（2022—2025年）\n为推进依法行政，制定本方案。", encoding="utf-8")
+    (folder / "b.txt").write_text(
+        "许昌市法治政府建设实施方案（2022—2025年）\n为推进依法行政，制定本方案。", encoding="utf-8"
+    )
     (folder / "metadata.csv").write_text(sidecar, encoding="utf-8")
     return folder
 
@@ -431,19 +512,31 @@ def test_bad_sidecar_values_never_overwrite_inference_and_are_reported(tmp_path:
     assert a["level_source"] != "sidecar" and b["level_source"] == "sidecar" and b["period"] == "2022–2025"
     problems = c.metadata_check.filter(pl.col("problem").is_not_null())
     assert sorted(zip(problems["doc_id"], problems["field"], strict=True)) == [
-        ("a", "doc_type"), ("a", "level"), ("a", "period"), ("a", "published"), ("b", "published")]
+        ("a", "doc_type"),
+        ("a", "level"),
+        ("a", "period"),
+        ("a", "published"),
+        ("b", "published"),
+    ]
     assert not problems["agree"].any()
     assert "<img" not in "".join(str(v) for v in c.documents.row(0))
 
 
 def test_sidecar_header_variants_and_separator_are_read_and_said(tmp_path: Path):
-    folder = _corpus(tmp_path, "Source_File; title;LEVEL\na.txt;某县人民政府关于2022年度法治政府建设情况的报告;county_dept\n")
+    folder = _corpus(
+        tmp_path,
+        "Source_File; title;LEVEL\na.txt;某县人民政府关于2022年度法治政府建设情况的报告;county_dept\n",
+    )
     with pytest.warns(S.SidecarWarning, match="read as"):
         c = read_corpus(folder)
     row = c.documents.filter(pl.col("source_file") == "a.txt").row(0, named=True)
     assert row["level"] == "county_dept" and row["level_source"] == "sidecar"
     said = c.metadata_check.filter(pl.col("doc_id").is_null())["problem"].to_list()
-    assert any("';'" in p for p in said) and any("'Source_File'" in p for p in said) and any("' title'" in p for p in said)
+    assert (
+        any("';'" in p for p in said)
+        and any("'Source_File'" in p for p in said)
+        and any("' title'" in p for p in said)
+    )
 
 
 def test_sidecar_without_source_file_and_duplicate_rows_are_reported(tmp_path: Path):
@@ -487,7 +580,10 @@ def test_traditional_text_is_converted_and_the_original_kept():
     with pytest.warns(CL.ScriptWarning, match="traditional text converted"):
         c = CL.clean_text(trad)
     assert c.script == "traditional" and c.converted_chars > 10 and c.original_text == trad
-    assert c.text.split("\n") == ["关于2023年度法治政府建设情况的报告", "我县坚持依法行政，推进数字政府建设。各乡镇认真落实。"]
+    assert c.text.split("\n") == [
+        "关于2023年度法治政府建设情况的报告",
+        "我县坚持依法行政，推进数字政府建设。各乡镇认真落实。",
+    ]
     assert c.header["published"].startswith("2024-03-28")  # 發佈日期 furniture recognised once converted
     simp = CL.clean_text("我县坚持依法行政。拚搏奋进。")
     assert (simp.script, simp.converted_chars, simp.original_text) == ("simplified", 0, None)
@@ -543,17 +639,28 @@ def test_furniture_spread_one_word_per_line_is_removed():
 
 
 def test_urls_and_watermarks_are_cut_from_inside_lines():
-    c = CL.clean_text("详见https://www.gov.cn/zhengce/a.htm 的规定。\n工作成效明显（来源：河南日报）。\n标题【某县人民政府门户网站】", watermarks=["某某网"])
+    c = CL.clean_text(
+        "详见https://www.gov.cn/zhengce/a.htm 的规定。\n工作成效明显（来源：河南日报）。\n标题【某县人民政府门户网站】",
+        watermarks=["某某网"],
+    )
     assert c.text.split("\n") == ["详见 的规定。", "工作成效明显。", "标题"]
     assert {k for k, _ in c.removed} == {"url", "watermark"}
-    glued = CL.clean_text("某县人民政府关于2023年法治政府建设情况的报告某县人民政府门户网站\n在县政府门户网站公开。")
-    assert glued.text.split("\n") == ["某县人民政府关于2023年法治政府建设情况的报告", "在县政府门户网站公开。"]
+    glued = CL.clean_text(
+        "某县人民政府关于2023年法治政府建设情况的报告某县人民政府门户网站\n在县政府门户网站公开。"
+    )
+    assert glued.text.split("\n") == [
+        "某县人民政府关于2023年法治政府建设情况的报告",
+        "在县政府门户网站公开。",
+    ]
     c2 = CL.clean_text("欢迎访问某某网，某某网为您服务。", watermarks=["某某网"])
     assert c2.text == "欢迎访问，为您服务。" and [k for k, _ in c2.removed] == ["watermark", "watermark"]
 
 
 def test_lines_repeated_across_a_collection_are_furniture():
-    texts = [f"某某网欢迎您\n各位代表：\n一、工作回顾\n第{i}篇的正文。\n特此报告。\n本站声明 版权所有" for i in range(6)]
+    texts = [
+        f"某某网欢迎您\n各位代表：\n一、工作回顾\n第{i}篇的正文。\n特此报告。\n本站声明 版权所有"
+        for i in range(6)
+    ]
     texts.append("独有的一篇\n正文。")
     rep = CL.repeated_lines(texts)
     assert rep == {"某某网欢迎您", "本站声明 版权所有"}
@@ -561,18 +668,31 @@ def test_lines_repeated_across_a_collection_are_furniture():
     assert d.text == "各位代表：\n一、工作回顾\n第0篇的正文。\n特此报告。"
     assert ("repeated", "某某网欢迎您") in d.removed
     assert CL.repeated_lines(texts[:2]) == frozenset()  # fewer documents than min_docs
-    long_doc = "某某网欢迎您\n" + "\n".join(f"第{i}段。" for i in range(60)) + "\n某某网欢迎您\n" + "\n".join(
-        f"第{i}段。" for i in range(60, 120)
+    long_doc = (
+        "某某网欢迎您\n"
+        + "\n".join(f"第{i}段。" for i in range(60))
+        + "\n某某网欢迎您\n"
+        + "\n".join(f"第{i}段。" for i in range(60, 120))
     )
     d = CL.drop_lines(CL.clean_text(long_doc), rep)
     assert d.text.split("\n")[0] == "第0段。" and "某某网欢迎您" in d.text  # deep in the body: kept
     assert "某某网欢迎您" not in CL.drop_lines(CL.clean_text(long_doc), rep, edge_lines=None).text
 
 
-_SENTENCE = st.text(alphabet=st.sampled_from(list("法治政府建设推进依法行政我县市区年度工作，、")), min_size=1, max_size=30).map(
-    lambda s: s + "。"
+_SENTENCE = st.text(
+    alphabet=st.sampled_from(list("法治政府建设推进依法行政我县市区年度工作，、")), min_size=1, max_size=30
+).map(lambda s: s + "。")
+_FURNITURE = st.sampled_from(
+    [
+        "打印",
+        "分享:",
+        "【字体：大 中 小】",
+        "来源：某某日报",
+        "首页 > 政务公开",
+        "扫一扫在手机打开当前页",
+        "返回顶部",
+    ]
 )
-_FURNITURE = st.sampled_from(["打印", "分享:", "【字体：大 中 小】", "来源：某某日报", "首页 > 政务公开", "扫一扫在手机打开当前页", "返回顶部"])
 
 
 @settings(max_examples=80, deadline=None)
@@ -604,7 +724,16 @@ def _gwr_documents() -> list[tuple[str, str, dict[str, str], str, str, int | Non
         d = json.loads(line)
         given = {k: str(v) for k, v in d.items() if k != "content" and v is not None}
         resolution = d["year"] is None
-        out.append((d["title"], d["content"], given, "national", "npc_resolution" if resolution else "government_work_report", d["year"]))
+        out.append(
+            (
+                d["title"],
+                d["content"],
+                given,
+                "national",
+                "npc_resolution" if resolution else "government_work_report",
+                d["year"],
+            )
+        )
     for f in sorted((GWR / "provinces-2025").glob("*.txt")):
         out.append((f.name, f.read_text(encoding="utf-8"), {}, "province", "government_work_report", 2025))
     csv.field_size_limit(1 << 30)
@@ -674,15 +803,19 @@ def test_gwr_collection_from_the_text_alone(gwr):
 
 PAGES = [
     (
-        ("无障碍 简体| 繁体\n当前位置：首页 > 政务公开 > 法治政府建设\n【法治政府建设】鄢陵县司法局2023年法治政府建设工作报告\n"
-        "发布时间：2024-01-15 10:20 来源：县司法局 浏览次数：321\n【 打印 】 【 扫一扫 】\n"
-        "2023年，县司法局在县委、县政府的坚强领导下，深入推进依法行政。现将有关情况报告如下：\n一、主要工作\n"
-        "（一）加强组织领导。我局成立领导小组。\n分享:\n返回手机版"),
+        (
+            "无障碍 简体| 繁体\n当前位置：首页 > 政务公开 > 法治政府建设\n【法治政府建设】鄢陵县司法局2023年法治政府建设工作报告\n"
+            "发布时间：2024-01-15 10:20 来源：县司法局 浏览次数：321\n【 打印 】 【 扫一扫 】\n"
+            "2023年，县司法局在县委、县政府的坚强领导下，深入推进依法行政。现将有关情况报告如下：\n一、主要工作\n"
+            "（一）加强组织领导。我局成立领导小组。\n分享:\n返回手机版"
+        ),
         ("鄢陵县司法局", "鄢陵县", "county_dept", "annual_report", "2023", "2024-01-15"),
     ),
     (
-        ("关于市政协十四届二次会议第0123号提案的答复\n张华委员：\n您提出的《关于加强社区治理的提案》收悉。现答复如下：\n"
-        "一、关于社区治理。我局高度重视。\n感谢您对我市工作的关心和支持。\n郑州市民政局\n2024年6月18日\n（联系人：王某，电话：12345678）"),
+        (
+            "关于市政协十四届二次会议第0123号提案的答复\n张华委员：\n您提出的《关于加强社区治理的提案》收悉。现答复如下：\n"
+            "一、关于社区治理。我局高度重视。\n感谢您对我市工作的关心和支持。\n郑州市民政局\n2024年6月18日\n（联系人：王某，电话：12345678）"
+        ),
         ("郑州市民政局", "郑州市", "city_dept", "proposal_reply", "2024", "2024-06-18"),
     ),
     (
@@ -690,13 +823,17 @@ PAGES = [
         ("付店镇人民政府", "付店镇", "township", "annual_report", "2022", None),
     ),
     (
-        ("司法部关于印发《法治政府建设督察工作规定》的通知\n各省、自治区、直辖市司法厅（局）：\n现将有关事项通知如下。\n"
-        "司法部\n2023年5月10日"),
+        (
+            "司法部关于印发《法治政府建设督察工作规定》的通知\n各省、自治区、直辖市司法厅（局）：\n现将有关事项通知如下。\n"
+            "司法部\n2023年5月10日"
+        ),
         ("司法部", None, "national_dept", "notice", "2023", "2023-05-10"),
     ),
     (
-        ("许昌市人民政府\n关于印发许昌市法治政府建设实施方案\n（2021—2025年）的通知\n各县（市、区）人民政府：\n"
-        "为深入推进依法行政，结合我市实际，制定本方案。"),
+        (
+            "许昌市人民政府\n关于印发许昌市法治政府建设实施方案\n（2021—2025年）的通知\n各县（市、区）人民政府：\n"
+            "为深入推进依法行政，结合我市实际，制定本方案。"
+        ),
         ("许昌市人民政府", "许昌市", "city", "implementation_plan", "2021–2025", None),
     ),
     (
@@ -748,7 +885,12 @@ def test_any_sidecar_reads_without_crashing(tmp_path_factory, rows, sep):
         assert vals["level"] in schema.LEVELS
 
 
-_LINE = st.text(alphabet=st.sampled_from(list("某县市人民政府关于年度法治建设情况的报告方案通知答复。，：【】0123456789")), max_size=25)
+_LINE = st.text(
+    alphabet=st.sampled_from(
+        list("某县市人民政府关于年度法治建设情况的报告方案通知答复。，：【】0123456789")
+    ),
+    max_size=25,
+)
 
 
 @settings(max_examples=80, deadline=None)
@@ -766,11 +908,20 @@ def _head_line(line: str) -> str:
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("中共河南省许昌市鄢陵县海淀区付店镇人民政府司法局厅委办国务院部总局 、")), max_size=30))
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("中共河南省许昌市鄢陵县海淀区付店镇人民政府司法局厅委办国务院部总局 、")
+        ),
+        max_size=30,
+    )
+)
 def test_level_of_any_issuer_string_is_a_level_and_its_region_a_known_place(issuer):
     region, level = M._level_of(issuer)
     assert level in schema.LEVELS
-    assert region is None or region in M.gazetteer() or re.fullmatch(r"[\u4e00-\u9fff]{1,8}(乡|镇|街道)", region)
+    assert (
+        region is None or region in M.gazetteer() or re.fullmatch(r"[\u4e00-\u9fff]{1,8}(乡|镇|街道)", region)
+    )
 
 
 # ------------------------------------------------------------------ rules from the devset's development half
@@ -781,23 +932,34 @@ def test_level_of_any_issuer_string_is_a_level_and_its_region_a_known_place(issu
     ("head", "title"),
     [
         # a breadcrumb without a colon, a column label, then the title
-        ("您现在的位置 首页 > 政务公开 > 通知公告\n通知公告\n某某市水利局关于做好汛期值班工作的通知\n各县区水利局：",
-         "某某市水利局关于做好汛期值班工作的通知"),
+        (
+            "您现在的位置 首页 > 政务公开 > 通知公告\n通知公告\n某某市水利局关于做好汛期值班工作的通知\n各县区水利局：",
+            "某某市水利局关于做好汛期值班工作的通知",
+        ),
         # a date widget and a bare column label before the real title
-        ("今天是：2020年5月1日 星期五\n工作总结\n2019年某区审计工作总结\n2019年，某区审计局坚持依法审计。",
-         "2019年某区审计工作总结"),
+        (
+            "今天是：2020年5月1日 星期五\n工作总结\n2019年某区审计工作总结\n2019年，某区审计局坚持依法审计。",
+            "2019年某区审计工作总结",
+        ),
         # a red-letter masthead (…文件) and an organ line above a title that names the organ itself
-        ("渭南市人民政府文件\n渭南市人民政府\n渭南市人民政府关于印发某某办法的通知\n各县市区人民政府：",
-         "渭南市人民政府关于印发某某办法的通知"),
+        (
+            "渭南市人民政府文件\n渭南市人民政府\n渭南市人民政府关于印发某某办法的通知\n各县市区人民政府：",
+            "渭南市人民政府关于印发某某办法的通知",
+        ),
         # a field label, a trailing field, a document number and book-title marks
         ("名称：关于某某事项的通知 文号：甲发〔2020〕1号\n正文第一句。", "关于某某事项的通知"),
-        ("甲政办发〔2019〕3号《甲市人民政府办公室关于印发某规划的通知》\n乙。", "甲市人民政府办公室关于印发某规划的通知"),
+        (
+            "甲政办发〔2019〕3号《甲市人民政府办公室关于印发某规划的通知》\n乙。",
+            "甲市人民政府办公室关于印发某规划的通知",
+        ),
         # an e-book page marker and a volume marker on their own lines
         ("Page 3 - 政府工作报告\nP. 3\n政府工作报告\n各位代表：", "政府工作报告"),
         ("2010卷\n• 政府工作报告\n各位代表：", "政府工作报告"),
         # a short page heading gives way to the full title it abbreviates a few lines below
-        ("关于某某报告的决议\n来源：某报\n第三届某某人民代表大会\n第二次会议关于某某报告的决议\n（2020年1月1日通过）",
-         "第三届某某人民代表大会第二次会议关于某某报告的决议"),
+        (
+            "关于某某报告的决议\n来源：某报\n第三届某某人民代表大会\n第二次会议关于某某报告的决议\n（2020年1月1日通过）",
+            "第三届某某人民代表大会第二次会议关于某某报告的决议",
+        ),
         # a file name on a document-sharing page, and a repost's (全文)
         ("某县人民政府关于印发某方案的通知.docx\n正文。", "某县人民政府关于印发某方案的通知"),
         ("（甘肃）2021年某县人民政府工作报告（全文）\n各位代表：", "2021年某县人民政府工作报告"),
@@ -815,9 +977,11 @@ def test_a_breadcrumb_and_date_widget_are_furniture():
 
 
 def test_a_document_sharing_notice_is_furniture_and_does_not_end_the_head():
-    page = ("某盟行政公署办公室工作细则.docx\n- 上传时间:2022-12-12\n《某盟行政公署办公室工作细则.docx》由会员分享，"
-            "可在线阅读，更多相关请在某某网上搜索。\n某盟行政公署办公室关于印发某盟行政公署办公室工作细则的通知\n"
-            "（某署办发〔2007〕22号）\n各旗人民政府：\n现将细则印发给你们。\n二○○七年六月五日")
+    page = (
+        "某盟行政公署办公室工作细则.docx\n- 上传时间:2022-12-12\n《某盟行政公署办公室工作细则.docx》由会员分享，"
+        "可在线阅读，更多相关请在某某网上搜索。\n某盟行政公署办公室关于印发某盟行政公署办公室工作细则的通知\n"
+        "（某署办发〔2007〕22号）\n各旗人民政府：\n现将细则印发给你们。\n二○○七年六月五日"
+    )
     c = CL.clean_text(page)
     inf = M.infer_metadata(c.text, c.header)
     assert inf.title == "某盟行政公署办公室关于印发某盟行政公署办公室工作细则的通知"
@@ -858,8 +1022,15 @@ def test_short_names_of_autonomous_areas(full, short):
 
 def test_a_ministry_from_the_first_sentence_or_the_title():
     inf = M.infer_metadata("2021年，生态环境部坚持以习近平法治思想为指导，深入推进法治政府建设，取得新成效。")
-    assert (inf.issuer, inf.level, inf.doc_type, inf.period) == ("生态环境部", "national_dept", "annual_report", "2021")
-    news = M.infer_metadata("水利部召开某某工作会议\n2020-05-06 10:00 来源：水利部网站\n会议强调，要做好防汛工作。")
+    assert (inf.issuer, inf.level, inf.doc_type, inf.period) == (
+        "生态环境部",
+        "national_dept",
+        "annual_report",
+        "2021",
+    )
+    news = M.infer_metadata(
+        "水利部召开某某工作会议\n2020-05-06 10:00 来源：水利部网站\n会议强调，要做好防汛工作。"
+    )
     assert (news.issuer, news.level, news.published.isoformat()) == ("水利部", "national_dept", "2020-05-06")
 
 
@@ -867,7 +1038,10 @@ def test_a_ministry_from_the_first_sentence_or_the_title():
     ("text", "issuer"),
     [
         ("某溪镇2022年法治政府建设年度报告\n2022年，某溪镇坚持依法行政。", "某溪镇人民政府"),
-        ("2022年，在区委、区政府的坚强领导下，某桥街道深入学习贯彻习近平法治思想，推进法治建设。", "某桥街道办事处"),
+        (
+            "2022年，在区委、区政府的坚强领导下，某桥街道深入学习贯彻习近平法治思想，推进法治建设。",
+            "某桥街道办事处",
+        ),
         ("2023年，某坪乡人民政府认真落实法治政府建设要求，依法行政水平提高。", "某坪乡人民政府"),
     ],
 )
@@ -884,7 +1058,10 @@ def test_a_common_word_is_no_township():
 
 def test_years_from_the_document_number_and_the_opening_sentence():
     notice = "国务院关于某某工作的意见\n国发〔2019〕8号\n各省、自治区、直辖市人民政府：\n依据某某〔2015〕3号文件，现提出如下意见。"
-    assert (M.infer_metadata(notice).period, M.infer_metadata(notice).sources["period"]) == ("2019", "doc_number")
+    assert (M.infer_metadata(notice).period, M.infer_metadata(notice).sources["period"]) == (
+        "2019",
+        "doc_number",
+    )
     cited = "关于某某工作的意见\n各部门：\n依据某某〔2015〕3号文件精神，结合实际，现提出如下意见，请认真贯彻执行，确保落实到位。"
     assert M._doc_number_year(cited) is None  # a number cited in a sentence is not the document's own
     body = "2021年，某县坚持依法行政，落实《法治政府建设实施纲要（2021—2025年）》，推进法治政府建设。"
@@ -908,15 +1085,33 @@ def test_proposal_handling_reports_are_work_summaries():
     ("text", "issuer", "published"),
     [
         # the title names the bureau; the 发布机构 field names the portal
-        (("索引号: 123 发布机构: 某某县人民政府 发布日期: 2019-05-06\n某某县水务局关于对县人大第5号建议的答复\n"
-         "王某代表：\n您提出的建议收悉，现答复如下："), "某某县水务局", "2019-05-06"),
+        (
+            (
+                "索引号: 123 发布机构: 某某县人民政府 发布日期: 2019-05-06\n某某县水务局关于对县人大第5号建议的答复\n"
+                "王某代表：\n您提出的建议收悉，现答复如下："
+            ),
+            "某某县水务局",
+            "2019-05-06",
+        ),
         # a metadata table without colons; the signature followed by page furniture
-        ((" 索 引 号  abc/2021-1\n 信息名称  关于对县政协第5号提案的答复\n 公开日期  2021-04-07  失效日期 \n"
-         " 文  号   发布机构  红星县教育局\n李某委员：\n您的提案收悉，现答复如下：\n一、加强管理。\n红星县教育局\n2021年4月6日\n"
-         "上一条：关于某某的答复\n网站地图"), "红星县教育局", "2021-04-07"),
+        (
+            (
+                " 索 引 号  abc/2021-1\n 信息名称  关于对县政协第5号提案的答复\n 公开日期  2021-04-07  失效日期 \n"
+                " 文  号   发布机构  红星县教育局\n李某委员：\n您的提案收悉，现答复如下：\n一、加强管理。\n红星县教育局\n2021年4月6日\n"
+                "上一条：关于某某的答复\n网站地图"
+            ),
+            "红星县教育局",
+            "2021-04-07",
+        ),
         # the signature with its date digits run together, before trailing furniture
-        (("关于对市人大第40号建议的答复\n张某代表：\n您提出的建议收悉，现答复如下：\n一、已经安排。\n平安市交通运输局\n2017821\n"
-         "联系人：某某\n附件下载："), "平安市交通运输局", None),
+        (
+            (
+                "关于对市人大第40号建议的答复\n张某代表：\n您提出的建议收悉，现答复如下：\n一、已经安排。\n平安市交通运输局\n2017821\n"
+                "联系人：某某\n附件下载："
+            ),
+            "平安市交通运输局",
+            None,
+        ),
     ],
 )
 def test_issuer_from_title_signature_and_metadata_table_in_that_order(text, issuer, published):
@@ -930,8 +1125,12 @@ def test_issuer_from_title_signature_and_metadata_table_in_that_order(text, issu
 def test_byline_and_standalone_dates():
     assert M._byline_date("某县政府  2016-03-21 00:00\n各乡镇：") == M.parse_date("2016-03-21")
     assert M._byline_date("——2025年3月5日在某会议上\n各位代表：") == M.parse_date("2025-03-05")
-    assert M._byline_date("生效日期：2019-06-19\n正文。") is None  # an entry-into-force date is not publication
-    assert M._standalone_date("通知\n各部门：\n现印发给你们。\n某办公厅\n2016年5月28日\n一、总则") == M.parse_date("2016-05-28")
+    assert (
+        M._byline_date("生效日期：2019-06-19\n正文。") is None
+    )  # an entry-into-force date is not publication
+    assert M._standalone_date(
+        "通知\n各部门：\n现印发给你们。\n某办公厅\n2016年5月28日\n一、总则"
+    ) == M.parse_date("2016-05-28")
 
 
 def test_plan_and_summary_cues_from_how_such_documents_are_written():
@@ -979,7 +1178,11 @@ def test_a_party_group_signs_and_a_mirror_runs_labels_into_values():
             "现将《关于某某工作的实施意见》印发给你们，请认真抓好落实。\n中共某省交通运输厅党组\n2021年12月21日\n"
             "关于某某工作的实施意见\n为深入贯彻有关精神，结合行业实际，制定本实施意见。")  # fmt: skip
     inf = M.infer_metadata(page)
-    assert (inf.issuer, inf.level, inf.doc_type) == ("中共某省交通运输厅党组", "province_dept", "implementation_plan")
+    assert (inf.issuer, inf.level, inf.doc_type) == (
+        "中共某省交通运输厅党组",
+        "province_dept",
+        "implementation_plan",
+    )
     assert inf.published.isoformat() == "2021-12-21"
     assert M._table_fields(page)["发文机关"] == "中共某省交通运输厅党组"
 
@@ -1090,9 +1293,15 @@ def test_a_news_headline_over_a_byline_is_the_title_and_names_the_issuer(city: s
 def test_a_headline_naming_a_ministry_is_national_dept_and_needs_a_byline() -> None:
     text = "人民网>>社会\n应急管理部:毫不松懈做好防汛抗旱工作\n2021年06月01日14:05 | 来源:某报\n记者今天从应急管理部获悉。\n"
     inf = M.infer_metadata(text)
-    assert (inf.title, inf.issuer, inf.level) == ("应急管理部:毫不松懈做好防汛抗旱工作", "应急管理部", "national_dept")
+    assert (inf.title, inf.issuer, inf.level) == (
+        "应急管理部:毫不松懈做好防汛抗旱工作",
+        "应急管理部",
+        "national_dept",
+    )
     # without a byline under it, a short line is not taken for a headline
-    assert M.find_title("应急管理部:毫不松懈做好防汛抗旱工作\n记者今天从应急管理部获悉，会议部署工作。") is None
+    assert (
+        M.find_title("应急管理部:毫不松懈做好防汛抗旱工作\n记者今天从应急管理部获悉，会议部署工作。") is None
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -1137,7 +1346,9 @@ def test_a_bare_organ_in_the_title_is_completed_from_the_signature(city: str) ->
 @settings(max_examples=25, deadline=None)
 @given(st.sampled_from(PREFECTURE_CITIES))
 def test_an_issuing_organ_field_beats_the_region_a_title_opens_with(city: str) -> None:
-    text = f"{city}加快数字政府建设工作实施方案\n  • 发布单位:{city}人民政府办公室\n结合我市实际，制定本方案。\n"
+    text = (
+        f"{city}加快数字政府建设工作实施方案\n  • 发布单位:{city}人民政府办公室\n结合我市实际，制定本方案。\n"
+    )
     inf = M.infer_metadata(text)
     assert (inf.issuer, inf.level) == (f"{city}人民政府办公室", "city_dept")
     # a 发布机构 (often the portal) does not: the title's region still gives the government
@@ -1172,7 +1383,9 @@ def test_genre_cues_for_transmitted_documents_and_disclosure_reports() -> None:
     rules = "各乡镇人民政府：\n修订后的《某州人民政府工作规则》已经州政府全体会议审议通过，现印发给你们，自印发之日起施行。\n"
     assert M.infer_metadata(rules).doc_type == "notice"
     assert M.infer_metadata("某局2022年政府信息公开工作年度报告\n正文。").doc_type == "work_summary"
-    assert M.infer_metadata("关于转发《某市大数据中心建设方案》的通知\n正文。").doc_type == "implementation_plan"
+    assert (
+        M.infer_metadata("关于转发《某市大数据中心建设方案》的通知\n正文。").doc_type == "implementation_plan"
+    )
 
 
 def test_a_masthead_repeated_at_the_start_of_a_split_title_is_dropped() -> None:
@@ -1181,7 +1394,10 @@ def test_a_masthead_repeated_at_the_start_of_a_split_title_is_dropped() -> None:
 
 
 def test_title_lines_drop_contact_furniture_and_table_bars() -> None:
-    assert M.find_title("投稿邮箱:abc@163.com\n市人民政府关于印发某预案的通知\n各部门：\n") == "市人民政府关于印发某预案的通知"
+    assert (
+        M.find_title("投稿邮箱:abc@163.com\n市人民政府关于印发某预案的通知\n各部门：\n")
+        == "市人民政府关于印发某预案的通知"
+    )
     assert M._strip_title_furniture("某局开展专项活动 |") == "某局开展专项活动"
     assert M._strip_title_furniture("通 知") == "通知"
 
@@ -1209,8 +1425,12 @@ def test_sidecar_provenance_is_validated_and_reaches_the_documents_table(tmp_pat
         assert value is None and problem, bad
     assert S.validate_value("accessed", "2024-04-01") == ("2024-04-01", None)
     assert S.validate_value("accessed", "2024-02-30")[0] is None
-    (tmp_path / "a.txt").write_text("某县人民政府关于2023年法治政府建设情况的报告\n一、总体情况\n依法行政。", encoding="utf-8")
-    (tmp_path / "b.txt").write_text("某市人民政府关于2023年法治政府建设情况的报告\n一、总体情况\n依法行政。", encoding="utf-8")
+    (tmp_path / "a.txt").write_text(
+        "某县人民政府关于2023年法治政府建设情况的报告\n一、总体情况\n依法行政。", encoding="utf-8"
+    )
+    (tmp_path / "b.txt").write_text(
+        "某市人民政府关于2023年法治政府建设情况的报告\n一、总体情况\n依法行政。", encoding="utf-8"
+    )
     (tmp_path / "metadata.csv").write_text(
         "source_file,source_url,accessed\n"
         "a.txt,https://example.org/a.html,2024-04-01\nb.txt,javascript:alert(1),yesterday\n",

@@ -305,7 +305,9 @@ def test_json_array_csv_tsv_and_parquet_rows(folder: Path):
     ]
     (folder / "arr.json").write_text(json.dumps(recs + [5], ensure_ascii=False), encoding="utf-8")
     buf = io.StringIO()
-    pl.DataFrame({"province": ["濉溪县", "涡阳县"], "body": [_report("濉溪县"), _report("涡阳县")]}).write_csv(buf)
+    pl.DataFrame(
+        {"province": ["濉溪县", "涡阳县"], "body": [_report("濉溪县"), _report("涡阳县")]}
+    ).write_csv(buf)
     (folder / "gbk.csv").write_bytes(buf.getvalue().encode("gbk"))  # no BOM, not UTF-8
     pl.DataFrame({"name": ["x", "y"], "full_text": [_report("蒙城县"), ""]}).write_csv(
         folder / "t.tsv", separator="\t"
@@ -340,7 +342,9 @@ def test_text_column_reaches_the_corpus_stage(folder: Path, tmp_path: Path):
     from fazhi.pipeline import BuildContext
 
     (folder / "a.csv").write_text(f"x,稿件\n1,{'县政府报告' * 5}\n", encoding="utf-8")
-    ctx = BuildContext(corpus=folder, out=tmp_path / "out", settings={"corpus": {"text_column": "稿件"}}, progress=False)
+    ctx = BuildContext(
+        corpus=folder, out=tmp_path / "out", settings={"corpus": {"text_column": "稿件"}}, progress=False
+    )
     assert build_stage(ctx)["documents"].height == 1
 
 

@@ -6,7 +6,6 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
 from fazhi.pipeline import build
 
 ROOT = Path(__file__).resolve().parents[1]

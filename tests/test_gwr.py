@@ -22,14 +22,29 @@ def _corpus(n_prov: int = 8, loud: str = "P0", seed: int = 1) -> tuple[pl.DataFr
     specs += [("province", f"P{i}", y) for y in (2025, 2026) for i in range(n_prov)]
     for level, region, year in specs:
         doc = f"{level}/{region or 'cn'}/{year}"
-        docs.append({"doc_id": doc, "collection": level, "level": level, "region": region,
-                     "doc_type": "government_work_report", "period": str(year)})
+        docs.append(
+            {
+                "doc_id": doc,
+                "collection": level,
+                "level": level,
+                "region": region,
+                "doc_type": "government_work_report",
+                "period": str(year),
+            }
+        )
         base = 2.0 + (region is not None and int(region[1:]) * 0.3)  # provinces keep their order across years
         for s in range(20):
             for t in THEMES:
                 rate = base * (10 if (region == loud and t == THEMES[0]) else 1)
-                rows.append({"doc_id": doc, "section_id": s, "theme": t, "word_tokens": 1000,
-                             "weighted_hits": float(rng.poisson(rate))})
+                rows.append(
+                    {
+                        "doc_id": doc,
+                        "section_id": s,
+                        "theme": t,
+                        "word_tokens": 1000,
+                        "weighted_hits": float(rng.poisson(rate)),
+                    }
+                )
     return pl.DataFrame(docs), pl.DataFrame(rows)
 
 
@@ -44,7 +59,9 @@ def toy():
 def test_the_observed_emphasis_is_the_reports_rate_and_its_interval_covers_it(toy):
     docs, sections, reps = toy
     em = gwr.report_emphasis(reps, docs, themes=THEMES)
-    rate = sections.group_by("doc_id", "theme").agg(r=1000 * pl.col("weighted_hits").sum() / pl.col("word_tokens").sum())
+    rate = sections.group_by("doc_id", "theme").agg(
+        r=1000 * pl.col("weighted_hits").sum() / pl.col("word_tokens").sum()
+    )
     joined = em.join(rate, on=["doc_id", "theme"])
     assert joined.height == docs.height * len(THEMES)
     assert np.allclose(joined["emphasis"], joined["r"])
@@ -88,18 +105,44 @@ def test_provinces_that_keep_their_order_correlate_across_years(toy):
     shuffled = em.with_columns(
         emphasis=pl.when(pl.col("year") == 2026).then(-pl.col("emphasis")).otherwise(pl.col("emphasis"))
     )
-    assert gwr.rank_stability(shuffled, themes=THEMES, n_boot=50).filter(pl.col("theme") == THEMES[1])["spearman"][0] < -0.5
+    assert (
+        gwr.rank_stability(shuffled, themes=THEMES, n_boot=50).filter(pl.col("theme") == THEMES[1])[
+            "spearman"
+        ][0]
+        < -0.5
+    )
 
 
 def test_first_appearance_and_vocabulary_eras():
     docs = pl.DataFrame({"doc_id": ["a", "b", "c"], "level": ["national"] * 3, "year": [1990, 2000, 2020]})
-    td = pl.DataFrame({"doc_id": ["a", "b", "c"], "theme": ["digital_government"] * 3, "hits": [1, 5, 9],
-                       "present": [False, True, True]})
+    td = pl.DataFrame(
+        {
+            "doc_id": ["a", "b", "c"],
+            "theme": ["digital_government"] * 3,
+            "hits": [1, 5, 9],
+            "present": [False, True, True],
+        }
+    )
     app = gwr.first_appearance(td, docs, themes=("digital_government",)).row(0, named=True)
-    assert (app["first_hit"], app["first_present"], app["present_since"], app["reports_since"]) == (1990, 2000, 2, 2)
-    hits = pl.DataFrame({"doc_id": ["a", "c", "c"], "theme": ["digital_government"] * 3, "term": ["数字政府"] * 3})
-    eras = pl.DataFrame({"theme": ["digital_government"], "term": ["数字政府"], "valid_from": [2017],
-                         "valid_to": [None], "era": ["x"]}, schema_overrides={"valid_to": pl.Int64})
+    assert (app["first_hit"], app["first_present"], app["present_since"], app["reports_since"]) == (
+        1990,
+        2000,
+        2,
+        2,
+    )
+    hits = pl.DataFrame(
+        {"doc_id": ["a", "c", "c"], "theme": ["digital_government"] * 3, "term": ["数字政府"] * 3}
+    )
+    eras = pl.DataFrame(
+        {
+            "theme": ["digital_government"],
+            "term": ["数字政府"],
+            "valid_from": [2017],
+            "valid_to": [None],
+            "era": ["x"],
+        },
+        schema_overrides={"valid_to": pl.Int64},
+    )
     summary = gwr.vocabulary_summary(gwr.vocabulary_by_year(hits, docs, eras)).row(0, named=True)
     assert (summary["first_year"], summary["hits"], summary["hits_outside_era"]) == (1990, 3, 1)
 

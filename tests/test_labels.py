@@ -9,31 +9,58 @@ from hypothesis import strategies as st
 
 
 def _docs(rows):
-    return pl.DataFrame(rows, schema={"doc_id": pl.String, "source_file": pl.String, "region": pl.String,
-                                      "issuer": pl.String, "period": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "doc_id": pl.String,
+            "source_file": pl.String,
+            "region": pl.String,
+            "issuer": pl.String,
+            "period": pl.String,
+        },
+        orient="row",
+    )
 
 
 def test_labels_are_readable_and_fall_back_to_the_file_name():
-    docs = _docs([
-        ("a1", "x/report_a.txt", "某省", "某省人民政府", "2023"),
-        ("b2", "b.html", "某市", "某市司法局", None),
-        ("c3", "reports/c 3.txt", None, "?", "unknown"),
-        ("d4", None, None, None, None),
-    ])
+    docs = _docs(
+        [
+            ("a1", "x/report_a.txt", "某省", "某省人民政府", "2023"),
+            ("b2", "b.html", "某市", "某市司法局", None),
+            ("c3", "reports/c 3.txt", None, "?", "unknown"),
+            ("d4", None, None, None, None),
+        ]
+    )
     got = dict(doc_labels(docs).iter_rows())
     assert got == {"a1": "某省人民政府 · 2023", "b2": "某市司法局", "c3": "c 3", "d4": "d4"}
     assert "?" not in "".join(got.values())
 
 
 def test_colliding_labels_get_a_suffix_in_doc_id_order():
-    docs = _docs([("z", "z.txt", None, None, None), ("y", "a/z.txt", None, None, None), ("x", "b.txt", "甲", "乙", "2020"),
-                  ("w", "c.txt", "甲", "乙", "2020")])
+    docs = _docs(
+        [
+            ("z", "z.txt", None, None, None),
+            ("y", "a/z.txt", None, None, None),
+            ("x", "b.txt", "甲", "乙", "2020"),
+            ("w", "c.txt", "甲", "乙", "2020"),
+        ]
+    )
     got = dict(doc_labels(docs).iter_rows())
-    assert got["y"] == "z" and got["z"] == "z #2" and got["w"] == "甲 · 乙 · 2020" and got["x"] == "甲 · 乙 · 2020 #2"
+    assert (
+        got["y"] == "z"
+        and got["z"] == "z #2"
+        and got["w"] == "甲 · 乙 · 2020"
+        and got["x"] == "甲 · 乙 · 2020 #2"
+    )
     assert with_labels(pl.DataFrame({"doc_id": ["x"], "v": [1]}), docs).columns == ["label", "doc_id", "v"]
 
 
-@given(st.lists(st.tuples(st.sampled_from([None, "?", "甲", "乙"]), st.sampled_from([None, "f.txt", "g.txt"])), max_size=30))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([None, "?", "甲", "乙"]), st.sampled_from([None, "f.txt", "g.txt"])),
+        max_size=30,
+    )
+)
 def test_labels_are_always_unique(parts):
     docs = _docs([(f"d{i:03d}", src, reg, reg, None) for i, (reg, src) in enumerate(parts)])
     labels = doc_labels(docs)
@@ -72,11 +99,25 @@ def test_a_level_has_the_same_colour_in_every_chart():
     from fazhi.charts import topics as P
 
     docs = pl.DataFrame(
-        {"doc_id": ["a", "b"], "level": ["county", "province"], "doc_type": ["other", "notice"], "n_chars": [10, 20]}
+        {
+            "doc_id": ["a", "b"],
+            "level": ["county", "province"],
+            "doc_type": ["other", "notice"],
+            "n_chars": [10, 20],
+        }
     )
     prev = pl.DataFrame(
-        {"model": ["lda"] * 2, "topic": [0, 0], "label": ["t", "t"], "level": ["province", "city"],
-         "n_docs": [1, 1], "n_units": [1, 1], "share": [0.5, 0.5], "lo": [0.4, 0.4], "hi": [0.6, 0.6]}
+        {
+            "model": ["lda"] * 2,
+            "topic": [0, 0],
+            "label": ["t", "t"],
+            "level": ["province", "city"],
+            "n_docs": [1, 1],
+            "n_units": [1, 1],
+            "share": [0.5, 0.5],
+            "lo": [0.4, 0.4],
+            "hi": [0.6, 0.6],
+        }
     )
 
     def scale(spec: dict) -> dict:

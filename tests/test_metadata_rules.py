@@ -43,9 +43,13 @@ PROVINCES = _full_names("province")
 PREFECTURES = _full_names("prefecture")
 COUNTIES = _full_names("county")
 PLACES = st.sampled_from(PROVINCES + PREFECTURES + COUNTIES)
-DEPARTMENTS = st.sampled_from(["司法局", "应急管理局", "人民政府办公室", "发展和改革委员会", "财政局", "政务服务中心"])
+DEPARTMENTS = st.sampled_from(
+    ["司法局", "应急管理局", "人民政府办公室", "发展和改革委员会", "财政局", "政务服务中心"]
+)
 VERBS = st.sampled_from(["召开", "举行", "开展", "组织", "部署"])
-DATELINES = st.sampled_from(["", "3月5日，", "3月5日上午，", "2024年3月5日下午，", "近日，", "日前，", "本报讯 "])
+DATELINES = st.sampled_from(
+    ["", "3月5日，", "3月5日上午，", "2024年3月5日下午，", "近日，", "日前，", "本报讯 "]
+)
 # made-up township stems: not names of any division in the gazetteer (checked in the test)
 STEMS = st.sampled_from(["东风", "红星", "新民", "青石", "白沙", "麒麟苗族", "桃源", "石门坎"])
 TOWN_UNITS = st.sampled_from(["镇", "乡", "街道", "苏木"])
@@ -78,7 +82,9 @@ def test_a_place_alone_before_a_verb_is_its_government(place, verb, dateline):
 @given(county=st.sampled_from(COUNTIES), stem=STEMS, unit=TOWN_UNITS, verb=VERBS, dateline=DATELINES)
 def test_a_township_in_a_county_is_a_township_not_the_county(county, stem, unit, verb, dateline):
     assert M._chain(stem + unit)[1] == 0
-    inf = M.infer_metadata(f"{dateline}{county}{stem}{unit}{verb}矛盾纠纷排查化解工作会议，会议要求抓好落实。")
+    inf = M.infer_metadata(
+        f"{dateline}{county}{stem}{unit}{verb}矛盾纠纷排查化解工作会议，会议要求抓好落实。"
+    )
     office = "办事处" if unit == "街道" else "人民政府"
     assert inf.issuer == f"{county}{stem}{unit}{office}"
     assert (inf.level, inf.region) == ("township", f"{stem}{unit}")
@@ -190,7 +196,9 @@ def test_a_document_number_before_an_organs_title_and_a_date_on_the_title_line_a
     assert M.find_title("某政办发〔2023〕5号 湖北省人民政府办公厅关于印发某方案的通知\n各市人民政府：") == (
         "湖北省人民政府办公厅关于印发某方案的通知"
     )
-    inf = M.infer_metadata("湖北省人民政府办公厅关于印发某方案的通知 2023-05-06\n各市、州、县人民政府：现印发给你们。")
+    inf = M.infer_metadata(
+        "湖北省人民政府办公厅关于印发某方案的通知 2023-05-06\n各市、州、县人民政府：现印发给你们。"
+    )
     assert inf.title == "湖北省人民政府办公厅关于印发某方案的通知"
     assert (inf.published.isoformat(), inf.period) == ("2023-05-06", "2023")
 
@@ -205,16 +213,18 @@ def test_a_meeting_is_dated_by_when_it_was_held_not_the_year_it_reviews(y, place
             f"{y + 1}年1月10日，{place}司法局召开{y}年度工作总结会议，总结工作。")  # fmt: skip
     inf = M.infer_metadata(text)
     assert inf.period == str(y + 1)
-    report = M.infer_metadata(f"{place}司法局{y}年度工作总结\n发布时间：{y + 1}-01-10\n{y}年，我局坚持依法行政。")
+    report = M.infer_metadata(
+        f"{place}司法局{y}年度工作总结\n发布时间：{y + 1}-01-10\n{y}年，我局坚持依法行政。"
+    )
     assert report.period == str(y)  # a summary states the year it sums up
 
 
 def test_an_update_time_is_the_last_resort_for_the_date():
     text = "某事的通知\n发布日期：2023-03-01 更新时间：2024-07-05\n各单位：特此通知。"
     assert M.infer_metadata(text).published.isoformat() == "2023-03-01"
-    assert M.infer_metadata("文章来源：本网 更新时间：2021/03/29 11:30\n会议要求抓好落实。").published.isoformat() == (
-        "2021-03-29"
-    )
+    assert M.infer_metadata(
+        "文章来源：本网 更新时间：2021/03/29 11:30\n会议要求抓好落实。"
+    ).published.isoformat() == ("2021-03-29")
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -250,7 +260,11 @@ def test_an_organ_over_a_date_is_a_byline_not_a_headline():
 def test_a_named_organ_in_the_source_beats_a_self_reference(place, county):
     text = f"会议在我县召开，{county}有关负责同志出席。我县将抓好落实，{county}各单位参加。"
     inf = M.infer_metadata(text, {"source": f"{place}司法局"})
-    assert (inf.issuer, inf.region, inf.level) == (f"{place}司法局", place, _level_of_division(place) + "_dept")
+    assert (inf.issuer, inf.region, inf.level) == (
+        f"{place}司法局",
+        place,
+        _level_of_division(place) + "_dept",
+    )
 
 
 @settings(max_examples=30, deadline=None)
@@ -295,7 +309,9 @@ def test_a_purpose_clause_without_a_time_is_not_stripped(purpose, place, dept):
 @settings(max_examples=30, deadline=None)
 @given(stem=STEMS, office=st.sampled_from(["街办", "街道办"]), time=TIMES)
 def test_a_street_office_by_its_short_form(stem, office, time):
-    inf = M.infer_metadata(f"为做好矛盾纠纷排查工作，{time}{stem}{office}积极开展入户走访。下一步将持续推进。")
+    inf = M.infer_metadata(
+        f"为做好矛盾纠纷排查工作，{time}{stem}{office}积极开展入户走访。下一步将持续推进。"
+    )
     assert (inf.issuer, inf.region, inf.level) == (stem + office, f"{stem}街道", "township")
 
 
@@ -307,16 +323,24 @@ def test_a_township_that_speaks_of_itself_as_a_whole(stem, unit):
     inf = M.infer_metadata(text)
     assert (inf.region, inf.level) == (stem + unit, "township")
     # a county's document that names its townships (全县各乡镇, 全乡镇) is no township's
-    county = M.infer_metadata(f"为做好全县防汛工作，全县各乡镇要落实责任，全乡镇干部到岗。{stem}{unit}位于河流西岸。全县统筹调度。")
+    county = M.infer_metadata(
+        f"为做好全县防汛工作，全县各乡镇要落实责任，全乡镇干部到岗。{stem}{unit}位于河流西岸。全县统筹调度。"
+    )
     assert county.level != "township"
 
 
 @settings(max_examples=30, deadline=None)
-@given(y=st.integers(2010, 2030), place=st.sampled_from(COUNTIES), time=st.sampled_from(["2月29日，", "3月17日，"]))
+@given(
+    y=st.integers(2010, 2030),
+    place=st.sampled_from(COUNTIES),
+    time=st.sampled_from(["2月29日，", "3月17日，"]),
+)
 def test_a_meeting_that_looks_back_on_a_year_is_held_the_next(y, place, time):
     inf = M.infer_metadata(f"{time}{place}司法局召开全局工作会议，回顾总结{y}年工作，部署下一步任务。")
     assert inf.period == str(y + 1)
-    inf = M.infer_metadata(f"{time}{place}召开综治工作会议。会议对{y}年的综治工作进行总结，并明确了{y + 1}年的重点。")
+    inf = M.infer_metadata(
+        f"{time}{place}召开综治工作会议。会议对{y}年的综治工作进行总结，并明确了{y + 1}年的重点。"
+    )
     assert inf.period == str(y + 1)
     # a full date in the opening says when it was held, whatever year it reviews
     dated = M.infer_metadata(f"{y}年12月30日，{place}司法局召开会议，回顾总结{y}年工作。")
@@ -324,9 +348,13 @@ def test_a_meeting_that_looks_back_on_a_year_is_held_the_next(y, place, time):
 
 
 @settings(max_examples=30, deadline=None)
-@given(unit=st.sampled_from(["区统计局", "县司法局", "市生态环境局", "区政府办公室"]), y=st.integers(2015, 2030))
+@given(
+    unit=st.sampled_from(["区统计局", "县司法局", "市生态环境局", "区政府办公室"]), y=st.integers(2015, 2030)
+)
 def test_the_organ_that_publishes_its_disclosure_report(unit, y):
-    inf = M.infer_metadata(f"根据《中华人民共和国政府信息公开条例》规定，现公布{unit}{y}年政府信息公开工作年度报告。本报告由总体情况等部分组成。")
+    inf = M.infer_metadata(
+        f"根据《中华人民共和国政府信息公开条例》规定，现公布{unit}{y}年政府信息公开工作年度报告。本报告由总体情况等部分组成。"
+    )
     assert inf.issuer == unit
     assert inf.level == {"区": "county", "县": "county", "市": "city"}[unit[0]] + "_dept"
 
@@ -345,7 +373,9 @@ def test_a_subject_after_two_leadership_clauses(county):
      ("区司法局办公室", "区司法局办公室", "county_dept")],
 )  # fmt: skip
 def test_a_source_that_names_an_organs_inner_office(source, issuer, level):
-    inf = M.infer_metadata("2月21日，厅长主持召开视频调度会，传达有关精神。会议要求抓好落实。", {"source": source})
+    inf = M.infer_metadata(
+        "2月21日，厅长主持召开视频调度会，传达有关精神。会议要求抓好落实。", {"source": source}
+    )
     assert (inf.issuer, inf.level) == (issuer, level)
 
 
@@ -378,15 +408,19 @@ def test_a_party_committee_takes_its_full_name(place, kind):
 @settings(max_examples=30, deadline=None)
 @given(province=st.sampled_from([p for p in PROVINCES if p.endswith("省")]))
 def test_a_joint_issue_is_the_lead_organs(province):
-    inf = M.infer_metadata(f"近日，{province}委办公厅、省政府办公厅印发《{province}防灾减灾行动方案》，内容如下。")
+    inf = M.infer_metadata(
+        f"近日，{province}委办公厅、省政府办公厅印发《{province}防灾减灾行动方案》，内容如下。"
+    )
     assert (inf.issuer, inf.level) == (f"中共{province}委办公厅", "province_dept")
 
 
 @settings(max_examples=30, deadline=None)
 @given(city=st.sampled_from(COUNTY_CITIES))
 def test_a_bare_city_government_of_a_county_level_city(city):
-    text = (f"市人民政府关于印发{city}突发事件总体应急预案的通知\n发表时间：2020-05-15 信息来源：市人民政府\n"
-            f"各乡镇人民政府、办事处，市政府各部门：\n修订后的《{city}突发事件总体应急预案》已经市人民政府同意，现印发给你们。")
+    text = (
+        f"市人民政府关于印发{city}突发事件总体应急预案的通知\n发表时间：2020-05-15 信息来源：市人民政府\n"
+        f"各乡镇人民政府、办事处，市政府各部门：\n修订后的《{city}突发事件总体应急预案》已经市人民政府同意，现印发给你们。"
+    )
     inf = M.infer_metadata(text)
     assert (inf.issuer, inf.region, inf.level) == (f"{city}人民政府", city, "county")
 
@@ -402,8 +436,13 @@ def test_a_title_run_into_its_byline(place, d):
 
 
 @settings(max_examples=30, deadline=None)
-@given(county=st.sampled_from(COUNTIES), short=st.sampled_from(["应急局", "人社局", "住建局", "市监局", "发改局"]))
+@given(
+    county=st.sampled_from(COUNTIES),
+    short=st.sampled_from(["应急局", "人社局", "住建局", "市监局", "发改局"]),
+)
 def test_a_departments_short_name_is_a_department(county, short):
     # short names (应急局 for 应急管理局) are kept as written; the ending 局 still makes them a department
-    inf = M.infer_metadata(f"为确保节日期间安全稳定，5月25至28日，{county}{short}开展安全生产专项检查。检查组深入企业。")
+    inf = M.infer_metadata(
+        f"为确保节日期间安全稳定，5月25至28日，{county}{short}开展安全生产专项检查。检查组深入企业。"
+    )
     assert (inf.issuer, inf.level) == (county + short, "county_dept")

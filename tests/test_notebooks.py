@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from fazhi.site import notebooks
 
 ROOT = Path(__file__).resolve().parents[1]

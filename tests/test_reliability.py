@@ -44,17 +44,30 @@ def _limited(code: str, limit: int) -> list[str]:
     return [sys.executable, "-c", head + textwrap.dedent(code)]
 
 
-def run_limited(code: str, *, limit: int = MEMORY_LIMIT, timeout: float = 600, env: dict[str, str] | None = None):
+def run_limited(
+    code: str, *, limit: int = MEMORY_LIMIT, timeout: float = 600, env: dict[str, str] | None = None
+):
     """Run Python ``code`` in a subprocess whose address space is capped at ``limit`` bytes."""
     return subprocess.run(
-        _limited(code, limit), capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}, check=False
+        _limited(code, limit),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
     )
 
 
-def popen_limited(code: str, *, limit: int = MEMORY_LIMIT, env: dict[str, str] | None = None) -> subprocess.Popen:
+def popen_limited(
+    code: str, *, limit: int = MEMORY_LIMIT, env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """Start Python ``code`` in a subprocess whose address space is capped at ``limit`` bytes."""
     return subprocess.Popen(
-        _limited(code, limit), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}
+        _limited(code, limit),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -86,7 +99,13 @@ def test_chart_json_cannot_end_or_swallow_its_script():
 
 
 @settings(deadline=None)
-@given(st.recursive(st.text() | st.integers() | st.none(), lambda c: st.lists(c) | st.dictionaries(st.text(), c), max_leaves=20))
+@given(
+    st.recursive(
+        st.text() | st.integers() | st.none(),
+        lambda c: st.lists(c) | st.dictionaries(st.text(), c),
+        max_leaves=20,
+    )
+)
 def test_script_json_round_trips_and_never_holds_markup(value):
     from fazhi.charts import script_json
 
@@ -246,7 +265,9 @@ print(json.dumps(results))
 
 
 def test_corrupted_token_cache_is_recomputed_with_a_warning(tmp_path):
-    proc = run_limited(CACHE_SCRIPT.replace("sys.argv[1]", repr(str(tmp_path))).replace("sys.argv[2]", repr(str(SEEDS))))
+    proc = run_limited(
+        CACHE_SCRIPT.replace("sys.argv[1]", repr(str(tmp_path))).replace("sys.argv[2]", repr(str(SEEDS)))
+    )
     assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr[-3000:]}"  # no panic, no segfault
     results = json.loads(proc.stdout.strip().splitlines()[-1])
     for case, r in results.items():
@@ -297,7 +318,9 @@ def test_a_corpus_too_small_for_topics_says_why_and_notebook_05_runs(tmp_path, c
     nb = tmp_path / "nb" / "05_topics.ipynb"
     nb.parent.mkdir()
     shutil.copy(ROOT / "notebooks" / "05_topics.ipynb", nb)
-    execute_notebook(nb, env={"FAZHI_DATA": str(out), "FAZHI_CORPUS": str(corpus), "FAZHI_PROJECT": str(ROOT)})
+    execute_notebook(
+        nb, env={"FAZHI_DATA": str(out), "FAZHI_CORPUS": str(corpus), "FAZHI_PROJECT": str(ROOT)}
+    )
     outputs = json.loads(nb.read_text(encoding="utf-8"))["cells"][1]["outputs"]
     assert any(reason in "".join(o.get("text", "")) for o in outputs)
 
@@ -361,7 +384,9 @@ def _replay(monkeypatch, tables: dict[str, pl.DataFrame]) -> None:
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
+    return {
+        p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")
+    }
 
 
 @pytest.mark.parametrize("fault", ["enospc", "interrupt"])
@@ -441,7 +466,8 @@ def test_three_concurrent_builds_and_a_reader_never_see_half_a_table(tmp_path, s
     thread.start()
     try:
         procs = [
-            popen_limited(WRITER.format(src=str(src), n=4, seeds=str(SEEDS), out=str(out), w=w)) for w in range(3)
+            popen_limited(WRITER.format(src=str(src), n=4, seeds=str(SEEDS), out=str(out), w=w))
+            for w in range(3)
         ]
         results = [p.communicate(timeout=600) for p in procs]
     finally:
@@ -459,7 +485,9 @@ def test_three_concurrent_builds_and_a_reader_never_see_half_a_table(tmp_path, s
 
 
 @pytest.mark.slow
-def test_a_killed_build_leaves_the_previous_output_and_its_staging_is_swept(tmp_path, monkeypatch, seed_tables):
+def test_a_killed_build_leaves_the_previous_output_and_its_staging_is_swept(
+    tmp_path, monkeypatch, seed_tables
+):
     from fazhi.tables import write_table
 
     src = tmp_path / "src"

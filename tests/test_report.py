@@ -12,7 +12,11 @@ EVIL = "<img src=x onerror=alert(1)>"
 
 def test_design_caveats_escape_every_value():
     docs = pl.DataFrame(
-        {"level": [EVIL, "city", "unknown"], "doc_type": ["plan", f"[x]({EVIL})", "plan"], "period": [EVIL, "2023", None]}
+        {
+            "level": [EVIL, "city", "unknown"],
+            "doc_type": ["plan", f"[x]({EVIL})", "plan"],
+            "period": [EVIL, "2023", None],
+        }
     )
     text = report.design_caveats(docs, min_docs=2)
     assert "<img" not in text and "&lt;img src=x onerror=alert\\(1\\)&gt;" in text
@@ -40,14 +44,24 @@ def test_corpus_markdown_and_footer_name_the_built_corpus(tmp_path):
     docs = text_documents.vstack(
         pl.DataFrame(
             {"doc_id": ["a"], "level": [EVIL], "doc_type": ["plan"], "period": ["2023"], "n_chars": [10]},
-        ).select([pl.col(c) if c in ("doc_id", "level", "doc_type", "period", "n_chars") else pl.lit(None).alias(c)
-                  for c in text_documents.columns]).cast(text_documents.schema)
+        )
+        .select(
+            [
+                pl.col(c)
+                if c in ("doc_id", "level", "doc_type", "period", "n_chars")
+                else pl.lit(None).alias(c)
+                for c in text_documents.columns
+            ]
+        )
+        .cast(text_documents.schema)
     )
     docs.write_parquet(folder / "documents.parquet")
     empty("rejected").write_parquet(folder / "rejected.parquet")
     from unittest import mock
 
-    with mock.patch.object(report, "read_table", lambda name, f=None, **k: pl.read_parquet(folder / f"{name}.parquet")):
+    with mock.patch.object(
+        report, "read_table", lambda name, f=None, **k: pl.read_parquet(folder / f"{name}.parquet")
+    ):
         text = report.corpus_markdown(folder)
         foot = report.footer(folder)
     assert "<img" not in text and "&lt;img" in text
@@ -59,7 +73,6 @@ def test_corpus_markdown_and_footer_name_the_built_corpus(tmp_path):
 
 def test_how_to_cite_names_the_software_and_every_document_with_its_source(tmp_path):
     import polars as pl
-
     from fazhi.report import citation_markdown
 
     pl.DataFrame(
@@ -102,9 +115,15 @@ def _groups_and_contrasts(high: float):
     from fazhi.themes import default_lexicons, group_tables
 
     rows = [
-        {"doc_id": f"{lv}{i}", "label": f"{lv}{i}", "level": lv, "doc_type": "annual_report",
-         "period": "2023", "theme": "emergency_response",
-         "emphasis": (high if lv == "province" else 1.0) + 0.1 * i}
+        {
+            "doc_id": f"{lv}{i}",
+            "label": f"{lv}{i}",
+            "level": lv,
+            "doc_type": "annual_report",
+            "period": "2023",
+            "theme": "emergency_response",
+            "emphasis": (high if lv == "province" else 1.0) + 0.1 * i,
+        }
         for lv in ("province", "city")
         for i in range(6)
     ]
@@ -130,5 +149,8 @@ def test_within_findings_say_why_levels_cannot_be_compared_within_one_value():
     lines = text.splitlines()
     assert len(lines) == 2 and lines[1].startswith(f"- **{report.theme_name('oversight')}**:")
     # one document type and one period: level is not confounded with them, and the page says so
-    assert "are of one document type (法治政府建设年度报告 annual report): level is not confounded with it" in lines[0]
+    assert (
+        "are of one document type (法治政府建设年度报告 annual report): level is not confounded with it"
+        in lines[0]
+    )
     assert "are of one period (2023)" in lines[0]

@@ -70,13 +70,20 @@ def test_categories_are_enums_from_the_data_files():
     docs = schema.TABLES["documents"].polars_schema
     assert docs["level"] == schema.LEVEL and docs["doc_type"] == schema.DOC_TYPE
     scores = schema.TABLES["theme_scores"].polars_schema
-    assert (scores["level"], scores["theme"], scores["measure"]) == (schema.LEVEL, schema.THEME, schema.MEASURE)
+    assert (scores["level"], scores["theme"], scores["measure"]) == (
+        schema.LEVEL,
+        schema.THEME,
+        schema.MEASURE,
+    )
 
 
 def test_sorting_on_the_enum_follows_the_vocabulary_not_the_alphabet():
     df = pl.DataFrame({"level": ["unknown", "county", "national", "province"], "n": [1, 2, 3, 4]})
     assert df.sort(schema.in_order("level", schema.LEVEL))["level"].to_list() == [
-        "national", "province", "county", "unknown"
+        "national",
+        "province",
+        "county",
+        "unknown",
     ]
     assert df.cast({"level": schema.LEVEL}).sort("level")["n"].to_list() == [3, 4, 2, 1]
     assert schema.levels_present(["county", None, "national", "county", "zz"]) == ["national", "county", "zz"]
@@ -88,7 +95,12 @@ def test_a_level_outside_levels_toml_is_refused_by_name(tmp_path):
     docs = schema.frame("documents").cast(schema.TABLES["documents"].text_schema)
     bad = docs.vstack(
         pl.DataFrame({"doc_id": ["a"], "level": ["galaxy"], "doc_type": ["notice"]})
-        .select([pl.col(c) if c in ("doc_id", "level", "doc_type") else pl.lit(None).alias(c) for c in docs.columns])
+        .select(
+            [
+                pl.col(c) if c in ("doc_id", "level", "doc_type") else pl.lit(None).alias(c)
+                for c in docs.columns
+            ]
+        )
         .cast(docs.schema)
     )
     with pytest.raises(schema.SchemaError, match=r"documents\.level: 'galaxy' not among"):
@@ -135,7 +147,11 @@ def test_a_chart_and_a_display_table_are_the_same_from_enum_or_text_columns():
     from fazhi.display import table
 
     docs = pl.DataFrame(
-        {"level": ["city", "national", "city"], "doc_type": ["notice", "other", "notice"], "n_chars": [1, 2, 3]}
+        {
+            "level": ["city", "national", "city"],
+            "doc_type": ["notice", "other", "notice"],
+            "n_chars": [1, 2, 3],
+        }
     )
     typed = docs.cast({"level": schema.LEVEL, "doc_type": schema.DOC_TYPE})
     assert json.dumps(documents_by_level(typed).to_dict(), sort_keys=True) == json.dumps(

@@ -57,8 +57,10 @@ def test_vendored_vega_matches_the_versions_altair_targets():
     assert {"vega.min.js", "vega-lite.min.js", "vega-embed.min.js"} <= names
     folder = charts.ASSETS / "vega"
     assert f"vega-lite {alt.VEGALITE_VERSION}" in (folder / "README.md").read_text(encoding="utf-8")
-    assert re.search(rf'version:\s*"{re.escape(alt.VEGALITE_VERSION)}"|"{re.escape(alt.VEGALITE_VERSION)}"',
-                     (folder / "vega-lite.min.js").read_text(encoding="utf-8"))
+    assert re.search(
+        rf'version:\s*"{re.escape(alt.VEGALITE_VERSION)}"|"{re.escape(alt.VEGALITE_VERSION)}"',
+        (folder / "vega-lite.min.js").read_text(encoding="utf-8"),
+    )
 
 
 def test_quarto_is_required_only_when_asked_for(monkeypatch):
@@ -96,7 +98,10 @@ def test_the_site_names_no_cdn_and_serves_vega_itself(built_site):
 @pytest.mark.slow
 def test_smalldocs_check_finds_no_ignored_option_or_broken_link(built_site):
     proc = subprocess.run(
-        [sys.executable, "-m", "smalldocs.cli", "check", str(built_site.staging)], capture_output=True, text=True
+        [sys.executable, "-m", "smalldocs.cli", "check", str(built_site.staging)],
+        capture_output=True,
+        check=False,
+        text=True,
     )
     report = proc.stdout + proc.stderr
     assert proc.returncode == 0, report
@@ -112,15 +117,22 @@ def test_landing_page_numbers_come_from_the_tables(built_site):
     # the key findings: each theme's presence and what the comparison of levels supports, from the tables
     per_doc = pl.read_parquet(built_site.tables / "theme_documents.parquet")
     contrasts = pl.read_parquet(built_site.tables / "theme_group_contrasts.parquet")
-    for theme, name in (("digital_government", "Digital government"), ("emergency_response", "Emergency response"),
-                        ("dispute_resolution", "Dispute resolution")):
+    for theme, name in (
+        ("digital_government", "Digital government"),
+        ("emergency_response", "Emergency response"),
+        ("dispute_resolution", "Dispute resolution"),
+    ):
         d = per_doc.filter(pl.col("theme") == theme)
-        assert f"<strong>{name}</strong>: present in {int(d['present'].sum())} of {d.height} document(s)" in text
+        assert (
+            f"<strong>{name}</strong>: present in {int(d['present'].sum())} of {d.height} document(s)" in text
+        )
     # the seeds have at most two documents per level: no interval, no "most", and the page says why
     assert contrasts["ci_low"].null_count() == contrasts.height
     assert "most emphasis" not in text
     assert "no comparison with an interval" in text
-    assert "no difference between levels of government in the three themes is supported by this corpus" in text
+    assert (
+        "no difference between levels of government in the three themes is supported by this corpus" in text
+    )
 
 
 @pytest.mark.slow
@@ -131,7 +143,9 @@ def test_data_page_offers_every_table_as_parquet_and_csv(built_site):
     downloads = built_site.site / "downloads"
     page = (built_site.site / "data.html").read_text(encoding="utf-8")
     built = sorted(p.stem for p in built_site.tables.glob("*.parquet"))
-    assert {"documents", "sections", "theme_scores", "topics", "theme_contrasts", "model_selection"} <= set(built)
+    assert {"documents", "sections", "theme_scores", "topics", "theme_contrasts", "model_selection"} <= set(
+        built
+    )
     for name in built:
         assert name in TABLES, f"the build wrote {name}, which fazhi.schema does not declare"
         spec = TABLES[name]
@@ -174,7 +188,9 @@ def test_a_notebook_refuses_tables_made_from_other_inputs(built_site, tmp_path):
     table = pq.read_table(path)
     stamp = json.loads(table.schema.metadata[STAMP_KEY])
     stamp["lexicon_hash"] = "0" * 64
-    pq.write_table(table.replace_schema_metadata({**table.schema.metadata, STAMP_KEY: json.dumps(stamp).encode()}), path)
+    pq.write_table(
+        table.replace_schema_metadata({**table.schema.metadata, STAMP_KEY: json.dumps(stamp).encode()}), path
+    )
     nb = tmp_path / "01_corpus.ipynb"
     shutil.copy(ROOT / "notebooks" / "01_corpus.ipynb", nb)
     env = {"FAZHI_DATA": str(stale), "FAZHI_CORPUS": str(ROOT / "seeds"), "FAZHI_PROJECT": str(ROOT)}
@@ -183,7 +199,10 @@ def test_a_notebook_refuses_tables_made_from_other_inputs(built_site, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="Quarto is not installed here (see README); smalldocs rendered the site")
+@pytest.mark.skipif(
+    shutil.which("quarto") is None,
+    reason="Quarto is not installed here (see README); smalldocs rendered the site",
+)
 def test_quarto_renders_the_same_staged_site(built_site, tmp_path):
     from fazhi.site import render
 
@@ -214,7 +233,10 @@ def test_design_caveats_follow_the_documents_table():
     both = docs.with_columns(doc_type=pl.lit("annual_report"), period=pl.Series(["2022", "2023", "2023"]))
     text = design_caveats(both, min_docs=1)
     assert "Fewer than" not in text and "confounded" not in text
-    assert "shared by two or more levels: 法治政府建设年度报告 annual report" in text and "2 different periods" in text
+    assert (
+        "shared by two or more levels: 法治政府建设年度报告 annual report" in text
+        and "2 different periods" in text
+    )
 
 
 # ------------------------------------------------------------------------------ the site's corpora (notebooks/site.toml)
@@ -246,17 +268,24 @@ def test_a_project_without_site_toml_has_one_corpus(tmp_path, monkeypatch):
     [
         ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\n', "exactly one corpus"),
         (
-            ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\ndefault = true\n'
-             '[[corpus]]\nname = "b"\nfolder = "b"\ntables = "u"\ndefault = true\n'),
+            (
+                '[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\ndefault = true\n'
+                '[[corpus]]\nname = "b"\nfolder = "b"\ntables = "u"\ndefault = true\n'
+            ),
             "exactly one corpus",
         ),
         ('[[corpus]]\nname = "a"\nfolder = "a"\ndefault = true\n', "'tables'"),
         (
-            ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\ndefault = true\n'
-             '[[corpus]]\nname = "a"\nfolder = "b"\ntables = "u"\n'),
+            (
+                '[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\ndefault = true\n'
+                '[[corpus]]\nname = "a"\nfolder = "b"\ntables = "u"\n'
+            ),
             "repeat",
         ),
-        ('[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\nnotebooks = "x"\ndefault = true\n', "glob patterns"),
+        (
+            '[[corpus]]\nname = "a"\nfolder = "a"\ntables = "t"\nnotebooks = "x"\ndefault = true\n',
+            "glob patterns",
+        ),
         ("[[corpus\n", "not valid TOML"),
     ],
 )
@@ -274,8 +303,9 @@ def test_a_page_of_an_absent_corpus_is_replaced_by_a_note_keeping_its_title(tmp_
     from fazhi.site import SiteCorpus, skip_notebook
 
     path = tmp_path / "08_x.ipynb"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 8. A title\n\ntext"),
-                                         nbformat.v4.new_code_cell("1/0")])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# 8. A title\n\ntext"), nbformat.v4.new_code_cell("1/0")]
+    )
     nbformat.write(nb, path)
     note = skip_notebook(path, SiteCorpus("mine", tmp_path / "absent", tmp_path / "t", ("*",)))
     cells = nbformat.read(path, as_version=4).cells
@@ -310,7 +340,9 @@ def test_a_site_without_the_other_corpora_skips_their_pages_with_a_note(messy_si
 RAW_DUMP = re.compile(
     r"shape: \(\d|[┌╞└]─|class=\"dataframe\"|<td>(?:str|i64|i32|i16|f64|f32|bool|date|list\[str\])</td>"
 )
-LIBRARY_NOISE = re.compile(r"Building prefix dict|Loading model from cache|Dumping model to file cache|jieba\.cache")
+LIBRARY_NOISE = re.compile(
+    r"Building prefix dict|Loading model from cache|Dumping model to file cache|jieba\.cache"
+)
 
 
 @pytest.mark.slow
@@ -320,7 +352,9 @@ def test_no_page_shows_a_raw_dataframe_dump_or_library_noise(built_site):
     for page in pages:
         text = page.read_text(encoding="utf-8")
         dump = RAW_DUMP.search(text)
-        assert dump is None, f"{page.relative_to(built_site.site)} shows a raw dataframe dump: {dump.group(0)!r}"
+        assert dump is None, (
+            f"{page.relative_to(built_site.site)} shows a raw dataframe dump: {dump.group(0)!r}"
+        )
         noise = LIBRARY_NOISE.search(text)
         assert noise is None, f"{page.relative_to(built_site.site)} shows library noise: {noise.group(0)!r}"
 

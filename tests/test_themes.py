@@ -9,12 +9,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from fazhi import themes as T
 from fazhi.pipeline import STAGES, BuildContext
 from fazhi.schema import validate
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -58,16 +57,23 @@ def test_lexicons_cover_the_eight_systems_with_enough_terms() -> None:
 
 def test_lexicon_terms_carry_their_vocabulary_eras(tmp_path: Path) -> None:
     eras = T.load_lexicons().eras()
-    row = eras.filter((pl.col("theme") == "digital_government") & (pl.col("term") == "数字政府")).row(0, named=True)
+    row = eras.filter((pl.col("theme") == "digital_government") & (pl.col("term") == "数字政府")).row(
+        0, named=True
+    )
     assert row["valid_from"] is not None and row["era"]
-    older = eras.filter((pl.col("theme") == "digital_government") & (pl.col("term") == "电子政务")).row(0, named=True)
+    older = eras.filter((pl.col("theme") == "digital_government") & (pl.col("term") == "电子政务")).row(
+        0, named=True
+    )
     assert older["valid_from"] < row["valid_from"]  # the documented succession 电子政务 → 数字政府
     # every term is listed, eras or not; an added era is read back
     assert eras.height == len(T.load_lexicons().terms)
     folder = _lexicon_copy(tmp_path)
     path = folder / "emergency_response.toml"
-    path.write_text(path.read_text(encoding="utf-8") + '\n[[term]]\nterm = "新词"\ngloss = "x"\nvalid_from = 1990\n'
-                    'valid_to = 1999\nera = "the 1990s"\n', encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + '\n[[term]]\nterm = "新词"\ngloss = "x"\nvalid_from = 1990\n'
+        'valid_to = 1999\nera = "the 1990s"\n',
+        encoding="utf-8",
+    )
     new = T.load_lexicons(folder).eras().filter(pl.col("term") == "新词").row(0, named=True)
     assert (new["valid_from"], new["valid_to"], new["era"]) == (1990, 1999, "the 1990s")
 
@@ -90,11 +96,17 @@ def test_no_lexicon_term_is_an_outline_heading_phrase() -> None:
         (lambda s: s + '\n[[term]]\nterm = "行政复议"\ngloss = "dup"\n', "already a term"),
         (lambda s: s + '\n[[term]]\nterm = "新词"\n', "no gloss"),
         (lambda s: s + '\n[[term]]\nterm = "新词"\nweight = 2.0\ngloss = "x"\n', "weight"),
-        (lambda s: s.replace('id = "emergency_response"', 'id = "emergencies"'), "differs from the file name"),
+        (
+            lambda s: s.replace('id = "emergency_response"', 'id = "emergencies"'),
+            "differs from the file name",
+        ),
         (lambda s: s + "\n[[term\n", "not valid TOML"),
         (lambda s: s + '\n[[term]]\nterm = "新词"\ngloss = "x"\nvalid_from = "2003"\n', "valid_from"),
         (lambda s: s + '\n[[term]]\nterm = "新词"\ngloss = "x"\nvalid_to = 30000\n', "valid_to"),
-        (lambda s: s + '\n[[term]]\nterm = "新词"\ngloss = "x"\nvalid_from = 2010\nvalid_to = 2000\n', "must not follow"),
+        (
+            lambda s: s + '\n[[term]]\nterm = "新词"\ngloss = "x"\nvalid_from = 2010\nvalid_to = 2000\n',
+            "must not follow",
+        ),
         (lambda s: s + '\n[[term]]\nterm = "新词"\ngloss = "x"\nera = 3\n', "non-text era"),
         (lambda s: s.replace('label_en = "emergency response"', 'label_en = ""'), "label_en must be"),
     ],
@@ -128,8 +140,10 @@ def test_a_themes_labels_are_read_from_its_lexicon_file(tmp_path: Path) -> None:
     assert (lx.label_zh, lx.label_en) == (raw["name"], english["oversight"])
 
 
-def test_changing_a_lexicon_file_changes_the_hash_in_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import fazhi.tables as tables
+def test_changing_a_lexicon_file_changes_the_hash_in_outputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fazhi import tables
 
     data = tmp_path / "data"
     shutil.copytree(T.LEXICON_DIR.parent, data, ignore=shutil.ignore_patterns("__pycache__"))
@@ -141,7 +155,11 @@ def test_changing_a_lexicon_file_changes_the_hash_in_outputs(tmp_path: Path, mon
     before = T.load_lexicons()
     hits_before = T.find_hits(tokens, docs, before)
     path = data / "lexicons" / "emergency_response.toml"
-    path.write_text(path.read_text(encoding="utf-8") + '\n[[term]]\nterm = "应急广播"\ngloss = "emergency broadcasting"\n', encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + '\n[[term]]\nterm = "应急广播"\ngloss = "emergency broadcasting"\n',
+        encoding="utf-8",
+    )
     after = T.load_lexicons()
     hits_after = T.find_hits(tokens, docs, after)
     assert before.hash != after.hash
@@ -170,7 +188,16 @@ def _stream(doc_id: str, words: list[str]) -> pl.DataFrame:
             "end": [s + len(w) for s, w in zip(starts, words, strict=True)],
             "keep": [len(w) > 1 for w in words],
         },
-        schema={"doc_id": pl.String, "section_id": pl.Int32, "sentence_id": pl.Int32, "token_id": pl.Int32, "token": pl.String, "start": pl.Int64, "end": pl.Int64, "keep": pl.Boolean},
+        schema={
+            "doc_id": pl.String,
+            "section_id": pl.Int32,
+            "sentence_id": pl.Int32,
+            "token_id": pl.Int32,
+            "token": pl.String,
+            "start": pl.Int64,
+            "end": pl.Int64,
+            "keep": pl.Boolean,
+        },
     )
 
 
@@ -198,7 +225,10 @@ def test_plus_and_digit_terms_are_one_term_with_the_default_tokenizer() -> None:
     by = dict(zip(scores["theme"], scores["hits"], strict=True))
     assert by["digital_government"] == 1  # 互联网+监管 once, not 互联网+ as well
     assert by["government_functions"] == 1  # 12345热线 once, not 12345 as well
-    hits = T.find_hits(T.tokens_frame(pl.DataFrame({"doc_id": ["d"], "text": [text]})), pl.DataFrame({"doc_id": ["d"], "n_chars": [len(text)]}))
+    hits = T.find_hits(
+        T.tokens_frame(pl.DataFrame({"doc_id": ["d"], "text": [text]})),
+        pl.DataFrame({"doc_id": ["d"], "n_chars": [len(text)]}),
+    )
     assert sorted(hits["term"].to_list()) == ["12345热线", "互联网+监管"]
     for s, e, term in hits.select("start", "end", "term").iter_rows():
         assert text[s:e] == term
@@ -216,7 +246,9 @@ def test_score_themes_returns_all_eight_themes() -> None:
     by = dict(zip(scores["theme"], scores["hits"], strict=True))
     assert by["emergency_response"] == 2 and by["dispute_resolution"] == 1
     present = dict(zip(scores["theme"], scores["present"], strict=True))
-    assert present["emergency_response"] and present["dispute_resolution"] and not present["digital_government"]
+    assert (
+        present["emergency_response"] and present["dispute_resolution"] and not present["digital_government"]
+    )
     empty = T.score_themes("")
     assert empty["hits"].sum() == 0 and empty["per_1k_tokens"].sum() == 0 and not empty["present"].any()
 
@@ -225,7 +257,10 @@ def test_present_follows_the_context_rules_not_the_bare_hit() -> None:
     """数据 and 平台 are digital-government lexicon words; in an economy sentence they are not the theme."""
     economy = T.score_themes("发展数字经济，建设大数据产业园和工业互联网平台。")
     government = T.score_themes("推进政务数据共享，建设一体化政务服务平台，实现一网通办。")
-    pres = {name: dict(zip(f["theme"], f["present"], strict=True)) for name, f in (("e", economy), ("g", government))}
+    pres = {
+        name: dict(zip(f["theme"], f["present"], strict=True))
+        for name, f in (("e", economy), ("g", government))
+    }
     assert not pres["e"]["digital_government"] and pres["g"]["digital_government"]
     debt = T.score_themes("积极化解地方政府债务风险，化解结构性矛盾。")
     assert not dict(zip(debt["theme"], debt["present"], strict=True))["dispute_resolution"]
@@ -247,7 +282,12 @@ def test_any_tokenisation_of_a_term_is_one_hit(data: st.DataObject) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.text(alphabet="应急预案管理复议行政数据共享互联网+监管12345热线", min_size=1, max_size=4), max_size=30))
+@given(
+    st.lists(
+        st.text(alphabet="应急预案管理复议行政数据共享互联网+监管12345热线", min_size=1, max_size=4),
+        max_size=30,
+    )
+)
 def test_hits_never_overlap_and_spell_their_terms(tokens: list[str]) -> None:
     hits = T.Matcher(T.load_lexicons()).match(tokens)
     last = -1
@@ -262,7 +302,16 @@ def test_hits_never_overlap_and_spell_their_terms(tokens: list[str]) -> None:
 
 def test_stage_tables_match_their_contracts(seed_tables: dict[str, pl.DataFrame]) -> None:
     lex = T.load_lexicons()
-    for name in ("theme_hits", "theme_sections", "theme_scores", "theme_contrasts", "theme_validation", "theme_confusion", "theme_sensitivity", "theme_expansion"):
+    for name in (
+        "theme_hits",
+        "theme_sections",
+        "theme_scores",
+        "theme_contrasts",
+        "theme_validation",
+        "theme_confusion",
+        "theme_sensitivity",
+        "theme_expansion",
+    ):
         df = seed_tables[name]
         validate(name, df)
         assert df.height > 0, name
@@ -302,8 +351,10 @@ def test_validation_excludes_the_heading(seed_tables: dict[str, pl.DataFrame]) -
         (pl.col("start") >= pl.col("cut_start")) & (pl.col("end") <= pl.col("cut_end"))
     )
     assert inside_heading.height > 0  # headings do hold lexicon terms ...
-    keys, w = T.unit_evidence(units, hits, T.load_lexicons().themes)
-    keys_all, w_all = T.unit_evidence(units.with_columns(cut_end=pl.col("cut_start")), hits, T.load_lexicons().themes)
+    _keys, w = T.unit_evidence(units, hits, T.load_lexicons().themes)
+    _keys_all, w_all = T.unit_evidence(
+        units.with_columns(cut_end=pl.col("cut_start")), hits, T.load_lexicons().themes
+    )
     assert w.sum() < w_all.sum()  # ... and they are left out of the bodies
 
 
@@ -367,9 +418,32 @@ def _toy_corpus() -> tuple[pl.DataFrame, pl.DataFrame]:
     for sid, (title, label, body) in enumerate(parts):
         start = len(text)
         text += f"{title}\n{body}\n"
-        rows.append({"doc_id": "toy", "section_id": sid, "parent_id": None, "title": title[2:], "start": start, "end": len(text), "system": label, "system_source": "heading" if label else None})
+        rows.append(
+            {
+                "doc_id": "toy",
+                "section_id": sid,
+                "parent_id": None,
+                "title": title[2:],
+                "start": start,
+                "end": len(text),
+                "system": label,
+                "system_source": "heading" if label else None,
+            }
+        )
     docs = pl.DataFrame({"doc_id": ["toy"], "text": [text]})
-    secs = pl.DataFrame(rows, schema={"doc_id": pl.String, "section_id": pl.Int32, "parent_id": pl.Int32, "title": pl.String, "start": pl.Int64, "end": pl.Int64, "system": pl.String, "system_source": pl.String})
+    secs = pl.DataFrame(
+        rows,
+        schema={
+            "doc_id": pl.String,
+            "section_id": pl.Int32,
+            "parent_id": pl.Int32,
+            "title": pl.String,
+            "start": pl.Int64,
+            "end": pl.Int64,
+            "system": pl.String,
+            "system_source": pl.String,
+        },
+    )
     return docs, secs
 
 
@@ -384,7 +458,11 @@ def test_validation_on_a_toy_labelled_corpus() -> None:
     assert abs(m["dispute_resolution"]["f1"] - 2 / 3) < 1e-9
     assert m["oversight"]["f1"] is None  # no support, nothing predicted
     cells = {(r["label"], r["predicted"]): r["n"] for r in v.confusion.to_dicts()}
-    assert cells == {("emergency_response", "emergency_response"): 1, ("emergency_response", "dispute_resolution"): 1, ("dispute_resolution", "dispute_resolution"): 1}
+    assert cells == {
+        ("emergency_response", "emergency_response"): 1,
+        ("emergency_response", "dispute_resolution"): 1,
+        ("dispute_resolution", "dispute_resolution"): 1,
+    }
     # The unlabelled section is not scored; the heading 突发事件应对 did not count for the third section.
     assert v.units.height == 3
     third = v.units.filter(pl.col("unit_id") == 2)
@@ -417,14 +495,23 @@ _span = st.tuples(st.integers(0, 60), st.integers(0, 12))
 
 @settings(max_examples=200, deadline=None)
 @given(
-    units=st.lists(st.tuples(st.sampled_from("ab"), _span, st.integers(0, 6), st.integers(0, 6)), max_size=12),
+    units=st.lists(
+        st.tuples(st.sampled_from("ab"), _span, st.integers(0, 6), st.integers(0, 6)), max_size=12
+    ),
     hits=st.lists(st.tuples(st.sampled_from("abc"), _span), max_size=30),
 )
 def test_hits_in_units_is_the_interval_join(units, hits) -> None:
     # Units may overlap, be empty, or have a cut anywhere; hits may sit in no unit or in a document without units.
     u = pl.DataFrame(
         [(d, k, s, s + n, s + c0, s + c0 + c1) for k, (d, (s, n), c0, c1) in enumerate(units)],
-        schema={"doc_id": pl.String, "unit_id": pl.Int32, "start": pl.Int64, "end": pl.Int64, "cut_start": pl.Int64, "cut_end": pl.Int64},
+        schema={
+            "doc_id": pl.String,
+            "unit_id": pl.Int32,
+            "start": pl.Int64,
+            "end": pl.Int64,
+            "cut_start": pl.Int64,
+            "cut_end": pl.Int64,
+        },
         orient="row",
     )
     h = pl.DataFrame(
@@ -433,8 +520,9 @@ def test_hits_in_units_is_the_interval_join(units, hits) -> None:
         orient="row",
     )
     pairs = T.hits_in_units(u, h)
-    assert list(zip(pairs["hit_row"].to_list(), pairs["unit_row"].to_list(), strict=True)) == _naive_hits_in_units(u, h)
-
+    assert list(
+        zip(pairs["hit_row"].to_list(), pairs["unit_row"].to_list(), strict=True)
+    ) == _naive_hits_in_units(u, h)
 
 
 def test_a_theme_is_present_only_above_the_documented_minimum():
@@ -442,14 +530,26 @@ def test_a_theme_is_present_only_above_the_documented_minimum():
 
     lex = default_lexicons()
     docs = pl.DataFrame(
-        {"doc_id": ["one_word", "three_words", "diluted"], "source_file": ["a.txt", "b.txt", "c.txt"],
-         "region": [None, None, None], "issuer": [None, None, None], "level": ["city", "city", "county"],
-         "doc_type": ["other"] * 3, "period": [None, None, None]}
+        {
+            "doc_id": ["one_word", "three_words", "diluted"],
+            "source_file": ["a.txt", "b.txt", "c.txt"],
+            "region": [None, None, None],
+            "issuer": [None, None, None],
+            "level": ["city", "city", "county"],
+            "doc_type": ["other"] * 3,
+            "period": [None, None, None],
+        }
     )
     # one incidental hit on 250 tokens (4 per 1,000); three hits on 300 tokens; three hits on 5,000 tokens
     sections = pl.DataFrame(
-        {"doc_id": ["one_word", "three_words", "diluted"], "section_id": [0, 0, 0], "theme": ["emergency_response"] * 3,
-         "hits": [1, 3, 3], "weighted_hits": [1.0, 3.0, 3.0], "word_tokens": [250, 300, 5000]}
+        {
+            "doc_id": ["one_word", "three_words", "diluted"],
+            "section_id": [0, 0, 0],
+            "theme": ["emergency_response"] * 3,
+            "hits": [1, 3, 3],
+            "weighted_hits": [1.0, 3.0, 3.0],
+            "word_tokens": [250, 300, 5000],
+        }
     )
     out = theme_documents(sections, docs, lex).filter(pl.col("theme") == "emergency_response")
     got = {r["doc_id"]: (r["present"], r["emphasis"]) for r in out.iter_rows(named=True)}
@@ -467,9 +567,17 @@ def test_group_tables_compare_levels_and_levels_within_types():
 
     lex = default_lexicons()
     rows = [
-        {"doc_id": f"{lv}{k}", "level": lv, "doc_type": "annual_report", "period": "2023", "theme": "emergency_response",
-         "emphasis": base + k, "present": True}
-        for lv, base in (("city", 1.0), ("county", 30.0), ("unknown", 99.0)) for k in range(6)
+        {
+            "doc_id": f"{lv}{k}",
+            "level": lv,
+            "doc_type": "annual_report",
+            "period": "2023",
+            "theme": "emergency_response",
+            "emphasis": base + k,
+            "present": True,
+        }
+        for lv, base in (("city", 1.0), ("county", 30.0), ("unknown", 99.0))
+        for k in range(6)
     ]
     groups, contrasts = group_tables(pl.DataFrame(rows), lex, n_boot=300)
     assert set(groups["covariate"]) == {"level", "doc_type", "period"}

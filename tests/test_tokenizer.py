@@ -85,7 +85,12 @@ def test_offsets_tile_the_text(seed_texts: list[str], rj: Tokenizer) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("法治政府一网通办双随机、一公开热线12345+·%-._ \n“”abc\ue000")), max_size=40))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("法治政府一网通办双随机、一公开热线12345+·%-._ \n“”abc\ue000")),
+        max_size=40,
+    )
+)
 def test_raw_round_trips_any_text(text: str) -> None:
     tok = get_tokenizer()
     assert "".join(tok.raw(text)) == text
@@ -211,13 +216,25 @@ def test_tokens_table_contract(tmp_path: Path) -> None:
     assert table["section_id"].null_count() == 0
     texts = dict(docs.select("doc_id", "text").iter_rows())
     sample = table.sample(300, seed=0)
-    assert all(texts[d][s:e] == t for d, s, e, t in sample.select("doc_id", "start", "end", "token").iter_rows())
+    assert all(
+        texts[d][s:e] == t for d, s, e, t in sample.select("doc_id", "start", "end", "token").iter_rows()
+    )
     ids = table.group_by("doc_id").agg(ok=(pl.col("token_id") == pl.int_range(pl.len())).all())
     assert ids["ok"].all()
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from(list("法治政府一网通办双随机、一公开热线12345+·%-._ \n互联网监管ab9\ue000")), max_size=30), max_size=4))
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(
+                list("法治政府一网通办双随机、一公开热线12345+·%-._ \n互联网监管ab9\ue000")
+            ),
+            max_size=30,
+        ),
+        max_size=4,
+    )
+)
 def test_batch_protection_equals_piecewise_path(texts: list[str]) -> None:
     # the batch path finds protected spans with polars' regex; raw() with Python's re: same tokens
     tok = get_tokenizer()
@@ -245,7 +262,9 @@ def test_vocabulary_history_does_not_change_output(seed_texts: list[str]) -> Non
     for a, t in zip(fresh, texts):
         assert a.equals(small.frame([t])[0])
         sizes.append(small.vocabulary_size)
-    assert any(later < earlier for earlier, later in itertools.pairwise(sizes))  # the memory was reset on the way
+    assert any(
+        later < earlier for earlier, later in itertools.pairwise(sizes)
+    )  # the memory was reset on the way
     assert fresh[1].equals(Tokenizer().frame(seed_texts[2:] + texts[1:2])[-1])
 
 
@@ -262,7 +281,14 @@ def test_one_tokenizer_shared_by_threads(seed_texts: list[str]) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from(list("12345热线互联网+监管双随机、一公开ab9.-_%x 政府")), max_size=40), max_size=5))
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(list("12345热线互联网+监管双随机、一公开ab9.-_%x 政府")), max_size=40
+        ),
+        max_size=5,
+    )
+)
 def test_masking_equals_a_regex_replace(texts: list[str]) -> None:
     # the spans are put back in place by str.find after one regex pass: same text as a second pass
     from fazhi.tokenizer import SENTINEL

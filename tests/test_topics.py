@@ -45,7 +45,9 @@ def synthetic_tables(n_docs: int = 4, sections_per_doc: int = 9, seed: int = 0) 
                         ["坚持", "指导", "深入", "贯彻"]
                         if boiler
                         else [
-                            rng.choice(PLANTED[sysid]) if rng.random() < 0.85 else rng.choice(PLANTED[rng.choice(systems)])
+                            rng.choice(PLANTED[sysid])
+                            if rng.random() < 0.85
+                            else rng.choice(PLANTED[rng.choice(systems)])
                             for _ in range(8)
                         ]
                         + [rng.choice(COMMON)]
@@ -65,44 +67,105 @@ def synthetic_tables(n_docs: int = 4, sections_per_doc: int = 9, seed: int = 0) 
                     text.append("。")
                     sents.append((doc_id, j, 2 * j + p, sentence_id, s_start, pos))
                     sentence_id += 1
-            secs.append((doc_id, j, None, 1, "chinese_numeral", f"{j}、", j + 1, f"标题{j}", sec_start, pos, f"{j + 1}", sysid, "heading"))
+            secs.append(
+                (
+                    doc_id,
+                    j,
+                    None,
+                    1,
+                    "chinese_numeral",
+                    f"{j}、",
+                    j + 1,
+                    f"标题{j}",
+                    sec_start,
+                    pos,
+                    f"{j + 1}",
+                    sysid,
+                    "heading",
+                )
+            )
         docs.append((doc_id, LEVELS[d % len(LEVELS)], "".join(text)))
-    documents = pl.DataFrame(docs, schema={"doc_id": pl.String, "level": pl.String, "text": pl.String}, orient="row")
+    documents = pl.DataFrame(
+        docs, schema={"doc_id": pl.String, "level": pl.String, "text": pl.String}, orient="row"
+    )
     sections = pl.DataFrame(
         secs,
         schema={
-            "doc_id": pl.String, "section_id": pl.Int32, "parent_id": pl.Int32, "level": pl.Int32, "kind": pl.String,
-            "marker": pl.String, "ordinal": pl.Int32, "title": pl.String, "start": pl.Int64, "end": pl.Int64,
-            "path": pl.String, "system": pl.String, "system_source": pl.String,
+            "doc_id": pl.String,
+            "section_id": pl.Int32,
+            "parent_id": pl.Int32,
+            "level": pl.Int32,
+            "kind": pl.String,
+            "marker": pl.String,
+            "ordinal": pl.Int32,
+            "title": pl.String,
+            "start": pl.Int64,
+            "end": pl.Int64,
+            "path": pl.String,
+            "system": pl.String,
+            "system_source": pl.String,
         },
         orient="row",
     )
     sentences = pl.DataFrame(
         sents,
-        schema={"doc_id": pl.String, "section_id": pl.Int32, "paragraph_id": pl.Int32, "sentence_id": pl.Int32, "start": pl.Int64, "end": pl.Int64},
+        schema={
+            "doc_id": pl.String,
+            "section_id": pl.Int32,
+            "paragraph_id": pl.Int32,
+            "sentence_id": pl.Int32,
+            "start": pl.Int64,
+            "end": pl.Int64,
+        },
         orient="row",
     )
     tokens = pl.DataFrame(
         toks,
         schema={
-            "doc_id": pl.String, "section_id": pl.Int32, "sentence_id": pl.Int32, "token_id": pl.Int32, "token": pl.String,
-            "start": pl.Int64, "end": pl.Int64, "pos": pl.String, "keep": pl.Boolean,
+            "doc_id": pl.String,
+            "section_id": pl.Int32,
+            "sentence_id": pl.Int32,
+            "token_id": pl.Int32,
+            "token": pl.String,
+            "start": pl.Int64,
+            "end": pl.Int64,
+            "pos": pl.String,
+            "keep": pl.Boolean,
         },
         orient="row",
     )
-    boilerplate = pl.DataFrame({"doc_id": [f"doc{d}" for d in range(n_docs)], "sentence_id": [0] * n_docs}).with_columns(
-        pl.col("sentence_id").cast(pl.Int32)
-    )
+    boilerplate = pl.DataFrame(
+        {"doc_id": [f"doc{d}" for d in range(n_docs)], "sentence_id": [0] * n_docs}
+    ).with_columns(pl.col("sentence_id").cast(pl.Int32))
     theme_hits = pl.DataFrame(
-        hits, schema={"doc_id": pl.String, "theme": pl.String, "term": pl.String, "start": pl.Int64, "end": pl.Int64}, orient="row"
+        hits,
+        schema={
+            "doc_id": pl.String,
+            "theme": pl.String,
+            "term": pl.String,
+            "start": pl.Int64,
+            "end": pl.Int64,
+        },
+        orient="row",
     )
     return {
-        "documents": documents, "sections": sections, "sentences": sentences, "tokens": tokens,
-        "boilerplate": boilerplate, "theme_hits": theme_hits,
+        "documents": documents,
+        "sections": sections,
+        "sentences": sentences,
+        "tokens": tokens,
+        "boilerplate": boilerplate,
+        "theme_hits": theme_hits,
     }
 
 
-FAST = T.TopicSettings(k_grid=(2, 3, 4), seeds=(0, 1, 2, 3, 4), lda_max_iter=15, nmf_max_iter=200, n_bootstrap=200, min_unit_tokens=5)
+FAST = T.TopicSettings(
+    k_grid=(2, 3, 4),
+    seeds=(0, 1, 2, 3, 4),
+    lda_max_iter=15,
+    nmf_max_iter=200,
+    n_bootstrap=200,
+    min_unit_tokens=5,
+)
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +176,13 @@ def tables() -> dict[str, pl.DataFrame]:
 @pytest.fixture(scope="module")
 def stage(tables) -> dict[str, pl.DataFrame]:
     return T.run_topics(
-        tables["tokens"], sections=tables["sections"], sentences=tables["sentences"], documents=tables["documents"],
-        boilerplate=tables["boilerplate"], theme_hits=tables["theme_hits"], settings=FAST,
+        tables["tokens"],
+        sections=tables["sections"],
+        sentences=tables["sentences"],
+        documents=tables["documents"],
+        boilerplate=tables["boilerplate"],
+        theme_hits=tables["theme_hits"],
+        settings=FAST,
     )
 
 
@@ -122,8 +190,12 @@ def stage(tables) -> dict[str, pl.DataFrame]:
 
 
 def test_dtm_counts_kept_tokens_per_section(tables):
-    dtm = T.document_term_matrix(tables["tokens"], sections=tables["sections"], documents=tables["documents"],
-                                 settings=T.TopicSettings(min_df=1, max_df=1.0, exclude_boilerplate=False, min_unit_tokens=1))
+    dtm = T.document_term_matrix(
+        tables["tokens"],
+        sections=tables["sections"],
+        documents=tables["documents"],
+        settings=T.TopicSettings(min_df=1, max_df=1.0, exclude_boilerplate=False, min_unit_tokens=1),
+    )
     kept = tables["tokens"].filter(pl.col("keep"))
     assert dtm.X.sum() == kept.height  # every kept token counted once, punctuation (keep=False) never
     assert "。" not in dtm.vocab
@@ -143,7 +215,11 @@ def test_dtm_boilerplate_excluded_and_pruning(tables):
     loose = T.TopicSettings(min_df=1, max_df=1.0, min_unit_tokens=1)
     with_bp = T.document_term_matrix(tables["tokens"], boilerplate=tables["boilerplate"], settings=loose)
     assert "坚持" not in with_bp.vocab and with_bp.pruning["boilerplate_tokens"] == 4 * 4
-    without = T.document_term_matrix(tables["tokens"], boilerplate=tables["boilerplate"], settings=replace_(loose, exclude_boilerplate=False))
+    without = T.document_term_matrix(
+        tables["tokens"],
+        boilerplate=tables["boilerplate"],
+        settings=replace_(loose, exclude_boilerplate=False),
+    )
     assert "坚持" in without.vocab
     # max_df: the common words occur in (nearly) every section, so a 0.5 ceiling removes them
     pruned = T.document_term_matrix(tables["tokens"], settings=replace_(loose, max_df=0.5))
@@ -153,7 +229,9 @@ def test_dtm_boilerplate_excluded_and_pruning(tables):
     threshold = int(np.median(df)) + 1
     rare = {t for t, c in zip(without.vocab, df) if c < threshold}
     assert rare and len(rare) < len(without.vocab)
-    strict = T.document_term_matrix(tables["tokens"], settings=replace_(loose, exclude_boilerplate=False, min_df=threshold))
+    strict = T.document_term_matrix(
+        tables["tokens"], settings=replace_(loose, exclude_boilerplate=False, min_df=threshold)
+    )
     assert set(strict.vocab) == set(without.vocab) - rare
     capped = T.document_term_matrix(tables["tokens"], settings=replace_(loose, max_terms=5))
     assert len(capped.vocab) == 5
@@ -168,7 +246,9 @@ def replace_(s: T.TopicSettings, **kw) -> T.TopicSettings:
 @pytest.mark.parametrize("unit,n", [("paragraph", 4 * 9 * 2), ("document", 4)])
 def test_dtm_other_units(tables, unit, n):
     s = T.TopicSettings(unit=unit, min_df=1, max_df=1.0, min_unit_tokens=1, exclude_boilerplate=False)
-    dtm = T.document_term_matrix(tables["tokens"], sections=tables["sections"], sentences=tables["sentences"], settings=s)
+    dtm = T.document_term_matrix(
+        tables["tokens"], sections=tables["sections"], sentences=tables["sentences"], settings=s
+    )
     assert dtm.units.height == n
     assert dtm.X.sum() == tables["tokens"].filter(pl.col("keep")).height
     if unit == "paragraph":
@@ -260,7 +340,10 @@ def test_lda_theta_and_perplexity_equal_the_public_api(tables):
     dtm = T.document_term_matrix(tables["tokens"], settings=FAST)
     fit = T.fit_topic_model(dtm.X, 3, model="lda", seed=1, settings=FAST)
     est = LatentDirichletAllocation(
-        n_components=3, learning_method="batch", max_iter=FAST.lda_max_iter, random_state=1,
+        n_components=3,
+        learning_method="batch",
+        max_iter=FAST.lda_max_iter,
+        random_state=1,
         max_doc_update_iter=FAST.lda_doc_update_iter,
     ).fit(dtm.X.astype(float))
     assert fit.components.tobytes() == est.components_.tobytes()
@@ -349,9 +432,13 @@ def test_stage_finds_the_planted_structure(stage):
     sums = stage["doc_topics"].group_by("model", "unit_id").agg(pl.col("share").sum())["share"]
     np.testing.assert_allclose(sums.to_numpy(), 1)
     # alignment: each topic's strongest system and theme is its own, with lift > 1
-    al = stage["topic_alignment"].join(summary.select("model", "topic", pl.col("system").alias("own")), on=["model", "topic"])
+    al = stage["topic_alignment"].join(
+        summary.select("model", "topic", pl.col("system").alias("own")), on=["model", "topic"]
+    )
     for kind in ("theme", "system"):
-        best = al.filter(pl.col("kind") == kind).sort("lift", descending=True).group_by("model", "topic").first()
+        best = (
+            al.filter(pl.col("kind") == kind).sort("lift", descending=True).group_by("model", "topic").first()
+        )
         assert (best["target"] == best["own"]).all(), kind
         assert (best["lift"] > 1).all()
     reps = stage["topic_representatives"]
@@ -370,8 +457,13 @@ def test_prevalence_intervals_contain_the_estimate(stage):
 
 def test_stage_is_byte_deterministic(tables, stage):
     again = T.run_topics(
-        tables["tokens"], sections=tables["sections"], sentences=tables["sentences"], documents=tables["documents"],
-        boilerplate=tables["boilerplate"], theme_hits=tables["theme_hits"], settings=FAST,
+        tables["tokens"],
+        sections=tables["sections"],
+        sentences=tables["sentences"],
+        documents=tables["documents"],
+        boilerplate=tables["boilerplate"],
+        theme_hits=tables["theme_hits"],
+        settings=FAST,
     )
     for name in stage:
         assert stage[name].equals(again[name]), name
@@ -388,7 +480,11 @@ def test_build_stage_reads_ctx(tables):
     from fazhi.pipeline import BuildContext
 
     ctx = BuildContext(
-        corpus=Path("."), out=Path("."), tables=dict(tables), progress=False, jobs=1,
+        corpus=Path("."),
+        out=Path("."),
+        tables=dict(tables),
+        progress=False,
+        jobs=1,
         settings={"topics": {"k_grid": [3], "seeds": [0, 1], "n_bootstrap": 50, "min_unit_tokens": 5}},
     )
     out = T.build_stage(ctx)
@@ -428,8 +524,13 @@ def test_lda_method_auto_rule(tables):
 
 def _run(tables, settings):
     return T.run_topics(
-        tables["tokens"], sections=tables["sections"], sentences=tables["sentences"], documents=tables["documents"],
-        boilerplate=tables["boilerplate"], theme_hits=tables["theme_hits"], settings=settings,
+        tables["tokens"],
+        sections=tables["sections"],
+        sentences=tables["sentences"],
+        documents=tables["documents"],
+        boilerplate=tables["boilerplate"],
+        theme_hits=tables["theme_hits"],
+        settings=settings,
     )
 
 
@@ -454,11 +555,18 @@ def test_selection_on_a_sample_then_final_fits_on_all_units(tables):
     assert sel["n_units"].unique().to_list() == [20] and sel["n_units_all"].unique().to_list() == [n_all]
     assert out["topic_runs"]["n_units"].unique().to_list() == [20]
     used = dict(out["topic_settings"].iter_rows())
-    assert used["selection_sampled"] == "True" and used["selection_units"] == "20" and used["final_units"] == str(n_all)
+    assert (
+        used["selection_sampled"] == "True"
+        and used["selection_units"] == "20"
+        and used["final_units"] == str(n_all)
+    )
     assert used["selection_max_units"] == "20"
     # the final models describe every unit, at the chosen k
     k = int(sel.filter(pl.col("chosen"))["k"][0])
-    assert out["doc_topics"].group_by("model").agg(pl.col("unit_id").n_unique())["unit_id"].to_list() == [n_all] * 2
+    assert (
+        out["doc_topics"].group_by("model").agg(pl.col("unit_id").n_unique())["unit_id"].to_list()
+        == [n_all] * 2
+    )
     assert out["topic_summary"].group_by("model").len()["len"].to_list() == [k] * 2
     match = out["topic_summary"]["sample_match"]
     assert ((match > 0) & (match <= 1 + 1e-9)).all()
@@ -523,8 +631,15 @@ def _sel(scores_lda, scores_nmf=None, ks=(2, 3, 4)):
     rows = [("lda", k, v, v, v) for k, v in zip(ks, scores_lda)]
     rows += [("nmf", k, v, v, v) for k, v in zip(ks, scores_nmf or [])]
     return pl.DataFrame(
-        rows, schema={"model": pl.String, "k": pl.Int32, "coherence": pl.Float64, "exclusivity": pl.Float64,
-                      "stability": pl.Float64}, orient="row",
+        rows,
+        schema={
+            "model": pl.String,
+            "k": pl.Int32,
+            "coherence": pl.Float64,
+            "exclusivity": pl.Float64,
+            "stability": pl.Float64,
+        },
+        orient="row",
     )
 
 
@@ -558,8 +673,13 @@ def test_widen_k_rule():
 def test_grid_widens_until_the_choice_is_interior(tables):
     # three planted topics: a grid that starts above 3 must widen downwards to find an interior k
     s = replace_(FAST, k_grid=(5, 6), seeds=(0, 1), k_widen_steps=4)
-    dtm = T.document_term_matrix(tables["tokens"], sections=tables["sections"], documents=tables["documents"],
-                                 boilerplate=tables["boilerplate"], settings=s)
+    dtm = T.document_term_matrix(
+        tables["tokens"],
+        sections=tables["sections"],
+        documents=tables["documents"],
+        boilerplate=tables["boilerplate"],
+        settings=s,
+    )
     grid = T.fit_grid(dtm, s)
     sel = grid.selection
     ks = sorted(set(sel["k"].to_list()))
@@ -575,13 +695,21 @@ def test_junk_filter_drops_pinyin_furniture_and_places(tables):
     tok = tables["tokens"]
     extra = pl.DataFrame(
         {
-            "doc_id": ["doc0"] * 4, "section_id": [1] * 4, "sentence_id": [2] * 4, "token_id": [9000, 9001, 9002, 9003],
-            "token": ["ng", "无障碍", "海淀区", "GDPR"], "start": [10**6 + i for i in range(4)],
-            "end": [10**6 + i + 1 for i in range(4)], "pos": ["eng", "n", "ns", "eng"], "keep": [True] * 4,
+            "doc_id": ["doc0"] * 4,
+            "section_id": [1] * 4,
+            "sentence_id": [2] * 4,
+            "token_id": [9000, 9001, 9002, 9003],
+            "token": ["ng", "无障碍", "海淀区", "GDPR"],
+            "start": [10**6 + i for i in range(4)],
+            "end": [10**6 + i + 1 for i in range(4)],
+            "pos": ["eng", "n", "ns", "eng"],
+            "keep": [True] * 4,
         },
         schema=tok.schema,
     )
-    more = pl.concat([tok] + [extra.with_columns(pl.col("doc_id").str.replace("0", str(d))) for d in range(4)])
+    more = pl.concat(
+        [tok] + [extra.with_columns(pl.col("doc_id").str.replace("0", str(d))) for d in range(4)]
+    )
     s = replace_(FAST, min_df=1)
     dtm = T.document_term_matrix(more, sections=tables["sections"], documents=tables["documents"], settings=s)
     assert not {"ng", "无障碍", "海淀区"} & set(dtm.vocab)
@@ -589,8 +717,12 @@ def test_junk_filter_drops_pinyin_furniture_and_places(tables):
     assert dtm.pruning["junk_tokens_pinyin"] == 4
     assert dtm.pruning["junk_tokens_furniture"] == 4
     assert dtm.pruning["junk_tokens_places"] == 4
-    off = T.document_term_matrix(more, sections=tables["sections"], documents=tables["documents"],
-                                 settings=replace_(s, junk_filter=False))
+    off = T.document_term_matrix(
+        more,
+        sections=tables["sections"],
+        documents=tables["documents"],
+        settings=replace_(s, junk_filter=False),
+    )
     assert {"ng", "无障碍", "海淀区"} <= set(off.vocab)
 
 
@@ -617,14 +749,32 @@ def test_topic_effects_recover_a_planted_level_effect():
             theta.append([s0, 1 - s0])
             gamma.append([100 * s0 + 0.5, 100 * (1 - s0) + 0.5])
     documents = pl.DataFrame(
-        docs, schema={"doc_id": pl.String, "level": pl.String, "doc_type": pl.String, "period_start": pl.Int32,
-                      "region": pl.String}, orient="row",
+        docs,
+        schema={
+            "doc_id": pl.String,
+            "level": pl.String,
+            "doc_type": pl.String,
+            "period_start": pl.Int32,
+            "region": pl.String,
+        },
+        orient="row",
     )
-    u = pl.DataFrame(units, schema={"unit_id": pl.Int32, "doc_id": pl.String, "n_tokens": pl.Int64}, orient="row")
+    u = pl.DataFrame(
+        units, schema={"unit_id": pl.Int32, "doc_id": pl.String, "n_tokens": pl.Int64}, orient="row"
+    )
     dtm = T.DTM(X=sparse.csr_matrix((len(units), 3)), vocab=["a", "b", "c"], units=u, unit="section")
     th = np.asarray(theta)
-    fit = T.TopicFit(model="lda", k=k, seed=0, components=np.ones((k, 3)), beta=np.ones((k, 3)) / 3, theta=th,
-                     perplexity=None, n_iter=1, gamma=np.asarray(gamma))
+    fit = T.TopicFit(
+        model="lda",
+        k=k,
+        seed=0,
+        components=np.ones((k, 3)),
+        beta=np.ones((k, 3)) / 3,
+        theta=th,
+        perplexity=None,
+        n_iter=1,
+        gamma=np.asarray(gamma),
+    )
     out = T.topic_effects(fit, dtm, documents, n_draws=40)
     validate("topic_effects", out)
     eff = out.filter((pl.col("topic") == 0) & (pl.col("covariate") == "level")).row(0, named=True)
@@ -642,9 +792,16 @@ def test_topic_effects_recover_a_planted_level_effect():
 
 
 def test_effect_design_reference_and_budget():
-    docs = pl.DataFrame({"level": ["a", "b", "b", "c"], "doc_type": ["x"] * 4, "year": [2000.0, 2010.0, 2020.0, 2030.0]})
+    docs = pl.DataFrame(
+        {"level": ["a", "b", "b", "c"], "doc_type": ["x"] * 4, "year": [2000.0, 2010.0, 2020.0, 2030.0]}
+    )
     X, names = T.effect_design(docs, max_params=4)
-    assert names == [("intercept", "reference document"), ("level", "a − b"), ("level", "c − b"), ("year", "per 10 years")]
+    assert names == [
+        ("intercept", "reference document"),
+        ("level", "a − b"),
+        ("level", "c − b"),
+        ("year", "per 10 years"),
+    ]
     assert X[:, 3].tolist() == pytest.approx([-1.5, -0.5, 0.5, 1.5])
     _, names2 = T.effect_design(docs, max_params=2)
     assert names2 == [("intercept", "reference document"), ("year", "per 10 years")]  # level would need 3
@@ -655,17 +812,25 @@ def test_effect_design_reference_and_budget():
 
 def test_seeded_topics_keep_their_lexicon_and_agree_with_the_dictionary(tables):
     s = replace_(FAST, seeded_free_topics=1)
-    dtm = T.document_term_matrix(tables["tokens"], sections=tables["sections"], documents=tables["documents"],
-                                 boilerplate=tables["boilerplate"], settings=s)
+    dtm = T.document_term_matrix(
+        tables["tokens"],
+        sections=tables["sections"],
+        documents=tables["documents"],
+        boilerplate=tables["boilerplate"],
+        settings=s,
+    )
     lex = pl.DataFrame(
         [(theme, w) for theme, words in PLANTED.items() for w in words[:4]] + [("absent", "无此词")],
-        schema={"theme": pl.String, "term": pl.String}, orient="row",
+        schema={"theme": pl.String, "term": pl.String},
+        orient="row",
     )
     tu = T.theme_counts_per_unit(tables["theme_hits"], dtm)
     out = T.seeded_topics(dtm, lex, tu, s)
     validate("topic_seeded", out)
     seeded = out.filter(pl.col("theme").is_not_null())
-    assert seeded["theme"].to_list() == list(PLANTED)  # lexicon order; a lexicon with no word in the vocabulary: no topic
+    assert seeded["theme"].to_list() == list(
+        PLANTED
+    )  # lexicon order; a lexicon with no word in the vocabulary: no topic
     assert out.filter(pl.col("theme").is_null()).height == 1
     for row in seeded.iter_rows(named=True):
         assert row["n_seed_terms"] == 4 and row["seed_share_top"] >= 0.4
@@ -677,7 +842,9 @@ def test_junk_rules_read_the_gazetteer_when_shipped(tmp_path, monkeypatch):
     import fazhi.paths
     from fazhi.paths import PACKAGE_DATA
 
-    (tmp_path / "topic_junk.toml").write_text((PACKAGE_DATA / "topic_junk.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "topic_junk.toml").write_text(
+        (PACKAGE_DATA / "topic_junk.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     monkeypatch.setattr(fazhi.paths, "PACKAGE_DATA", tmp_path)
     assert T.junk_rules().places == frozenset()  # no gazetteer: only the part-of-speech rule
     (tmp_path / "divisions").mkdir()
@@ -698,7 +865,11 @@ def test_online_lda_by_partial_fit_equals_the_online_fit(tables):
     fit = T.fit_topic_model(dtm.X, 3, model="lda", seed=2, settings=s)
     X = dtm.X.astype(float)
     est = LatentDirichletAllocation(
-        n_components=3, learning_method="online", max_iter=3, batch_size=16, random_state=2,
+        n_components=3,
+        learning_method="online",
+        max_iter=3,
+        batch_size=16,
+        random_state=2,
         max_doc_update_iter=s.lda_online_doc_update_iter,
     ).fit(X)
     assert fit.n_iter == 3

@@ -6,7 +6,6 @@ import math
 
 import polars as pl
 import pytest
-
 from fazhi.vocabulary import boilerplate, keyness, keyness_stats, kwic, quoted, slogans
 
 
@@ -15,7 +14,9 @@ def test_g2_and_chi2_hand_computed() -> None:
     a, b, c, d = 10, 5, 90, 195
     n = a + b + c + d
     e = [(a + b) * (a + c) / n, (a + b) * (b + d) / n, (c + d) * (a + c) / n, (c + d) * (b + d) / n]
-    g2 = 2 * (a * math.log(a / e[0]) + b * math.log(b / e[1]) + c * math.log(c / e[2]) + d * math.log(d / e[3]))
+    g2 = 2 * (
+        a * math.log(a / e[0]) + b * math.log(b / e[1]) + c * math.log(c / e[2]) + d * math.log(d / e[3])
+    )
     chi2 = sum((abs(o - x) - 0.5) ** 2 / x for o, x in zip((a, b, c, d), e))
     s = keyness_stats(a, b, c, d)
     # by hand: E = 5, 10, 95, 190; G² = 2(10 ln 2 + 5 ln ½ + 90 ln(90/95) + 195 ln(195/190)) = 7.3298
@@ -43,13 +44,20 @@ def test_keyness_table_matches_the_scalar_formula() -> None:
     s = keyness_stats(10, 5, 90, 195)
     for col in ("g2", "chi2", "log_ratio", "pct_diff", "p_g2", "p_chi2"):
         assert row[col] == pytest.approx(s[col])
-    assert (row["n_target"], row["n_reference"], row["target_total"], row["reference_total"]) == (10, 5, 100, 200)
+    assert (row["n_target"], row["n_reference"], row["target_total"], row["reference_total"]) == (
+        10,
+        5,
+        100,
+        200,
+    )
     assert k.filter(pl.col("level") == "city")["rank"].to_list()[0] == 1
 
 
 def test_keyness_excludes_boilerplate() -> None:
     docs, toks = _toy()
-    bp = pl.DataFrame({"doc_id": ["a"], "sentence_id": [0]}, schema={"doc_id": pl.String, "sentence_id": pl.Int32})
+    bp = pl.DataFrame(
+        {"doc_id": ["a"], "sentence_id": [0]}, schema={"doc_id": pl.String, "sentence_id": pl.Int32}
+    )
     k = keyness(toks, docs, boilerplate=bp, min_count=1)
     assert k.filter(pl.col("level") == "city").height == 0
 
@@ -58,20 +66,41 @@ def test_kwic_matches_whole_tokens_and_phrases() -> None:
     text = "推进应急管理，加强应急处置。"
     docs = pl.DataFrame({"doc_id": ["d"], "text": [text]})
     toks = pl.DataFrame(
-        {"doc_id": ["d"] * 6, "token_id": list(range(6)), "token": ["推进", "应急管理", "，", "加强", "应急", "处置"],
-         "start": [0, 2, 6, 7, 9, 11], "end": [2, 6, 7, 9, 11, 13]}
+        {
+            "doc_id": ["d"] * 6,
+            "token_id": list(range(6)),
+            "token": ["推进", "应急管理", "，", "加强", "应急", "处置"],
+            "start": [0, 2, 6, 7, 9, 11],
+            "end": [2, 6, 7, 9, 11, 13],
+        }
     )
     hits = kwic("应急", toks, docs, window=3)
     assert hits["start"].to_list() == [9]  # not inside the token 应急管理
     phrase = kwic("应急处置", toks, docs, window=2)
-    assert phrase.row(0, named=True) == {"doc_id": "d", "start": 9, "end": 13, "left": "加强", "keyword": "应急处置", "right": "。"}
+    assert phrase.row(0, named=True) == {
+        "doc_id": "d",
+        "start": 9,
+        "end": 13,
+        "left": "加强",
+        "keyword": "应急处置",
+        "right": "。",
+    }
 
 
 def test_boilerplate_finds_recurring_sentences_only() -> None:
     formula = "以习近平新时代中国特色社会主义思想为指导"
     sents = pl.DataFrame(
-        {"doc_id": ["a", "a", "b", "b", "c"], "sentence_id": [0, 1, 0, 1, 0],
-         "text": [formula + "，", "甲县推进一网通办。", formula + "。", "乙市开展行政复议。", "丙省完善应急预案。"]}
+        {
+            "doc_id": ["a", "a", "b", "b", "c"],
+            "sentence_id": [0, 1, 0, 1, 0],
+            "text": [
+                formula + "，",
+                "甲县推进一网通办。",
+                formula + "。",
+                "乙市开展行政复议。",
+                "丙省完善应急预案。",
+            ],
+        }
     )
     bp = boilerplate(sents, min_docs=2)
     assert sorted(bp.select("doc_id", "sentence_id").iter_rows()) == [("a", 0), ("b", 0)]
@@ -81,8 +110,11 @@ def test_boilerplate_finds_recurring_sentences_only() -> None:
 def test_slogans_counted_by_level() -> None:
     assert quoted("推行“双随机、一公开”和“放管服”，“”") == ["双随机、一公开", "放管服"]
     docs = pl.DataFrame(
-        {"doc_id": ["a", "b", "c"], "level": ["city", "city", "county"],
-         "text": ["“放管服”“放管服”", "“放管服”“一网通办”", "“一网通办”"]}
+        {
+            "doc_id": ["a", "b", "c"],
+            "level": ["city", "city", "county"],
+            "text": ["“放管服”“放管服”", "“放管服”“一网通办”", "“一网通办”"],
+        }
     )
     s = slogans(docs)
     row = s.filter((pl.col("level") == "city") & (pl.col("slogan") == "放管服")).row(0, named=True)
@@ -100,8 +132,13 @@ def test_kwic_matches_as_the_theme_lexicons_do() -> None:
     starts = [0, 2, 7, 9, 10, 12, 14, 16, 18]
     docs = pl.DataFrame({"doc_id": ["d"], "text": [text]})
     toks = pl.DataFrame(
-        {"doc_id": ["d"] * 9, "token_id": list(range(9)), "token": words, "start": starts,
-         "end": [s + len(w) for s, w in zip(starts, words, strict=True)]}
+        {
+            "doc_id": ["d"] * 9,
+            "token_id": list(range(9)),
+            "token": words,
+            "start": starts,
+            "end": [s + len(w) for s, w in zip(starts, words, strict=True)],
+        }
     )
     hotline = kwic("12345热线", toks, docs, window=2)
     assert hotline.select("start", "end", "keyword").row(0) == (2, 9, "１２３４５热线")
@@ -150,7 +187,9 @@ def test_recurring_ngrams_in_batches_are_those_counted_one_by_one(batch_rows: in
     # the rest (hash collisions, documents counted twice across batches) the caller counts away exactly
     bp = boilerplate(
         pl.DataFrame({"doc_id": list(own), "sentence_id": [1] * 4, "text": ["x"] * 4}),
-        tokens.with_columns(pl.col("sentence_id").cast(pl.Int32)), min_docs=3, ngram=4,
+        tokens.with_columns(pl.col("sentence_id").cast(pl.Int32)),
+        min_docs=3,
+        ngram=4,
     )
     assert sorted(bp.select("doc_id", "sentence_id").iter_rows()) == [("a", 1), ("b", 1), ("d", 1)]
     assert set(bp["kind"]) == {"ngram"} and set(bp["n_docs"]) == {3}

@@ -26,7 +26,9 @@ def term_table(hits: pl.DataFrame, lexicons: LexiconSet | None = None) -> pl.Dat
         schema={"theme": pl.String, "term": pl.String, "weight": pl.Float64, "gloss": pl.String},
         orient="row",
     )
-    counts = hits.group_by("theme", "term").agg(hits=pl.len().cast(pl.Int64), documents=pl.col("doc_id").n_unique().cast(pl.Int64))
+    counts = hits.group_by("theme", "term").agg(
+        hits=pl.len().cast(pl.Int64), documents=pl.col("doc_id").n_unique().cast(pl.Int64)
+    )
     return (
         terms.join(counts, on=["theme", "term"], how="left")
         .with_columns(pl.col("hits", "documents").fill_null(0))
@@ -46,15 +48,29 @@ def term_documents(hits: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def term_kwic(hits: pl.DataFrame, documents: pl.DataFrame, *, per_term: int = 5, width: int = 16) -> pl.DataFrame:
+def term_kwic(
+    hits: pl.DataFrame, documents: pl.DataFrame, *, per_term: int = 5, width: int = 16
+) -> pl.DataFrame:
     """Up to ``per_term`` keyword-in-context lines per term, first the first hit in each document."""
     if hits.is_empty():
-        return pl.DataFrame(schema={"theme": pl.String, "term": pl.String, "label": pl.String, "left": pl.String,
-                                    "match": pl.String, "right": pl.String})
+        return pl.DataFrame(
+            schema={
+                "theme": pl.String,
+                "term": pl.String,
+                "label": pl.String,
+                "left": pl.String,
+                "match": pl.String,
+                "right": pl.String,
+            }
+        )
     ranked = hits.sort("theme", "term", "doc_id", "start").with_columns(
         nth=pl.int_range(pl.len()).over("theme", "term", "doc_id")
     )
-    chosen = ranked.sort("theme", "term", "nth", "doc_id", "start").group_by("theme", "term", maintain_order=True).head(per_term)
+    chosen = (
+        ranked.sort("theme", "term", "nth", "doc_id", "start")
+        .group_by("theme", "term", maintain_order=True)
+        .head(per_term)
+    )
     lines = kwic(chosen, documents, width=width)
     return (
         lines.join(doc_labels(documents), on="doc_id", how="left")

@@ -52,7 +52,13 @@ def _build(args: argparse.Namespace) -> int:
             incremental=args.incremental,
             scheduler=args.scheduler,
         )
-    except (BuildInputError, OutputError, SettingsError, EmptyResultError, ConnectionError) as e:  # ConnectionError: no Dask scheduler
+    except (
+        BuildInputError,
+        OutputError,
+        SettingsError,
+        EmptyResultError,
+        ConnectionError,
+    ) as e:  # ConnectionError: no Dask scheduler
         print(f"fazhi build: error: {e}", file=sys.stderr)
         return 2
     print(summary(tables, args.corpus, args.out))
@@ -87,7 +93,12 @@ def parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: seeds/)")
         sp.add_argument("--out", type=Path, default=None, help="table folder (default: data/processed/)")
-        sp.add_argument("--jobs", type=int, default=None, help="processes working at once, this one included (default: all cores)")
+        sp.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            help="processes working at once, this one included (default: all cores)",
+        )
         sp.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
     b = sub.add_parser("build", help="read the corpus and write every result table as parquet")

@@ -194,11 +194,26 @@ def _compare_one(
             reps[g] = v[idx].mean(axis=1)
             lo, hi = (float(x) for x in np.percentile(reps[g], [100 * alpha / 2, 100 * (1 - alpha / 2)]))
             kind = "cluster_bootstrap"
-        group_rows.append((covariate, within, stratum, theme, g, True, len(v), present[g], point, lo, hi, kind, n_boot))
+        group_rows.append(
+            (covariate, within, stratum, theme, g, True, len(v), present[g], point, lo, hi, kind, n_boot)
+        )
     for g, v in sorted(unranked.items()):
         group_rows.append(
-            (covariate, within, stratum, theme, g, False, len(v), present[g], float(v.mean()) if len(v) else None, None, None,
-             "not_ranked", n_boot)
+            (
+                covariate,
+                within,
+                stratum,
+                theme,
+                g,
+                False,
+                len(v),
+                present[g],
+                float(v.mean()) if len(v) else None,
+                None,
+                None,
+                "not_ranked",
+                n_boot,
+            )
         )
     pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
     with_ci = [(a, b) for a, b in pairs if a in reps and b in reps]
@@ -213,15 +228,50 @@ def _compare_one(
         diff = float(va.mean() - vb.mean()) if len(va) and len(vb) else None
         if (a, b) in info:
             p, p_adj, level = info[(a, b)]
-            lo, hi = (float(x) for x in np.percentile(diffs[(a, b)], [100 * level / 2, 100 * (1 - level / 2)]))
+            lo, hi = (
+                float(x) for x in np.percentile(diffs[(a, b)], [100 * level / 2, 100 * (1 - level / 2)])
+            )
             supported = bool(p_adj <= alpha and (lo > 0 or hi < 0))
             contrast_rows.append(
-                (covariate, within, stratum, theme, a, b, diff, lo, hi, float(1 - level), p, float(p_adj), supported, len(va), len(vb),
-                 "cluster_bootstrap_holm")
+                (
+                    covariate,
+                    within,
+                    stratum,
+                    theme,
+                    a,
+                    b,
+                    diff,
+                    lo,
+                    hi,
+                    float(1 - level),
+                    p,
+                    float(p_adj),
+                    supported,
+                    len(va),
+                    len(vb),
+                    "cluster_bootstrap_holm",
+                )
             )
         else:
             contrast_rows.append(
-                (covariate, within, stratum, theme, a, b, diff, None, None, None, None, None, False, len(va), len(vb), "descriptive")
+                (
+                    covariate,
+                    within,
+                    stratum,
+                    theme,
+                    a,
+                    b,
+                    diff,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    False,
+                    len(va),
+                    len(vb),
+                    "descriptive",
+                )
             )
     return group_rows, contrast_rows
 
@@ -266,9 +316,13 @@ def compare_groups(
         ``groups`` (``GROUPS_SCHEMA``) and ``contrasts`` (``CONTRASTS_SCHEMA``); see the module docstring.
     """
     if by not in doc_scores.columns:
-        raise KeyError(f"compare_groups: no column {by!r} to compare by (columns: {', '.join(doc_scores.columns)})")
+        raise KeyError(
+            f"compare_groups: no column {by!r} to compare by (columns: {', '.join(doc_scores.columns)})"
+        )
     if min_docs < 2:
-        raise ValueError("compare_groups: min_docs must be at least 2 (one document has no spread to resample)")
+        raise ValueError(
+            "compare_groups: min_docs must be at least 2 (one document has no spread to resample)"
+        )
     df = doc_scores.with_columns(
         _group=pl.col(by).cast(pl.String),
         _theme=pl.col("theme").cast(pl.String) if "theme" in doc_scores.columns else pl.lit(None, pl.String),
@@ -281,8 +335,16 @@ def compare_groups(
         if within and is_unranked(stratum):
             continue  # documents of unknown type are not a stratum to compare within
         g, c = _compare_one(
-            part, covariate=by, within=within, stratum=stratum, theme=theme, min_docs=min_docs, n_boot=n_boot, seed=seed,
-            alpha=alpha, order=order,
+            part,
+            covariate=by,
+            within=within,
+            stratum=stratum,
+            theme=theme,
+            min_docs=min_docs,
+            n_boot=n_boot,
+            seed=seed,
+            alpha=alpha,
+            order=order,
         )
         g_rows += g
         c_rows += c
@@ -342,8 +404,12 @@ def claims(
             higher.setdefault(hi, set()).add(lo)
             lower.setdefault(lo, set()).add(hi)
             pairs.append(f"{nm(hi)} > {nm(lo)} ({abs(r['diff']):.2f} [{_fmt_ci(r)}])")
-        most = next((x for x in interval if len(interval) > 1 and higher.get(x, set()) == set(interval) - {x}), None)
-        least = next((x for x in interval if len(interval) > 1 and lower.get(x, set()) == set(interval) - {x}), None)
+        most = next(
+            (x for x in interval if len(interval) > 1 and higher.get(x, set()) == set(interval) - {x}), None
+        )
+        least = next(
+            (x for x in interval if len(interval) > 1 and lower.get(x, set()) == set(interval) - {x}), None
+        )
         parts = []
         if len(interval) < 2:
             parts.append(
@@ -358,7 +424,9 @@ def claims(
         elif pairs:
             parts.append("supported differences: " + "; ".join(pairs))
         else:
-            parts.append(f"no detectable difference between {', '.join(map(nm, interval))} (Holm-adjusted, α = 0.05)")
+            parts.append(
+                f"no detectable difference between {', '.join(map(nm, interval))} (Holm-adjusted, α = 0.05)"
+            )
         if small:
             desc = g.filter(pl.col("interval") == "descriptive")
             parts.append(
@@ -372,8 +440,12 @@ def claims(
             )
         unr = g.filter(~pl.col("ranked"))
         if unr.height:
-            what = str(g["covariate"][0]).replace("_", " ") if "covariate" in g.columns and g.height else "value"
-            parts.append(f"{int(unr['n_docs'].sum())} document(s) of unknown {what}, reported apart and not ranked")
+            what = (
+                str(g["covariate"][0]).replace("_", " ") if "covariate" in g.columns and g.height else "value"
+            )
+            parts.append(
+                f"{int(unr['n_docs'].sum())} document(s) of unknown {what}, reported apart and not ranked"
+            )
         out.append(Claim(theme, "; ".join(parts), bool(pairs), most, least))
     return out
 

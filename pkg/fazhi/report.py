@@ -107,7 +107,9 @@ def rerun_markdown(folder: Path | None = None) -> str:
     except (ValueError, OSError):
         shown = f"path/to/{corpus.name}"
     site = "uv run fazhi site" if default else f"uv run fazhi site --corpus {shown}"
-    note = "the embedded default corpus" if default else f"the corpus this site was built from ({corpus.name})"
+    note = (
+        "the embedded default corpus" if default else f"the corpus this site was built from ({corpus.name})"
+    )
     return "\n".join(
         [
             "```bash",
@@ -170,7 +172,13 @@ def downloads_table(downloads: Path) -> pl.DataFrame:
         for name in names
         if (downloads / f"{name}.parquet").is_file()
     ]
-    schema = {"stage": pl.String, "table": pl.String, "one row per": pl.String, "rows": pl.Int64, "download": pl.String}
+    schema = {
+        "stage": pl.String,
+        "table": pl.String,
+        "one row per": pl.String,
+        "rows": pl.Int64,
+        "download": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -193,8 +201,9 @@ def columns_markdown(names: list[str] | None = None, *, downloads: Path | None =
             if downloads is not None:
                 n = _rows(downloads, name)
                 out.append(
-                    "Not written by this build." if n is None else f"**{n:,} rows** in this build. Download: "
-                    + _download_links(downloads, name) + "."
+                    "Not written by this build."
+                    if n is None
+                    else f"**{n:,} rows** in this build. Download: " + _download_links(downloads, name) + "."
                 )
             out.append("\n| column | type | meaning |\n|---|---|---|")
             out += [f"| `{c.name}` | {c.dtype} | {_doc_text(c.description)} |" for c in spec.columns]
@@ -209,7 +218,8 @@ def markdown_table(df: pl.DataFrame, *, raw: tuple[str, ...] = ("download",)) ->
     body = [
         "| "
         + " | ".join(
-            ("" if v is None else str(v).replace("|", "/")) if c in raw else md_escape(v) for c, v in zip(df.columns, row, strict=True)
+            ("" if v is None else str(v).replace("|", "/")) if c in raw else md_escape(v)
+            for c, v in zip(df.columns, row, strict=True)
         )
         + " |"
         for row in df.iter_rows()
@@ -235,7 +245,12 @@ def input_hashes(corpus: Path | None = None) -> pl.DataFrame:
     corpus = Path(corpus) if corpus is not None else build_corpus()
     return pl.DataFrame(
         {
-            "input": ["fazhi version", "dictionary and stopwords", "lexicons and Outline mapping", "corpus folder"],
+            "input": [
+                "fazhi version",
+                "dictionary and stopwords",
+                "lexicons and Outline mapping",
+                "corpus folder",
+            ],
             "value": [__version__, dictionary_hash(), lexicon_hash(), corpus_hash(corpus)],
         }
     )
@@ -391,7 +406,14 @@ def within_findings(
 
 
 def _within_text(
-    groups: pl.DataFrame, contrasts: pl.DataFrame, docs: pl.DataFrame, *, theme: str, within: str, noun: str, min_docs: int
+    groups: pl.DataFrame,
+    contrasts: pl.DataFrame,
+    docs: pl.DataFrame,
+    *,
+    theme: str,
+    within: str,
+    noun: str,
+    min_docs: int,
 ) -> str:
     """One sentence: levels compared within each value of ``within`` (e.g. one document type), or why not."""
     if within not in docs.columns:
@@ -411,7 +433,12 @@ def _within_text(
         return f" Within one {noun}: no comparison possible ({md_escape(reason)})."
     sel = [pl.col("theme") == theme, pl.col("covariate") == "level", pl.col("within") == within]
     gw, cw = groups.filter(*sel), contrasts.filter(*sel)
-    strata = gw.filter(pl.col("interval") == "cluster_bootstrap").group_by("stratum").len().filter(pl.col("len") > 1)
+    strata = (
+        gw.filter(pl.col("interval") == "cluster_bootstrap")
+        .group_by("stratum")
+        .len()
+        .filter(pl.col("len") > 1)
+    )
     parts = []
     for (stratum,) in strata.sort("stratum").select("stratum").iter_rows():
         (cl,) = claims(
@@ -435,9 +462,11 @@ def _topic_choice(folder: Path | None) -> str | None:
         return None
     first = summary.row(0, named=True)
     k = first["k"]
-    per_model = summary.group_by("model").agg(
-        pl.col("coherence").mean().alias("coherence"), pl.col("stability").mean().alias("stability")
-    ).sort("model")
+    per_model = (
+        summary.group_by("model")
+        .agg(pl.col("coherence").mean().alias("coherence"), pl.col("stability").mean().alias("stability"))
+        .sort("model")
+    )
     parts = [
         f"{r['model'].upper()} (mean NPMI coherence {r['coherence']:.2f}, mean stability across seeds "
         f"{r['stability']:.2f})"
@@ -458,7 +487,8 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
     from .schema import in_order, levels_present
 
     documents = documents.with_columns(
-        pl.col("level").cast(pl.String).fill_null("unknown"), pl.col("doc_type").cast(pl.String).fill_null("unknown")
+        pl.col("level").cast(pl.String).fill_null("unknown"),
+        pl.col("doc_type").cast(pl.String).fill_null("unknown"),
     )
     per = (
         documents.group_by("level")
@@ -531,8 +561,12 @@ def citation_markdown(folder: Path | None = None, *, limit: int = 200) -> str:
     cff = project_root() / "CITATION.cff"
     if cff.is_file():  # the top-level scalar keys of the CFF file (YAML); pyyaml is not a runtime dependency
         text = cff.read_text(encoding="utf-8")
-        meta = {k: v.strip().strip('"') for k, v in re.findall(r"^([a-z-]+): *(\S.*)$", text, flags=re.MULTILINE)}
-        authors = ", ".join(re.findall(r"^  - name: *(.+)$", text.split("references:")[0], flags=re.MULTILINE))
+        meta = {
+            k: v.strip().strip('"') for k, v in re.findall(r"^([a-z-]+): *(\S.*)$", text, flags=re.MULTILINE)
+        }
+        authors = ", ".join(
+            re.findall(r"^  - name: *(.+)$", text.split("references:")[0], flags=re.MULTILINE)
+        )
         out.append(
             f"{md_escape(authors)}. *{md_escape(meta.get('title', 'fazhi'))}*. Version "
             f"{md_escape(meta.get('version', __version__))} ({md_escape(meta.get('license', ''))}). "
@@ -551,7 +585,9 @@ def citation_markdown(folder: Path | None = None, *, limit: int = 200) -> str:
         if source.is_file()
         else ""
     )
-    out.append(f"**Corpus.** {md_escape(name)}: {docs.height} document(s).{provenance} Cite the documents themselves:")
+    out.append(
+        f"**Corpus.** {md_escape(name)}: {docs.height} document(s).{provenance} Cite the documents themselves:"
+    )
     entries = []
     for r in docs.head(limit).iter_rows(named=True):
         parts = [r.get("issuer"), f"《{r['title']}》" if r.get("title") else None, r.get("period")]
@@ -564,8 +600,10 @@ def citation_markdown(folder: Path | None = None, *, limit: int = 200) -> str:
         entries.append(f"1. {line}.")
     out.append("\n".join(entries))
     if docs.height > limit:
-        out.append(f"The first {limit} of {docs.height}; every document's metadata is in the documents table "
-                   "(Data page).")
+        out.append(
+            f"The first {limit} of {docs.height}; every document's metadata is in the documents table "
+            "(Data page)."
+        )
     return "\n\n".join(out)
 
 

@@ -138,7 +138,11 @@ TABLES: dict[str, Table] = {
                     "Lines: the line number; CSV: the record after the header); null for a single-document file"
                 ),
             ),
-            ("sha256", pl.String, "SHA-256 of the file's raw bytes (a row of a collection: of its text, UTF-8)"),
+            (
+                "sha256",
+                pl.String,
+                "SHA-256 of the file's raw bytes (a row of a collection: of its text, UTF-8)",
+            ),
             (
                 "encoding",
                 pl.String,
@@ -163,7 +167,11 @@ TABLES: dict[str, Table] = {
                 pl.String,
                 "the document's publication page: the sidecar's source_url, else a collection's url/source_url column",
             ),
-            ("accessed", pl.Date, "the date the document was retrieved from source_url (sidecar); null when unknown"),
+            (
+                "accessed",
+                pl.Date,
+                "the date the document was retrieved from source_url (sidecar); null when unknown",
+            ),
             (
                 "ingest_notes",
                 pl.String,
@@ -182,13 +190,21 @@ TABLES: dict[str, Table] = {
             ),
             ("script", pl.String, "simplified, traditional or mixed: the script of the text as read"),
             ("converted_chars", pl.Int64, "characters converted from Traditional to Simplified (opencc t2s)"),
-            ("original_text", pl.String, "the text before conversion to Simplified; null when none was converted"),
+            (
+                "original_text",
+                pl.String,
+                "the text before conversion to Simplified; null when none was converted",
+            ),
         ),
         _t(
             "rejected",
             "one file, folder entry or collection row of the corpus folder that did not load",
             ("source_file", pl.String, "the path relative to the corpus folder"),
-            ("source_row", pl.Int64, "the row of a collection file (as in documents.source_row); null for a whole file"),
+            (
+                "source_row",
+                pl.Int64,
+                "the row of a collection file (as in documents.source_row); null for a whole file",
+            ),
             (
                 "reason",
                 pl.String,
@@ -210,7 +226,11 @@ TABLES: dict[str, Table] = {
             ("field", pl.String, "title, issuer, region, level, doc_type, period or published (or a column)"),
             ("inferred", pl.String, "what inference from the text found (null when it found nothing)"),
             ("curated", pl.String, "what the sidecar (or the collection's own column) says"),
-            ("agree", pl.Boolean, "inferred == curated after normalisation (false when the value was rejected)"),
+            (
+                "agree",
+                pl.Boolean,
+                "inferred == curated after normalisation (false when the value was rejected)",
+            ),
             (
                 "problem",
                 pl.String,
@@ -219,7 +239,11 @@ TABLES: dict[str, Table] = {
                     "reversed period, duplicate row, unknown column...); null when the value was used"
                 ),
             ),
-            ("curated_source", pl.String, "sidecar (metadata.csv) or collection (a column of a JSONL/CSV/parquet file)"),
+            (
+                "curated_source",
+                pl.String,
+                "sidecar (metadata.csv) or collection (a column of a JSONL/CSV/parquet file)",
+            ),
         ),
     ]
 }
@@ -379,16 +403,30 @@ TOPIC_EFFECTS = table(
     (
         "contrast",
         pl.String,
-        ("what the estimate compares: '<value> − <reference>' (categorical; the reference is the most common value), "
-        "'per 10 years' (year, centred), or 'reference document' (intercept)"),
+        (
+            "what the estimate compares: '<value> − <reference>' (categorical; the reference is the most common value), "
+            "'per 10 years' (year, centred), or 'reference document' (intercept)"
+        ),
     ),
-    ("estimate", pl.Float64, "mean over the composed draws: change in the topic's share of a document's tokens"),
+    (
+        "estimate",
+        pl.Float64,
+        "mean over the composed draws: change in the topic's share of a document's tokens",
+    ),
     ("se", pl.Float64, "standard deviation of the composed draws (regression and topic-model uncertainty)"),
     ("lo", pl.Float64, "lower bound of the interval (quantile of the composed draws at (1 − ci) / 2)"),
     ("hi", pl.Float64, "upper bound (quantile at 1 − (1 − ci) / 2)"),
-    ("n_docs", pl.Int32, "documents in the regression (those with units in the matrix and every covariate used)"),
+    (
+        "n_docs",
+        pl.Int32,
+        "documents in the regression (those with units in the matrix and every covariate used)",
+    ),
     ("n_groups", pl.Int32, "jurisdictions (regions) of the random intercept; null for OLS"),
-    ("method", pl.String, "mixedlm (random intercept per region, partial pooling), ols, or 'ols (mixedlm failed: singular)'"),
+    (
+        "method",
+        pl.String,
+        "mixedlm (random intercept per region, partial pooling), ols, or 'ols (mixedlm failed: singular)'",
+    ),
     ("n_draws", pl.Int32, "draws from the document-topic posterior (method of composition)"),
 )
 
@@ -400,7 +438,11 @@ TOPIC_EFFECTS = table(
 SECTION_COLUMNS: tuple[tuple[str, type[pl.DataType], str], ...] = (
     ("section_id", pl.Int32, "0, 1, 2, … in document order"),
     ("parent_id", pl.Int32, "section_id of the enclosing heading; null at top level and for the preamble"),
-    ("level", pl.Int32, "0 for the preamble before the first heading, then 1, 2, … by depth in this document"),
+    (
+        "level",
+        pl.Int32,
+        "0 for the preamble before the first heading, then 1, 2, … by depth in this document",
+    ),
     (
         "kind",
         pl.String,
@@ -438,8 +480,10 @@ anomalies_table = table(
     (
         "kind",
         pl.String,
-        "skipped_number, repeated_number, restarted_number, not_from_one, lost_numeral, lost_marker, "
-        "level_jump or rejected_marker",
+        (
+            "skipped_number, repeated_number, restarted_number, not_from_one, lost_numeral, lost_marker, "
+            "level_jump or rejected_marker"
+        ),
     ),
     ("detail", pl.String, "a human-readable explanation"),
 )
@@ -449,7 +493,11 @@ sentences_table = table(
     "one sentence (split on 。！？； and line breaks) of one section of one document",
     ("doc_id", pl.String, "the document"),
     ("section_id", pl.Int32, "the section holding the sentence (sentences never cross a section boundary)"),
-    ("paragraph_id", pl.Int32, "0, 1, … the line of the document the sentence is on, counting non-blank lines"),
+    (
+        "paragraph_id",
+        pl.Int32,
+        "0, 1, … the line of the document the sentence is on, counting non-blank lines",
+    ),
     ("sentence_id", pl.Int32, "0, 1, … within the document"),
     ("start", pl.Int64, "offset into documents.text (leading whitespace excluded)"),
     ("end", pl.Int64, "end offset (trailing whitespace excluded)"),
@@ -465,20 +513,36 @@ TOKENS = table(
     "tokens",
     "one non-whitespace token of a document, in text order",
     ("doc_id", pl.String, "the document"),
-    ("section_id", pl.Int32, "the section holding the token (sections.section_id); null without segmentation"),
-    ("sentence_id", pl.Int32, "the sentence holding the token (sentences.sentence_id); null between sentences"),
+    (
+        "section_id",
+        pl.Int32,
+        "the section holding the token (sections.section_id); null without segmentation",
+    ),
+    (
+        "sentence_id",
+        pl.Int32,
+        "the sentence holding the token (sentences.sentence_id); null between sentences",
+    ),
     ("token_id", pl.Int32, "0.. in text order within the document"),
     ("token", pl.String, "the token as it appears in the text"),
     ("start", pl.Int64, "offset of its first character in documents.text"),
     ("end", pl.Int64, "offset after its last character (text[start:end] == token)"),
-    ("pos", pl.String, "part of speech: dictionary tag (jieba's dict.txt or the user dictionary), else m/eng/x"),
+    (
+        "pos",
+        pl.String,
+        "part of speech: dictionary tag (jieba's dict.txt or the user dictionary), else m/eng/x",
+    ),
     ("keep", pl.Boolean, "survives the default filters (stopwords, punctuation, numbers, single characters)"),
 )
 
 TOKEN_SETTINGS = table(
     "token_settings",
     "one setting of the tokeniser that made the tokens table",
-    ("key", pl.String, "engine, engine_version, hmm, filters, userdict_hash, stopwords_hash, settings_hash ..."),
+    (
+        "key",
+        pl.String,
+        "engine, engine_version, hmm, filters, userdict_hash, stopwords_hash, settings_hash ...",
+    ),
     ("value", pl.String, "its value (JSON for lists)"),
 )
 
@@ -510,7 +574,11 @@ BOILERPLATE = table(
     "one sentence of a document flagged as boilerplate (recurs across documents)",
     ("doc_id", pl.String, "the document"),
     ("sentence_id", pl.Int32, "the sentence (sentences.sentence_id)"),
-    ("kind", pl.String, "sentence (the whole sentence recurs) or ngram (it holds a recurring long token n-gram)"),
+    (
+        "kind",
+        pl.String,
+        "sentence (the whole sentence recurs) or ngram (it holds a recurring long token n-gram)",
+    ),
     ("n_docs", pl.Int32, "how many documents hold the sentence or n-gram"),
     ("match", pl.String, "the recurring sentence (normalised) or n-gram (tokens joined)"),
     ("text", pl.String, "the sentence as in this document"),
@@ -531,7 +599,11 @@ SLOGANS = table(
 # ------------------------------------------------------------------------------------------------
 
 _THEME_LEX = (
-    ("lexicon_version", pl.String, "the lexicon version string: Outline version and each lexicon file's version"),
+    (
+        "lexicon_version",
+        pl.String,
+        "the lexicon version string: Outline version and each lexicon file's version",
+    ),
     ("lexicon_hash", pl.String, "SHA-256 of the lexicon files and the Outline (fazhi.tables.lexicon_hash)"),
 )
 
@@ -561,9 +633,17 @@ table(
     ("system", pl.String, "the section's Outline label from its heading (sections.system), null when none"),
     ("hits", pl.Int64, "number of hits of the theme in the section"),
     ("weighted_hits", pl.Float64, "sum of the weights of those hits"),
-    ("word_tokens", pl.Int64, "word tokens in the section (tokens holding a letter, digit or Chinese character)"),
+    (
+        "word_tokens",
+        pl.Int64,
+        "word tokens in the section (tokens holding a letter, digit or Chinese character)",
+    ),
     ("per_1k_tokens", pl.Float64, "1000 × weighted_hits / word_tokens (0 for a section without words)"),
-    ("classified", pl.Boolean, "the section is classified to this theme (largest weighted hits, at least MIN_WEIGHT, no tie)"),
+    (
+        "classified",
+        pl.Boolean,
+        "the section is classified to this theme (largest weighted hits, at least MIN_WEIGHT, no tie)",
+    ),
     ("n_chars", pl.Int64, "characters of the section (end - start)"),
     ("rel_position", pl.Float64, "the section's midpoint / document length (0 = start, 1 = end)"),
     *_THEME_LEX,
@@ -579,13 +659,19 @@ table(
     (
         "measure",
         MEASURE,
-        "per_1k_tokens (weighted hits per 1,000 word tokens), per_1k_content_tokens (per 1,000 kept tokens), "
-        "share_of_hits (theme's share of all eight lexicons' weighted hits), char_share (share of characters in "
-        "sections classified to the theme), section_share (share of sections with at least one hit), position "
-        "(character-weighted mean relative position of the theme's sections; null when it has none)",
+        (
+            "per_1k_tokens (weighted hits per 1,000 word tokens), per_1k_content_tokens (per 1,000 kept tokens), "
+            "share_of_hits (theme's share of all eight lexicons' weighted hits), char_share (share of characters in "
+            "sections classified to the theme), section_share (share of sections with at least one hit), position "
+            "(character-weighted mean relative position of the theme's sections; null when it has none)"
+        ),
     ),
     ("value", pl.Float64, "the estimate (a level's value is the mean of its documents' values)"),
-    ("ci_low", pl.Float64, "lower end of the 95% percentile bootstrap interval (sections resampled within documents)"),
+    (
+        "ci_low",
+        pl.Float64,
+        "lower end of the 95% percentile bootstrap interval (sections resampled within documents)",
+    ),
     ("ci_high", pl.Float64, "upper end of that interval"),
     ("hits", pl.Int64, "number of hits of the theme in the document(s)"),
     ("n_docs", pl.Int32, "documents in the scope"),
@@ -604,7 +690,11 @@ table(
     ("diff", pl.Float64, "value(level_a) - value(level_b)"),
     ("ci_low", pl.Float64, "lower end of the 95% bootstrap interval of the difference"),
     ("ci_high", pl.Float64, "upper end"),
-    ("excludes_zero", pl.Boolean, "the interval excludes 0 (a difference the sections of these documents support)"),
+    (
+        "excludes_zero",
+        pl.Boolean,
+        "the interval excludes 0 (a difference the sections of these documents support)",
+    ),
     ("n_docs_a", pl.Int32, "documents at level_a"),
     ("n_docs_b", pl.Int32, "documents at level_b"),
     *_THEME_LEX,
@@ -626,10 +716,16 @@ table(
     (
         "present",
         pl.Boolean,
-        "weighted_hits ≥ PRESENCE_MIN_HITS (3) and per_1k_tokens ≥ PRESENCE_MIN_RATE (1 per 1,000): the theme is "
-        "more than an incidental word",
+        (
+            "weighted_hits ≥ PRESENCE_MIN_HITS (3) and per_1k_tokens ≥ PRESENCE_MIN_RATE (1 per 1,000): the theme is "
+            "more than an incidental word"
+        ),
     ),
-    ("emphasis", pl.Float64, "per_1k_tokens when present, else 0: the value compared between groups of documents"),
+    (
+        "emphasis",
+        pl.Float64,
+        "per_1k_tokens when present, else 0: the value compared between groups of documents",
+    ),
     *_THEME_LEX,
 )
 
@@ -637,15 +733,27 @@ table(
     "theme_groups",
     "one group of documents (a value of a covariate, optionally within a stratum) for one theme",
     ("covariate", pl.String, "what documents are grouped by: level, doc_type or period"),
-    ("within", pl.String, "the covariate whose value the comparison is restricted to (doc_type, period; null: none)"),
+    (
+        "within",
+        pl.String,
+        "the covariate whose value the comparison is restricted to (doc_type, period; null: none)",
+    ),
     ("stratum", pl.String, "that value, e.g. the document type compared within (null: all documents)"),
     ("theme", THEME, "the theme"),
     ("group", pl.String, "the covariate's value (unknown and missing values are one group, never ranked)"),
     ("ranked", pl.Boolean, "false for unknown or missing values: reported apart, never compared"),
     ("n_docs", pl.Int32, "documents in the group"),
     ("n_present", pl.Int32, "documents in which the theme is present (theme_documents.present)"),
-    ("value", pl.Float64, "mean of the documents' emphasis (weighted hits per 1,000 tokens, 0 where not present)"),
-    ("ci_low", pl.Float64, "lower end of the 95% cluster-bootstrap interval (documents resampled); null below min_docs"),
+    (
+        "value",
+        pl.Float64,
+        "mean of the documents' emphasis (weighted hits per 1,000 tokens, 0 where not present)",
+    ),
+    (
+        "ci_low",
+        pl.Float64,
+        "lower end of the 95% cluster-bootstrap interval (documents resampled); null below min_docs",
+    ),
     ("ci_high", pl.Float64, "upper end"),
     ("interval", pl.String, "cluster_bootstrap, descriptive (fewer than min_docs documents) or not_ranked"),
     ("n_boot", pl.Int32, "bootstrap replicates"),
@@ -656,28 +764,48 @@ table(
     "theme_group_contrasts",
     "one difference between two groups of documents on one theme (fazhi.compare.compare_groups)",
     ("covariate", pl.String, "level, doc_type or period"),
-    ("within", pl.String, "the covariate whose value the comparison is restricted to (doc_type, period; null: none)"),
+    (
+        "within",
+        pl.String,
+        "the covariate whose value the comparison is restricted to (doc_type, period; null: none)",
+    ),
     ("stratum", pl.String, "that value (null: all documents)"),
     ("theme", THEME, "the theme"),
     ("group_a", pl.String, "first group"),
     ("group_b", pl.String, "second group"),
     ("diff", pl.Float64, "value(group_a) - value(group_b)"),
-    ("ci_low", pl.Float64, "lower end of the percentile interval at the Holm level of the contrast (null: descriptive)"),
+    (
+        "ci_low",
+        pl.Float64,
+        "lower end of the percentile interval at the Holm level of the contrast (null: descriptive)",
+    ),
     ("ci_high", pl.Float64, "upper end"),
     ("ci_level", pl.Float64, "confidence level of that interval: 1 - alpha / (m - rank + 1)"),
     ("p_value", pl.Float64, "two-sided cluster-bootstrap p-value of no difference"),
     ("p_holm", pl.Float64, "Holm-adjusted p-value within the family (one theme, one covariate, one stratum)"),
-    ("supported", pl.Boolean, "p_holm ≤ 0.05 and the interval excludes 0: the only differences put into words"),
+    (
+        "supported",
+        pl.Boolean,
+        "p_holm ≤ 0.05 and the interval excludes 0: the only differences put into words",
+    ),
     ("n_docs_a", pl.Int32, "documents in group_a"),
     ("n_docs_b", pl.Int32, "documents in group_b"),
-    ("method", pl.String, "cluster_bootstrap_holm, or descriptive when a group has fewer than min_docs documents"),
+    (
+        "method",
+        pl.String,
+        "cluster_bootstrap_holm, or descriptive when a group has fewer than min_docs documents",
+    ),
     *_THEME_LEX,
 )
 
 table(
     "theme_validation",
     "precision, recall and F1 of the lexicon classifier for one theme against heading labels",
-    ("variant", pl.String, "full (as shipped), all_headings_excluded, no_outline_words, no_heading_keywords or single_sections (see fazhi.themes.VARIANTS)"),
+    (
+        "variant",
+        pl.String,
+        "full (as shipped), all_headings_excluded, no_outline_words, no_heading_keywords or single_sections (see fazhi.themes.VARIANTS)",
+    ),
     ("theme", pl.String, "the theme (or macro for the mean over the eight)"),
     ("support", pl.Int32, "labelled units whose heading maps to the theme"),
     ("predicted", pl.Int32, "labelled units classified to the theme"),
@@ -705,7 +833,11 @@ table(
     ("term", pl.String, "the term left out"),
     ("scope", pl.String, "corpus or a level of government"),
     ("hits", pl.Int64, "hits of the term in the scope"),
-    ("per_1k_tokens", pl.Float64, "the theme's per_1k_tokens in the scope with every term (pooled over its documents' word tokens)"),
+    (
+        "per_1k_tokens",
+        pl.Float64,
+        "the theme's per_1k_tokens in the scope with every term (pooled over its documents' word tokens)",
+    ),
     ("per_1k_without", pl.Float64, "the same without the term"),
     ("share_of_theme", pl.Float64, "share of the theme's weighted hits in the scope contributed by the term"),
     ("f1", pl.Float64, "validation F1 of the theme with every term (corpus scope only)"),
@@ -754,10 +886,18 @@ DOC_TOPICS = table(
     ("unit", pl.String, "section, paragraph or document"),
     ("unit_id", pl.Int32, "the unit's number in the document-term matrix (0.., document order)"),
     ("doc_id", pl.String, "the document"),
-    ("section_id", pl.Int32, "the section (section units; the paragraph's section for paragraphs; null for documents)"),
+    (
+        "section_id",
+        pl.Int32,
+        "the section (section units; the paragraph's section for paragraphs; null for documents)",
+    ),
     ("paragraph_id", pl.Int32, "the paragraph (paragraph units only)"),
     ("level", LEVEL, "the document's level of government"),
-    ("system", pl.String, "the Outline system of the unit (majority of its tokens' sections; null when none)"),
+    (
+        "system",
+        pl.String,
+        "the Outline system of the unit (majority of its tokens' sections; null when none)",
+    ),
     ("path", pl.String, "the section's path in the outline (section and paragraph units)"),
     ("n_tokens", pl.Int64, "kept tokens of the unit that are in the pruned vocabulary"),
     ("topic", pl.Int32, "topic number"),
@@ -770,8 +910,16 @@ MODEL_SELECTION = table(
     ("model", pl.String, "lda or nmf"),
     ("k", pl.Int32, "number of topics"),
     ("n_seeds", pl.Int32, "number of seeds fitted"),
-    ("n_units", pl.Int32, "units the grid's fits saw: all units, or the seeded selection sample (selection_max_units)"),
-    ("n_units_all", pl.Int32, "units of the matrix; the final models at the chosen k are fitted on all of them"),
+    (
+        "n_units",
+        pl.Int32,
+        "units the grid's fits saw: all units, or the seeded selection sample (selection_max_units)",
+    ),
+    (
+        "n_units_all",
+        pl.Int32,
+        "units of the matrix; the final models at the chosen k are fitted on all of them",
+    ),
     ("coherence", pl.Float64, "NPMI coherence of the top terms, mean over topics and seeds (-1..1)"),
     ("coherence_sd", pl.Float64, "standard deviation of the per-seed coherence"),
     ("exclusivity", pl.Float64, "mean FREX of each topic's top terms, mean over topics and seeds (0..1)"),
@@ -779,9 +927,21 @@ MODEL_SELECTION = table(
     ("stability", pl.Float64, "mean Hungarian-matched cosine similarity of topics over all pairs of seeds"),
     ("stability_min", pl.Float64, "the least stable pair of seeds' mean matched similarity"),
     ("score", pl.Float64, "the selection score: mean of min-max scaled coherence, exclusivity, stability"),
-    ("primary", pl.Boolean, "the row's model is the primary model (chosen by the rule when primary_model = auto)"),
-    ("chosen", pl.Boolean, "the k chosen by the rule (true on the primary model's row and the same k of others)"),
-    ("interior", pl.Boolean, "the chosen k lies strictly inside the (widened) grid; false: the criterion peaks at an edge"),
+    (
+        "primary",
+        pl.Boolean,
+        "the row's model is the primary model (chosen by the rule when primary_model = auto)",
+    ),
+    (
+        "chosen",
+        pl.Boolean,
+        "the k chosen by the rule (true on the primary model's row and the same k of others)",
+    ),
+    (
+        "interior",
+        pl.Boolean,
+        "the chosen k lies strictly inside the (widened) grid; false: the criterion peaks at an edge",
+    ),
     ("margin", pl.Float64, "the chosen row's score minus the best score of the primary model's other k"),
     ("flat", pl.Boolean, "margin below flat_margin: the criterion is flat and does not pin k down"),
     ("rule", pl.String, "the selection rule, in words"),
@@ -798,7 +958,11 @@ TOPIC_RUNS = table(
     ("perplexity", pl.Float64, "in-sample perplexity (LDA only)"),
     ("stability", pl.Float64, "mean matched similarity of this run to the other seeds' runs"),
     ("n_iter", pl.Int32, "iterations run"),
-    ("medoid", pl.Boolean, "the run kept to describe this model and k (highest stability; ties: lowest seed)"),
+    (
+        "medoid",
+        pl.Boolean,
+        "the run kept to describe this model and k (highest stability; ties: lowest seed)",
+    ),
     ("n_units", pl.Int32, "units the fit saw (all units, or the seeded selection sample)"),
 )
 
@@ -809,12 +973,20 @@ TOPIC_SUMMARY = table(
     ("k", pl.Int32, "number of topics"),
     ("topic", pl.Int32, "topic number"),
     ("label", pl.String, "label proposed by propose_label"),
-    ("system", pl.String, "Outline system dominating the topic's top units (null when none reaches the threshold)"),
+    (
+        "system",
+        pl.String,
+        "Outline system dominating the topic's top units (null when none reaches the threshold)",
+    ),
     ("system_share", pl.Float64, "share-weighted share of the top units that sit in that system"),
     ("prevalence", pl.Float64, "the topic's share of all tokens of the corpus (token-weighted mean share)"),
     ("coherence", pl.Float64, "NPMI coherence of the topic's top terms"),
     ("exclusivity", pl.Float64, "mean FREX of the topic's top terms"),
-    ("stability", pl.Float64, "mean matched cosine similarity of this topic to its partner in the other seeds' runs"),
+    (
+        "stability",
+        pl.Float64,
+        "mean matched cosine similarity of this topic to its partner in the other seeds' runs",
+    ),
     ("top_terms", pl.String, "top terms by probability, space-separated"),
     ("frex_terms", pl.String, "top terms by FREX, space-separated"),
     (
@@ -864,7 +1036,11 @@ TOPIC_ALIGNMENT = table(
     ("label", pl.String, "the topic's label"),
     ("kind", pl.String, "theme (theme_hits lexicon matches) or system (sections' Outline system)"),
     ("target", pl.String, "theme id or system id"),
-    ("value", pl.Float64, "theme: hits per 1,000 tokens of the topic's text; system: share of the topic's tokens in that system"),
+    (
+        "value",
+        pl.Float64,
+        "theme: hits per 1,000 tokens of the topic's text; system: share of the topic's tokens in that system",
+    ),
     ("lift", pl.Float64, "value / the same quantity over the whole corpus (1 = no association)"),
 )
 
@@ -880,14 +1056,30 @@ TOPIC_SETTINGS = table(
 TOPIC_SEEDED = table(
     "topic_seeded",
     "one topic of the lexicon-seeded NMF: a seeded topic (one per theme lexicon) or a free topic",
-    ("topic", pl.Int32, "topic number: the seeded topics first, in the lexicons' order, then the free topics"),
+    (
+        "topic",
+        pl.Int32,
+        "topic number: the seeded topics first, in the lexicons' order, then the free topics",
+    ),
     ("theme", THEME, "the theme lexicon that seeded the topic; null for a free topic"),
     ("n_seed_terms", pl.Int32, "lexicon terms found in the matrix's vocabulary (the seed words)"),
-    ("seed_share_top", pl.Float64, "share of the topic's top terms that are seed words (how far it kept its seed)"),
+    (
+        "seed_share_top",
+        pl.Float64,
+        "share of the topic's top terms that are seed words (how far it kept its seed)",
+    ),
     ("top_terms", pl.String, "top terms by weight, space-separated"),
     ("prevalence", pl.Float64, "the topic's token-weighted share of the corpus"),
-    ("dictionary_rho", pl.Float64, "Spearman correlation over units of the topic's share and the theme's lexicon hits per token"),
-    ("best_theme", pl.String, "the theme whose hits per token correlate best with the topic's share (free topics too)"),
+    (
+        "dictionary_rho",
+        pl.Float64,
+        "Spearman correlation over units of the topic's share and the theme's lexicon hits per token",
+    ),
+    (
+        "best_theme",
+        pl.String,
+        "the theme whose hits per token correlate best with the topic's share (free topics too)",
+    ),
     ("best_rho", pl.Float64, "that correlation"),
     ("n_units", pl.Int32, "units of the matrix"),
 )
@@ -896,9 +1088,21 @@ TOPIC_SEEDED_VALIDATION = table(
     "topic_seeded_validation",
     "one measure of one theme against the coded paragraphs of the validation sample (fazhi.topics.validate)",
     ("theme", pl.String, "the coded theme"),
-    ("measure", pl.String, "seeded_topic (topic share ≥ threshold), dictionary (≥ 1 lexicon hit) or present (fazhi.themes)"),
-    ("topic", pl.Int32, "the seeded topic of the theme (topic_seeded.topic); null for the dictionary measures"),
-    ("threshold", pl.Float64, "share of a paragraph the topic needs to call it the theme; null for the others"),
+    (
+        "measure",
+        pl.String,
+        "seeded_topic (topic share ≥ threshold), dictionary (≥ 1 lexicon hit) or present (fazhi.themes)",
+    ),
+    (
+        "topic",
+        pl.Int32,
+        "the seeded topic of the theme (topic_seeded.topic); null for the dictionary measures",
+    ),
+    (
+        "threshold",
+        pl.Float64,
+        "share of a paragraph the topic needs to call it the theme; null for the others",
+    ),
     ("n", pl.Int64, "coded paragraphs"),
     ("coded", pl.Int64, "paragraphs the coders gave the theme"),
     ("predicted", pl.Int64, "paragraphs the measure gives the theme"),
@@ -914,7 +1118,6 @@ TOPIC_SEEDED_VALIDATION = table(
     ("no_vocab", pl.Int64, "coded paragraphs with no term of the model's vocabulary (no topic share)"),
     ("n_units_model", pl.Int64, "units the seeded model was fitted on"),
 )
-
 
 
 # Text reuse (fazhi.reuse): declared here so that the contract holds them whether or not the stage ran.
@@ -934,11 +1137,19 @@ table(
     ("end", pl.Int64, "end offset (exclusive)"),
     ("source_start", pl.Int64, "offset of the matching passage in the source's text"),
     ("source_end", pl.Int64, "end offset (exclusive)"),
-    ("similarity", pl.Float64, "normalised Indel similarity of the two passages (rapidfuzz.fuzz.ratio / 100)"),
+    (
+        "similarity",
+        pl.Float64,
+        "normalised Indel similarity of the two passages (rapidfuzz.fuzz.ratio / 100)",
+    ),
     ("kind", pl.String, _KIND),
     ("formula_share", pl.Float64, "share of the passage's characters covered by formula k-grams"),
     ("section_path", pl.String, "path of the document's section holding the passage start (sections.path)"),
-    ("section_theme", THEME, "theme the section is classified to (theme_sections.classified); null when none"),
+    (
+        "section_theme",
+        THEME,
+        "theme the section is classified to (theme_sections.classified); null when none",
+    ),
     ("source_section_path", pl.String, "path of the source's section holding the source passage start"),
     ("source_section_theme", THEME, "theme of that source section; null when none"),
     ("text", pl.String, "the passage in the document"),
@@ -950,7 +1161,11 @@ table(
     ("doc_id", pl.String, "the document"),
     ("relation", pl.String, _REL + ", or any"),
     ("kind", pl.String, "verbatim, paraphrase, formula, or reuse (verbatim and paraphrase together)"),
-    ("scope", pl.String, "document, section (key = sections.path) or theme (key = theme id; sections classified to it)"),
+    (
+        "scope",
+        pl.String,
+        "document, section (key = sections.path) or theme (key = theme id; sections classified to it)",
+    ),
     ("key", pl.String, "the section path or theme; empty for the document"),
     ("n_sources", pl.Int32, "source documents of that relation that were compared"),
     ("n_chars", pl.Int64, "characters of the unit"),
@@ -963,7 +1178,11 @@ table(
     ("text", pl.String, "the phrase as first written in the corpus (document order)"),
     ("n_chars", pl.Int64, "its length in characters"),
     ("n_docs", pl.Int32, "documents holding it"),
-    ("n_jurisdictions", pl.Int32, "jurisdictions (a department's issuer, else region, else level) holding it"),
+    (
+        "n_jurisdictions",
+        pl.Int32,
+        "jurisdictions (a department's issuer, else region, else level) holding it",
+    ),
     ("first_doc", pl.String, "the first document holding it (doc_id order)"),
 )
 table(
@@ -981,7 +1200,9 @@ STAGE_TABLES: dict[str, tuple[str, ...]] = {
     "tokenizer": ("tokens", "token_settings"),
     "vocabulary": ("keyness", "boilerplate", "slogans"),
     "themes": tuple(n for n in TABLES if n.startswith("theme_")),
-    "topics": tuple(n for n in TABLES if n in ("topics", "doc_topics", "model_selection") or n.startswith("topic_")),
+    "topics": tuple(
+        n for n in TABLES if n in ("topics", "doc_topics", "model_selection") or n.startswith("topic_")
+    ),
     "reuse": tuple(n for n in TABLES if n.startswith("reuse_")),
 }
 

@@ -648,8 +648,9 @@ def gold_mismatches(predicted: pl.DataFrame, gold: pl.DataFrame) -> pl.DataFrame
     matched_p = {i for i, _ in pairs}
     matched_g = {j for _, j in pairs}
     rows += [{"where": "extra", "predicted": k, "gold": None} for i, k in enumerate(pk) if i not in matched_p]
-    rows += [{"where": "missed", "predicted": None, "gold": k}
-             for j, k in enumerate(gk) if j not in matched_g]
+    rows += [
+        {"where": "missed", "predicted": None, "gold": k} for j, k in enumerate(gk) if j not in matched_g
+    ]
     return pl.DataFrame(rows, schema={"where": pl.String, "predicted": pl.String, "gold": pl.String})
 
 

@@ -62,7 +62,9 @@ CSV_MAX_ROWS = 500_000
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-SITE_CONFIG = Path("notebooks") / "site.toml"  # beside the pages it assigns; the project top level stays fixed
+SITE_CONFIG = (
+    Path("notebooks") / "site.toml"
+)  # beside the pages it assigns; the project top level stays fixed
 
 
 class SiteError(RuntimeError):
@@ -115,11 +117,16 @@ def site_corpora(root: Path, *, config: Path | None = None) -> list[SiteCorpus]:
                 raise SiteError(f"{path.name}: corpus #{i + 1} has no string field {key!r}")
         patterns = entry.get("notebooks", [])
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-            raise SiteError(f"{path.name}: corpus {entry['name']!r}: notebooks must be a list of glob patterns")
+            raise SiteError(
+                f"{path.name}: corpus {entry['name']!r}: notebooks must be a list of glob patterns"
+            )
         found.append(
             SiteCorpus(
-                entry["name"], (root / entry["folder"]).resolve(), (root / entry["tables"]).resolve(),
-                tuple(patterns), bool(entry.get("default", False)),
+                entry["name"],
+                (root / entry["folder"]).resolve(),
+                (root / entry["tables"]).resolve(),
+                tuple(patterns),
+                bool(entry.get("default", False)),
             )
         )
     names = [c.name for c in found]
@@ -243,7 +250,9 @@ def write_footer(config: Path, tables: Path | dict[str, Path]) -> str:
     head, sep, tail = source.partition("page-footer:")
     if not sep:
         raise SiteError(f"{config}: no page-footer to write the corpus into")
-    tail = FOOTER_LINE.sub(lambda m: f"{m['indent']}center: {json.dumps(text, ensure_ascii=False)}", tail, count=1)
+    tail = FOOTER_LINE.sub(
+        lambda m: f"{m['indent']}center: {json.dumps(text, ensure_ascii=False)}", tail, count=1
+    )
     config.write_text(head + sep + tail, encoding="utf-8")
     return text
 
@@ -399,7 +408,7 @@ def render(staging: Path, renderer: str) -> Path:
         cmd = ["quarto", "render", str(staging), "--no-execute"]
     else:
         cmd = [sys.executable, "-m", "smalldocs.cli", "render", str(staging), "--quiet"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SiteError(f"{renderer} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     if proc.stderr.strip():
@@ -491,8 +500,11 @@ def build_site(
             active.append(c)
         else:
             skipped.append(c)
-            log(f"corpus {c.name}: folder {c.folder} absent, its pages are skipped" if extra_corpora
-                else f"corpus {c.name}: not asked for, its pages are skipped")
+            log(
+                f"corpus {c.name}: folder {c.folder} absent, its pages are skipped"
+                if extra_corpora
+                else f"corpus {c.name}: not asked for, its pages are skipped"
+            )
     if build_tables:
         from .pipeline import build, summary
 
@@ -528,7 +540,9 @@ def build_site(
         "MKL_NUM_THREADS": "1",
         "PYTHONHASHSEED": "0",
     }
-    envs = {p: {**env, "FAZHI_DATA": str(owner[p].tables), "FAZHI_CORPUS": str(owner[p].folder)} for p in pages}
+    envs = {
+        p: {**env, "FAZHI_DATA": str(owner[p].tables), "FAZHI_CORPUS": str(owner[p].folder)} for p in pages
+    }
     log(f"executing {len(pages)} notebook(s) fresh ...")
     with _environment({"PYDEVD_DISABLE_FILE_VALIDATION": "1"}):
         execute_all(pages, envs, jobs=min(jobs, 2), progress=progress)

@@ -212,14 +212,10 @@ class Tokenizer:
         self.stopwords = frozenset(w for p in stop_paths for w in read_wordlist(p)) | frozenset(
             self.config.extra_stopwords
         )
-        self._stop_hash = hashlib.sha256(
-            "\n".join(sorted(self.stopwords)).encode()
-        ).hexdigest()
+        self._stop_hash = hashlib.sha256("\n".join(sorted(self.stopwords)).encode()).hexdigest()
         self.engine_version = engine_version(engine)
         self.userdict_hash = file_hash(self.userdict_path)
-        protected = sorted(
-            {t for t, _, _ in self.user_terms if not _HAN.match(t)} | set(self.config.protect)
-        )
+        protected = sorted({t for t, _, _ in self.user_terms if not _HAN.match(t)} | set(self.config.protect))
         self._protect_re = re.compile("|".join(p for p in (_trie_regex(protected), _ASCII_COMPOUND) if p))
         # The same pattern for polars' (Rust) regex, which finds the spans of a whole batch at DFA speed.
         # It needs no lookbehind: scanning leftmost-first, a match never starts inside an ASCII run,
@@ -398,17 +394,14 @@ class Tokenizer:
     def _judge(self, words: list[str]) -> pl.DataFrame:
         """Per distinct token: length in characters, whether it is all whitespace, its tag, its verdict."""
         tags = self._tag_dict
-        return (
-            pl.DataFrame(
-                {"token": words, "pos": [tags.get(t) for t in words]},
-                schema={"token": pl.String, "pos": pl.String},
-            )
-            .with_columns(
-                n=pl.col("token").str.len_chars().cast(pl.Int64),
-                blank=~pl.col("token").str.contains(r"\S"),
-                pos=pl.coalesce("pos", _fallback_pos(pl.col("token"))),
-                keep=self.keep_expr(),
-            )
+        return pl.DataFrame(
+            {"token": words, "pos": [tags.get(t) for t in words]},
+            schema={"token": pl.String, "pos": pl.String},
+        ).with_columns(
+            n=pl.col("token").str.len_chars().cast(pl.Int64),
+            blank=~pl.col("token").str.contains(r"\S"),
+            pos=pl.coalesce("pos", _fallback_pos(pl.col("token"))),
+            keep=self.keep_expr(),
         )
 
     def cut_batch(self, texts: Sequence[str]) -> tuple[pl.DataFrame, np.ndarray]:
@@ -588,9 +581,7 @@ class _Vocabulary(dict):  # type: ignore[type-arg]
 
 
 def _judged_of(df: pl.DataFrame) -> _Judged:
-    return _Judged(
-        df["token"], df["pos"], df["n"].to_numpy(), df["blank"].to_numpy(), df["keep"].to_numpy()
-    )
+    return _Judged(df["token"], df["pos"], df["n"].to_numpy(), df["blank"].to_numpy(), df["keep"].to_numpy())
 
 
 _FRAME_SCHEMA = {"token": pl.String, "start": pl.Int64, "end": pl.Int64, "pos": pl.String, "keep": pl.Boolean}
@@ -606,7 +597,13 @@ def _fallback_pos(tok: pl.Expr) -> pl.Expr:
     """jieba-rs's rule for tokens in no dictionary: ASCII digits only -> m, other ASCII -> eng, else x."""
     n_ascii = tok.str.count_matches(r"[A-Za-z0-9]")
     n_digit = tok.str.count_matches(r"[0-9]")
-    return pl.when(n_ascii == 0).then(pl.lit("x")).when(n_ascii == n_digit).then(pl.lit("m")).otherwise(pl.lit("eng"))
+    return (
+        pl.when(n_ascii == 0)
+        .then(pl.lit("x"))
+        .when(n_ascii == n_digit)
+        .then(pl.lit("m"))
+        .otherwise(pl.lit("eng"))
+    )
 
 
 def _hash_json(obj: object) -> str:
@@ -788,7 +785,14 @@ def tokens_table(
             pl.col("sentence_id").cast(pl.Int32),
             pl.col("section_id").cast(pl.Int32).alias("s_section"),
         ).sort("doc_id", "s_start")
-        toks = toks.join_asof(sent, left_on="start", right_on="s_start", by="doc_id", strategy="backward", check_sortedness=False)
+        toks = toks.join_asof(
+            sent,
+            left_on="start",
+            right_on="s_start",
+            by="doc_id",
+            strategy="backward",
+            check_sortedness=False,
+        )
         inside = pl.col("start") < pl.col("s_end")
         toks = toks.with_columns(
             sentence_id=pl.when(inside).then("sentence_id"),
@@ -804,14 +808,14 @@ def tokens_table(
         # sections tile the text, but nested sections overlap their parents: take the innermost
         # (the latest-starting) section that starts at or before the token.
         sec = sec.unique(["doc_id", "c_start"], keep="last", maintain_order=True)
-        toks = toks.join_asof(sec, left_on="start", right_on="c_start", by="doc_id", strategy="backward", check_sortedness=False)
+        toks = toks.join_asof(
+            sec, left_on="start", right_on="c_start", by="doc_id", strategy="backward", check_sortedness=False
+        )
     elif sentences is not None and sentences.height:
         toks = toks.with_columns(section_id=pl.col("s_section"))
     else:
         toks = toks.with_columns(section_id=pl.lit(None, pl.Int32))
-    return toks.select(
-        pl.col(c).cast(t) for c, t in schema.items()
-    ).sort("doc_id", "token_id")
+    return toks.select(pl.col(c).cast(t) for c, t in schema.items()).sort("doc_id", "token_id")
 
 
 def tokenizer_from_settings(settings: TokenizerSettings) -> Tokenizer:
@@ -822,9 +826,7 @@ def tokenizer_from_settings(settings: TokenizerSettings) -> Tokenizer:
 def settings_table(tok: Tokenizer) -> pl.DataFrame:
     """The ``token_settings`` table: every setting of ``tok`` as key/value strings, sorted by key."""
     s = {**tok.settings(), "settings_hash": tok.settings_hash, "n_user_terms": len(tok.user_terms)}
-    rows = sorted(
-        (k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)) for k, v in s.items()
-    )
+    rows = sorted((k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)) for k, v in s.items())
     return pl.DataFrame(rows, schema=TOKEN_SETTINGS.polars_schema, orient="row")
 
 

@@ -83,11 +83,12 @@ def _keyness_frame(counts: pl.DataFrame, target_total: int, reference_total: int
         (c, (c + d) * tt / n),
         (d, (c + d) * rt / n),
     ]
-    g2 = 2 * pl.sum_horizontal(
-        [pl.when(o > 0).then(o * (o / e).log()).otherwise(0.0) for o, e in obs_exp]
-    )
+    g2 = 2 * pl.sum_horizontal([pl.when(o > 0).then(o * (o / e).log()).otherwise(0.0) for o, e in obs_exp])
     chi2 = pl.sum_horizontal(
-        [pl.when(e > 0).then(((o - e).abs() - 0.5).clip(lower_bound=0) ** 2 / e).otherwise(0.0) for o, e in obs_exp]
+        [
+            pl.when(e > 0).then(((o - e).abs() - 0.5).clip(lower_bound=0) ** 2 / e).otherwise(0.0)
+            for o, e in obs_exp
+        ]
     )
     sign = pl.when(a / tt >= b / rt).then(1.0).otherwise(-1.0)
     rate_t = pl.when(a > 0).then(a).otherwise(0.5) / tt
@@ -152,11 +153,17 @@ def keyness(
     for lv in levels:
         tgt = counts.filter(pl.col("level") == lv).select("token", n_target="n")
         allc = totals.select("token", "total")
-        frame = allc.join(tgt, on="token", how="left").with_columns(
-            n_target=pl.col("n_target").fill_null(0),
-        ).with_columns(n_reference=pl.col("total") - pl.col("n_target"))
+        frame = (
+            allc.join(tgt, on="token", how="left")
+            .with_columns(
+                n_target=pl.col("n_target").fill_null(0),
+            )
+            .with_columns(n_reference=pl.col("total") - pl.col("n_target"))
+        )
         frame = frame.filter(pl.col("n_target") > 0)
-        res = _keyness_frame(frame.select("token", "n_target", "n_reference"), level_totals[lv], grand - level_totals[lv])
+        res = _keyness_frame(
+            frame.select("token", "n_target", "n_reference"), level_totals[lv], grand - level_totals[lv]
+        )
         res = res.sort(["g2", "token"], descending=[True, False]).with_columns(
             level=pl.lit(lv), rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int32)
         )
@@ -207,7 +214,11 @@ def kwic(
     out = pl.DataFrame(
         rows,
         schema={
-            "doc_id": pl.String, "start": pl.Int64, "end": pl.Int64, "left": pl.String, "keyword": pl.String,
+            "doc_id": pl.String,
+            "start": pl.Int64,
+            "end": pl.Int64,
+            "left": pl.String,
+            "keyword": pl.String,
             "right": pl.String,
         },
         orient="row",
@@ -257,10 +268,16 @@ def boilerplate(
     if min_docs is None:
         min_docs = max(2, math.ceil(0.1 * n_docs_total))
     sent = sentences.select(
-        "doc_id", pl.col("sentence_id").cast(pl.Int32), "text",
+        "doc_id",
+        pl.col("sentence_id").cast(pl.Int32),
+        "text",
         key=pl.col("text").map_elements(normalise_sentence, return_dtype=pl.String),
     ).filter(pl.col("key").str.len_chars() >= min_chars)
-    rec = sent.group_by("key").agg(n_docs=pl.col("doc_id").n_unique().cast(pl.Int32)).filter(pl.col("n_docs") >= min_docs)
+    rec = (
+        sent.group_by("key")
+        .agg(n_docs=pl.col("doc_id").n_unique().cast(pl.Int32))
+        .filter(pl.col("n_docs") >= min_docs)
+    )
     whole = sent.join(rec, on="key").select(
         "doc_id", "sentence_id", kind=pl.lit("sentence"), n_docs="n_docs", match="key", text="text"
     )
@@ -277,8 +294,13 @@ def boilerplate(
             .sort("doc_id", "sentence_id", "n_docs", "match", descending=[False, False, True, False])
             .unique(["doc_id", "sentence_id"], keep="first", maintain_order=True)
             .join(whole.select("doc_id", "sentence_id"), on=["doc_id", "sentence_id"], how="anti")
-            .join(sentences.select("doc_id", pl.col("sentence_id").cast(pl.Int32), "text"), on=["doc_id", "sentence_id"])
-            .select("doc_id", "sentence_id", kind=pl.lit("ngram"), n_docs="n_docs", match="match", text="text")
+            .join(
+                sentences.select("doc_id", pl.col("sentence_id").cast(pl.Int32), "text"),
+                on=["doc_id", "sentence_id"],
+            )
+            .select(
+                "doc_id", "sentence_id", kind=pl.lit("ngram"), n_docs="n_docs", match="match", text="text"
+            )
         )
         parts.append(hit)
     out = pl.concat(parts).sort("doc_id", "sentence_id")
@@ -357,8 +379,14 @@ def quoted(text: str) -> list[str]:
 
 def slogans(documents: pl.DataFrame, *, by: str = "level") -> pl.DataFrame:
     """Quoted slogans counted by level of government (see the ``slogans`` table)."""
-    rows = [(doc_id, lv, s) for doc_id, lv, text in documents.select("doc_id", by, "text").iter_rows() for s in quoted(text)]
-    df = pl.DataFrame(rows, schema={"doc_id": pl.String, "level": pl.String, "slogan": pl.String}, orient="row")
+    rows = [
+        (doc_id, lv, s)
+        for doc_id, lv, text in documents.select("doc_id", by, "text").iter_rows()
+        for s in quoted(text)
+    ]
+    df = pl.DataFrame(
+        rows, schema={"doc_id": pl.String, "level": pl.String, "slogan": pl.String}, orient="row"
+    )
     out = df.group_by("level", "slogan").agg(
         count=pl.len().cast(pl.Int64), n_docs=pl.col("doc_id").n_unique().cast(pl.Int32)
     )

@@ -195,7 +195,10 @@ def vendored_scripts() -> list[Path]:
 # ---- one look: a colour and a bilingual label per value of level, doc_type and theme ------------------
 # Defined once, in data/display.toml, so that a level has the same colour and name in every chart.
 
-from ..labels import DISPLAY as DISPLAY, VARIABLES as VARIABLES, label as label, labels  # the data layer
+from ..labels import DISPLAY as DISPLAY  # the data layer
+from ..labels import VARIABLES as VARIABLES
+from ..labels import label as label
+from ..labels import labels
 
 LEVEL_COLORS = {v: e["color"] for v, e in DISPLAY["level"].items()}
 DOC_TYPE_COLORS = {v: e["color"] for v, e in DISPLAY["doc_type"].items()}

@@ -27,7 +27,12 @@ def documents_by_level(docs: pl.DataFrame) -> alt.Chart:
             y=alt.Y(
                 "level:N", title=LEVEL_TITLE, sort=levels_present(docs["level"]), axis=axis_labels("level")
             ),
-            color=color("doc_type", "doc_type:N", [t for t in DOC_TYPES if t in set(docs["doc_type"].to_list())], title="Document type"),
+            color=color(
+                "doc_type",
+                "doc_type:N",
+                [t for t in DOC_TYPES if t in set(docs["doc_type"].to_list())],
+                title="Document type",
+            ),
             tooltip=["level", "doc_type", "documents"],
         )
         .properties(width=420, height=alt.Step(28))
@@ -39,7 +44,9 @@ def document_lengths(docs: pl.DataFrame) -> alt.Chart:
     """Bars: length of each document in characters, grouped by level, labelled by issuer and period."""
     from ..labels import doc_labels
 
-    data = docs.select("doc_id", "level", "doc_type", "n_chars").join(doc_labels(docs), on="doc_id", how="left")
+    data = docs.select("doc_id", "level", "doc_type", "n_chars").join(
+        doc_labels(docs), on="doc_id", how="left"
+    )
     return (
         alt.Chart(data, title="Length of each document (characters of clean text)")
         .mark_bar()
@@ -63,12 +70,18 @@ def metadata_agreement(check: pl.DataFrame) -> alt.Chart:
         alt.Chart(data, title="Metadata inference vs curated sidecar")
         .mark_bar()
         .encode(
-            x=alt.X("accuracy:Q", title="Share of documents where inference = curated", scale=alt.Scale(domain=[0, 1])),
+            x=alt.X(
+                "accuracy:Q",
+                title="Share of documents where inference = curated",
+                scale=alt.Scale(domain=[0, 1]),
+            ),
             y=alt.Y("field:N", title=None),
             tooltip=["field", "n", "agree", alt.Tooltip("accuracy:Q", format=".0%")],
         )
     )
     labels = bars.mark_text(align="left", dx=4).encode(text=alt.Text("label:N"))
-    return (bars + labels).transform_calculate(label="datum.agree + '/' + datum.n").properties(
-        width=360, height=alt.Step(24)
+    return (
+        (bars + labels)
+        .transform_calculate(label="datum.agree + '/' + datum.n")
+        .properties(width=360, height=alt.Step(24))
     )

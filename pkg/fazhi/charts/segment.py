@@ -67,8 +67,12 @@ def section_lengths_by_level(sections: pl.DataFrame) -> alt.Chart:
     base = alt.Chart(data, title="Section length by outline level (characters to the next heading)").encode(
         y=alt.Y("outline_level:O", title="Outline level (0 = preamble)")
     )
-    whisker = base.mark_rule().encode(x=alt.X("lo:Q", title="Characters", scale=alt.Scale(type="symlog")), x2="hi:Q")
-    box = base.mark_bar(size=14).encode(x="q1:Q", x2="q3:Q", tooltip=["outline_level", "n", "lo", "q1", "median", "q3", "hi"])
+    whisker = base.mark_rule().encode(
+        x=alt.X("lo:Q", title="Characters", scale=alt.Scale(type="symlog")), x2="hi:Q"
+    )
+    box = base.mark_bar(size=14).encode(
+        x="q1:Q", x2="q3:Q", tooltip=["outline_level", "n", "lo", "q1", "median", "q3", "hi"]
+    )
     med = base.mark_tick(color="white", size=14, thickness=2).encode(x="median:Q")
     return (whisker + box + med).properties(width=420, height=alt.Step(30))
 
@@ -78,15 +82,22 @@ def system_coverage(coverage: pl.DataFrame, documents: pl.DataFrame) -> alt.Char
     """Grid: documents (by level of government) × the eight systems (Outline order); colour = share of
     the document's characters under the system, number = the order in which the document reaches it."""
     labels = _doc_labels(documents)
-    systems = [f"{s.name[:-2] if s.name.endswith('体系') else s.name}" for s in load_systems()]
+    systems = [f"{s.name.removesuffix('体系')}" for s in load_systems()]
     names = {s.id: systems[i] for i, s in enumerate(load_systems())}
-    data = coverage.join(labels.select("doc_id", "label"), on="doc_id", how="left", suffix="_doc").with_columns(
+    data = coverage.join(
+        labels.select("doc_id", "label"), on="doc_id", how="left", suffix="_doc"
+    ).with_columns(
         system_name=pl.col("system").replace_strict(names, default=pl.col("system")),
         label=pl.col("label_doc"),
     )
     # every document × system cell, so that an uncovered system shows as an empty cell
     grid = labels.select("label").join(pl.DataFrame({"system_name": systems}), how="cross")
-    x = alt.X("system_name:N", title="Outline system (in the Outline's order)", sort=systems, axis=alt.Axis(labelAngle=-35))
+    x = alt.X(
+        "system_name:N",
+        title="Outline system (in the Outline's order)",
+        sort=systems,
+        axis=alt.Axis(labelAngle=-35),
+    )
     y = alt.Y("label:N", title=None, sort=labels["label"].to_list())
     empty = alt.Chart(grid).mark_rect(fill="#f3f3f3", stroke="white").encode(x=x, y=y)
     cells = (
@@ -95,8 +106,20 @@ def system_coverage(coverage: pl.DataFrame, documents: pl.DataFrame) -> alt.Char
         .encode(
             x=x,
             y=y,
-            color=alt.Color("share:Q", title="Share of document", scale=alt.Scale(scheme="oranges"), legend=alt.Legend(format=".0%")),
-            tooltip=["label", "system", "order_in_doc", "sections", "chars", alt.Tooltip("share:Q", format=".1%")],
+            color=alt.Color(
+                "share:Q",
+                title="Share of document",
+                scale=alt.Scale(scheme="oranges"),
+                legend=alt.Legend(format=".0%"),
+            ),
+            tooltip=[
+                "label",
+                "system",
+                "order_in_doc",
+                "sections",
+                "chars",
+                alt.Tooltip("share:Q", format=".1%"),
+            ],
         )
     )
     text = alt.Chart(data).mark_text(fontSize=12).encode(x=x, y=y, text="order_in_doc:Q")
@@ -110,7 +133,9 @@ def system_coverage(coverage: pl.DataFrame, documents: pl.DataFrame) -> alt.Char
 @text_frames
 def gold_scores(scores: pl.DataFrame) -> alt.Chart:
     """Points: heading precision, recall and level accuracy per document against the gold outline."""
-    data = scores.unpivot(index="doc_id", on=["precision", "recall", "level_accuracy"], variable_name="measure")
+    data = scores.unpivot(
+        index="doc_id", on=["precision", "recall", "level_accuracy"], variable_name="measure"
+    )
     return (
         alt.Chart(data, title="Segmenter vs hand-annotated gold outlines")
         .mark_point(filled=True, size=70)

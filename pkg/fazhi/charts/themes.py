@@ -37,7 +37,10 @@ def _theme_color(themes: tuple[str, ...] | list[str], *, legend: bool = True) ->
         "theme_label:N",
         title="Theme" if legend else None,
         sort=[THEME_LABELS.get(t, t) for t in themes],
-        scale=alt.Scale(domain=[THEME_LABELS.get(t, t) for t in themes], range=[THEME_COLORS.get(t, "#7f7f7f") for t in themes]),
+        scale=alt.Scale(
+            domain=[THEME_LABELS.get(t, t) for t in themes],
+            range=[THEME_COLORS.get(t, "#7f7f7f") for t in themes],
+        ),
         legend=alt.Legend() if legend else None,
     )
 
@@ -49,17 +52,23 @@ def _doc_labels(documents: pl.DataFrame) -> pl.DataFrame:
 
 
 @text_frames
-def emphasis_by_level(scores: pl.DataFrame, measure: str = "per_1k_tokens", themes: tuple[str, ...] = FOCUS) -> alt.Chart:
+def emphasis_by_level(
+    scores: pl.DataFrame, measure: str = "per_1k_tokens", themes: tuple[str, ...] = FOCUS
+) -> alt.Chart:
     """Points with 95% bootstrap intervals: each level's value of ``measure`` for each theme."""
     data = _label(
-        scores.filter(pl.col("scope") == "level", pl.col("measure") == measure, pl.col("theme").is_in(list(themes)))
+        scores.filter(
+            pl.col("scope") == "level", pl.col("measure") == measure, pl.col("theme").is_in(list(themes))
+        )
     ).select("level", "theme_label", "value", "ci_low", "ci_high", "n_docs", "hits")
     levels = levels_present(data["level"])
     base = alt.Chart(data).encode(
         y=alt.Y("level:N", title="Level of government", sort=levels, axis=axis_labels("level")),
         color=_theme_color(themes, legend=False),
     )
-    rules = base.mark_rule(strokeWidth=2).encode(x=alt.X("ci_low:Q", title=MEASURE_TITLES[measure]), x2="ci_high:Q")
+    rules = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("ci_low:Q", title=MEASURE_TITLES[measure]), x2="ci_high:Q"
+    )
     points = base.mark_point(filled=True, size=70).encode(
         x="value:Q",
         tooltip=[
@@ -76,12 +85,16 @@ def emphasis_by_level(scores: pl.DataFrame, measure: str = "per_1k_tokens", them
         (rules + points)
         .properties(width=150, height=alt.Step(26))
         .facet(column=alt.Column("theme_label:N", title=None, sort=[THEME_LABELS[t] for t in themes]))
-        .properties(title=f"Emphasis by level of government: {MEASURE_TITLES[measure].lower()} (95% bootstrap intervals)")
+        .properties(
+            title=f"Emphasis by level of government: {MEASURE_TITLES[measure].lower()} (95% bootstrap intervals)"
+        )
     )
 
 
 @text_frames
-def document_heatmap(scores: pl.DataFrame, documents: pl.DataFrame, measure: str = "share_of_hits") -> alt.Chart:
+def document_heatmap(
+    scores: pl.DataFrame, documents: pl.DataFrame, measure: str = "share_of_hits"
+) -> alt.Chart:
     """Heatmap: each document (rows) × each of the eight themes (columns), coloured by ``measure``."""
     data = _label(
         scores.filter(pl.col("scope") == "document", pl.col("measure") == measure)
@@ -107,7 +120,9 @@ def document_heatmap(scores: pl.DataFrame, documents: pl.DataFrame, measure: str
 
 
 @text_frames
-def theme_positions(hits: pl.DataFrame, documents: pl.DataFrame, themes: tuple[str, ...] = FOCUS, bins: int = 40) -> alt.Chart:
+def theme_positions(
+    hits: pl.DataFrame, documents: pl.DataFrame, themes: tuple[str, ...] = FOCUS, bins: int = 40
+) -> alt.Chart:
     """Where in each document each theme appears: hits binned by relative position (0 = start, 1 = end)."""
     data = (
         hits.filter(pl.col("theme").is_in(list(themes)))
@@ -126,12 +141,18 @@ def theme_positions(hits: pl.DataFrame, documents: pl.DataFrame, themes: tuple[s
         alt.Chart(data, title="Where each theme appears along each document (hits in 40 equal slices)")
         .mark_circle(opacity=0.75)
         .encode(
-            x=alt.X("position:Q", title="Relative position in the document (0 = start, 1 = end)", scale=alt.Scale(domain=[0, 1])),
+            x=alt.X(
+                "position:Q",
+                title="Relative position in the document (0 = start, 1 = end)",
+                scale=alt.Scale(domain=[0, 1]),
+            ),
             y=alt.Y("theme_label:N", title=None, sort=[THEME_LABELS[t] for t in themes]),
             size=alt.Size("weighted:Q", title="Weighted hits", scale=alt.Scale(range=[15, 300])),
             color=_theme_color(themes),
             row=alt.Row(
-                "doc_label:N", title=None, sort=order,
+                "doc_label:N",
+                title=None,
+                sort=order,
                 header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=170),
             ),
             tooltip=["doc_id", "theme_label", alt.Tooltip("position:Q", format=".2f"), "hits"],
@@ -149,11 +170,18 @@ def confusion_matrix(confusion: pl.DataFrame) -> alt.Chart:
         agree=pl.col("label") == pl.col("predicted"),
     )
     base = alt.Chart(data, title="Validation: heading label × classification of the section body").encode(
-        x=alt.X("predicted_l:N", title="Classified from the body by the lexicons", sort=[*THEME_ORDER, "none"], axis=alt.Axis(labelAngle=-35)),
+        x=alt.X(
+            "predicted_l:N",
+            title="Classified from the body by the lexicons",
+            sort=[*THEME_ORDER, "none"],
+            axis=alt.Axis(labelAngle=-35),
+        ),
         y=alt.Y("label_l:N", title="Label from the heading (Outline mapping)", sort=THEME_ORDER),
     )
     rect = base.mark_rect().encode(
-        color=alt.Color("agree:N", title="Agree", scale=alt.Scale(domain=[True, False], range=["#4c78a8", "#e45756"])),
+        color=alt.Color(
+            "agree:N", title="Agree", scale=alt.Scale(domain=[True, False], range=["#4c78a8", "#e45756"])
+        ),
         tooltip=["label", "predicted", "n"],
     )
     text = base.mark_text(color="white", fontSize=12).encode(text="n:Q")
@@ -174,11 +202,24 @@ def term_drivers(sensitivity: pl.DataFrame, themes: tuple[str, ...] = FOCUS, n: 
         alt.Chart(data, title="What drives each theme: share of the theme's weighted hits from each term")
         .mark_bar()
         .encode(
-            x=alt.X("share_of_theme:Q", title="Share of the theme's weighted hits", axis=alt.Axis(format="%")),
+            x=alt.X(
+                "share_of_theme:Q", title="Share of the theme's weighted hits", axis=alt.Axis(format="%")
+            ),
             y=alt.Y("term:N", title=None, sort="-x"),
             color=_theme_color(themes, legend=False),
-            row=alt.Row("theme_label:N", title=None, sort=[THEME_LABELS[t] for t in themes], header=alt.Header(labelAngle=0, labelAlign="left")),
-            tooltip=["term", "hits", alt.Tooltip("share_of_theme:Q", format=".1%"), alt.Tooltip("per_1k_tokens:Q", format=".2f"), alt.Tooltip("per_1k_without:Q", format=".2f")],
+            row=alt.Row(
+                "theme_label:N",
+                title=None,
+                sort=[THEME_LABELS[t] for t in themes],
+                header=alt.Header(labelAngle=0, labelAlign="left"),
+            ),
+            tooltip=[
+                "term",
+                "hits",
+                alt.Tooltip("share_of_theme:Q", format=".1%"),
+                alt.Tooltip("per_1k_tokens:Q", format=".2f"),
+                alt.Tooltip("per_1k_without:Q", format=".2f"),
+            ],
         )
         .resolve_scale(y="independent")
         .properties(width=320, height=alt.Step(16))
@@ -192,7 +233,9 @@ def measures_compared(scores: pl.DataFrame, themes: tuple[str, ...] = FOCUS) -> 
         scores.filter(
             pl.col("scope") == "level",
             pl.col("theme").is_in(list(themes)),
-            pl.col("measure").is_in(["per_1k_tokens", "per_1k_content_tokens", "share_of_hits", "char_share"]),
+            pl.col("measure").is_in(
+                ["per_1k_tokens", "per_1k_content_tokens", "share_of_hits", "char_share"]
+            ),
         )
         .with_columns(scaled=pl.col("value") / pl.col("value").max().over("theme", "measure"))
         .select("level", "theme", "measure", "value", "scaled")

@@ -15,16 +15,24 @@ from . import color, label, text_frames
 LEVEL_TITLE = "Level of government"
 
 
-def _bars_by_level(data: pl.DataFrame, title: str, x: alt.X, y: str, color: alt.Color, tooltip: list) -> alt.FacetChart:
+def _bars_by_level(
+    data: pl.DataFrame, title: str, x: alt.X, y: str, color: alt.Color, tooltip: list
+) -> alt.FacetChart:
     """Horizontal bars of ``y`` by ``x``, one panel per level of government (each with its own terms)."""
     # the panels are headed by the levels' bilingual labels, computed here (a header's labelExpr is not
     # applied to facet headers by every Vega-Lite version)
-    data = data.with_columns(level_label=pl.col("level").map_elements(lambda v: label("level", v), return_dtype=pl.String))
+    data = data.with_columns(
+        level_label=pl.col("level").map_elements(lambda v: label("level", v), return_dtype=pl.String)
+    )
     return (
         alt.Chart(data, title=title)
         .mark_bar()
-        .encode(x=x, y=alt.Y(f"{y}:N", title="", sort="-x", axis=alt.Axis(labelLimit=140)), color=color,
-                tooltip=tooltip)
+        .encode(
+            x=x,
+            y=alt.Y(f"{y}:N", title="", sort="-x", axis=alt.Axis(labelLimit=140)),
+            color=color,
+            tooltip=tooltip,
+        )
         .properties(width=150, height=alt.Step(14))
         .facet(
             facet=alt.Facet(
@@ -62,15 +70,24 @@ def top_terms(tokens: pl.DataFrame, documents: pl.DataFrame, n: int = 12) -> alt
 @text_frames
 def keyness_bars(keyness: pl.DataFrame, n: int = 10) -> alt.FacetChart:
     """Bars: the ``n`` most key terms (largest signed G²) of each level against the rest."""
-    data = keyness.filter(pl.col("rank") <= n).select("level", "token", "g2", "log_ratio", "n_target", "n_reference", "p_g2")
+    data = keyness.filter(pl.col("rank") <= n).select(
+        "level", "token", "g2", "log_ratio", "n_target", "n_reference", "p_g2"
+    )
     return _bars_by_level(
         data,
         f"Keyness: each level against all others (top {n} by G²)",
         x=alt.X("g2:Q", title="Signed G² (log-likelihood)"),
         y="token",
         color=alt.Color("log_ratio:Q", title="Log ratio", scale=alt.Scale(scheme="blues")),
-        tooltip=["level", "token", "n_target", "n_reference", alt.Tooltip("g2:Q", format=".1f"),
-                 alt.Tooltip("log_ratio:Q", format=".2f"), alt.Tooltip("p_g2:Q", format=".3g")],
+        tooltip=[
+            "level",
+            "token",
+            "n_target",
+            "n_reference",
+            alt.Tooltip("g2:Q", format=".1f"),
+            alt.Tooltip("log_ratio:Q", format=".2f"),
+            alt.Tooltip("p_g2:Q", format=".3g"),
+        ],
     )
 
 

@@ -40,22 +40,37 @@ FURNITURE_LINES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pat in (
         ("breadcrumb", r"(?:当前位置|您现在的位置|您的位置|所在位置)\s*[:：].{0,120}"),
         # 您所在的位置:政务公开 > 工作报告, 您现在的位置 首页 > …, 您当前的位置: 首页 > …
-        ("breadcrumb", r"[您你]?(?:现在|当前|目前)?(?:所在)?的?位置\s*[:：]?\s*[^。，；]{0,80}?(?:>|＞|›|»)[^。；]{0,120}"),
+        (
+            "breadcrumb",
+            r"[您你]?(?:现在|当前|目前)?(?:所在)?的?位置\s*[:：]?\s*[^。，；]{0,80}?(?:>|＞|›|»)[^。；]{0,120}",
+        ),
         ("breadcrumb", r"(?:网站)?首页\s*(?:>|＞|›|»)\s*.{0,120}"),
         ("date_widget", r"今天是\s*[:：]?\s*(?:19|20)\d{2}\s*年[^。，；]{0,40}"),
         ("page_meta", rf"(?:【\s*)?{_FIELD}\s*[:：][^。，；]{{0,160}}"),
-        ("font_widget", rf"[【\[]?\s*字[体号]\s*[:：]?\s*[大中小\s]*[】\]]?(?:\s*{_WIDGET}\s*[:：]?{_PLATFORMS})*"),
+        (
+            "font_widget",
+            rf"[【\[]?\s*字[体号]\s*[:：]?\s*[大中小\s]*[】\]]?(?:\s*{_WIDGET}\s*[:：]?{_PLATFORMS})*",
+        ),
         ("share_widget", rf"分享到\s*[:：]?{_PLATFORMS}"),
         ("qr_widget", r"扫一扫在手机(?:上)?打开(?:当前页|本页)?"),
         ("print_widget", r"(?:[【\[]\s*(?:打印|关闭|打印本页|关闭窗口|收藏|返回顶部)\s*[】\]]\s*)+"),
-        ("print_widget", r"(?:打印本页|关闭窗口|打印|关闭|返回顶部|返回首页)(?:\s+(?:打印本页|关闭窗口|打印|关闭|返回顶部))*"),
+        (
+            "print_widget",
+            r"(?:打印本页|关闭窗口|打印|关闭|返回顶部|返回首页)(?:\s+(?:打印本页|关闭窗口|打印|关闭|返回顶部))*",
+        ),
         ("nav_link", r"(?:上一篇|下一篇)\s*[:：].{0,120}"),
         ("related", r"(?:相关阅读|相关链接|相关文章|相关新闻|相关文件|延伸阅读)\s*[:：]?"),
         ("site_footer", r"(?:主办单位|承办单位|网站标识码|ICP备|版权所有|联系我们|网站地图)[^。，；]{0,160}"),
-        ("page_meta", r"(?:时间|日期)\s*[:：]\s*(?:19|20)\d{2}[-年./]\d{1,2}[-月./]\d{1,2}日?(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"),
+        (
+            "page_meta",
+            r"(?:时间|日期)\s*[:：]\s*(?:19|20)\d{2}[-年./]\d{1,2}[-月./]\d{1,2}日?(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?",
+        ),
         ("page_meta", r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?"),
         ("page_meta", r"(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*\d{1,2}[时:]\d{2}分?(?::\d{2})?"),
-        ("page_meta", r"\|?\s*(?:标\s*题|索\s*引\s*号|发文字号|成文日期|发布日期|发文机关|主题分类)\s*[|｜:：].{0,200}"),
+        (
+            "page_meta",
+            r"\|?\s*(?:标\s*题|索\s*引\s*号|发文字号|成文日期|发布日期|发文机关|主题分类)\s*[|｜:：].{0,200}",
+        ),
     )
 )
 
@@ -71,11 +86,17 @@ WIDGET_TOKENS = (
 )  # fmt: skip
 _WIDGET_SEP = re.compile(r"[\s|｜/、·•:：【】\[\]()（）<>《》,，\d条次人]+")
 _WIDGET_RE = re.compile("|".join(sorted(map(re.escape, WIDGET_TOKENS), key=len, reverse=True)))
-_FIELD_LABEL = re.compile(r"(?:来源|信息来源|发表时间|发布时间|发布日期|时间|日期|阅读量|浏览次数|作者|责任编辑|分享)\s*[:：]?")
-_CRUMB_LABEL = re.compile(r"(?:当前位置|您现在的位置|您的位置|所在位置|[您你](?:现在|当前)?(?:所在)?的位置)\s*[:：]?")
+_FIELD_LABEL = re.compile(
+    r"(?:来源|信息来源|发表时间|发布时间|发布日期|时间|日期|阅读量|浏览次数|作者|责任编辑|分享)\s*[:：]?"
+)
+_CRUMB_LABEL = re.compile(
+    r"(?:当前位置|您现在的位置|您的位置|所在位置|[您你](?:现在|当前)?(?:所在)?的位置)\s*[:：]?"
+)
 _CRUMB_SEP = re.compile(r"[>＞›»]+|&gt;")
 # A photo caption: "…作政府工作报告。本报记者 朱江 摄" (a reporter's name, then 摄, ending the line).
-_CAPTION = re.compile(r".{0,120}(?:记者|通讯员|摄影)[\s\u3000]*[\u4e00-\u9fff·]{1,5}(?:[\s\u3000]+[\u4e00-\u9fff]{1,3})?[\s\u3000]*(?<!拍)摄")
+_CAPTION = re.compile(
+    r".{0,120}(?:记者|通讯员|摄影)[\s\u3000]*[\u4e00-\u9fff·]{1,5}(?:[\s\u3000]+[\u4e00-\u9fff]{1,3})?[\s\u3000]*(?<!拍)摄"
+)
 
 # A document-sharing site's notice about the file it shows: "《….docx》由会员分享，可在线阅读，…请在…上搜索。"
 _SHARE_SITE = re.compile(r".{0,150}(?:由\s*(?:会员|用户|网友)\s*(?:分享|上传)|小编为[你您]整理).{0,150}")
@@ -85,9 +106,15 @@ INLINE_FURNITURE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pat))
     for name, pat in (
         # a document-sharing site's slogan before its address: 某某文库—全网资源每日更新www.example.com
-        ("watermark", r"[\u4e00-\u9fff]{2,10}\s*[—–\-]{1,2}\s*[\u4e00-\u9fff]{2,16}\s*(?:https?://)?www\.[A-Za-z0-9\-.]+\.[A-Za-z]{2,6}"),
+        (
+            "watermark",
+            r"[\u4e00-\u9fff]{2,10}\s*[—–\-]{1,2}\s*[\u4e00-\u9fff]{2,16}\s*(?:https?://)?www\.[A-Za-z0-9\-.]+\.[A-Za-z]{2,6}",
+        ),
         ("url", r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]+"),
-        ("watermark", r"[（(]\s*(?:来源|稿源)\s*[:：]\s*[\u4e00-\u9fffA-Za-z]{2,24}(?:网|网站|日报|客户端|公众号)\s*[）)]"),
+        (
+            "watermark",
+            r"[（(]\s*(?:来源|稿源)\s*[:：]\s*[\u4e00-\u9fffA-Za-z]{2,24}(?:网|网站|日报|客户端|公众号)\s*[）)]",
+        ),
         ("watermark", r"[（(【\[]\s*[\u4e00-\u9fff]{2,24}(?:门户网站|政府网|人民政府网)\s*[）)】\]]"),
     )
 )
@@ -325,7 +352,9 @@ def _furniture_run(stripped: list[str], i: int) -> tuple[str, int] | None:
     if _widget_strength(s):
         j = i
         strong = False
-        while j < len(stripped) and (not stripped[j] or (len(stripped[j]) <= 12 and _widget_strength(stripped[j]))):
+        while j < len(stripped) and (
+            not stripped[j] or (len(stripped[j]) <= 12 and _widget_strength(stripped[j]))
+        ):
             strong = strong or _widget_strength(stripped[j]) == 2
             j += 1
         n = sum(1 for k in range(i, j) if stripped[k])
@@ -334,17 +363,33 @@ def _furniture_run(stripped: list[str], i: int) -> tuple[str, int] | None:
     # a page-meta label alone, then its value
     if _FIELD_LABEL.fullmatch(s) and s.rstrip(":：") not in ("分享",):
         j = _next_nonblank(stripped, i + 1)
-        if j < len(stripped) and len(stripped[j]) <= 40 and "。" not in stripped[j] and not _FIELD_LABEL.fullmatch(stripped[j]):
+        if (
+            j < len(stripped)
+            and len(stripped[j]) <= 40
+            and "。" not in stripped[j]
+            and not _FIELD_LABEL.fullmatch(stripped[j])
+        ):
             return "page_meta", j + 1
         return "page_meta", i + 1
     # a breadcrumb over several lines
-    if _CRUMB_LABEL.fullmatch(s) or (s == "首页" and _CRUMB_SEP.fullmatch(stripped[_next_nonblank(stripped, i + 1)] if _next_nonblank(stripped, i + 1) < len(stripped) else "")):
+    if _CRUMB_LABEL.fullmatch(s) or (
+        s == "首页"
+        and _CRUMB_SEP.fullmatch(
+            stripped[_next_nonblank(stripped, i + 1)]
+            if _next_nonblank(stripped, i + 1) < len(stripped)
+            else ""
+        )
+    ):
         j = i + 1
         while True:
             k = _next_nonblank(stripped, j)
             if k < len(stripped) and _CRUMB_SEP.fullmatch(stripped[k]):
                 k2 = _next_nonblank(stripped, k + 1)
-                if k2 < len(stripped) and len(stripped[k2]) <= 16 and not re.search(r"[。，；！？]", stripped[k2]):
+                if (
+                    k2 < len(stripped)
+                    and len(stripped[k2]) <= 16
+                    and not re.search(r"[。，；！？]", stripped[k2])
+                ):
                     j = k2 + 1
                     continue
                 j = k + 1
@@ -506,7 +551,9 @@ def parse_db_export(text: str) -> Cleaned:
     summary = _tidy_lines(stripped[i_sum + 1 : i_orig]) or None
     body = [_DB_PARA.sub("", ln) for ln in lines[i_orig + 1 :]]
     removed = [("db_header", s) for s in stripped[: i_orig + 1] if s]
-    return Cleaned(text=_tidy_lines(body), removed=removed, header=header, english_summary=summary, title_hint=title)
+    return Cleaned(
+        text=_tidy_lines(body), removed=removed, header=header, english_summary=summary, title_hint=title
+    )
 
 
 # HTML: a real parser (lexbor via selectolax); block elements become line breaks.
@@ -514,7 +561,19 @@ _BLOCK_TAGS = (
     "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
     "blockquote", "pre", "ul", "ol", "dd", "dt", "header", "footer", "td", "th",
 )  # fmt: skip
-_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select", "form", "nav")
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "canvas",
+    "button",
+    "select",
+    "form",
+    "nav",
+)
 _CONTENT_HINTS = (
     '[class*="TRS_Editor"]', '[id*="zoom"]', '[class*="article-content"]', '[class*="article_con"]',
     '[class*="content"]', '[id*="content"]', "article", '[class*="detail"]', "main",

@@ -129,6 +129,7 @@ def autonomous_short(name: str) -> str | None:
     stem = re.sub(rf"(?:(?:{peoples})族?)+$", "", stem)
     return stem + m.group(2) if len(stem) >= 2 and stem != m.group(1) else None
 
+
 # ------------------------------------------------------------------------------------------ gazetteer
 
 
@@ -246,7 +247,9 @@ def genres(path: Path = GENRES_FILE) -> Genres:
         try:
             title = tuple(re.compile(p) for p in g.get("title", ()))
             body = tuple(re.compile(p, re.MULTILINE) for p in g.get("body", ()))
-            rules = tuple((re.compile(r["pattern"]), int(r.get("offset", 0))) for r in g.get("year_rules", ()))
+            rules = tuple(
+                (re.compile(r["pattern"]), int(r.get("offset", 0))) for r in g.get("year_rules", ())
+            )
         except (re.error, KeyError, TypeError) as e:
             raise ValueError(f"data/genres.toml: genre {g.get('name')!r}: bad cue ({e})") from e
         if any(p.groups < 1 for p, _ in rules):
@@ -273,7 +276,9 @@ class Inferred:
     published: dt.date | None = None
     sources: dict[str, str | None] = field(default_factory=dict)
     rejected_given: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (value, problem)
-    from_text: dict[str, str | None] | None = None  # what the text alone gives, when collection values were used
+    from_text: dict[str, str | None] | None = (
+        None  # what the text alone gives, when collection values were used
+    )
 
     def as_strings(self) -> dict[str, str | None]:
         return {
@@ -291,8 +296,12 @@ class Inferred:
 
 _DIGITS = str.maketrans("０１２３４５６７８９〇○零一二三四五六七八九", "0123456789000123456789")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
-_CN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
-_YEAR_SPAN = re.compile(r"[（(]?\s*((?:19|20)\d{2})\s*(?:年)?\s*[—–\-－~～至到]+\s*((?:19|20)\d{2})\s*年?\s*[)）]?")
+_CN_DATE = re.compile(
+    r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+)
+_YEAR_SPAN = re.compile(
+    r"[（(]?\s*((?:19|20)\d{2})\s*(?:年)?\s*[—–\-－~～至到]+\s*((?:19|20)\d{2})\s*年?\s*[)）]?"
+)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})年")
 
@@ -329,7 +338,9 @@ def parse_date(value: str | None) -> dt.date | None:
 # year Y + n - 1. Provincial congresses follow their own terms, so their sessions give no year.
 NPC_TERMS = {1: 1954, 2: 1959, 3: 1964, 4: 1975, 5: 1978, 6: 1983, 7: 1988, 8: 1993, 9: 1998, 10: 2003,
              11: 2008, 12: 2013, 13: 2018, 14: 2023}  # fmt: skip
-_NPC_SESSION = re.compile(r"第([一二三四五六七八九十]{1,3})届全国人民代表大会第([一二三四五六七八九十]{1,3})次会议")
+_NPC_SESSION = re.compile(
+    r"第([一二三四五六七八九十]{1,3})届全国人民代表大会第([一二三四五六七八九十]{1,3})次会议"
+)
 _NPC_SHORT = re.compile(r"([一二三四五六七八九十]{1,3})届全国人大([一二三四五六七八九十]{1,3})次会议")
 
 
@@ -351,7 +362,9 @@ def _session_year(text: str, *, anywhere: bool) -> int | None:
     for pat in (_NPC_SESSION, _NPC_SHORT):
         for m in pat.finditer(text):
             before, after = text[max(0, m.start() - 2) : m.start()], text[m.end() : m.end() + 4]
-            delivered = before.endswith(("在", "向")) or after.startswith(("上", "听取", "审议", "通过", "关于"))
+            delivered = before.endswith(("在", "向")) or after.startswith(
+                ("上", "听取", "审议", "通过", "关于")
+            )
             opening = m.start() < 3
             if anywhere or delivered or opening:
                 year = npc_session_year(_cn_number(m.group(1)), _cn_number(m.group(2)))
@@ -476,7 +489,9 @@ _TITLE_PREFIX = re.compile(
     r"(?=《|关于|印发|\s*[\u4e00-\u9fff]{2,}(?:人民政府|政府|办公厅|办公室|厅|局|委员会)关于)|"
     r"[（(][\u4e00-\u9fff]{2,6}[)）](?=\s*(?:19|20)\d{2}年|[\u4e00-\u9fff]{2,}))+"
 )
-_TRAILING_DOC_NUMBER = re.compile(r"\s*[\[［【(（]\s*[\u4e00-\u9fff]{1,8}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号\s*[\]］】)）]$")
+_TRAILING_DOC_NUMBER = re.compile(
+    r"\s*[\[［【(（]\s*[\u4e00-\u9fff]{1,8}[〔【\[［]\s*(?:19|20)\d{2}\s*[〕】\]］]\s*\d{1,4}\s*号\s*[\]］】)）]$"
+)
 _TRAILING_FIELD = re.compile(
     r"\s+(?:文\s*号|索引号|发文字号|组配分类|主题分类|发布日期|成文日期)\s*[:：].*$"
     # a title run into its byline (…的函 2022-11-07 来源:市政府办公厅): the date and source are no part of it
@@ -499,16 +514,24 @@ def _strip_title_furniture(line: str) -> str:
     s = _TRAILING_DOC_NUMBER.sub("", _TRAILING_FIELD.sub("", s)).strip()
     s = re.sub(r"\s*[|｜]+$", "", s).strip()  # a table cell's bar after a headline (…专项活动 |)
     # a date set on the title's line (…的通知 2023-05-06, …会议 2023年5月6日 10:20): the date is no part of it
-    s = re.sub(r"(?<=[\u4e00-\u9fff》）)])[\s\u3000]+[\[【（(]?(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]"
-               r"\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\]】)）]?$", "", s).strip()
+    s = re.sub(
+        r"(?<=[\u4e00-\u9fff》）)])[\s\u3000]+[\[【（(]?(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]"
+        r"\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\]】)）]?$",
+        "",
+        s,
+    ).strip()
     if re.fullmatch(r"(?:[\u4e00-\u9fff][ \u3000]+){1,}[\u4e00-\u9fff]", s):
-        s = re.sub(r"[ \u3000]+", "", s)  # a heading set with spaces between its characters (政 府 工 作 报 告)
+        s = re.sub(
+            r"[ \u3000]+", "", s
+        )  # a heading set with spaces between its characters (政 府 工 作 报 告)
     if s.startswith("《") and s.endswith("》") and s.count("《") == 1:
         s = s[1:-1]
     return s or line
 
 
-_ORGAN_LINE = re.compile(r"^(?:中共)?[\u4e00-\u9fff]{2,30}(?:人民政府|政府|行政公署|办公厅|办公室|厅|局|委员会|办事处)$")
+_ORGAN_LINE = re.compile(
+    r"^(?:中共)?[\u4e00-\u9fff]{2,30}(?:人民政府|政府|行政公署|办公厅|办公室|厅|局|委员会|办事处)$"
+)
 
 
 def _title_candidates(lines: list[str]) -> list[tuple[int, str]]:
@@ -523,10 +546,18 @@ def _title_candidates(lines: list[str]) -> list[tuple[int, str]]:
             parts = lines[i : i + k]
             if len(parts) < k or any(_NOT_TITLE.search(p) or len(p) > 60 for p in parts[1:]):
                 break
-            if k > 1 and _title_line(parts[-1]) and _label_like(parts[-2]) and not parts[-1].startswith("关于"):
+            if (
+                k > 1
+                and _title_line(parts[-1])
+                and _label_like(parts[-2])
+                and not parts[-1].startswith("关于")
+            ):
                 break  # a column label before a title (云南要闻 / 2026年政府工作报告): take the title alone
-            if k > 1 and _title_line(parts[-1]) and "关于" in parts[-1] and (
-                _ORGAN_LINE.match(parts[-2]) or _chain(parts[-1])[1] or central_organ_at(parts[-1])
+            if (
+                k > 1
+                and _title_line(parts[-1])
+                and "关于" in parts[-1]
+                and (_ORGAN_LINE.match(parts[-2]) or _chain(parts[-1])[1] or central_organ_at(parts[-1]))
             ):
                 break  # a masthead naming the organ before its own title (牟定县人民政府 / 牟定县…关于…的通知)
             if k > 1 and parts[1].startswith(parts[0]):
@@ -601,7 +632,11 @@ def _headline(lines: list[str], *, max_lines: int = 25) -> str | None:
             return None
         if not 6 <= len(ln) <= 48 or re.search(r"[；;>＞»|｜]|\d{1,2}:\d{2}|今天是|星期|^[—\-―]", ln):
             continue
-        if _BYLINE.search(ln) or not re.search(r"[\u4e00-\u9fff]{4}", ln) or len(re.findall(r"[，,]", ln)) > 1:
+        if (
+            _BYLINE.search(ln)
+            or not re.search(r"[\u4e00-\u9fff]{4}", ln)
+            or len(re.findall(r"[，,]", ln)) > 1
+        ):
             continue
         if (_ORGAN_LINE.match(ln) or _SIGNATURE_ORGAN.match(ln)) and not (
             ln.endswith("会议") or re.search(_SUBJECT_VERBS, ln)
@@ -630,17 +665,19 @@ _CENTRAL = re.compile(
     r"^(?:中华人民共和国)?(?:国务院(?:办公厅)?|全国人民代表大会(?:常务委员会)?|全国人大(?:常委会)?|中共中央(?:办公厅)?|"
     r"中央人民政府|(?:第.{1,4}届)?全国人民代表大会第.{1,4}次会议|党中央)"
 )
-_CENTRAL_DEPT = re.compile(
-    r"^(?:中华人民共和国)?[\u4e00-\u9fff]{1,10}?(?:部|总局|署)$"
-)
+_CENTRAL_DEPT = re.compile(r"^(?:中华人民共和国)?[\u4e00-\u9fff]{1,10}?(?:部|总局|署)$")
 _DEPT = re.compile(r"(厅|局|委员会|委|办公室|办|署|中心|院|所)")
 _GOVERNMENT = re.compile(r"^(?:人民政府|政府|行政公署|党委|委|人大常委会|人民代表大会(?:常务委员会)?)?$")
-_BODY_AFTER = r"(?=人民政府|政府|行政公署|党委|委员会|办事处|党工委|人大|[\u4e00-\u9fff]{0,10}(?:厅|局|委|办|中心))"
+_BODY_AFTER = (
+    r"(?=人民政府|政府|行政公署|党委|委员会|办事处|党工委|人大|[\u4e00-\u9fff]{0,10}(?:厅|局|委|办|中心))"
+)
 _STRUCTURAL = re.compile(
     r"^(?P<name>[\u4e00-\u9fff]{1,8}?(?P<suffix>自治区|自治州|自治县|自治旗|特别行政区|省|地区|盟|市|县|旗|区))"
     + _BODY_AFTER
 )
-_TOWNSHIP = re.compile(r"^(?!城乡|乡镇|城镇)(?P<name>[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道|苏木|街(?=办)))" + _BODY_AFTER)
+_TOWNSHIP = re.compile(
+    r"^(?!城乡|乡镇|城镇)(?P<name>[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道|苏木|街(?=办)))" + _BODY_AFTER
+)
 _SUFFIX_RANK = {"自治区": "province", "特别行政区": "province", "省": "province", "自治州": "prefecture",
                 "地区": "prefecture", "盟": "prefecture", "市": "prefecture", "县": "county", "自治县": "county",
                 "旗": "county", "自治旗": "county", "区": "county"}  # fmt: skip
@@ -697,7 +734,9 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         level = _RANK_LEVEL[d.rank]
         if d.rank == "province" or (d.rank == "prefecture" and d.name in _MUNICIPALITIES):
             level = "province"
-        rest = re.sub(r"^(?:人民政府|政府)(?=[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道))", "", rest)  # 鲤城区人民政府金龙街道办事处
+        rest = re.sub(
+            r"^(?:人民政府|政府)(?=[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道))", "", rest
+        )  # 鲤城区人民政府金龙街道办事处
         if rest.startswith(("乡", "镇", "街道")) or _TOWNSHIP.match(rest):
             m = _TOWNSHIP.match(rest)
             return (_street_name(m.group("name")) if m else None), "township"
@@ -713,7 +752,10 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
         level = _RANK_LEVEL[_SUFFIX_RANK[m.group("suffix")]]
         return None, level + ("_dept" if dept else "")
-    m = re.match(r"^(自治区|自治州|自治县|省|市|县|区|州|盟|旗)(?=人民政府|政府|行政公署|[\u4e00-\u9fff]{0,10}(?:厅|局|委员会|办公室))", first)
+    m = re.match(
+        r"^(自治区|自治州|自治县|省|市|县|区|州|盟|旗)(?=人民政府|政府|行政公署|[\u4e00-\u9fff]{0,10}(?:厅|局|委员会|办公室))",
+        first,
+    )
     if m:  # a bare unit, the document's own (省政府, 区司法局): the level, no region
         rest = first[m.end() :]
         dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
@@ -791,7 +833,9 @@ _SIGNATURE_DATE = re.compile(
 )
 
 
-_RUN_DATE = re.compile(r"^(?:19|20)\d{2}(?:0?[1-9]|1[0-2])\d{1,2}$")  # 2017821, 20211022: a date whose digits ran together
+_RUN_DATE = re.compile(
+    r"^(?:19|20)\d{2}(?:0?[1-9]|1[0-2])\d{1,2}$"
+)  # 2017821, 20211022: a date whose digits ran together
 
 
 _OFFICIAL_BYLINE = re.compile(
@@ -821,8 +865,11 @@ def _signature_pair(text: str) -> str | None:
     lines = [re.sub(r"\s+", "", ln).strip("（）()") for ln in text.split("\n") if ln.strip()]
     for i in range(len(lines) - 2, 0, -1):
         organ, nxt = lines[i], lines[i + 1]
-        if _SIGNATURE_ORGAN.match(organ) and len(organ) <= 40 and not organ.endswith("会议") and (
-            _SIGNATURE_DATE.match(nxt) or _RUN_DATE.match(nxt) or _ISO_DATE.fullmatch(nxt)
+        if (
+            _SIGNATURE_ORGAN.match(organ)
+            and len(organ) <= 40
+            and not organ.endswith("会议")
+            and (_SIGNATURE_DATE.match(nxt) or _RUN_DATE.match(nxt) or _ISO_DATE.fullmatch(nxt))
         ):
             return organ
     return None
@@ -952,6 +999,8 @@ def _named_township(text: str) -> str | None:
     if not counts:
         return None
     return max(counts, key=lambda k: (counts[k], -text.find(k)))
+
+
 _NPC_DELIVERY = re.compile(
     r"^[—\-―\s（(]*(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)?\s*在第[一二三四五六七八九十]{1,3}届全国人民代表大会"
     r"第[一二三四五六七八九十]{1,3}次会议上"
@@ -1053,15 +1102,24 @@ def _organ_after(rest: str) -> str | None:
     if not m or not m.group(0):
         return None
     kind = m.group(0)
-    if kind not in ("人民政府", "政府", "行政公署") and _NOT_IN_ORGAN.search(re.sub(r"^(?:人民)?政府", "", kind)):
+    if kind not in ("人民政府", "政府", "行政公署") and _NOT_IN_ORGAN.search(
+        re.sub(r"^(?:人民)?政府", "", kind)
+    ):
         return None
     return kind
+
+
 _OFFICE_UNITS = tuple(u for u in organs().township_units if "办" in u)
 _TOWN_UNITS = tuple(u for u in organs().township_units if "办" not in u) or ("乡", "镇", "街道")
 _TOWNSHIP_HEAD = re.compile(
-    r"^(?P<name>(?![全各本我该城乡])[\u4e00-\u9fff]{1,8}?(?P<unit>" + "|".join(map(re.escape, _TOWN_UNITS)) + r"))"
-    r"(?P<organ>人民政府|政府|党委|党工委|" + "|".join(map(re.escape, _OFFICE_UNITS or ("街道办事处",)))
-    + r"|办事处)?(?=" + _SUBJECT_VERBS + r"|[、和与]|(?:19|20)\d{2}年)"
+    r"^(?P<name>(?![全各本我该城乡])[\u4e00-\u9fff]{1,8}?(?P<unit>"
+    + "|".join(map(re.escape, _TOWN_UNITS))
+    + r"))"
+    r"(?P<organ>人民政府|政府|党委|党工委|"
+    + "|".join(map(re.escape, _OFFICE_UNITS or ("街道办事处",)))
+    + r"|办事处)?(?="
+    + _SUBJECT_VERBS
+    + r"|[、和与]|(?:19|20)\d{2}年)"
 )
 _BARE_UNIT_HEAD = re.compile(r"^(?:自治区|自治州|自治县|自治旗|省|市|县|区|州|盟|旗)")
 
@@ -1096,7 +1154,9 @@ def _organ_at(s: str) -> str | None:
 
 # A street office named by its short form alone (某某街办, 某某街道办) as a subject: the office, kept as named.
 _STREET_OFFICE_HEAD = re.compile(
-    r"^(?P<name>(?![全各本我该])[\u4e00-\u9fff]{2,4}?(?:街道办事处|街道办|街办))(?=" + _SUBJECT_VERBS + r"|[、和与])"
+    r"^(?P<name>(?![全各本我该])[\u4e00-\u9fff]{2,4}?(?:街道办事处|街道办|街办))(?="
+    + _SUBJECT_VERBS
+    + r"|[、和与])"
 )
 
 
@@ -1161,12 +1221,16 @@ def _organ_from_source(source: str, region: str | None) -> str | None:
             return d.name + s[m.end() :]  # 市人民政府 of 安陆市, a county-level city, is 安陆市人民政府
     if m and (region is None or region not in gazetteer()):
         return s  # a bare organ whose place the text never names is the issuer as named (区应急管理局)
-    if not m and (_township_organ(s + "召开") or re.match(r"^(?:乡|镇|街道|苏木)(?:人民政府|政府|办事处)$", s)):
+    if not m and (
+        _township_organ(s + "召开") or re.match(r"^(?:乡|镇|街道|苏木)(?:人民政府|政府|办事处)$", s)
+    ):
         return s  # a township government or street office (某镇人民政府, 某街道办事处)
     return None
 
 
-_SOURCE_FIELD = re.compile(r"(?:信息来源|文章来源|来源|发布机构|发布单位)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})")
+_SOURCE_FIELD = re.compile(
+    r"(?:信息来源|文章来源|来源|发布机构|发布单位)\s*[:：]\s*([\u4e00-\u9fff（）()]{2,30})"
+)
 
 
 def _source_field(text: str, *, lines: int = 15) -> str | None:
@@ -1229,8 +1293,10 @@ def _most_mentioned(text: str, rank: str, *, within: str | None = None) -> Divis
     if not counts:
         return None
     name = max(counts, key=lambda k: (counts[k], -first_at[k]))
-    return gazetteer().by_name[name][0] if gazetteer().by_name[name][0].rank == rank else next(
-        x for x in gazetteer().by_name[name] if x.rank == rank
+    return (
+        gazetteer().by_name[name][0]
+        if gazetteer().by_name[name][0].rank == rank
+        else next(x for x in gazetteer().by_name[name] if x.rank == rank)
     )
 
 
@@ -1283,7 +1349,11 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
         if whole:
             juris = max(whole, key=lambda k: (whole[k], -text.find("全" + k)))
     if juris is None and counts.get("国", 0) >= 3 and _SALUTATION.match(text.split("\n", 1)[0].strip()):
-        return None, "national", None  # a speech to a congress about 我国, with no lower jurisdiction of its own
+        return (
+            None,
+            "national",
+            None,
+        )  # a speech to a congress about 我国, with no lower jurisdiction of its own
     if juris is None:
         return None, "unknown", None
     rank = _JURISDICTION_RANK[juris]
@@ -1293,13 +1363,16 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
         region_hint = region_hint if region_hint is not None and region_hint.rank == "province" else None
         rank = "province"
     if juris == "区" and (
-        (region_hint is not None and region_hint.rank == "province") or _AUTONOMOUS_REGION_ORGAN.search(text[:3000])
+        (region_hint is not None and region_hint.rank == "province")
+        or _AUTONOMOUS_REGION_ORGAN.search(text[:3000])
     ):
         rank = "province"  # 我区 in an autonomous region's document (自治区人民政府…, 自治区党委…)
     if juris == "市" and region_hint is not None and region_hint.name in _MUNICIPALITIES:
         rank = "province"  # 我市 in a municipality's document
     region: Division | None = None
-    if region_hint is not None and (region_hint.rank == rank or (rank == "prefecture" and region_hint.name in _MUNICIPALITIES)):
+    if region_hint is not None and (
+        region_hint.rank == rank or (rank == "prefecture" and region_hint.name in _MUNICIPALITIES)
+    ):
         region = region_hint
     else:
         region = _most_mentioned(text, rank)
@@ -1390,7 +1463,11 @@ def _given_field(given: dict[str, str], fld: str) -> str | None:
         names += ["year", *rules.fields.get("year", ())]
     for alias in names:
         v = lookup.get(normalise_column_name(alias))
-        if v is not None and str(v).strip() and str(v).strip().lower() not in ("none", "null", "nan", "nat", "na"):
+        if (
+            v is not None
+            and str(v).strip()
+            and str(v).strip().lower() not in ("none", "null", "nan", "nat", "na")
+        ):
             return str(v).strip()
     return None
 
@@ -1418,7 +1495,9 @@ def _table_fields(text: str, *, lines: int = 15) -> dict[str, str]:
     return out
 
 
-_HEADER_FIELDS = re.compile(r"(成文日期|发布日期|发文日期|(?<!上传)(?<!下载)(?<!更新)(?<!修改)时间|日期)\s*[:：|]\s*([^\n|]{6,30})")
+_HEADER_FIELDS = re.compile(
+    r"(成文日期|发布日期|发文日期|(?<!上传)(?<!下载)(?<!更新)(?<!修改)时间|日期)\s*[:：|]\s*([^\n|]{6,30})"
+)
 _FULL_DATE = re.compile(
     r"(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月"
     r"[一二三四五六七八九十]{1,3}日"
@@ -1563,7 +1642,10 @@ def infer_metadata(
         kind = _organ_after(t[end:])
         town = _township_opening(t[end:]) or _township_organ(t[end:])  # 某县某乡召开… is the township's
         if town:
-            issuer, src["issuer"] = t[:end] + town, "title"  # 长沙市天心区坡子街街道办事处2022年…, 某区某镇2023年…
+            issuer, src["issuer"] = (
+                t[:end] + town,
+                "title",
+            )  # 长沙市天心区坡子街街道办事处2022年…, 某区某镇2023年…
         elif kind and not kind.endswith(("政府", "行政公署")) and (organ is None or len(kind) >= organ.end()):
             issuer, src["issuer"] = t[:end] + kind, "title"  # 某市政务服务中心…, 某县发展和改革委…
         elif organ and not organ.group(0).endswith("政府"):
@@ -1591,8 +1673,12 @@ def infer_metadata(
         issuer, src["issuer"] = who, "first_sentence"  # a disclosure report: 本报告由某局…编制
     if issuer is None and (who := _subject_organ(text)):
         issuer, src["issuer"] = who, "first_sentence"  # a news item: the body that held the meeting
-    if issuer is not None and sig_organ and sig_organ != issuer and _BARE_UNIT.match(issuer) and (
-        sig_organ.endswith(issuer) and _chain(sig_organ)[1]
+    if (
+        issuer is not None
+        and sig_organ
+        and sig_organ != issuer
+        and _BARE_UNIT.match(issuer)
+        and (sig_organ.endswith(issuer) and _chain(sig_organ)[1])
     ):
         issuer, src["issuer"] = sig_organ, "signature"  # 市人民政府关于… signed 安陆市人民政府
     if issuer is not None:
@@ -1686,8 +1772,14 @@ def infer_metadata(
         ("header", header.get("成文日期") or header.get("date")),
         ("header", fields.get("发布日期") or fields.get("成文日期") or fields.get("发文日期")),
         ("header", fields.get("时间") or fields.get("日期")),
-        ("header", table.get("发布日期") or table.get("公开日期") or table.get("发文时间") or table.get("发文日期")
-                   or table.get("成文日期")),
+        (
+            "header",
+            table.get("发布日期")
+            or table.get("公开日期")
+            or table.get("发文时间")
+            or table.get("发文日期")
+            or table.get("成文日期"),
+        ),
         ("header", (d := _byline_date(text)) and d.isoformat()),
         ("signature", sig_date.isoformat() if sig_date else None),
         ("date_line", (d := _standalone_date(text)) and d.isoformat()),
@@ -1703,7 +1795,9 @@ def infer_metadata(
     if g.get("period"):
         period, src["period"] = g["period"], "collection"
     else:
-        head = "\n".join(ln for ln in text[: genres().head_chars * 2].split("\n") if not _WIDGET_LINE.search(ln))
+        head = "\n".join(
+            ln for ln in text[: genres().head_chars * 2].split("\n") if not _WIDGET_LINE.search(ln)
+        )
         period, src["period"] = _year_of(title, head, genre)
         meeting = re.search(r"召开|举行|举办|会议|大会|[^机]会$", title or "")
         held = _held_year(text, published) if doc_type == "other" and meeting else None

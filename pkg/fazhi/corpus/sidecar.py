@@ -104,7 +104,9 @@ def validate_value(field_name: str, value: str | None) -> tuple[str | None, str 
             return gazetteer().by_name[v][0].name, None  # a province's short name (上海) as its full name
         if not re.fullmatch(r"[\u4e00-\u9fff]{1,10}(乡|镇|街道)", v):
             return None, f"region {raw!r} is not a division in the gazetteer (data/divisions/divisions.csv)"
-    return (v if field_name in ("period", "level", "doc_type", "published", "accessed") else raw.strip()), None
+    return (
+        v if field_name in ("period", "level", "doc_type", "published", "accessed") else raw.strip()
+    ), None
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -123,7 +125,11 @@ class SidecarProblem:
 class Sidecar(dict):
     """``{source_file: {field: value}}`` of the rows that can be used, and ``problems`` with the rest."""
 
-    def __init__(self, rows: dict[str, dict[str, str | None]] | None = None, problems: list[SidecarProblem] | None = None):
+    def __init__(
+        self,
+        rows: dict[str, dict[str, str | None]] | None = None,
+        problems: list[SidecarProblem] | None = None,
+    ):
         super().__init__(rows or {})
         self.problems: list[SidecarProblem] = problems or []
 
@@ -143,7 +149,9 @@ def read_sidecar(path: Path) -> Sidecar:
         text, _ = decode(path.read_bytes())
     except (OSError, Rejected) as e:
         what = f"{e.reason}: {e.detail}" if isinstance(e, Rejected) else str(e)
-        problems = [SidecarProblem(None, "(file)", None, f"the sidecar cannot be read ({what}): it is ignored")]
+        problems = [
+            SidecarProblem(None, "(file)", None, f"the sidecar cannot be read ({what}): it is ignored")
+        ]
         _warn(problems, path)
         return Sidecar(problems=problems)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
@@ -169,7 +177,14 @@ def _parse_sidecar(text: str, path: Path) -> Sidecar:
         return Sidecar()
     keys = [_header_key(h) for h in header]
     if getattr(dialect, "delimiter", ",") != ",":
-        problems.append(SidecarProblem(None, "(separator)", repr(dialect.delimiter), f"columns separated by {dialect.delimiter!r}, not ',': read as such"))
+        problems.append(
+            SidecarProblem(
+                None,
+                "(separator)",
+                repr(dialect.delimiter),
+                f"columns separated by {dialect.delimiter!r}, not ',': read as such",
+            )
+        )
     for h, k in zip(header, keys, strict=True):
         if h != k and k in (*FIELDS, *PROVENANCE, "source_file"):
             problems.append(SidecarProblem(None, k, h, f"header {h!r} read as {k!r}"))
@@ -177,7 +192,11 @@ def _parse_sidecar(text: str, path: Path) -> Sidecar:
             known = ", ".join(("source_file", *FIELDS, *PROVENANCE))
             problems.append(SidecarProblem(None, k, h, f"unknown column {h!r} ignored (known: {known})"))
     if "source_file" not in keys:
-        problems.append(SidecarProblem(None, "source_file", None, f"no source_file column (header: {header}): the sidecar is ignored"))
+        problems.append(
+            SidecarProblem(
+                None, "source_file", None, f"no source_file column (header: {header}): the sidecar is ignored"
+            )
+        )
         _warn(problems, path)
         return Sidecar(problems=problems)
     rows: dict[str, dict[str, str | None]] = {}
@@ -187,12 +206,18 @@ def _parse_sidecar(text: str, path: Path) -> Sidecar:
         row = dict(zip(keys, cells, strict=False))
         key = (row.get("source_file") or "").strip()
         if not key:
-            problems.append(SidecarProblem(None, "source_file", None, f"a row without source_file ignored: {cells[:4]}"))
+            problems.append(
+                SidecarProblem(None, "source_file", None, f"a row without source_file ignored: {cells[:4]}")
+            )
             continue
-        values = {k: (v.strip() if v and v.strip() else None) for k, v in row.items() if k in (*FIELDS, *PROVENANCE)}
+        values = {
+            k: (v.strip() if v and v.strip() else None) for k, v in row.items() if k in (*FIELDS, *PROVENANCE)
+        }
         if key in rows:
             differs = values != rows[key]
-            why = "duplicate row ignored (the first row for this file is used)" + ("; its values differ" if differs else "")
+            why = "duplicate row ignored (the first row for this file is used)" + (
+                "; its values differ" if differs else ""
+            )
             problems.append(SidecarProblem(key, "source_file", key, why))
             continue
         rows[key] = values
@@ -272,7 +297,9 @@ def merge_metadata(
                            "agree": False, "problem": f"collection column: {problem}",
                            "curated_source": "collection"})  # fmt: skip
             if warn:
-                warnings.warn(f"{doc_id}: collection column: {problem}; not used", SidecarWarning, stacklevel=2)
+                warnings.warn(
+                    f"{doc_id}: collection column: {problem}; not used", SidecarWarning, stacklevel=2
+                )
     for fld in FIELDS:
         raw = (curated or {}).get(fld)
         if raw is None or not str(raw).strip():
@@ -283,7 +310,11 @@ def merge_metadata(
             checks.append({"doc_id": doc_id, "field": fld, "inferred": inf, "curated": raw, "agree": False,
                            "problem": problem, "curated_source": "sidecar"})  # fmt: skip
             if warn:
-                warnings.warn(f"metadata.csv ({doc_id}): {problem}; the inferred value is kept", SidecarWarning, stacklevel=2)
+                warnings.warn(
+                    f"metadata.csv ({doc_id}): {problem}; the inferred value is kept",
+                    SidecarWarning,
+                    stacklevel=2,
+                )
             continue
         checks.append({"doc_id": doc_id, "field": fld, "inferred": inf, "curated": raw,
                        "agree": _norm(fld, inf) == _norm(fld, raw), "problem": None,

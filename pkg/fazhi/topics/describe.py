@@ -464,8 +464,10 @@ def topic_paragraphs(
         t = r["topic"]
         stab = f", stability across seeds {r['stability']:.2f}" if r["stability"] is not None else ""
         parts = [
-            (f"It holds {r['prevalence']:.1%} of the corpus's tokens; "
-            f"coherence (NPMI) {r['coherence']:.2f}{stab}.")
+            (
+                f"It holds {r['prevalence']:.1%} of the corpus's tokens; "
+                f"coherence (NPMI) {r['coherence']:.2f}{stab}."
+            )
         ]
         if r["system"]:
             share = r["system_share"]

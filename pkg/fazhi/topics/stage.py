@@ -42,8 +42,10 @@ def skip_reason(dtm: DTM, s: TopicSettings) -> str:
     p = dtm.pruning
     n_units, n_terms = dtm.X.shape
     why = [
-        (f"the document-term matrix has {n_units} unit(s) × {n_terms} term(s); "
-        "a topic model needs at least 3 × 3")
+        (
+            f"the document-term matrix has {n_units} unit(s) × {n_terms} term(s); "
+            "a topic model needs at least 3 × 3"
+        )
     ]
     if p.get("kept_tokens", 0) and p.get("boilerplate_tokens", 0) >= p.get("kept_tokens", 0):
         why.append(

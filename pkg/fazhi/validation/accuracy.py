@@ -210,7 +210,6 @@ def document_agreement(
             .with_columns(pl.lit(theme).alias("theme"))
         )
     out = pl.concat(parts).with_columns((pl.col("measure_share") - pl.col("coded_share")).alias("difference"))
-    return (
-        out.sort(doc, in_order("theme", themes))
-        .select(doc, "theme", "units", "coded_share", "measure_share", "difference")
+    return out.sort(doc, in_order("theme", themes)).select(
+        doc, "theme", "units", "coded_share", "measure_share", "difference"
     )

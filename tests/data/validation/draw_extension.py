@@ -28,9 +28,9 @@ CORPUS = ROOT / "tests" / "data" / "corpora" / "gov-work-reports"
 SEED = 20261203
 SIZES = {"dispute": 85, "digital": 85, "emergency": 70, "none": 60}
 KEYWORDS = {
-    "dispute": "矛盾 纠纷 调解 复议 诉讼 信访 仲裁 应诉 裁决 诉源 调处 化解".split(),
-    "digital": "数字 数据 网上 网络 信息化 智慧 智能 互联网 平台 电子 一网 掌上 政务服务 热线 大模型".split(),
-    "emergency": "应急 灾 防汛 抗旱 突发 救援 疫情 安全生产 预警 消防 防疫 地震 森林火".split(),
+    "dispute": ["矛盾", "纠纷", "调解", "复议", "诉讼", "信访", "仲裁", "应诉", "裁决", "诉源", "调处", "化解"],
+    "digital": ["数字", "数据", "网上", "网络", "信息化", "智慧", "智能", "互联网", "平台", "电子", "一网", "掌上", "政务服务", "热线", "大模型"],
+    "emergency": ["应急", "灾", "防汛", "抗旱", "突发", "救援", "疫情", "安全生产", "预警", "消防", "防疫", "地震", "森林火"],
 }
 
 
@@ -43,7 +43,9 @@ def paragraphs() -> list[dict[str, str]]:
             if 60 <= len(s) <= 900:
                 out.append({"source": source, "doc": doc, "para": str(i), "text": s})
 
-    for line in (CORPUS / "national" / "government_work_reports.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (
+        (CORPUS / "national" / "government_work_reports.jsonl").read_text(encoding="utf-8").splitlines()
+    ):
         row = json.loads(line)
         if row.get("year"):
             add("national", str(row["year"]), row["content"])
@@ -61,9 +63,8 @@ def paragraphs() -> list[dict[str, str]]:
 
 
 NARROW = {
-    "digital_narrow": "数字政府 电子政务 政务服务 一网通办 一网统管 政务数据 互联网+政务 网上办 掌上办 电子证照 政务平台 "
-    "智慧监管 互联网+监管 非现场 12345 大数据 信息化 政务公开 数据共享".split(),
-    "dispute_narrow": "矛盾纠纷 调解 信访 行政复议 行政应诉 行政诉讼 仲裁 诉源治理 枫桥 多元化解 调处 纠纷".split(),
+    "digital_narrow": ["数字政府", "电子政务", "政务服务", "一网通办", "一网统管", "政务数据", "互联网+政务", "网上办", "掌上办", "电子证照", "政务平台", "智慧监管", "互联网+监管", "非现场", "12345", "大数据", "信息化", "政务公开", "数据共享"],
+    "dispute_narrow": ["矛盾纠纷", "调解", "信访", "行政复议", "行政应诉", "行政诉讼", "仲裁", "诉源治理", "枫桥", "多元化解", "调处", "纠纷"],
 }
 SIZES_2 = {"digital_narrow": 90, "dispute_narrow": 60}
 
@@ -90,7 +91,9 @@ def main() -> None:
     for name, n in SIZES.items():
         pop = by[name]
         for p in rng.sample(pop, n):
-            rows.append({**p, "stratum": name, "stratum_size": len(pop), "stratum_n": n, "weight": len(pop) / n})
+            rows.append(
+                {**p, "stratum": name, "stratum_size": len(pop), "stratum_n": n, "weight": len(pop) / n}
+            )
     rng.shuffle(rows)
     cols = ["unit_id", "source", "doc", "para", "stratum", "stratum_size", "stratum_n", "weight", "text"]
     with (HERE / "extension_units.csv").open("w", encoding="utf-8", newline="") as f:
@@ -116,7 +119,9 @@ def _second_draw(unique: dict[str, dict[str, str]], drawn: set[str], cols: list[
     for name, n in SIZES_2.items():
         pop = by[name]
         for p in rng.sample(pop, n):
-            rows.append({**p, "stratum": name, "stratum_size": len(pop), "stratum_n": n, "weight": len(pop) / n})
+            rows.append(
+                {**p, "stratum": name, "stratum_size": len(pop), "stratum_n": n, "weight": len(pop) / n}
+            )
     rng.shuffle(rows)
     with (HERE / "extension_units_2.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=cols)
