@@ -84,8 +84,9 @@ def vocabulary(file: str, key: str, *, folder: Path = PACKAGE_DATA) -> tuple[str
 LEVELS = vocabulary("levels.toml", "level")
 DOC_TYPES = vocabulary("genres.toml", "genre")
 SOURCES = (
-    "title", "h1", "header", "signature", "salutation", "first_sentence", "body_cue", "self_reference", "gazetteer", "issuer",
-    "session", "date_line", "genre_rule", "published", "collection", "sidecar", "doc_number", "byline", "mentions",
+    "title", "h1", "header", "signature", "salutation", "first_sentence", "body_cue", "self_reference",
+    "gazetteer", "issuer", "session", "date_line", "genre_rule", "published", "collection", "sidecar",
+    "doc_number", "byline", "mentions",
 )  # fmt: skip
 FORMATS = ("plain", "html", "db_export", "docx", "pdf", "jsonl", "json", "csv", "tsv", "parquet")
 
@@ -124,8 +125,10 @@ TABLES: dict[str, Table] = {
                 "doc_id",
                 pl.String,
                 (
-                    "unique and stable: the file's path relative to the corpus folder without its suffix (a file at "
-                    "the root: its stem); a row of a collection file with more than one row adds #<row id or row number>"
+                    "unique and stable: the file's path relative to the corpus folder without its suffix (a "
+                    "file at "
+                    "the root: its stem); a row of a collection file with more than one row adds #<row id "
+                    "or row number>"
                 ),
             ),
             ("source_file", pl.String, "the file's path relative to the corpus folder ('/'-separated)"),
@@ -134,8 +137,10 @@ TABLES: dict[str, Table] = {
                 "source_row",
                 pl.Int64,
                 (
-                    "for a row of a collection file (JSON Lines, JSON, CSV/TSV, parquet): its 1-based number (JSON "
-                    "Lines: the line number; CSV: the record after the header); null for a single-document file"
+                    "for a row of a collection file (JSON Lines, JSON, CSV/TSV, parquet): its 1-based "
+                    "number (JSON "
+                    "Lines: the line number; CSV: the record after the header); null for a single-document "
+                    "file"
                 ),
             ),
             (
@@ -146,7 +151,10 @@ TABLES: dict[str, Table] = {
             (
                 "encoding",
                 pl.String,
-                "the detected encoding (utf-8, utf-8-sig, utf-16, gb18030, ...); docx or pdf for text taken from those",
+                (
+                    "the detected encoding (utf-8, utf-8-sig, utf-16, gb18030, ...); docx or pdf for text "
+                    "taken from those"
+                ),
             ),
             ("format", pl.String, f"how the text was read: one of {', '.join(FORMATS)}"),
             ("title", pl.String, "the document's title"),
@@ -165,7 +173,10 @@ TABLES: dict[str, Table] = {
             (
                 "source_url",
                 pl.String,
-                "the document's publication page: the sidecar's source_url, else a collection's url/source_url column",
+                (
+                    "the document's publication page: the sidecar's source_url, else a collection's "
+                    "url/source_url column"
+                ),
             ),
             (
                 "accessed",
@@ -176,7 +187,8 @@ TABLES: dict[str, Table] = {
                 "ingest_notes",
                 pl.String,
                 (
-                    "repairs made while reading, '; '-separated (NUL bytes removed, invalid UTF-8 bytes replaced at "
+                    "repairs made while reading, '; '-separated (NUL bytes removed, invalid UTF-8 bytes "
+                    "replaced at "
                     "named byte offsets, mojibake undone, a file name that is not UTF-8); null when none"
                 ),
             ),
@@ -210,7 +222,8 @@ TABLES: dict[str, Table] = {
                 pl.String,
                 (
                     "one of the reasons in the README's table 'What is rejected, and why' (empty, binary, "
-                    "undecodable, mojibake, no_chinese_text, unsupported_format, damaged, no_text_layer, too_large, "
+                    "undecodable, mojibake, no_chinese_text, unsupported_format, damaged, no_text_layer, "
+                    "too_large, "
                     "no_text_column, bad_json, duplicate, documentation, outside_corpus, sidecar_orphan, ...)"
                 ),
             ),
@@ -235,7 +248,8 @@ TABLES: dict[str, Table] = {
                 "problem",
                 pl.String,
                 (
-                    "why a curated value was rejected or a sidecar row or column was set aside (invalid level, "
+                    "why a curated value was rejected or a sidecar row or column was set aside (invalid "
+                    "level, "
                     "reversed period, duplicate row, unknown column...); null when the value was used"
                 ),
             ),
@@ -260,7 +274,8 @@ def register(table: Table) -> Table:
 
 
 def table(name: str, row: str, *cols: tuple[str, pl.DataType | type[pl.DataType], str]) -> Table:
-    """Declare and register a table: ``table("sections", "one section", ("doc_id", pl.String, "..."), ...)``."""
+    """Declare and register a table: ``table("sections", "one section", ("doc_id", pl.String, "..."),
+    ...)``."""
     return register(_t(name, row, *cols))
 
 
@@ -395,7 +410,10 @@ def empty(name: str) -> pl.DataFrame:
 # stage (fazhi.topics.topic_effects) writes it.
 TOPIC_EFFECTS = table(
     "topic_effects",
-    "one covariate contrast × one topic of the primary topic model: the effect on the documents' topic proportions",
+    (
+        "one covariate contrast × one topic of the primary topic model: the effect on the documents' topic "
+        "proportions"
+    ),
     ("model", pl.String, "the primary model (lda or nmf)"),
     ("topic", pl.Int32, "topic number"),
     ("label", pl.String, "the topic's label"),
@@ -404,7 +422,8 @@ TOPIC_EFFECTS = table(
         "contrast",
         pl.String,
         (
-            "what the estimate compares: '<value> − <reference>' (categorical; the reference is the most common value), "
+            "what the estimate compares: '<value> − <reference>' (categorical; the reference is the most "
+            "common value), "
             "'per 10 years' (year, centred), or 'reference document' (intercept)"
         ),
     ),
@@ -660,9 +679,12 @@ table(
         "measure",
         MEASURE,
         (
-            "per_1k_tokens (weighted hits per 1,000 word tokens), per_1k_content_tokens (per 1,000 kept tokens), "
-            "share_of_hits (theme's share of all eight lexicons' weighted hits), char_share (share of characters in "
-            "sections classified to the theme), section_share (share of sections with at least one hit), position "
+            "per_1k_tokens (weighted hits per 1,000 word tokens), per_1k_content_tokens (per 1,000 kept "
+            "tokens), "
+            "share_of_hits (theme's share of all eight lexicons' weighted hits), char_share (share of "
+            "characters in "
+            "sections classified to the theme), section_share (share of sections with at least one hit), "
+            "position "
             "(character-weighted mean relative position of the theme's sections; null when it has none)"
         ),
     ),
@@ -702,7 +724,10 @@ table(
 
 table(
     "theme_documents",
-    "one document × theme: its evidence, whether the theme is present, and the value documents are compared on",
+    (
+        "one document × theme: its evidence, whether the theme is present, and the value documents are "
+        "compared on"
+    ),
     ("doc_id", pl.String, "the document"),
     ("label", pl.String, "the document's readable label (fazhi.labels.doc_labels: region · issuer · year)"),
     ("level", LEVEL, "level of government"),
@@ -717,7 +742,8 @@ table(
         "present",
         pl.Boolean,
         (
-            "weighted_hits ≥ PRESENCE_MIN_HITS (3) and per_1k_tokens ≥ PRESENCE_MIN_RATE (1 per 1,000): the theme is "
+            "weighted_hits ≥ PRESENCE_MIN_HITS (3) and per_1k_tokens ≥ PRESENCE_MIN_RATE (1 per 1,000): the "
+            "theme is "
             "more than an incidental word"
         ),
     ),
@@ -804,7 +830,10 @@ table(
     (
         "variant",
         pl.String,
-        "full (as shipped), all_headings_excluded, no_outline_words, no_heading_keywords or single_sections (see fazhi.themes.VARIANTS)",
+        (
+            "full (as shipped), all_headings_excluded, no_outline_words, no_heading_keywords or "
+            "single_sections (see fazhi.themes.VARIANTS)"
+        ),
     ),
     ("theme", pl.String, "the theme (or macro for the mean over the eight)"),
     ("support", pl.Int32, "labelled units whose heading maps to the theme"),
@@ -992,7 +1021,10 @@ TOPIC_SUMMARY = table(
     (
         "sample_match",
         pl.Float64,
-        "cosine similarity to the matched topic of the medoid run on the selection sample (1 when selection used all units)",
+        (
+            "cosine similarity to the matched topic of the medoid run on the selection sample (1 when "
+            "selection used all units)"
+        ),
     ),
 )
 
@@ -1039,16 +1071,22 @@ TOPIC_ALIGNMENT = table(
     (
         "value",
         pl.Float64,
-        "theme: hits per 1,000 tokens of the topic's text; system: share of the topic's tokens in that system",
+        (
+            "theme: hits per 1,000 tokens of the topic's text; system: share of the topic's tokens in that "
+            "system"
+        ),
     ),
     ("lift", pl.Float64, "value / the same quantity over the whole corpus (1 = no association)"),
 )
 
 TOPIC_SETTINGS = table(
     "topic_settings",
-    "one setting of the topic stage as it was used (defaults merged with ctx.settings['topics']), then what the "
-    "run derived from them: selection_sampled, selection_units, final_units, lda_method_selection, lda_method_final, "
-    "primary_model_used, k_grid_fitted and junk_tokens_pinyin / _furniture / _places (tokens the junk filter dropped)",
+    "one setting of the topic stage as it was used (defaults merged with ctx.settings['topics']), then what "
+    "the "
+    "run derived from them: selection_sampled, selection_units, final_units, lda_method_selection, "
+    "lda_method_final, "
+    "primary_model_used, k_grid_fitted and junk_tokens_pinyin / _furniture / _places (tokens the junk "
+    "filter dropped)",
     ("key", pl.String, "setting name (see fazhi.topics.TopicSettings)"),
     ("value", pl.String, "its value, as JSON-ish text"),
 )
@@ -1121,14 +1159,20 @@ TOPIC_SEEDED_VALIDATION = table(
 
 
 # Text reuse (fazhi.reuse): declared here so that the contract holds them whether or not the stage ran.
-_REL = "relation of the source to the document: higher_earlier, higher_same_year, peer, own_earlier or lower_same_year"
+_REL = (
+    "relation of the source to the document: higher_earlier, higher_same_year, peer, own_earlier or "
+    "lower_same_year"
+)
 _KIND = (
     "verbatim (similarity ≥ ReuseSettings.verbatim_similarity), paraphrase (aligned with edits) or formula "
     "(at least ReuseSettings.formula_cover of its characters are phrases shared by many jurisdictions)"
 )
 table(
     "reuse_passages",
-    "one passage of a document that restates a passage of a source document (each aligned pair appears from both sides)",
+    (
+        "one passage of a document that restates a passage of a source document (each aligned pair appears "
+        "from both sides)"
+    ),
     ("doc_id", pl.String, "the document whose characters are counted"),
     ("source_id", pl.String, "the other document"),
     ("relation", pl.String, _REL),
@@ -1157,7 +1201,10 @@ table(
 )
 table(
     "reuse_share",
-    "one document × relation × kind × scope unit: the share of its characters restating sources of that relation",
+    (
+        "one document × relation × kind × scope unit: the share of its characters restating sources of that "
+        "relation"
+    ),
     ("doc_id", pl.String, "the document"),
     ("relation", pl.String, _REL + ", or any"),
     ("kind", pl.String, "verbatim, paraphrase, formula, or reuse (verbatim and paraphrase together)"),
@@ -1174,7 +1221,10 @@ table(
 )
 table(
     "reuse_formulae",
-    "one formula: a maximal run of k-grams shared by more than ReuseSettings.formula_max_share of the jurisdictions",
+    (
+        "one formula: a maximal run of k-grams shared by more than ReuseSettings.formula_max_share of the "
+        "jurisdictions"
+    ),
     ("text", pl.String, "the phrase as first written in the corpus (document order)"),
     ("n_chars", pl.Int64, "its length in characters"),
     ("n_docs", pl.Int32, "documents holding it"),
