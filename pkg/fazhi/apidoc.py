@@ -65,7 +65,8 @@ RST_TABLE = re.compile(r"^(=+(?: +=+)+)\n(?:.*\n)*?\1\n(?:.*\n)*?\1$", re.MULTIL
 
 
 def public_members(module: ModuleType) -> list[tuple[str, object]]:
-    """The public functions and classes defined in ``module`` (its ``__all__`` when it has one), in source order.
+    """The public functions and classes defined in ``module`` (its ``__all__`` when it has one), in source
+    order.
 
     A package (``fazhi.topics``) documents what its ``__all__`` re-exports from its own submodules, in
     the order of the submodules' names, then of source lines."""
@@ -183,7 +184,8 @@ def rst_table(block: str) -> str:
 
 
 def prose(text: str) -> str:
-    """Docstring prose as Markdown: reST tables converted, inline markup converted, lists and paragraphs kept."""
+    """Docstring prose as Markdown: reST tables converted, inline markup converted, lists and paragraphs
+    kept."""
     out, pos = [], 0
     for m in RST_TABLE.finditer(text):
         out.append(_lines(text[pos : m.start()]))

@@ -125,8 +125,10 @@ def parser() -> argparse.ArgumentParser:
         "--scheduler",
         default=None,
         metavar="ADDRESS",
-        help="a Dask scheduler (tcp://host:8786) whose workers do the per-batch work (default: $FAZHI_SCHEDULER, "
-        "else local processes)",
+        help=(
+            "a Dask scheduler (tcp://host:8786) whose workers do the per-batch work (default: "
+            "$FAZHI_SCHEDULER, else local processes)"
+        ),
     )
     b.set_defaults(func=_build)
 

@@ -459,7 +459,8 @@ def _fmt_ci(r: dict) -> str:
 
 
 def confounding(documents: pl.DataFrame, *, by: str = "level", within: str = "doc_type") -> str | None:
-    """Why a within-``within`` comparison of ``by`` is impossible, or None when one stratum spans two groups."""
+    """Why a within-``within`` comparison of ``by`` is impossible, or None when one stratum spans two
+    groups."""
     known = documents.filter(
         ~pl.col(by).cast(pl.String).fill_null("unknown").is_in(list(UNRANKED)),
         ~pl.col(within).cast(pl.String).fill_null("unknown").is_in(list(UNRANKED)),
@@ -468,7 +469,10 @@ def confounding(documents: pl.DataFrame, *, by: str = "level", within: str = "do
         return f"fewer than two known values of {by}: nothing to compare"
     spans = known.group_by(within).agg(pl.col(by).n_unique().alias("n")).filter(pl.col("n") > 1)
     if spans.is_empty():
-        return f"no {within} occurs at two values of {by}: {by} is confounded with {within}, no within-{within} comparison is possible"
+        return (
+            f"no {within} occurs at two values of {by}: {by} is confounded with {within}, "
+            f"no within-{within} comparison is possible"
+        )
     return None
 
 

@@ -94,7 +94,8 @@ def highlight(text: str, hits: list[tuple[int, int, str, str]], *, offset: int =
         tip = f"{label('theme', theme)}: {term}"
         out.append(
             f'<mark class="fazhi-hit" data-theme="{escape(theme)}" title="{escape(tip)}" '
-            f'style="background:{escape(color)}33;border-bottom:2px solid {escape(color)}">{escape(text[a:b])}</mark>'
+            f'style="background:{escape(color)}33;border-bottom:2px solid '
+            f'{escape(color)}">{escape(text[a:b])}</mark>'
         )
         pos = b
     out.append(escape(text[pos:]))
@@ -195,7 +196,10 @@ def _metadata(doc: dict) -> str:
 def _legend(hits: pl.DataFrame) -> str:
     counts = dict(hits.group_by("theme").len().iter_rows()) if hits.height else {}
     items = [
-        f'<span class="fazhi-legend-item">{_swatch(t)}{escape(label("theme", t))} ({counts.get(t, 0):,})</span>'
+        (
+            f'<span class="fazhi-legend-item">{_swatch(t)}{escape(label("theme", t))} '
+            f"({counts.get(t, 0):,})</span>"
+        )
         for t in DISPLAY["theme"]
     ]
     return f'<div class="fazhi-legend" aria-label="Themes">{"".join(items)}</div>'
@@ -215,25 +219,27 @@ def _text(doc: dict, sections: pl.DataFrame, hits: pl.DataFrame) -> tuple[str, i
         skipped += n
         tag = f'<span class="fazhi-path">{escape(path)}</span>' if path else ""
         out.append(
-            f'<div class="fazhi-section" id="s-{sid}" style="margin-left:{min(level, 4) * 0.8:.1f}em">{tag}{body}</div>'
+            f'<div class="fazhi-section" id="s-{sid}" '
+            f'style="margin-left:{min(level, 4) * 0.8:.1f}em">{tag}{body}</div>'
         )
     return "".join(out), skipped
 
 
 STYLE = (
     "<style>.fazhi-swatch{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-.1em;"
-    "border-radius:2px}.fazhi-legend{display:flex;flex-wrap:wrap;gap:.3em 1em;margin:.5em 0 1em;font-size:.9em}"
-    ".fazhi-section{white-space:pre-wrap;overflow-wrap:anywhere;margin-bottom:.8em;padding-top:.3em;"
-    "border-top:1px solid #eee}.fazhi-path{float:right;color:#888;font-size:.8em;margin-left:1em}"
-    ".fazhi-hit{padding:0 1px;color:inherit}.fazhi-ci{color:#777;font-size:.85em;white-space:nowrap;display:block}"
-    ".fazhi-meta th{width:14em;font-weight:600}.fazhi-meta td{overflow-wrap:anywhere}.fazhi-scores td:first-child{white-space:nowrap}td.num{text-align:right;"
-    "white-space:nowrap}.fazhi-scores{font-size:.9em}.fazhi-outline{font-size:.95em}"
+    "border-radius:2px}.fazhi-legend{display:flex;flex-wrap:wrap;gap:.3em 1em;margin:.5em 0 1em;"
+    "font-size:.9em}.fazhi-section{white-space:pre-wrap;overflow-wrap:anywhere;margin-bottom:.8em;"
+    "padding-top:.3em;border-top:1px solid #eee}.fazhi-path{float:right;color:#888;font-size:.8em;"
+    "margin-left:1em}.fazhi-hit{padding:0 1px;color:inherit}.fazhi-ci{color:#777;font-size:.85em;"
+    "white-space:nowrap;display:block}.fazhi-meta th{width:14em;font-weight:600}"
+    ".fazhi-meta td{overflow-wrap:anywhere}.fazhi-scores td:first-child{white-space:nowrap}"
+    "td.num{text-align:right;white-space:nowrap}.fazhi-scores{font-size:.9em}.fazhi-outline{font-size:.95em}"
     "#fazhi-search-results{table-layout:fixed;width:100%}#fazhi-search-results td{white-space:nowrap;"
     "overflow:hidden}#fazhi-search-results td.doc{width:24%;white-space:normal;font-size:.85em}"
-    "#fazhi-search-results td.left{width:34%;text-align:right;direction:rtl}#fazhi-search-results td span"
-    "{direction:ltr;unicode-bidi:isolate}#fazhi-search-results td.right"
-    "{width:34%}#fazhi-search-results td.kw{width:8em;text-align:center;background:#ffe08a;font-weight:600;"
-    "padding-left:.2em;padding-right:.2em}</style>"
+    "#fazhi-search-results td.left{width:34%;text-align:right;direction:rtl}"
+    "#fazhi-search-results td span{direction:ltr;unicode-bidi:isolate}"
+    "#fazhi-search-results td.right{width:34%}#fazhi-search-results td.kw{width:8em;text-align:center;"
+    "background:#ffe08a;font-weight:600;padding-left:.2em;padding-right:.2em}</style>"
 )
 
 
@@ -259,16 +265,17 @@ def document_page(
         _raw(_metadata(doc)),
         "## Theme scores beside the level's\n",
         (
-            "Lexicon hits per 1,000 word tokens and each theme's share of the hits, for this document and for the "
-            "documents of its level of government (the level's value with its bootstrap interval; `theme_scores`).\n"
+            "Lexicon hits per 1,000 word tokens and each theme's share of the hits, for this document and "
+            "for the documents of its level of government (the level's value with its bootstrap interval; "
+            "`theme_scores`).\n"
         ),
         _raw(_scores(doc, scores, n_level)),
         "## Outline\n",
         _raw(_outline(sections.sort("start"))),
         "## Text\n",
         (
-            "Each lexicon hit is marked in its theme's colour (hover for the theme and the term); the number of "
-            "hits of each theme in this document is in brackets.\n"
+            "Each lexicon hit is marked in its theme's colour (hover for the theme and the term); the "
+            "number of hits of each theme in this document is in brackets.\n"
         ),
         _raw(_legend(hits) + note + f'<div class="fazhi-doc-text" lang="zh">{text_html}</div>'),
     ]
@@ -293,7 +300,8 @@ def index_page(documents: pl.DataFrame, names: dict[str, str], labels: dict[str,
     body = [
         (
             f"{documents.height} document(s), each with its metadata and provenance, its scores beside its "
-            "level's, its outline and its text with the lexicon hits marked. [Search the corpus](search.qmd).\n"
+            "level's, its outline and its text with the lexicon hits marked. [Search the "
+            "corpus](search.qmd).\n"
         ),
         _raw(STYLE + table),
     ]
@@ -312,8 +320,9 @@ def search_page() -> str:
     )
     body = [
         (
-            "Searches the text of the corpus in this page, offline: no server and no network. A match is shown in "
-            "its context and links to its section on the document's page; results stop at 500 matches.\n"
+            "Searches the text of the corpus in this page, offline: no server and no network. A match is "
+            "shown in its context and links to its section on the document's page; results stop at 500 "
+            "matches.\n"
         ),
         _raw(STYLE + form),
     ]
@@ -323,7 +332,8 @@ def search_page() -> str:
 def search_index(
     documents: pl.DataFrame, sections: pl.DataFrame, names: dict[str, str], labels: dict[str, str]
 ) -> str:
-    """``search-index.js``: ``window.FAZHI_SEARCH``, one ``[page, section id, document, path, text]`` per section."""
+    """``search-index.js``: ``window.FAZHI_SEARCH``, one ``[page, section id, document, path, text]`` per
+    section."""
     texts = dict(documents.select("doc_id", "text").iter_rows())
     records = []
     have = set(sections["doc_id"]) if sections.height else set()
@@ -398,7 +408,8 @@ def _iso(value: object) -> str | None:
 _EMPTY = {
     "sections": {"doc_id": pl.String, "section_id": pl.Int32, "level": pl.Int32, "marker": pl.String,
                  "title": pl.String, "path": pl.String, "start": pl.Int64, "end": pl.Int64},
-    "theme_hits": {"doc_id": pl.String, "theme": pl.String, "term": pl.String, "start": pl.Int64, "end": pl.Int64},
+    "theme_hits": {"doc_id": pl.String, "theme": pl.String, "term": pl.String, "start": pl.Int64,
+                   "end": pl.Int64},
     "theme_scores": {"scope": pl.String, "doc_id": pl.String, "level": pl.String, "theme": pl.String,
                      "measure": pl.String, "value": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
                      "hits": pl.Int64},

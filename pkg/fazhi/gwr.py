@@ -1,9 +1,9 @@
 """Government work reports: national against provincial emphasis, and seven decades of the national report.
 
 In: the result tables of a corpus of government work reports (``documents``, ``theme_sections``,
-``theme_documents``, ``theme_hits``), as built by ``fazhi build`` (``notebooks/site.toml``'s ``gov-work-reports``),
-and the coded paragraphs of ``tests/data/validation/``. Out: small polars frames, one per sentence of
-the pages ``notebooks/08_national_provincial.ipynb`` and ``notebooks/09_seven_decades.ipynb``.
+``theme_documents``, ``theme_hits``), as built by ``fazhi build`` (``notebooks/site.toml``'s
+``gov-work-reports``), and the coded paragraphs of ``tests/data/validation/``. Out: small polars frames, one
+per sentence of the pages ``notebooks/08_national_provincial.ipynb`` and ``notebooks/09_seven_decades.ipynb``.
 
 How: a report's emphasis on a theme is its weighted lexicon hits per 1,000 word tokens (``per_1k_tokens``
 of ``theme_documents``). Its uncertainty comes from resampling the report's *sections* with replacement
@@ -79,7 +79,8 @@ def section_replicates(
 
 
 def wald_p(observed: float, reps: np.ndarray) -> float:
-    """Two-sided p-value of ``observed`` being zero, from the replicates' standard error (normal reference)."""
+    """Two-sided p-value of ``observed`` being zero, from the replicates' standard error (normal
+    reference)."""
     from scipy.stats import norm
 
     se = float(np.nanstd(reps, ddof=1))
@@ -96,7 +97,8 @@ def _ci(reps: np.ndarray) -> tuple[float, float]:
 def report_emphasis(
     reps: dict[str, np.ndarray], docs: pl.DataFrame, *, themes: Sequence[str] = FOCUS
 ) -> pl.DataFrame:
-    """One row per report and theme: emphasis (per 1,000 word tokens) with its 95% section-bootstrap interval."""
+    """One row per report and theme: emphasis (per 1,000 word tokens) with its 95% section-bootstrap
+    interval."""
     rows = []
     for r in docs.iter_rows(named=True):
         arr = reps.get(r["doc_id"])
@@ -420,7 +422,10 @@ def national_sentences(table: pl.DataFrame, *, alpha: float = 0.05) -> str:
     out = []
     for r in table.iter_rows(named=True):
         verdict = (
-            f"{'above' if r['difference'] > 0 else 'below'} the provincial median (Holm-adjusted p {_p(r['p_holm'])})"
+            (
+                f"{'above' if r['difference'] > 0 else 'below'} the provincial median (Holm-adjusted p "
+                f"{_p(r['p_holm'])})"
+            )
             if r["p_holm"] < alpha
             else f"not distinguishable from the provincial median (Holm-adjusted p = {r['p_holm']:.2f})"
         )
@@ -430,8 +435,8 @@ def national_sentences(table: pl.DataFrame, *, alpha: float = 0.05) -> str:
             f"{_iv(r['national_low'], r['national_high'])}, provincial median {r['province_median']:.2f} "
             f"{_iv(r['median_low'], r['median_high'])}; difference {r['difference']:+.2f} "
             f"{_iv(r['diff_low'], r['diff_high'])}: {verdict}. {r['share_provinces_below']:.0%} "
-            f"[{r['below_low']:.0%}, {r['below_high']:.0%}] of the {r['n_provinces']} provinces are below the "
-            "national value."
+            f"[{r['below_low']:.0%}, {r['below_high']:.0%}] of the {r['n_provinces']} provinces are below "
+            "the national value."
         )
     return "\n".join(out)
 
@@ -517,9 +522,9 @@ def appearance_sentences(table: pl.DataFrame) -> str:
             )
             continue
         out.append(
-            f"- **{_name(r['theme'])}**: first lexicon hit in {r['first_hit']}; first above the presence minimum in "
-            f"{r['first_present']}; present in {r['present_since']} of the {r['reports_since']} reports since "
-            f"({r['present_since'] / r['reports_since']:.0%})."
+            f"- **{_name(r['theme'])}**: first lexicon hit in {r['first_hit']}; first above the presence "
+            f"minimum in {r['first_present']}; present in {r['present_since']} of the {r['reports_since']} "
+            f"reports since ({r['present_since'] / r['reports_since']:.0%})."
         )
     return "\n".join(out)
 

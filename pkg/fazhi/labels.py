@@ -126,7 +126,8 @@ DISPLAY = _display()
 
 
 def label(variable: str, value: str) -> str:
-    """The bilingual label of a value: ``label("level", "province_dept")`` is ``省直部门 provincial department``.
+    """The bilingual label of a value: ``label("level", "province_dept")`` is ``省直部门 provincial
+    department``.
 
     A value outside the vocabulary is returned as it is.
     """

@@ -8,10 +8,11 @@ that no rule was tuned on, see its README) is the default gold.
 
 Out: per field, the number of gold values, the number inference got right, the accuracy and its
 Wilson 95% interval (:func:`metadata_accuracy`); every wrong field with both values, for reading
-(:func:`errors`); the table for the development set (or the fresh set, :func:`fresh_dir`) in one call (:func:`score_devset`, one half with
-``half=``, both halves and the whole with :func:`score_devset_by_half`; :func:`load_devset` gives its
-documents and gold, for :func:`errors`). The set is split by :func:`devset_half`: odd file numbers are the
-development half (its errors are read while writing rules), even numbers the check half (only scored).
+(:func:`errors`); the table for the development set (or the fresh set, :func:`fresh_dir`) in one call
+(:func:`score_devset`, one half with ``half=``, both halves and the whole with :func:`score_devset_by_half`;
+:func:`load_devset` gives its documents and gold, for :func:`errors`). The set is split by
+:func:`devset_half`: odd file numbers are the development half (its errors are read while writing rules),
+even numbers the check half (only scored).
 
 How: documents are joined to gold on ``source_file``; a field is scored only where gold has a value
 (an empty gold cell means the text does not say it, so nothing is asked of inference); a gold
@@ -61,8 +62,10 @@ DOC_TYPES: tuple[str, ...] = tuple(_SCHEMA_DOC_TYPES)
 
 RULES: dict[str, str] = {
     "title": "NFKC, whitespace and punctuation removed, then equal",
-    "issuer": "NFKC, whitespace removed; equal, or equal without a trailing 人民政府/政府, or equal but for a "
-    "parent jurisdiction prefix; any one of joint issuers",
+    "issuer": (
+        "NFKC, whitespace removed; equal, or equal without a trailing 人民政府/政府, or equal but for "
+        "a parent jurisdiction prefix; any one of joint issuers"
+    ),
     "region": "NFKC, whitespace removed; equal, or equal without a trailing administrative suffix",
     "level": "equal (case-insensitive)",
     "doc_type": "equal (case-insensitive)",
@@ -366,7 +369,8 @@ def metadata_accuracy(documents: pl.DataFrame, gold: pl.DataFrame) -> pl.DataFra
 
 
 def errors(documents: pl.DataFrame, gold: pl.DataFrame) -> pl.DataFrame:
-    """Every wrong field, for reading: ``source_file, field, gold, predicted`` (predicted null when absent)."""
+    """Every wrong field, for reading: ``source_file, field, gold, predicted`` (predicted null when
+    absent)."""
     return _long(documents, gold).filter(~pl.col("correct")).drop("correct")
 
 
@@ -522,8 +526,8 @@ def devset_summary(table: pl.DataFrame, *, fields: tuple[str, ...] = SUMMARY_FIE
     n_check, check = part("check")
     n_dev, dev = part("development")
     return (
-        f"Metadata inference on the {n_check} documents of the development set's check half, whose errors were "
-        f"read only once, after the rules had been written (one last round of general rules followed): {check}. "
-        f"On the {n_dev} documents of the development half, whose errors were read while the rules were "
-        f"written: {dev}."
+        f"Metadata inference on the {n_check} documents of the development set's check half, whose errors "
+        "were read only once, after the rules had been written (one last round of general rules followed): "
+        f"{check}. On the {n_dev} documents of the development half, whose errors were read while the rules "
+        f"were written: {dev}."
     )

@@ -115,7 +115,10 @@ def rerun_markdown(folder: Path | None = None) -> str:
             "```bash",
             "git clone <this repository> && cd fazhi",
             f"{site:<52} # {note}",
-            "uv run pytest                                        # the tests, gold standards and validations",
+            (
+                "uv run pytest                                        # the tests, gold standards and "
+                "validations"
+            ),
             "```",
         ]
     )
@@ -310,7 +313,10 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
     contrasts = _read_optional("theme_group_contrasts", folder)
     validation = _read_optional("theme_validation", folder)
     if docs.is_empty() or per_doc is None or groups is None or contrasts is None:
-        return "No document could be scored, so there are no findings: see the corpus page for what was rejected."
+        return (
+            "No document could be scored, so there are no findings: see the corpus page for what was "
+            "rejected."
+        )
     full = validation.filter(pl.col("variant") == "full") if validation is not None else pl.DataFrame()
     lines = []
     for theme in FOCUS:
@@ -325,19 +331,24 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
         v = full.filter(pl.col("theme") == theme) if full.height else full
         f1 = v.row(0, named=True) if v.height else None
         valid = (
-            f" Validation against the Outline heading labels: F1 = {f1['f1']:.2f} on {f1['support']} labelled section(s)."
+            (
+                f" Validation against the Outline heading labels: F1 = {f1['f1']:.2f} on {f1['support']} "
+                "labelled section(s)."
+            )
             if f1 and f1["f1"] is not None
             else " No labelled section to validate against."
         )
         lines.append(
-            f"- **{name}**: present in {n_present} of {d.height} document(s). Levels of government: {text}.{within}{valid}"
+            f"- **{name}**: present in {n_present} of {d.height} document(s). Levels of government: "
+            f"{text}.{within}{valid}"
         )
     method = (
-        f"From {docs.height} document(s). A theme counts in a document only with at least {PRESENCE_MIN_HITS:g} weighted "
-        f"lexicon hits and {PRESENCE_MIN_RATE:g} per 1,000 word tokens; a document's emphasis is its rate where the "
-        f"theme is present and 0 where not. Groups of documents are compared by resampling documents (a cluster "
-        f"bootstrap) when a group has at least {min_docs}; smaller groups are described, not compared. A "
-        "difference is named only when its Holm-adjusted interval excludes zero; documents of unknown level are never ranked."
+        f"From {docs.height} document(s). A theme counts in a document only with at least "
+        f"{PRESENCE_MIN_HITS:g} weighted lexicon hits and {PRESENCE_MIN_RATE:g} per 1,000 word tokens; a "
+        "document's emphasis is its rate where the theme is present and 0 where not. Groups of documents "
+        f"are compared by resampling documents (a cluster bootstrap) when a group has at least {min_docs}; "
+        "smaller groups are described, not compared. A difference is named only when its Holm-adjusted "
+        "interval excludes zero; documents of unknown level are never ranked."
     )
     level_c = contrasts.filter(pl.col("covariate") == "level", pl.col("theme").is_in(list(FOCUS)))
     if not level_c["supported"].any():
@@ -516,14 +527,16 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
     unknown = per.filter(pl.col("level") == "unknown")
     if unknown.height:
         notes.append(
-            f"{unknown['n'].item()} document(s) of unknown level: reported apart and never ranked among the levels."
+            f"{unknown['n'].item()} document(s) of unknown level: reported apart and never ranked among "
+            "the levels."
         )
     if known.height < 2:
         notes.append("Fewer than two known levels of government: there is no comparison of levels to make.")
     if thin:
         notes.append(
             f"Fewer than {min_docs} documents at {_join(thin)}: these levels are described, not compared "
-            "(no interval); what they show is about those documents, not the levels of government they belong to."
+            "(no interval); what they show is about those documents, not the levels of government they "
+            "belong to."
         )
     if known.height > 1 and shared_types.is_empty():
         notes.append(
@@ -539,8 +552,8 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
     periods = documents["period"].drop_nulls().unique()
     if periods.len() > 1:
         notes.append(
-            f"The documents cover {periods.len()} different periods, so differences between levels may also be "
-            "differences between years."
+            f"The documents cover {periods.len()} different periods, so differences between levels may also "
+            "be differences between years."
         )
     return "\n".join(["Documents per level of government:", "", *lines, "", *notes])
 
@@ -586,7 +599,8 @@ def citation_markdown(folder: Path | None = None, *, limit: int = 200) -> str:
         else ""
     )
     out.append(
-        f"**Corpus.** {md_escape(name)}: {docs.height} document(s).{provenance} Cite the documents themselves:"
+        f"**Corpus.** {md_escape(name)}: {docs.height} document(s).{provenance} Cite the documents "
+        "themselves:"
     )
     entries = []
     for r in docs.head(limit).iter_rows(named=True):

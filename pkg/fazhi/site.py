@@ -5,8 +5,8 @@ numbered notebooks in ``notebooks/``. Out: a static website in ``_site/`` that w
 
 The steps, one code path whichever renderer publishes the site:
 
-1. ``fazhi build`` for every corpus of the site (``notebooks/site.toml``: ``site_corpora``): every result table,
-   stamped with the inputs it was made from. A corpus whose folder is absent is skipped with a note.
+1. ``fazhi build`` for every corpus of the site (``notebooks/site.toml``: ``site_corpora``): every result
+   table, stamped with the inputs it was made from. A corpus whose folder is absent is skipped with a note.
 2. Stage the site sources into ``_build/site/`` (the notebooks in git carry no outputs), with the
    downloadable tables (``downloads/``), a page per document of the default corpus and the corpus search
    (``documents/``, ``fazhi.docpages``) and the API reference pages (``reference/``) generated from the
@@ -72,7 +72,8 @@ class SiteError(RuntimeError):
 
 
 def notebooks(root: Path) -> list[Path]:
-    """The notebooks the site executes: the root's ``*.ipynb`` pages, then ``notebooks/NN_*.ipynb`` in order."""
+    """The notebooks the site executes: the root's ``*.ipynb`` pages, then ``notebooks/NN_*.ipynb`` in
+    order."""
     pages = sorted(p for p in root.glob("*.ipynb"))
     numbered = sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     return pages + numbered
@@ -97,9 +98,9 @@ class SiteCorpus:
 def site_corpora(root: Path, *, config: Path | None = None) -> list[SiteCorpus]:
     """The corpora of the site, from ``<root>/notebooks/site.toml`` (the default corpus first).
 
-    Without a ``notebooks/site.toml`` the site has one corpus: ``seeds/`` into ``data/processed/`` (a researcher's
-    own project needs no file). Raises ``SiteError`` on a malformed file: a missing field, a repeated
-    name, or not exactly one default corpus.
+    Without a ``notebooks/site.toml`` the site has one corpus: ``seeds/`` into ``data/processed/`` (a
+    researcher's own project needs no file). Raises ``SiteError`` on a malformed file: a missing field, a
+    repeated name, or not exactly one default corpus.
     """
     import tomllib
 
@@ -139,7 +140,8 @@ def site_corpora(root: Path, *, config: Path | None = None) -> list[SiteCorpus]:
 
 
 def assign_notebooks(pages: list[Path], root: Path, corpora: list[SiteCorpus]) -> dict[Path, SiteCorpus]:
-    """Which corpus each notebook is computed from: the first non-default corpus claiming it, else the default."""
+    """Which corpus each notebook is computed from: the first non-default corpus claiming it, else the
+    default."""
     default = corpora[0]
     return {p: next((c for c in corpora[1:] if c.claims(p, root)), default) for p in pages}
 

@@ -110,7 +110,8 @@ class Token(NamedTuple):
 
 
 def _trie_regex(words: Iterable[str]) -> str:
-    """A regex matching any of ``words``, longest first at each position, as a prefix trie (fast in ``re``)."""
+    """A regex matching any of ``words``, longest first at each position, as a prefix trie (fast in
+    ``re``)."""
     trie: dict[str, Any] = {}
     for w in words:
         node = trie

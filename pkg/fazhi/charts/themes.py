@@ -86,7 +86,10 @@ def emphasis_by_level(
         .properties(width=150, height=alt.Step(26))
         .facet(column=alt.Column("theme_label:N", title=None, sort=[THEME_LABELS[t] for t in themes]))
         .properties(
-            title=f"Emphasis by level of government: {MEASURE_TITLES[measure].lower()} (95% bootstrap intervals)"
+            title=(
+                f"Emphasis by level of government: {MEASURE_TITLES[measure].lower()} "
+                "(95% bootstrap intervals)"
+            )
         )
     )
 
@@ -228,7 +231,8 @@ def term_drivers(sensitivity: pl.DataFrame, themes: tuple[str, ...] = FOCUS, n: 
 
 @text_frames
 def measures_compared(scores: pl.DataFrame, themes: tuple[str, ...] = FOCUS) -> alt.Chart:
-    """Level values of each theme under the primary and alternative normalisations, each scaled to its maximum."""
+    """Level values of each theme under the primary and alternative normalisations, each scaled to its
+    maximum."""
     data = _label(
         scores.filter(
             pl.col("scope") == "level",

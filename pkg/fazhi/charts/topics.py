@@ -2,7 +2,8 @@
 and how topics line up with the theme lexicons and the Outline's systems.
 
 In: the ``model_selection``, ``topic_runs``, ``topics``, ``topic_summary``, ``topic_prevalence``,
-``topic_alignment`` and ``topic_effects`` tables. Out: altair charts (aggregated tables only: a few hundred rows at most).
+``topic_alignment`` and ``topic_effects`` tables. Out: altair charts (aggregated tables only: a few hundred
+rows at most).
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def k_selection(selection: pl.DataFrame, runs: pl.DataFrame) -> alt.FacetChart:
 def topic_terms(
     topics: pl.DataFrame, model: str = "lda", ranking: str = "prob", n: int = 8, columns: int = 3
 ) -> alt.FacetChart:
-    """Bars: each topic's top ``n`` terms (by probability or FREX) with their probability, one panel per topic."""
+    """Bars: each topic's top ``n`` terms (by probability or FREX) with their probability, one panel per
+    topic."""
     data = topics.filter(
         (pl.col("model") == model) & (pl.col("ranking") == ranking) & (pl.col("rank") <= n)
     ).with_columns(title=pl.col("topic").cast(pl.String) + ": " + pl.col("label"))
@@ -161,7 +163,10 @@ def prevalence_by_level(prevalence: pl.DataFrame, model: str = "lda") -> alt.Lay
         ],
     )
     return (bars + points).properties(
-        title=f"{model.upper()}: topic prevalence by level (95% bootstrap intervals, sections resampled within documents)",
+        title=(
+            f"{model.upper()}: topic prevalence by level (95% bootstrap intervals, sections resampled "
+            "within documents)"
+        ),
         width=380,
         height=alt.Step(12),
     )
@@ -169,7 +174,8 @@ def prevalence_by_level(prevalence: pl.DataFrame, model: str = "lda") -> alt.Lay
 
 @text_frames
 def alignment(align: pl.DataFrame, model: str = "lda", kind: str = "theme") -> alt.LayerChart:
-    """Heatmap: lift of each topic × theme (lexicon hits per 1k tokens) or × Outline system (share of tokens)."""
+    """Heatmap: lift of each topic × theme (lexicon hits per 1k tokens) or × Outline system (share of
+    tokens)."""
     data = align.filter(
         (pl.col("model") == model) & (pl.col("kind") == kind) & pl.col("lift").is_not_null()
     ).with_columns(

@@ -54,10 +54,10 @@ from .sidecar import SidecarWarning, merge_metadata, read_sidecar, validate_valu
 from .walk import walk_corpus
 
 __all__ = [
-    "HTML_SUFFIXES", "MAX_DOCUMENT_BYTES", "METADATA_FIELDS", "PROVINCES", "SIDECAR", "TEXT_SUFFIXES", "Cleaned",
-    "Corpus", "Decoded", "Inferred", "Rejected", "ScriptWarning", "SidecarWarning", "_level_of", "build_stage",
-    "clean_text", "decode", "decode_text", "drop_lines", "furniture_kind", "gazetteer", "genres", "html_to_text",
-    "infer_metadata", "is_db_export", "merge_metadata", "metadata_agreement", "open_rows", "parse_date",
-    "parse_db_export", "read_corpus", "read_file", "read_sidecar", "remove_pinyin", "repeated_lines",
-    "to_simplified", "validate_value", "walk_corpus",
+    "HTML_SUFFIXES", "MAX_DOCUMENT_BYTES", "METADATA_FIELDS", "PROVINCES", "SIDECAR", "TEXT_SUFFIXES",
+    "Cleaned", "Corpus", "Decoded", "Inferred", "Rejected", "ScriptWarning", "SidecarWarning", "_level_of",
+    "build_stage", "clean_text", "decode", "decode_text", "drop_lines", "furniture_kind", "gazetteer",
+    "genres", "html_to_text", "infer_metadata", "is_db_export", "merge_metadata", "metadata_agreement",
+    "open_rows", "parse_date", "parse_db_export", "read_corpus", "read_file", "read_sidecar", "remove_pinyin",
+    "repeated_lines", "to_simplified", "validate_value", "walk_corpus",
 ]  # fmt: skip

@@ -78,11 +78,12 @@ FURNITURE_LINES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # line: furniture when it holds a word of two or more characters, or sits in a run of widget lines
 # (下载 / 打印 / 全屏 / 收藏 / 【字号： / 加大 / 还原 / 减小 / 】 one per line).
 WIDGET_TOKENS = (
-    "下载", "打印", "全屏", "收藏", "字号", "字体", "加大", "还原", "减小", "默认", "大", "中", "小", "分享到", "分享",
-    "无障碍", "简体", "繁体", "长者模式", "关怀版", "返回手机版", "返回电脑版", "手机版", "返回首页", "返回顶部",
-    "请输入检索词", "请输入关键词", "请输入关键字", "搜索", "检索", "高级搜索", "登录", "注册", "扫一扫", "二维码",
-    "打印本页", "关闭窗口", "关闭", "发表评论", "我要评论", "网友评论", "查看评论", "评论", "纠错", "我要纠错",
-    "微信", "微博", "QQ空间", "阅读量", "浏览量", "点赞", "在手机上打开",
+    "下载", "打印", "全屏", "收藏", "字号", "字体", "加大", "还原", "减小", "默认", "大", "中", "小",
+    "分享到", "分享", "无障碍", "简体", "繁体", "长者模式", "关怀版", "返回手机版", "返回电脑版", "手机版",
+    "返回首页", "返回顶部", "请输入检索词", "请输入关键词", "请输入关键字", "搜索", "检索", "高级搜索",
+    "登录", "注册", "扫一扫", "二维码", "打印本页", "关闭窗口", "关闭", "发表评论", "我要评论", "网友评论",
+    "查看评论", "评论", "纠错", "我要纠错", "微信", "微博", "QQ空间", "阅读量", "浏览量", "点赞",
+    "在手机上打开",
 )  # fmt: skip
 _WIDGET_SEP = re.compile(r"[\s|｜/、·•:：【】\[\]()（）<>《》,，\d条次人]+")
 _WIDGET_RE = re.compile("|".join(sorted(map(re.escape, WIDGET_TOKENS), key=len, reverse=True)))
@@ -133,7 +134,8 @@ def _widget_strength(s: str) -> int:
 
 
 def furniture_kind(line: str) -> str | None:
-    """The kind of page furniture a whole line is (``breadcrumb``, ``page_meta``, ...), or None for content."""
+    """The kind of page furniture a whole line is (``breadcrumb``, ``page_meta``, ...), or None for
+    content."""
     s = line.strip(" \t\u00a0\u3000\u200b\ufeff")
     if not s:
         return None
@@ -170,7 +172,8 @@ def _normalise_newlines(text: str) -> str:
 
 
 def _tidy_lines(lines: Iterable[str]) -> str:
-    """Join body lines: strip each line's surrounding whitespace, drop empty lines (whitespace is not content)."""
+    """Join body lines: strip each line's surrounding whitespace, drop empty lines (whitespace is not
+    content)."""
     out = []
     for line in lines:
         s = line.strip(" \t\u00a0\u3000\u200b\ufeff")
@@ -278,7 +281,10 @@ def clean_text(text: str, *, watermarks: Iterable[str] = ()) -> Cleaned:
     if n_conv:
         head = next((ln.strip() for ln in converted.split("\n") if ln.strip()), "")[:30]
         warnings.warn(
-            f"{script} text converted to Simplified ({n_conv} characters; original kept in original_text): {head}",
+            (
+                f"{script} text converted to Simplified ({n_conv} characters; original kept in "
+                f"original_text): {head}"
+            ),
             ScriptWarning,
             stacklevel=2,
         )
@@ -581,7 +587,8 @@ _CONTENT_HINTS = (
 
 
 def html_to_text(html: str) -> tuple[str, dict[str, str]]:
-    """Reduce an HTML page to its text, one block per line, plus metadata from ``<meta>``/``<title>``/``<h1>``.
+    """Reduce an HTML page to its text, one block per line, plus metadata from
+    ``<meta>``/``<title>``/``<h1>``.
 
     Scripts, styles, forms and navigation are dropped. When the page has an obvious article container
     (the editors used by Chinese government sites: ``TRS_Editor``, ``zoom``, ``*content*``) the title and

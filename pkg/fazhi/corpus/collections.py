@@ -74,7 +74,8 @@ class ColumnRules:
 
 
 def normalise_column_name(name: str) -> str:
-    """A column name as names are compared: lower case, without spaces, ``_`` and ``-`` (Full Text ≡ full_text)."""
+    """A column name as names are compared: lower case, without spaces, ``_`` and ``-`` (Full Text ≡
+    full_text)."""
     return re.sub(r"[\s_\-]+", "", str(name).lower())
 
 
@@ -128,8 +129,8 @@ def choose_text_column(
         return best[2]
     raise Rejected(
         "no_text_column",
-        f"no column named like a text column (content, text, full_text, 正文...) and none holds {rules.min_hanzi}+ "
-        f"Chinese characters; columns: {shown}. Name it with --text-column",
+        "no column named like a text column (content, text, full_text, 正文...) and none holds "
+        f"{rules.min_hanzi}+ Chinese characters; columns: {shown}. Name it with --text-column",
     )
 
 
@@ -295,7 +296,10 @@ def _json_records(path: Path, max_bytes: int) -> tuple[str, list[str], list[Reco
     if size > max_bytes:
         raise Rejected(
             "too_large",
-            f"a JSON file is read whole and this one is above the {max_bytes:,}-byte limit: convert it to JSON Lines",
+            (
+                f"a JSON file is read whole and this one is above the {max_bytes:,}-byte limit: convert it "
+                "to JSON Lines"
+            ),
         )
     decoded = decode_text(path.read_bytes())
     try:
@@ -303,7 +307,10 @@ def _json_records(path: Path, max_bytes: int) -> tuple[str, list[str], list[Reco
     except ValueError as e:
         raise Rejected(
             "bad_json",
-            f"not JSON: {getattr(e, 'msg', e)} (line {getattr(e, 'lineno', '?')}, column {getattr(e, 'colno', '?')})",
+            (
+                f"not JSON: {getattr(e, 'msg', e)} (line {getattr(e, 'lineno', '?')}, column "
+                f"{getattr(e, 'colno', '?')})"
+            ),
         ) from e
     if isinstance(data, dict):
         lists = [
@@ -346,7 +353,10 @@ def _csv_records(path: Path, kind: str, max_bytes: int) -> tuple[str, list[str],
         if decoded.notes:
             raise Rejected(
                 "too_large",
-                f"above {max_bytes:,} bytes and its head needs repairs ({'; '.join(decoded.notes)}): cannot be streamed",
+                (
+                    f"above {max_bytes:,} bytes and its head needs repairs ({'; '.join(decoded.notes)}): "
+                    "cannot be streamed"
+                ),
             )
         stream = open(path, encoding=decoded.encoding, errors="strict", newline="")  # noqa: SIM115 - closed below
     first = stream.readline()

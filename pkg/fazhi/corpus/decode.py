@@ -65,7 +65,8 @@ def _gb2312_share(text: str) -> float:
 
 
 def _text_score(text: str) -> float:
-    """Share of characters that are what Chinese documents are made of: ASCII, CJK punctuation, common hanzi."""
+    """Share of characters that are what Chinese documents are made of: ASCII, CJK punctuation, common
+    hanzi."""
     if not text:
         return 0.0
     good = 0
@@ -350,7 +351,8 @@ def decode_text(raw: bytes, declared: str | None = None) -> Decoded:
                     where = _ranges(offsets)
                     shift = " (offsets after NUL removal)" if work is not raw else ""
                     notes.append(
-                        f"replaced {len(offsets)} invalid UTF-8 byte sequence(s) with U+FFFD at byte offset(s) {where}{shift}"
+                        f"replaced {len(offsets)} invalid UTF-8 byte sequence(s) with U+FFFD at byte "
+                        f"offset(s) {where}{shift}"
                     )
             first_bad = e.start
         else:
@@ -361,7 +363,10 @@ def decode_text(raw: bytes, declared: str | None = None) -> Decoded:
                 if repaired is None:
                     raise Rejected(
                         "mojibake",
-                        "mis-decoded UTF-8 (Ã¥, Ã¦ ... in place of hanzi) that cannot be undone with certainty",
+                        (
+                            "mis-decoded UTF-8 (Ã¥, Ã¦ ... in place of hanzi) that cannot be undone with "
+                            "certainty"
+                        ),
                     )
                 text, encoding = repaired[0], "utf-8"
                 notes.append(f"repaired mojibake: {repaired[1]}")

@@ -9,42 +9,45 @@ How, field by field (a field the text does not support stays null or ``unknown``
 
 - title: a collection column, the HTML title/h1 or a page-meta table (标题), else the first line of the
   head that ends with a genre word, joined when split over two or three lines, behind a column tag
-  (【法治建设报告】) stripped, skipping page furniture (breadcrumbs, date widgets, mastheads …文件, label lines,
-  page and volume markers); a bare column label or a sharing site's file name gives way to a fuller title;
+  (【法治建设报告】) stripped, skipping page furniture (breadcrumbs, date widgets, mastheads …文件, label
+  lines, page and volume markers); a bare column label or a sharing site's file name gives way to a fuller
+  title;
 - title, for a news item without a genre word: a short line directly over a byline (date, 来源, 发布时间);
-- issuer: a collection column or page-meta field (发文机关, 发文单位, 发布单位), else the title (before 关于, or the organ,
-  central organ of ``data/organs.toml``, region or township it opens with), the signature (an organ's name
-  followed by a date line, even before trailing furniture), an official's byline (州财政局局长 某某), a
-  metadata table's 发布机构 (after title and signature: it is often the portal), the first sentence
+- issuer: a collection column or page-meta field (发文机关, 发文单位, 发布单位), else the title (before 关于,
+  or the organ, central organ of ``data/organs.toml``, region or township it opens with), the signature (an
+  organ's name followed by a date line, even before trailing furniture), an official's byline (州财政局局长
+  某某), a metadata table's 发布机构 (after title and signature: it is often the portal), the first sentence
   (2022年，潢川县司法局坚持…, 2022年，司法部…, 东城街道深入…, 南昌县全面贯彻… → its government; after a news
   dateline or a time clause), an organ-and-date byline, a resolution's adoption line, the sender of a report
-  (现将省政府…报告如下), the organ that compiled a disclosure report (本报告由区政府办公室…编制), the subject of a
-  news item's first sentence past furniture and byline (3月5日上午，某镇召开… → 某镇人民政府; 省应急管理厅召开…;
-  behind a purpose clause when a time follows it: 为…，2月28日上午，某镇召开…; a street office by its short form,
-  某某街办, kept as named; the verbs, township units and department endings are ``[subject]``, ``[township]``,
-  ``[department]`` of ``data/organs.toml``), a 来源/信息来源 field (a bare organ kept as named; an inner office,
-  某厅新闻宣传处, gives its organ), or the speaker
+  (现将省政府…报告如下), the organ that compiled a disclosure report (本报告由区政府办公室…编制), the subject
+  of a news item's first sentence past furniture and byline (3月5日上午，某镇召开… → 某镇人民政府;
+  省应急管理厅召开…; behind a purpose clause when a time follows it: 为…，2月28日上午，某镇召开…; a street
+  office by its short form, 某某街办, kept as named; the verbs, township units and department endings are
+  ``[subject]``, ``[township]``, ``[department]`` of ``data/organs.toml``), a 来源/信息来源 field (a bare
+  organ kept as named; an inner office, 某厅新闻宣传处, gives its organ), or the speaker
   (我代表X人民政府); a bare organ (市人民政府, 省司法厅) is completed from the
   signature that ends with it, else from the division of its kind the text names most (市 → a municipality,
   prefecture- or county-level city);
-- issuer, joint issue (某省委办公厅、省政府办公厅印发…): the lead organ, named first; the others are not recorded
-  (there is no co-issuer field). A Party committee named by a division and 委 takes its full name (中共某省委办公厅);
-  department short names (应急局) are kept as written (their ending still makes them a department);
+- issuer, joint issue (某省委办公厅、省政府办公厅印发…): the lead organ, named first; the others are not
+  recorded (there is no co-issuer field). A Party committee named by a division and 委 takes its full name
+  (中共某省委办公厅); department short names (应急局) are kept as written (their ending still makes them a
+  department);
 - region and level: the issuer's name against the gazetteer of administrative divisions
   (``data/divisions/divisions.csv``); central organs (国务院, 全国人民代表大会, ministries without a region)
   are ``national``/``national_dept``; with no name, whom the salutation addresses (``[[addressee]]`` in
   ``data/levels.toml``: 各县（市、区）人民政府 → city), then the document's self-references (我省, 我县,
   我局, 我代表省人民政府) and the most-mentioned division of that rank; a department (我局) that names no
-  jurisdiction of its own works under the lowest leadership pair it names (市委、市政府 → city_dept); a text that
-  says 全乡/全镇 more than 全县 is a township's, the township it names as a place (某乡位于…). A region is always a
-  gazetteer name (or a township named before its 人民政府);
+  jurisdiction of its own works under the lowest leadership pair it names (市委、市政府 → city_dept); a text
+  that says 全乡/全镇 more than 全县 is a township's, the township it names as a place (某乡位于…). A region
+  is always a gazetteer name (or a township named before its 人民政府);
 - doc type: the title and body cues of ``data/genres.toml``;
 - period (a news item about a meeting: the year it was held, from the date its first sentence opens with or
-  its publication date, not a year the meeting reviews; one that looks back on a year, 回顾总结2023年工作, with no
-  full date, is held the next year):
-  a collection year, the title's year or span, the year of the document number (国发〔2023〕16号), the session of the National People's Congress
-  (第十四届全国人民代表大会第三次会议 → 2025) where the document was delivered or which it records, the
-  date line of a speech (——2025年1月15日在…会议上), a genre's own rule (``year_rules``), the head;
+  its publication date, not a year the meeting reviews; one that looks back on a year, 回顾总结2023年工作,
+  with no full date, is held the next year):
+  a collection year, the title's year or span, the year of the document number (国发〔2023〕16号), the
+  session of the National People's Congress (第十四届全国人民代表大会第三次会议 → 2025) where the document
+  was delivered or which it records, the date line of a speech (——2025年1月15日在…会议上), a genre's own rule
+  (``year_rules``), the head;
 - published: page furniture (发布时间), a collection column, 发布日期/成文日期/时间/日期 fields and metadata
   tables (公开日期, 发文时间; never an upload time), a byline above the body (中阳县政府 2016-03-21), the
   signature, a date alone on a line of the head.
@@ -316,7 +319,8 @@ def _cn_number(s: str) -> int:
 
 
 def parse_date(value: str | None) -> dt.date | None:
-    """The first plausible date in a string (``2024-03-28 16:58``, ``2024年3月28日``, ``二〇二四年三月一日``)."""
+    """The first plausible date in a string (``2024-03-28 16:58``, ``2024年3月28日``,
+    ``二〇二四年三月一日``)."""
     if not value:
         return None
     v = value.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
@@ -379,11 +383,12 @@ _DATE_LINE = re.compile(
 )
 
 
-# A document number (发文字号) carries the year of issue: 国发〔2023〕16号, 京政办发〔2016〕26号, 阿署办发[2007]22号.
+# A document number (发文字号) carries the year of issue: 国发〔2023〕16号, 京政办发〔2016〕26号,
+# 阿署办发[2007]22号.
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\s*((?:19|20)\d{2})\s*[〕\]］)）]\s*\d{1,4}\s*号")
 _OPENING_YEAR = re.compile(r"(?:^|\n)\s*((?:19|20)\d{2})\s*年(?:以来|度)?\s*[，,]")
-# A meeting that looks back on a year's work (回顾总结2023年工作, 对2016年的工作进行总结, 报告对2022年工作作了回顾) is
-# held after that year: in the next one.
+# A meeting that looks back on a year's work (回顾总结2023年工作, 对2016年的工作进行总结,
+# 报告对2022年工作作了回顾) is held after that year: in the next one.
 _REVIEWED_YEAR = re.compile(
     r"(?:回顾|总结)(?:了)?((?:19|20)\d{2})\s*年(?!以来)"
     r"|对((?:19|20)\d{2})\s*年(?!以来)[^。，,；;]{0,20}?(?:进行了?|作了?|作出了?)?(?:全面)?(?:回顾|总结)"
@@ -392,8 +397,8 @@ _FULL_YEAR_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*
 
 
 def _doc_number_year(head: str, *, lines: int = 12) -> int | None:
-    """The year in the document number on one of the first lines of the head (国发〔2023〕16号 → 2023); a number
-    cited in running text (依据…〔2021〕3号文件) is not the document's own."""
+    """The year in the document number on one of the first lines of the head (国发〔2023〕16号 → 2023); a
+    number cited in running text (依据…〔2021〕3号文件) is not the document's own."""
     for ln in head.split("\n")[:lines]:
         s = ln.strip()
         m = _DOC_NUMBER.search(s)
@@ -559,7 +564,8 @@ def _title_candidates(lines: list[str]) -> list[tuple[int, str]]:
                 and "关于" in parts[-1]
                 and (_ORGAN_LINE.match(parts[-2]) or _chain(parts[-1])[1] or central_organ_at(parts[-1]))
             ):
-                break  # a masthead naming the organ before its own title (牟定县人民政府 / 牟定县…关于…的通知)
+                # a masthead naming the organ before its own title (牟定县人民政府 / 牟定县…关于…的通知)
+                break
             if k > 1 and parts[1].startswith(parts[0]):
                 break  # a masthead repeated at the start of the title (办公厅 / 办公厅2022…年度报告)
             cand = "".join(parts)
@@ -584,9 +590,9 @@ _RUN_ON_TITLE = re.compile(
 
 def find_title(text: str, *, max_lines: int = 60) -> str | None:
     """The title in the head of a body: the first line (or two or three lines joined) that ends with a genre
-    word, skipping bylines, date lines and page furniture, before the first sentence or salutation (各位代表：);
-    a leading column tag (【法治建设报告】), bullet, field label or document number is dropped. A line that
-    the next line continues (it starts with 。or ，) is a sentence cut by markup, not a title.
+    word, skipping bylines, date lines and page furniture, before the first sentence or salutation
+    (各位代表：); a leading column tag (【法治建设报告】), bullet, field label or document number is dropped.
+    A line that the next line continues (it starts with 。or ，) is a sentence cut by markup, not a title.
 
     Of the titles found, the first is taken, except that a bare column label (工作报告, 通知公告) gives way
     to a fuller title after it, and a page's short heading (关于政府工作报告的决议) to the full title it
@@ -624,7 +630,8 @@ def _headline(lines: list[str], *, max_lines: int = 25) -> str | None:
     """A news item's headline: a short line with no sentence punctuation whose next line (bar-only lines and
     sharing or font-size widgets skipped) is a byline (``2021年11月30日14:05 | 来源:人民网``,
     ``发布时间:… 来源:…``); a headline need not end with a genre word (``应急管理部:毫不松懈做好…工作``,
-    ``某县司法局开展…专项活动``). A subtitle under it (``——某某``) is passed over for the headline above it."""
+    ``某县司法局开展…专项活动``). A subtitle under it (``——某某``) is passed over for the headline above
+    it."""
     body = [ln for ln in lines[:max_lines] if not re.fullmatch(r"[|｜\s]*", ln)]
     body = [ln for ln in body if not _BETWEEN_FURNITURE.search(ln)]
     for i, ln in enumerate(body[:-1]):
@@ -678,9 +685,10 @@ _STRUCTURAL = re.compile(
 _TOWNSHIP = re.compile(
     r"^(?!城乡|乡镇|城镇)(?P<name>[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道|苏木|街(?=办)))" + _BODY_AFTER
 )
-_SUFFIX_RANK = {"自治区": "province", "特别行政区": "province", "省": "province", "自治州": "prefecture",
-                "地区": "prefecture", "盟": "prefecture", "市": "prefecture", "县": "county", "自治县": "county",
-                "旗": "county", "自治旗": "county", "区": "county"}  # fmt: skip
+_SUFFIX_RANK = {"自治区": "province", "特别行政区": "province", "省": "province",
+                "自治州": "prefecture", "地区": "prefecture", "盟": "prefecture", "市": "prefecture",
+                "县": "county", "自治县": "county", "旗": "county", "自治旗": "county",
+                "区": "county"}  # fmt: skip
 _RANK_LEVEL = {"province": "province", "prefecture": "city", "county": "county"}
 
 
@@ -791,8 +799,9 @@ _TOWNSHIP_OPENING = re.compile(
 
 
 def _party_full_name(organ: str) -> str:
-    """A local Party committee or its office by its full name (广东省委办公厅 → 中共广东省委办公厅, 某县委 → 中共某县委):
-    a division's name directly followed by 委 (not 委员会, a government commission's ending) is the Party's."""
+    """A local Party committee or its office by its full name (广东省委办公厅 → 中共广东省委办公厅, 某县委 →
+    中共某县委): a division's name directly followed by 委 (not 委员会, a government commission's ending) is
+    the Party's."""
     if organ.startswith("中共"):
         return organ
     d, end = _chain(organ)
@@ -860,8 +869,8 @@ _ISO_DATE = re.compile(r"(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}")  # 2023-12-20 
 
 def _signature_pair(text: str) -> str | None:
     """The organ of the last signature block anywhere in the text: an organ's name on its own line followed
-    by a date line (``舟曲县教育局`` / ``2021年4月6日``, also ``20211022`` with the digits run together), so that
-    page furniture after a signature (附件下载, 上一条, 网站地图) does not hide it."""
+    by a date line (``舟曲县教育局`` / ``2021年4月6日``, also ``20211022`` with the digits run together), so
+    that page furniture after a signature (附件下载, 上一条, 网站地图) does not hide it."""
     lines = [re.sub(r"\s+", "", ln).strip("（）()") for ln in text.split("\n") if ln.strip()]
     for i in range(len(lines) - 2, 0, -1):
         organ, nxt = lines[i], lines[i + 1]
@@ -893,7 +902,8 @@ _ADOPTED_BY = re.compile(
 )
 
 
-# The organ that made a report, in its opening (本报告由区政府办公室根据《条例》编制, 区统计局编制了本年度报告).
+# The organ that made a report, in its opening (本报告由区政府办公室根据《条例》编制,
+# 区统计局编制了本年度报告).
 _COMPILER_ORGAN = (
     r"(?:[\u4e00-\u9fff]{1,20}?|)(?:省|市|县|区|州|盟|旗|镇|乡|街道)[\u4e00-\u9fff]{0,12}?"
     r"(?:人民政府|政府|办公厅|办公室|厅|局|委员会|中心|办事处)"
@@ -907,7 +917,8 @@ _COMPILER = re.compile(
 
 
 def _compiler_organ(text: str, *, chars: int = 600) -> str | None:
-    """The organ a report says made it (``本报告由区政府办公室根据…编制``), when it names a body of government."""
+    """The organ a report says made it (``本报告由区政府办公室根据…编制``), when it names a body of
+    government."""
     for m in _COMPILER.finditer(re.sub(r"\s+", "", text[:chars])):
         who = m.group("who") or m.group("who2") or m.group("who3")
         if _level_of(who)[1] != "unknown" and not _NOT_IN_ORGAN.search(who.removeprefix("本")):
@@ -922,7 +933,8 @@ def _report_line_organ(text: str, *, chars: int = 400) -> str | None:
 
 
 def _organ_date_byline(text: str, *, lines: int = 8) -> str | None:
-    """The organ of a byline that is an organ's name and a date, on one of the first lines, before the body."""
+    """The organ of a byline that is an organ's name and a date, on one of the first lines, before the
+    body."""
     for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
         if "。" in ln:
             return None
@@ -941,8 +953,8 @@ def _adopting_session(text: str, *, chars: int = 400) -> str | None:
 
 
 def _signature(text: str) -> tuple[str | None, dt.date | None]:
-    """The organ and date that sign a document: its last lines (``河南省人民政府`` / ``2024年3月1日``), else the
-    last organ-and-date block before trailing furniture (:func:`_signature_pair`, organ only)."""
+    """The organ and date that sign a document: its last lines (``河南省人民政府`` / ``2024年3月1日``), else
+    the last organ-and-date block before trailing furniture (:func:`_signature_pair`, organ only)."""
     organ, date = _signature_at_end(text)
     return organ or _signature_pair(text), date
 
@@ -970,14 +982,15 @@ _SELF = re.compile(r"(?:我|本)(国|省|市|县|区|州|盟|旗|厅|局|委|办
 _SELF_TOWNSHIP = re.compile(r"(?:我|本)(?:镇|乡|街道|苏木)(?![长委级域内外])")
 _JURISDICTION_RANK = {"省": "province", "自治区": "province", "市": "prefecture", "州": "prefecture",
                       "盟": "prefecture", "县": "county", "区": "county", "旗": "county"}  # fmt: skip
-# Weaker self-references, used when the text never says 我省/我县: 结合自治区实际, and 全市/全县 (the jurisdiction
-# a document speaks of as a whole).
+# Weaker self-references, used when the text never says 我省/我县: 结合自治区实际, and 全市/全县 (the
+# jurisdiction a document speaks of as a whole).
 _OWN_REALITY = re.compile(r"结合(?:本|我)?(自治区|省|市|县|区|州|盟|旗)(?:的)?实际")
 _WHOLE = re.compile(r"全(省|市|县|区|州|盟|旗)(?![长委级域内外])")
-# A township's document speaks of 全乡, 全镇, 全街道 (not 全乡镇, a county's); the township it is is the one it names
-# as a place (某乡位于…, 某镇人民政府, 某乡第十九届人民代表大会, 《某乡2022年…》).
-# A government's leadership named as a pair (市委、市政府, 县委县政府): a department's own is the lowest one it names
-# (it cites higher ones for their policies: 贯彻省委、省政府部署); never one named for many (各县委、县政府).
+# A township's document speaks of 全乡, 全镇, 全街道 (not 全乡镇, a county's); the township it is is the one
+# it names as a place (某乡位于…, 某镇人民政府, 某乡第十九届人民代表大会, 《某乡2022年…》).
+# A government's leadership named as a pair (市委、市政府, 县委县政府): a department's own is the lowest one
+# it names (it cites higher ones for their policies: 贯彻省委、省政府部署); never one named for many
+# (各县委、县政府).
 _BARE_LEADERS = re.compile(r"(?<![各全])(省|市|县|区|州|盟|旗)委[、和及]?\1(?:人民)?政府")
 _WHOLE_TOWNSHIP = re.compile(r"全(?:乡|镇|街道|苏木)(?![长委级域内外镇村])")
 _TOWNSHIP_NAME = re.compile(
@@ -1011,8 +1024,8 @@ _BARE_GOV = re.compile(r"^(省|市|县|区|州|盟|旗|自治区|自治州|自�
 
 
 _FIRST_SENTENCE_PREFIX = re.compile(
-    # a news dateline (辽宁长安网讯, 本报讯, 人民网北京11月30日电 (记者…)), then a time adverbial (2022年, 近日,
-    # 2023年“两会”及春节期间), then 在…领导下
+    # a news dateline (辽宁长安网讯, 本报讯, 人民网北京11月30日电 (记者…)), then a time adverbial (2022年,
+    # 近日, 2023年“两会”及春节期间), then 在…领导下
     r"^(?:(?:[\u4e00-\u9fff]{1,10}(?:网|报|台|社)讯|本报讯|[\u4e00-\u9fff]{0,10}\d{1,2}月\d{1,2}日(?:电|讯))"
     r"(?:[（(][^）)]{0,20}[)）])?)?"
     r"(?:(?:(?:19|20)\d{2}年[^，,。]{1,16}(?:期间|以来|之际|前夕)|(?:19|20)\d{2}年(?:以来|度)?|一年来|近年来|今年以来|近日|日前"
@@ -1021,7 +1034,8 @@ _FIRST_SENTENCE_PREFIX = re.compile(
 )
 # Page furniture above a body: a date widget, a welcome line, a site's name with 正文.
 _WIDGET_LINE = re.compile(r"今天是|星期[一二三四五六日天]|欢迎(?:访问|来到)|^\S{2,10}\s+正文$")
-# A division named as the subject of the first sentence, with no organ after it (南昌县全面贯彻…): its government.
+# A division named as the subject of the first sentence, with no organ after it (南昌县全面贯彻…): its
+# government.
 _SUBJECT_VERB = re.compile(r"^(?:坚持|深入|认真|全面|紧紧|始终|以|按照|围绕|扎实|积极|持续|不断|聚焦)")
 # A bare department as the subject of the first sentence (县司法局坚持…, 市财政局认真…).
 _BARE_ORGAN_SUBJECT = re.compile(
@@ -1039,8 +1053,8 @@ _ORGAN_AFTER = re.compile(
 
 
 def _first_sentence_organ(text: str) -> str | None:
-    """The organ the first sentence of the body is about, when it opens with one (``2022年，潢川县司法局坚持…``,
-    ``第十四届全国人民代表大会第三次会议听取和审议了…``)."""
+    """The organ the first sentence of the body is about, when it opens with one
+    (``2022年，潢川县司法局坚持…``, ``第十四届全国人民代表大会第三次会议听取和审议了…``)."""
     lines = [ln.strip() for ln in text.split("\n")[:8] if ln.strip() and not _WIDGET_LINE.search(ln)]
     body = "".join(ln for ln in lines if not _title_line(ln) and not _SALUTATION.match(ln))
     s = re.sub(r"\s+", "", body)[:300].split("。", 1)[0]
@@ -1069,10 +1083,10 @@ def _first_sentence_organ(text: str) -> str | None:
     return None
 
 
-# What opens a news item's first sentence before its subject: a dateline (本报讯, 某某网讯), a date or day with a
-# part of the day (2024年1月5日上午, 3月5日, 近日), a place of the meeting is not stripped (it is no subject).
-# A purpose or basis clause a news item opens with before its time and subject (为…，2月28日上午，某镇召开…;
-# 为…，近日，某街办积极开展…): stripped only when a time adverbial follows it.
+# What opens a news item's first sentence before its subject: a dateline (本报讯, 某某网讯), a date or day
+# with a part of the day (2024年1月5日上午, 3月5日, 近日), a place of the meeting is not stripped (it is no
+# subject). A purpose or basis clause a news item opens with before its time and subject
+# (为…，2月28日上午，某镇召开…; 为…，近日，某街办积极开展…): stripped only when a time adverbial follows it.
 _PURPOSE = re.compile(
     r"^(?:为了?|根据|按照|依据|围绕)[^。]{2,150}?[，,]"
     r"(?=(?:(?:19|20)\d{2}年)?\d{1,2}月\d{1,2}(?:日|[至到—\-])|近日|日前|近期|今年以来)"
@@ -1085,7 +1099,8 @@ _NEWS_PREFIX = re.compile(
     r"(?:上午|下午|晚上|晚|早上|凌晨|中午)?[，,]?|(?:19|20)\d{2}年(?:以来|度)?[，,]|近日[，,]?|日前[，,]?|近期[，,]?"
     r"|今年以来[，,]?)?"
 )
-# An organ's kind after a place or a bare unit word (省应急管理厅, 区政府办公室, 某镇人民政府): the longest form.
+# An organ's kind after a place or a bare unit word (省应急管理厅, 区政府办公室, 某镇人民政府): the longest
+# form.
 _ORGAN_KIND = re.compile(
     r"^(?:(?:人民)?政府(?:办公厅|办公室)|(?:(?!人民政府|政府)[\u4e00-\u9fff]){0,12}?(?:"
     + "|".join(map(re.escape, organs().department_endings or ("厅", "局", "委员会", "办公室")))
@@ -1125,8 +1140,8 @@ _BARE_UNIT_HEAD = re.compile(r"^(?:自治区|自治州|自治县|自治旗|省|�
 
 
 def _organ_at(s: str) -> str | None:
-    """The organ a sentence opens with as its subject, before what it does (召开, 开展, 坚持 …; ``[subject]`` of
-    ``data/organs.toml``): a central organ; a division with its organ (某县司法局, 某省人民政府办公厅) or a
+    """The organ a sentence opens with as its subject, before what it does (召开, 开展, 坚持 …; ``[subject]``
+    of ``data/organs.toml``): a central organ; a division with its organ (某县司法局, 某省人民政府办公厅) or a
     township in it (某县某乡); a bare organ (省应急管理厅, 区政府办公室), kept as named; a township
     (某镇召开 → 某镇人民政府, 某街道 → 某街道办事处); a division alone before a verb → its government."""
     verb = re.compile(_SUBJECT_VERBS)
@@ -1152,7 +1167,8 @@ def _organ_at(s: str) -> str | None:
     return None
 
 
-# A street office named by its short form alone (某某街办, 某某街道办) as a subject: the office, kept as named.
+# A street office named by its short form alone (某某街办, 某某街道办) as a subject: the office, kept as
+# named.
 _STREET_OFFICE_HEAD = re.compile(
     r"^(?P<name>(?![全各本我该])[\u4e00-\u9fff]{2,4}?(?:街道办事处|街道办|街办))(?="
     + _SUBJECT_VERBS
@@ -1195,11 +1211,13 @@ MENTION_CHARS = 30_000  # place names are counted in the first this many charact
 
 
 _BARE_UNIT = re.compile(r"^(省|市|县|区|自治区|自治州|自治县|州|盟|旗)(?=[\u4e00-\u9fff]{1,20}$)")
-_UNIT_RANK = {"省": "province", "自治区": "province", "市": "prefecture", "州": "prefecture", "自治州": "prefecture",
-              "盟": "prefecture", "县": "county", "自治县": "county", "区": "county", "旗": "county"}  # fmt: skip
+_UNIT_RANK = {"省": "province", "自治区": "province", "市": "prefecture", "州": "prefecture",
+              "自治州": "prefecture", "盟": "prefecture", "县": "county", "自治县": "county", "区": "county",
+              "旗": "county"}  # fmt: skip
 
 
-# An organ's internal office named after it in a source line (某厅新闻宣传处, 某局办公室科): the organ is the issuer.
+# An organ's internal office named after it in a source line (某厅新闻宣传处, 某局办公室科): the organ is the
+# issuer.
 _INNER_UNIT = re.compile(r"^(.{2,30}?(?:厅|局|委员会))[\u4e00-\u9fff]{2,10}?(?:处|科|股)$")
 
 
@@ -1246,8 +1264,9 @@ def _source_field(text: str, *, lines: int = 15) -> str | None:
 # The ranks a bare unit (省司法厅, 市人民政府) may name, and the ending its full name has.
 _UNIT_FORMS = {"省": (("province",), "省"), "自治区": (("province",), "自治区"),
                "市": (("province", "prefecture", "county"), "市"), "州": (("prefecture",), "州"),
-               "自治州": (("prefecture",), "自治州"), "盟": (("prefecture",), "盟"), "县": (("county",), "县"),
-               "自治县": (("county",), "县"), "旗": (("county",), "旗"), "区": (("county",), "区")}  # fmt: skip
+               "自治州": (("prefecture",), "自治州"), "盟": (("prefecture",), "盟"),
+               "县": (("county",), "县"), "自治县": (("county",), "县"), "旗": (("county",), "旗"),
+               "区": (("county",), "区")}  # fmt: skip
 _BARE_TITLE_ORGAN = re.compile(
     r"^(?:自治区|自治州|自治县|省|市|县|区|州|盟|旗)(?:人民政府|政府)?"
     r"(?:办公厅|办公室|[\u4e00-\u9fff]{1,10}?(?:厅|局|委员会))(?=[\u4e00-\u9fff]|\d)"
@@ -1303,9 +1322,9 @@ def _most_mentioned(text: str, rank: str, *, within: str | None = None) -> Divis
 def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | None, str, str | None]:
     """Level (and region, issuer) from how a document refers to itself, when no organ is named.
 
-    ``我代表国务院`` → national; ``我代表省人民政府`` / ``我省`` → province; ``我局`` with ``我县`` → county_dept.
-    The region is the division of that rank the title or collection names, else the most-mentioned one.
-    Returns (region, level, issuer).
+    ``我代表国务院`` → national; ``我代表省人民政府`` / ``我省`` → province; ``我局`` with ``我县`` →
+    county_dept. The region is the division of that rank the title or collection names, else the
+    most-mentioned one. Returns (region, level, issuer).
     """
     head = text[:1500]
     sp = _SPEAKER.search(head)
@@ -1406,7 +1425,8 @@ def addressee_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 
 def _level_from_salutation(text: str) -> str | None:
-    """The sender's level from whom the salutation addresses (各县（市、区）人民政府，市政府各部门： → city)."""
+    """The sender's level from whom the salutation addresses (各县（市、区）人民政府，市政府各部门： →
+    city)."""
     for line in [ln.strip() for ln in text.split("\n") if ln.strip()][:8]:
         if "。" in line:
             return None
@@ -1514,15 +1534,17 @@ _DATE_THEN_SOURCE = re.compile(
 
 def _byline_date(text: str, *, lines: int = 15) -> dt.date | None:
     """The date of a byline near the top, before the first sentence: a short line that states a full date
-    beside a site, an organ or a source (``中阳县政府  2016-03-21``, ``2019-03-18 11:49 来源: 交通运输部网站``,
-    ``——2025年3月5日在…会议上``); not a date alone on its line (a signature's), not an upload time."""
+    beside a site, an organ or a source (``中阳县政府  2016-03-21``, ``2019-03-18 11:49 来源:
+    交通运输部网站``, ``——2025年3月5日在…会议上``); not a date alone on its line (a signature's), not an
+    upload time."""
     for ln in [x.strip() for x in text.split("\n") if x.strip()][:lines]:
         if "。" in ln:
             return None  # the body has begun: a date below is a signature's, not a byline's
         if (len(ln) > 60 and not _DATE_THEN_SOURCE.search(ln)) or re.search(
             r"上传|下载|更新|修改|今天是|星期|生效|废止|施行|有效期", ln
         ):
-            continue  # a long line is no byline, unless a date is followed by its source (…的函 2022-11-07 来源:)
+            # a long line is no byline, unless a date is followed by its source (…的函 2022-11-07 来源:)
+            continue
         if _SIGNATURE_DATE.match(re.sub(r"\s+", "", ln)):
             continue  # a date alone on its line signs something
         m = _FULL_DATE.search(ln)

@@ -67,8 +67,9 @@ DOC_SUFFIXES = {".md", ".markdown", ".rst", ".txt", ""}
 REASONS = (
     "empty", "binary", "undecodable", "mojibake", "no_chinese_text", "unsupported_format", "damaged",
     "encrypted", "no_text_layer", "too_large", "no_text_column", "bad_json", "not_text", "duplicate",
-    "duplicate_id", "documentation", "hidden", "outside_corpus", "dangling_link", "symlink_loop", "not_a_file",
-    "unreadable", "sidecar_unreadable", "sidecar_misplaced", "sidecar_duplicate", "sidecar_orphan",
+    "duplicate_id", "documentation", "hidden", "outside_corpus", "dangling_link", "symlink_loop",
+    "not_a_file", "unreadable", "sidecar_unreadable", "sidecar_misplaced", "sidecar_duplicate",
+    "sidecar_orphan",
 )  # fmt: skip
 
 # Magic numbers of formats we cannot read as text, with what to tell the researcher.
@@ -118,7 +119,8 @@ class Corpus:
     metadata_check: pl.DataFrame
 
     def summary(self, *, max_listed: int = 20) -> str:
-        """A short human-readable account of the load: counts by source and reason, then the first rejections."""
+        """A short human-readable account of the load: counts by source and reason, then the first
+        rejections."""
         d, r = self.documents, self.rejected
         from_rows = int(d["source_row"].is_not_null().sum()) if d.height else 0
         lines = [
@@ -173,7 +175,8 @@ def _is_html(text: str, suffix: str) -> bool:
     )
 
 
-# Paragraph-level tags: a text file holding at least this many is a page's markup (a mirror's copy), not prose.
+# Paragraph-level tags: a text file holding at least this many is a page's markup (a mirror's copy), not
+# prose.
 _HTML_BLOCK_TAG = re.compile(r"</?(?:p|br|div|strong|td|tr|li|h[1-6])(?:\s[^<>]{0,200})?/?>", re.IGNORECASE)
 _HTML_TAGS_MIN = 6
 
@@ -205,7 +208,10 @@ def _document(
     if not _CJK.search(text):
         raise Rejected(
             "no_chinese_text",
-            f"decodes as {encoding} but holds no Chinese characters: not a Chinese document, or a wrong encoding",
+            (
+                f"decodes as {encoding} but holds no Chinese characters: not a Chinese document, or a wrong "
+                "encoding"
+            ),
         )
     if is_html:
         body, meta = html_to_text(text)
@@ -398,7 +404,10 @@ def _sidecar_entries(entries: list[Entry]) -> tuple[Entry | None, list[dict[str,
                 _reject(
                     e.rel,
                     "sidecar_misplaced",
-                    "only the metadata.csv at the corpus root is read; its source_file holds paths relative to the root",
+                    (
+                        "only the metadata.csv at the corpus root is read; its source_file holds paths "
+                        "relative to the root"
+                    ),
                 )
             )
         else:
@@ -419,7 +428,8 @@ def read_corpus(
     text_column: str | None = None,
     max_bytes: int = MAX_DOCUMENT_BYTES,
 ) -> Corpus:
-    """Read every file below a folder into clean documents with metadata; list every file or row that did not load.
+    """Read every file below a folder into clean documents with metadata; list every file or row that did not
+    load.
 
     Parameters
     ----------
@@ -497,7 +507,10 @@ def read_corpus(
                     _reject(
                         d.source_file,
                         "duplicate_id",
-                        f"its doc_id {doc_id!r} is already taken by {seen_id[doc_id]}; rename the file or fix the id",
+                        (
+                            f"its doc_id {doc_id!r} is already taken by {seen_id[doc_id]}; rename the file "
+                            "or fix the id"
+                        ),
                         d.source_row,
                     )
                 )

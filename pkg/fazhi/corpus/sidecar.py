@@ -32,7 +32,8 @@ from .metadata import FIELDS, Inferred, gazetteer
 
 EXTRA_COLUMNS = ("notes", "note", "comment", "comments")
 # Provenance, not metadata inferred from the text: the document's official publication page and the date it
-# was retrieved from there. Validated like the metadata fields; they go to the ``documents`` table as they are.
+# was retrieved from there. Validated like the metadata fields; they go to the ``documents`` table as they
+# are.
 PROVENANCE = ("source_url", "accessed")
 _URL = re.compile(r"https?://[^\s/?#\"'<>`]+(?:[/?#][^\s\"'<>`]*)?")
 
@@ -288,9 +289,10 @@ def merge_metadata(
     text_only = inferred.from_text or {}
     for fld in FIELDS:
         if inferred.sources.get(fld) == "collection":
-            checks.append({"doc_id": doc_id, "field": fld, "inferred": text_only.get(fld), "curated": values.get(fld),
-                           "agree": _norm(fld, text_only.get(fld)) == _norm(fld, values.get(fld)), "problem": None,
-                           "curated_source": "collection"})  # fmt: skip
+            checks.append({"doc_id": doc_id, "field": fld, "inferred": text_only.get(fld),
+                           "curated": values.get(fld),
+                           "agree": _norm(fld, text_only.get(fld)) == _norm(fld, values.get(fld)),
+                           "problem": None, "curated_source": "collection"})  # fmt: skip
         elif fld in inferred.rejected_given:
             raw, problem = inferred.rejected_given[fld]
             checks.append({"doc_id": doc_id, "field": fld, "inferred": values.get(fld), "curated": raw,
@@ -333,7 +335,8 @@ def provenance(
     given_url: str | None = None,
     warn: bool = True,
 ) -> tuple[dict[str, str | None], list[dict[str, object]]]:
-    """A document's provenance: its publication page (``source_url``) and the date it was retrieved (``accessed``).
+    """A document's provenance: its publication page (``source_url``) and the date it was retrieved
+    (``accessed``).
 
     The sidecar's valid values are used; otherwise ``source_url`` is the collection's own url column
     (``given_url``) and ``accessed`` is unknown (None). Nothing is guessed. Returns the values and the

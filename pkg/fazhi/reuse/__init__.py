@@ -1,9 +1,9 @@
 """Text reuse across levels of government: which passages a document restates from higher levels and peers.
 
-In: ``documents``, ``sections`` and ``theme_sections`` of the build. Out: ``reuse_passages`` (aligned passages,
-both sides, section path and theme), ``reuse_share`` (per document, the share of its characters restating each
-relation of sources, overall, per section and per theme, by kind), ``reuse_formulae`` (phrases of the day,
-reported apart) and ``reuse_settings``; columns documented in ``fazhi.schema``.
+In: ``documents``, ``sections`` and ``theme_sections`` of the build. Out: ``reuse_passages`` (aligned
+passages, both sides, section path and theme), ``reuse_share`` (per document, the share of its characters
+restating each relation of sources, overall, per section and per theme, by kind), ``reuse_formulae`` (phrases
+of the day, reported apart) and ``reuse_settings``; columns documented in ``fazhi.schema``.
 
 How:
 
@@ -13,12 +13,13 @@ How:
 2. Candidates: MinHash-LSH over sentence chunks (``fazhi.reuse.candidates``), never all pairs.
 3. Relations (``fazhi.reuse.shares.relation``): a candidate pair is aligned only when one document is in the
    other's hierarchy (higher level of its own branch, earlier or same year), a peer of the same year at the
-   same level (the ``max_peers`` sharing most LSH buckets), or the same jurisdiction's latest earlier document. Of the higher and own-earlier sources of a
-   document, only the latest of each (relation, level, region, doc_type) is kept (``latest_only``): a
-   provincial report of 2026 is compared with the national report of 2025 (higher_earlier) and, separately,
-   with that of 2026 (higher_same_year: the order within a year is not known from years).
-4. Alignment (``fazhi.reuse.align``); a passage is ``formula`` when at least ``formula_cover`` of it is formula
-   k-grams, ``verbatim`` at similarity ≥ ``verbatim_similarity``, else ``paraphrase``.
+   same level (the ``max_peers`` sharing most LSH buckets), or the same jurisdiction's latest earlier
+   document. Of the higher and own-earlier sources of a document, only the latest of each (relation, level,
+   region, doc_type) is kept (``latest_only``): a provincial report of 2026 is compared with the national
+   report of 2025 (higher_earlier) and, separately, with that of 2026 (higher_same_year: the order within a
+   year is not known from years).
+4. Alignment (``fazhi.reuse.align``); a passage is ``formula`` when at least ``formula_cover`` of it is
+   formula k-grams, ``verbatim`` at similarity ≥ ``verbatim_similarity``, else ``paraphrase``.
 5. Shares: characters covered by the union of a kind's passages, per document, section and theme.
 
 A corpus with fewer than two documents, or no pair of related documents, gives empty tables and a note.
@@ -46,7 +47,8 @@ KINDS = ("verbatim", "paraphrase", "formula")
 
 @dataclass(frozen=True)
 class ReuseSettings:
-    """Everything that changes the reuse stage's results. Override with ``BuildSettings.reuse`` (``[reuse]`` of a settings file)."""
+    """Everything that changes the reuse stage's results. Override with ``BuildSettings.reuse`` (``[reuse]``
+    of a settings file)."""
 
     min_chars: int = 20  #: a passage is at least this many characters on both sides
     anchor: int = 6  #: alignment anchor length (characters)
@@ -220,7 +222,8 @@ def run_reuse(
             sources[d] = [
                 (o, rel) for o, rel in lst
                 if rel not in ("higher_earlier", "own_earlier", "higher_same_year")
-                or rows[o]["period_end"] == best[(rel, rows[o]["level"], rows[o]["region"], rows[o]["doc_type"])]
+                or rows[o]["period_end"]
+                == best[(rel, rows[o]["level"], rows[o]["region"], rows[o]["doc_type"])]
             ]  # fmt: skip
     todo = sorted({(min(d, o), max(d, o)) for d, lst in sources.items() for o, _ in lst})
     if not todo:
@@ -320,7 +323,8 @@ if TYPE_CHECKING:
 
 def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: the reuse tables from ``ctx.tables`` (documents, sections, theme_sections).
-    Settings: ``ReuseSettings`` defaults overridden by ``BuildSettings.reuse`` (``[reuse]`` of a settings file)."""
+    Settings: ``ReuseSettings`` defaults overridden by ``BuildSettings.reuse`` (``[reuse]`` of a settings
+    file)."""
     s = ctx.settings.reuse
 
     def note(message: str) -> None:

@@ -29,7 +29,8 @@ def _say(df: pl.DataFrame, why: str) -> pl.DataFrame:
 
 
 def coverage(share: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
-    """Per document: its level, and how many sources of each relation were compared (0: cannot be computed)."""
+    """Per document: its level, and how many sources of each relation were compared (0: cannot be
+    computed)."""
     doc = share.filter(pl.col("scope") == "document", pl.col("kind") == "reuse", pl.col("relation") != "any")
     wide = (
         doc.pivot(on="relation", index="doc_id", values="n_sources")
@@ -48,7 +49,8 @@ def coverage(share: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
     )
     if missing.height:
         print(
-            f"{missing.height} of {out.height} document(s) have no related document to compare with (no higher level, peer or earlier document of theirs among the candidates)"
+            f"{missing.height} of {out.height} document(s) have no related document to compare with (no "
+            "higher level, peer or earlier document of theirs among the candidates)"
         )
     return out
 
@@ -117,7 +119,8 @@ def theme_shares(share: pl.DataFrame, *, relation: str, kind: str = "reuse") -> 
 def side_by_side(
     passages: pl.DataFrame, *, relation: str | None = None, kind: str | None = None, n: int = 10
 ) -> pl.DataFrame:
-    """The longest passages (of a relation and kind), each beside its source, with section paths and themes."""
+    """The longest passages (of a relation and kind), each beside its source, with section paths and
+    themes."""
     p = passages
     if relation is not None:
         p = p.filter(pl.col("relation") == relation)
@@ -126,7 +129,10 @@ def side_by_side(
     if p.height == 0:
         return _say(
             p,
-            f"no aligned passage{' of relation ' + relation if relation else ''}{' of kind ' + kind if kind else ''}",
+            (
+                "no aligned "
+                f"passage{' of relation ' + relation if relation else ''}{' of kind ' + kind if kind else ''}"
+            ),
         )
     return (
         p.with_columns(chars=pl.col("end") - pl.col("start"))

@@ -1,8 +1,8 @@
 """Settings of the topic stage: one frozen, validated dataclass.
 
-In: overrides from ``BuildSettings.topics`` (the ``[topics]`` section of the build settings) or keyword arguments. Out: ``TopicSettings``
-and its ``topic_settings`` table (key, value). How: dataclass defaults, replaced by the overrides;
-unknown keys and impossible values raise ``ValueError``.
+In: overrides from ``BuildSettings.topics`` (the ``[topics]`` section of the build settings) or keyword
+arguments. Out: ``TopicSettings`` and its ``topic_settings`` table (key, value). How: dataclass defaults,
+replaced by the overrides; unknown keys and impossible values raise ``ValueError``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ JUNK_FILE = "topic_junk.toml"  #: the junk rules of the topic stage, in pkg/fazh
 
 @dataclass(frozen=True)
 class TopicSettings:
-    """Everything that changes the topic stage's results. Set as ``BuildSettings.topics`` (``[topics]`` of a settings file).
+    """Everything that changes the topic stage's results. Set as ``BuildSettings.topics`` (``[topics]`` of a
+    settings file).
 
     The defaults are chosen so that the whole stage (every k, every seed, both models) runs in seconds on
     the seed corpus and in minutes on thousands of documents; none is tuned to the seed documents.

@@ -184,7 +184,8 @@ def feature_names(theme: str, rules: presence.PresenceRules | None = None) -> li
 def features(
     hits: pl.DataFrame, ids: Sequence[str], theme: str, rules: presence.PresenceRules | None = None
 ) -> np.ndarray:
-    """Units × features matrix (log1p of the counted weights / counts) for one theme, rows in ``ids`` order."""
+    """Units × features matrix (log1p of the counted weights / counts) for one theme, rows in ``ids``
+    order."""
     rules = rules or presence.default_rules()
     names = feature_names(theme, rules)
     pos = {u: i for i, u in enumerate(ids)}

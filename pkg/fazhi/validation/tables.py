@@ -16,8 +16,8 @@ stratified sample was drawn from)), ``confusion`` (rules vs coded, per evaluatio
 ``document_agreement`` (rules' share of theme units vs the coded share, per document),
 ``disagreements`` (every coder disagreement with its adjudicated code), ``training`` (holdout F1 of the
 logistic model fitted on the first file only vs all tune units, with the number of its training units
-that share a document with a holdout unit), ``logistic_coefficients`` (the model fitted on all tune units, with the data
-hash) and ``rules`` (the rules themselves, with version and hash).
+that share a document with a holdout unit), ``logistic_coefficients`` (the model fitted on all tune units,
+with the data hash) and ``rules`` (the rules themselves, with version and hash).
 How: the functions of ``agreement``, ``accuracy`` and ``measure``; seeded, so the tables are identical on
 every run with the same files.
 """
@@ -59,7 +59,8 @@ def default_files() -> list[Path]:
 
 
 def default_holdout_files() -> list[Path]:
-    """The project's coded samples kept wholly out of tuning: ``tests/data/validation/paragraphs_ext2.csv``."""
+    """The project's coded samples kept wholly out of tuning:
+    ``tests/data/validation/paragraphs_ext2.csv``."""
     folder = project_root() / "tests" / "data" / "validation"
     return [p for p in (folder / "paragraphs_ext2.csv",) if p.exists()]
 
