@@ -4,18 +4,18 @@ Builds a corpus of unrelated documents with known reuse:
 
 - sources: the national government work reports of ``tests/data/corpora/gov-work-reports`` (real text),
   level national, one year before the documents;
-- documents of ~7,000 characters (~20 KB of UTF-8), made by shuffling paragraphs of the seeds and the provincial government
-  work reports; each document's characters are then passed through its own random substitution of the
-  Chinese characters (a cipher), so that documents keep real lengths, punctuation and character frequencies
-  but do not share text by construction (without it, every document would restate every other: the pool is
-  ten times smaller than the corpus);
+- documents of ~7,000 characters (~20 KB of UTF-8), made by shuffling paragraphs of the seeds and the
+  provincial government work reports; each document's characters are then passed through its own random
+  substitution of the Chinese characters (a cipher), so that documents keep real lengths, punctuation and
+  character frequencies but do not share text by construction (without it, every document would restate every
+  other: the pool is ten times smaller than the corpus);
 - into each document, ``--plant`` passages of one national report are planted with edits
   (``fazhi.reuse.plant``: an inserted place name, a changed number, 我省 for 全国, two clauses swapped).
 
 Times ``fazhi.reuse.run_reuse`` (formulae, MinHash-LSH candidates, alignment, shares; sections are not
-given, so shares are per document) and prints, per size: documents, characters, (document, source) pairs with a passage, seconds,
-milliseconds per document (flat = linear), and the span-level recall and precision of the planted passages.
-Target: under 3 minutes at 1,000 documents on the project's 2-core machine, near-linear.
+given, so shares are per document) and prints, per size: documents, characters, (document, source) pairs with
+a passage, seconds, milliseconds per document (flat = linear), and the span-level recall and precision of the
+planted passages. Target: under 3 minutes at 1,000 documents on the project's 2-core machine, near-linear.
 
 Run: ``uv run python benchmarks/bench_reuse.py [--sizes 250 500 1000]``
 """

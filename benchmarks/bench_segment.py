@@ -27,7 +27,8 @@ from fazhi.segment import segment_text
 from synthetic import synthetic_corpus
 
 REFERENCE = re.compile(
-    r"(?:^|(?<=[\n。：:]))[ \t]*(?:[一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、])"
+    r"(?:^|(?<=[\n。：:]))[ \t]*(?:[一二三四五六七八九十]+[、是]|"
+    r"[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、])"
 )
 
 

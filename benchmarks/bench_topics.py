@@ -70,7 +70,8 @@ def main() -> None:
         )
     print(
         f"corpus: {len(texts)} documents, {n_chars:,} characters, {tokens.height:,} tokens "
-        f"(prepared in {t_corpus + t_seg + t_tok:.1f} s: synthetic {t_corpus:.1f}, segment {t_seg:.1f}, tokenise {t_tok:.1f})"
+        f"(prepared in {t_corpus + t_seg + t_tok:.1f} s: synthetic {t_corpus:.1f}, segment {t_seg:.1f}, "
+        f"tokenise {t_tok:.1f})"
     )
 
     s = T.TopicSettings()
@@ -107,8 +108,8 @@ def main() -> None:
         ("run_topics: document-term matrix", timings["matrix"]),
         (
             (
-                f"run_topics: grid, {n_fits} fits (k={list(s.k_grid)} × {len(s.seeds)} seeds × {len(s.models)} models) "
-                f"on the sample, {grid_workers} workers"
+                f"run_topics: grid, {n_fits} fits (k={list(s.k_grid)} × {len(s.seeds)} seeds × "
+                f"{len(s.models)} models) on the sample, {grid_workers} workers"
             ),
             timings["grid"],
         ),
@@ -161,12 +162,14 @@ def main() -> None:
     for name, t in rows:
         print(f"{name:<{w}}  {t:8.2f}  {t / t_ref:11.2f}")
     print(
-        f"\nLDA on the {Xs.shape[0]:,}-unit sample, k={k}, seeds 0, 1, 2 (in-sample perplexity: lower is better; NPMI: higher):"
+        f"\nLDA on the {Xs.shape[0]:,}-unit sample, k={k}, seeds 0, 1, 2 (in-sample perplexity: lower "
+        "is better; NPMI: higher):"
     )
     for method, passes, perps, cohs in quality:
         print(
-            f"  {method:<6} {passes:>2} passes: perplexity {np.mean(perps):8.1f} (seeds {' '.join(f'{p:.1f}' for p in perps)})   "
-            f"NPMI coherence {np.mean(cohs):+.3f} (seeds {' '.join(f'{c:+.3f}' for c in cohs)})"
+            f"  {method:<6} {passes:>2} passes: perplexity {np.mean(perps):8.1f} (seeds "
+            f"{' '.join(f'{p:.1f}' for p in perps)})   NPMI coherence {np.mean(cohs):+.3f} (seeds "
+            f"{' '.join(f'{c:+.3f}' for c in cohs)})"
         )
     # What the previous default (the grid on every unit, batch LDA with 20 passes) would cost: each LDA fit
     # about two reference fits (20 passes against 10), NMF fits neglected, spread over the workers.

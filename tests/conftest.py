@@ -32,8 +32,8 @@ GOV = ROOT / "tests" / "data" / "corpora" / "gov-work-reports"
 def build_test_site(factory: pytest.TempPathFactory, corpus: Path, name: str = "site") -> BuiltSite:
     """Build the site from ``corpus`` into a fresh temporary folder (tables, notebooks, smalldocs).
 
-    Only the default corpus: the other corpora of ``notebooks/site.toml`` are skipped (their pages say so), as in
-    a researcher's project without them; ``built_site`` builds them all."""
+    Only the default corpus: the other corpora of ``notebooks/site.toml`` are skipped (their pages say so),
+    as in a researcher's project without them; ``built_site`` builds them all."""
     from fazhi.site import build_site
 
     base = factory.mktemp(name)
@@ -76,7 +76,10 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
 
 # Script and markup in a document's text and in a sidecar title: the site must show them as text.
 HOSTILE_SLOGAN = "应急管理<!--<script>"
-HOSTILE_SENTENCE = "全面推进“应急管理<!--<script>”建设，<script>alert(1)</script>完善<img src=x onerror=alert(1)>应急预案体系。"
+HOSTILE_SENTENCE = (
+    "全面推进“应急管理<!--<script>”建设，<script>alert(1)</script>完善<img src=x onerror=alert(1)>"
+    "应急预案体系。"
+)
 HOSTILE_TITLE = "潢川县<img src=x onerror=alert(1)>法治政府建设报告</title><script>alert(1)</script>"
 
 
@@ -135,6 +138,7 @@ def gov_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     # checked here, not at collection, so that a fast run does not read 134 reports to decide a skip
     if not _gov_reports_readable():
         pytest.skip(
-            "the JSONL and CSV readers for the gov-work-reports corpus are not there yet (read_corpus finds <= 100)"
+            "the JSONL and CSV readers for the gov-work-reports corpus are not there yet (read_corpus "
+            "finds <= 100)"
         )
     return build_test_site(tmp_path_factory, GOV, "gov")

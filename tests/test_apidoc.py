@@ -49,7 +49,8 @@ def test_every_stage_module_gets_a_page_listing_its_public_functions(tmp_path):
 
 def test_rest_inline_markup_becomes_markdown_and_specials_are_escaped():
     md = rst_inline(
-        "See :class:`~fazhi.corpus.Corpus`, :func:`read_corpus` and ``a`b``; *sequence logic*, <field>_x, $5 @x"
+        "See :class:`~fazhi.corpus.Corpus`, :func:`read_corpus` and ``a`b``; *sequence logic*, "
+        "<field>_x, $5 @x"
     )
     assert ":class:" not in md and ":func:" not in md
     assert "`Corpus`" in md and "`read_corpus`" in md and "`` a`b ``" in md
@@ -61,10 +62,10 @@ def test_a_module_summary_is_its_first_sentence_never_a_cut_line():
     and how topics line up with the lexicons.
 
     In: tables. Out: charts.
-    """
+    """  # noqa: E501 (the long first line is the case under test)
     assert summary(doc) == (
-        "Charts of the topics notebook: choosing k, what the topics are, LDA against NMF, prevalence by level, "
-        "and how topics line up with the lexicons."
+        "Charts of the topics notebook: choosing k, what the topics are, LDA against NMF, prevalence by "
+        "level, and how topics line up with the lexicons."
     )
     assert summary("``fazhi site``: build it. Then more.") == "`fazhi site`: build it."
 

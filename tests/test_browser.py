@@ -105,11 +105,15 @@ def _charts_rendered(page) -> tuple[int, int]:
     n = page.locator(".fazhi-chart").count()
     if n:
         page.wait_for_function(
-            "() => [...document.querySelectorAll('.fazhi-chart')].every(d => d.querySelector('svg [class*=mark-]'))",
+            (
+                "() => [...document.querySelectorAll('.fazhi-chart')].every(d => d.querySelector('svg "
+                "[class*=mark-]'))"
+            ),
             timeout=30_000,
         )
     drawn = page.evaluate(
-        "() => [...document.querySelectorAll('.fazhi-chart')].filter(d => d.querySelectorAll('svg [class*=mark-] path, svg [class*=mark-] text, svg [class*=mark-] line').length > 0).length"
+        "() => [...document.querySelectorAll('.fazhi-chart')].filter(d => d.querySelectorAll('svg "
+        "[class*=mark-] path, svg [class*=mark-] text, svg [class*=mark-] line').length > 0).length"
     )
     return n, drawn
 
@@ -159,7 +163,8 @@ def test_script_and_markup_in_the_data_never_run(hostile_site, browser):
         # no inline event handler may come from the data (the payloads use alert)
         handlers = page.evaluate(
             "() => [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]"
-            ".filter(a => a.name.startsWith('on') && a.value.includes('alert')).map(a => e.tagName + ' ' + a.name))"
+            ".filter(a => a.name.startsWith('on') && a.value.includes('alert')).map(a => e.tagName + ' ' + "
+            "a.name))"
         )
         assert not handlers, f"{rel}: event handlers from the data: {handlers}"
         assert page.evaluate("() => [...document.scripts].every(s => !s.textContent.includes('alert(1)'))"), (
@@ -180,7 +185,7 @@ def test_script_and_markup_in_the_data_never_run(hostile_site, browser):
         page.close()
 
 
-# ---------------------------------------------------------------- issue 17: charts fit, a page per document, search
+# ------------------------------------------------------ issue 17: charts fit, a page per document, search
 
 # A chart may be scaled down to its column by at most this factor's complement (its natural width at most
 # 10% wider than the column): more would shrink its text below reading size.
@@ -194,7 +199,7 @@ CHART_BOXES = """() => [...document.querySelectorAll('.fazhi-chart')].map(d => {
   const title = (svg.querySelector('.role-title-text, .role-title text') || {}).textContent || d.id;
   return {title, natural: +svg.getAttribute('width'), col: {left: col.left, right: col.right, width: col.width},
           svg: {left: r.left, right: r.right, top: r.top, bottom: r.bottom}, legends};
-})"""
+})"""  # noqa: E501 (JavaScript run in the page)
 
 
 def test_every_chart_fits_its_column_and_shows_its_legends(site_under_test, server, browser):
@@ -243,7 +248,8 @@ def test_a_page_per_document_with_outline_hits_and_legend(site_under_test, serve
     )
     page, _, _ = _open(browser, f"{server}/documents/index.html")
     links = page.evaluate(
-        "() => [...document.querySelectorAll('main a, #quarto-document-content a')].map(a => a.getAttribute('href'))"
+        "() => [...document.querySelectorAll('main a, #quarto-document-content a')].map(a => "
+        "a.getAttribute('href'))"
     )
     page.close()
     assert {f"{page_name(d)}.html" for d in docs["doc_id"]} <= set(links)
@@ -257,7 +263,8 @@ def test_a_page_per_document_with_outline_hits_and_legend(site_under_test, serve
                 marked, end = marked + 1, stop
         assert page.locator("mark.fazhi-hit").count() == marked, doc_id
         dangling = page.evaluate(
-            "() => [...document.querySelectorAll('.fazhi-outline a')].filter(a => !document.getElementById(a.hash.slice(1))).length"
+            "() => [...document.querySelectorAll('.fazhi-outline a')].filter(a => "
+            "!document.getElementById(a.hash.slice(1))).length"
         )
         assert dangling == 0, f"{doc_id}: outline links without their section"
         assert page.locator(".fazhi-legend").is_visible()

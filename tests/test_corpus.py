@@ -161,7 +161,7 @@ def _html_page(title: str, body: str, charset: str) -> str:
 <div class="article"><h1>{title}</h1><div class="info">发布时间：2023-02-15 09:30 来源：县司法局</div>
 <div class="TRS_Editor">{paras}</div>
 <div class="share">分享到：</div><p>扫一扫在手机打开当前页</p></div>
-<footer>主办单位：某县人民政府办公室</footer></body></html>"""
+<footer>主办单位：某县人民政府办公室</footer></body></html>"""  # noqa: E501 (an HTML page as test data)
 
 
 PAGE_BODY = SYNTHETIC.replace("某县", "丁县").split("\n", 1)[1]

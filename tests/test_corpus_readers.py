@@ -63,7 +63,8 @@ def folder(tmp_path: Path) -> Path:
 
 
 def test_gov_work_reports_load_as_distributed():
-    """The shipped collection: every JSON Lines row, every .txt, every one-row CSV; manifest and SOURCE.md not documents."""
+    """The shipped collection: every JSON Lines row, every .txt, every one-row CSV; manifest and SOURCE.md
+    not documents."""
     jsonl = GOV / "national" / "government_work_reports.jsonl"
     n_lines = sum(1 for line in jsonl.read_text(encoding="utf-8").splitlines() if line.strip())
     n_txt = len(list((GOV / "provinces-2025").glob("*.txt")))
@@ -207,7 +208,8 @@ def test_sidecar_with_nul_or_undecodable_bytes_is_rejected(folder: Path, payload
 
 
 def test_sidecar_names(folder: Path):
-    """Metadata.csv is the sidecar whatever its case; a second one and one in a subfolder are not documents."""
+    """Metadata.csv is the sidecar whatever its case; a second one and one in a subfolder are not
+    documents."""
     (folder / "a.txt").write_text(_report("长丰县"), encoding="utf-8")
     (folder / "Metadata.csv").write_text("source_file,level\na.txt,county_dept\n", encoding="utf-8")
     (folder / "sub").mkdir()

@@ -261,7 +261,7 @@ run("wrong_row_count_in_sidecar", wrong_row_count_in_sidecar)
 run("garbage_keep", garbage_keep)
 run("garbage_keep_legacy_size", garbage_keep_legacy_size)
 print(json.dumps(results))
-"""
+"""  # noqa: E501 (a script run in a subprocess)
 
 
 def test_corrupted_token_cache_is_recomputed_with_a_warning(tmp_path):

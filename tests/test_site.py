@@ -239,7 +239,7 @@ def test_design_caveats_follow_the_documents_table():
     )
 
 
-# ------------------------------------------------------------------------------ the site's corpora (notebooks/site.toml)
+# ------------------------------------------------------------------- the site's corpora (notebooks/site.toml)
 
 
 def test_site_toml_declares_the_default_corpus_first_and_the_gov_reports_for_their_pages():

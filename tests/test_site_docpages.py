@@ -15,8 +15,8 @@ from fazhi.labels import DISPLAY
 from fazhi.schema import TABLES
 
 HOSTILE = (
-    "一、总体情况\n全面推进“应急管理<!--<script>”建设，<script>alert(1)</script>完善<img src=x onerror=alert(1)>"
-    "预案{{< include x >}} $x$ @ref `code`。\n二、下一步\n依法行政。"
+    "一、总体情况\n全面推进“应急管理<!--<script>”建设，<script>alert(1)</script>完善<img src=x "
+    "onerror=alert(1)>预案{{< include x >}} $x$ @ref `code`。\n二、下一步\n依法行政。"
 )
 
 
@@ -24,37 +24,41 @@ def _tables(folder: Path, *, text: str = HOSTILE, doc_id: str = "d1", url: str |
     folder.mkdir(parents=True, exist_ok=True)
     schema = TABLES["documents"].polars_schema
     row = {c: None for c in schema}
-    row |= {"doc_id": doc_id, "source_file": f"{doc_id}.txt", "title": "潢川县<img src=x onerror=alert(1)>报告",
-            "issuer": "某县人民政府", "region": "潢川县", "level": "county", "doc_type": "annual_report",
-            "period": "2023", "text": text, "n_chars": len(text), "source_url": url,
-            "accessed": dt.date(2024, 4, 1) if url else None, "metadata_source": "curated"}  # fmt: skip
+    row |= {"doc_id": doc_id, "source_file": f"{doc_id}.txt",
+            "title": "潢川县<img src=x onerror=alert(1)>报告", "issuer": "某县人民政府", "region": "潢川县",
+            "level": "county", "doc_type": "annual_report", "period": "2023", "text": text,
+            "n_chars": len(text), "source_url": url, "accessed": dt.date(2024, 4, 1) if url else None,
+            "metadata_source": "curated"}  # fmt: skip
     pl.DataFrame([row], schema=schema).write_parquet(folder / "documents.parquet")
     second = text.index("二、")
     pl.DataFrame(
         {"doc_id": [doc_id] * 2, "section_id": [1, 2], "level": [1, 1], "marker": ["一、", "二、"],
-         "title": ["总体情况<b>", "下一步"], "path": ["一、", "二、"], "start": [0, second], "end": [second, len(text)]},
+         "title": ["总体情况<b>", "下一步"], "path": ["一、", "二、"], "start": [0, second],
+         "end": [second, len(text)]},
         schema_overrides={"section_id": pl.Int32, "level": pl.Int32},
     ).write_parquet(folder / "sections.parquet")  # fmt: skip
     a = text.index("应急管理")
     b = text.index("依法行政")
     pl.DataFrame(
-        {"doc_id": [doc_id] * 3, "theme": ["emergency_response", "emergency_response", "administrative_rules"],
+        {"doc_id": [doc_id] * 3,
+         "theme": ["emergency_response", "emergency_response", "administrative_rules"],
          "term": ["应急管理", "应急", "依法行政"], "start": [a, a, b], "end": [a + 4, a + 2, b + 4]}
     ).write_parquet(folder / "theme_hits.parquet")  # fmt: skip
     scores = []
     for scope in ("document", "level"):
         for theme, value in (("emergency_response", 12.5), ("administrative_rules", 3.0)):
             for measure in (docpages.SCORE_MEASURE, docpages.SHARE_MEASURE):
-                scores.append({"scope": scope, "doc_id": doc_id if scope == "document" else None, "level": "county",
-                               "theme": theme, "measure": measure, "value": value, "ci_low": value / 2,
-                               "ci_high": value * 2, "hits": 1})  # fmt: skip
+                scores.append({"scope": scope, "doc_id": doc_id if scope == "document" else None,
+                               "level": "county", "theme": theme, "measure": measure, "value": value,
+                               "ci_low": value / 2, "ci_high": value * 2, "hits": 1})  # fmt: skip
     pl.DataFrame(scores).write_parquet(folder / "theme_scores.parquet")
     return folder
 
 
 def test_highlight_marks_hits_in_their_theme_colour_and_escapes_the_rest():
     text = "<b>应急管理</b>和依法行政"
-    out, skipped = docpages.highlight(text, [(3, 7, "emergency_response", "应急管理"), (3, 5, "emergency_response", "应急"),
+    out, skipped = docpages.highlight(text, [(3, 7, "emergency_response", "应急管理"),
+                                             (3, 5, "emergency_response", "应急"),
                                              (11, 15, "administrative_rules", "依法行政")])  # fmt: skip
     assert skipped == 1  # the shorter hit inside the longer one is counted, not marked
     assert out.count("<mark") == 2 and "<b>" not in out and "&lt;b&gt;" in out
@@ -159,7 +163,8 @@ def test_fold_code_marks_every_code_cell_unless_it_chose(tmp_path, option):
     from fazhi.site import fold_code
 
     path = tmp_path / "n.ipynb"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# t"), nbformat.v4.new_code_cell(option + "x = 1"),
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# t"),
+                                         nbformat.v4.new_code_cell(option + "x = 1"),
                                          nbformat.v4.new_code_cell("#| echo: false\ny = 2")])  # fmt: skip
     nbformat.write(nb, path)
     assert fold_code(path) == (1 if option else 2)

@@ -297,7 +297,7 @@ def test_hits_never_overlap_and_spell_their_terms(tokens: list[str]) -> None:
         assert T._norm("".join(tokens[h.first : h.first + h.n_tokens])) == h.term.key
 
 
-# ---------------------------------------------------------------------------------------------- pipeline on the seeds
+# -------------------------------------------------------------------------------------- pipeline on the seeds
 
 
 def test_stage_tables_match_their_contracts(seed_tables: dict[str, pl.DataFrame]) -> None:
@@ -342,7 +342,8 @@ def test_validation_f1_on_the_seeds(seed_tables: dict[str, pl.DataFrame], varian
 
 
 def test_validation_excludes_the_heading(seed_tables: dict[str, pl.DataFrame]) -> None:
-    # The labelled heading 健全突发事件应对体系… holds 突发事件: with the heading excluded it must not be counted.
+    # The labelled heading 健全突发事件应对体系… holds 突发事件: with the heading excluded it must not be
+    # counted.
     docs, secs, hits = seed_tables["documents"], seed_tables["sections"], seed_tables["theme_hits"]
     units = T.labelled_units(secs, docs)
     heads = units.filter(pl.col("unit_id") == pl.col("section_id"), pl.col("cut_end") > pl.col("cut_start"))
@@ -403,7 +404,7 @@ def test_expansion_candidates_are_new_words_and_change_nothing(seed_tables: dict
     assert T.load_lexicons().hash == lex.hash
 
 
-# ---------------------------------------------------------------------------------------------- validation on any corpus
+# ----------------------------------------------------------------------------------- validation on any corpus
 
 
 def _toy_corpus() -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -501,7 +502,8 @@ _span = st.tuples(st.integers(0, 60), st.integers(0, 12))
     hits=st.lists(st.tuples(st.sampled_from("abc"), _span), max_size=30),
 )
 def test_hits_in_units_is_the_interval_join(units, hits) -> None:
-    # Units may overlap, be empty, or have a cut anywhere; hits may sit in no unit or in a document without units.
+    # Units may overlap, be empty, or have a cut anywhere; hits may sit in no unit or in a document without
+    # units.
     u = pl.DataFrame(
         [(d, k, s, s + n, s + c0, s + c0 + c1) for k, (d, (s, n), c0, c1) in enumerate(units)],
         schema={

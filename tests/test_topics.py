@@ -627,7 +627,8 @@ def test_selection_is_stratified_by_level_in_the_stage(tables):
 
 
 def _sel(scores_lda, scores_nmf=None, ks=(2, 3, 4)):
-    """A selection frame whose three criteria all equal the given values (so the scaled score orders alike)."""
+    """A selection frame whose three criteria all equal the given values (so the scaled score orders
+    alike)."""
     rows = [("lda", k, v, v, v) for k, v in zip(ks, scores_lda)]
     rows += [("nmf", k, v, v, v) for k, v in zip(ks, scores_nmf or [])]
     return pl.DataFrame(
