@@ -125,7 +125,7 @@ def test_a_corpus_naming_an_unknown_level_gets_unknown_and_a_check_row(tmp_path)
     assert schema.conform("documents", corpus.documents)["level"].dtype == schema.LEVEL
 
 
-def test_written_tables_keep_their_enum_and_read_back_as_written(tmp_path):
+def test_written_tables_keep_their_enum_on_disk_and_read_back_as_text(tmp_path):
     from fazhi.tables import read_table, write_table
 
     rows = schema.frame("theme_contrasts").cast(schema.TABLES["theme_contrasts"].text_schema)
@@ -137,9 +137,10 @@ def test_written_tables_keep_their_enum_and_read_back_as_written(tmp_path):
         )
     )
     write_table(df, "theme_contrasts", tmp_path, {})
+    on_disk = pl.read_parquet_schema(tmp_path / "theme_contrasts.parquet")
+    assert pl.Schema(on_disk) == pl.Schema(schema.TABLES["theme_contrasts"].polars_schema)  # Enum in the file
     back = read_table("theme_contrasts", tmp_path, check=False)
-    assert back.schema == pl.Schema(schema.TABLES["theme_contrasts"].polars_schema)
-    assert schema.as_text(back).equals(df)
+    assert back.equals(df)  # ... and text when read, to join with the frames the package builds
 
 
 def test_a_chart_and_a_display_table_are_the_same_from_enum_or_text_columns():

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from . import __version__
 from .paths import PACKAGE_DATA, corpus_dir, data_dir
-from .schema import TABLES, conform, validate
+from .schema import TABLES, as_text, conform, validate
 
 if TYPE_CHECKING:
     from .settings import BuildSettings
@@ -233,8 +233,11 @@ def read_table(
                 f"{path} was made from other inputs than the current ones; run `fazhi build` again.\n  "
                 + "\n  ".join(problems)
             )
-    df = pl.read_parquet(path)  # an Enum column comes back as its Enum (polars keeps its categories)
-    return conform(name, df) if name in TABLES else df
+    # The file holds its category columns (level, doc_type, theme, measure) as ``pl.Enum``; they are checked
+    # against their vocabulary here and given back as text, as every stage and package function holds them
+    # (a join of an Enum with a text column is refused by polars). ``schema.in_order`` sorts them.
+    df = pl.read_parquet(path)
+    return as_text(conform(name, df)) if name in TABLES else df
 
 
 def _stamped_corpus(folder: Path) -> Path:
