@@ -27,6 +27,7 @@ import polars as pl
 
 from .charts import script_json
 from .labels import DISPLAY, doc_labels, label
+from .schema import as_text
 
 FOLDER = "documents"  #: the folder of the document pages, inside the site
 SCORE_MEASURE = "per_1k_tokens"  #: the measure shown beside the level's (theme_scores.measure)
@@ -419,4 +420,4 @@ _EMPTY = {
 def _optional(tables: Path, name: str) -> pl.DataFrame:
     """A table of the build, or an empty one of the columns used here when the build did not write it."""
     path = tables / f"{name}.parquet"
-    return pl.read_parquet(path) if path.is_file() else pl.DataFrame(schema=_EMPTY[name])
+    return as_text(pl.read_parquet(path)) if path.is_file() else pl.DataFrame(schema=_EMPTY[name])

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from .schema import as_text
 from .tables import read_stamp
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def load_previous(out: Path, stamp: Mapping[str, str]) -> tuple[dict[str, pl.Dat
         differ = [k for k in SAME if old.get(k) != stamp.get(k)]
         if differ:
             return None, f"the previous {name} table was made with another {', '.join(differ)}"
-    return {name: pl.read_parquet(p) for name, p in paths.items()}, ""
+    return {name: as_text(pl.read_parquet(p)) for name, p in paths.items()}, ""
 
 
 Stage = Callable[["BuildContext"], dict[str, pl.DataFrame]]

@@ -44,7 +44,7 @@ from .incremental import PER_DOCUMENT_TABLES, load_previous
 from .incremental import run_stage as run_per_document
 from .meter import Meter, StageRecord, summary_lines
 from .paths import corpus_dir, data_dir
-from .schema import EMPTY_POLICY
+from .schema import EMPTY_POLICY, as_text
 from .settings import BuildSettings, coerce
 from .tables import current_stamp, write_table
 
@@ -252,7 +252,7 @@ class BuiltTables(Mapping[str, pl.DataFrame]):
     def __getitem__(self, name: str) -> pl.DataFrame:
         if name not in self.rows:
             raise KeyError(name)
-        return pl.read_parquet(self.out / f"{name}.parquet")
+        return as_text(pl.read_parquet(self.out / f"{name}.parquet"))  # categories as text, as in the build
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.rows)
