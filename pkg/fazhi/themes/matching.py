@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from ..phrases import PhraseMatcher, context
-from ..schema import LEVEL, in_order
+from ..schema import LEVEL, TOKENS, in_order
 from .lexicon import FOCUS, LexiconSet, Term, default_lexicons, stamp
 
 _WORD = re.compile(r"\w")
@@ -156,20 +156,8 @@ def tokens_frame(documents: pl.DataFrame, tokenizer: Any = None) -> pl.DataFrame
                 continue
             rows.append((doc_id, 0, 0, k, t.text, t.start, t.end, bool(getattr(t, "keep", True))))
             k += 1
-    return pl.DataFrame(
-        rows,
-        schema={
-            "doc_id": pl.String,
-            "section_id": pl.Int32,
-            "sentence_id": pl.Int32,
-            "token_id": pl.Int32,
-            "token": pl.String,
-            "start": pl.Int64,
-            "end": pl.Int64,
-            "keep": pl.Boolean,
-        },
-        orient="row",
-    )
+    columns = ("doc_id", "section_id", "sentence_id", "token_id", "token", "start", "end", "keep")
+    return pl.DataFrame(rows, schema={c: TOKENS.polars_schema[c] for c in columns}, orient="row")
 
 
 def _offset_keys(hits: pl.DataFrame, units: pl.DataFrame, docs: list[str]) -> dict[str, np.ndarray]:
