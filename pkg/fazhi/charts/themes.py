@@ -149,14 +149,33 @@ def theme_positions(
                 title="Relative position in the document (0 = start, 1 = end)",
                 scale=alt.Scale(domain=[0, 1]),
             ),
-            y=alt.Y("theme_label:N", title=None, sort=[THEME_LABELS[t] for t in themes]),
-            size=alt.Size("weighted:Q", title="Weighted hits", scale=alt.Scale(range=[15, 300])),
-            color=_theme_color(themes),
+            y=alt.Y(
+                "theme_label:N",
+                title=None,
+                sort=[THEME_LABELS[t] for t in themes],
+                axis=alt.Axis(labelLimit=120),
+            ),
+            size=alt.Size(
+                "weighted:Q",
+                title="Weighted hits",
+                scale=alt.Scale(range=[15, 300]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            color=alt.Color(
+                "theme_label:N",
+                title="Theme",
+                sort=[THEME_LABELS.get(t, t) for t in themes],
+                scale=alt.Scale(
+                    domain=[THEME_LABELS.get(t, t) for t in themes],
+                    range=[THEME_COLORS.get(t, "#7f7f7f") for t in themes],
+                ),
+                legend=alt.Legend(orient="bottom", columns=1, labelLimit=320),
+            ),
             row=alt.Row(
                 "doc_label:N",
                 title=None,
                 sort=order,
-                header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=170),
+                header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=150),
             ),
             tooltip=["doc_id", "theme_label", alt.Tooltip("position:Q", format=".2f"), "hits"],
         )
