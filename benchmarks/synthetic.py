@@ -59,17 +59,19 @@ def _split_top(text: str) -> tuple[str, list[str]]:
 def _seed_pieces() -> tuple[tuple[str, ...], tuple[str, ...]]:
     from fazhi import read_corpus
 
-    docs = read_corpus(ROOT / "seeds").documents
+    return _pieces(read_corpus(ROOT / "seeds").documents["text"].to_list())
+
+
+def _pieces(texts: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(preambles, top-level sections) of ``texts``; whole texts as sections when none has a section."""
     preambles: list[str] = []
     sections: list[str] = []
-    for text in docs["text"].to_list():
+    for text in texts:
         pre, secs = _split_top(text)
         if pre.strip():
             preambles.append(pre)
         sections.extend(s for s in secs if s.strip())
-    if not sections:  # degenerate corpus: use whole documents
-        sections = list(docs["text"].to_list())
-    return tuple(preambles or [""]), tuple(sections)
+    return tuple(preambles or [""]), tuple(sections or texts)
 
 
 def synthetic_corpus(target_chars: int = 10_000_000, seed: int = 0) -> list[str]:
@@ -113,14 +115,7 @@ def _genre_pieces(folder: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # script conversions and sidecar remarks of the real corpora
         docs = read_corpus(folder).documents
-    preambles: list[str] = []
-    sections: list[str] = []
-    for text in docs["text"].to_list():
-        pre, secs = _split_top(text)
-        if pre.strip():
-            preambles.append(pre)
-        sections.extend(s for s in secs if s.strip())
-    return tuple(preambles or [""]), tuple(sections or docs["text"].to_list())
+    return _pieces(docs["text"].to_list())
 
 
 def mixed_corpus(
