@@ -11,10 +11,11 @@ gold values, correct, accuracy and its Wilson 95% interval; ``--errors`` also pr
 ``--field level`` only those of one field. Targets from the issue: level ≥ 90%, doc_type ≥ 90%,
 issuer ≥ 85%, year ≥ 90%.
 
-``--set devset|fresh|heldout|heldout2|both|all`` (default both: devset and fresh; ``heldout`` is the
+``--set devset|fresh|heldout|heldout2|heldout3|both|all`` (default both: devset and fresh; ``heldout`` is the
 held-out set ``tests/data/devset_heldout``, scored once with no rule changed after, see its README;
-``heldout2`` is the second held-out set ``tests/data/devset_heldout2``, to be scored once after the rules
-are frozen, and only when named: ``all`` leaves it out);
+``heldout2`` and ``heldout3`` are the second and third held-out sets ``tests/data/devset_heldout2`` and
+``tests/data/devset_heldout3``, each to be scored once after the rules are frozen, and only when named:
+``all`` leaves them out);
 ``--half development|check`` restricts the development set to one half; ``--devset FOLDER`` scores another
 folder laid out the same way instead.
 
@@ -69,7 +70,7 @@ def report(folder: Path, *, half: str | None, show_errors: bool, field: str | No
             print(err)
 
 
-SEALED_SETS = ("heldout2",)  # scored only when named, once, after the rules are frozen (see its README)
+SEALED_SETS = ("heldout2", "heldout3")  # scored only when named, once, after the rules are frozen (READMEs)
 
 
 def main() -> None:
@@ -78,7 +79,7 @@ def main() -> None:
         "--set",
         choices=(*EVAL_SETS, "both", "all"),
         default="both",
-        help="which set(s): both = devset and fresh; all = every set but heldout2 (score that one by name)",
+        help="which set(s): both = devset and fresh; all = every set but the sealed heldout2 and heldout3",
     )
     ap.add_argument(
         "--devset", type=Path, default=None, help="score this folder (docs/ and gold.csv) instead"

@@ -131,12 +131,20 @@ def heldout2_dir() -> Path:
     return project_root() / "tests" / "data" / "devset_heldout2"
 
 
-EVAL_SETS: tuple[str, ...] = ("devset", "fresh", "heldout", "heldout2")
+def heldout3_dir() -> Path:
+    """The third held-out set: ``<project>/tests/data/devset_heldout3`` (documents collected while the rules
+    were being changed again, gold coded and committed before any prediction and never shown to the rule
+    writer; it is to be scored once, after the rules are frozen, see its README)."""
+    return project_root() / "tests" / "data" / "devset_heldout3"
+
+
+EVAL_SETS: tuple[str, ...] = ("devset", "fresh", "heldout", "heldout2", "heldout3")
 
 
 def eval_set_dir(name: str) -> Path:
     """The folder of a named evaluation set: ``devset`` (:func:`devset_dir`), ``fresh`` (:func:`fresh_dir`),
-    ``heldout`` (:func:`heldout_dir`) or ``heldout2`` (:func:`heldout2_dir`).
+    ``heldout`` (:func:`heldout_dir`), ``heldout2`` (:func:`heldout2_dir`) or ``heldout3``
+    (:func:`heldout3_dir`).
 
     Raises
     ------
@@ -151,6 +159,8 @@ def eval_set_dir(name: str) -> Path:
         return heldout_dir()
     if name == "heldout2":
         return heldout2_dir()
+    if name == "heldout3":
+        return heldout3_dir()
     raise ValueError(f"evaluation set must be one of {', '.join(EVAL_SETS)}, got {name!r}")
 
 
