@@ -24,6 +24,7 @@ MODULES = (
     "corpus",
     "metadata_eval",
     "segment",
+    "headings",
     "outline",
     "tokenizer",
     "tokencache",
