@@ -44,6 +44,7 @@ MODULES = (
     "topics",
     "labels",
     "report",
+    "findings",
     "schema",
     "tables",
     "pipeline",

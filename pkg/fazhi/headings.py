@@ -1,10 +1,10 @@
 """Heading parsing: the outline tree of a Chinese official document, lossless.
 
 In: a document's clean text (``documents.text``) and the marker styles (``fazhi.markers``). Out:
-``segment_text(text)``, one row per section in document order (columns of ``fazhi.schema``
-``SECTION_COLUMNS``), whose ``[start, end)`` spans tile the text exactly; ``segment(text)``, the same rows
-plus the anomalies met on the way (skipped, repeated or lost numbers, level jumps, heading-like markers
-rejected by sequence logic). ``fazhi.segment`` builds the stage's tables on these.
+``segment(text)``, one row per section in document order (columns of ``fazhi.schema``
+``SECTION_COLUMNS``), whose ``[start, end)`` spans tile the text exactly, plus the anomalies met on the
+way (skipped, repeated or lost numbers, level jumps, heading-like markers rejected by sequence logic).
+``fazhi.segment`` builds the stage's tables on these (and ``segment_text``, the sections alone).
 
 What is parsed (GB/T 9704-2012 and its common variants, full- and half-width alike) is data: the marker
 styles of ``data/markers.toml`` (see ``fazhi.markers``), one entry per style. The package's table:
@@ -457,30 +457,6 @@ def _assemble(text: str, nodes: list[_Node], raw_anomalies: list[tuple[int, str,
     return Segmentation(frame, anomalies)
 
 
-def segment_text(text: str, *, markers: MarkerTable | None = None) -> pl.DataFrame:
-    """The outline of a document: one row per section, in order, tiling the text exactly.
-
-    Parameters
-    ----------
-    text
-        Any string; a document with no headings gives one level-0 row spanning all of it. Never raises.
-    markers
-        The heading marker styles (``fazhi.markers``); the package's ``data/markers.toml`` by default.
-
-    Returns
-    -------
-    polars.DataFrame
-        Columns ``section_id``, ``parent_id``, ``level``, ``kind``, ``marker``, ``ordinal``, ``title``,
-        ``start``, ``end``, ``path`` (see ``fazhi.schema.TABLES["sections"]``).
-
-    Examples
-    --------
-    >>> segment_text("前言。一、总则。（一）目标。二、措施。")["path"].to_list()
-    ['', '一、', '一、/（一）', '二、']
-    """
-    return segment(text, markers=markers).sections
-
-
 __all__ = [
     "KINDS",
     "RANK",
@@ -489,5 +465,4 @@ __all__ = [
     "Segmentation",
     "chinese_numeral_value",
     "segment",
-    "segment_text",
 ]

@@ -8,7 +8,7 @@ comparison with gold outlines (``score_against_gold``, ``read_gold_outline``, ``
 How: each document's outline comes from ``fazhi.headings`` (``segment``: marker styles as data, accepted by
 sequence logic; see that module), its Outline systems from ``fazhi.outline.assign_systems``, and its
 sentences from one regular expression on sentence-final punctuation inside each section. ``segment``,
-``segment_text``, ``Anomaly``, ``Segmentation`` and ``chinese_numeral_value`` are re-exported here.
+``Anomaly``, ``Segmentation`` and ``chinese_numeral_value`` are re-exported here.
 """
 
 from __future__ import annotations
@@ -31,13 +31,37 @@ from .headings import (
     Segmentation,
     chinese_numeral_value,
     segment,
-    segment_text,
 )
 from .markers import MarkerTable
 from .schema import anomalies_table, sections_table, sentences_table
 
 if TYPE_CHECKING:  # the pipeline imports the stages; the stage only needs the type
     from .pipeline import BuildContext
+
+
+def segment_text(text: str, *, markers: MarkerTable | None = None) -> pl.DataFrame:
+    """The outline of a document: one row per section, in order, tiling the text exactly.
+
+    Parameters
+    ----------
+    text
+        Any string; a document with no headings gives one level-0 row spanning all of it. Never raises.
+    markers
+        The heading marker styles (``fazhi.markers``); the package's ``data/markers.toml`` by default.
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``section_id``, ``parent_id``, ``level``, ``kind``, ``marker``, ``ordinal``, ``title``,
+        ``start``, ``end``, ``path`` (see ``fazhi.schema.TABLES["sections"]``).
+
+    Examples
+    --------
+    >>> segment_text("前言。一、总则。（一）目标。二、措施。")["path"].to_list()
+    ['', '一、', '一、/（一）', '二、']
+    """
+    return segment(text, markers=markers).sections
+
 
 # ----------------------------------------------------------------------------------------- sentences
 
