@@ -248,8 +248,8 @@ def environment_table() -> pl.DataFrame:
 
 
 def input_hashes(corpus: Path | None = None) -> pl.DataFrame:
-    """The hashes every table is stamped with: package version, dictionary, lexicons, corpus."""
-    from .tables import corpus_hash
+    """The hashes every table is stamped with: package version, dictionary, lexicons, domain data, corpus."""
+    from .tables import corpus_hash, data_hash
 
     corpus = Path(corpus) if corpus is not None else build_corpus()
     return pl.DataFrame(
@@ -258,9 +258,10 @@ def input_hashes(corpus: Path | None = None) -> pl.DataFrame:
                 "fazhi version",
                 "dictionary and stopwords",
                 "lexicons and Outline mapping",
+                "domain data (levels, document types, heading styles, organs, gazetteer …)",
                 "corpus folder",
             ],
-            "value": [__version__, dictionary_hash(), lexicon_hash(), corpus_hash(corpus)],
+            "value": [__version__, dictionary_hash(), lexicon_hash(), data_hash(), corpus_hash(corpus)],
         }
     )
 
