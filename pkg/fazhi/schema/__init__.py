@@ -43,6 +43,7 @@ from .base import (
     levels_present,
     register,
     table,
+    theme_ids,
     validate,
     vocabulary,
 )
@@ -120,6 +121,7 @@ __all__ = [
     "sections_table",
     "sentences_table",
     "table",
+    "theme_ids",
     "validate",
     "vocabulary",
 ]

@@ -88,7 +88,7 @@ FORMATS = ("plain", "html", "db_export", "docx", "pdf", "jsonl", "json", "csv", 
 
 
 def _outline_themes(file: Path = PACKAGE_DATA / "outline.toml") -> tuple[str, ...]:
-    """The theme ids: the ``[[system]]`` ids of the Outline file, in its order (the lexicons' themes)."""
+    """The ``[[system]]`` ids of the Outline file, in its order."""
     with open(file, "rb") as f:
         ids = tuple(str(s["id"]) for s in tomllib.load(f).get("system", []))
     if not ids or len(set(ids)) != len(ids):
@@ -96,7 +96,21 @@ def _outline_themes(file: Path = PACKAGE_DATA / "outline.toml") -> tuple[str, ..
     return ids
 
 
-THEMES = _outline_themes()
+def theme_ids(
+    outline: Path = PACKAGE_DATA / "outline.toml", lexicons: Path = PACKAGE_DATA / "lexicons"
+) -> tuple[str, ...]:
+    """The theme ids, in order: the Outline's systems (in its order), then every lexicon file
+    (``<id>.toml`` in ``lexicons``) that is not one of them, by file name.
+
+    So a lexicon file alone adds a theme: it needs no ``[[system]]`` entry in the Outline file (which it
+    has only when the theme is one of the Outline's systems, whose headings are then mapped to it).
+    """
+    systems = _outline_themes(outline)
+    extra = sorted(p.stem for p in lexicons.glob("*.toml") if p.stem not in systems)
+    return systems + tuple(extra)
+
+
+THEMES = theme_ids()
 #: The measures of ``theme_scores`` (``fazhi.themes.scores``), in the order of its rows.
 MEASURES = (
     "per_1k_tokens", "per_1k_content_tokens", "share_of_hits", "char_share", "section_share", "position",
