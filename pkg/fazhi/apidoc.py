@@ -52,6 +52,7 @@ MODULES = (
     "docpages",
     "display",
     "charts",
+    "charts.heatmap",
     "charts.corpus",
     "charts.segment",
     "charts.vocabulary",
