@@ -133,15 +133,7 @@ def tables() -> dict[str, pl.DataFrame]:
 
 @pytest.fixture(scope="module")
 def stage(tables) -> dict[str, pl.DataFrame]:
-    return T.run_topics(
-        tables["tokens"],
-        sections=tables["sections"],
-        sentences=tables["sentences"],
-        documents=tables["documents"],
-        boilerplate=tables["boilerplate"],
-        theme_hits=tables["theme_hits"],
-        settings=FAST,
-    )
+    return _run(tables, FAST)
 
 
 # --- document-term matrix ---------------------------------------------------------------------------
