@@ -67,30 +67,10 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
             "rejected."
         )
     full = validation.filter(pl.col("variant") == "full") if validation is not None else pl.DataFrame()
-    lines = []
-    for theme in FOCUS:
-        d = per_doc.filter(pl.col("theme") == theme)
-        n_present = int(d["present"].sum())
-        name = theme_name(theme)
-        if n_present == 0:
-            lines.append(f"- **{name}**: present in none of the {d.height} document(s); nothing to compare.")
-            continue
-        text = level_claim(groups, contrasts, theme=theme, min_docs=min_docs)
-        within = _within_texts(groups, contrasts, docs, theme=theme, min_docs=min_docs)
-        v = full.filter(pl.col("theme") == theme) if full.height else full
-        f1 = v.row(0, named=True) if v.height else None
-        valid = (
-            (
-                f" Validation against the Outline heading labels: F1 = {f1['f1']:.2f} on {f1['support']} "
-                "labelled section(s)."
-            )
-            if f1 and f1["f1"] is not None
-            else " No labelled section to validate against."
-        )
-        lines.append(
-            f"- **{name}**: present in {n_present} of {d.height} document(s). Levels of government: "
-            f"{text}.{within}{valid}"
-        )
+    lines = [
+        _theme_finding(theme, docs, per_doc, groups, contrasts, full=full, min_docs=min_docs)
+        for theme in FOCUS
+    ]
     method = (
         f"From {docs.height} document(s). A theme counts in a document only with at least "
         f"{PRESENCE_MIN_HITS:g} weighted lexicon hits and {PRESENCE_MIN_RATE:g} per 1,000 word tokens; a "
@@ -110,6 +90,41 @@ def key_findings(folder: Path | None = None, *, min_docs: int = MIN_DOCS) -> str
     if topics:
         out += ["", topics]
     return "\n".join(out)
+
+
+def _theme_finding(
+    theme: str,
+    docs: pl.DataFrame,
+    per_doc: pl.DataFrame,
+    groups: pl.DataFrame,
+    contrasts: pl.DataFrame,
+    *,
+    full: pl.DataFrame,
+    min_docs: int,
+) -> str:
+    """One theme's item of ``key_findings``: presence, the comparison of levels (overall and within one
+    document type) and the validation F1 (``full``: the ``theme_validation`` rows of the full lexicon)."""
+    d = per_doc.filter(pl.col("theme") == theme)
+    n_present = int(d["present"].sum())
+    name = theme_name(theme)
+    if n_present == 0:
+        return f"- **{name}**: present in none of the {d.height} document(s); nothing to compare."
+    text = level_claim(groups, contrasts, theme=theme, min_docs=min_docs)
+    within = _within_texts(groups, contrasts, docs, theme=theme, min_docs=min_docs)
+    v = full.filter(pl.col("theme") == theme) if full.height else full
+    f1 = v.row(0, named=True) if v.height else None
+    valid = (
+        (
+            f" Validation against the Outline heading labels: F1 = {f1['f1']:.2f} on {f1['support']} "
+            "labelled section(s)."
+        )
+        if f1 and f1["f1"] is not None
+        else " No labelled section to validate against."
+    )
+    return (
+        f"- **{name}**: present in {n_present} of {d.height} document(s). Levels of government: "
+        f"{text}.{within}{valid}"
+    )
 
 
 def level_claim(
@@ -264,6 +279,14 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
         f"{_join([label('doc_type', t) for t in r['types']])}; period(s) {_join(r['periods'])}"
         for r in per.iter_rows(named=True)
     ]
+    return "\n".join(
+        ["Documents per level of government:", "", *lines, "", *_design_notes(documents, per, min_docs)]
+    )
+
+
+def _design_notes(documents: pl.DataFrame, per: pl.DataFrame, min_docs: int) -> list[str]:
+    """The caveats of ``design_caveats``: unknown level, too few levels or documents, level confounded
+    with document type, several periods (``per``: one row per level with its count ``n``)."""
     known = per.filter(pl.col("level") != "unknown")
     thin = [label("level", v) for v in known.filter(pl.col("n") < min_docs)["level"].to_list()]
     shared_types = (
@@ -304,4 +327,4 @@ def design_caveats(documents: pl.DataFrame, min_docs: int = MIN_DOCS) -> str:
             f"The documents cover {periods.len()} different periods, so differences between levels may also "
             "be differences between years."
         )
-    return "\n".join(["Documents per level of government:", "", *lines, "", *notes])
+    return notes

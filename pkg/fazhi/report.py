@@ -294,27 +294,7 @@ def citation_markdown(folder: Path | None = None, *, limit: int = 200) -> str:
     entries it points to the documents download. The corpus folder's ``SOURCE.md`` (its provenance),
     when there is one, is named too.
     """
-    import re
-
-    from .paths import project_root
-
-    out = ["**Software.**"]
-    cff = project_root() / "CITATION.cff"
-    if cff.is_file():  # the top-level scalar keys of the CFF file (YAML); pyyaml is not a runtime dependency
-        text = cff.read_text(encoding="utf-8")
-        meta = {
-            k: v.strip().strip('"') for k, v in re.findall(r"^([a-z-]+): *(\S.*)$", text, flags=re.MULTILINE)
-        }
-        authors = ", ".join(
-            re.findall(r"^  - name: *(.+)$", text.split("references:")[0], flags=re.MULTILINE)
-        )
-        out.append(
-            f"{md_escape(authors)}. *{md_escape(meta.get('title', 'fazhi'))}*. Version "
-            f"{md_escape(meta.get('version', __version__))} ({md_escape(meta.get('license', ''))}). "
-            "See `CITATION.cff` in the repository."
-        )
-    else:
-        out.append(f"fazhi, version {__version__}.")
+    out = ["**Software.**", _software_citation()]
     try:
         docs = read_table("documents", folder, check=False).sort("doc_id")
     except FileNotFoundError:
@@ -347,6 +327,26 @@ def citation_markdown(folder: Path | None = None, *, limit: int = 200) -> str:
             "(Data page)."
         )
     return "\n\n".join(out)
+
+
+def _software_citation() -> str:
+    """The software's citation, from the top-level scalar keys of ``CITATION.cff`` (read as text: pyyaml is
+    not a runtime dependency); the package name and version when the file is missing."""
+    import re
+
+    from .paths import project_root
+
+    cff = project_root() / "CITATION.cff"
+    if not cff.is_file():
+        return f"fazhi, version {__version__}."
+    text = cff.read_text(encoding="utf-8")
+    meta = {k: v.strip().strip('"') for k, v in re.findall(r"^([a-z-]+): *(\S.*)$", text, flags=re.MULTILINE)}
+    authors = ", ".join(re.findall(r"^  - name: *(.+)$", text.split("references:")[0], flags=re.MULTILINE))
+    return (
+        f"{md_escape(authors)}. *{md_escape(meta.get('title', 'fazhi'))}*. Version "
+        f"{md_escape(meta.get('version', __version__))} ({md_escape(meta.get('license', ''))}). "
+        "See `CITATION.cff` in the repository."
+    )
 
 
 def _first_line(path: Path) -> str:
