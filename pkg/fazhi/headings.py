@@ -390,19 +390,7 @@ def segment(text: str, *, markers: MarkerTable | None = None) -> Segmentation:
         del stack[depth:]
         holder = parent if parent is not None else root
         prev_last = holder.last_child.get(c.kind)
-        node = _Node(
-            c.kind,
-            c.marker,
-            ordinal,
-            c.start,
-            c.end,
-            c.line_start,
-            level=(parent.level + 1) if parent else 1,
-            parent=parent.section_id if parent else None,
-            section_id=len(nodes),  # provisional: index among headings; shifted past the preamble later
-        )
-        holder.last_child[c.kind] = ordinal
-        holder.last_child_line_start[c.kind] = c.line_start
+        node = _child(c, ordinal, parent=parent, holder=holder, section_id=len(nodes))
         last_global[c.kind] = ordinal
         nodes.append(node)
         stack.append(node)
@@ -415,6 +403,26 @@ def segment(text: str, *, markers: MarkerTable | None = None) -> Segmentation:
             detail = f"{c.marker!r} ({c.kind}) sits directly under {parent.marker!r} ({parent.kind})"
             anomalies.append((idx, "level_jump", detail))
     return _assemble(text, nodes, anomalies)
+
+
+def _child(c: _Candidate, ordinal: int, *, parent: _Node | None, holder: _Node, section_id: int) -> _Node:
+    """The heading node of accepted candidate ``c`` under ``parent`` (None: top level), recorded in
+    ``holder`` (the parent, or the root) as its latest child of that kind. ``section_id`` is provisional:
+    the index among headings, shifted past the preamble later."""
+    node = _Node(
+        c.kind,
+        c.marker,
+        ordinal,
+        c.start,
+        c.end,
+        c.line_start,
+        level=(parent.level + 1) if parent else 1,
+        parent=parent.section_id if parent else None,
+        section_id=section_id,
+    )
+    holder.last_child[c.kind] = ordinal
+    holder.last_child_line_start[c.kind] = c.line_start
+    return node
 
 
 def _assemble(text: str, nodes: list[_Node], raw_anomalies: list[tuple[int, str, str]]) -> Segmentation:

@@ -191,13 +191,41 @@ def read_corpus(
 
         iterate = tqdm(entries, desc="reading corpus", unit="file")
     checks: list[dict[str, object]] = sidecar_checks(sidecar) if isinstance(sidecar, Sidecar) else []
+    pending, used_keys = _load_entries(
+        (e for e in iterate if id(e) not in skip),
+        sidecar=sidecar,
+        rejected=rejected,
+        text_column=text_column,
+        max_bytes=max_bytes,
+    )
+    _drop_collection_furniture([d for _, d, _ in pending])
+    docs = [_document_row(doc_id, d, curated, checks) for doc_id, d, curated in pending]
+    for name in sorted(set(sidecar) - used_keys - {e.rel for e in entries}):
+        rejected.append(
+            _reject(
+                sidecar_entry.rel if sidecar_entry else SIDECAR,
+                "sidecar_orphan",
+                f"row for {name!r}, which is not in the folder",
+            )
+        )
+    return _corpus(folder, docs=docs, rejected=rejected, checks=checks)
+
+
+def _load_entries(
+    entries: Iterable[Entry],
+    *,
+    sidecar: Sidecar,
+    rejected: list[dict[str, object]],
+    text_column: str | None,
+    max_bytes: int,
+) -> tuple[list[tuple[str, _Doc, dict[str, str | None] | None]], set[str]]:
+    """Every document of ``entries`` as ``(doc_id, doc, curated values or None)``, and the sidecar keys
+    used; what is not a document (or repeats one) is appended to ``rejected``, in walk order."""
     pending: list[tuple[str, _Doc, dict[str, str | None] | None]] = []
     seen_text: dict[str, str] = {}
     seen_id: dict[str, str] = {}
     used_keys: set[str] = set()
-    for entry in iterate:
-        if id(entry) in skip:
-            continue
+    for entry in entries:
         for item in _read_entry(entry, text_column=text_column, max_bytes=max_bytes):
             if isinstance(item, dict):
                 rejected.append(item)
@@ -217,17 +245,7 @@ def read_corpus(
             if curated is not None:
                 used_keys.add(key)
             pending.append((doc_id, d, curated))
-    _drop_collection_furniture([d for _, d, _ in pending])
-    docs = [_document_row(doc_id, d, curated, checks) for doc_id, d, curated in pending]
-    for name in sorted(set(sidecar) - used_keys - {e.rel for e in entries}):
-        rejected.append(
-            _reject(
-                sidecar_entry.rel if sidecar_entry else SIDECAR,
-                "sidecar_orphan",
-                f"row for {name!r}, which is not in the folder",
-            )
-        )
-    return _corpus(folder, docs=docs, rejected=rejected, checks=checks)
+    return pending, used_keys
 
 
 def _load_sidecar(entry: Entry | None, rejected: list[dict[str, object]]) -> Sidecar:
