@@ -142,3 +142,25 @@ def gov_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
             "finds <= 100)"
         )
     return build_test_site(tmp_path_factory, GOV, "gov")
+
+
+def declared_frame(name: str, rows: object, *, columns: list[str] | None = None):  # -> pl.DataFrame
+    """A test table typed by its declaration in ``fazhi.schema`` (no inline copy of its column types).
+
+    ``rows``: tuples in column order, or a mapping from column to values; ``columns``: the columns to
+    build (a subset of the declared ones, in their declared order); all of them by default.
+    """
+    from collections.abc import Mapping
+
+    import polars as pl
+    from fazhi.schema import TABLES
+
+    declared = TABLES[name].polars_schema
+    names = columns if columns is not None else list(declared)
+    unknown = [c for c in names if c not in declared]
+    if unknown:
+        raise KeyError(f"{name} declares no column {unknown}")
+    schema = {c: declared[c] for c in names}
+    if isinstance(rows, Mapping):
+        return pl.DataFrame(rows, schema=schema)
+    return pl.DataFrame(list(rows), schema=schema, orient="row")  # type: ignore[call-overload]

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import declared_frame
 from fazhi import themes as T
 from fazhi.pipeline import STAGES, BuildContext
-from fazhi.schema import validate
+from fazhi.schema import TOKENS, validate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -177,7 +178,8 @@ def _stream(doc_id: str, words: list[str]) -> pl.DataFrame:
         starts.append(pos)
         pos += len(w)
     n = len(words)
-    return pl.DataFrame(
+    return declared_frame(
+        "tokens",
         {
             "doc_id": [doc_id] * n,
             "section_id": [0] * n,
@@ -188,16 +190,7 @@ def _stream(doc_id: str, words: list[str]) -> pl.DataFrame:
             "end": [s + len(w) for s, w in zip(starts, words, strict=True)],
             "keep": [len(w) > 1 for w in words],
         },
-        schema={
-            "doc_id": pl.String,
-            "section_id": pl.Int32,
-            "sentence_id": pl.Int32,
-            "token_id": pl.Int32,
-            "token": pl.String,
-            "start": pl.Int64,
-            "end": pl.Int64,
-            "keep": pl.Boolean,
-        },
+        columns=[c for c in TOKENS.names if c != "pos"],
     )
 
 

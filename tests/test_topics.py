@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from conftest import declared_frame
 from fazhi import topics as T
-from fazhi.schema import validate
+from fazhi.schema import sentences_table, validate
 from scipy import sparse
 
 # Three planted topics, each with its own vocabulary and an Outline system; "共同" words occur everywhere.
@@ -88,52 +89,9 @@ def synthetic_tables(n_docs: int = 4, sections_per_doc: int = 9, seed: int = 0) 
     documents = pl.DataFrame(
         docs, schema={"doc_id": pl.String, "level": pl.String, "text": pl.String}, orient="row"
     )
-    sections = pl.DataFrame(
-        secs,
-        schema={
-            "doc_id": pl.String,
-            "section_id": pl.Int32,
-            "parent_id": pl.Int32,
-            "level": pl.Int32,
-            "kind": pl.String,
-            "marker": pl.String,
-            "ordinal": pl.Int32,
-            "title": pl.String,
-            "start": pl.Int64,
-            "end": pl.Int64,
-            "path": pl.String,
-            "system": pl.String,
-            "system_source": pl.String,
-        },
-        orient="row",
-    )
-    sentences = pl.DataFrame(
-        sents,
-        schema={
-            "doc_id": pl.String,
-            "section_id": pl.Int32,
-            "paragraph_id": pl.Int32,
-            "sentence_id": pl.Int32,
-            "start": pl.Int64,
-            "end": pl.Int64,
-        },
-        orient="row",
-    )
-    tokens = pl.DataFrame(
-        toks,
-        schema={
-            "doc_id": pl.String,
-            "section_id": pl.Int32,
-            "sentence_id": pl.Int32,
-            "token_id": pl.Int32,
-            "token": pl.String,
-            "start": pl.Int64,
-            "end": pl.Int64,
-            "pos": pl.String,
-            "keep": pl.Boolean,
-        },
-        orient="row",
-    )
+    sections = declared_frame("sections", secs)
+    sentences = declared_frame("sentences", sents, columns=[c for c in sentences_table.names if c != "text"])
+    tokens = declared_frame("tokens", toks)
     boilerplate = pl.DataFrame(
         {"doc_id": [f"doc{d}" for d in range(n_docs)], "sentence_id": [0] * n_docs}
     ).with_columns(pl.col("sentence_id").cast(pl.Int32))
@@ -175,15 +133,7 @@ def tables() -> dict[str, pl.DataFrame]:
 
 @pytest.fixture(scope="module")
 def stage(tables) -> dict[str, pl.DataFrame]:
-    return T.run_topics(
-        tables["tokens"],
-        sections=tables["sections"],
-        sentences=tables["sentences"],
-        documents=tables["documents"],
-        boilerplate=tables["boilerplate"],
-        theme_hits=tables["theme_hits"],
-        settings=FAST,
-    )
+    return _run(tables, FAST)
 
 
 # --- document-term matrix ---------------------------------------------------------------------------

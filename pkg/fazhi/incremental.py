@@ -42,7 +42,7 @@ PER_DOCUMENT_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     "tokenizer": {"tokens": ("doc_id", "token_id")},
 }
 #: What the previous tables' stamps must share with this build's for their rows to be reused.
-SAME = ("fazhi_version", "dictionary_hash", "lexicon_hash", "settings_hash")
+SAME = ("fazhi_version", "dictionary_hash", "lexicon_hash", "data_hash", "settings_hash")
 
 
 def load_previous(out: Path, stamp: Mapping[str, str]) -> tuple[dict[str, pl.DataFrame] | None, str]:

@@ -2,7 +2,9 @@
 
 In: polars tables from the stages. Out: parquet files in the processed-data folder, whose file
 metadata carries a *stamp*: the package version and the hashes of the corpus, the tokeniser's
-dictionary and stopwords, and the lexicons. Reading a table checks its stamp against the inputs as
+dictionary and stopwords, the lexicons, and the other domain data that drives results (``DATA_FILES``:
+levels, document types, heading styles, organs, the gazetteer, collection columns, the topic glossary
+and junk list). Reading a table checks its stamp against the inputs as
 they are now, so a notebook can never silently show results made from other inputs (the stale-results
 guard).
 
@@ -33,6 +35,14 @@ STAMP_KEY = b"fazhi.stamp"
 # Which package data files each hash covers. A lexicon change must change lexicon_hash and nothing else.
 DICTIONARY_FILES = ("dictionary",)
 LEXICON_FILES = ("lexicons", "outline.toml", "presence.toml")  # presence.toml: the contextual presence rules
+#: The other domain data kept as files of ``pkg/fazhi/data`` that can change a table: the vocabularies of
+#: levels and document types (with their cues), heading styles, organs, the gazetteer (``divisions/``), the
+#: columns collection files are read by, and the topics' glossary and junk list. Files that only change
+#: pages (``display.toml``, ``codebook.md``, ``reuse_reading.csv``) are not here.
+DATA_FILES = (
+    "levels.toml", "genres.toml", "markers.toml", "organs.toml", "divisions", "collection_columns.toml",
+    "topic_glossary.toml", "topic_junk.toml",
+)  # fmt: skip
 
 
 class StaleTableError(RuntimeError):
@@ -64,12 +74,16 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _package_files(names: Iterable[str]) -> list[Path]:
+def _package_files(names: Iterable[str], *, skip_suffixes: tuple[str, ...] = ()) -> list[Path]:
     out: list[Path] = []
     for name in names:
         p = PACKAGE_DATA / name
         if p.is_dir():
-            out.extend(q for q in p.rglob("*") if q.is_file() and "__pycache__" not in q.parts)
+            out.extend(
+                q
+                for q in p.rglob("*")
+                if q.is_file() and "__pycache__" not in q.parts and q.suffix not in skip_suffixes
+            )
         elif p.is_file():
             out.append(p)
     return out
@@ -83,6 +97,13 @@ def dictionary_hash() -> str:
 def lexicon_hash() -> str:
     """Hash of the theme lexicons and the Outline mapping: ``data/lexicons/`` and ``data/outline.toml``."""
     return hash_files(_package_files(LEXICON_FILES), PACKAGE_DATA)
+
+
+def data_hash() -> str:
+    """Hash of the other domain data files that drive results (``DATA_FILES``: ``data/levels.toml``,
+    ``genres.toml``, ``markers.toml``, ``organs.toml``, ``divisions/`` …); a folder's scripts (the
+    gazetteer's generator) are left out."""
+    return hash_files(_package_files(DATA_FILES, skip_suffixes=(".py",)), PACKAGE_DATA)
 
 
 def corpus_hash(folder: Path) -> str:
@@ -113,13 +134,15 @@ def corpus_hash(folder: Path) -> str:
 
 
 def input_stamp(corpus: Path | None = None) -> dict[str, str]:
-    """The part of a stamp that comes from the inputs: package version, corpus, dictionary and lexicons."""
+    """The part of a stamp that comes from the inputs: package version, corpus, dictionary, lexicons and the
+    other domain data."""
     corpus = Path(corpus) if corpus is not None else corpus_dir()
     return {
         "fazhi_version": __version__,
         "corpus_hash": corpus_hash(corpus),
         "dictionary_hash": dictionary_hash(),
         "lexicon_hash": lexicon_hash(),
+        "data_hash": data_hash(),
     }
 
 
@@ -188,7 +211,7 @@ def _compare(stamp: Mapping[str, str], expected: Mapping[str, str], keys: Iterab
     ]
 
 
-STAMP_CHECKS = ("fazhi_version", "corpus_hash", "dictionary_hash", "lexicon_hash")
+STAMP_CHECKS = ("fazhi_version", "corpus_hash", "dictionary_hash", "lexicon_hash", "data_hash")
 
 
 def read_table(
@@ -207,7 +230,8 @@ def read_table(
     folder
         The processed-data folder; ``fazhi.paths.data_dir()`` by default.
     check
-        Compare the table's stamp with the current package version, corpus, dictionary and lexicons.
+        Compare the table's stamp with the current package version, corpus, dictionary, lexicons and
+        domain data files.
     corpus
         The corpus folder the tables should have been made from; ``fazhi.paths.corpus_dir()`` by default.
 
@@ -271,6 +295,7 @@ __all__ = [
     "StaleTableError",
     "corpus_hash",
     "current_stamp",
+    "data_hash",
     "dictionary_hash",
     "input_stamp",
     "lexicon_hash",

@@ -13,6 +13,7 @@ import polars as pl
 from ..schema import LEVEL, in_order, levels_present
 from ..themes import FOCUS
 from . import THEME_COLORS, axis_labels, labels, text_frames
+from .heatmap import labelled_heatmap
 
 THEME_LABELS = labels("theme")  # the lexicon files' label_zh and label_en (fazhi.labels)
 THEME_ORDER = list(THEME_LABELS.values())
@@ -107,19 +108,16 @@ def document_heatmap(
     # documents centre first (the order of levels.toml), then by doc_id
     by_level = data.sort(in_order("level", LEVEL), "doc_id", nulls_last=True)
     order = by_level["doc_label"].unique(maintain_order=True).to_list()
-    base = alt.Chart(data, title=f"Documents × themes: {MEASURE_TITLES[measure].lower()}").encode(
+    return labelled_heatmap(
+        data,
+        title=f"Documents × themes: {MEASURE_TITLES[measure].lower()}",
         x=alt.X("theme_label:N", title=None, sort=THEME_ORDER, axis=alt.Axis(labelAngle=-35)),
         y=alt.Y("doc_label:N", title=None, sort=order),
-    )
-    rect = base.mark_rect().encode(
         color=alt.Color("value:Q", title=None, scale=alt.Scale(scheme="blues")),
         tooltip=["doc_id", "theme_label", alt.Tooltip("value:Q", format=".3f"), "hits"],
-    )
-    text = base.mark_text(fontSize=10).encode(
         text=alt.Text("value:Q", format=".2f"),
-        color=alt.condition("datum.value > 0.3", alt.value("white"), alt.value("black")),
-    )
-    return (rect + text).properties(width=alt.Step(62), height=alt.Step(30))
+        text_color=alt.condition("datum.value > 0.3", alt.value("white"), alt.value("black")),
+    ).properties(width=alt.Step(62), height=alt.Step(30))
 
 
 @text_frames
@@ -191,7 +189,9 @@ def confusion_matrix(confusion: pl.DataFrame) -> alt.Chart:
         predicted_l=pl.col("predicted").replace_strict(THEME_LABELS, default=pl.col("predicted")),
         agree=pl.col("label") == pl.col("predicted"),
     )
-    base = alt.Chart(data, title="Validation: heading label × classification of the section body").encode(
+    return labelled_heatmap(
+        data,
+        title="Validation: heading label × classification of the section body",
         x=alt.X(
             "predicted_l:N",
             title="Classified from the body by the lexicons",
@@ -199,15 +199,13 @@ def confusion_matrix(confusion: pl.DataFrame) -> alt.Chart:
             axis=alt.Axis(labelAngle=-35),
         ),
         y=alt.Y("label_l:N", title="Label from the heading (Outline mapping)", sort=THEME_ORDER),
-    )
-    rect = base.mark_rect().encode(
         color=alt.Color(
             "agree:N", title="Agree", scale=alt.Scale(domain=[True, False], range=["#4c78a8", "#e45756"])
         ),
         tooltip=["label", "predicted", "n"],
-    )
-    text = base.mark_text(color="white", fontSize=12).encode(text="n:Q")
-    return (rect + text).properties(width=alt.Step(60), height=alt.Step(26))
+        text="n:Q",
+        text_mark={"color": "white", "fontSize": 12},
+    ).properties(width=alt.Step(60), height=alt.Step(26))
 
 
 @text_frames

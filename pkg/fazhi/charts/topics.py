@@ -13,6 +13,7 @@ import polars as pl
 
 from ..schema import levels_present
 from . import color, label_expr, text_frames
+from .heatmap import labelled_heatmap
 
 METRICS = {
     "coherence": "Coherence (NPMI, higher is better)",
@@ -116,21 +117,17 @@ def topic_terms(
 @text_frames
 def model_overlap(overlap: pl.DataFrame) -> alt.LayerChart:
     """Heatmap: share of top terms two models' topics have in common (``fazhi.topics.term_overlap``)."""
-    base = alt.Chart(overlap).encode(
+    return labelled_heatmap(
+        overlap,
         x=alt.X("label_b:N", title=overlap["model_b"][0].upper(), sort=alt.SortField("topic_b")),
         y=alt.Y("label_a:N", title=overlap["model_a"][0].upper(), sort=alt.SortField("topic_a")),
-    )
-    rect = base.mark_rect().encode(
         color=alt.Color(
             "jaccard:Q", title="Shared top terms (Jaccard)", scale=alt.Scale(scheme="greens", domain=[0, 1])
         ),
         tooltip=["label_a", "label_b", alt.Tooltip("jaccard:Q", format=".2f"), "shared"],
-    )
-    text = base.mark_text(fontSize=10).encode(
         text=alt.Text("jaccard:Q", format=".1f"),
-        color=alt.condition("datum.jaccard > 0.5", alt.value("white"), alt.value("black")),
-    )
-    return (rect + text).properties(
+        text_color=alt.condition("datum.jaccard > 0.5", alt.value("white"), alt.value("black")),
+    ).properties(
         title="LDA against NMF: top terms in common, topic by topic", width=alt.Step(34), height=alt.Step(22)
     )
 
@@ -183,7 +180,8 @@ def alignment(align: pl.DataFrame, model: str = "lda", kind: str = "theme") -> a
         log_lift=pl.col("lift").clip(1 / 8, 8).log(2),
     )
     what = "theme lexicon hits" if kind == "theme" else "Outline system of the sections"
-    base = alt.Chart(data).encode(
+    return labelled_heatmap(
+        data,
         x=alt.X(
             "target:N",
             title=kind.capitalize(),
@@ -191,8 +189,6 @@ def alignment(align: pl.DataFrame, model: str = "lda", kind: str = "theme") -> a
             axis=alt.Axis(labelAngle=-35, labelExpr=label_expr("theme")),
         ),
         y=alt.Y("title:N", title=None, sort=alt.SortField("topic")),
-    )
-    rect = base.mark_rect().encode(
         color=alt.Color(
             "log_lift:Q", title="log2 lift", scale=alt.Scale(scheme="redblue", domain=[-3, 3], reverse=True)
         ),
@@ -202,9 +198,9 @@ def alignment(align: pl.DataFrame, model: str = "lda", kind: str = "theme") -> a
             alt.Tooltip("value:Q", format=".3f"),
             alt.Tooltip("lift:Q", format=".2f"),
         ],
-    )
-    text = base.mark_text(fontSize=9).encode(text=alt.Text("lift:Q", format=".1f"))
-    return (rect + text).properties(
+        text=alt.Text("lift:Q", format=".1f"),
+        text_mark={"fontSize": 9},
+    ).properties(
         title=f"{model.upper()}: topics against {what} (lift: 1 = as in the whole corpus)",
         width=alt.Step(40),
         height=alt.Step(20),

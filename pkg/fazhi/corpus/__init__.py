@@ -17,7 +17,9 @@ The package: ``decode`` (bytes → text), ``clean`` (furniture and wrappers, Tra
 collection-wide repeated lines), ``metadata`` (inference against the gazetteer and the genres of
 ``data/``), ``sidecar`` (curated metadata, validated and merged), ``walk`` (the folder tree, links and
 special files), ``formats`` (docx, PDF), ``collections`` (rows of JSON Lines, JSON, CSV/TSV, parquet) and
-``readers`` (files and rows → documents or rejections).
+``readers`` (the folder → documents or rejections; ``files`` for single-document files, ``rows`` for rows
+of collection files). ``clean`` has its parts too: ``script`` (Traditional → Simplified, pinyin),
+``wrappers`` (HTML, database exports) and ``cleaned`` (the ``Cleaned`` record).
 """
 
 from __future__ import annotations

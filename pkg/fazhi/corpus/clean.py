@@ -12,7 +12,9 @@ How:
   (``来源：`` / ``四川日报`` on two lines), breadcrumbs spread over lines, photo captions.
 - URLs and site watermarks inside lines (``INLINE_FURNITURE``), removed from the line, the rest kept.
 - Lines repeated across many documents of one collection (:func:`repeated_lines`, :func:`drop_lines`).
-- A real HTML parser (selectolax/lexbor), and the database export's own layout.
+- A real HTML parser (selectolax/lexbor), and the database export's own layout (``wrappers``).
+The parts: ``script`` (Traditional → Simplified, pinyin), ``wrappers`` (HTML, database exports) and
+``cleaned`` (the ``Cleaned`` record); their names are re-exported here.
 A line holding a full sentence (。) is never furniture, except a photo caption (``…本报记者 王鼎 摄``).
 """
 
@@ -22,8 +24,17 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import cache
+
+from .cleaned import Cleaned, _normalise_newlines, _tidy_lines
+from .script import (
+    MIXED_MIN_CHARS,
+    TRADITIONAL_MIN_CHARS,
+    TRADITIONAL_SHARE,
+    ScriptWarning,
+    remove_pinyin,
+    to_simplified,
+)
+from .wrappers import html_to_text, is_db_export, parse_db_export
 
 # ------------------------------------------------------------------------------------------ cleaning
 
@@ -119,7 +130,6 @@ INLINE_FURNITURE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("watermark", r"[（(【\[]\s*[\u4e00-\u9fff]{2,24}(?:门户网站|政府网|人民政府网)\s*[）)】\]]"),
     )
 )
-_BLANKISH = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]*")
 
 
 def _widget_strength(s: str) -> int:
@@ -153,91 +163,6 @@ def furniture_kind(line: str) -> str | None:
     return None
 
 
-@dataclass
-class Cleaned:
-    """The result of cleaning one text: the body, the removed furniture, header facts and the script."""
-
-    text: str
-    removed: list[tuple[str, str]] = field(default_factory=list)  # (kind, line or removed span)
-    header: dict[str, str] = field(default_factory=dict)
-    english_summary: str | None = None
-    title_hint: str | None = None
-    script: str = "simplified"
-    converted_chars: int = 0
-    original_text: str | None = None
-
-
-def _normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _tidy_lines(lines: Iterable[str]) -> str:
-    """Join body lines: strip each line's surrounding whitespace, drop empty lines (whitespace is not
-    content)."""
-    out = []
-    for line in lines:
-        s = line.strip(" \t\u00a0\u3000\u200b\ufeff")
-        if s:
-            out.append(s)
-    return "\n".join(out)
-
-
-# ------------------------------------------------------------------------------ script and pinyin
-
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-
-
-class ScriptWarning(UserWarning):
-    """A text in Traditional characters was converted to Simplified (the original is kept)."""
-
-
-TRADITIONAL_SHARE = 0.05  # converted / Han characters at or above which a text is "traditional"
-TRADITIONAL_MIN_CHARS = 5  # and at least this many (one 拚 in a short Simplified text is not Traditional)
-MIXED_MIN_CHARS = 20  # fewer converted characters than this (and under 0.2%) leave a text as it is
-
-
-@cache
-def _t2s():  # -> opencc.OpenCC, imported lazily
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> tuple[str, str, int]:
-    """Convert a text written in Traditional characters to Simplified (OpenCC ``t2s``).
-
-    Returns ``(text, script, converted)``: ``script`` is ``traditional`` when at least
-    ``TRADITIONAL_SHARE`` of its Han characters change, ``mixed`` when some do (at least
-    ``MIXED_MIN_CHARS`` and 0.2%: a Simplified text with a traditional passage), else ``simplified`` and
-    the text is returned unchanged (a stray 拚 or 乾 in a Simplified text is left as written).
-    """
-    han = len(_HAN.findall(text))
-    if not han:
-        return text, "simplified", 0
-    converted = _t2s().convert(text)
-    if len(converted) != len(text):  # OpenCC t2s maps character for character; never lose alignment
-        return text, "simplified", 0
-    n = sum(1 for a, b in zip(text, converted, strict=True) if a != b)
-    if n / han >= TRADITIONAL_SHARE and n >= TRADITIONAL_MIN_CHARS:
-        return converted, "traditional", n
-    if n >= MIXED_MIN_CHARS and n / han >= 0.002:
-        return converted, "mixed", n
-    return text, "simplified", 0
-
-
-_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-_PINYIN = re.compile(
-    rf"(?<=[\u4e00-\u9fff])[（(]\s*([a-züv{_TONED}]{{0,6}}[{_TONED}][a-züv{_TONED}]{{0,6}}"
-    rf"(?:\s+[a-züv{_TONED}]{{1,7}})*)\s*[)）]"
-)
-
-
-def remove_pinyin(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """Remove pinyin (with tone marks) injected in brackets after characters: ``關(guān)于`` → ``關于``."""
-    removed = [("pinyin", m.group(0)) for m in _PINYIN.finditer(text)]
-    return (_PINYIN.sub("", text) if removed else text), removed
-
-
 _GLUED_SITE = re.compile(r"[\u4e00-\u9fff](?:门户网站|人民政府网站?|政府网)\s*$")
 _GENRE_WORD = re.compile(r"报告|方案|意见|答复|规划|总结|通知|决定|办法|纲要|要点|计划|情况|决议|公告|通告")
 
@@ -265,6 +190,23 @@ def remove_inline(line: str, *, watermarks: Iterable[str] = ()) -> tuple[str, li
     return line, removed
 
 
+def _simplified(text: str) -> tuple[str, str, int]:
+    """``to_simplified(text)``, with a ``ScriptWarning`` (pointing at the caller of ``clean_text``) when
+    characters were converted."""
+    converted, script, n_conv = to_simplified(text)
+    if n_conv:
+        head = next((ln.strip() for ln in converted.split("\n") if ln.strip()), "")[:30]
+        warnings.warn(
+            (
+                f"{script} text converted to Simplified ({n_conv} characters; original kept in "
+                f"original_text): {head}"
+            ),
+            ScriptWarning,
+            stacklevel=3,
+        )
+    return converted, script, n_conv
+
+
 def clean_text(text: str, *, watermarks: Iterable[str] = ()) -> Cleaned:
     """Remove page furniture from a plain-text page, keeping every line of the document itself.
 
@@ -277,17 +219,7 @@ def clean_text(text: str, *, watermarks: Iterable[str] = ()) -> Cleaned:
     ``header`` for inference. Lines are stripped of surrounding whitespace and empty lines dropped.
     """
     original = _normalise_newlines(text)
-    converted, script, n_conv = to_simplified(original)
-    if n_conv:
-        head = next((ln.strip() for ln in converted.split("\n") if ln.strip()), "")[:30]
-        warnings.warn(
-            (
-                f"{script} text converted to Simplified ({n_conv} characters; original kept in "
-                f"original_text): {head}"
-            ),
-            ScriptWarning,
-            stacklevel=2,
-        )
+    converted, script, n_conv = _simplified(original)
     converted, removed = remove_pinyin(converted)
     lines = converted.split("\n")
     kept: list[str] = []
@@ -525,108 +457,22 @@ def _page_meta_fields(line: str) -> dict[str, str]:
     return out
 
 
-# Database export: an English header block, "Summary" (machine translation), "Original" (Chinese).
-_DB_KEYS = ("English title (machine-translated)", "Published", "Type", "Subtype", "Level", "Length")
-_DB_PARA = re.compile(r"^\s*\((\d+)\)[ \t\u00a0\u3000]+")
-
-
-def is_db_export(text: str) -> bool:
-    """A database export has standalone ``Summary`` and ``Original`` lines and most header keys."""
-    lines = {ln.strip() for ln in text.split("\n")}
-    return "Original" in lines and "Summary" in lines and sum(k in lines for k in _DB_KEYS) >= 3
-
-
-def parse_db_export(text: str) -> Cleaned:
-    """Split a database export into header fields, the English summary and the Chinese original.
-
-    The database numbers its paragraphs ``(1)``, ``(2)``, ...; those numbers are the export's, not the
-    document's, so they are removed from the original (and kept in the summary, which is the database's
-    own text). The first line is the Chinese title.
-    """
-    lines = _normalise_newlines(text).split("\n")
-    stripped = [ln.strip() for ln in lines]
-    i_sum = stripped.index("Summary")
-    i_orig = max(i for i, s in enumerate(stripped) if s == "Original")
-    header: dict[str, str] = {}
-    head = [s for s in stripped[:i_sum]]
-    title = next((s for s in head if s), "")
-    for j, s in enumerate(head):
-        if s in _DB_KEYS:
-            value = next((v for v in head[j + 1 :] if v), "")
-            header[s] = value
-    summary = _tidy_lines(stripped[i_sum + 1 : i_orig]) or None
-    body = [_DB_PARA.sub("", ln) for ln in lines[i_orig + 1 :]]
-    removed = [("db_header", s) for s in stripped[: i_orig + 1] if s]
-    return Cleaned(
-        text=_tidy_lines(body), removed=removed, header=header, english_summary=summary, title_hint=title
-    )
-
-
-# HTML: a real parser (lexbor via selectolax); block elements become line breaks.
-_BLOCK_TAGS = (
-    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
-    "blockquote", "pre", "ul", "ol", "dd", "dt", "header", "footer", "td", "th",
-)  # fmt: skip
-_DROP_TAGS = (
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "iframe",
-    "svg",
-    "canvas",
-    "button",
-    "select",
-    "form",
-    "nav",
-)
-_CONTENT_HINTS = (
-    '[class*="TRS_Editor"]', '[id*="zoom"]', '[class*="article-content"]', '[class*="article_con"]',
-    '[class*="content"]', '[id*="content"]', "article", '[class*="detail"]', "main",
-)  # fmt: skip
-
-
-def html_to_text(html: str) -> tuple[str, dict[str, str]]:
-    """Reduce an HTML page to its text, one block per line, plus metadata from
-    ``<meta>``/``<title>``/``<h1>``.
-
-    Scripts, styles, forms and navigation are dropped. When the page has an obvious article container
-    (the editors used by Chinese government sites: ``TRS_Editor``, ``zoom``, ``*content*``) the title and
-    page-meta lines just above it are kept too, so that furniture cleaning and metadata inference see them.
-    """
-    from selectolax.lexbor import LexborHTMLParser
-
-    tree = LexborHTMLParser(html)
-    meta: dict[str, str] = {}
-    for node in tree.css("meta"):
-        name = (node.attributes.get("name") or node.attributes.get("property") or "").lower()
-        content = node.attributes.get("content")
-        if not content:
-            continue
-        if name in ("articletitle", "og:title") and "title" not in meta:
-            meta["title"] = content.strip()
-        elif name in ("pubdate", "firstpublishedtime", "publishdate", "article:published_time"):
-            meta.setdefault("published", content.strip())
-        elif name in ("contentsource", "source"):
-            meta.setdefault("source", content.strip())
-    t = tree.css_first("title")
-    if t is not None and t.text(strip=True):
-        meta["html_title"] = t.text(strip=True)
-    h1 = tree.css_first("h1")
-    if h1 is not None and h1.text(strip=True):
-        meta.setdefault("h1", h1.text(strip=True))
-    for tag in _DROP_TAGS:
-        for node in tree.css(tag):
-            node.decompose()
-    root = tree.body or tree.root
-    if root is None:
-        return "", meta
-    for tag in _BLOCK_TAGS:
-        for node in root.css(tag):
-            if tag == "br":
-                node.insert_before("\n")
-            else:
-                node.insert_before("\n")
-                node.insert_after("\n")
-    text = root.text(separator="", strip=False)
-    return _normalise_newlines(text), meta
+__all__ = [
+    "FURNITURE_LINES",
+    "MIXED_MIN_CHARS",
+    "TRADITIONAL_MIN_CHARS",
+    "TRADITIONAL_SHARE",
+    "WIDGET_TOKENS",
+    "Cleaned",
+    "ScriptWarning",
+    "clean_text",
+    "drop_lines",
+    "furniture_kind",
+    "html_to_text",
+    "is_db_export",
+    "parse_db_export",
+    "remove_inline",
+    "remove_pinyin",
+    "repeated_lines",
+    "to_simplified",
+]

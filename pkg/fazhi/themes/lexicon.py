@@ -1,15 +1,16 @@
 """Theme lexicons: the versioned TOML files of ``fazhi/data/lexicons/``, read, checked and stamped.
 
-In: one ``<theme>.toml`` file per system of the Outline (``id``, ``name``, ``version``, optional
-``description``, ``label_zh`` and ``label_en``, and ``[[term]]`` entries with ``term``, ``gloss``,
-optional ``weight``, ``valid_from``, ``valid_to`` and ``era``), and ``data/outline.toml`` (the theme ids
-and their order).
+In: one ``<theme>.toml`` file per theme (``id``, ``name``, ``version``, optional ``description``,
+``label_zh`` and ``label_en``, and ``[[term]]`` entries with ``term``, ``gloss``, optional ``weight``,
+``valid_from``, ``valid_to`` and ``era``), and ``data/outline.toml`` (its systems: themes every lexicon
+folder must hold, and their order; ``fazhi.schema.theme_ids``).
 Out: a ``LexiconSet`` (lexicons in the Outline's order, a version string and a content hash), its terms
 and eras as tables, and ``stamp``, which adds the version and hash to a result table.
 How: every field is checked and a malformed file raises ``LexiconError`` naming the file and the term;
 a term belongs to one lexicon (compared by ``fazhi.phrases.norm``). A theme's display labels are its
-file's ``label_zh`` / ``label_en``, else its ``name`` and the Outline system's ``english``: adding a
-theme needs no code.
+file's ``label_zh`` / ``label_en``, else its ``name`` and the Outline system's ``english`` (or the id made
+readable): adding a theme is adding its lexicon file, with no code and no other file (a theme that is not
+an Outline system comes after the systems, by file name).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import polars as pl
 
 from ..paths import PACKAGE_DATA
 from ..phrases import norm as _norm
+from ..schema import theme_ids
 
 LEXICON_DIR = PACKAGE_DATA / "lexicons"
 from ..outline import OUTLINE_FILE, read_outline
@@ -192,7 +194,7 @@ def _read_lexicon(path: Path, *, order: Sequence[str], outline: Path, english: d
     if theme != path.stem:
         raise LexiconError(f"{path.name}: id {theme!r} differs from the file name")
     if theme not in order:
-        raise LexiconError(f"{path.name}: {theme!r} is not a system of {outline.name}")
+        raise LexiconError(f"{path.name}: {theme!r} is not a theme of {outline.name} or the lexicon folder")
     for key in ("label_zh", "label_en"):
         if key in doc and (not isinstance(doc[key], str) or not doc[key].strip()):
             raise LexiconError(f"{path.name}: {key} must be a non-empty string")
@@ -206,7 +208,7 @@ def _read_lexicon(path: Path, *, order: Sequence[str], outline: Path, english: d
         str(doc.get("description", "")).strip(),
         terms,
         label_zh=str(doc.get("label_zh", doc["name"])).strip(),
-        label_en=str(doc.get("label_en", english.get(theme, theme))).strip(),
+        label_en=str(doc.get("label_en", english.get(theme, theme.replace("_", " ")))).strip(),
     )
 
 
@@ -218,14 +220,15 @@ def load_lexicons(folder: Path | None = None, outline: Path | None = None) -> Le
     folder
         A folder of ``<theme>.toml`` files; the package's ``data/lexicons/`` by default.
     outline
-        The Outline file defining the theme ids and their order; the package's by default.
+        The Outline file: its systems are themes that must have a lexicon, and come first, in its order;
+        the package's by default. A lexicon of another theme comes after them, by file name.
 
     Returns
     -------
     LexiconSet
-        Lexicons in the Outline's order. ``version`` joins the Outline version and each file's
-        ``version``; ``hash`` is ``fazhi.tables.lexicon_hash()`` for the package's own files (the
-        hash stamped into every table) and a SHA-256 of the files otherwise.
+        Lexicons in the order of ``fazhi.schema.theme_ids(outline, folder)``. ``version`` joins the
+        Outline version and each file's ``version``; ``hash`` is ``fazhi.tables.lexicon_hash()`` for the
+        package's own files (the hash stamped into every table) and a SHA-256 of the files otherwise.
 
     Raises
     ------
@@ -236,7 +239,7 @@ def load_lexicons(folder: Path | None = None, outline: Path | None = None) -> Le
     folder = Path(folder) if folder is not None else LEXICON_DIR
     outline = Path(outline) if outline is not None else OUTLINE_FILE
     outline_doc = read_outline(outline)
-    order = [s["id"] for s in outline_doc["system"]]
+    order = list(theme_ids(outline, folder))
     english = {s["id"]: str(s.get("english", s["id"])) for s in outline_doc["system"]}
     files = sorted(folder.glob("*.toml"))
     found: dict[str, Lexicon] = {}
