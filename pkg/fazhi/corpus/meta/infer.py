@@ -39,6 +39,7 @@ from .issuer import (
     _table_fields,
     _township_opening,
 )
+from .mentions import _clause_subject
 from .organ import (
     _BARE_UNIT,
     _CENTRAL,
@@ -263,6 +264,8 @@ def infer_metadata(
         issuer, src["issuer"] = who, "first_sentence"  # a disclosure report: 本报告由某局…编制
     if issuer is None and (who := _subject_organ(text)):
         issuer, src["issuer"] = who, "first_sentence"  # a news item: the body that held the meeting
+    if issuer is None and (who := _clause_subject(text)):
+        issuer, src["issuer"] = who, "mentions"  # the organ the body's clauses open with most often
     if (
         issuer is not None
         and sig_organ

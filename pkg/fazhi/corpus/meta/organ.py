@@ -81,7 +81,7 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
             return (_street_name(m.group("name")) if m else None), "township"
         return d.name, level + ("_dept" if dept else "")
     m = _TOWNSHIP.match(first)
-    if m:
+    if m and not m.group("name").endswith(("城乡", "乡镇", "城镇")):  # 市城乡建设局 is no township's
         return _street_name(m.group("name")), "township"
     if re.match(r"(?:中华人民共和国|国家|国务院)", first):
         return None, "national_dept"  # 国家市场监督管理总局, 国务院国有资产监督管理委员会

@@ -1,0 +1,86 @@
+"""The organ a body names most often as the subject of its clauses: evidence for the issuer when the title,
+signature, bylines and first sentence name none.
+
+In: a clean body. Out: :func:`_clause_subject` (an organ's name, or None).
+How: the first ``CLAUSE_CHARS`` characters are cut into clauses at sentence ends, commas and line breaks, so
+that a time adverbial (2025年，…; 近年来，…) or a dateline (本报某地讯（通讯员…）…) stands apart from what
+follows it. A clause that opens with an organ is counted for it: a division of the gazetteer with a
+government's or department's ending (``[department] endings`` of ``data/organs.toml``: 某市应急管理局), a bare
+unit with a department's ending (市司法局, completed later from the places the text names), or a township or
+street office (某街道党工委 → 某街道办事处). The organ opened most often wins (ties: the first); a Party
+committee alone (市委) and a bare government (市政府, cited for its leadership) do not count. A report written
+by one organ names itself as the subject of its sentences again and again (乌海市应急管理局严格落实…, 我局…);
+other organs appear in it mostly as objects (在市委、市政府的领导下, 向区司法局报送).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .gazetteer import _chain
+from .organ import _organ_after
+from .subject import _BARE_UNIT_HEAD
+from .vocab import organs
+
+CLAUSE_CHARS = 3000
+_VERB = re.compile("|".join(map(re.escape, organs().subject_verbs)) or r"(?!)")  # 紧紧围绕乡… is no township
+_SESSION = re.compile(r"届|代表大会|会议")  # a congress's session is no organ
+_CLAUSE_SPLIT = re.compile(r"[。；;！!？?，,：:\n]")
+_OPENING_NOISE = re.compile(r"^[\s“”\"'‘’（）()【】\[\]《》]+")
+_TOWNSHIP_AT = re.compile(
+    r"^(?P<name>(?![全各本我该城乡])[\u4e00-\u9fff]{2,4}?(?P<unit>街道|苏木|乡|镇))"
+    r"(?P<organ>党工委|党委|人民政府|政府|街道办事处|办事处)?"
+)
+# What follows a township named as a subject when no organ follows it: a verb (``[subject] verbs``) or a
+# preposition or adverb that opens a predicate (在, 以, 将, 把, 对, 于, 已, 要).
+_PREDICATE = re.compile(
+    "(?:" + "|".join(map(re.escape, organs().subject_verbs)) + r"|在|以|将|把|对|于|已|要)"
+)
+
+
+def _organ_opening(clause: str) -> str | None:
+    """The organ a clause opens with, as named, or None."""
+    d, end = _chain(clause)
+    if d is None or not end:
+        bare = _BARE_UNIT_HEAD.match(clause)
+        if bare:
+            kind = _organ_after(clause[bare.end() :])
+            if kind and not kind.endswith(("委", "人民政府", "政府", "行政公署")):
+                return clause[: bare.end()] + kind
+            return None
+        return _township_at(clause)
+    rest = clause[end:]
+    if town := _township_at(rest):
+        return clause[:end] + town
+    kind = _organ_after(rest)
+    if kind and not kind.endswith(("委", "人民政府", "政府")) and not _SESSION.search(kind):
+        return clause[:end] + kind
+    return None
+
+
+def _township_at(s: str) -> str | None:
+    m = _TOWNSHIP_AT.match(s)
+    name = m.group("name") if m else ""
+    if not m or name.endswith(("乡镇", "城镇", "城乡")) or _chain(name)[1] or _VERB.search(name):
+        return None
+    if re.search(r"[我本全各该]", name) or not (m.group("organ") or _PREDICATE.match(s, m.end())):
+        return None  # a township is counted as a subject: an organ or a predicate follows its name
+    organ = m.group("organ")
+    if organ in ("人民政府", "街道办事处", "办事处"):
+        return m.group("name") + organ
+    return m.group("name") + ("办事处" if m.group("unit") == "街道" else "人民政府")
+
+
+def _clause_subject(text: str, *, chars: int = CLAUSE_CHARS) -> str | None:
+    """The organ the text's clauses open with most often (ties: the first), or None."""
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for i, clause in enumerate(_CLAUSE_SPLIT.split(re.sub(r"[ \t\u3000]+", "", text[:chars]))):
+        organ = _organ_opening(_OPENING_NOISE.sub("", clause))
+        if organ:
+            counts[organ] += 1
+            first.setdefault(organ, i)
+    if not counts:
+        return None
+    return max(counts, key=lambda k: (counts[k], -first[k]))
