@@ -132,6 +132,10 @@ def _given_field(given: dict[str, str], fld: str) -> str | None:
     return None
 
 
+# Organs of the other branches after a place in a title: the title is not its government's.
+_OTHER_BRANCH = re.compile(r"^(?:中级|高级|基层)?(?:人民)?(?:法院|检察院)")
+
+
 def infer_metadata(
     text: str,
     header: dict[str, str] | None = None,
@@ -241,8 +245,9 @@ def infer_metadata(
             issuer, src["issuer"] = t[:end] + kind, "title"  # 某市政务服务中心…, 某县发展和改革委…
         elif organ and not organ.group(0).endswith("政府"):
             issuer, src["issuer"] = t[: end + organ.end()], "title"
-        else:
+        elif not _OTHER_BRANCH.match(t[end:]):
             issuer, src["issuer"] = f"{opening.name}人民政府", "title"
+        # else a court or procuratorate opens the title (某市中级法院、某市司法局联合…): no government's
     if issuer is None and sig_organ:
         issuer, src["issuer"] = sig_organ, "signature"
     if issuer is None and (who := _official_byline(text)):

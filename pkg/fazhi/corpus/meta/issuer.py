@@ -104,9 +104,16 @@ _REPORT_LINE = re.compile(
     r"(?:(?:19|20)\d{2}\s*年度?)?[^。\n]{0,40}?(?:报告|汇报)如下"
 )
 # An organ with a date under a title (清水县人民政府 2024年01月08日), not a portal (…网站, …门户网站).
+_BYLINE_ORGAN = (
+    r"(?P<organ>(?:中共)?[\u4e00-\u9fff]{2,30}?(?:人民政府|政府|行政公署|办公厅|办公室|厅|局|委员会|办事处))"
+)
+_BYLINE_DATE = r"(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?"
+# ... in either order (2024-08-09 08:46 某市司法局), the clock time of a posting allowed after the date.
 _ORGAN_DATE_BYLINE = re.compile(
-    r"^(?P<organ>(?:中共)?[\u4e00-\u9fff]{2,30}?(?:人民政府|政府|行政公署|办公厅|办公室|厅|局|委员会|办事处))"
-    r"[\s\u3000]+(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?$"
+    rf"^{_BYLINE_ORGAN}[\s\u3000]+{_BYLINE_DATE}$"
+    rf"|^{_BYLINE_DATE}(?:\s+\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?[\s\u3000]+"
+    + _BYLINE_ORGAN.replace("organ>", "organ2>")
+    + "$"
 )
 # (2024年2月4日梧州市第十五届人民代表大会第六次会议第四次全体会议通过): the session that adopted a resolution.
 _ADOPTED_BY = re.compile(
@@ -154,7 +161,7 @@ def _organ_date_byline(text: str, *, lines: int = 8) -> str | None:
             return None
         m = _ORGAN_DATE_BYLINE.match(ln)
         if m:
-            return m.group("organ")
+            return m.group("organ") or m.group("organ2")
     return None
 
 

@@ -130,6 +130,22 @@ _RUN_ON_TITLE = re.compile(
 )
 
 
+# A title in a metadata table's labelled cell (名称: | 某镇防汛抗旱应急预案 | 文号: | 无 |), split by bars.
+_LABELLED = re.compile(
+    r"(?:^|[|｜])\s*(?:信息名称|文件名称|名\s*称|标\s*题)\s*[:：]?\s*[|｜]\s*([^|｜]{4,80}?)\s*(?:[|｜]|$)"
+)
+
+
+def _labelled_title(raw: list[str]) -> str | None:
+    """The value of a title cell (名称, 标题, 信息名称) of a page-meta table in the head, when it reads as a
+    title (ends with a genre word)."""
+    for ln in raw[:15]:
+        m = _LABELLED.search(ln)
+        if m and _title_line(s := _strip_title_furniture(m.group(1))):
+            return s
+    return None
+
+
 def find_title(text: str, *, max_lines: int = 60) -> str | None:
     """The title in the head of a body: the first line (or two or three lines joined) that ends with a genre
     word, skipping bylines, date lines and page furniture, before the first sentence or salutation
@@ -140,6 +156,8 @@ def find_title(text: str, *, max_lines: int = 60) -> str | None:
     to a fuller title after it, and a page's short heading (关于政府工作报告的决议) to the full title it
     abbreviates a few lines below (…第一次会议关于政府工作报告的决议)."""
     raw = [ln.strip() for ln in text.split("\n") if ln.strip()][:max_lines]
+    if labelled := _labelled_title(raw):
+        return labelled
     file_names = {i for i, ln in enumerate(raw) if _FILE_NAME.search(ln)}
     lines = [_strip_title_furniture(ln) for ln in raw]
     if lines and (m := _RUN_ON_TITLE.match(lines[0])) and len(lines[0]) > 80:
