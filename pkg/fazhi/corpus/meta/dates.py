@@ -114,12 +114,16 @@ _REVIEWED_YEAR = re.compile(
 _FULL_YEAR_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 
 
+# A document number alone on its line, its 号 lost (发改地区[2016]2817).
+_BARE_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［]\s*((?:19|20)\d{2})\s*[〕\]］]\s*\d{1,4}")
+
+
 def _doc_number_year(head: str, *, lines: int = 12) -> int | None:
     """The year in the document number on one of the first lines of the head (国发〔2023〕16号 → 2023); a
     number cited in running text (依据…〔2021〕3号文件) is not the document's own."""
     for ln in head.split("\n")[:lines]:
         s = ln.strip()
-        m = _DOC_NUMBER.search(s)
+        m = _DOC_NUMBER.search(s) or _BARE_DOC_NUMBER.fullmatch(s)
         if m and "。" not in s and len(s) <= 40:
             return int(m.group(1))
     return None
@@ -138,19 +142,20 @@ def _held_year(text: str, published: dt.date | None) -> str | None:
     return str(published.year) if published else None
 
 
+# A document a title or body cites by name (《…实施方案(2021—2025年)》): its years are the cited document's.
+_CITED = re.compile(r"《[^《》]*》")
+# A title that transmits another document (关于印发《…》的通知): the transmitted document's span or year is
+# not the notice's own.
+_TRANSMITS = re.compile(r"印发|转发|颁布")
+_ASCII_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | None, str | None]:
-    """Period (a year or a span) and its source, from the title, session, date line, genre rules or head."""
-    t = (title or "").translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if t:
-        m = _YEAR_SPAN.search(t)
-        if m and int(m.group(1)) < int(m.group(2)):
-            return f"{m.group(1)}–{m.group(2)}", "title"
-        m = _YEAR.search(t) or _CN_YEAR.search(t)
-        if m:
-            return m.group(1).translate(_DIGITS), "title"
-        y = _session_year(t, anywhere=True)
-        if y:
-            return str(y), "session"
+    """Period (a year or a span) and its source, from the title, document number, session, date line, genre
+    rules or head, in that order."""
+    found = _title_year(title)
+    if found[0]:
+        return found
     y = _doc_number_year(head)
     if y:
         return str(y), "doc_number"
@@ -165,23 +170,53 @@ def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | N
             return str(d.year), "date_line"
     if genre is not None:
         for pat, offset in genre.year_rules:
-            m = pat.search(head.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+            m = pat.search(head.translate(_ASCII_DIGITS))
             if m:
                 return str(int(m.group(1)) + offset), "genre_rule"
+    if _TRANSMITS.search(title or ""):
+        # a transmitting notice's body opens with the document it transmits: its own year is its signature's
+        d = _standalone_date(head)
+        return (str(d.year), "signature") if d else (None, None)
     if genre is None or not genre.year_rules:
-        h = head[:200].translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-        m = _OPENING_YEAR.search(h)
-        if m:
-            return m.group(1), "body_cue"  # the body opens with its year (2022年，司法部坚持…)
-        m = _REVIEWED_YEAR.search(re.sub(r"\s+", "", head[:400]))
-        if m and not _FULL_YEAR_DATE.search(h):
-            return str(int(m.group(1) or m.group(2)) + 1), "body_cue"  # a meeting looking back on last year
-        m = _YEAR_SPAN.search(h)
-        if m and int(m.group(1)) < int(m.group(2)):
-            return f"{m.group(1)}–{m.group(2)}", "body_cue"
-        m = _YEAR.search(h)
-        if m:
-            return m.group(1), "body_cue"
+        return _head_year(head)
+    return None, None
+
+
+def _title_year(title: str | None) -> tuple[str | None, str | None]:
+    """The span or year a title states, or the year of the NPC session it names; not the years of a
+    document a transmitting notice cites (关于印发《…(2023—2025年)》的通知)."""
+    t = (title or "").translate(_ASCII_DIGITS)
+    if _TRANSMITS.search(t):
+        t = _CITED.sub("", t)
+    if not t:
+        return None, None
+    m = _YEAR_SPAN.search(t)
+    if m and int(m.group(1)) < int(m.group(2)):
+        return f"{m.group(1)}–{m.group(2)}", "title"
+    m = _YEAR.search(t) or _CN_YEAR.search(t)
+    if m:
+        return m.group(1).translate(_DIGITS), "title"
+    y = _session_year(t, anywhere=True)
+    return (str(y), "session") if y else (None, None)
+
+
+def _head_year(head: str) -> tuple[str | None, str | None]:
+    """The year the opening of a body states: the year it opens with (2022年，…), the year after one a
+    meeting reviews, else the first span or year in its first 200 characters outside the titles it cites."""
+    h = head[:200].translate(_ASCII_DIGITS)
+    m = _OPENING_YEAR.search(h)
+    if m:
+        return m.group(1), "body_cue"  # the body opens with its year (2022年，司法部坚持…)
+    m = _REVIEWED_YEAR.search(re.sub(r"\s+", "", head[:400]))
+    if m and not _FULL_YEAR_DATE.search(h):
+        return str(int(m.group(1) or m.group(2)) + 1), "body_cue"  # a meeting looking back on last year
+    own = _CITED.sub("", h)
+    m = _YEAR_SPAN.search(own)
+    if m and int(m.group(1)) < int(m.group(2)):
+        return f"{m.group(1)}–{m.group(2)}", "body_cue"
+    m = _YEAR.search(own)
+    if m:
+        return m.group(1), "body_cue"
     return None, None
 
 

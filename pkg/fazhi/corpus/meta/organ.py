@@ -27,7 +27,9 @@ _CENTRAL = re.compile(
 )
 _CENTRAL_DEPT = re.compile(r"^(?:中华人民共和国)?[\u4e00-\u9fff]{1,10}?(?:部|总局|署)$")
 _DEPT = re.compile(r"(厅|局|委员会|委|办公室|办|署|中心|院|所)")
-_GOVERNMENT = re.compile(r"^(?:人民政府|政府|行政公署|党委|委|人大常委会|人民代表大会(?:常务委员会)?)?$")
+_GOVERNMENT = re.compile(
+    r"^(?:人民政府|政府|行政公署|党委|[省市县区州盟旗]?委|人大常委会|人民代表大会(?:常务委员会)?)?$"
+)  # 浚县县委: the unit repeated before 委 is still the jurisdiction's committee
 _BODY_AFTER = (
     r"(?=人民政府|政府|行政公署|党委|委员会|办事处|党工委|人大|[\u4e00-\u9fff]{0,10}(?:厅|局|委|办|中心))"
 )
