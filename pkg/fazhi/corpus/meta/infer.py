@@ -136,6 +136,30 @@ def _given_field(given: dict[str, str], fld: str) -> str | None:
 _OTHER_BRANCH = re.compile(r"^(?:中级|高级|基层)?(?:人民)?(?:法院|检察院)")
 
 
+def _agrees_with_self_reference(organ: str, text: str) -> bool:
+    """Whether an organ found only as a clause subject is of the level the document speaks as (我县, 全县,
+    我局 …), when it speaks as any: a county's plan that names a township (某镇…) is not the
+    township's."""
+    _, own, _ = _self_reference(text, region_hint=None)
+    region, level = _level_of(organ)
+    own, level = own.removesuffix("_dept"), level.removesuffix("_dept")
+    county_city = level == "county" and (region or "").endswith("市")  # 我市 of a county-level city
+    return own in ("unknown", level) or (own == "city" and county_city)
+
+
+_PUBLISHED_LABEL = re.compile(r"(?:发布时间|发布日期|发文日期)\s*[:：]?\s*(\S.{5,24})")
+
+
+def _labelled_header_date(header: dict[str, str]) -> str | None:
+    """A publication date labelled inside another header field, where a byline ran together (``source``:
+    ``区司法局发布时间:2025-11-07 16:34``)."""
+    for key in sorted(header):
+        m = _PUBLISHED_LABEL.search(str(header[key]))
+        if m and parse_date(m.group(1)):
+            return m.group(1)
+    return None
+
+
 def infer_metadata(
     text: str,
     header: dict[str, str] | None = None,
@@ -269,7 +293,7 @@ def infer_metadata(
         issuer, src["issuer"] = who, "first_sentence"  # a disclosure report: 本报告由某局…编制
     if issuer is None and (who := _subject_organ(text)):
         issuer, src["issuer"] = who, "first_sentence"  # a news item: the body that held the meeting
-    if issuer is None and (who := _clause_subject(text)):
+    if issuer is None and (who := _clause_subject(text)) and _agrees_with_self_reference(who, text):
         issuer, src["issuer"] = who, "mentions"  # the organ the body's clauses open with most often
     if (
         issuer is not None
@@ -304,6 +328,8 @@ def infer_metadata(
             src["region"] = "self_reference" if r else None
             if issuer is None and who:
                 issuer, src["issuer"] = who, "salutation"
+            elif issuer is None and lv == "township" and r:  # the township a township's document names
+                issuer, src["issuer"] = r + ("办事处" if r.endswith("街道") else "人民政府"), "self_reference"
     if issuer is not None and region is None and _BARE_UNIT.match(issuer) and level != "unknown":
         # a bare organ (区司法局, 省政府): its region is the one the document calls its own
         r, lv, _ = _self_reference(text, region_hint=hint)
@@ -320,7 +346,7 @@ def infer_metadata(
             region, src["region"] = d.name, "mentions"
             new_level = _RANK_LEVEL[d.rank] if d.name not in _MUNICIPALITIES else "province"
             level = new_level + ("_dept" if level.endswith("_dept") else "")
-            issuer = _organ_from_source(issuer, d.name) or issuer
+            issuer = _party_full_name(_organ_from_source(issuer, d.name) or issuer)
     source_value = header.get("source") or _source_field(text)
     if issuer is None and source_value:
         organ = _organ_from_source(source_value, region)
@@ -378,6 +404,7 @@ def infer_metadata(
             or table.get("发文日期")
             or table.get("成文日期"),
         ),
+        ("header", _labelled_header_date(header)),
         ("header", (d := _byline_date(text)) and d.isoformat()),
         ("signature", sig_date.isoformat() if sig_date else None),
         ("date_line", (d := _standalone_date(text)) and d.isoformat()),

@@ -201,10 +201,16 @@ def _signature_at_end(text: str) -> tuple[str | None, dt.date | None]:
 _INNER_UNIT = re.compile(r"^(.{2,30}?(?:厅|局|委员会))[\u4e00-\u9fff]{2,10}?(?:处|科|股)$")
 
 
+# The next field of a page's byline run into a source value (区司法局发布时间:…, 某局浏览次数:…).
+_SOURCE_TAIL = re.compile(
+    r"发布时间|发布日期|更新时间|浏览次数|访问次数|点击数|阅读数|作者[:：]|时间[:：]|日期[:：]"
+)
+
+
 def _organ_from_source(source: str, region: str | None) -> str | None:
     """The organ a page's 来源/信息来源 line names, when it is one (not a newspaper or a division 处):
     a full name as it stands, a bare one (县司法局) completed with the region of that rank (潢川县司法局)."""
-    s = re.sub(r"\s+", "", source)
+    s = _SOURCE_TAIL.split(re.sub(r"\s+", "", source))[0]  # 区司法局发布时间:2025-11-07 → 区司法局
     s = _INNER_UNIT.sub(r"\1", s)  # 省应急管理厅新闻宣传处 → 省应急管理厅: the organ, not its office
     if not (_SIGNATURE_ORGAN.match(s) or _BARE_GOV.match(s)) or s.endswith("会议"):
         return None

@@ -40,9 +40,11 @@ _TOWNSHIP_AT = re.compile(
 _TOWNSHIP_OFFICE = re.compile(
     r"[\u4e00-\u9fff]{0,6}?(?:" + "|".join(map(re.escape, organs().department_endings)) + ")"
 )
-# What follows an organ named as a subject: a verb (``[subject] verbs``), at most a short adverb before it
-# (成功组织, 近期迅速开展), or a preposition that opens a predicate (在, 以, 将, 把, 对, 于, 已, 要).
-_PREDICATE = re.compile(rf"[\u4e00-\u9fff]{{0,3}}?(?:{_VERBS})|[在以将把对于已要]")
+# What follows an organ named as a subject: a verb (``[subject] verbs``), a preposition that opens a
+# predicate (在, 以, 将, 把, 对, 于, 已, 要), or a short adverb before a verb of two or more characters
+# (成功组织; not 位于, where 于 is no verb).
+_LONG_VERBS = "|".join(map(re.escape, [v for v in organs().subject_verbs if len(v) > 1])) or "召开"
+_PREDICATE = re.compile(rf"(?:{_VERBS})|[在以将把对于已要]|[\u4e00-\u9fff]{{1,3}}?(?:{_LONG_VERBS})")
 
 
 def _organ_opening(clause: str) -> tuple[str, int] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 
 from .gazetteer import (
     _MUNICIPALITIES,
@@ -85,10 +86,29 @@ def _named_own(text: str, unit: str) -> Division | None:
             continue
         counts[cands[0].name] += 1
         first_at.setdefault(cands[0].name, pos)
+    if not counts and "prefecture" in ranks:
+        # no full name: a prefecture-level city named by its short form (惠州日报, 滁州网讯, 建设太原)
+        for m in _city_short_names().finditer(text[:MENTION_CHARS]):
+            counts[m.group(0) + "市"] += 1
+            first_at.setdefault(m.group(0) + "市", m.start())
     if not counts:
         return None
     best = max(counts, key=lambda k: (counts[k], -first_at[k]))
     return next(x for x in gazetteer().by_name[best] if x.rank in ranks)
+
+
+@cache
+def _city_short_names() -> re.Pattern[str]:
+    """The short forms of prefecture-level cities (惠州 of 惠州市) that name no other division, longest
+    first."""
+    g = gazetteer()
+    shorts = {
+        d.name[:-1]
+        for ds in g.by_name.values()
+        for d in ds
+        if d.rank == "prefecture" and d.name.endswith("市") and len(d.name) >= 3 and d.name[:-1] not in g
+    }
+    return re.compile("|".join(sorted(map(re.escape, shorts), key=lambda n: (-len(n), n))))
 
 
 def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | None, str, str | None]:
@@ -107,7 +127,7 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
     counts: Counter[str] = Counter(m.group(1) for m in _SELF.finditer(text))
     towns = len(_SELF_TOWNSHIP.findall(text))
     if towns and towns >= max((counts[k] for k in _JURISDICTION_RANK if k in counts), default=0):
-        return None, "township", None  # 我镇, 本乡, 我街道: a township's own document
+        return _named_township(text), "township", None  # 我镇, 本乡, 我街道: a township's own document
     juris = None
     issuer_form = None
     if sp:

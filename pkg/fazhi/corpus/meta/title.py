@@ -81,6 +81,18 @@ def _strip_title_furniture(line: str) -> str:
     return s or line
 
 
+# A line that continues a title already ending with a genre word: a span in brackets, then the words that
+# end the title (…实施方案 / （2021—2025年）的通知).
+_CONTINUATION = re.compile(
+    r"^[（(]\s*(?:19|20)\d{2}\s*[—–\-－~～至]+\s*(?:19|20)\d{2}\s*年?\s*[)）][\u4e00-\u9fff]{1,12}$"
+)
+
+
+def _continues_title(cand: str, nxt: str) -> bool:
+    """Whether the next head line completes a title that already reads as one."""
+    return bool(_CONTINUATION.match(nxt)) and _title_line(cand + nxt)
+
+
 def _title_candidates(lines: list[str]) -> list[tuple[int, str]]:
     """Every title found in the head, with the index of its first line, before the first sentence."""
     out: list[tuple[int, str]] = []
@@ -113,7 +125,7 @@ def _title_candidates(lines: list[str]) -> list[tuple[int, str]]:
             cand = "".join(parts)
             nxt = lines[i + k] if i + k < len(lines) else ""
             if _title_line(cand) and not re.match(r"[。，、；：,;]", nxt):
-                if _SPAN_LINE.fullmatch(nxt):
+                if _SPAN_LINE.fullmatch(nxt) or _continues_title(cand, nxt):
                     cand += nxt
                 out.append((i, cand))
                 break
