@@ -39,6 +39,7 @@ from .issuer import (
     _table_fields,
     _township_opening,
 )
+from .levels import government_of, is_dept, rank_level, with_dept
 from .mentions import _clause_subject
 from .organ import (
     _BARE_UNIT,
@@ -142,9 +143,10 @@ def _agrees_with_self_reference(organ: str, text: str) -> bool:
     township's."""
     _, own, _ = _self_reference(text, region_hint=None)
     region, level = _level_of(organ)
-    own, level = own.removesuffix("_dept"), level.removesuffix("_dept")
-    county_city = level == "county" and (region or "").endswith("市")  # 我市 of a county-level city
-    return own in ("unknown", level) or (own == "city" and county_city)
+    own, level = government_of(own), government_of(level)
+    # 我市 of a county-level city
+    county_city = level == rank_level("county") and (region or "").endswith("市")
+    return own in ("unknown", level) or (own == rank_level("prefecture") and county_city)
 
 
 _PUBLISHED_LABEL = re.compile(r"(?:发布时间|发布日期|发文日期)\s*[:：]?\s*(\S.{5,24})")
@@ -318,7 +320,7 @@ def infer_metadata(
         lv = _level_from_salutation(text)
         if lv:
             level, src["level"] = lv, "salutation"
-            if hint is not None and _RANK_LEVEL[hint.rank] == lv.removesuffix("_dept"):
+            if hint is not None and _RANK_LEVEL[hint.rank] == government_of(lv):
                 region, src["region"] = hint.name, hint_source
     if level == "unknown":
         r, lv, who = _self_reference(text, region_hint=hint)
@@ -328,24 +330,29 @@ def infer_metadata(
             src["region"] = "self_reference" if r else None
             if issuer is None and who:
                 issuer, src["issuer"] = who, "salutation"
-            elif issuer is None and lv == "township" and r:  # the township a township's document names
+            elif issuer is None and lv == rank_level("township") and r:
+                # the township a township's document names
                 issuer, src["issuer"] = r + ("办事处" if r.endswith("街道") else "人民政府"), "self_reference"
     if issuer is not None and region is None and _BARE_UNIT.match(issuer) and level != "unknown":
         # a bare organ (区司法局, 省政府): its region is the one the document calls its own
         r, lv, _ = _self_reference(text, region_hint=hint)
-        if r in _MUNICIPALITIES and issuer.startswith("市") and level.startswith("city"):
-            level = level.replace("city", "province")  # 市政府 of 北京市 is a provincial-level government
+        if (
+            r in _MUNICIPALITIES
+            and issuer.startswith("市")
+            and government_of(level) == rank_level("prefecture")
+        ):
+            level = rank_level("province", dept=is_dept(level))  # 市政府 of 北京市: a provincial government
         unit0 = _BARE_UNIT.match(issuer)
         ending = _UNIT_FORMS[unit0.group(1)][1] if unit0 else ""
-        if r and lv.removesuffix("_dept") == level.removesuffix("_dept") and r.endswith(ending):
+        if r and government_of(lv) == government_of(level) and r.endswith(ending):
             region, src["region"] = r, "self_reference"
             issuer = _organ_from_source(issuer, r) or issuer
         elif (unit := _BARE_UNIT.match(issuer)) and (d := _named_own(text, unit.group(1))) is not None:
             # no self-reference of that rank: the division of the organ's own kind the text names most (a
             # county's bureau writes about its county, 省司法厅 about 山东省, 市司法局 about 焦作市)
             region, src["region"] = d.name, "mentions"
-            new_level = _RANK_LEVEL[d.rank] if d.name not in _MUNICIPALITIES else "province"
-            level = new_level + ("_dept" if level.endswith("_dept") else "")
+            new_level = _RANK_LEVEL[d.rank] if d.name not in _MUNICIPALITIES else rank_level("province")
+            level = with_dept(new_level, is_dept(level))
             issuer = _party_full_name(_organ_from_source(issuer, d.name) or issuer)
     source_value = header.get("source") or _source_field(text)
     if issuer is None and source_value:
@@ -353,7 +360,7 @@ def infer_metadata(
         if organ:
             issuer, src["issuer"] = organ, "header"
             r, lv = _level_of(organ)
-            same_rank = lv.removesuffix("_dept") == level.removesuffix("_dept")
+            same_rank = government_of(lv) == government_of(level)
             weak = src["level"] in (None, "self_reference") and r is not None  # a named organ beats 我县
             if lv != "unknown" and (level == "unknown" or same_rank or weak):
                 region, level = r or region, lv
@@ -364,7 +371,9 @@ def infer_metadata(
         m = re.match(r"(\S+)\s*\((Provincial|Prefecture|County)", header.get("Level", ""))
         if m:
             region = m.group(1) if m.group(1) in gazetteer() else None
-            level = {"Provincial": "province", "Prefecture": "city", "County": "county"}[m.group(2)]
+            level = rank_level(
+                {"Provincial": "province", "Prefecture": "prefecture", "County": "county"}[m.group(2)]
+            )
             src["level"], src["region"] = "header", ("header" if region else None)
     if g.get("region"):
         d = gazetteer().by_name[g["region"]][0] if g["region"] in gazetteer() else None

@@ -219,7 +219,7 @@ def _organ_from_source(source: str, region: str | None) -> str | None:
     m = _BARE_UNIT.match(s)
     if m and region and region in gazetteer():
         d = gazetteer().by_name[region][0]
-        rank = "province" if d.name in _MUNICIPALITIES else d.rank
+        rank = "province" if d.name in _MUNICIPALITIES else d.rank  # (a rank of the gazetteer)
         unit_rank = _UNIT_RANK[m.group(1)]
         if unit_rank == rank or (m.group(1) == "市" and (d.name in _MUNICIPALITIES or d.name.endswith("市"))):
             return d.name + s[m.end() :]  # 市人民政府 of 安陆市, a county-level city, is 安陆市人民政府

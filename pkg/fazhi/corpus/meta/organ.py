@@ -14,11 +14,17 @@ from __future__ import annotations
 import re
 
 from .gazetteer import _MUNICIPALITIES, _chain
+from .levels import SUFFIX_RANK, UNIT_FORMS, UNIT_RANK, level_vocab, rank_level, with_dept
 from .vocab import central_organ_at, organs
 
 _ORGAN_LINE = re.compile(
     r"^(?:中共)?[\u4e00-\u9fff]{2,30}(?:人民政府|政府|行政公署|办公厅|办公室|厅|局|委员会|办事处)$"
 )
+
+
+def _alternation(names: dict[str, str] | tuple[str, ...]) -> str:
+    """A regular-expression alternation of unit words, longest first."""
+    return "|".join(sorted(map(re.escape, names), key=lambda n: (-len(n), n)))
 
 
 _CENTRAL = re.compile(
@@ -34,17 +40,18 @@ _BODY_AFTER = (
     r"(?=人民政府|政府|行政公署|党委|委员会|办事处|党工委|人大|[\u4e00-\u9fff]{0,10}(?:厅|局|委|办|中心))"
 )
 _STRUCTURAL = re.compile(
-    r"^(?P<name>[\u4e00-\u9fff]{1,8}?(?P<suffix>自治区|自治州|自治县|自治旗|特别行政区|省|地区|盟|市|县|旗|区))"
-    + _BODY_AFTER
+    r"^(?P<name>[\u4e00-\u9fff]{1,8}?(?P<suffix>" + _alternation(SUFFIX_RANK) + "))" + _BODY_AFTER
+)
+# A bare unit before its government or a department (省政府, 区司法局): the document's own.
+_BARE_UNIT_ORGAN = re.compile(
+    r"^(" + _alternation(UNIT_RANK) + r")"
+    r"(?=人民政府|政府|行政公署|[\u4e00-\u9fff]{0,10}(?:厅|局|委员会|办公室))"
 )
 _TOWNSHIP = re.compile(
     r"^(?!城乡|乡镇|城镇)(?P<name>[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道|苏木|街(?=办)))" + _BODY_AFTER
 )
-_SUFFIX_RANK = {"自治区": "province", "特别行政区": "province", "省": "province",
-                "自治州": "prefecture", "地区": "prefecture", "盟": "prefecture", "市": "prefecture",
-                "县": "county", "自治县": "county", "旗": "county", "自治旗": "county",
-                "区": "county"}  # fmt: skip
-_RANK_LEVEL = {"province": "province", "prefecture": "city", "county": "county"}
+_SUFFIX_RANK = SUFFIX_RANK  # the endings of divisions' names, by rank (``name_suffixes`` of levels.toml)
+_RANK_LEVEL = level_vocab().by_rank  # rank -> level (``rank`` of levels.toml): prefecture -> city
 
 
 def _street_name(name: str) -> str:
@@ -65,46 +72,42 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
     if not first:
         return None, "unknown"
     if _CENTRAL.match(first):
-        return None, "national"
+        return None, rank_level("national")
     if central_organ_at(first):
-        return None, "national_dept"
+        return None, rank_level("national", dept=True)
     d, end = _chain(first)
     if d is not None and end > 0:
         rest = first[end:]
         dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
         level = _RANK_LEVEL[d.rank]
         if d.rank == "province" or (d.rank == "prefecture" and d.name in _MUNICIPALITIES):
-            level = "province"
+            level = rank_level("province")
         rest = re.sub(
             r"^(?:人民政府|政府)(?=[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道))", "", rest
         )  # 鲤城区人民政府金龙街道办事处
         if rest.startswith(("乡", "镇", "街道")) or _TOWNSHIP.match(rest):
             m = _TOWNSHIP.match(rest)
-            return (_street_name(m.group("name")) if m else None), "township"
-        return d.name, level + ("_dept" if dept else "")
+            return (_street_name(m.group("name")) if m else None), rank_level("township")
+        return d.name, with_dept(level, dept)
     m = _TOWNSHIP.match(first)
     if m and not m.group("name").endswith(("城乡", "乡镇", "城镇")):  # 市城乡建设局 is no township's
-        return _street_name(m.group("name")), "township"
+        return _street_name(m.group("name")), rank_level("township")
     if re.match(r"(?:中华人民共和国|国家|国务院)", first):
-        return None, "national_dept"  # 国家市场监督管理总局, 国务院国有资产监督管理委员会
+        return None, rank_level("national", dept=True)  # 国家市场监督管理总局, 国务院国有资产监督管理委员会
     m = _STRUCTURAL.match(first) if not first.startswith("自治") else None  # 自治区司法厅 is a bare unit
     if m:
         rest = first[m.end() :]
         dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
-        level = _RANK_LEVEL[_SUFFIX_RANK[m.group("suffix")]]
-        return None, level + ("_dept" if dept else "")
-    m = re.match(
-        r"^(自治区|自治州|自治县|省|市|县|区|州|盟|旗)(?=人民政府|政府|行政公署|[\u4e00-\u9fff]{0,10}(?:厅|局|委员会|办公室))",
-        first,
-    )
+        return None, rank_level(_SUFFIX_RANK[m.group("suffix")], dept=dept)
+    m = _BARE_UNIT_ORGAN.match(first)
     if m:  # a bare unit, the document's own (省政府, 区司法局): the level, no region
         rest = first[m.end() :]
         dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
-        return None, _RANK_LEVEL[_UNIT_RANK[m.group(1)]] + ("_dept" if dept else "")
+        return None, rank_level(_UNIT_RANK[m.group(1)], dept=dept)
     if re.match(r"^(?:乡|镇|街道|苏木)(?:人民政府|政府|党委|党工委|办事处|办)", first):
-        return None, "township"  # a bare township organ, the document's own (镇政府, 街道办事处)
+        return None, rank_level("township")  # a bare township organ, the document's own (镇政府, 街道办事处)
     if _CENTRAL_DEPT.match(first):  # a ministry, commission or administration with no region before it
-        return None, "national_dept"
+        return None, rank_level("national", dept=True)
     return None, "unknown"
 
 
@@ -158,15 +161,9 @@ def _organ_after(rest: str) -> str | None:
     return kind
 
 
-_BARE_UNIT = re.compile(r"^(省|市|县|区|自治区|自治州|自治县|州|盟|旗)(?=[\u4e00-\u9fff]{1,20}$)")
-_UNIT_RANK = {"省": "province", "自治区": "province", "市": "prefecture", "州": "prefecture",
-              "自治州": "prefecture", "盟": "prefecture", "县": "county", "自治县": "county", "区": "county",
-              "旗": "county"}  # fmt: skip
+_UNIT_RANK = UNIT_RANK  # bare unit -> rank (``bare_units`` of levels.toml)
+_BARE_UNIT = re.compile(r"^(" + _alternation(_UNIT_RANK) + r")(?=[\u4e00-\u9fff]{1,20}$)")
 
 
-# The ranks a bare unit (省司法厅, 市人民政府) may name, and the ending its full name has.
-_UNIT_FORMS = {"省": (("province",), "省"), "自治区": (("province",), "自治区"),
-               "市": (("province", "prefecture", "county"), "市"), "州": (("prefecture",), "州"),
-               "自治州": (("prefecture",), "自治州"), "盟": (("prefecture",), "盟"),
-               "县": (("county",), "县"), "自治县": (("county",), "县"), "旗": (("county",), "旗"),
-               "区": (("county",), "区")}  # fmt: skip
+# The ranks a bare unit (省司法厅, 市人民政府) may name, and the ending its full name has (levels.toml).
+_UNIT_FORMS = UNIT_FORMS

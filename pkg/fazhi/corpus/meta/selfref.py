@@ -23,6 +23,7 @@ from .gazetteer import (
     _most_mentioned,
     gazetteer,
 )
+from .levels import UNIT_RANK, rank_level, with_dept
 from .organ import _BARE_GOV, _RANK_LEVEL, _UNIT_FORMS, _level_of
 from .title import _SALUTATION
 from .vocab import addressee_rules
@@ -30,20 +31,21 @@ from .vocab import addressee_rules
 _SPEAKER = re.compile(
     r"我(?:现在)?(?:代表|受|根据)(?:[\u4e00-\u9fff]{0,6}和)?(?P<who>[\u4e00-\u9fff]{0,14}?(?:国务院|人民政府|政府))"
 )
-_SELF = re.compile(r"(?:我|本)(国|省|市|县|区|州|盟|旗|厅|局|委|办)(?![长委级域内外法公员场面次])")
+# The one-character units of levels.toml (省, 市, 县, 区, 州, 盟, 旗): 我县, 全市, 县委县政府.
+_UNITS1 = "|".join(sorted(u for u in UNIT_RANK if len(u) == 1))
+_SELF = re.compile(rf"(?:我|本)(国|{_UNITS1}|厅|局|委|办)(?![长委级域内外法公员场面次])")
 _SELF_TOWNSHIP = re.compile(r"(?:我|本)(?:镇|乡|街道|苏木)(?![长委级域内外])")
-_JURISDICTION_RANK = {"省": "province", "自治区": "province", "市": "prefecture", "州": "prefecture",
-                      "盟": "prefecture", "县": "county", "区": "county", "旗": "county"}  # fmt: skip
+_JURISDICTION_RANK = UNIT_RANK  # 我X, 全X: the rank of X (``bare_units`` of levels.toml)
 # Weaker self-references, used when the text never says 我省/我县: 结合自治区实际, and 全市/全县 (the
 # jurisdiction a document speaks of as a whole).
 _OWN_REALITY = re.compile(r"结合(?:本|我)?(自治区|省|市|县|区|州|盟|旗)(?:的)?实际")
-_WHOLE = re.compile(r"全(省|市|县|区|州|盟|旗)(?![长委级域内外])")
+_WHOLE = re.compile(rf"全({_UNITS1})(?![长委级域内外])")
 # A township's document speaks of 全乡, 全镇, 全街道 (not 全乡镇, a county's); the township it is is the one
 # it names as a place (某乡位于…, 某镇人民政府, 某乡第十九届人民代表大会, 《某乡2022年…》).
 # A government's leadership named as a pair (市委、市政府, 县委县政府): a department's own is the lowest one
 # it names (it cites higher ones for their policies: 贯彻省委、省政府部署); never one named for many
 # (各县委、县政府).
-_BARE_LEADERS = re.compile(r"(?<![各全])(省|市|县|区|州|盟|旗)委[、和及]?\1(?:人民)?政府")
+_BARE_LEADERS = re.compile(rf"(?<![各全])({_UNITS1})委[、和及]?\1(?:人民)?政府")
 _WHOLE_TOWNSHIP = re.compile(r"全(?:乡|镇|街道|苏木)(?![长委级域内外镇村])")
 _TOWNSHIP_NAME = re.compile(
     r"(?:(?<![\u4e00-\u9fff])|(?<=[市县区旗]))"
@@ -121,13 +123,14 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
     head = text[:1500]
     sp = _SPEAKER.search(head)
     if sp and sp.group("who") in ("国务院", "中央人民政府", "中华人民共和国国务院"):
-        return None, "national", "国务院"
+        return None, rank_level("national"), "国务院"
     if any(_NPC_DELIVERY.match(ln.strip()) for ln in text.split("\n", 6)[:6]):
-        return None, "national", None  # delivered at a session of the National People's Congress
+        return None, rank_level("national"), None  # delivered at a session of the National People's Congress
     counts: Counter[str] = Counter(m.group(1) for m in _SELF.finditer(text))
     towns = len(_SELF_TOWNSHIP.findall(text))
     if towns and towns >= max((counts[k] for k in _JURISDICTION_RANK if k in counts), default=0):
-        return _named_township(text), "township", None  # 我镇, 本乡, 我街道: a township's own document
+        # 我镇, 本乡, 我街道: a township's own document
+        return _named_township(text), rank_level("township"), None
     juris = None
     issuer_form = None
     if sp:
@@ -156,15 +159,12 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
         whole = Counter(m.group(1) for m in _WHOLE.finditer(text[:3000]))
         town_whole = len(_WHOLE_TOWNSHIP.findall(text[:3000]))
         if town_whole > max(whole.values(), default=0):
-            return _named_township(text), "township", None  # 全乡, 全镇 more than 全县: a township's own
+            # 全乡, 全镇 more than 全县: a township's own
+            return _named_township(text), rank_level("township"), None
         if whole:
             juris = max(whole, key=lambda k: (whole[k], -text.find("全" + k)))
     if juris is None and counts.get("国", 0) >= 3 and _SALUTATION.match(text.split("\n", 1)[0].strip()):
-        return (
-            None,
-            "national",
-            None,
-        )  # a speech to a congress about 我国, with no lower jurisdiction of its own
+        return None, rank_level("national"), None  # a speech to a congress about 我国, no lower jurisdiction
     if juris is None:
         return None, "unknown", None
     rank = _JURISDICTION_RANK[juris]
@@ -192,8 +192,8 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
             region = region if region is not None and region.name in _MUNICIPALITIES else None
     level = _RANK_LEVEL[rank]
     if region is not None and region.name in _MUNICIPALITIES:
-        level = "province"
-    level += "_dept" if dept else ""
+        level = rank_level("province")
+    level = with_dept(level, dept)
     issuer = None
     if issuer_form and region is not None:
         issuer = f"{region.name}人民政府"
@@ -211,7 +211,7 @@ def _level_from_salutation(text: str) -> str | None:
         for pat, level in addressee_rules():
             if pat.search(line):
                 if level != "unknown" and "人民政府" not in line and "政府" not in line:
-                    level += "_dept"
+                    level = with_dept(level, True)
                 return level
         return None
     return None
