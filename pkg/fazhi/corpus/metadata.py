@@ -1,9 +1,9 @@
 """Metadata inference: title, issuer, region, level of government, doc type, period and date from the text.
 
 This module is the stable import path; the code lives in :mod:`fazhi.corpus.meta` (``vocab``,
-``gazetteer``, ``levels``, ``dates``, ``organ``, ``title``, ``subject``, ``mentions``, ``selfref``, ``issuer``,
-``infer``). The names below are re-exported from there, the private ones for the tests that check single
-rules.
+``gazetteer``, ``levels``, ``dates``, ``organ``, ``title``, ``subject``, ``mentions``, ``selfref``,
+``issuer``, ``infer``). The names below are re-exported from there, the private ones for the tests that
+check single rules.
 
 In: a clean body, the header facts found while cleaning, and optionally ``given`` metadata from a
 collection's own columns. Out: an :class:`Inferred` record whose ``sources`` say where each field came
@@ -57,11 +57,11 @@ How, field by field (a field the text does not support stays null or ``unknown``
 - period (a news item about a meeting: the year it was held, from the date its first sentence opens with or
   its publication date, not a year the meeting reviews; one that looks back on a year, 回顾总结2023年工作,
   with no full date, is held the next year):
-  a collection year, the title's year or span (a notice that transmits a document, 关于印发《…（2023—2025年）》的
-  通知, takes its own signature's year, not the cited document's), the year of the document number
-  (国发〔2023〕16号; also when its 号 is lost), the
-  session of the National People's Congress (第十四届全国人民代表大会第三次会议 → 2025) where the document
-  was delivered or which it records, the date line of a speech (——2025年1月15日在…会议上), a genre's own rule
+  a collection year, the title's year or span (a notice that transmits a document,
+  关于印发《…（2023—2025年）》的通知, takes its own signature's year, not the cited document's), the year of
+  the document number (国发〔2023〕16号; also when its 号 is lost), the session of the National People's
+  Congress (第十四届全国人民代表大会第三次会议 → 2025) where the document was delivered or which it records,
+  the date line of a speech (——2025年1月15日在…会议上), a genre's own rule
   (``year_rules``), the head (outside the titles it cites in 《》);
 - published: page furniture (发布时间), a collection column, 发布日期/成文日期/时间/日期 fields and metadata
   tables (公开日期, 发文时间; never an upload time), a 发布时间 run into another header field, a byline
