@@ -145,7 +145,26 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
             juris = {"自治区": "省", "自治州": "州", "自治县": "县", "自治旗": "旗"}.get(unit, unit)
             issuer_form = unit
     if juris is None:
-        juris = max((k for k in counts if k in _JURISDICTION_RANK), key=lambda k: counts[k], default=None)
+        juris = _spoken_jurisdiction(text, counts)
+    if juris == _TOWNSHIP_WHOLE:
+        # 全乡, 全镇 more than 全县: a township's own
+        return _named_township(text), rank_level("township"), None
+    if juris is None and counts.get("国", 0) >= 3 and _SALUTATION.match(text.split("\n", 1)[0].strip()):
+        return None, rank_level("national"), None  # a speech to a congress about 我国, no lower jurisdiction
+    if juris is None:
+        return None, "unknown", None
+    dept = any(k in counts for k in ("厅", "局", "委", "办")) and issuer_form is None
+    return _placed_jurisdiction(text, juris, region_hint, dept=dept, issuer_form=issuer_form)
+
+
+_TOWNSHIP_WHOLE = "乡"  # what :func:`_spoken_jurisdiction` says for a text that speaks of 全乡/全镇 most
+
+
+def _spoken_jurisdiction(text: str, counts: Counter[str]) -> str | None:
+    """The unit of the jurisdiction a document speaks as: its most frequent 我X, else 结合本X实际, else (a
+    department, 我局) the lowest leadership pair it names, else the X of 全X it says most (全乡/全镇 more
+    than any: :data:`_TOWNSHIP_WHOLE`)."""
+    juris = max((k for k in counts if k in _JURISDICTION_RANK), key=lambda k: counts[k], default=None)
     if juris is None and (own := _OWN_REALITY.search(text[:3000])):
         juris = own.group(1)
     if juris is None and any(k in counts for k in ("厅", "局", "委", "办")):
@@ -159,16 +178,18 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
         whole = Counter(m.group(1) for m in _WHOLE.finditer(text[:3000]))
         town_whole = len(_WHOLE_TOWNSHIP.findall(text[:3000]))
         if town_whole > max(whole.values(), default=0):
-            # 全乡, 全镇 more than 全县: a township's own
-            return _named_township(text), rank_level("township"), None
+            return _TOWNSHIP_WHOLE
         if whole:
             juris = max(whole, key=lambda k: (whole[k], -text.find("全" + k)))
-    if juris is None and counts.get("国", 0) >= 3 and _SALUTATION.match(text.split("\n", 1)[0].strip()):
-        return None, rank_level("national"), None  # a speech to a congress about 我国, no lower jurisdiction
-    if juris is None:
-        return None, "unknown", None
+    return juris
+
+
+def _placed_jurisdiction(
+    text: str, juris: str, region_hint: Division | None, *, dept: bool, issuer_form: str | None
+) -> tuple[str | None, str, str | None]:
+    """Region, level and issuer of the jurisdiction a unit word names (我区 of an autonomous region is a
+    province's; 我市 of a municipality too): the hinted division of its rank, else the most mentioned."""
     rank = _JURISDICTION_RANK[juris]
-    dept = any(k in counts for k in ("厅", "局", "委", "办")) and issuer_form is None
     if juris == "自治区":
         juris = "区"
         region_hint = region_hint if region_hint is not None and region_hint.rank == "province" else None
@@ -194,9 +215,7 @@ def _self_reference(text: str, *, region_hint: Division | None) -> tuple[str | N
     if region is not None and region.name in _MUNICIPALITIES:
         level = rank_level("province")
     level = with_dept(level, dept)
-    issuer = None
-    if issuer_form and region is not None:
-        issuer = f"{region.name}人民政府"
+    issuer = f"{region.name}人民政府" if issuer_form and region is not None else None
     return (region.name if region else None), level, issuer
 
 
