@@ -569,3 +569,24 @@ def test_a_level_renamed_or_added_in_levels_toml_needs_no_code(tmp_path: Path):
     )
     with pytest.raises(ValueError, match="department_of"):
         L.level_vocab(tmp_path / "bad.toml")
+
+
+@settings(max_examples=30, deadline=None)
+@given(place=PLACES, verb=VERBS)
+def test_a_headline_over_a_news_lead_with_no_byline_is_the_title(place, verb):
+    """A news item's headline with no byline under it: the short line over its lead, widgets skipped."""
+    headline = f"{place}{verb}安全生产工作会议"
+    text = (
+        f"站群导航\n市政府网站\n{headline}\n字号:A A 颜色:\n"
+        f"3月18日，{place}{verb}安全生产工作会议，研究部署下一阶段安全生产工作，会议由主要负责同志主持。\n"
+        "会议强调，要压实责任。"
+    )
+    assert M.find_title(text) == headline
+
+
+def test_a_section_heading_under_a_salutation_is_no_headline():
+    text = (
+        "各位代表！\n我代表县人民政府，向大会作报告，请予审议。\n过去五年工作的基本总结\n"
+        "五年来，全县经济持续发展，人民生活明显改善，各项事业取得新的进步，总的形势是好的。"
+    )
+    assert M.find_title(text) is None

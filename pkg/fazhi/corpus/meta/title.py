@@ -176,7 +176,8 @@ def find_title(text: str, *, max_lines: int = 60) -> str | None:
         lines[0:1] = [m.group(1), lines[0][m.end(1) :]]  # markup lost: the title runs into the first sentence
     cands = _title_candidates(lines)
     if not cands:  # a subtitle keeps its dash so that the headline above it is taken
-        return _headline([("——" + ln) if re.match(r"[—―]|--", r) else ln for r, ln in zip(raw, lines)])
+        marked = [("——" + ln) if re.match(r"[—―]|--", r) else ln for r, ln in zip(raw, lines)]
+        return _headline(marked) or _lead_headline(marked)
     i, best = cands[0]
     for j, cand in cands[1:]:
         if (_label_like(best) or i in file_names) and not _label_like(cand) and j not in file_names:
@@ -227,6 +228,37 @@ def _headline(lines: list[str], *, max_lines: int = 25) -> str | None:
         if _BYLINE.search(nxt) and re.search(r"\d", nxt) and not re.search(r"今天是|星期", nxt):
             return ln
     return None
+
+
+# A line of widgets between a headline and its lead (字号:A A 颜色:, 【打印】, 浏览次数:12).
+_WIDGETS = re.compile(r"字号|字体|颜色|打印|分享|收藏|浏览|点击|阅读|扫一扫|关闭")
+# A numbered section heading (一、总体情况, （一）…, 1.): no headline.
+_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．])")
+
+
+def _lead_headline(lines: list[str], *, max_lines: int = 25) -> str | None:
+    """A news item's headline with no byline under it: the short line directly over the item's lead (its
+    first paragraph, a sentence of 30 characters or more), widget lines between them skipped, with no
+    sentence or salutation above it; not a section heading, a salutation, a byline or an organ's name."""
+    head = [ln for ln in lines[:max_lines] if ln.strip()]
+    lead = next((i for i, ln in enumerate(head) if "。" in ln and len(ln) >= 30), None)
+    if not lead or re.match(r"[。，、；：,;]", head[lead]):
+        return None  # (a lead that continues the line above is a sentence cut by markup)
+    i = lead - 1
+    while i > 0 and len(head[i]) <= 30 and (_BETWEEN_FURNITURE.search(head[i]) or _WIDGETS.search(head[i])):
+        i -= 1
+    ln = head[i]
+    if any("。" in x or _SALUTATION.match(x) for x in head[:i]):
+        return None  # the body has begun above it (各位代表！…): a section heading, not a headline
+    if not 6 <= len(ln) <= 60 or re.search(r"[。；;！!？?>＞»|｜]|\d{1,2}:\d{2}|今天是|星期|[：:]$", ln):
+        return None
+    if _SECTION.match(ln) or _BYLINE.search(ln) or _SALUTATION.match(ln) or _WIDGETS.search(ln):
+        return None
+    if not re.search(r"[\u4e00-\u9fff]{4}", ln) or len(re.findall(r"[，,]", ln)) > 1:
+        return None
+    if (_ORGAN_LINE.match(ln) or _SIGNATURE_ORGAN.match(ln)) and not re.search(_SUBJECT_VERBS, ln):
+        return None
+    return ln
 
 
 def _label_like(s: str) -> bool:
