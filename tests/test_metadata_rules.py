@@ -446,3 +446,147 @@ def test_a_departments_short_name_is_a_department(county, short):
         f"为确保节日期间安全稳定，5月25至28日，{county}{short}开展安全生产专项检查。检查组深入企业。"
     )
     assert (inf.issuer, inf.level) == (county + short, "county_dept")
+
+
+# ------------------------------------------------- the fourth round (heldout2's kinds of error, by category)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    place=st.sampled_from(PREFECTURES + COUNTIES), dept=st.sampled_from(["应急管理局", "司法局", "财政局"])
+)
+def test_the_organ_a_report_names_as_the_subject_of_its_clauses_is_its_issuer(place, dept):
+    """A disclosure report that opens with its legal basis names its writer only as the subject of later
+    sentences (2024年，某局严格落实…; 我局…)."""
+    text = (
+        "本年度报告根据《中华人民共和国政府信息公开条例》编制。\n一、总体情况\n"
+        f"2024年，{place}{dept}在上级党委、政府的领导下，严格落实政府信息公开制度。\n"
+        f"（一）主动公开情况\n2024年，{place}{dept}严格按照要求主动公开政府信息，我局共收到申请3件。"
+    )
+    inf = M.infer_metadata(text)
+    assert (inf.issuer, inf.sources["issuer"]) == (place + dept, "mentions")
+    assert inf.level == _level_of_division(place) + "_dept"
+
+
+@settings(max_examples=20, deadline=None)
+@given(stem=STEMS, unit=st.sampled_from(["镇", "乡"]))
+def test_a_township_named_only_as_a_place_in_a_county_plan_is_not_its_issuer(stem, unit):
+    """A clause that names a township as a place (某镇位于…) is no subject, and a document that speaks as a
+    county (全县) is not a township's."""
+    inf = M.infer_metadata(
+        f"为做好全县防汛工作，全县各乡镇要落实责任。{stem}{unit}位于河流西岸。全县统筹调度。"
+    )
+    assert inf.level != "township" and inf.sources["issuer"] != "mentions"
+
+
+def test_a_clause_that_only_ends_like_an_organ_is_no_subject():
+    """区域发展呈现…布局: a place-like unit word and an organ-like ending, but no predicate after it."""
+    assert M._clause_subject("区域发展呈现多点支撑布局，全国经济稳中有进。") is None
+
+
+@settings(max_examples=20, deadline=None)
+@given(stem=STEMS, unit=st.sampled_from(["镇", "乡"]))
+def test_a_labelled_title_cell_of_a_page_meta_table_is_the_title(stem, unit):
+    text = (
+        f"索引号: | 11341821003287377R/202405-00058 | 组配分类: | 预案管理 |\n"
+        f"名称: | 【应急预案】{stem}{unit}防汛抗旱应急预案 | 文号: | 无 |\n(1)自然地理\n{stem}{unit}位于县东南。"
+    )
+    assert M.find_title(text) == f"{stem}{unit}防汛抗旱应急预案"
+
+
+@settings(max_examples=20, deadline=None)
+@given(place=st.sampled_from(PREFECTURES), y=st.integers(2015, 2024))
+def test_a_transmitting_notice_takes_its_own_year_not_the_span_it_cites(place, y):
+    text = (
+        f"{place}人民政府办公室关于印发《{place}某某行动实施方案（{y}—{y + 2}年）》的通知\n"
+        f"各县（市、区）人民政府：\n《{place}某某行动实施方案（{y}—{y + 2}年）》已经市政府同意，现印发给你们。\n"
+        f"{place}人民政府办公室\n{y - 1}年12月25日\n{place}某某行动实施方案（{y}—{y + 2}年）\n为贯彻落实…，制定本方案。"
+    )
+    assert M.infer_metadata(text).period == str(y - 1)
+
+
+def test_a_title_continued_by_its_span_and_ending_is_joined():
+    text = "某某人民政府\n关于印发某某市法治政府建设实施方案\n（2021—2025年）的通知\n各县（市、区）人民政府：\n现印发给你们。"
+    assert M.find_title(text) == "关于印发某某市法治政府建设实施方案（2021—2025年）的通知"
+
+
+def test_a_document_number_that_lost_its_hao_still_gives_the_year():
+    assert (
+        M._doc_number_year("国家发展改革委关于印发某规划的通知\n发改地区[2016]2817\n各省人民政府：") == 2016
+    )
+
+
+@settings(max_examples=20, deadline=None)
+@given(place=st.sampled_from(PREFECTURES))
+def test_a_bare_city_organ_is_completed_from_the_city_named_by_its_short_form(place):
+    """No full name anywhere: the city the text names by its short form (某州日报, 建设某州) is the organ's."""
+    short = place.removesuffix("市")
+    if not place.endswith("市") or short in G or len(short) < 2:
+        return
+    text = (
+        f"{short}日报讯 （记者某某）12月28日，市司法局举行行政复议开放日活动。\n"
+        f"今年以来，我市提升行政复议能力，为法治{short}建设作出贡献。"
+    )
+    inf = M.infer_metadata(text)
+    assert (inf.issuer, inf.region) == (place + "司法局", place)
+
+
+def test_a_source_field_with_the_next_byline_field_run_into_it_is_cut():
+    text = "某某文件解读\n一、背景依据\n全面依法治国是国家治理的一场深刻革命。我区高度重视。"
+    inf = M.infer_metadata(text, {"source": "区司法局发布时间:2025-11-07 16:34"})
+    assert inf.issuer == "区司法局" and inf.published == dt.date(2025, 11, 7)
+
+
+def test_a_party_committee_named_with_its_unit_repeated_is_the_jurisdictions():
+    county = next(c for c in COUNTIES if c.endswith("县"))
+    assert M._level_of(f"中共{county}县委 {county}人民政府") == (county, "county")
+
+
+# ----------------------------------------------------------------------------------- levels as data
+
+
+def test_levels_of_ranks_departments_and_units_come_from_levels_toml():
+    from fazhi.corpus.meta import levels as L
+
+    assert (L.rank_level("prefecture"), L.rank_level("county", dept=True)) == ("city", "county_dept")
+    assert (L.government_of("city_dept"), L.government_of("unknown")) == ("city", "unknown")
+    assert L.UNIT_RANK["旗"] == "county" and L.SUFFIX_RANK["自治州"] == "prefecture"
+    assert L.UNIT_FORMS["市"] == (("province", "prefecture", "county"), "市")
+
+
+def test_a_level_renamed_or_added_in_levels_toml_needs_no_code(tmp_path: Path):
+    from fazhi.corpus.meta import levels as L
+
+    src = (Path(L.LEVELS_FILE)).read_text(encoding="utf-8")
+    renamed = src.replace('name = "city"\n', 'name = "prefecture_city"\n').replace(
+        'department_of = "city"\n', 'department_of = "prefecture_city"\n'
+    )
+    (tmp_path / "levels.toml").write_text(renamed, encoding="utf-8")
+    v = L.level_vocab(tmp_path / "levels.toml")
+    assert v.by_rank["prefecture"] == "prefecture_city" and v.dept_of["prefecture_city"] == "city_dept"
+    (tmp_path / "bad.toml").write_text(
+        src.replace('department_of = "county"\n', 'department_of = "shire"\n'), encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match="department_of"):
+        L.level_vocab(tmp_path / "bad.toml")
+
+
+@settings(max_examples=30, deadline=None)
+@given(place=PLACES, verb=VERBS)
+def test_a_headline_over_a_news_lead_with_no_byline_is_the_title(place, verb):
+    """A news item's headline with no byline under it: the short line over its lead, widgets skipped."""
+    headline = f"{place}{verb}安全生产工作会议"
+    text = (
+        f"站群导航\n市政府网站\n{headline}\n字号:A A 颜色:\n"
+        f"3月18日，{place}{verb}安全生产工作会议，研究部署下一阶段安全生产工作，会议由主要负责同志主持。\n"
+        "会议强调，要压实责任。"
+    )
+    assert M.find_title(text) == headline
+
+
+def test_a_section_heading_under_a_salutation_is_no_headline():
+    text = (
+        "各位代表！\n我代表县人民政府，向大会作报告，请予审议。\n过去五年工作的基本总结\n"
+        "五年来，全县经济持续发展，人民生活明显改善，各项事业取得新的进步，总的形势是好的。"
+    )
+    assert M.find_title(text) is None

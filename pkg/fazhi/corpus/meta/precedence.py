@@ -1,0 +1,170 @@
+"""The issuer's evidence, in precedence order: which organ a document names as its own.
+
+In: the document's evidence gathered once (:class:`Evidence`: text, header facts, title, page-meta table,
+signature organ, the division the title opens with) and a collection's issuer column.
+Out: :func:`first_issuer` (the issuer and its source) and :data:`ISSUER_EVIDENCE`, the precedence itself.
+How: each kind of evidence is one small function returning an organ's name as written, or None; the first
+that names one wins, in the order of :data:`ISSUER_EVIDENCE` (a collection column, a header field, the
+title's organ, the signature, bylines, the page-meta table's publisher, the first sentence, report and
+compiler lines, clause subjects). A bare organ (市人民政府) that the signature names in full
+(安陆市人民政府) takes the signature's name. The order is deliberate: the title and signature are the
+document's own words about itself; a byline or table is often the portal's; the body's subjects are weakest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .gazetteer import Division, _chain
+from .issuer import (
+    _BARE_TITLE_ORGAN,
+    _YEAR_PREFIX,
+    _adopting_session,
+    _compiler_organ,
+    _issuer_from_title,
+    _official_byline,
+    _organ_date_byline,
+    _report_line_organ,
+    _township_opening,
+)
+from .levels import government_of, rank_level
+from .mentions import _clause_subject
+from .organ import _BARE_UNIT, _CENTRAL, _ORGAN_AFTER, _level_of, _organ_after
+from .selfref import _self_reference
+from .subject import _first_sentence_organ, _subject_organ, _township_organ
+from .vocab import central_organ_at
+
+# Organs of the other branches after a place in a title: the title is not its government's.
+_OTHER_BRANCH = re.compile(r"^(?:中级|高级|基层)?(?:人民)?(?:法院|检察院)")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the issuer rules read, found once per document."""
+
+    text: str
+    header: dict[str, str]
+    title: str | None
+    table: dict[str, str]  # a page-meta table's fields (发文机关, 发布机构 …)
+    sig_organ: str | None  # the organ that signs the document
+    opening: Division | None  # the division the title opens with
+
+
+def _title_central(ev: Evidence) -> str | None:
+    """A title that opens with the central government (国务院…, 中华人民共和国…), without 中华人民共和国."""
+    m = _CENTRAL.match(_YEAR_PREFIX.sub("", ev.title)) if ev.title else None
+    return re.sub(r"^中华人民共和国", "", m.group(0)) if m else None
+
+
+def _title_central_organ(ev: Evidence) -> str | None:
+    """A title that opens with a central organ (司法部2022年法治政府建设年度报告, 交通运输部办结…)."""
+    return central_organ_at(_YEAR_PREFIX.sub("", ev.title)) if ev.title else None
+
+
+def _issuing_field(ev: Evidence) -> str | None:
+    """The issuing organ's own field of a page-meta table (发文机关, 发文单位, 发布单位), when an organ."""
+    named = ev.table.get("发文机关") or ev.table.get("发文单位") or ev.table.get("发布单位")
+    return re.sub(r"\s+", "", named) if named and _level_of(named)[1] != "unknown" else None
+
+
+def _title_bare_organ(ev: Evidence) -> str | None:
+    """A title that opens with a bare organ (市司法局在全市…, 自治区人民政府办公厅2022…报告)."""
+    m = _BARE_TITLE_ORGAN.match(_YEAR_PREFIX.sub("", ev.title)) if ev.title else None
+    return m.group(0) if m else None
+
+
+def _title_township(ev: Evidence) -> str | None:
+    """A title that opens with a township and no division (下洋镇2023年…报告 → 下洋镇人民政府)."""
+    return _township_opening(ev.title) if ev.opening is None else None
+
+
+def _title_opening(ev: Evidence) -> str | None:
+    """The organ after the division a title opens with (潢川县司法局2023年…; 某县某乡… → the township), or
+    that division's government when no organ follows (许昌市法治政府建设实施方案); nothing when a court or
+    procuratorate follows it (某市中级法院、某市司法局联合…)."""
+    if ev.opening is None:
+        return None
+    t = _YEAR_PREFIX.sub("", ev.title or "")
+    end = _chain(t)[1]
+    rest = t[end:]
+    organ, kind = _ORGAN_AFTER.match(rest), _organ_after(rest)
+    if town := _township_opening(rest) or _township_organ(rest):
+        return t[:end] + town  # 长沙市天心区坡子街街道办事处2022年…, 某区某镇2023年…
+    if kind and not kind.endswith(("政府", "行政公署")) and (organ is None or len(kind) >= organ.end()):
+        return t[:end] + kind  # 某市政务服务中心…, 某县发展和改革委…
+    if organ and not organ.group(0).endswith("政府"):
+        return t[: end + organ.end()]
+    return None if _OTHER_BRANCH.match(rest) else f"{ev.opening.name}人民政府"
+
+
+def _publisher(ev: Evidence) -> str | None:
+    """A page's publisher (发布机构; after title and signature: it is often the portal), when an organ."""
+    publisher = ev.header.get("publisher") or ev.table.get("发布机构") or ev.table.get("发文机关")
+    return re.sub(r"\s+", "", publisher) if publisher and _level_of(publisher)[1] != "unknown" else None
+
+
+def _clause_subject_agreeing(ev: Evidence) -> str | None:
+    """The organ the body's clauses open with most often, when it is of the level the document speaks as."""
+    who = _clause_subject(ev.text)
+    return who if who and _agrees_with_self_reference(who, ev.text) else None
+
+
+def _agrees_with_self_reference(organ: str, text: str) -> bool:
+    """Whether an organ found only as a clause subject is of the level the document speaks as (我县, 全县,
+    我局 …), when it speaks as any: a county's plan that names a township (某镇…) is not the
+    township's."""
+    _, own, _ = _self_reference(text, region_hint=None)
+    region, level = _level_of(organ)
+    own, level = government_of(own), government_of(level)
+    # 我市 of a county-level city
+    county_city = level == rank_level("county") and (region or "").endswith("市")
+    return own in ("unknown", level) or (own == rank_level("prefecture") and county_city)
+
+
+ISSUER_EVIDENCE: tuple[tuple[str, Callable[[Evidence], str | None]], ...] = (
+    ("header", lambda ev: ev.header.get("issuer")),
+    ("title", lambda ev: _issuer_from_title(ev.title)),  # 河南省人民政府关于…的报告
+    ("title", _title_central),
+    ("title", _title_central_organ),
+    ("header", _issuing_field),
+    ("title", _title_bare_organ),
+    ("title", _title_township),
+    ("title", _title_opening),
+    ("signature", lambda ev: ev.sig_organ),
+    ("byline", lambda ev: _official_byline(ev.text)),  # 州财政局局长 某某
+    ("byline", lambda ev: _organ_date_byline(ev.text)),  # 某县人民政府 2024年01月08日
+    ("byline", lambda ev: _adopting_session(ev.text)),  # (…第六次会议通过)
+    ("header", _publisher),
+    ("first_sentence", lambda ev: _subject_organ(ev.text) or _first_sentence_organ(ev.text)),
+    ("first_sentence", lambda ev: _report_line_organ(ev.text)),  # 现将省政府…报告如下
+    ("first_sentence", lambda ev: _compiler_organ(ev.text)),  # 本报告由某局…编制
+    ("mentions", _clause_subject_agreeing),
+)
+
+
+def _names_in_full(full: str, bare: str) -> bool:
+    """Whether ``full`` is ``bare`` with a division's name before it (安陆市人民政府 of 市人民政府)."""
+    return full.endswith(bare) and bool(_chain(full)[1])
+
+
+def first_issuer(ev: Evidence, *, given: str | None = None) -> tuple[str | None, str | None]:
+    """The issuer and its source: a collection's value, else the first of :data:`ISSUER_EVIDENCE` that
+    names an organ; a bare organ that the signature names in full takes the signature's name."""
+    issuer, source = (given, "collection") if given else (None, None)
+    for key, find in ISSUER_EVIDENCE:
+        if issuer is not None:
+            break
+        if who := find(ev):
+            issuer, source = who, key
+    sig = ev.sig_organ
+    if (
+        issuer is not None
+        and sig
+        and sig != issuer
+        and _BARE_UNIT.match(issuer)
+        and _names_in_full(sig, issuer)
+    ):
+        issuer, source = sig, "signature"  # 市人民政府关于… signed 安陆市人民政府
+    return issuer, source
