@@ -138,13 +138,20 @@ def heldout3_dir() -> Path:
     return project_root() / "tests" / "data" / "devset_heldout3"
 
 
-EVAL_SETS: tuple[str, ...] = ("devset", "fresh", "heldout", "heldout2", "heldout3")
+def heldout4_dir() -> Path:
+    """The fourth held-out set: ``<project>/tests/data/devset_heldout4`` (documents collected while the rules
+    were being changed once more, gold coded and committed before any prediction and never shown to the rule
+    writer; it is to be scored once, after the rules are frozen, see its README)."""
+    return project_root() / "tests" / "data" / "devset_heldout4"
+
+
+EVAL_SETS: tuple[str, ...] = ("devset", "fresh", "heldout", "heldout2", "heldout3", "heldout4")
 
 
 def eval_set_dir(name: str) -> Path:
     """The folder of a named evaluation set: ``devset`` (:func:`devset_dir`), ``fresh`` (:func:`fresh_dir`),
-    ``heldout`` (:func:`heldout_dir`), ``heldout2`` (:func:`heldout2_dir`) or ``heldout3``
-    (:func:`heldout3_dir`).
+    ``heldout`` (:func:`heldout_dir`), ``heldout2`` (:func:`heldout2_dir`), ``heldout3``
+    (:func:`heldout3_dir`) or ``heldout4`` (:func:`heldout4_dir`).
 
     Raises
     ------
@@ -161,6 +168,8 @@ def eval_set_dir(name: str) -> Path:
         return heldout2_dir()
     if name == "heldout3":
         return heldout3_dir()
+    if name == "heldout4":
+        return heldout4_dir()
     raise ValueError(f"evaluation set must be one of {', '.join(EVAL_SETS)}, got {name!r}")
 
 
