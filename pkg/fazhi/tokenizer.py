@@ -759,17 +759,21 @@ def tokens_table(
     *,
     jobs: int = 1,
     scheduler: str | None = None,
+    executor: Executor | None = None,
     cache: bool | Path = True,
 ) -> pl.DataFrame:
     """The ``tokens`` table of a set of documents (see ``fazhi.schema.TABLES["tokens"]``).
 
     Each token is placed in the sentence whose span holds its first character (null between
     sentences), and in the section that holds it. ``jobs`` and ``scheduler`` choose the engine that
-    cuts (``tokenize_texts``); the table is the same for every engine.
+    cuts (``tokenize_texts``), or ``executor``, an open one; the table is the same for every engine.
     """
     docs = documents.select("doc_id", "text").sort("doc_id")
-    frames = tokenize_texts(docs["text"].to_list(), tokenizer, jobs=jobs, scheduler=scheduler, cache=cache)
+    frames = tokenize_texts(
+        docs["text"].to_list(), tokenizer, jobs=jobs, scheduler=scheduler, executor=executor, cache=cache
+    )
     ids = docs["doc_id"].to_list()
+    del docs
     parts = [
         df.with_columns(doc_id=pl.lit(d, pl.String), token_id=pl.int_range(pl.len(), dtype=pl.Int32))
         for d, df in zip(ids, frames)
@@ -831,18 +835,88 @@ def settings_table(tok: Tokenizer) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=TOKEN_SETTINGS.polars_schema, orient="row")
 
 
+def document_shards(sizes: Sequence[int], max_chars: int) -> list[range]:
+    """Consecutive runs of documents (positions into ``sizes``, their lengths in characters) of at most
+    ``max_chars`` characters each; a longer document is a shard of its own."""
+    shards: list[range] = []
+    start, acc = 0, 0
+    for i, n in enumerate(sizes):
+        if i > start and acc + n > max_chars:
+            shards.append(range(start, i))
+            start, acc = i, 0
+        acc += n
+    if start < len(sizes):
+        shards.append(range(start, len(sizes)))
+    return shards
+
+
+def _rows_of(table: pl.DataFrame | None, ids: pl.Series) -> pl.DataFrame | None:
+    """The rows of ``table`` whose ``doc_id`` is among ``ids`` (None stays None)."""
+    return table.filter(pl.col("doc_id").is_in(ids.implode())) if table is not None else None
+
+
+def sharded_tokens_table(
+    documents: pl.DataFrame,
+    sentences: pl.DataFrame | None = None,
+    sections: pl.DataFrame | None = None,
+    tokenizer: Tokenizer | None = None,
+    *,
+    shard_chars: int,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    cache: bool | Path = True,
+    min_parallel_chars: int = 5_000_000,
+) -> pl.DataFrame:
+    """``tokens_table`` built shard by shard: the documents in ``doc_id`` order, cut into consecutive
+    shards of at most ``shard_chars`` characters (``document_shards``), each shard's tokens placed in its
+    sentences and sections and appended; the table is the same as ``tokens_table``'s, whatever the shard
+    size (a shard's rows depend on its documents alone, and the shards follow each other in ``doc_id``
+    order), but the working memory of cutting, joining and sorting is that of one shard, not of the corpus.
+
+    One engine serves every shard: the Dask cluster of ``scheduler`` (else ``$FAZHI_SCHEDULER``), else
+    ``jobs`` local processes when the corpus has at least ``min_parallel_chars`` characters (they start on
+    the first batch not in the cache), else this process.
+    """
+    ids = documents["doc_id"]
+    order = ids.arg_sort()
+    sizes = documents["text"].str.len_chars().fill_null(0).gather(order).to_list()
+    parts: list[pl.DataFrame] = []
+    with contextlib.ExitStack() as stack:
+        ex: Executor | None = None
+        if scheduler_address(scheduler) is not None or (jobs > 1 and sum(sizes) >= min_parallel_chars):
+            ex = stack.enter_context(open_executor(jobs=jobs, scheduler=scheduler))
+        for shard in document_shards(sizes, shard_chars):
+            rows = order.slice(shard.start, len(shard))
+            part_ids = ids.gather(rows)
+            parts.append(
+                tokens_table(
+                    documents.select("doc_id", "text")[rows],
+                    _rows_of(sentences, part_ids),
+                    _rows_of(sections, part_ids),
+                    tokenizer,
+                    executor=ex or SerialExecutor(),
+                    cache=cache,
+                )
+            )
+    if not parts:
+        return tokens_table(documents, sentences, sections, tokenizer, cache=cache)
+    return pl.concat(parts, how="vertical", rechunk=False)
+
+
 def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: ``documents`` (+ ``sentences``, ``sections``) -> ``tokens``, ``token_settings``.
 
-    Cuts with ``ctx.jobs`` local processes, or on the Dask cluster of ``ctx.scheduler``.
+    Cuts with ``ctx.jobs`` local processes, or on the Dask cluster of ``ctx.scheduler``, shard by shard of
+    ``ctx.settings.tokenizer.shard_chars`` characters (``sharded_tokens_table``).
     """
     tok = tokenizer_from_settings(ctx.settings.tokenizer)
     cache = ctx.settings.tokenizer.cache
-    tokens = tokens_table(
+    tokens = sharded_tokens_table(
         ctx.tables["documents"],
         ctx.tables.get("sentences"),
         ctx.tables.get("sections"),
         tok,
+        shard_chars=ctx.settings.tokenizer.shard_chars,
         jobs=ctx.jobs,
         scheduler=ctx.scheduler,
         cache=bool(cache) if not isinstance(cache, str) else Path(cache),
@@ -860,10 +934,12 @@ __all__ = [
     "Token",
     "Tokenizer",
     "default_tokenizer",
+    "document_shards",
     "get_tokenizer",
     "read_userdict",
     "text_hash",
     "tokenize",
     "tokenize_texts",
+    "sharded_tokens_table",
     "tokens_table",
 ]
