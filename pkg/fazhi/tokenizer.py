@@ -51,7 +51,7 @@ import itertools
 import json
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
@@ -903,6 +903,30 @@ def sharded_tokens_table(
     return pl.concat(parts, how="vertical", rechunk=False)
 
 
+def document_slices(tokens: pl.DataFrame, max_rows: int) -> Iterator[pl.DataFrame]:
+    """The rows of a tokens table in consecutive slices of whole documents, of at most ``max_rows`` rows
+    each (a longer document is a slice of its own): how the corpus-level stages read ``tokens`` shard by
+    shard, so that what they derive from it (filtered rows, n-grams, joins) is never made for the whole
+    corpus at once.
+
+    The slices are zero-copy views when the table is sorted by ``doc_id, token_id`` (as the stage writes
+    it); another table is sorted first. Every document's rows are in one slice, in ``token_id`` order.
+    """
+    if tokens.height == 0:
+        return
+    ordered = tokens["doc_id"].is_sorted() and tokens.select(
+        ((pl.col("token_id").diff() > 0) | (pl.col("doc_id") != pl.col("doc_id").shift(1))).all()
+    ).item()
+    if not ordered:
+        tokens = tokens.sort("doc_id", "token_id")
+    runs = tokens["doc_id"].rle_id()
+    lengths = runs.value_counts(sort=False).sort(runs.name)["count"].to_list()
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+    for shard in document_shards(lengths, max_rows):
+        a, b = offsets[shard.start], offsets[shard.stop]
+        yield tokens.slice(a, b - a)
+
+
 def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: ``documents`` (+ ``sentences``, ``sections``) -> ``tokens``, ``token_settings``.
 
@@ -935,6 +959,7 @@ __all__ = [
     "Tokenizer",
     "default_tokenizer",
     "document_shards",
+    "document_slices",
     "get_tokenizer",
     "read_userdict",
     "text_hash",

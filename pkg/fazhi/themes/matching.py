@@ -20,9 +20,12 @@ import polars as pl
 
 from ..phrases import PhraseMatcher, context
 from ..schema import LEVEL, TOKENS, in_order
+from ..tokenizer import document_slices
 from .lexicon import FOCUS, LexiconSet, Term, default_lexicons, stamp
 
 _WORD = re.compile(r"\w")
+#: Token rows read at once by ``find_hits`` (whole documents: ``fazhi.tokenizer.document_slices``).
+SLICE_ROWS = 500_000
 
 #: Columns and types of the ``theme_hits`` table as ``find_hits`` makes it (before the lexicon stamp).
 HIT_COLUMNS = {
@@ -96,7 +99,12 @@ def find_hits(
     matcher = Matcher(lexicons)
     n_chars = dict(zip(documents["doc_id"].to_list(), documents["n_chars"].to_list(), strict=True))
     rows: dict[str, list[Any]] = {k: [] for k in HIT_COLUMNS}
-    for (doc_id,), part in tokens.sort("doc_id", "token_id").group_by("doc_id", maintain_order=True):
+    documents_of = (  # the table shard by shard of whole documents, not sorted or grouped as a whole
+        doc
+        for part in document_slices(tokens, SLICE_ROWS)
+        for doc in part.group_by("doc_id", maintain_order=True)
+    )
+    for (doc_id,), part in documents_of:
         cols = {
             c: part[c].to_list() for c in ("token", "start", "end", "section_id", "sentence_id", "token_id")
         }

@@ -153,7 +153,10 @@ def document_term_matrix(
     ``max_terms`` most frequent terms kept; finally units left with no in-vocabulary token are dropped.
     """
     s = settings or TopicSettings()
-    tok = tokens.filter(pl.col("keep"))
+    # only the kept rows' columns the matrix uses are copied (not every column of the corpus's tokens)
+    wanted = ("doc_id", "section_id", "sentence_id", "token", "start", "end", "pos")
+    used = [c for c in wanted if c in tokens.columns]
+    tok = tokens.lazy().filter(pl.col("keep")).select(used).collect()
     n_tokens_in = tok.height
     tok, junk_counts = _drop_junk(tok, s)
     n_junk = n_tokens_in - tok.height
