@@ -910,15 +910,20 @@ def document_slices(tokens: pl.DataFrame, max_rows: int) -> Iterator[pl.DataFram
     corpus at once.
 
     The slices are zero-copy views when the table is sorted by ``doc_id, token_id`` (as the stage writes
-    it); another table is sorted first. Every document's rows are in one slice, in ``token_id`` order.
+    it); another table is sorted first (by ``doc_id`` alone when it has no ``token_id``, rows of a document
+    in their order). Every document's rows are in one slice, in ``token_id`` order.
     """
     if tokens.height == 0:
         return
-    ordered = tokens["doc_id"].is_sorted() and tokens.select(
-        ((pl.col("token_id").diff() > 0) | (pl.col("doc_id") != pl.col("doc_id").shift(1))).all()
-    ).item()
+    keys = [c for c in ("doc_id", "token_id") if c in tokens.columns]  # a table without token_id: by doc_id
+    ordered = tokens["doc_id"].is_sorted() and (
+        "token_id" not in keys
+        or tokens.select(
+            ((pl.col("token_id").diff() > 0) | (pl.col("doc_id") != pl.col("doc_id").shift(1))).all()
+        ).item()
+    )
     if not ordered:
-        tokens = tokens.sort("doc_id", "token_id")
+        tokens = tokens.sort(keys, maintain_order=True)
     runs = tokens["doc_id"].rle_id()
     lengths = runs.value_counts(sort=False).sort(runs.name)["count"].to_list()
     offsets = np.concatenate([[0], np.cumsum(lengths)]).tolist()
