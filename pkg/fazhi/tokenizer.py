@@ -903,33 +903,74 @@ def sharded_tokens_table(
     return pl.concat(parts, how="vertical", rechunk=False)
 
 
-def document_slices(tokens: pl.DataFrame, max_rows: int) -> Iterator[pl.DataFrame]:
+def document_slices(
+    tokens: pl.DataFrame | pl.LazyFrame, max_rows: int, *, columns: Sequence[str] | None = None
+) -> Iterator[pl.DataFrame]:
     """The rows of a tokens table in consecutive slices of whole documents, of at most ``max_rows`` rows
     each (a longer document is a slice of its own): how the corpus-level stages read ``tokens`` shard by
     shard, so that what they derive from it (filtered rows, n-grams, joins) is never made for the whole
-    corpus at once.
+    corpus at once. ``columns``: only these (``doc_id`` always comes too).
 
-    The slices are zero-copy views when the table is sorted by ``doc_id, token_id`` (as the stage writes
-    it); another table is sorted first (by ``doc_id`` alone when it has no ``token_id``, rows of a document
-    in their order). Every document's rows are in one slice, in ``token_id`` order.
+    A data frame is sliced without copying when it is sorted by ``doc_id, token_id`` (as the tokenizer
+    stage makes it); another is sorted first (by ``doc_id`` alone when it has no ``token_id``, rows of a
+    document in their order). A lazy frame (``BuildContext.scan``: the table read back from its file) is
+    read slice by slice, each slice alone in memory; it must be in ``doc_id, token_id`` order, which each
+    slice checks (``ValueError`` otherwise). Every document's rows are in one slice, in order.
     """
+    cols = None if columns is None else ["doc_id", *(c for c in columns if c != "doc_id")]
+    if isinstance(tokens, pl.LazyFrame):
+        yield from _lazy_slices(tokens, max_rows, cols)
+        return
     if tokens.height == 0:
         return
-    keys = [c for c in ("doc_id", "token_id") if c in tokens.columns]  # a table without token_id: by doc_id
-    ordered = tokens["doc_id"].is_sorted() and (
-        "token_id" not in keys
-        or tokens.select(
-            ((pl.col("token_id").diff() > 0) | (pl.col("doc_id") != pl.col("doc_id").shift(1))).all()
-        ).item()
-    )
-    if not ordered:
+    if not _in_order(tokens):
+        keys = [c for c in ("doc_id", "token_id") if c in tokens.columns]
         tokens = tokens.sort(keys, maintain_order=True)
     runs = tokens["doc_id"].rle_id()
     lengths = runs.value_counts(sort=False).sort(runs.name)["count"].to_list()
     offsets = np.concatenate([[0], np.cumsum(lengths)]).tolist()
     for shard in document_shards(lengths, max_rows):
         a, b = offsets[shard.start], offsets[shard.stop]
-        yield tokens.slice(a, b - a)
+        part = tokens.slice(a, b - a)
+        yield part if cols is None else part.select(cols)
+
+
+def _in_order(tokens: pl.DataFrame) -> bool:
+    """Whether ``tokens`` is sorted by ``doc_id`` (then ``token_id``, when it has one)."""
+    if not tokens["doc_id"].is_sorted():
+        return False
+    if "token_id" not in tokens.columns or tokens.height < 2:
+        return True
+    step = (pl.col("token_id").diff() > 0) | (pl.col("doc_id") != pl.col("doc_id").shift(1))
+    return bool(tokens.select(step.slice(1).all()).item())
+
+
+def _lazy_slices(lf: pl.LazyFrame, max_rows: int, cols: list[str] | None) -> Iterator[pl.DataFrame]:
+    """``document_slices`` of a lazy frame: each slice read on its own (``LazyFrame.slice``)."""
+    names = lf.collect_schema().names()
+    read, added = cols, False
+    if cols is not None and "token_id" in names and "token_id" not in cols:
+        read, added = [*cols, "token_id"], True  # for the order check; dropped again below
+    lengths = lf.group_by("doc_id", maintain_order=True).len().collect()["len"].to_list()
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+    last: str | None = None
+    for shard in document_shards(lengths, max_rows):
+        a, b = offsets[shard.start], offsets[shard.stop]
+        part = lf.slice(a, b - a)
+        part = (part if read is None else part.select(read)).collect()
+        if not _in_order(part) or (last is not None and part["doc_id"][0] <= last):
+            raise ValueError("a lazy tokens table must be sorted by doc_id, token_id")
+        last = part["doc_id"][-1]
+        yield part.drop("token_id") if added else part
+
+
+def table_has_rows(table: pl.DataFrame | pl.LazyFrame | None) -> bool:
+    """Whether a table (in memory or lazy) has at least one row (False for None)."""
+    if table is None:
+        return False
+    if isinstance(table, pl.LazyFrame):
+        return bool(table.select(pl.len()).collect().item())
+    return table.height > 0
 
 
 def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
@@ -965,6 +1006,7 @@ __all__ = [
     "default_tokenizer",
     "document_shards",
     "document_slices",
+    "table_has_rows",
     "get_tokenizer",
     "read_userdict",
     "text_hash",

@@ -33,7 +33,7 @@ from scipy import stats
 
 from .phrases import PhraseMatcher, context
 from .schema import BOILERPLATE, KEYNESS, SLOGANS
-from .tokenizer import document_slices
+from .tokenizer import document_slices, table_has_rows
 
 _QUOTED = re.compile(r"“([^“”\n]{1,30})”")
 #: Token rows per batch (whole documents) when counting n-grams (``recurring_ngrams``) and keyness: bounds
@@ -112,7 +112,7 @@ def _keyness_frame(counts: pl.DataFrame, target_total: int, reference_total: int
 
 
 def keyness(
-    tokens: pl.DataFrame,
+    tokens: pl.DataFrame | pl.LazyFrame,
     documents: pl.DataFrame,
     *,
     by: str = "level",
@@ -125,7 +125,8 @@ def keyness(
     Parameters
     ----------
     tokens
-        The ``tokens`` table; only ``keep`` tokens count.
+        The ``tokens`` table (or a lazy frame of it: ``fazhi.tokenizer.document_slices``); only ``keep``
+        tokens count.
     documents
         The ``documents`` table (for the grouping column).
     by
@@ -149,7 +150,8 @@ def keyness(
         flagged = boilerplate.select("doc_id", "sentence_id").unique()
     levels = documents.select("doc_id", pl.col(by).alias("level"))
     partial = []
-    for part in document_slices(tokens, batch_rows):  # counted shard by shard of documents, then summed
+    slices = document_slices(tokens, batch_rows, columns=["sentence_id", "token", "keep"])
+    for part in slices:  # counted shard by shard of documents, then summed
         toks = part.filter("keep").select("doc_id", "sentence_id", "token")
         if flagged is not None:
             toks = toks.join(flagged, on=["doc_id", "sentence_id"], how="anti")
@@ -252,7 +254,7 @@ def normalise_sentence(text: str) -> str:
 
 def boilerplate(
     sentences: pl.DataFrame,
-    tokens: pl.DataFrame | None = None,
+    tokens: pl.DataFrame | pl.LazyFrame | None = None,
     *,
     min_docs: int | None = None,
     min_chars: int = 10,
@@ -265,8 +267,9 @@ def boilerplate(
     sentences
         The ``sentences`` table.
     tokens
-        The ``tokens`` table; when given, token n-grams of length ``ngram`` (whitespace-free token
-        stream, punctuation included) that occur in ``min_docs`` documents flag their sentences too.
+        The ``tokens`` table (or a lazy frame of it); when given, token n-grams of length ``ngram``
+        (whitespace-free token stream, punctuation included) that occur in ``min_docs`` documents flag their
+        sentences too.
     min_docs
         In how many documents a sentence or n-gram must occur; default max(2, 10 % of the documents).
     min_chars
@@ -298,7 +301,7 @@ def boilerplate(
         "doc_id", "sentence_id", kind=pl.lit("sentence"), n_docs="n_docs", match="key", text="text"
     )
     parts = [whole]
-    if tokens is not None and tokens.height:
+    if table_has_rows(tokens):
         g = recurring_ngrams(tokens, n=ngram, min_docs=min_docs)
         grec = (
             g.group_by("match")
@@ -323,7 +326,7 @@ def boilerplate(
     return out.select(pl.col(c).cast(t) for c, t in BOILERPLATE.polars_schema.items())
 
 
-def _ngram_batches(tokens: pl.DataFrame, n: int, *, batch_rows: int) -> Iterator[pl.DataFrame]:
+def _ngram_batches(tokens: pl.DataFrame | pl.LazyFrame, n: int, *, batch_rows: int) -> Iterator[pl.DataFrame]:
     """Every token n-gram within one sentence, as ``doc_id, sentence_id, match`` (the tokens joined), in
     batches of whole documents of about ``batch_rows`` tokens (``fazhi.tokenizer.document_slices``).
 
@@ -332,7 +335,7 @@ def _ngram_batches(tokens: pl.DataFrame, n: int, *, batch_rows: int) -> Iterator
     documents, so a batch of whole documents holds every n-gram of its documents, and only those.
     """
     last = n - 1
-    for part in document_slices(tokens, batch_rows):
+    for part in document_slices(tokens, batch_rows, columns=["sentence_id", "token"]):
         stream = part.filter(pl.col("sentence_id").is_not_null()).select(
             pl.col("doc_id").cast(pl.String), pl.col("sentence_id").cast(pl.Int32), "token"
         )
@@ -347,7 +350,7 @@ def _ngram_batches(tokens: pl.DataFrame, n: int, *, batch_rows: int) -> Iterator
 
 
 def recurring_ngrams(
-    tokens: pl.DataFrame, *, n: int, min_docs: int, batch_rows: int = NGRAM_BATCH_ROWS
+    tokens: pl.DataFrame | pl.LazyFrame, *, n: int, min_docs: int, batch_rows: int = NGRAM_BATCH_ROWS
 ) -> pl.DataFrame:
     """The occurrences (``doc_id, sentence_id, match``) of the token n-grams that may occur in at least
     ``min_docs`` documents: every n-gram that does, and few others.
@@ -411,7 +414,7 @@ def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
 
     Keyness leaves boilerplate sentences out unless ``ctx.settings.vocabulary.keyness_include_boilerplate``.
     """
-    docs, toks = ctx.tables["documents"], ctx.tables["tokens"]
+    docs, toks = ctx.tables["documents"], ctx.scan("tokens")  # tokens read shard by shard
     sents = ctx.tables.get("sentences")
     bp = boilerplate(sents, toks) if sents is not None else pl.DataFrame(schema=BOILERPLATE.polars_schema)
     exclude = not ctx.settings.vocabulary.keyness_include_boilerplate

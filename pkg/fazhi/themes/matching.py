@@ -26,6 +26,7 @@ from .lexicon import FOCUS, LexiconSet, Term, default_lexicons, stamp
 _WORD = re.compile(r"\w")
 #: Token rows read at once by ``find_hits`` (whole documents: ``fazhi.tokenizer.document_slices``).
 SLICE_ROWS = 500_000
+_HIT_SOURCE = ("token", "start", "end", "section_id", "sentence_id", "token_id")
 
 #: Columns and types of the ``theme_hits`` table as ``find_hits`` makes it (before the lexicon stamp).
 HIT_COLUMNS = {
@@ -81,7 +82,7 @@ def is_word(token: str) -> bool:
 
 
 def find_hits(
-    tokens: pl.DataFrame, documents: pl.DataFrame, lexicons: LexiconSet | None = None
+    tokens: pl.DataFrame | pl.LazyFrame, documents: pl.DataFrame, lexicons: LexiconSet | None = None
 ) -> pl.DataFrame:
     """Every lexicon hit in a tokens table (the ``theme_hits`` table).
 
@@ -89,7 +90,8 @@ def find_hits(
     ----------
     tokens
         The ``tokens`` table (doc_id, section_id, sentence_id, token_id, token, start, end, ...): the
-        full stream, every non-whitespace token, in ``token_id`` order within each document.
+        full stream, every non-whitespace token, in ``token_id`` order within each document; or a lazy
+        frame of it, read shard by shard of documents (``fazhi.tokenizer.document_slices``).
     documents
         The ``documents`` table (for ``n_chars``).
     lexicons
@@ -101,7 +103,7 @@ def find_hits(
     rows: dict[str, list[Any]] = {k: [] for k in HIT_COLUMNS}
     documents_of = (  # the table shard by shard of whole documents, not sorted or grouped as a whole
         doc
-        for part in document_slices(tokens, SLICE_ROWS)
+        for part in document_slices(tokens, SLICE_ROWS, columns=_HIT_SOURCE)
         for doc in part.group_by("doc_id", maintain_order=True)
     )
     for (doc_id,), part in documents_of:

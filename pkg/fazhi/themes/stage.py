@@ -43,13 +43,16 @@ def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     sensitivity and expansion candidates, from ``documents``, ``sections`` and ``tokens``."""
     opts = _stage_options(ctx)
     lexicons = default_lexicons()
-    docs, sections, tokens = ctx.tables["documents"], ctx.tables["sections"], ctx.tables["tokens"]
+    docs, sections, tokens = ctx.tables["documents"], ctx.tables["sections"], ctx.scan("tokens")
     ctx.log(
         f"themes: matching {len(lexicons.terms)} terms of {len(lexicons.lexicons)} lexicons"
         f" ({lexicons.version})"
     )
     hits = find_hits(tokens, docs, lexicons)
-    stats = section_stats(sections, docs, tokens, hits, lexicons.themes)
+    # each step reads only the columns of the tokens it uses (hits: shard by shard of documents)
+    counted = tokens.select("doc_id", "section_id", "token", "keep").collect()
+    stats = section_stats(sections, docs, counted, hits, lexicons.themes)
+    del counted
     scores, contrasts = scores_and_contrasts(stats, lexicons.themes, lexicons, opts.n_boot, opts.seed)
     validation, confusion, _ = validation_tables(sections, docs, hits, lexicons)
     sections_table = section_table(stats, sections, lexicons.themes, lexicons)
@@ -69,6 +72,9 @@ def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
         "theme_confusion": confusion,
         "theme_sensitivity": sensitivity_table(hits, stats, sections, docs, lexicons),
         "theme_expansion": expansion_candidates(
-            tokens, hits, lexicons, sentences=ctx.tables.get("sentences")
+            tokens.select("doc_id", "sentence_id", "token_id", "token", "keep").collect(),
+            hits,
+            lexicons,
+            sentences=ctx.tables.get("sentences"),
         ),
     }
