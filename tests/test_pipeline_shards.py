@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from fazhi import pipeline
-from fazhi.tokenizer import document_shards, sharded_tokens_table, tokens_table
+from fazhi.tokenizer import document_shards, document_slices, sharded_tokens_table, tokens_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -43,6 +43,54 @@ def test_sharded_tokens_equal_one_table(tmp_path):
     small = sharded_tokens_table(docs.reverse(), sents, secs, shard_chars=5_000, cache=False)
     assert small.n_chunks() > 1  # several shards were cut
     assert small.equals(whole) and small.schema == whole.schema
+
+
+@pytest.fixture(scope="module")
+def seed_tables(tmp_path_factory) -> dict[str, pl.DataFrame]:
+    """The seeds' documents, sections, sentences and tokens, and the tokens as a file (``tokens_file``)."""
+    from fazhi import corpus, segment, tokenizer
+    from fazhi.pipeline import BuildContext
+
+    out = tmp_path_factory.mktemp("seed-tables")
+    ctx = BuildContext(corpus=SEEDS, out=out, progress=False, settings={"tokenizer": {"cache": False}})
+    for stage in (corpus, segment, tokenizer):
+        ctx.tables.update(stage.build_stage(ctx))
+    ctx.tables["tokens"].write_parquet(out / "tokens.parquet")
+    return {**ctx.tables, "tokens_file": out / "tokens.parquet"}
+
+
+def test_corpus_level_steps_read_in_small_slices_give_what_they_give_on_the_whole_table(
+    seed_tables, monkeypatch
+):
+    from fazhi.themes import matching
+    from fazhi.themes.lexicon import default_lexicons
+    from fazhi.themes.scores import section_stats
+    from fazhi.themes.stage import section_stats_by_shard
+    from fazhi.topics.matrix import document_term_matrix
+    from fazhi.vocabulary import boilerplate, keyness
+
+    t = seed_tables
+    docs, secs, sents, toks = t["documents"], t["sections"], t["sentences"], t["tokens"]
+    lazy = pl.scan_parquet(t["tokens_file"])
+    assert len(list(document_slices(lazy, 3_000))) > 3  # really in several slices
+    whole_k = keyness(toks, docs, min_count=1)
+    assert keyness(lazy, docs, min_count=1, batch_rows=3_000).equals(whole_k)
+    assert boilerplate(sents, lazy, min_docs=2).equals(boilerplate(sents, toks, min_docs=2))
+    lex = default_lexicons()
+    hits = matching.find_hits(toks, docs, lex)
+    monkeypatch.setattr(matching, "SLICE_ROWS", 3_000)
+    assert matching.find_hits(lazy, docs, lex).equals(hits)
+    # a document with sections but no token keeps its (zero-count) statistics
+    no_tokens = lazy.filter(pl.col("doc_id") != docs["doc_id"][0])
+    whole = section_stats(secs, docs, toks.filter(pl.col("doc_id") != docs["doc_id"][0]), hits, lex.themes)
+    sharded = section_stats_by_shard(secs, docs, no_tokens, hits, lex.themes, rows=3_000)
+    assert [d.doc_id for d in sharded] == [d.doc_id for d in whole] == sorted(docs["doc_id"].to_list())
+    for a, b in zip(sharded, whole, strict=True):
+        for field in ("section_ids", "n_chars", "mid", "words", "kept", "hits", "weighted"):
+            assert (getattr(a, field) == getattr(b, field)).all(), (a.doc_id, field)
+    m_lazy = document_term_matrix(lazy, sections=secs, sentences=sents, documents=docs)
+    m_df = document_term_matrix(toks, sections=secs, sentences=sents, documents=docs)
+    assert m_lazy.vocab == m_df.vocab and (m_lazy.X != m_df.X).nnz == 0 and m_lazy.units.equals(m_df.units)
 
 
 def _tables(folder: Path) -> dict[str, bytes]:
