@@ -481,7 +481,9 @@ def run_stages(
 
     With ``previous`` tables (``fazhi.incremental.load_previous``), the per-document stages reuse the
     rows of unchanged documents. With ``staged``, the tables no later stage reads (``releasable``) are
-    written into its folder after each stage and dropped from ``ctx.tables``. Returns the stages' records,
+    written into its folder after each stage and dropped from ``ctx.tables``, and so are the ``SPILLED``
+    tables, which later stages read back through ``ctx.scan`` (the writing counts in the stage's time and
+    memory). Returns the stages' records,
     the empty tables (with their stage) and how many documents each per-document stage reused and
     processed.
     """

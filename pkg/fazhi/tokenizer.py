@@ -41,6 +41,11 @@ token and spread back with numpy gathers. ``tokenize_texts`` sends the batches t
 ``fazhi.executor``: in this process, in local processes (``jobs``), or on a Dask cluster
 (``scheduler``); a worker builds its tokeniser once from the settings and checks its settings hash.
 Batches already cut come from the checksummed disk cache (``fazhi.tokencache``).
+
+The stage works shard by shard of documents (``sharded_tokens_table``: ``tokenizer.shard_chars``
+characters each, in ``doc_id`` order), so its working memory is that of one shard; the table is the same
+for every shard size. The later stages read the table shard by shard of whole documents too
+(``document_slices``, from memory or lazily from its file).
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ Out: the eleven ``theme_*`` tables (see ``fazhi.themes``), every one stamped wit
 and hash.
 How: the settings are read in one place, ``_stage_options``; then hits, section statistics, scores with
 intervals, validation, per-document presence, group comparisons, sensitivity and expansion candidates
-are computed in turn from the package's lexicons.
+are computed in turn from the package's lexicons. The tokens are read through ``ctx.scan`` (from the
+build's staging folder): hits and section statistics shard by shard of documents, expansion candidates from
+the columns they use.
 """
 
 from __future__ import annotations
