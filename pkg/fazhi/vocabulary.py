@@ -150,9 +150,9 @@ def keyness(
         flagged = boilerplate.select("doc_id", "sentence_id").unique()
     levels = documents.select("doc_id", pl.col(by).alias("level"))
     partial = []
-    slices = document_slices(tokens, batch_rows, columns=["sentence_id", "token", "keep"])
-    for part in slices:  # counted shard by shard of documents, then summed
-        toks = part.filter("keep").select("doc_id", "sentence_id", "token")
+    used = ["sentence_id", "token"] if flagged is not None else ["token"]  # sentences only to leave some out
+    for part in document_slices(tokens, batch_rows, columns=[*used, "keep"]):  # counted per shard, summed
+        toks = part.filter("keep").select("doc_id", *used)
         if flagged is not None:
             toks = toks.join(flagged, on=["doc_id", "sentence_id"], how="anti")
         toks = toks.join(levels, on="doc_id")
