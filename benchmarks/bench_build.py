@@ -1,9 +1,9 @@
 """End-to-end ``fazhi build`` on corpora of 10, 30 (and 100) MB of both genres, against the bare tokeniser.
 
 In: ``--sizes`` in MB of UTF-8 (default 10 30), ``--jobs`` (default 2), ``--timeout`` per build.
-Out: printed tables, one row per size: wall time, peak resident memory, seconds per stage, the bare
-rjieba cut of the same text (the floor no build can beat), the time and memory slopes per MB, and whether
-every table came out non-empty. Exit status 1 when a build failed or left a table empty.
+Out: printed tables, one row per size: wall time, peak resident memory (overall and per stage), seconds per
+stage, the bare rjieba cut of the same text (the floor no build can beat), the time and memory slopes per
+MB, and whether every table came out non-empty. Exit status 1 when a build failed or left a table empty.
 
 How, for each size:
 
@@ -172,6 +172,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['peak']:>8,.0f} "
             f"{r['peak_w']:>9,.0f} {r['floor']:>8.1f} {r['wall'] / r['floor']:>7.0f}{per_stage}"
         )
+    print("\npeak RSS per stage, MB: build process (its resident memory when the stage began) / with workers")
+    print(f"{'MB':>6}" + "".join(f" {s[:10]:>18}" for s in STAGES))
+    for r in rows:
+        cells = []
+        for s in STAGES:
+            st = r["stages"].get(s, {})
+            own, start = st.get("peak_rss_mb") or 0, st.get("start_rss_mb") or 0
+            cells.append(f"{own:,.0f} ({start:,.0f}) / {st.get('peak_rss_with_workers_mb') or own:,.0f}")
+        print(f"{r['mb']:>6.1f}" + "".join(f" {c:>18}" for c in cells))
     for r in rows:
         state = "every table non-empty" if not r["empty"] else f"EMPTY: {', '.join(r['empty'])}"
         print(

@@ -193,3 +193,17 @@ def test_recurring_ngrams_in_batches_are_those_counted_one_by_one(batch_rows: in
     )
     assert sorted(bp.select("doc_id", "sentence_id").iter_rows()) == [("a", 1), ("b", 1), ("d", 1)]
     assert set(bp["kind"]) == {"ngram"} and set(bp["n_docs"]) == {3}
+
+
+def test_keyness_needs_no_sentences_unless_boilerplate_is_left_out() -> None:
+    docs = pl.DataFrame({"doc_id": ["a", "b"], "level": ["city", "county"]})
+    toks = pl.DataFrame(
+        {
+            "doc_id": ["a"] * 3 + ["b"] * 3,
+            "token": ["法治", "法治", "政府", "法治", "政府", "政府"],
+            "keep": [True] * 6,
+        }
+    )
+    k = keyness(toks, docs, min_count=1, batch_rows=2)  # a slice per document
+    row = k.filter((pl.col("level") == "city") & (pl.col("token") == "法治")).row(0, named=True)
+    assert (row["n_target"], row["n_reference"], row["target_total"], row["reference_total"]) == (2, 1, 3, 3)

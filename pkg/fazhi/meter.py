@@ -50,6 +50,8 @@ class StageRecord:
     peak_rss_mb: float | None  #: the build process alone (exact)
     peak_rss_with_workers_mb: float | None  #: the build process and its workers, sampled
     peak_scope: str  #: "stage", or "build" where the high-water mark could not be reset
+    #: the build process's resident memory when the stage began: the peak less this is the stage's own need
+    start_rss_mb: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -156,6 +158,7 @@ class Meter:
                 return
 
     def __enter__(self) -> Self:
+        self._start_kb = _status_kb("self", "VmRSS")
         self._reset = reset_peak()
         self._t0 = time.perf_counter()
         self._cpu0 = time.process_time()
@@ -187,6 +190,7 @@ class Meter:
             if self._peak_total
             else None,
             peak_scope="stage" if self._reset else "build",
+            start_rss_mb=round(self._start_kb / 1024, 1) if self._start_kb is not None else None,
         )
 
 

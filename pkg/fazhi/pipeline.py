@@ -13,7 +13,9 @@ a stage that cannot produce its result says why with ``ctx.note``: always on the
 
 Memory: a stage's tables stay in memory only while a later stage reads them (``STAGE_INPUTS`` says which
 tables each stage reads); the others are written to the staging folder as soon as their stage ends and
-dropped, so the peak is that of the widest stage and its inputs, not of every table of the build.
+dropped, so the peak is that of the widest stage and its inputs, not of every table of the build. The
+largest tables (``SPILLED``: ``tokens``) are written there at once, and later stages read them back
+lazily (``BuildContext.scan``), never holding the whole table beside their own working memory.
 
 Output is atomic: ``--out`` is checked (created, writable) before anything is computed; the tables are
 written into a fresh staging folder inside it (``.staging-<pid>-<random>/``), then published under a
@@ -65,9 +67,32 @@ class BuildContext:
     jobs: int = 1
     scheduler: str | None = None  # a Dask scheduler's address (fazhi.executor); None: local processes
     notes: list[dict[str, str]] = field(default_factory=list)
+    #: Tables already written to the build's staging folder and dropped from ``tables`` (``SPILLED``), by name
+    spilled: dict[str, Path] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.settings = coerce(self.settings)
+
+    def has(self, name: str) -> bool:
+        """Whether the build holds table ``name``, in memory or written to the staging folder."""
+        return name in self.tables or name in self.spilled
+
+    def scan(self, name: str) -> pl.LazyFrame:
+        """Table ``name`` as a lazy frame: from memory, or read from the staging folder when it was written
+        there (``SPILLED``), so that a stage reads only the columns and rows it asks for.
+
+        Raises
+        ------
+        KeyError
+            When the build holds no such table.
+        """
+        if name in self.tables:
+            return self.tables[name].lazy()
+        if name not in self.spilled:
+            raise KeyError(name)
+        lf = pl.scan_parquet(self.spilled[name])
+        casts = {c: pl.String for c, t in lf.collect_schema().items() if isinstance(t, pl.Enum)}
+        return lf.cast(casts) if casts else lf  # categories as text, as in memory
 
     def log(self, message: str) -> None:
         """Print a progress line to stderr when ``progress`` is on (the summary goes to stdout)."""
@@ -182,6 +207,13 @@ class Staged:
         """Write the tables ``names`` of ``ctx`` into the staging folder and drop them from memory."""
         for name in sorted(names):
             self.write(name, ctx.tables.pop(name))
+
+    def spill(self, ctx: BuildContext, names: Iterable[str]) -> None:
+        """Like ``release``, for tables later stages still read: they read them back from the staging folder
+        (``BuildContext.scan``)."""
+        for name in sorted(names):
+            self.write(name, ctx.tables.pop(name))
+            ctx.spilled[name] = self.folder / f"{name}.parquet"
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -334,6 +366,13 @@ STAGE_INPUTS: dict[str, frozenset[str]] = {
 }
 
 
+#: Tables written to the staging folder as soon as their stage has made them, and read back by the later
+#: stages that need them through ``BuildContext.scan`` (the columns and rows each asks for, or shard by shard
+#: of documents: ``fazhi.tokenizer.document_slices``): the corpus's tokens, by far the largest table, are
+#: never held in memory beside a later stage's working memory. The published file is the same.
+SPILLED = frozenset({"tokens"})
+
+
 def releasable(held: Iterable[str], later: Iterable[str]) -> set[str]:
     """The tables of ``held`` that none of the ``later`` stages reads (``STAGE_INPUTS``): none when one of
     them is not listed there."""
@@ -442,7 +481,9 @@ def run_stages(
 
     With ``previous`` tables (``fazhi.incremental.load_previous``), the per-document stages reuse the
     rows of unchanged documents. With ``staged``, the tables no later stage reads (``releasable``) are
-    written into its folder after each stage and dropped from ``ctx.tables``. Returns the stages' records,
+    written into its folder after each stage and dropped from ``ctx.tables``, and so are the ``SPILLED``
+    tables, which later stages read back through ``ctx.scan`` (the writing counts in the stage's time and
+    memory). Returns the stages' records,
     the empty tables (with their stage) and how many documents each per-document stage reused and
     processed.
     """
@@ -464,15 +505,21 @@ def run_stages(
                 produced = stage(ctx)
             ctx.tables.update(produced)
             meter.documents = ctx.tables["documents"].height if "documents" in ctx.tables else 0
+            noted = any(n["stage"] == name for n in ctx.notes[n_notes:])
+            empty.update({t: name for t in check_empty(ctx, name, produced, noted=noted)})
+            stop = "documents" in ctx.tables and ctx.tables["documents"].height == 0
+            del produced
+            # Writing the tables into the staging folder is part of the stage's time and memory. After the
+            # last stage, the write stage writes them all.
+            if staged is not None and not stop and i < len(plan):
+                later = [stage_name for stage_name, _ in plan[i:]]
+                gone = releasable(ctx.tables, later)
+                staged.release(ctx, gone)
+                staged.spill(ctx, (SPILLED & set(ctx.tables)) - gone)
         records.append(meter.result)
         ctx.log(f"[{i}/{len(plan)}] {_progress_line(meter.result)}")
-        noted = any(n["stage"] == name for n in ctx.notes[n_notes:])
-        empty.update({t: name for t in check_empty(ctx, name, produced, noted=noted)})
-        if "documents" in ctx.tables and ctx.tables["documents"].height == 0:
+        if stop:
             break  # nothing loaded: later stages have nothing to work on
-        del produced
-        if staged is not None and i < len(plan):  # after the last stage, the write stage writes them all
-            staged.release(ctx, releasable(ctx.tables, [later for later, _ in plan[i:]]))
     return records, empty, reused
 
 

@@ -73,18 +73,24 @@ class TokenizerSettings:
     #: the verified disk cache of cut texts: True (``$FAZHI_CACHE``), False (none) or a folder; no result
     #: depends on it, so it is not stamped
     cache: bool | str = field(default=True, metadata=UNSTAMPED)
+    #: characters of text per shard of documents the stage tokenises at once (``tokenizer.build_stage``):
+    #: bounds its working memory; no result depends on it, so it is not stamped
+    shard_chars: int = field(default=1_000_000, metadata=UNSTAMPED)
 
     def __post_init__(self) -> None:
+        if self.shard_chars < 1:
+            raise SettingsError(f"tokenizer.shard_chars must be at least 1, not {self.shard_chars}")
         if self.engine not in ("rjieba", "jieba"):
             raise SettingsError(f"tokenizer.engine must be rjieba or jieba, not {self.engine!r}")
         if self.min_chars < 1:
             raise SettingsError(f"tokenizer.min_chars must be at least 1, not {self.min_chars}")
 
     def options(self) -> dict[str, Any]:
-        """Keyword arguments of ``fazhi.tokenizer.get_tokenizer`` (everything but ``cache``)."""
+        """Keyword arguments of ``fazhi.tokenizer.get_tokenizer`` (all but ``cache`` and ``shard_chars``)."""
         from .tokenizer import USERDICT
 
-        opts = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "cache"}
+        unused = ("cache", "shard_chars")
+        opts = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in unused}
         opts["userdict"] = {"shipped": USERDICT, "none": None}.get(self.userdict, self.userdict)
         return opts
 

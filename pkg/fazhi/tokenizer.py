@@ -41,6 +41,11 @@ token and spread back with numpy gathers. ``tokenize_texts`` sends the batches t
 ``fazhi.executor``: in this process, in local processes (``jobs``), or on a Dask cluster
 (``scheduler``); a worker builds its tokeniser once from the settings and checks its settings hash.
 Batches already cut come from the checksummed disk cache (``fazhi.tokencache``).
+
+The stage works shard by shard of documents (``sharded_tokens_table``: ``tokenizer.shard_chars``
+characters each, in ``doc_id`` order), so its working memory is that of one shard; the table is the same
+for every shard size. The later stages read the table shard by shard of whole documents too
+(``document_slices``, from memory or lazily from its file).
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ import itertools
 import json
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
@@ -759,17 +764,21 @@ def tokens_table(
     *,
     jobs: int = 1,
     scheduler: str | None = None,
+    executor: Executor | None = None,
     cache: bool | Path = True,
 ) -> pl.DataFrame:
     """The ``tokens`` table of a set of documents (see ``fazhi.schema.TABLES["tokens"]``).
 
     Each token is placed in the sentence whose span holds its first character (null between
     sentences), and in the section that holds it. ``jobs`` and ``scheduler`` choose the engine that
-    cuts (``tokenize_texts``); the table is the same for every engine.
+    cuts (``tokenize_texts``), or ``executor``, an open one; the table is the same for every engine.
     """
     docs = documents.select("doc_id", "text").sort("doc_id")
-    frames = tokenize_texts(docs["text"].to_list(), tokenizer, jobs=jobs, scheduler=scheduler, cache=cache)
+    frames = tokenize_texts(
+        docs["text"].to_list(), tokenizer, jobs=jobs, scheduler=scheduler, executor=executor, cache=cache
+    )
     ids = docs["doc_id"].to_list()
+    del docs
     parts = [
         df.with_columns(doc_id=pl.lit(d, pl.String), token_id=pl.int_range(pl.len(), dtype=pl.Int32))
         for d, df in zip(ids, frames)
@@ -831,18 +840,158 @@ def settings_table(tok: Tokenizer) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=TOKEN_SETTINGS.polars_schema, orient="row")
 
 
+def document_shards(sizes: Sequence[int], max_chars: int) -> list[range]:
+    """Consecutive runs of documents (positions into ``sizes``, their lengths in characters) of at most
+    ``max_chars`` characters each; a longer document is a shard of its own."""
+    shards: list[range] = []
+    start, acc = 0, 0
+    for i, n in enumerate(sizes):
+        if i > start and acc + n > max_chars:
+            shards.append(range(start, i))
+            start, acc = i, 0
+        acc += n
+    if start < len(sizes):
+        shards.append(range(start, len(sizes)))
+    return shards
+
+
+def _rows_of(table: pl.DataFrame | None, ids: pl.Series) -> pl.DataFrame | None:
+    """The rows of ``table`` whose ``doc_id`` is among ``ids`` (None stays None)."""
+    return table.filter(pl.col("doc_id").is_in(ids.implode())) if table is not None else None
+
+
+def sharded_tokens_table(
+    documents: pl.DataFrame,
+    sentences: pl.DataFrame | None = None,
+    sections: pl.DataFrame | None = None,
+    tokenizer: Tokenizer | None = None,
+    *,
+    shard_chars: int,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    cache: bool | Path = True,
+    min_parallel_chars: int = 5_000_000,
+) -> pl.DataFrame:
+    """``tokens_table`` built shard by shard: the documents in ``doc_id`` order, cut into consecutive
+    shards of at most ``shard_chars`` characters (``document_shards``), each shard's tokens placed in its
+    sentences and sections and appended; the table is the same as ``tokens_table``'s, whatever the shard
+    size (a shard's rows depend on its documents alone, and the shards follow each other in ``doc_id``
+    order), but the working memory of cutting, joining and sorting is that of one shard, not of the corpus.
+
+    One engine serves every shard: the Dask cluster of ``scheduler`` (else ``$FAZHI_SCHEDULER``), else
+    ``jobs`` local processes when the corpus has at least ``min_parallel_chars`` characters (they start on
+    the first batch not in the cache), else this process.
+    """
+    ids = documents["doc_id"]
+    order = ids.arg_sort()
+    sizes = documents["text"].str.len_chars().fill_null(0).gather(order).to_list()
+    parts: list[pl.DataFrame] = []
+    with contextlib.ExitStack() as stack:
+        ex: Executor | None = None
+        if scheduler_address(scheduler) is not None or (jobs > 1 and sum(sizes) >= min_parallel_chars):
+            ex = stack.enter_context(open_executor(jobs=jobs, scheduler=scheduler))
+        for shard in document_shards(sizes, shard_chars):
+            rows = order.slice(shard.start, len(shard))
+            part_ids = ids.gather(rows)
+            parts.append(
+                tokens_table(
+                    documents.select("doc_id", "text")[rows],
+                    _rows_of(sentences, part_ids),
+                    _rows_of(sections, part_ids),
+                    tokenizer,
+                    executor=ex or SerialExecutor(),
+                    cache=cache,
+                )
+            )
+    if not parts:
+        return tokens_table(documents, sentences, sections, tokenizer, cache=cache)
+    return pl.concat(parts, how="vertical", rechunk=False)
+
+
+def document_slices(
+    tokens: pl.DataFrame | pl.LazyFrame, max_rows: int, *, columns: Sequence[str] | None = None
+) -> Iterator[pl.DataFrame]:
+    """The rows of a tokens table in consecutive slices of whole documents, of at most ``max_rows`` rows
+    each (a longer document is a slice of its own): how the corpus-level stages read ``tokens`` shard by
+    shard, so that what they derive from it (filtered rows, n-grams, joins) is never made for the whole
+    corpus at once. ``columns``: only these (``doc_id`` always comes too).
+
+    A data frame is sliced without copying when it is sorted by ``doc_id, token_id`` (as the tokenizer
+    stage makes it); another is sorted first (by ``doc_id`` alone when it has no ``token_id``, rows of a
+    document in their order). A lazy frame (``BuildContext.scan``: the table read back from its file) is
+    read slice by slice, each slice alone in memory; it must be in ``doc_id, token_id`` order, which each
+    slice checks (``ValueError`` otherwise). Every document's rows are in one slice, in order.
+    """
+    cols = None if columns is None else ["doc_id", *(c for c in columns if c != "doc_id")]
+    if isinstance(tokens, pl.LazyFrame):
+        yield from _lazy_slices(tokens, max_rows, cols)
+        return
+    if tokens.height == 0:
+        return
+    if not _in_order(tokens):
+        keys = [c for c in ("doc_id", "token_id") if c in tokens.columns]
+        tokens = tokens.sort(keys, maintain_order=True)
+    runs = tokens["doc_id"].rle_id()
+    lengths = runs.value_counts(sort=False).sort(runs.name)["count"].to_list()
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+    for shard in document_shards(lengths, max_rows):
+        a, b = offsets[shard.start], offsets[shard.stop]
+        part = tokens.slice(a, b - a)
+        yield part if cols is None else part.select(cols)
+
+
+def _in_order(tokens: pl.DataFrame) -> bool:
+    """Whether ``tokens`` is sorted by ``doc_id`` (then ``token_id``, when it has one)."""
+    if not tokens["doc_id"].is_sorted():
+        return False
+    if "token_id" not in tokens.columns or tokens.height < 2:
+        return True
+    step = (pl.col("token_id").diff() > 0) | (pl.col("doc_id") != pl.col("doc_id").shift(1))
+    return bool(tokens.select(step.slice(1).all()).item())
+
+
+def _lazy_slices(lf: pl.LazyFrame, max_rows: int, cols: list[str] | None) -> Iterator[pl.DataFrame]:
+    """``document_slices`` of a lazy frame: each slice read on its own (``LazyFrame.slice``)."""
+    names = lf.collect_schema().names()
+    read, added = cols, False
+    if cols is not None and "token_id" in names and "token_id" not in cols:
+        read, added = [*cols, "token_id"], True  # for the order check; dropped again below
+    lengths = lf.group_by("doc_id", maintain_order=True).len().collect()["len"].to_list()
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+    last: str | None = None
+    for shard in document_shards(lengths, max_rows):
+        a, b = offsets[shard.start], offsets[shard.stop]
+        part = lf.slice(a, b - a)
+        part = (part if read is None else part.select(read)).collect()
+        if not _in_order(part) or (last is not None and part["doc_id"][0] <= last):
+            raise ValueError("a lazy tokens table must be sorted by doc_id, token_id")
+        last = part["doc_id"][-1]
+        yield part.drop("token_id") if added else part
+
+
+def table_has_rows(table: pl.DataFrame | pl.LazyFrame | None) -> bool:
+    """Whether a table (in memory or lazy) has at least one row (False for None)."""
+    if table is None:
+        return False
+    if isinstance(table, pl.LazyFrame):
+        return bool(table.select(pl.len()).collect().item())
+    return table.height > 0
+
+
 def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: ``documents`` (+ ``sentences``, ``sections``) -> ``tokens``, ``token_settings``.
 
-    Cuts with ``ctx.jobs`` local processes, or on the Dask cluster of ``ctx.scheduler``.
+    Cuts with ``ctx.jobs`` local processes, or on the Dask cluster of ``ctx.scheduler``, shard by shard of
+    ``ctx.settings.tokenizer.shard_chars`` characters (``sharded_tokens_table``).
     """
     tok = tokenizer_from_settings(ctx.settings.tokenizer)
     cache = ctx.settings.tokenizer.cache
-    tokens = tokens_table(
+    tokens = sharded_tokens_table(
         ctx.tables["documents"],
         ctx.tables.get("sentences"),
         ctx.tables.get("sections"),
         tok,
+        shard_chars=ctx.settings.tokenizer.shard_chars,
         jobs=ctx.jobs,
         scheduler=ctx.scheduler,
         cache=bool(cache) if not isinstance(cache, str) else Path(cache),
@@ -860,8 +1009,12 @@ __all__ = [
     "Token",
     "Tokenizer",
     "default_tokenizer",
+    "document_shards",
+    "document_slices",
     "get_tokenizer",
     "read_userdict",
+    "sharded_tokens_table",
+    "table_has_rows",
     "text_hash",
     "tokenize",
     "tokenize_texts",

@@ -33,8 +33,12 @@ from scipy import stats
 
 from .phrases import PhraseMatcher, context
 from .schema import BOILERPLATE, KEYNESS, SLOGANS
+from .tokenizer import document_slices, table_has_rows
 
 _QUOTED = re.compile(r"“([^“”\n]{1,30})”")
+#: Token rows per batch (whole documents) when counting n-grams (``recurring_ngrams``) and keyness: bounds
+#: what is derived from the tokens table at once.
+NGRAM_BATCH_ROWS = 500_000
 _NORM = re.compile(r"[\s，。、；：！？（）()“”‘’《》〈〉【】\[\],.;:!?\-—·…\"']+")
 
 
@@ -108,19 +112,21 @@ def _keyness_frame(counts: pl.DataFrame, target_total: int, reference_total: int
 
 
 def keyness(
-    tokens: pl.DataFrame,
+    tokens: pl.DataFrame | pl.LazyFrame,
     documents: pl.DataFrame,
     *,
     by: str = "level",
     boilerplate: pl.DataFrame | None = None,
     min_count: int = 3,
+    batch_rows: int = NGRAM_BATCH_ROWS,
 ) -> pl.DataFrame:
     """Keyness of every group (level of government by default) against all other groups.
 
     Parameters
     ----------
     tokens
-        The ``tokens`` table; only ``keep`` tokens count.
+        The ``tokens`` table (or a lazy frame of it: ``fazhi.tokenizer.document_slices``); only ``keep``
+        tokens count.
     documents
         The ``documents`` table (for the grouping column).
     by
@@ -129,6 +135,9 @@ def keyness(
         A ``boilerplate`` table: tokens of its sentences are left out (None keeps every token).
     min_count
         Terms with fewer occurrences over the whole corpus are left out.
+    batch_rows
+        Tokens counted at once: the table is read in slices of whole documents of about this many rows
+        (``fazhi.tokenizer.document_slices``), each slice's counts summed into the corpus's.
 
     Returns
     -------
@@ -136,15 +145,24 @@ def keyness(
         The ``keyness`` table (``level`` holds the group), sorted by group then rank. Empty when there
         are fewer than two groups.
     """
-    toks = tokens.filter("keep")
+    flagged = None
     if boilerplate is not None and boilerplate.height:
         flagged = boilerplate.select("doc_id", "sentence_id").unique()
-        toks = toks.join(flagged, on=["doc_id", "sentence_id"], how="anti")
-    toks = toks.join(documents.select("doc_id", pl.col(by).alias("level")), on="doc_id")
-    counts = toks.group_by("level", "token").agg(n=pl.len().cast(pl.Int64))
+    levels = documents.select("doc_id", pl.col(by).alias("level"))
+    partial = []
+    used = ["sentence_id", "token"] if flagged is not None else ["token"]  # sentences only to leave some out
+    for part in document_slices(tokens, batch_rows, columns=[*used, "keep"]):  # counted per shard, summed
+        toks = part.filter("keep").select("doc_id", *used)
+        if flagged is not None:
+            toks = toks.join(flagged, on=["doc_id", "sentence_id"], how="anti")
+        toks = toks.join(levels, on="doc_id")
+        partial.append(toks.group_by("level", "token").agg(n=pl.len().cast(pl.Int64)))
+    schema = {"level": levels.schema["level"], "token": pl.String, "n": pl.Int64}
+    counts = pl.concat(partial).group_by("level", "token").agg(pl.col("n").sum()) if partial else None
+    counts = counts if counts is not None else pl.DataFrame(schema=schema)
     totals = counts.group_by("token").agg(total=pl.col("n").sum()).filter(pl.col("total") >= min_count)
+    level_totals = dict(counts.group_by("level").agg(pl.col("n").sum()).iter_rows())
     counts = counts.join(totals.select("token"), on="token")
-    level_totals = dict(toks.group_by("level").len().iter_rows())
     grand = sum(level_totals.values())
     out = []
     levels = sorted(level_totals)
@@ -236,7 +254,7 @@ def normalise_sentence(text: str) -> str:
 
 def boilerplate(
     sentences: pl.DataFrame,
-    tokens: pl.DataFrame | None = None,
+    tokens: pl.DataFrame | pl.LazyFrame | None = None,
     *,
     min_docs: int | None = None,
     min_chars: int = 10,
@@ -249,8 +267,9 @@ def boilerplate(
     sentences
         The ``sentences`` table.
     tokens
-        The ``tokens`` table; when given, token n-grams of length ``ngram`` (whitespace-free token
-        stream, punctuation included) that occur in ``min_docs`` documents flag their sentences too.
+        The ``tokens`` table (or a lazy frame of it); when given, token n-grams of length ``ngram``
+        (whitespace-free token stream, punctuation included) that occur in ``min_docs`` documents flag their
+        sentences too.
     min_docs
         In how many documents a sentence or n-gram must occur; default max(2, 10 % of the documents).
     min_chars
@@ -282,7 +301,7 @@ def boilerplate(
         "doc_id", "sentence_id", kind=pl.lit("sentence"), n_docs="n_docs", match="key", text="text"
     )
     parts = [whole]
-    if tokens is not None and tokens.height:
+    if table_has_rows(tokens):
         g = recurring_ngrams(tokens, n=ngram, min_docs=min_docs)
         grec = (
             g.group_by("match")
@@ -307,49 +326,39 @@ def boilerplate(
     return out.select(pl.col(c).cast(t) for c, t in BOILERPLATE.polars_schema.items())
 
 
-#: Token rows per batch when counting n-grams (``recurring_ngrams``): bounds the n-grams held at once.
-NGRAM_BATCH_ROWS = 500_000
-
-
-def _ngram_batches(tokens: pl.DataFrame, n: int, *, batch_rows: int) -> Iterator[pl.DataFrame]:
+def _ngram_batches(tokens: pl.DataFrame | pl.LazyFrame, n: int, *, batch_rows: int) -> Iterator[pl.DataFrame]:
     """Every token n-gram within one sentence, as ``doc_id, sentence_id, match`` (the tokens joined), in
-    batches of about ``batch_rows`` starting tokens.
+    batches of whole documents of about ``batch_rows`` tokens (``fazhi.tokenizer.document_slices``).
 
     The n-grams are those of each document's stream of tokens that have a sentence (in ``token_id``
-    order), kept when their first and last token are in one sentence. A batch reads ``n - 1`` tokens past
-    its end, so no n-gram is lost at a batch boundary and none is counted twice.
+    order), kept when their first and last token are in one sentence. An n-gram never spans two
+    documents, so a batch of whole documents holds every n-gram of its documents, and only those.
     """
-    stream = (
-        tokens.lazy()
-        .filter(pl.col("sentence_id").is_not_null())
-        .select(pl.col("doc_id").cast(pl.String), pl.col("sentence_id").cast(pl.Int32), "token_id", "token")
-        .sort("doc_id", "token_id")
-        .collect()
-    )
     last = n - 1
-    for start in range(0, stream.height, batch_rows):
-        part = stream.slice(start, batch_rows + last)
-        grams = part.select(
+    for part in document_slices(tokens, batch_rows, columns=["sentence_id", "token"]):
+        stream = part.filter(pl.col("sentence_id").is_not_null()).select(
+            pl.col("doc_id").cast(pl.String), pl.col("sentence_id").cast(pl.Int32), "token"
+        )
+        grams = stream.select(
             "doc_id",
             "sentence_id",
             match=pl.concat_str([pl.col("token").shift(-k) for k in range(n)]),
             same=(pl.col("doc_id").shift(-last) == pl.col("doc_id"))
             & (pl.col("sentence_id").shift(-last) == pl.col("sentence_id")),
-        ).head(min(batch_rows, part.height))
+        )
         yield grams.filter(pl.col("same")).drop("same")
 
 
 def recurring_ngrams(
-    tokens: pl.DataFrame, *, n: int, min_docs: int, batch_rows: int = NGRAM_BATCH_ROWS
+    tokens: pl.DataFrame | pl.LazyFrame, *, n: int, min_docs: int, batch_rows: int = NGRAM_BATCH_ROWS
 ) -> pl.DataFrame:
     """The occurrences (``doc_id, sentence_id, match``) of the token n-grams that may occur in at least
     ``min_docs`` documents: every n-gram that does, and few others.
 
-    Two passes over the n-grams, batch by batch (``_ngram_batches``), never all of them at once: the first
-    counts, per 64-bit hash of an n-gram, the documents it occurs in (an n-gram's documents are counted at
-    most once per batch, so a count is never below the true one: a shared hash or a document across two
-    batches can only raise it); the second keeps the occurrences of the n-grams whose hash reached
-    ``min_docs``. The caller counts the documents of each kept n-gram exactly, on the text.
+    Two passes over the n-grams, batch by batch of whole documents (``_ngram_batches``), never all of them
+    at once: the first counts, per 64-bit hash of an n-gram, the documents it occurs in (a count is never
+    below the true one: a shared hash can only raise it); the second keeps the occurrences of the n-grams
+    whose hash reached ``min_docs``. The caller counts the documents of each kept n-gram exactly, on the text.
     """
     schema = {"doc_id": pl.String, "sentence_id": pl.Int32, "match": pl.String}
     per_batch = [
@@ -405,7 +414,7 @@ def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
 
     Keyness leaves boilerplate sentences out unless ``ctx.settings.vocabulary.keyness_include_boilerplate``.
     """
-    docs, toks = ctx.tables["documents"], ctx.tables["tokens"]
+    docs, toks = ctx.tables["documents"], ctx.scan("tokens")  # tokens read shard by shard
     sents = ctx.tables.get("sentences")
     bp = boilerplate(sents, toks) if sents is not None else pl.DataFrame(schema=BOILERPLATE.polars_schema)
     exclude = not ctx.settings.vocabulary.keyness_include_boilerplate

@@ -20,9 +20,13 @@ import polars as pl
 
 from ..phrases import PhraseMatcher, context
 from ..schema import LEVEL, TOKENS, in_order
+from ..tokenizer import document_slices
 from .lexicon import FOCUS, LexiconSet, Term, default_lexicons, stamp
 
 _WORD = re.compile(r"\w")
+#: Token rows read at once by ``find_hits`` (whole documents: ``fazhi.tokenizer.document_slices``).
+SLICE_ROWS = 500_000
+_HIT_SOURCE = ("token", "start", "end", "section_id", "sentence_id", "token_id")
 
 #: Columns and types of the ``theme_hits`` table as ``find_hits`` makes it (before the lexicon stamp).
 HIT_COLUMNS = {
@@ -78,7 +82,7 @@ def is_word(token: str) -> bool:
 
 
 def find_hits(
-    tokens: pl.DataFrame, documents: pl.DataFrame, lexicons: LexiconSet | None = None
+    tokens: pl.DataFrame | pl.LazyFrame, documents: pl.DataFrame, lexicons: LexiconSet | None = None
 ) -> pl.DataFrame:
     """Every lexicon hit in a tokens table (the ``theme_hits`` table).
 
@@ -86,7 +90,8 @@ def find_hits(
     ----------
     tokens
         The ``tokens`` table (doc_id, section_id, sentence_id, token_id, token, start, end, ...): the
-        full stream, every non-whitespace token, in ``token_id`` order within each document.
+        full stream, every non-whitespace token, in ``token_id`` order within each document; or a lazy
+        frame of it, read shard by shard of documents (``fazhi.tokenizer.document_slices``).
     documents
         The ``documents`` table (for ``n_chars``).
     lexicons
@@ -96,7 +101,12 @@ def find_hits(
     matcher = Matcher(lexicons)
     n_chars = dict(zip(documents["doc_id"].to_list(), documents["n_chars"].to_list(), strict=True))
     rows: dict[str, list[Any]] = {k: [] for k in HIT_COLUMNS}
-    for (doc_id,), part in tokens.sort("doc_id", "token_id").group_by("doc_id", maintain_order=True):
+    documents_of = (  # the table shard by shard of whole documents, not sorted or grouped as a whole
+        doc
+        for part in document_slices(tokens, SLICE_ROWS, columns=_HIT_SOURCE)
+        for doc in part.group_by("doc_id", maintain_order=True)
+    )
+    for (doc_id,), part in documents_of:
         cols = {
             c: part[c].to_list() for c in ("token", "start", "end", "section_id", "sentence_id", "token_id")
         }

@@ -6,19 +6,24 @@ Out: the eleven ``theme_*`` tables (see ``fazhi.themes``), every one stamped wit
 and hash.
 How: the settings are read in one place, ``_stage_options``; then hits, section statistics, scores with
 intervals, validation, per-document presence, group comparisons, sensitivity and expansion candidates
-are computed in turn from the package's lexicons.
+are computed in turn from the package's lexicons. The tokens are read through ``ctx.scan`` (from the
+build's staging folder): hits and section statistics shard by shard of documents, expansion candidates from
+the columns they use.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import polars as pl
 
+from ..tokenizer import document_slices
 from .expansion import expansion_candidates
 from .lexicon import default_lexicons
-from .matching import find_hits
+from .matching import SLICE_ROWS, find_hits
 from .scores import (
+    DocStats,
     group_tables,
     scores_and_contrasts,
     section_stats,
@@ -38,18 +43,61 @@ def _stage_options(ctx: BuildContext) -> ThemeSettings:
     return ctx.settings.themes
 
 
+def section_stats_by_shard(
+    sections: pl.DataFrame,
+    documents: pl.DataFrame,
+    tokens: pl.DataFrame | pl.LazyFrame,
+    hits: pl.DataFrame,
+    themes: Sequence[str],
+    *,
+    rows: int = SLICE_ROWS,
+) -> list[DocStats]:
+    """``section_stats`` computed shard by shard of documents (``fazhi.tokenizer.document_slices`` of the
+    tokens), then the documents without a token: the same list, since a document's statistics depend on
+    its own sections, tokens and hits alone, in ``doc_id`` order; the token counts are never grouped for
+    the whole corpus at once."""
+    out: list[DocStats] = []
+    seen: list[pl.Series] = []
+    for part in document_slices(tokens, rows, columns=["section_id", "token", "keep"]):
+        ids = part["doc_id"].unique().implode()
+        seen.append(part["doc_id"].unique())
+        out += section_stats(
+            sections.filter(pl.col("doc_id").is_in(ids)),
+            documents.filter(pl.col("doc_id").is_in(ids)),
+            part,
+            hits.filter(pl.col("doc_id").is_in(ids)),
+            themes,
+        )
+    done = pl.concat(seen).implode() if seen else pl.Series("doc_id", [], pl.String).implode()
+    rest = sections.filter(~pl.col("doc_id").is_in(done))
+    if rest.height:  # sections of documents without tokens: their counts are zero
+        ids = rest["doc_id"].unique().implode()
+        empty = pl.DataFrame(
+            schema={"doc_id": pl.String, "section_id": pl.Int32, "token": pl.String, "keep": pl.Boolean}
+        )
+        out += section_stats(
+            rest,
+            documents.filter(pl.col("doc_id").is_in(ids)),
+            empty,
+            hits.filter(pl.col("doc_id").is_in(ids)),
+            themes,
+        )
+    return sorted(out, key=lambda d: d.doc_id)
+
+
 def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """The themes stage of ``fazhi build``: hits, section scores, scores with intervals, validation,
     sensitivity and expansion candidates, from ``documents``, ``sections`` and ``tokens``."""
     opts = _stage_options(ctx)
     lexicons = default_lexicons()
-    docs, sections, tokens = ctx.tables["documents"], ctx.tables["sections"], ctx.tables["tokens"]
+    docs, sections, tokens = ctx.tables["documents"], ctx.tables["sections"], ctx.scan("tokens")
     ctx.log(
         f"themes: matching {len(lexicons.terms)} terms of {len(lexicons.lexicons)} lexicons"
         f" ({lexicons.version})"
     )
     hits = find_hits(tokens, docs, lexicons)
-    stats = section_stats(sections, docs, tokens, hits, lexicons.themes)
+    # each step reads only the columns of the tokens it uses; hits and section statistics shard by shard
+    stats = section_stats_by_shard(sections, docs, tokens, hits, lexicons.themes)
     scores, contrasts = scores_and_contrasts(stats, lexicons.themes, lexicons, opts.n_boot, opts.seed)
     validation, confusion, _ = validation_tables(sections, docs, hits, lexicons)
     sections_table = section_table(stats, sections, lexicons.themes, lexicons)
@@ -69,6 +117,9 @@ def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
         "theme_confusion": confusion,
         "theme_sensitivity": sensitivity_table(hits, stats, sections, docs, lexicons),
         "theme_expansion": expansion_candidates(
-            tokens, hits, lexicons, sentences=ctx.tables.get("sentences")
+            tokens.select("doc_id", "sentence_id", "token_id", "token", "keep").collect(),
+            hits,
+            lexicons,
+            sentences=ctx.tables.get("sentences"),
         ),
     }

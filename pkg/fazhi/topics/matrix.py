@@ -115,7 +115,7 @@ def _unit_keys(unit: str) -> list[str]:
 
 
 def document_term_matrix(
-    tokens: pl.DataFrame,
+    tokens: pl.DataFrame | pl.LazyFrame,
     *,
     sections: pl.DataFrame | None = None,
     sentences: pl.DataFrame | None = None,
@@ -128,8 +128,8 @@ def document_term_matrix(
     Parameters
     ----------
     tokens
-        The tokens table (doc_id, section_id, sentence_id, token, start, end, keep, ...). Only
-        ``keep == True`` tokens are counted.
+        The tokens table (doc_id, section_id, sentence_id, token, start, end, keep, ...), or a lazy frame of
+        it (only the kept rows' columns used are read). Only ``keep == True`` tokens are counted.
     sections
         The sections table: path and Outline ``system`` of each section (optional: null without it).
     sentences
@@ -153,7 +153,10 @@ def document_term_matrix(
     ``max_terms`` most frequent terms kept; finally units left with no in-vocabulary token are dropped.
     """
     s = settings or TopicSettings()
-    tok = tokens.filter(pl.col("keep"))
+    # only the kept rows' columns the matrix uses are copied (not every column of the corpus's tokens)
+    wanted = ("doc_id", "section_id", "sentence_id", "token", "start", "end", "pos")
+    used = [c for c in wanted if c in tokens.collect_schema().names()]
+    tok = tokens.lazy().filter(pl.col("keep")).select(used).collect()
     n_tokens_in = tok.height
     tok, junk_counts = _drop_junk(tok, s)
     n_junk = n_tokens_in - tok.height

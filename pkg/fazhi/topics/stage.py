@@ -95,7 +95,7 @@ def _skip_cell(lines: list[str]) -> list[str]:
 
 
 def run_topics(
-    tokens: pl.DataFrame,
+    tokens: pl.DataFrame | pl.LazyFrame,
     *,
     sections: pl.DataFrame | None = None,
     sentences: pl.DataFrame | None = None,
@@ -282,7 +282,7 @@ def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """
     s = ctx.settings.topics
     t = ctx.tables
-    if "tokens" not in t:
+    if not ctx.has("tokens"):
         ctx.log("topics: no tokens table; topic tables left empty")
         out = {tab.name: pl.DataFrame(schema=tab.polars_schema) for tab in _STAGE_TABLES}
         out["topic_settings"] = s.as_table()
@@ -292,7 +292,7 @@ def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     # than settings.parallel_min_units units, where starting spawned workers costs more than the fits.
     jobs = s.jobs if s.jobs != 1 else max(1, ctx.jobs)
     out = run_topics(
-        t["tokens"],
+        ctx.scan("tokens"),  # the matrix reads the kept tokens' columns it uses
         sections=t.get("sections"),
         sentences=t.get("sentences"),
         documents=t.get("documents"),
