@@ -187,3 +187,18 @@ def test_summary_sentences_come_from_the_tables(stored) -> None:
     d = diff.filter(pl.col("corpus") == "seeds").row(0, named=True)
     better = "NMF did better" if d["hi"] < 0 else "LDA did better" if d["lo"] > 0 else "neither model"
     assert better in text["seeds"]
+
+
+def test_the_drawn_build_note_says_whether_the_current_topics_are_those_drawn(stored) -> None:
+    from fazhi.validation.intrusion_results import drawn_build_note, models_for_reading
+
+    current = {"gov": _current_topics(stored, "gov"), "seeds": _current_topics(stored, "seeds").head(0)}
+    note = drawn_build_note(stored, current, names={"gov": "government work reports"})
+    assert "**government work reports**" in note and "`6a97bd2`" in note
+    assert "the same topics (all 20" in note and "LDA 10 of 10, NMF 10 of 10" in note
+    assert "no topic table of this corpus" in note  # the seeds: nothing to compare with
+    changed = current["gov"].filter(~((pl.col("model") == "lda") & (pl.col("topic") == 3)))
+    note = drawn_build_note(stored, {"gov": changed})
+    assert "**the current build's topics differ**: 19 of 20" in note and "LDA 9 of 10" in note
+    shown = models_for_reading(model_precision(stored), names={"gov": "government work reports"})
+    assert shown.height == 4 and set(shown["model"]) == {"LDA", "NMF"} and "Fleiss' κ" in shown.columns

@@ -11,7 +11,8 @@ resampling is the topic (a cluster bootstrap: the claim is about the model's top
 chance, topics found by a majority of coders, and inter-coder agreement (all coders chose the same word;
 Fleiss' kappa); ``model_difference`` - the difference between two models' precision with its interval;
 ``drawn_topics_match`` - whether a current ``topics`` table still has the topics the sheets were drawn
-from; ``summary_sentences`` - one sentence per corpus, computed from those tables.
+from (``drawn_build_note`` says it in a sentence); ``summary_sentences`` - one sentence per corpus,
+computed from those tables; ``models_for_reading`` - the model table with readable column names.
 How: answers are checked against each task's options by ``fazhi.validation.intrusion.read_answers`` (an
 answer that is not one of the shown words is rejected and listed, never scored); hits are answers equal
 to the key's intruder. Chance is 1 / (options per task). Fleiss' kappa (statsmodels) takes the option
@@ -353,3 +354,94 @@ def summary_sentences(
                 text += f"; neither model did clearly better ({diff}, an interval that includes 0)"
         out[corpus] = text + "."
     return out
+
+
+def models_for_reading(models: pl.DataFrame, *, names: dict[str, str] | None = None) -> pl.DataFrame:
+    """``model_precision`` with readable column names and the corpus by its shown name, for a page."""
+    return models.select(
+        pl.col("corpus").replace(names or {}).alias("corpus"),
+        pl.col("model").str.to_uppercase().alias("model"),
+        pl.col("topics"),
+        pl.col("topics_found").alias("topics found (majority)"),
+        pl.col("answers"),
+        pl.col("hits"),
+        pl.col("precision"),
+        pl.col("lo").alias("95% low"),
+        pl.col("hi").alias("95% high"),
+        pl.col("interval").alias("interval by"),
+        pl.col("chance"),
+        pl.col("all_agree").alias("all coders agree"),
+        pl.col("fleiss_kappa").alias("Fleiss' κ"),
+    )
+
+
+def drawn_build_note(
+    study: IntrusionStudy,
+    current: dict[str, pl.DataFrame | None],
+    *,
+    names: dict[str, str] | None = None,
+) -> str:
+    """Markdown saying, per corpus, from which build the sheets were drawn and whether the current build's
+    ``topics`` table (``current[corpus]``; ``None`` when not built here) still has those topics: the
+    topics whose shown words are the current top words of the same model and topic number, out of all."""
+    commit = str(study.manifest.get("commit", ""))[:7] or "an unrecorded commit"
+    lines = []
+    for corpus in study.key["corpus"].unique(maintain_order=True):
+        name = (names or {}).get(corpus, corpus)
+        head = f"- **{name}**: the sheets were drawn from a build made with commit `{commit}`"
+        topics = current.get(corpus)
+        if topics is None or topics.is_empty():
+            lines.append(head + "; this site has no topic table of this corpus to compare them with.")
+            continue
+        match = drawn_topics_match(study, topics, corpus=corpus)
+        per_model = ", ".join(
+            f"{m.upper()} {int(g['same'].sum())} of {g.height}"
+            for (m,), g in match.group_by("model", maintain_order=True)
+        )
+        same, total = int(match["same"].sum()), match.height
+        if same == total:
+            lines.append(
+                head + f"; the current build has the same topics (all {total} show the same top words: "
+                f"{per_model}), so the results describe the topics on this site."
+            )
+        else:
+            lines.append(
+                head + f"; **the current build's topics differ**: {same} of {total} drawn topics have the "
+                f"same top words now ({per_model}). The results describe the topics the sheets were drawn "
+                "from, not those on this site's topics page."
+            )
+    return "\n".join(lines)
+
+
+def current_topics(study: IntrusionStudy) -> dict[str, pl.DataFrame | None]:
+    """Each corpus of the study's ``topics`` table as this project built it, ``None`` where it has none.
+
+    A corpus is found by its ``site_corpus`` name in ``sheets.toml`` among the corpora of
+    ``notebooks/site.toml``: the default corpus's tables are this page's own (``fazhi.paths.data_dir``);
+    another's are beside them (``<tables>--<name>``, where a site built elsewhere puts them) or, failing
+    that, its ``tables`` folder. A table made from other inputs than the corpus's current ones counts as
+    none (``fazhi.tables.StaleTableError``).
+    """
+    from ..paths import corpus_dir, data_dir, project_root
+    from ..site import site_corpora
+    from ..tables import StaleTableError, read_table
+
+    site = {c.name: c for c in site_corpora(project_root())}
+    found: dict[str, pl.DataFrame | None] = {}
+    for corpus, entry in study.manifest.get("corpus", {}).items():
+        c = site.get(entry.get("site_corpus", corpus))
+        if c is None:
+            found[corpus] = None
+            continue
+        if c.default:
+            places = [(data_dir(), corpus_dir())]
+        else:
+            places = [(data_dir().with_name(f"{data_dir().name}--{c.name}"), c.folder), (c.tables, c.folder)]
+        found[corpus] = None
+        for tables, folder in places:
+            try:
+                found[corpus] = read_table("topics", tables, corpus=folder)
+                break
+            except (FileNotFoundError, StaleTableError):
+                continue
+    return found
