@@ -11,11 +11,17 @@ The steps, one code path whichever renderer publishes the site:
    downloadable tables (``downloads/``), a page per document of the default corpus and the corpus search
    (``documents/``, ``fazhi.docpages``) and the API reference pages (``reference/``) generated from the
    package itself. Every code cell of the staged notebooks is marked ``#| code-fold: true`` (``fold_code``):
-   Quarto folds code by the project's ``code-fold`` option, smalldocs only by the cell's own.
+   Quarto folds code by the project's ``code-fold`` option, smalldocs only by the cell's own. The site's
+   icon (``favicon.svg``, from ``fazhi/assets/``) is staged beside ``_quarto.yml``, whose
+   ``website: favicon`` both renderers link from every page.
 3. Execute every notebook from top to bottom with nbclient, in a fresh kernel, against the tables of the
    corpus that claims it (``notebooks/site.toml``; the default corpus gets the rest). A
    cell that raises stops the build. Nothing is frozen or cached: a change to ``pkg/`` or the
-   environment always shows on the next build.
+   environment always shows on the next build. Every chart must be a figure: its cell carries Quarto's
+   ``#| label: fig-...`` and ``#| fig-cap: ...`` (one chart per cell), or the build stops
+   (``figure_problems``). Quarto numbers and captions such cells itself ("Figure 1: ...", per page);
+   for smalldocs, which captions only pictures, ``number_figures`` wraps each chart of the executed
+   notebook in the same figure markup with the same number and caption.
 4. Render the staged project with Quarto when it is on the ``PATH`` (``quarto render --no-execute``:
    the notebooks already hold their outputs) and otherwise with smalldocs, which reads the same
    ``_quarto.yml``. Both publish the outputs of step 3, so both show identical results.
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import html
 import os
 import re
 import shutil
@@ -201,21 +208,125 @@ def stage_sources(root: Path, staging: Path) -> list[Path]:
     """Copy the site's sources into a fresh ``staging`` folder; returns the staged notebooks.
 
     Copies ``_quarto.yml``, every ``*.qmd``, ``*.ipynb``, ``*.css`` and ``*.scss`` at the root, and the
-    numbered notebooks. Nothing else of the project (no ``.venv``, no data) is seen by the renderer.
+    numbered notebooks, and the package's ``favicon.svg`` (unless the project has its own at the root).
+    Nothing else of the project (no ``.venv``, no data) is seen by the renderer.
     """
+    from .paths import ASSETS
+
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    for pattern in ("_quarto.yml", "*.qmd", "*.ipynb", "*.css", "*.scss"):
+    for pattern in ("_quarto.yml", "*.qmd", "*.ipynb", "*.css", "*.scss", FAVICON):
         for src in sorted(root.glob(pattern)):
             shutil.copy2(src, staging / src.name)
+    if not (staging / FAVICON).is_file():
+        shutil.copy2(ASSETS / FAVICON, staging / FAVICON)
     (staging / "notebooks").mkdir()
     for src in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         shutil.copy2(src, staging / "notebooks" / src.name)
     return notebooks(staging)
 
 
+FAVICON = "favicon.svg"  # the site's icon, in fazhi/assets/; _quarto.yml's website: favicon names it
 FOLD_OPTION = re.compile(r"^#\|\s*code-fold\s*:", re.MULTILINE)
+CHART_MARK = 'class="fazhi-chart"'  # the div every chart of fazhi.charts draws into
+FIGURE_PREFIX = "fig-"  # Quarto's cross-reference prefix of a figure's label
+
+
+def cell_options(source: str) -> dict[str, object]:
+    """The Quarto options (``#| key: value`` lines, YAML) at the top of a code cell's source."""
+    import yaml
+
+    lines = []
+    for line in source.splitlines():
+        if not line.startswith("#|"):
+            break
+        lines.append(line[2:].strip())
+    try:
+        parsed = yaml.safe_load("\n".join(lines)) if lines else {}
+    except yaml.YAMLError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _chart_outputs(cell: dict) -> list[int]:
+    """Indexes of the cell's outputs that hold a chart (HTML with a ``fazhi-chart`` div)."""
+    found = []
+    for i, out in enumerate(cell.get("outputs", [])):
+        value = (out.get("data") or {}).get("text/html", "")
+        if CHART_MARK in ("".join(value) if isinstance(value, list) else value):
+            found.append(i)
+    return found
+
+
+def figure_problems(path: Path) -> list[str]:
+    """Every chart of an executed notebook that is not a captioned figure, as ``notebook, cell n: why``.
+
+    A chart's cell must carry ``#| label: fig-<name>`` (unique in the notebook) and a non-empty
+    ``#| fig-cap``, and display one chart only (Quarto numbers a cell, not a chart).
+    """
+    nb = nbformat.read(path, as_version=4)
+    problems, labels = [], set()
+    for n, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        charts = _chart_outputs(cell)
+        if not charts:
+            continue
+        opts = cell_options(cell.source)
+        label, cap = str(opts.get("label") or ""), opts.get("fig-cap")
+        where = f"{path.name}, cell {n}"
+        if not label.startswith(FIGURE_PREFIX):
+            problems.append(f"{where}: a chart without '#| label: {FIGURE_PREFIX}...'")
+        elif label in labels:
+            problems.append(f"{where}: the figure label {label!r} is used twice")
+        labels.add(label)
+        if not isinstance(cap, str) or not cap.strip():
+            problems.append(f"{where}: a chart without '#| fig-cap: ...'")
+        if len(charts) > 1:
+            problems.append(f"{where}: {len(charts)} charts in one cell (one figure per cell)")
+    return problems
+
+
+def figure_html(chart: str, *, label: str, number: int, caption: str) -> str:
+    """A chart's HTML inside Quarto's figure markup, captioned ``Figure <number>: <caption>``."""
+    cap_id = f"{label}-caption"
+    return (
+        '<div class="quarto-float quarto-figure quarto-figure-center anchored">\n'
+        '<figure class="quarto-float quarto-float-fig figure">\n'
+        f'<div aria-describedby="{html.escape(cap_id)}">\n{chart}\n</div>\n'
+        '<figcaption class="quarto-float-caption-bottom quarto-float-caption quarto-float-fig" '
+        f'id="{html.escape(cap_id)}">Figure&nbsp;{number}: {html.escape(caption.strip())}</figcaption>\n'
+        "</figure>\n</div>"
+    )
+
+
+def number_figures(path: Path) -> int:
+    """Caption every chart of an executed notebook as Quarto does: ``Figure n: <fig-cap>``, numbered from 1
+    in page order. For smalldocs, which puts ``fig-cap`` under pictures only, not under HTML charts.
+
+    Returns the figures numbered. Raises ``SiteError`` when a chart is not a captioned figure
+    (``figure_problems``).
+    """
+    problems = figure_problems(path)
+    if problems:
+        raise SiteError("every chart must be a numbered figure:\n  " + "\n  ".join(problems))
+    nb = nbformat.read(path, as_version=4)
+    number = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code" or not _chart_outputs(cell):
+            continue
+        opts = cell_options(cell.source)
+        number += 1
+        out = cell.outputs[_chart_outputs(cell)[0]]
+        value = out["data"]["text/html"]
+        chart = "".join(value) if isinstance(value, list) else value
+        out["data"]["text/html"] = figure_html(
+            chart, label=str(opts["label"]), number=number, caption=str(opts["fig-cap"])
+        )
+    if number:
+        nbformat.write(nb, path)
+    return number
 
 
 def fold_code(path: Path) -> int:
@@ -548,6 +659,13 @@ def build_site(
     log(f"executing {len(pages)} notebook(s) fresh ...")
     with _environment({"PYDEVD_DISABLE_FILE_VALIDATION": "1"}):
         execute_all(pages, envs, jobs=min(jobs, 2), progress=progress)
+
+    problems = [p for page in pages for p in figure_problems(page)]
+    if problems:
+        raise SiteError("every chart must be a numbered figure:\n  " + "\n  ".join(problems))
+    if chosen == "smalldocs":  # Quarto numbers and captions the figures itself
+        for p in pages:
+            number_figures(p)
 
     log(f"rendering with {chosen} ...")
     rendered = render(staging, chosen)
