@@ -64,15 +64,17 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
 
     ``河南省人民政府`` → (河南省, province); ``河南省司法厅`` → (河南省, province_dept); ``许昌市…`` →
     (许昌市, city); ``中共潢川县委 潢川县人民政府`` → (潢川县, county); ``…镇人民政府`` → township;
-    ``国务院`` → (None, national); ``生态环境部`` → (None, national_dept). A region is a gazetteer name (or
+    ``国务院`` → (None, national); ``生态环境部``, ``国务院办公厅`` → (None, national_dept). A region is a gazetteer name (or
     a township named before 人民政府); a name of county form that is not in the gazetteer (某县人民政府)
     gives the level and no region.
     """
     first = re.split(r"[\s、,，]+", re.sub(r"^中共", "", (name or "").strip()))[0]
     if not first:
         return None, "unknown"
-    if _CENTRAL.match(first):
-        return None, rank_level("national")
+    m = _CENTRAL.match(first)
+    if m:  # its general office (国务院办公厅) is a department, like any government's office
+        office = m.group(0).endswith("办公厅") or first[m.end() :].startswith("办公")
+        return None, rank_level("national", dept=office)
     if central_organ_at(first):
         return None, rank_level("national", dept=True)
     d, end = _chain(first)
