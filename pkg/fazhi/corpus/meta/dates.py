@@ -210,6 +210,12 @@ def _head_year(head: str) -> tuple[str | None, str | None]:
     """The year the opening of a body states: the year it opens with (2022年，…), the year after one a
     meeting reviews, else the first span or year in its first 200 characters outside the titles it cites."""
     h = head[:200].translate(_ASCII_DIGITS)
+    first = re.sub(r"\s+", "", h).split("。", 1)[0]
+    m = _REVIEWED_YEAR.search(first)
+    if m and not _OPENING_YEAR.match(first) and not _FULL_YEAR_DATE.search(first):
+        # the item's own event sums up a year (1月29日，市教育局召开2023年工作总结…会): held the next year,
+        # whatever year a later paragraph opens with
+        return str(int(next(g for g in m.groups() if g)) + 1), "body_cue"
     m = _OPENING_YEAR.search(h)
     if m:
         return m.group(1), "body_cue"  # the body opens with its year (2022年，司法部坚持…)
