@@ -81,6 +81,8 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
     if d is not None and end > 0:
         rest = first[end:]
         dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
+        if rest.startswith("委") and (_chain(rest[1:])[1] or _GOVERNMENT.fullmatch(rest[1:])):
+            dept = False  # 汉中市委汉中市人民政府: the Party committee and government, issuing jointly
         level = _RANK_LEVEL[d.rank]
         if d.rank == "province" or (d.rank == "prefecture" and d.name in _MUNICIPALITIES):
             level = rank_level("province")
