@@ -89,8 +89,10 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
         rest = re.sub(
             r"^(?:人民政府|政府)(?=[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道))", "", rest
         )  # 鲤城区人民政府金龙街道办事处
-        if rest.startswith(("乡", "镇", "街道")) or _TOWNSHIP.match(rest):
-            m = _TOWNSHIP.match(rest)
+        m = _TOWNSHIP.match(rest)
+        if m and m.group("name").endswith(("城乡", "乡镇", "城镇")):
+            m = None  # 某市住房和城乡建设局 is no township's
+        if rest.startswith(("乡", "镇", "街道")) or m:
             return (_street_name(m.group("name")) if m else None), rank_level("township")
         return d.name, with_dept(level, dept)
     m = _TOWNSHIP.match(first)

@@ -102,6 +102,19 @@ def _organ_under_title(ev: Evidence) -> str | None:
     return None
 
 
+# The unit a reply names for contact after its date (联系单位：某市住房和城乡建设局): the replying organ.
+_CONTACT_UNIT = re.compile(r"^(?:联系单位|承办单位|办理单位)\s*[:：]\s*([\u4e00-\u9fff（）()]{4,30})$")
+
+
+def _contact_unit(ev: Evidence) -> str | None:
+    """The organ a reply's 联系单位/承办单位 line names in its last lines, when named in full."""
+    for ln in [x.strip() for x in ev.text.split("\n") if x.strip()][-8:]:
+        m = _CONTACT_UNIT.match(ln)
+        if m and _chain(m.group(1))[1] and _level_of(m.group(1))[1] != "unknown":
+            return m.group(1)
+    return None
+
+
 def _issuing_field(ev: Evidence) -> str | None:
     """The issuing organ's own field of a page-meta table (发文机关, 发文单位, 发布单位), when an organ."""
     named = ev.table.get("发文机关") or ev.table.get("发文单位") or ev.table.get("发布单位")
@@ -174,6 +187,7 @@ ISSUER_EVIDENCE: tuple[tuple[str, Callable[[Evidence], str | None]], ...] = (
     ("title", _title_opening),
     ("signature", lambda ev: ev.sig_organ),
     ("title", _organ_under_title),  # 中华人民共和国…法 / 全国人民代表大会常务委员会
+    ("signature", _contact_unit),  # 联系单位：某市住房和城乡建设局
     ("byline", lambda ev: _official_byline(ev.text)),  # 州财政局局长 某某
     ("byline", lambda ev: _organ_date_byline(ev.text)),  # 某县人民政府 2024年01月08日
     ("byline", lambda ev: _adopting_session(ev.text)),  # (…第六次会议通过)
