@@ -149,10 +149,13 @@ _CITED = re.compile(r"《[^《》]*》")
 # A title that transmits another document (关于印发《…》的通知): the transmitted document's span or year is
 # not the notice's own.
 _TRANSMITS = re.compile(r"印发|转发|颁布")
-# A body that opens by transmitting a cited document (《…》已经…通过，现印发给你们): a notice without its title.
+# A body that opens by transmitting a cited document (《…》已经…通过，现印发给你们): a notice without its
+# title.
 _BODY_TRANSMITS = re.compile(r"《[^《》\n]+》[^。\n]{0,40}(?:印发|转发)给你们")
 # The report's own statement of what it reports (现将周溪乡2024年法治政府建设工作报告如下).
-_REPORTED_YEAR = re.compile(r"(?:现将|现就|对)[^。《》]{0,30}?((?:19|20)\d{2})\s*年度?[^。《》]{0,40}?(?:报告|汇报|总结)如下")
+_REPORTED_YEAR = re.compile(
+    r"(?:现将|现就|对)[^。《》]{0,30}?((?:19|20)\d{2})\s*年度?[^。《》]{0,40}?(?:报告|汇报|总结)如下"
+)
 _ASCII_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -223,8 +226,8 @@ def _head_year(head: str) -> tuple[str | None, str | None]:
     if m:
         return m.group(1), "body_cue"  # 现将…2024年…报告如下: the year the report itself names
     m = _REVIEWED_YEAR.search(re.sub(r"\s+", "", head[:400]))
-    if m and not _FULL_YEAR_DATE.search(h):
-        return str(int(next(g for g in m.groups() if g)) + 1), "body_cue"  # a meeting looking back on last year
+    if m and not _FULL_YEAR_DATE.search(h):  # a meeting looking back on last year
+        return str(int(next(g for g in m.groups() if g)) + 1), "body_cue"
     own = _CITED.sub("", h)
     m = _YEAR_SPAN.search(own)
     if m and int(m.group(1)) < int(m.group(2)):

@@ -255,7 +255,8 @@ _BARE_TITLE_ORGAN = re.compile(
 
 
 # A government-information metadata table (索引号 / 发布机构 / 公开日期 / 文号) rendered as text: labels and
-# values separated by spaces, colons, cell bars or the brackets of a bracketed label ([ 发布机构 ] 某乡人民政府).
+# values separated by spaces, colons, cell bars or the brackets of a bracketed label
+# ([ 发布机构 ] 某乡人民政府).
 _TABLE_FIELD = re.compile(
     r"(发布机构|发文机关|发文单位|发布单位|公开日期|发文时间|发文日期|发布日期|成文日期|信息时间)[\s:：|｜\]］】]*([^\s|｜:：\[\]［］【】]{2,30}(?:\s+\d{1,2}:\d{2})?)"
 )

@@ -64,9 +64,9 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
 
     ``河南省人民政府`` → (河南省, province); ``河南省司法厅`` → (河南省, province_dept); ``许昌市…`` →
     (许昌市, city); ``中共潢川县委 潢川县人民政府`` → (潢川县, county); ``…镇人民政府`` → township;
-    ``国务院`` → (None, national); ``生态环境部``, ``国务院办公厅`` → (None, national_dept). A region is a gazetteer name (or
-    a township named before 人民政府); a name of county form that is not in the gazetteer (某县人民政府)
-    gives the level and no region.
+    ``国务院`` → (None, national); ``生态环境部``, ``国务院办公厅`` → (None, national_dept). A region is a
+    gazetteer name (or a township named before 人民政府); a name of county form that is not in the gazetteer
+    (某县人民政府) gives the level and no region.
     """
     first = re.split(r"[\s、,，]+", re.sub(r"^中共", "", (name or "").strip()))[0]
     if not first:

@@ -87,8 +87,8 @@ _ORGAN_ENDING = re.compile(r"(?:人民政府|政府|行政公署|办公厅|办�
 
 
 def _organ_under_title(ev: Evidence) -> str | None:
-    """An organ's name alone on the line under the title (a law database's 中华人民共和国…法 / 全国人民代表大会
-    常务委员会; a page's 关于…的通知 / 某县人民政府): the body that issued it."""
+    """An organ's name alone on the line under the title (a law database's 中华人民共和国…法 /
+    全国人民代表大会常务委员会; a page's 关于…的通知 / 某县人民政府): the body that issued it."""
     if not ev.title:
         return None
     lines = [re.sub(r"\s+", "", ln) for ln in ev.text.split("\n") if ln.strip()][:30]

@@ -30,7 +30,7 @@ _NOT_TITLE = re.compile(
     r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2})$"
     r"|@|邮箱|电子信箱"
     r"|^首页\s*/|^[\[［【]?\s*(?:组配分类|主题分类|体裁分类|所属主题|所属机构|文\s*号|索\s*引\s*号|发文字号|生效日期|废止日期"
-    r"|公开日期|成文日期|发布机构|公开方式|有效性)(?:\s|[:：\]］】])"  # a metadata table's label, also in brackets
+    r"|公开日期|成文日期|发布机构|公开方式|有效性)(?:\s|[:：\]］】])"  # a table's label, also in brackets
 )
 # What a page puts around a title line: a bullet, an e-book page or volume marker (Page 2 - , 2002卷•), a
 # field label (名称：, 标题：), a document number before a title in book-title marks, a region tag in brackets

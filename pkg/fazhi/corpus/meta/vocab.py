@@ -133,9 +133,7 @@ def genres(path: Path = GENRES_FILE) -> Genres:
         transmits = re.compile(data.get("transmits", r"(印发|转发|批转)[^《》]{0,30}$"))
     except re.error as e:
         raise ValueError(f"data/genres.toml: bad transmits pattern ({e})") from e
-    return Genres(
-        tuple(out), int(data.get("head_chars", 600)), int(data.get("tail_chars", 300)), transmits
-    )
+    return Genres(tuple(out), int(data.get("head_chars", 600)), int(data.get("tail_chars", 300)), transmits)
 
 
 @cache
