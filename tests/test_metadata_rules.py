@@ -590,3 +590,144 @@ def test_a_section_heading_under_a_salutation_is_no_headline():
         "五年来，全县经济持续发展，人民生活明显改善，各项事业取得新的进步，总的形势是好的。"
     )
     assert M.find_title(text) is None
+
+
+# ------------------------------------------------------------- round of 2026-12-02 (heldout3's categories)
+
+
+@pytest.mark.parametrize(
+    ("title", "doc_type"),
+    [
+        ("某某主持召开市政府常务会议 讨论《政府工作报告（征求意见稿）》", "other"),
+        ("《某县2023年法治政府建设情况的报告》解读", "other"),
+        ("关于印发《某县乡村振兴实施方案》的通知", "implementation_plan"),
+        ("关于转发市某某办公室《某市数据中心建设方案》的通知", "implementation_plan"),
+        ("委员对市交通局答复第12号提案表示满意", "other"),
+        ("对县政协第5号提案的复函", "proposal_reply"),
+        ("关于县人大第8号建议的答复意见", "proposal_reply"),
+    ],
+)
+def test_a_cited_title_gives_no_genre_unless_transmitted(title, doc_type):
+    """A genre word inside a document the title cites (讨论《…报告》, 《…》解读) is not the page's genre; a
+    transmitted one is (关于印发《…方案》的通知); a reply's title ends with its reply word."""
+    from fazhi.corpus.meta.infer import _doc_type
+
+    assert _doc_type(title, "会议强调，要抓好落实。")[0] == doc_type
+
+
+def test_a_central_general_office_is_a_department():
+    assert M._level_of("国务院办公厅") == (None, "national_dept")
+    assert M._level_of("国务院") == (None, "national")
+    assert M._level_of("全国人民代表大会常务委员会") == (None, "national")
+
+
+def test_a_party_committee_issuing_with_its_government_is_the_jurisdiction():
+    assert M._level_of("中共鹤壁市委鹤壁市人民政府") == ("鹤壁市", "city")
+    assert M._level_of("中共鹤壁市委办公室") == ("鹤壁市", "city_dept")
+    assert M._level_of("浚县住房和城乡建设局") == ("浚县", "county_dept")  # 城乡 names no township
+
+
+def test_a_report_names_its_own_year_over_a_cited_one():
+    text = (
+        "一年来，某乡在县委、县政府的正确领导下，有序推进法治政府建设工作。根据《关于做好2023年度法治政府建设"
+        "情况报告工作的通知》要求，现将某乡2024年法治政府建设工作报告如下：\n一、主要举措\n（一）强化学习。"
+    )
+    assert M.infer_metadata(text).period == "2024"
+
+
+def test_a_body_that_transmits_takes_its_signature_year():
+    text = (
+        "各市局，省局各处室：\n《某省某某建设规划（2021—2025年）》已经省局局务会议研究通过，现印发给你们，请认真"
+        "贯彻执行。\n某省某某管理局\n2021年12月31日\n某省某某建设规划\n（2021—2025年）\n为深入推进某某建设，制定本规划。"
+    )
+    assert M.infer_metadata(text).period == "2021"
+
+
+def test_a_meeting_that_sums_up_a_year_is_held_the_next():
+    text = (
+        "1月29日，市某某局召开2023年工作总结暨2024年工作部署会，研究部署重点工作。\n"
+        "2023年，市某某局紧紧围绕中心工作，各项事业保持较好发展势头。"
+    )
+    assert M.infer_metadata(text).period == "2024"
+
+
+def test_a_spaced_page_date_parses():
+    assert M.parse_date("2020- 01- 18 10: 43") == dt.date(2020, 1, 18)
+
+
+def test_bracketed_metadata_labels_are_no_title_and_are_table_fields():
+    title = "某县某乡人民政府2025年法治政府建设情况报告"
+    text = (
+        f"[ 发布机构 ] 鹤壁市司法局\n[ 体裁分类 ] 其他\n[ 有效性 ] 有效\n{title}\n2025年，某乡坚持依法行政。"
+    )
+    assert M.find_title(text) == title
+    assert M._table_fields(text)["发布机构"] == "鹤壁市司法局"
+
+
+def test_field_lines_and_date_widgets_are_no_title_and_no_salutation():
+    title = "对县人大第3号建议的复函"
+    assert (
+        M.find_title(f"类别:A\n某交函〔2021〕1号 签发人:某某\n{title}\n某某代表：\n您的建议收悉。") == title
+    )
+    title = "浚县交通运输局关于县人大第5号建议的答复函"
+    assert M.find_title(f"今天是:\n欢迎访问某县人民政府门户网\n{title}\n某某代表:\n您的建议收悉。") == title
+
+
+def test_a_chaired_meeting_in_a_headline_names_its_organ():
+    inf = M.infer_metadata(
+        "王某某主持召开国务院常务会议 研究部署防汛工作\n某社北京6月1日电 国务院总理王某某1日主持召开常务会议。"
+    )
+    assert (inf.issuer, inf.level) == ("国务院", "national")
+
+
+def test_an_organ_alone_under_the_title_issues_it():
+    inf = M.infer_metadata(
+        "某某管理办法\n全国人民代表大会常务委员会\n第一条 为了规范某某管理，制定本办法。\n"
+    )
+    assert (inf.issuer, inf.level) == ("全国人民代表大会常务委员会", "national")
+
+
+def test_a_self_reference_is_no_township_name():
+    inf = M.infer_metadata(
+        "2024年，我乡积极作为，推进法治政府建设。现将我乡2024年度法治政府建设情况汇报如下：\n一、我乡强化学习。"
+    )
+    assert inf.level == "township" and "我" not in (inf.issuer or "") and "我" not in (inf.region or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "doc_type"),
+    [
+        (
+            (
+                "（2024年1月19日鹤壁市第十七届人民代表大会第四次会议通过）\n鹤壁市第十七届人民代表大会第四次会议"
+                "听取和审议了市长代表市人民政府所作的《政府工作报告》。"
+            ),
+            "npc_resolution",
+        ),
+        (
+            "各县市人民政府：\n《鹤壁市人民政府工作规则》已经市人民政府审议通过，现予印发。\n2024年10月22日",
+            "notice",
+        ),
+        (
+            "各省、自治区、直辖市人民政府：\n某部《关于某某工作的指导意见》已经国务院同意，现转发给你们。",
+            "notice",
+        ),
+    ],
+)
+def test_body_cues_of_a_resolution_and_a_transmitting_notice(text, doc_type):
+    assert M.infer_metadata(text).doc_type == doc_type
+
+
+def test_a_replys_contact_unit_names_its_organ():
+    text = (
+        "某某委员：\n你们提出的关于某某的提案已收悉。现答复如下：\n我局将加快建设。\n2022年9月23日\n"
+        "联系单位：浚县住房和城乡建设局\n联 系 人：某某"
+    )
+    inf = M.infer_metadata(text)
+    assert (inf.issuer, inf.region, inf.level) == ("浚县住房和城乡建设局", "浚县", "county_dept")
+
+
+def test_reading_counters_and_editors_are_cut_from_a_source_field():
+    from fazhi.corpus.meta.issuer import _organ_from_source
+
+    assert _organ_from_source("鹤壁市教育局阅读次数:编辑:某某", None) == "鹤壁市教育局"

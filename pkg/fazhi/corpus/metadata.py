@@ -53,7 +53,12 @@ How, field by field (a field the text does not support stays null or ``unknown``
   jurisdiction of its own works under the lowest leadership pair it names (市委、市政府 → city_dept); a text
   that says 全乡/全镇 more than 全县 is a township's, the township it names as a place (某乡位于…). A region
   is always a gazetteer name (or a township named before its 人民政府);
-- doc type: the title and body cues of ``data/genres.toml``;
+- issuer, also: the organ whose meeting an official chairs in a headline (某某主持召开国务院常务会议), an
+  organ alone on the line under the title (a law database's 全国人民代表大会常务委员会), a reply's
+  联系单位 line; 国务院办公厅, like any government's office, is a department (``national_dept``);
+- doc type: the title and body cues of ``data/genres.toml``; a title cue inside a document the title
+  cites (讨论《政府工作报告》, 《…报告》解读) does not count unless the title transmits it
+  (关于印发《…方案》的通知);
 - period (a news item about a meeting: the year it was held, from the date its first sentence opens with or
   its publication date, not a year the meeting reviews; one that looks back on a year, 回顾总结2023年工作,
   with no full date, is held the next year):
@@ -62,7 +67,9 @@ How, field by field (a field the text does not support stays null or ``unknown``
   the document number (国发〔2023〕16号; also when its 号 is lost), the session of the National People's
   Congress (第十四届全国人民代表大会第三次会议 → 2025) where the document was delivered or which it records,
   the date line of a speech (——2025年1月15日在…会议上), a genre's own rule
-  (``year_rules``), the head (outside the titles it cites in 《》);
+  (``year_rules``), a body that opens by transmitting a document (…现印发给你们: its signature's year), the
+  head (outside the titles it cites in 《》; the year the report names, 现将某乡2024年…报告如下; a news item
+  whose first sentence is a meeting summing up a year, 召开2023年工作总结…会, the next year);
 - published: page furniture (发布时间), a collection column, 发布日期/成文日期/时间/日期 fields and metadata
   tables (公开日期, 发文时间; never an upload time), a 发布时间 run into another header field, a byline
   above the body (中阳县政府 2016-03-21), the

@@ -17,6 +17,7 @@ from .vocab import Genre
 
 _DIGITS = str.maketrans("０１２３４５６７８９〇○零一二三四五六七八九", "0123456789000123456789")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
+_SPACED_DATE = re.compile(r"(?<=\d)([-./])\s+(?=\d)")  # 2020- 01- 18: a page widget's spaced date
 _CN_DATE = re.compile(
     r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
 )
@@ -41,7 +42,7 @@ def parse_date(value: str | None) -> dt.date | None:
     ``二〇二四年三月一日``)."""
     if not value:
         return None
-    v = value.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    v = _SPACED_DATE.sub(r"\1", value.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
     m = _DATE.search(v)
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -109,6 +110,7 @@ _OPENING_YEAR = re.compile(r"(?:^|\n)\s*((?:19|20)\d{2})\s*年(?:以来|度)?\s*
 # 报告对2022年工作作了回顾) is held after that year: in the next one.
 _REVIEWED_YEAR = re.compile(
     r"(?:回顾|总结)(?:了)?((?:19|20)\d{2})\s*年(?!以来)"
+    r"|召开((?:19|20)\d{2})\s*年度?[^。，,；;]{0,10}?总结"  # 召开2023年工作总结暨…部署会: held in 2024
     r"|对((?:19|20)\d{2})\s*年(?!以来)[^。，,；;]{0,20}?(?:进行了?|作了?|作出了?)?(?:全面)?(?:回顾|总结)"
 )
 _FULL_YEAR_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
@@ -147,6 +149,13 @@ _CITED = re.compile(r"《[^《》]*》")
 # A title that transmits another document (关于印发《…》的通知): the transmitted document's span or year is
 # not the notice's own.
 _TRANSMITS = re.compile(r"印发|转发|颁布")
+# A body that opens by transmitting a cited document (《…》已经…通过，现印发给你们): a notice without its
+# title.
+_BODY_TRANSMITS = re.compile(r"《[^《》\n]+》[^。\n]{0,40}(?:印发|转发)给你们")
+# The report's own statement of what it reports (现将周溪乡2024年法治政府建设工作报告如下).
+_REPORTED_YEAR = re.compile(
+    r"(?:现将|现就|对)[^。《》]{0,30}?((?:19|20)\d{2})\s*年度?[^。《》]{0,40}?(?:报告|汇报|总结)如下"
+)
 _ASCII_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -173,7 +182,7 @@ def _year_of(title: str | None, head: str, genre: Genre | None) -> tuple[str | N
             m = pat.search(head.translate(_ASCII_DIGITS))
             if m:
                 return str(int(m.group(1)) + offset), "genre_rule"
-    if _TRANSMITS.search(title or ""):
+    if _TRANSMITS.search(title or "") or (not title and _BODY_TRANSMITS.search(head[:400])):
         # a transmitting notice's body opens with the document it transmits: its own year is its signature's
         d = _standalone_date(head)
         return (str(d.year), "signature") if d else (None, None)
@@ -204,12 +213,21 @@ def _head_year(head: str) -> tuple[str | None, str | None]:
     """The year the opening of a body states: the year it opens with (2022年，…), the year after one a
     meeting reviews, else the first span or year in its first 200 characters outside the titles it cites."""
     h = head[:200].translate(_ASCII_DIGITS)
+    first = re.sub(r"\s+", "", h).split("。", 1)[0]
+    m = _REVIEWED_YEAR.search(first)
+    if m and not _OPENING_YEAR.match(first) and not _FULL_YEAR_DATE.search(first):
+        # the item's own event sums up a year (1月29日，市教育局召开2023年工作总结…会): held the next year,
+        # whatever year a later paragraph opens with
+        return str(int(next(g for g in m.groups() if g)) + 1), "body_cue"
     m = _OPENING_YEAR.search(h)
     if m:
         return m.group(1), "body_cue"  # the body opens with its year (2022年，司法部坚持…)
+    m = _REPORTED_YEAR.search(_CITED.sub("", re.sub(r"\s+", "", head)).translate(_ASCII_DIGITS))
+    if m:
+        return m.group(1), "body_cue"  # 现将…2024年…报告如下: the year the report itself names
     m = _REVIEWED_YEAR.search(re.sub(r"\s+", "", head[:400]))
-    if m and not _FULL_YEAR_DATE.search(h):
-        return str(int(m.group(1) or m.group(2)) + 1), "body_cue"  # a meeting looking back on last year
+    if m and not _FULL_YEAR_DATE.search(h):  # a meeting looking back on last year
+        return str(int(next(g for g in m.groups() if g)) + 1), "body_cue"
     own = _CITED.sub("", h)
     m = _YEAR_SPAN.search(own)
     if m and int(m.group(1)) < int(m.group(2)):

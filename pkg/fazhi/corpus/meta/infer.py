@@ -67,10 +67,22 @@ class Inferred:
         }
 
 
+def _uncited(title: str) -> str:
+    """The title with the documents it cites in 《》 emptied (讨论《政府工作报告》 → 讨论《》), except one it
+    transmits (关于印发《…方案》的通知: ``transmits`` of ``data/genres.toml``), whose genre is the title's."""
+    out, end = [], 0
+    for m in re.finditer(r"《[^《》]*》", title):
+        keep = genres().transmits.search(title[: m.start()])
+        out.append(title[end : m.start()] + (m.group() if keep else "《》"))
+        end = m.end()
+    return "".join(out) + title[end:]
+
+
 def _doc_type(title: str | None, text: str) -> tuple[str, str | None]:
-    """Doc type and its source: the first genre whose title cue matches, else whose body cue matches."""
+    """Doc type and its source: the first genre whose title cue matches (outside a cited title,
+    :func:`_uncited`), else whose body cue matches."""
     gs = genres()
-    t = title or ""
+    t = _uncited(title or "")
     if t:
         for g in gs.genres:
             if any(p.search(t) for p in g.title):

@@ -203,7 +203,8 @@ _INNER_UNIT = re.compile(r"^(.{2,30}?(?:厅|局|委员会))[\u4e00-\u9fff]{2,10}
 
 # The next field of a page's byline run into a source value (区司法局发布时间:…, 某局浏览次数:…).
 _SOURCE_TAIL = re.compile(
-    r"发布时间|发布日期|更新时间|浏览次数|访问次数|点击数|阅读数|作者[:：]|时间[:：]|日期[:：]"
+    r"发布时间|发布日期|更新时间|浏览次数|访问次数|点击数|点击次数|阅读数|阅读次数|阅读量|作者[:：]|时间[:：]|日期[:：]"
+    r"|(?:责任)?编辑[:：]"
 )
 
 
@@ -254,9 +255,10 @@ _BARE_TITLE_ORGAN = re.compile(
 
 
 # A government-information metadata table (索引号 / 发布机构 / 公开日期 / 文号) rendered as text: labels and
-# values separated by spaces, colons or cell bars.
+# values separated by spaces, colons, cell bars or the brackets of a bracketed label
+# ([ 发布机构 ] 某乡人民政府).
 _TABLE_FIELD = re.compile(
-    r"(发布机构|发文机关|发文单位|发布单位|公开日期|发文时间|发文日期|发布日期|成文日期|信息时间)[\s:：|｜]*([^\s|｜:：]{2,30}(?:\s+\d{1,2}:\d{2})?)"
+    r"(发布机构|发文机关|发文单位|发布单位|公开日期|发文时间|发文日期|发布日期|成文日期|信息时间)[\s:：|｜\]］】]*([^\s|｜:：\[\]［］【】]{2,30}(?:\s+\d{1,2}:\d{2})?)"
 )
 
 

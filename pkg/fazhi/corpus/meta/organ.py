@@ -64,29 +64,35 @@ def _level_of(name: str | None) -> tuple[str | None, str]:
 
     ``河南省人民政府`` → (河南省, province); ``河南省司法厅`` → (河南省, province_dept); ``许昌市…`` →
     (许昌市, city); ``中共潢川县委 潢川县人民政府`` → (潢川县, county); ``…镇人民政府`` → township;
-    ``国务院`` → (None, national); ``生态环境部`` → (None, national_dept). A region is a gazetteer name (or
-    a township named before 人民政府); a name of county form that is not in the gazetteer (某县人民政府)
-    gives the level and no region.
+    ``国务院`` → (None, national); ``生态环境部``, ``国务院办公厅`` → (None, national_dept). A region is a
+    gazetteer name (or a township named before 人民政府); a name of county form that is not in the gazetteer
+    (某县人民政府) gives the level and no region.
     """
     first = re.split(r"[\s、,，]+", re.sub(r"^中共", "", (name or "").strip()))[0]
     if not first:
         return None, "unknown"
-    if _CENTRAL.match(first):
-        return None, rank_level("national")
+    m = _CENTRAL.match(first)
+    if m:  # its general office (国务院办公厅) is a department, like any government's office
+        office = m.group(0).endswith("办公厅") or first[m.end() :].startswith("办公")
+        return None, rank_level("national", dept=office)
     if central_organ_at(first):
         return None, rank_level("national", dept=True)
     d, end = _chain(first)
     if d is not None and end > 0:
         rest = first[end:]
         dept = bool(_DEPT.search(rest)) and not _GOVERNMENT.fullmatch(rest)
+        if rest.startswith("委") and (_chain(rest[1:])[1] or _GOVERNMENT.fullmatch(rest[1:])):
+            dept = False  # 汉中市委汉中市人民政府: the Party committee and government, issuing jointly
         level = _RANK_LEVEL[d.rank]
         if d.rank == "province" or (d.rank == "prefecture" and d.name in _MUNICIPALITIES):
             level = rank_level("province")
         rest = re.sub(
             r"^(?:人民政府|政府)(?=[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道))", "", rest
         )  # 鲤城区人民政府金龙街道办事处
-        if rest.startswith(("乡", "镇", "街道")) or _TOWNSHIP.match(rest):
-            m = _TOWNSHIP.match(rest)
+        m = _TOWNSHIP.match(rest)
+        if m and m.group("name").endswith(("城乡", "乡镇", "城镇")):
+            m = None  # 某市住房和城乡建设局 is no township's
+        if rest.startswith(("乡", "镇", "街道")) or m:
             return (_street_name(m.group("name")) if m else None), rank_level("township")
         return d.name, with_dept(level, dept)
     m = _TOWNSHIP.match(first)

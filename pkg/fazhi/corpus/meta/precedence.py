@@ -63,6 +63,58 @@ def _title_central_organ(ev: Evidence) -> str | None:
     return central_organ_at(_YEAR_PREFIX.sub("", ev.title)) if ev.title else None
 
 
+# A headline about a meeting an official chairs (李强主持召开国务院常务会议): the meeting is its organ's.
+_CHAIRED = re.compile(r"^[\u4e00-\u9fff]{2,4}?主持(?:召开)?(?=[\u4e00-\u9fff])")
+
+
+def _title_chaired(ev: Evidence) -> str | None:
+    """The organ whose meeting an official chairs in a headline (某某主持召开国务院全体会议 → 国务院;
+    某某主持召开某市人民政府常务会议 → 某市人民政府), when the organ is named in full."""
+    m = _CHAIRED.match(ev.title or "")
+    if m is None:
+        return None
+    rest = ev.title[m.end() :]
+    if c := _CENTRAL.match(rest):
+        return re.sub(r"^中华人民共和国", "", c.group(0))
+    if organ := central_organ_at(rest):
+        return organ
+    end = _chain(rest)[1]
+    after = _ORGAN_AFTER.match(rest[end:]) if end else None
+    return rest[: end + after.end()] if after else None
+
+
+_ORGAN_ENDING = re.compile(r"(?:人民政府|政府|行政公署|办公厅|办公室|厅|局|委员会|常务委员会|人民代表大会)$")
+
+
+def _organ_under_title(ev: Evidence) -> str | None:
+    """An organ's name alone on the line under the title (a law database's 中华人民共和国…法 /
+    全国人民代表大会常务委员会; a page's 关于…的通知 / 某县人民政府): the body that issued it."""
+    if not ev.title:
+        return None
+    lines = [re.sub(r"\s+", "", ln) for ln in ev.text.split("\n") if ln.strip()][:30]
+    for nxt in (lines[i + 1] for i in range(len(lines) - 1) if lines[i] == ev.title):
+        if len(nxt) > 30 or not _ORGAN_ENDING.search(nxt):
+            continue
+        if (c := _CENTRAL.fullmatch(nxt)) or central_organ_at(nxt) == nxt:
+            return re.sub(r"^中华人民共和国", "", c.group(0) if c else nxt)
+        if _level_of(nxt)[1] != "unknown" and _chain(nxt)[1]:
+            return nxt
+    return None
+
+
+# The unit a reply names for contact after its date (联系单位：某市住房和城乡建设局): the replying organ.
+_CONTACT_UNIT = re.compile(r"^(?:联系单位|承办单位|办理单位)\s*[:：]\s*([\u4e00-\u9fff（）()]{4,30})$")
+
+
+def _contact_unit(ev: Evidence) -> str | None:
+    """The organ a reply's 联系单位/承办单位 line names in its last lines, when named in full."""
+    for ln in [x.strip() for x in ev.text.split("\n") if x.strip()][-8:]:
+        m = _CONTACT_UNIT.match(ln)
+        if m and _chain(m.group(1))[1] and _level_of(m.group(1))[1] != "unknown":
+            return m.group(1)
+    return None
+
+
 def _issuing_field(ev: Evidence) -> str | None:
     """The issuing organ's own field of a page-meta table (发文机关, 发文单位, 发布单位), when an organ."""
     named = ev.table.get("发文机关") or ev.table.get("发文单位") or ev.table.get("发布单位")
@@ -128,11 +180,14 @@ ISSUER_EVIDENCE: tuple[tuple[str, Callable[[Evidence], str | None]], ...] = (
     ("title", lambda ev: _issuer_from_title(ev.title)),  # 河南省人民政府关于…的报告
     ("title", _title_central),
     ("title", _title_central_organ),
+    ("title", _title_chaired),  # 某某主持召开国务院常务会议
     ("header", _issuing_field),
     ("title", _title_bare_organ),
     ("title", _title_township),
     ("title", _title_opening),
     ("signature", lambda ev: ev.sig_organ),
+    ("title", _organ_under_title),  # 中华人民共和国…法 / 全国人民代表大会常务委员会
+    ("signature", _contact_unit),  # 联系单位：某市住房和城乡建设局
     ("byline", lambda ev: _official_byline(ev.text)),  # 州财政局局长 某某
     ("byline", lambda ev: _organ_date_byline(ev.text)),  # 某县人民政府 2024年01月08日
     ("byline", lambda ev: _adopting_session(ev.text)),  # (…第六次会议通过)

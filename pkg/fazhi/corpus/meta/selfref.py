@@ -60,8 +60,8 @@ def _named_township(text: str) -> str | None:
     counts: Counter[str] = Counter()
     for m in _TOWNSHIP_NAME.finditer(text[:MENTION_CHARS]):
         name = m.group("name")
-        if name.endswith(("乡镇", "城镇", "城乡")) or _chain(name)[1]:
-            continue
+        if name.endswith(("乡镇", "城镇", "城乡")) or _chain(name)[1] or _SELF_TOWNSHIP.search(name):
+            continue  # 现将我乡2024年…: a self-reference, no name
         counts[name] += 1
     if not counts:
         return None

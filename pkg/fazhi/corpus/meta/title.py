@@ -26,11 +26,11 @@ _NOT_TITLE = re.compile(
     r"[。；;！!？?]|^(来源|时间|日期|发布|作者|——|--)|^[（(]?\d{4}年\d{1,2}月"
     # page furniture a title never contains: breadcrumbs (首页 > 政务公开), pipe tables, clock times, date
     # widgets (今天是…星期三), source fields, a red-letter masthead (…人民政府文件)
-    r"|[>＞»|｜]|\d{1,2}:\d{2}|今天是|星期[一二三四五六日天]|(?:来源|时间|日期|编号|格式|页数|大小)\s*[:：]|文件$"
+    r"|[>＞»|｜]|\d{1,2}:\d{2}|今天是|星期[一二三四五六日天]|(?:来源|时间|日期|编号|格式|页数|大小|类别|签发人)\s*[:：]|文件$"
     r"|^(?:P\.?\s*\d+|Page\s*\d+|(?:19|20)\d{2}\s*卷|第\s*\d+\s*页|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2})$"
     r"|@|邮箱|电子信箱"
-    r"|^首页\s*/|^(?:组配分类|主题分类|所属主题|所属机构|文\s*号|索\s*引\s*号|发文字号|生效日期|废止日期|公开日期|发布机构|公开方式|有效性)"
-    r"(?:\s|[:：])"
+    r"|^首页\s*/|^[\[［【]?\s*(?:组配分类|主题分类|体裁分类|所属主题|所属机构|文\s*号|索\s*引\s*号|发文字号|生效日期|废止日期"
+    r"|公开日期|成文日期|发布机构|公开方式|有效性)(?:\s|[:：\]］】])"  # a table's label, also in brackets
 )
 # What a page puts around a title line: a bullet, an e-book page or volume marker (Page 2 - , 2002卷•), a
 # field label (名称：, 标题：), a document number before a title in book-title marks, a region tag in brackets
@@ -97,8 +97,8 @@ def _title_candidates(lines: list[str]) -> list[tuple[int, str]]:
     """Every title found in the head, with the index of its first line, before the first sentence."""
     out: list[tuple[int, str]] = []
     for i, ln in enumerate(lines):
-        if "。" in ln or _SALUTATION.match(ln):
-            break
+        if "。" in ln or (_SALUTATION.match(ln) and not _WIDGET_LINE.search(ln)):
+            break  # the body begins (a date widget's 今天是: is no salutation)
         if _NOT_TITLE.search(ln) or len(ln) > 80:
             continue
         for k in (1, 2, 3):

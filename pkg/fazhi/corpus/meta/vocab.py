@@ -99,6 +99,7 @@ class Genres:
     genres: tuple[Genre, ...]
     head_chars: int
     tail_chars: int
+    transmits: re.Pattern[str] = re.compile(r"(印发|转发|批转)[^《》]{0,30}$")
 
 
 @cache
@@ -128,7 +129,11 @@ def genres(path: Path = GENRES_FILE) -> Genres:
         out.append(Genre(g["name"], title, body, rules))
     if path == GENRES_FILE and tuple(g.name for g in out) != DOC_TYPES:
         raise ValueError(f"data/genres.toml changed since schema.DOC_TYPES was read: {[g.name for g in out]}")
-    return Genres(tuple(out), int(data.get("head_chars", 600)), int(data.get("tail_chars", 300)))
+    try:
+        transmits = re.compile(data.get("transmits", r"(印发|转发|批转)[^《》]{0,30}$"))
+    except re.error as e:
+        raise ValueError(f"data/genres.toml: bad transmits pattern ({e})") from e
+    return Genres(tuple(out), int(data.get("head_chars", 600)), int(data.get("tail_chars", 300)), transmits)
 
 
 @cache
