@@ -42,8 +42,10 @@ def _level(col: str) -> pl.Expr:
     return pl.when(text.is_null() | (text == "")).then(pl.lit("unknown")).otherwise(text).alias("level")
 
 
-def headline_problem(groups: pl.DataFrame, theme_docs: pl.DataFrame, *, themes: tuple[str, ...] = FOCUS) -> str | None:
-    """Why ``emphasis_headline`` cannot draw a chart from these tables, as a sentence; ``None`` when it can."""
+def headline_problem(
+    groups: pl.DataFrame, theme_docs: pl.DataFrame, *, themes: tuple[str, ...] = FOCUS
+) -> str | None:
+    """Why ``emphasis_headline`` cannot draw a chart from these tables, as a sentence; ``None`` if it can."""
     rows = _level_groups(groups, themes)
     if rows.is_empty() or rows["value"].is_null().all():
         return (
@@ -110,7 +112,9 @@ def emphasis_headline(
         pl.lit(None, dtype=pl.Int32).alias("n_docs"),
         pl.lit(None, dtype=pl.Int32).alias("n_present"),
         pl.lit(DOCUMENT_LEGEND).alias("kind"),
-        (pl.col("label") if "label" in theme_docs.columns else pl.col("doc_id")).cast(pl.String).alias("document"),
+        (pl.col("label") if "label" in theme_docs.columns else pl.col("doc_id"))
+        .cast(pl.String)
+        .alias("document"),
     )
     data = (
         pl.concat([points, docs], how="vertical_relaxed")
@@ -133,22 +137,25 @@ def emphasis_headline(
         "theme_label:N",
         sort=[theme_names.get(t, t) for t in shown],
         scale=alt.Scale(
-            domain=[theme_names.get(t, t) for t in shown], range=[THEME_COLORS.get(t, "#7f7f7f") for t in shown]
+            domain=[theme_names.get(t, t) for t in shown],
+            range=[THEME_COLORS.get(t, "#7f7f7f") for t in shown],
         ),
         legend=None,
     )
     y = alt.Y("level:N", title=None, sort=levels, axis=axis_labels("level"))
     x = alt.X("value:Q", title=MEASURE_TITLE)
     base = alt.Chart().encode(y=y, color=color)
-    ticks = base.transform_filter(alt.datum.kind == DOCUMENT_LEGEND).mark_tick(
-        thickness=1.5, size=14, opacity=0.55
-    ).encode(
-        x=x,
-        shape=shape,
-        tooltip=[alt.Tooltip("document:N", title="document"), alt.Tooltip("value:Q", format=".3g")],
+    ticks = (
+        base.transform_filter(alt.datum.kind == DOCUMENT_LEGEND)
+        .mark_tick(thickness=1.5, size=14, opacity=0.55)
+        .encode(
+            x=x,
+            shape=shape,
+            tooltip=[alt.Tooltip("document:N", title="document"), alt.Tooltip("value:Q", format=".3g")],
+        )
     )
-    bars = base.transform_filter("isValid(datum.ci_low)").mark_rule(strokeWidth=2.5).encode(
-        x=x, x2="ci_high:Q"
+    bars = (
+        base.transform_filter("isValid(datum.ci_low)").mark_rule(strokeWidth=2.5).encode(x=x, x2="ci_high:Q")
     )
     tooltip = [
         alt.Tooltip("level:N"),
@@ -199,7 +206,9 @@ def headline_figure(folder: Path | None = None, *, themes: tuple[str, ...] = FOC
         groups = read_table("theme_groups", folder)
         theme_docs = read_table("theme_documents", folder)
     except FileNotFoundError:
-        return Markdown("The theme tables have not been built (`fazhi build`), so there is no headline figure.")
+        return Markdown(
+            "The theme tables have not been built (`fazhi build`), so there is no headline figure."
+        )
     problem = headline_problem(groups, theme_docs, themes=themes)
     if problem:
         return Markdown(problem)
