@@ -83,6 +83,11 @@ def test_every_level_and_theme_is_drawn_with_its_interval_or_as_described():
     assert means.filter(pl.col("level") != "province")["ci_low"].is_null().all()
     assert set(means.filter(pl.col("level") == "unknown")["kind"]) == {INTERVAL_LEGEND["not_ranked"]}
     spec = chart.to_dict()
+    # each interval is a bar from its lower to its upper end, behind a point at the mean
+    layers = spec["spec"]["layer"]
+    (rule,) = [ly for ly in layers if ly["mark"]["type"] == "rule"]
+    assert (rule["encoding"]["x"]["field"], rule["encoding"]["x2"]["field"]) == ("ci_low", "ci_high")
+    assert all(ly["encoding"]["x"]["field"] == "value" for ly in layers if ly is not rule)
     names = labels("theme")
     assert spec["facet"]["column"]["sort"] == [names[t] for t in FOCUS]
     # the panels fit the site's text column, whatever the number of themes

@@ -29,10 +29,12 @@ INTERVAL_LEGEND = {
     "not_ranked": "unknown level: not compared 级别未知，不比较",
 }
 DOCUMENT_LEGEND = "one document 单份文件"
-MEASURE_TITLE = "Weighted hits per 1,000 tokens 每千词加权命中"
-_SHAPES = dict(
-    zip([*INTERVAL_LEGEND.values(), DOCUMENT_LEGEND], ["circle", "diamond", "square", "stroke"], strict=True)
-)
+MEASURE_TITLE = "Weighted lexicon hits per 1,000 word tokens 每千词加权命中"
+# each kind's legend symbol: shape and fill (a vertical line for a document's tick)
+_KINDS = [*INTERVAL_LEGEND.values(), DOCUMENT_LEGEND]
+_SHAPES = dict(zip(_KINDS, ["circle", "diamond", "square", "M0,-1L0,1"], strict=True))
+_GREY = "#555555"
+_FILLS = dict(zip(_KINDS, [_GREY, "white", "white", "transparent"], strict=True))
 _AXIS_ROOM = 210  # px left of the panels for the bilingual level labels and the axis title
 
 
@@ -123,15 +125,29 @@ def emphasis_headline(
     )
     levels = levels_present(data["level"])
     kinds = [k for k in [*INTERVAL_LEGEND.values(), DOCUMENT_LEGEND] if k in set(data["kind"].to_list())]
+    legend = alt.Legend(orient="bottom", direction="vertical", columns=1, labelLimit=420)
+    # one legend of what each mark is: shape and fill share the field and title, so Vega-Lite merges them
     shape = alt.Shape(
         "kind:N",
         title=None,
         sort=kinds,
-        scale=alt.Scale(
-            domain=kinds,
-            range=[_SHAPES[k] for k in kinds],
-        ),
-        legend=alt.Legend(orient="bottom", direction="vertical", columns=1, labelLimit=420),
+        scale=alt.Scale(domain=kinds, range=[_SHAPES[k] for k in kinds]),
+        legend=legend,
+    )
+    # documents' ticks are grey, and that stroke outlines every legend symbol
+    stroke = alt.Stroke(
+        "kind:N",
+        title=None,
+        sort=kinds,
+        scale=alt.Scale(domain=kinds, range=[_GREY] * len(kinds)),
+        legend=legend,
+    )
+    fill = alt.Fill(
+        "kind:N",
+        title=None,
+        sort=kinds,
+        scale=alt.Scale(domain=kinds, range=[_FILLS[k] for k in kinds]),
+        legend=legend,
     )
     color = alt.Color(
         "theme_label:N",
@@ -143,19 +159,22 @@ def emphasis_headline(
         legend=None,
     )
     y = alt.Y("level:N", title=None, sort=levels, axis=axis_labels("level"))
-    x = alt.X("value:Q", title=MEASURE_TITLE)
+    x = alt.X("value:Q", title=None)  # the measure is named in the subtitle: one title, not one a panel
     base = alt.Chart().encode(y=y, color=color)
     ticks = (
         base.transform_filter(alt.datum.kind == DOCUMENT_LEGEND)
         .mark_tick(thickness=1.5, size=14, opacity=0.55)
         .encode(
             x=x,
-            shape=shape,
+            stroke=stroke,
+            color=alt.value(_GREY),
             tooltip=[alt.Tooltip("document:N", title="document"), alt.Tooltip("value:Q", format=".3g")],
         )
     )
     bars = (
-        base.transform_filter("isValid(datum.ci_low)").mark_rule(strokeWidth=2.5).encode(x=x, x2="ci_high:Q")
+        base.transform_filter("isValid(datum.ci_low)")
+        .mark_rule(strokeWidth=2.5)
+        .encode(x=alt.X("ci_low:Q", title=None), x2="ci_high:Q")
     )
     tooltip = [
         alt.Tooltip("level:N"),
@@ -172,13 +191,16 @@ def emphasis_headline(
     hollow = base.transform_filter(
         (alt.datum.kind != DOCUMENT_LEGEND) & (alt.datum.kind != INTERVAL_LEGEND["cluster_bootstrap"])
     ).mark_point(size=80, filled=False, strokeWidth=2, opacity=1)
-    means = [m.encode(x=x, shape=shape, tooltip=tooltip) for m in (filled, hollow)]
+    means = [
+        filled.encode(x=x, shape=shape, tooltip=tooltip),
+        hollow.encode(x=x, shape=shape, fill=fill, tooltip=tooltip),
+    ]
     width = max(120, (COLUMN_WIDTH - _AXIS_ROOM) // max(len(shown), 1) - 20)
-    subtitle = (
-        ["Not in this corpus's tables: " + ", ".join(theme_names.get(t, t) for t in missing) + "."]
-        if missing
-        else []
-    )
+    subtitle = [MEASURE_TITLE + " (0 where a theme is not present in a document)"]
+    if missing:
+        subtitle.append(
+            "Not in this corpus's tables: " + ", ".join(theme_names.get(t, t) for t in missing) + "."
+        )
     return (
         alt.layer(ticks, bars, *means, data=data)
         .properties(width=width, height=alt.Step(28))
