@@ -86,3 +86,17 @@ def test_the_reference_has_no_raw_rest_and_documents_the_chart_builders(tmp_path
         text = re.fullmatch(r"\| \[.*?\]\(.*?\) \| (.*) \|", row)[1]
         assert re.search(r"[.!?]$", text), row
         assert text.count("`") % 2 == 0, row
+
+
+def test_every_validation_module_and_chart_builder_is_in_the_reference():
+    """A new module of ``fazhi.validation`` or ``fazhi.charts`` is documented without anyone remembering to
+    add it: every public module file of those packages is in ``MODULES``."""
+    from pathlib import Path
+
+    import fazhi
+
+    root = Path(fazhi.__file__).parent
+    for package in ("validation", "charts"):
+        files = sorted(p.stem for p in (root / package).glob("*.py") if not p.stem.startswith("_"))
+        missing = [f"{package}.{name}" for name in files if f"{package}.{name}" not in MODULES]
+        assert not missing, f"not in fazhi.apidoc.MODULES: {missing}"

@@ -40,7 +40,10 @@ MODULES = (
     "validation.agreement",
     "validation.accuracy",
     "validation.measure",
+    "validation.corrected",
     "validation.tables",
+    "validation.intrusion",
+    "validation.intrusion_results",
     "topics",
     "labels",
     "report",
@@ -60,6 +63,7 @@ MODULES = (
     "charts.topics",
     "charts.validation",
     "charts.gwr",
+    "charts.headline",
     "paths",
 )
 SECTION = re.compile(r"^(?P<name>[A-Z][A-Za-z ]+)\n-{3,}\s*$", re.MULTILINE)
