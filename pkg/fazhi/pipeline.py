@@ -15,7 +15,9 @@ Memory: a stage's tables stay in memory only while a later stage reads them (``S
 tables each stage reads); the others are written to the staging folder as soon as their stage ends and
 dropped, so the peak is that of the widest stage and its inputs, not of every table of the build. The
 largest tables (``SPILLED``: ``tokens``) are written there at once, and later stages read them back
-lazily (``BuildContext.scan``), never holding the whole table beside their own working memory.
+lazily (``BuildContext.scan``), never holding the whole table beside their own working memory. A stage may
+even write such a table part by part as it makes it (``BuildContext.stream``, a ``TableSink``: the bytes of
+one write), so that the whole table is never in memory: the tokenizer stage writes each shard's tokens so.
 
 Output is atomic: ``--out`` is checked (created, writable) before anything is computed; the tables are
 written into a fresh staging folder inside it (``.staging-<pid>-<random>/``), then published under a
