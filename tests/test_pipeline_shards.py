@@ -116,3 +116,66 @@ def test_a_build_in_small_shards_writes_the_tables_of_a_one_shard_build(tmp_path
     assert a.keys() == b.keys() and len(a) > 30
     differ = sorted(name for name in a if a[name] != b[name])
     assert not differ, f"sharded and one-shard tables differ: {differ}"
+
+
+@pytest.mark.parametrize("group_rows", [None, 3_000])
+def test_a_table_written_part_by_part_has_the_bytes_of_one_write(
+    seed_tables, tmp_path, monkeypatch, group_rows
+):
+    """``TableSink``: parts of uneven sizes, row groups cut where ``write_table`` cuts them (its 1 Mi rows;
+    3,000 here so that the seeds' tokens fill several), the same file byte for byte."""
+    import pyarrow.parquet as pq
+    from fazhi.tables import STAMP_KEY, write_table
+
+    toks, stamp = seed_tables["tokens"], {"corpus_hash": "x", "settings_hash": "y"}
+    assert toks.height > 4 * 3_000
+    if group_rows is None:
+        want = write_table(toks, "tokens", tmp_path / "one", stamp).read_bytes()
+    else:
+        monkeypatch.setattr(pipeline, "ROW_GROUP_ROWS", group_rows)
+        arrow = toks.to_arrow()
+        meta = {STAMP_KEY: json.dumps({"table": "tokens", **stamp}, sort_keys=True, ensure_ascii=False)}
+        one = tmp_path / "one.parquet"
+        pq.write_table(
+            arrow.replace_schema_metadata(meta), one, row_group_size=group_rows, compression="zstd",
+            write_statistics=True,
+        )  # fmt: skip
+        want = one.read_bytes()
+        assert pq.ParquetFile(one).metadata.num_row_groups > 3
+    closed: list[int] = []
+    (tmp_path / "parts").mkdir()
+    with pipeline.TableSink(
+        tmp_path / "parts", "tokens", stamp, out=tmp_path, on_close=closed.append
+    ) as sink:
+        for a, b in [(0, 1), (1, 2_500), (2_500, 2_501), (2_501, 9_999), (9_999, toks.height)]:
+            sink.write(toks.slice(a, b - a))
+            assert not (tmp_path / "parts" / "tokens.parquet").exists()  # only once complete
+    assert closed == [toks.height]
+    assert (tmp_path / "parts" / "tokens.parquet").read_bytes() == want
+    assert not list((tmp_path / "parts").glob(".*tmp"))
+
+
+def test_a_table_sink_refuses_a_part_outside_the_contract_and_leaves_no_file(tmp_path):
+    from fazhi.schema import SchemaError
+
+    with pytest.raises(SchemaError), pipeline.TableSink(tmp_path, "tokens", {}, out=tmp_path) as sink:
+        sink.write(pl.DataFrame({"doc_id": ["a"]}))
+    assert not list(tmp_path.iterdir())
+
+
+def test_expansion_candidates_read_in_small_slices_equal_those_of_the_whole_table(seed_tables):
+    from fazhi.themes import matching
+    from fazhi.themes.expansion import expansion_candidates
+    from fazhi.themes.lexicon import default_lexicons
+
+    t, lex = seed_tables, default_lexicons()
+    toks, sents = t["tokens"], t["sentences"]
+    hits = matching.find_hits(toks, t["documents"], lex)
+    whole = expansion_candidates(toks, hits, lex, sentences=sents, rows=10**9)
+    assert whole.height > 20 and whole["example"].null_count() == 0
+    lazy = pl.scan_parquet(t["tokens_file"])
+    assert expansion_candidates(lazy, hits, lex, sentences=sents, rows=3_000).equals(whole)
+    assert expansion_candidates(toks.reverse(), hits, lex, sentences=sents, rows=1).equals(whole)
+    # the lexicon terms stay out, whatever the slices
+    keys = {x.key for x in lex.terms}
+    assert not {"".join(c.split()) for c in whole["candidate"].str.to_lowercase()} & keys

@@ -15,7 +15,9 @@ Memory: a stage's tables stay in memory only while a later stage reads them (``S
 tables each stage reads); the others are written to the staging folder as soon as their stage ends and
 dropped, so the peak is that of the widest stage and its inputs, not of every table of the build. The
 largest tables (``SPILLED``: ``tokens``) are written there at once, and later stages read them back
-lazily (``BuildContext.scan``), never holding the whole table beside their own working memory.
+lazily (``BuildContext.scan``), never holding the whole table beside their own working memory. A stage may
+even write such a table part by part as it makes it (``BuildContext.stream``, a ``TableSink``: the bytes of
+one write), so that the whole table is never in memory: the tokenizer stage writes each shard's tokens so.
 
 Output is atomic: ``--out`` is checked (created, writable) before anything is computed; the tables are
 written into a fresh staging folder inside it (``.staging-<pid>-<random>/``), then published under a
@@ -38,17 +40,19 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .incremental import PER_DOCUMENT_TABLES, load_previous
 from .incremental import run_stage as run_per_document
 from .meter import Meter, StageRecord, summary_lines
 from .paths import corpus_dir, data_dir
-from .schema import EMPTY_POLICY, as_text
+from .schema import EMPTY_POLICY, TABLES, SchemaError, as_text, conform, validate
 from .settings import BuildSettings, coerce
-from .tables import current_stamp, write_table
+from .tables import STAMP_KEY, current_stamp, write_table
 
 
 @dataclass
@@ -69,6 +73,9 @@ class BuildContext:
     notes: list[dict[str, str]] = field(default_factory=list)
     #: Tables already written to the build's staging folder and dropped from ``tables`` (``SPILLED``), by name
     spilled: dict[str, Path] = field(default_factory=dict)
+    #: The staging folder a stage may write a ``SPILLED`` table into as it makes it (``stream``); set by
+    #: ``run_stages`` only while a stage runs on the whole corpus
+    staging: Staged | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.settings = coerce(self.settings)
@@ -93,6 +100,14 @@ class BuildContext:
         lf = pl.scan_parquet(self.spilled[name])
         casts = {c: pl.String for c, t in lf.collect_schema().items() if isinstance(t, pl.Enum)}
         return lf.cast(casts) if casts else lf  # categories as text, as in memory
+
+    def stream(self, name: str) -> TableSink | None:
+        """A writer of table ``name`` (one of ``SPILLED``) straight into the staging folder, part by part, or
+        None when this build stages nothing now (the stage then returns the table). Once the writer is
+        closed, the table is spilled: later stages read it with ``scan``."""
+        if self.staging is None or name not in SPILLED:
+            return None
+        return self.staging.sink(self, name)
 
     def log(self, message: str) -> None:
         """Print a progress line to stderr when ``progress`` is on (the summary goes to stdout)."""
@@ -215,8 +230,116 @@ class Staged:
             self.write(name, ctx.tables.pop(name))
             ctx.spilled[name] = self.folder / f"{name}.parquet"
 
+    def sink(self, ctx: BuildContext, name: str) -> TableSink:
+        """A writer of table ``name`` into the staging folder, part by part; closed, the table is spilled."""
+
+        def done(rows: int) -> None:
+            self.rows[name] = rows
+            ctx.spilled[name] = self.folder / f"{name}.parquet"
+
+        return TableSink(self.folder, name, self.stamp, out=self.out, on_close=done)
+
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+#: Rows per row group of a table file: ``pyarrow.parquet.write_table``'s default, which ``write_table`` uses
+ROW_GROUP_ROWS = 1024 * 1024
+
+
+class TableSink:
+    """One table written into a folder part by part, as its stage makes the parts (a context manager).
+
+    The file has the bytes ``fazhi.tables.write_table`` gives the parts concatenated: each part is
+    validated against the table's contract, the rows are written in row groups of ``ROW_GROUP_ROWS``
+    (``write_table``'s cut, whatever the parts' sizes), with the same compression, statistics and stamp;
+    the file appears under its name only once it is complete. At most one row group and one part are in
+    memory at a time.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        name: str,
+        stamp: Mapping[str, str],
+        *,
+        out: Path,
+        on_close: Callable[[int], None] | None = None,
+    ) -> None:
+        self.folder, self.name, self.stamp, self.out = folder, name, dict(stamp), out
+        self.on_close = on_close
+        self.rows = 0
+        self._tmp = folder / f".{name}.parquet.{os.getpid()}.stream.tmp"
+        self._writer: pq.ParquetWriter | None = None
+        self._schema: pa.Schema | None = None
+        self._pending: list[pa.Table] = []
+        self._n_pending = 0
+
+    def write(self, df: pl.DataFrame) -> None:
+        """Append the rows of ``df`` (the table's columns, validated)."""
+        arrow = validate(self.name, conform(self.name, df)).to_arrow()
+        if self._schema is None:
+            self._schema = arrow.schema
+            meta = dict(arrow.schema.metadata or {})
+            meta[STAMP_KEY] = json.dumps(
+                {"table": self.name, **self.stamp}, sort_keys=True, ensure_ascii=False
+            ).encode()
+            with _disk_errors(self.out):
+                self._writer = pq.ParquetWriter(
+                    self._tmp, arrow.schema.with_metadata(meta), compression="zstd", write_statistics=True
+                )
+        elif arrow.schema != self._schema:
+            raise SchemaError(
+                f"{self.name}: a part's arrow schema {arrow.schema} != the first's {self._schema}"
+            )
+        self._pending.append(arrow)
+        self._n_pending += arrow.num_rows
+        self.rows += df.height
+        while self._n_pending >= ROW_GROUP_ROWS:
+            self._flush(ROW_GROUP_ROWS)
+
+    def _flush(self, n: int) -> None:
+        """Write the first ``n`` pending rows as one row group."""
+        assert self._writer is not None
+        table = pa.concat_tables(self._pending)
+        with _disk_errors(self.out):
+            self._writer.write_table(table.slice(0, n), row_group_size=n)
+        rest = table.slice(n)
+        self._pending, self._n_pending = [rest], rest.num_rows
+
+    def close(self) -> None:
+        """Write the last rows and put the file under its name (an empty table when nothing was written)."""
+        try:
+            if self._writer is None:
+                with _disk_errors(self.out):
+                    write_table(
+                        pl.DataFrame(schema=TABLES[self.name].polars_schema),
+                        self.name,
+                        self.folder,
+                        self.stamp,
+                    )
+            else:
+                if self._n_pending:
+                    self._flush(self._n_pending)
+                self._pending = []
+                with _disk_errors(self.out):
+                    self._writer.close()
+                    self._tmp.replace(self.folder / f"{self.name}.parquet")
+        finally:
+            self._tmp.unlink(missing_ok=True)
+        if self.on_close is not None:
+            self.on_close(self.rows)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is None:
+            self.close()
+            return
+        if self._writer is not None:  # failed: no file under the table's name
+            self._writer.close()
+        self._tmp.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -305,13 +428,19 @@ class EmptyResultError(RuntimeError):
 
 
 def check_empty(
-    ctx: BuildContext, stage: str, produced: Mapping[str, pl.DataFrame], *, noted: bool
+    ctx: BuildContext,
+    stage: str,
+    produced: Mapping[str, pl.DataFrame],
+    *,
+    noted: bool,
+    streamed: Mapping[str, int] | None = None,
 ) -> list[str]:
     """Say so when ``stage`` produced tables with no rows that should have some (``schema.EMPTY_POLICY``).
 
     A required table (policy ``error``) raises; an expected one (``note``) gets a note naming the empty
     tables, unless the stage has already said why in a note of its own (``noted``). Nothing is checked
-    when no document loaded (the build stops there). Returns the names of the empty tables.
+    when no document loaded (the build stops there). ``streamed``: the heights of the tables the stage
+    wrote as it made them (``BuildContext.stream``). Returns the names of the empty tables.
 
     Raises
     ------
@@ -321,7 +450,8 @@ def check_empty(
     docs = ctx.tables.get("documents")
     if docs is None or docs.height == 0:
         return []
-    empty = sorted(name for name, df in produced.items() if df.height == 0)
+    heights = {**{name: df.height for name, df in produced.items()}, **(streamed or {})}
+    empty = sorted(name for name, n in heights.items() if n == 0)
     required = [n for n in empty if EMPTY_POLICY.get(n) == "error"]
     if required:
         raise EmptyResultError(
@@ -494,6 +624,7 @@ def run_stages(
     for i, (name, stage) in enumerate(plan, 1):
         ctx.log(f"[{i}/{len(plan)}] {name} ...")
         n_notes = len(ctx.notes)
+        streamed: dict[str, int] = {}
         with Meter(name, heartbeat=ctx.log) as meter:
             if previous is not None and name in PER_DOCUMENT_TABLES:
                 produced, reused[name] = run_per_document(ctx, name, stage, previous)
@@ -502,11 +633,19 @@ def run_stages(
                 n = reused[name]
                 ctx.log(f"incremental: {name}: {n['reused']} document(s) reused, {n['processed']} processed")
             else:
-                produced = stage(ctx)
+                before = set(ctx.spilled)
+                ctx.staging = staged  # the stage may write a SPILLED table as it goes (ctx.stream)
+                try:
+                    produced = stage(ctx)
+                finally:
+                    ctx.staging = None
+                if staged is not None:
+                    streamed = {t: staged.rows[t] for t in set(ctx.spilled) - before}
             ctx.tables.update(produced)
             meter.documents = ctx.tables["documents"].height if "documents" in ctx.tables else 0
             noted = any(n["stage"] == name for n in ctx.notes[n_notes:])
-            empty.update({t: name for t in check_empty(ctx, name, produced, noted=noted)})
+            found = check_empty(ctx, name, produced, noted=noted, streamed=streamed)
+            empty.update({t: name for t in found})
             stop = "documents" in ctx.tables and ctx.tables["documents"].height == 0
             del produced
             # Writing the tables into the staging folder is part of the stage's time and memory. After the

@@ -860,6 +860,49 @@ def _rows_of(table: pl.DataFrame | None, ids: pl.Series) -> pl.DataFrame | None:
     return table.filter(pl.col("doc_id").is_in(ids.implode())) if table is not None else None
 
 
+def token_shards(
+    documents: pl.DataFrame,
+    sentences: pl.DataFrame | None = None,
+    sections: pl.DataFrame | None = None,
+    tokenizer: Tokenizer | None = None,
+    *,
+    shard_chars: int,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    cache: bool | Path = True,
+    min_parallel_chars: int = 5_000_000,
+) -> Iterator[pl.DataFrame]:
+    """The ``tokens`` table shard by shard: the documents in ``doc_id`` order, cut into consecutive shards
+    of at most ``shard_chars`` characters (``document_shards``), each shard's tokens placed in its sentences
+    and sections (``tokens_table``) and yielded in turn. Concatenated, they are ``tokens_table``'s table,
+    whatever the shard size (a shard's rows depend on its documents alone, and the shards follow each other
+    in ``doc_id`` order); the working memory of cutting, joining and sorting is that of one shard. Nothing
+    is yielded when there is no document.
+
+    One engine serves every shard: the Dask cluster of ``scheduler`` (else ``$FAZHI_SCHEDULER``), else
+    ``jobs`` local processes when the corpus has at least ``min_parallel_chars`` characters (they start on
+    the first batch not in the cache), else this process.
+    """
+    ids = documents["doc_id"]
+    order = ids.arg_sort()
+    sizes = documents["text"].str.len_chars().fill_null(0).gather(order).to_list()
+    with contextlib.ExitStack() as stack:
+        ex: Executor | None = None
+        if scheduler_address(scheduler) is not None or (jobs > 1 and sum(sizes) >= min_parallel_chars):
+            ex = stack.enter_context(open_executor(jobs=jobs, scheduler=scheduler))
+        for shard in document_shards(sizes, shard_chars):
+            rows = order.slice(shard.start, len(shard))
+            part_ids = ids.gather(rows)
+            yield tokens_table(
+                documents.select("doc_id", "text")[rows],
+                _rows_of(sentences, part_ids),
+                _rows_of(sections, part_ids),
+                tokenizer,
+                executor=ex or SerialExecutor(),
+                cache=cache,
+            )
+
+
 def sharded_tokens_table(
     documents: pl.DataFrame,
     sentences: pl.DataFrame | None = None,
@@ -872,37 +915,21 @@ def sharded_tokens_table(
     cache: bool | Path = True,
     min_parallel_chars: int = 5_000_000,
 ) -> pl.DataFrame:
-    """``tokens_table`` built shard by shard: the documents in ``doc_id`` order, cut into consecutive
-    shards of at most ``shard_chars`` characters (``document_shards``), each shard's tokens placed in its
-    sentences and sections and appended; the table is the same as ``tokens_table``'s, whatever the shard
-    size (a shard's rows depend on its documents alone, and the shards follow each other in ``doc_id``
-    order), but the working memory of cutting, joining and sorting is that of one shard, not of the corpus.
-
-    One engine serves every shard: the Dask cluster of ``scheduler`` (else ``$FAZHI_SCHEDULER``), else
-    ``jobs`` local processes when the corpus has at least ``min_parallel_chars`` characters (they start on
-    the first batch not in the cache), else this process.
-    """
-    ids = documents["doc_id"]
-    order = ids.arg_sort()
-    sizes = documents["text"].str.len_chars().fill_null(0).gather(order).to_list()
-    parts: list[pl.DataFrame] = []
-    with contextlib.ExitStack() as stack:
-        ex: Executor | None = None
-        if scheduler_address(scheduler) is not None or (jobs > 1 and sum(sizes) >= min_parallel_chars):
-            ex = stack.enter_context(open_executor(jobs=jobs, scheduler=scheduler))
-        for shard in document_shards(sizes, shard_chars):
-            rows = order.slice(shard.start, len(shard))
-            part_ids = ids.gather(rows)
-            parts.append(
-                tokens_table(
-                    documents.select("doc_id", "text")[rows],
-                    _rows_of(sentences, part_ids),
-                    _rows_of(sections, part_ids),
-                    tokenizer,
-                    executor=ex or SerialExecutor(),
-                    cache=cache,
-                )
-            )
+    """``tokens_table`` built shard by shard (``token_shards``, whose parameters these are) and appended:
+    the same table as ``tokens_table``'s, with the working memory of one shard besides the rows."""
+    parts = list(
+        token_shards(
+            documents,
+            sentences,
+            sections,
+            tokenizer,
+            shard_chars=shard_chars,
+            jobs=jobs,
+            scheduler=scheduler,
+            cache=cache,
+            min_parallel_chars=min_parallel_chars,
+        )
+    )
     if not parts:
         return tokens_table(documents, sentences, sections, tokenizer, cache=cache)
     return pl.concat(parts, how="vertical", rechunk=False)
@@ -982,11 +1009,14 @@ def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
     """Pipeline stage: ``documents`` (+ ``sentences``, ``sections``) -> ``tokens``, ``token_settings``.
 
     Cuts with ``ctx.jobs`` local processes, or on the Dask cluster of ``ctx.scheduler``, shard by shard of
-    ``ctx.settings.tokenizer.shard_chars`` characters (``sharded_tokens_table``).
+    ``ctx.settings.tokenizer.shard_chars`` characters (``token_shards``). When the build stages its tables
+    (``ctx.stream``), each shard's rows are written to the staged ``tokens`` file as soon as they are made
+    and ``tokens`` is not returned (later stages read it with ``ctx.scan``): the whole table is never in
+    memory. Otherwise the shards are appended and returned.
     """
     tok = tokenizer_from_settings(ctx.settings.tokenizer)
     cache = ctx.settings.tokenizer.cache
-    tokens = sharded_tokens_table(
+    shards = token_shards(
         ctx.tables["documents"],
         ctx.tables.get("sentences"),
         ctx.tables.get("sections"),
@@ -996,9 +1026,24 @@ def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
         scheduler=ctx.scheduler,
         cache=bool(cache) if not isinstance(cache, str) else Path(cache),
     )
+    out = {"token_settings": settings_table(tok)}
+    sink = ctx.stream("tokens")
+    if sink is not None:
+        with sink:
+            for part in shards:
+                sink.write(part)
+        n = sink.rows
+    else:
+        parts = list(shards)
+        tokens = (
+            pl.concat(parts, how="vertical", rechunk=False)
+            if parts
+            else tokens_table(ctx.tables["documents"], tokenizer=tok, cache=False)
+        )
+        out["tokens"], n = tokens, tokens.height
     where = f", on {address}" if (address := scheduler_address(ctx.scheduler)) else ""
-    ctx.log(f"tokens: {tokens.height} tokens ({tok.engine} {tok.engine_version}, hmm={tok.hmm}{where})")
-    return {"tokens": tokens, "token_settings": settings_table(tok)}
+    ctx.log(f"tokens: {n} tokens ({tok.engine} {tok.engine_version}, hmm={tok.hmm}{where})")
+    return out
 
 
 __all__ = [
@@ -1016,6 +1061,7 @@ __all__ = [
     "sharded_tokens_table",
     "table_has_rows",
     "text_hash",
+    "token_shards",
     "tokenize",
     "tokenize_texts",
     "tokens_table",

@@ -7,8 +7,7 @@ and hash.
 How: the settings are read in one place, ``_stage_options``; then hits, section statistics, scores with
 intervals, validation, per-document presence, group comparisons, sensitivity and expansion candidates
 are computed in turn from the package's lexicons. The tokens are read through ``ctx.scan`` (from the
-build's staging folder): hits and section statistics shard by shard of documents, expansion candidates from
-the columns they use.
+build's staging folder): hits, section statistics and expansion candidates shard by shard of documents.
 """
 
 from __future__ import annotations
@@ -96,7 +95,8 @@ def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
         f" ({lexicons.version})"
     )
     hits = find_hits(tokens, docs, lexicons)
-    # each step reads only the columns of the tokens it uses; hits and section statistics shard by shard
+    # each step reads only the columns of the tokens it uses; hits, section statistics and expansion
+    # candidates shard by shard of documents
     stats = section_stats_by_shard(sections, docs, tokens, hits, lexicons.themes)
     scores, contrasts = scores_and_contrasts(stats, lexicons.themes, lexicons, opts.n_boot, opts.seed)
     validation, confusion, _ = validation_tables(sections, docs, hits, lexicons)
@@ -117,7 +117,7 @@ def build_stage(ctx: BuildContext) -> dict[str, pl.DataFrame]:
         "theme_confusion": confusion,
         "theme_sensitivity": sensitivity_table(hits, stats, sections, docs, lexicons),
         "theme_expansion": expansion_candidates(
-            tokens.select("doc_id", "sentence_id", "token_id", "token", "keep").collect(),
+            tokens,
             hits,
             lexicons,
             sentences=ctx.tables.get("sentences"),
