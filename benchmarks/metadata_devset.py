@@ -15,8 +15,8 @@ issuer ≥ 85%, year ≥ 90%.
 ``heldout`` is the held-out set ``tests/data/devset_heldout``, scored once with no rule changed after, see its
 README; ``heldout2`` is the second held-out set ``tests/data/devset_heldout2``, scored once sealed and
 unsealed on 2026-12-02 for development, see its README; ``heldout3`` is the third,
-``tests/data/devset_heldout3``, ``heldout4`` the fourth, ``tests/data/devset_heldout4``, and ``heldout5`` the fifth,
-``tests/data/devset_heldout5``, sealed:
+``tests/data/devset_heldout3``, ``heldout4`` the fourth, ``tests/data/devset_heldout4``, and ``heldout5``
+the fifth, ``tests/data/devset_heldout5``, sealed:
 scored only when named, once after the rules are frozen; ``all`` is every set not sealed);
 ``--half development|check`` restricts the development set to one half; ``--devset FOLDER`` scores another
 folder laid out the same way instead.
