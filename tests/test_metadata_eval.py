@@ -439,11 +439,18 @@ def test_heldout2_set_gold_is_well_formed() -> None:
 
 def test_all_sets_score_every_unsealed_set(monkeypatch: pytest.MonkeyPatch) -> None:
     """``--set all`` scores every set not in ``SEALED_SETS`` (heldout2 and heldout3 since they were unsealed,
-    not the sealed heldout4); ``--set NAME`` names one (scoring is stubbed out)."""
+    not the sealed heldout4 and heldout5); ``--set NAME`` names one (scoring is stubbed out)."""
     import importlib.util
     import sys
 
-    from fazhi.metadata_eval import EVAL_SETS, eval_set_dir, heldout2_dir, heldout3_dir, heldout4_dir
+    from fazhi.metadata_eval import (
+        EVAL_SETS,
+        eval_set_dir,
+        heldout2_dir,
+        heldout3_dir,
+        heldout4_dir,
+        heldout5_dir,
+    )
 
     path = Path(__file__).resolve().parents[1] / "benchmarks" / "metadata_devset.py"
     spec = importlib.util.spec_from_file_location("metadata_devset", path)
@@ -457,6 +464,7 @@ def test_all_sets_score_every_unsealed_set(monkeypatch: pytest.MonkeyPatch) -> N
     assert "heldout2" not in bench.SEALED_SETS and "heldout3" not in bench.SEALED_SETS
     assert "heldout4" in bench.SEALED_SETS
     assert heldout3_dir() in scored and heldout4_dir() not in scored
+    assert "heldout5" in bench.SEALED_SETS and heldout5_dir() not in scored
     assert scored == [eval_set_dir(n) for n in EVAL_SETS if n not in bench.SEALED_SETS]
     scored.clear()
     monkeypatch.setattr(sys, "argv", ["metadata_devset.py", "--set", "heldout2"])
@@ -470,6 +478,10 @@ def test_all_sets_score_every_unsealed_set(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(sys, "argv", ["metadata_devset.py", "--set", "heldout4"])
     bench.main()
     assert scored == [heldout4_dir()]
+    scored.clear()
+    monkeypatch.setattr(sys, "argv", ["metadata_devset.py", "--set", "heldout5"])
+    bench.main()
+    assert scored == [heldout5_dir()]
 
 
 # ------------------------------------------------------------------------------------ the third held-out set
@@ -573,4 +585,59 @@ def test_heldout4_set_gold_is_well_formed() -> None:
     assert not (set(gold["source_url"]) & seen)
     readme = (folder / "README.md").read_text(encoding="utf-8")
     assert "--set heldout4" in readme and "no inference" in readme.lower()
+    assert "Changes to gold after the first prediction" in readme
+
+
+# ------------------------------------------------------------------------------------ the fifth held-out set
+
+
+def test_heldout5_set_gold_is_well_formed() -> None:
+    """The fifth held-out gold is complete, in vocabulary and shares no page with the other sets.
+
+    It asserts no accuracy and runs no inference: the set is scored once, after the rules are frozen.
+    """
+    import csv
+
+    from fazhi.metadata_eval import (
+        EVAL_SETS,
+        eval_set_dir,
+        fresh_dir,
+        heldout2_dir,
+        heldout3_dir,
+        heldout4_dir,
+        heldout5_dir,
+        heldout_dir,
+    )
+    from fazhi.schema import DOC_TYPES as SCHEMA_DOC_TYPES
+    from fazhi.schema import LEVELS as SCHEMA_LEVELS
+
+    folder = heldout5_dir()
+    assert eval_set_dir("heldout5") == folder and "heldout5" in EVAL_SETS
+    with (folder / "gold.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 45 and list(rows[0]) == list(GOLD_COLUMNS)
+    for row in rows:
+        name = row["source_file"]
+        assert row["level"] in SCHEMA_LEVELS and row["level"] != "unknown", name
+        assert row["doc_type"] in SCHEMA_DOC_TYPES, name
+        assert row["source_url"].startswith("http"), name
+        assert row["notes"].strip(), name
+        assert not row["year"] or 1949 <= int(row["year"]) <= 2100, name
+    gold = read_gold(folder / "gold.csv")  # also raises on a malformed date or an unknown value
+    assert gold.height == len(rows) and gold["source_file"].is_unique().all()
+    assert gold["source_url"].is_unique().all()
+    files = {p.name for p in (folder / "docs").iterdir() if p.is_file()}
+    assert set(gold["source_file"]) == files
+    # no page of this set is a page of the other six sets (by URL)
+    seen = {
+        *read_gold(DEVSET / "gold.csv")["source_url"],
+        *read_gold(fresh_dir() / "gold.csv")["source_url"],
+        *read_gold(heldout_dir() / "gold.csv")["source_url"],
+        *read_gold(heldout2_dir() / "gold.csv")["source_url"],
+        *read_gold(heldout3_dir() / "gold.csv")["source_url"],
+        *read_gold(heldout4_dir() / "gold.csv")["source_url"],
+    }
+    assert not (set(gold["source_url"]) & seen)
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert "--set heldout5" in readme and "no inference" in readme.lower()
     assert "Changes to gold after the first prediction" in readme

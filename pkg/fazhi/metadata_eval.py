@@ -145,13 +145,20 @@ def heldout4_dir() -> Path:
     return project_root() / "tests" / "data" / "devset_heldout4"
 
 
-EVAL_SETS: tuple[str, ...] = ("devset", "fresh", "heldout", "heldout2", "heldout3", "heldout4")
+def heldout5_dir() -> Path:
+    """The fifth held-out set: ``<project>/tests/data/devset_heldout5`` (documents collected while the rules
+    were being changed once more, gold coded and committed before any prediction and never shown to the rule
+    writer; it is to be scored once, after the rules are frozen, see its README)."""
+    return project_root() / "tests" / "data" / "devset_heldout5"
+
+
+EVAL_SETS: tuple[str, ...] = ("devset", "fresh", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
 
 
 def eval_set_dir(name: str) -> Path:
     """The folder of a named evaluation set: ``devset`` (:func:`devset_dir`), ``fresh`` (:func:`fresh_dir`),
     ``heldout`` (:func:`heldout_dir`), ``heldout2`` (:func:`heldout2_dir`), ``heldout3``
-    (:func:`heldout3_dir`) or ``heldout4`` (:func:`heldout4_dir`).
+    (:func:`heldout3_dir`), ``heldout4`` (:func:`heldout4_dir`) or ``heldout5`` (:func:`heldout5_dir`).
 
     Raises
     ------
@@ -170,6 +177,8 @@ def eval_set_dir(name: str) -> Path:
         return heldout3_dir()
     if name == "heldout4":
         return heldout4_dir()
+    if name == "heldout5":
+        return heldout5_dir()
     raise ValueError(f"evaluation set must be one of {', '.join(EVAL_SETS)}, got {name!r}")
 
 
