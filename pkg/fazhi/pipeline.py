@@ -18,6 +18,9 @@ largest tables (``SPILLED``: ``tokens``) are written there at once, and later st
 lazily (``BuildContext.scan``), never holding the whole table beside their own working memory. A stage may
 even write such a table part by part as it makes it (``BuildContext.stream``, a ``TableSink``: the bytes of
 one write), so that the whole table is never in memory: the tokenizer stage writes each shard's tokens so.
+Between stages, the memory the finished stage freed is handed back to the operating system
+(``return_freed_memory``: a garbage collection, then glibc's ``malloc_trim``), so that the next stage does
+not start on the last one's high-water mark.
 
 Output is atomic: ``--out`` is checked (created, writable) before anything is computed; the tables are
 written into a fresh staging folder inside it (``.staging-<pid>-<random>/``), then published under a
@@ -29,7 +32,10 @@ it was (the staging folders of killed builds are swept by the next build).
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import functools
+import gc
 import json
 import os
 import shutil
@@ -514,6 +520,29 @@ def releasable(held: Iterable[str], later: Iterable[str]) -> set[str]:
     return set(held) - needed
 
 
+def return_freed_memory() -> bool:
+    """Hand the memory freed by a finished stage back to the operating system: collect Python's garbage,
+    then ask glibc to release its free pages (``malloc_trim(0)``, which also returns the free pages in the
+    middle of its heaps, not only at their top; without it a process's resident size stays at its
+    high-water mark and the next stage starts there). Nothing is copied or moved; only free memory is
+    given back. Returns whether ``malloc_trim`` was called (False off glibc, e.g. on macOS or musl)."""
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim`` from the C library the process runs on, or None when it has none."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):  # not glibc (musl, macOS) or not a POSIX dlopen (Windows)
+        return None
+
+
 def stages() -> list[tuple[str, Stage]]:
     """The stages of the pipeline, in the order they run."""
     import importlib
@@ -655,6 +684,7 @@ def run_stages(
                 gone = releasable(ctx.tables, later)
                 staged.release(ctx, gone)
                 staged.spill(ctx, (SPILLED & set(ctx.tables)) - gone)
+            return_freed_memory()  # the next stage starts on what is held, not on this one's high-water
         records.append(meter.result)
         ctx.log(f"[{i}/{len(plan)}] {_progress_line(meter.result)}")
         if stop:

@@ -163,13 +163,15 @@ def document_term_matrix(
     if s.exclude_boilerplate and boilerplate is not None and boilerplate.height:
         tok = _drop_boilerplate(tok, boilerplate)
     n_boiler = n_tokens_in - n_junk - tok.height
-    tok = _with_unit_columns(tok, s.unit, sections=sections, sentences=sentences)
+    tok = _with_unit_columns(tok, s.unit, sentences=sentences)
     keys = _unit_keys(s.unit)
     sizes = tok.group_by(keys).agg(n=pl.len())
     kept_units = sizes.filter(pl.col("n") >= s.min_unit_tokens).select(keys)
     tok = tok.join(kept_units, on=keys, how="semi", nulls_equal=True)
     vocab, n_terms_before = _prune_vocabulary(tok, keys, n_units=kept_units.height, settings=s)
-    tok_v = tok.filter(pl.col("token").is_in(vocab))
+    # each in-vocabulary token's section system and path are joined only now, not onto every kept token
+    tok_v = _with_section_columns(tok.filter(pl.col("token").is_in(vocab)), sections)
+    del tok  # the unpruned tokens (a copy per column) are not held beside the rest of the matrix's work
     units = _unit_rows(tok_v, s.unit, keys)
     tok_v = tok_v.join(units.select(*keys, "unit_id"), on=keys, how="left", nulls_equal=True)
     units, unit_systems = _unit_systems_and_level(units, tok_v, s.unit, documents)
@@ -213,11 +215,9 @@ def _drop_boilerplate(tok: pl.DataFrame, boilerplate: pl.DataFrame) -> pl.DataFr
     return tok.join(bp, on=["doc_id", "sentence_id"], how="anti", nulls_equal=True)
 
 
-def _with_unit_columns(
-    tok: pl.DataFrame, unit: str, *, sections: pl.DataFrame | None, sentences: pl.DataFrame | None
-) -> pl.DataFrame:
-    """Tokens with their paragraph (for ``unit="paragraph"``, else null) and their own section's Outline
-    system and path, whatever the unit."""
+def _with_unit_columns(tok: pl.DataFrame, unit: str, *, sentences: pl.DataFrame | None) -> pl.DataFrame:
+    """Tokens with their paragraph (for ``unit="paragraph"``, else null) and ``section_id`` as Int32, without
+    ``sentence_id`` (no later step reads it)."""
     if unit == "paragraph":
         if sentences is None:
             raise ValueError("unit='paragraph' needs the sentences table")
@@ -227,13 +227,17 @@ def _with_unit_columns(
         tok = tok.join(para, on=["doc_id", "sentence_id"], how="left")
     else:
         tok = tok.with_columns(paragraph_id=pl.lit(None, pl.Int32))
+    return tok.with_columns(pl.col("section_id").cast(pl.Int32)).drop("sentence_id")
+
+
+def _with_section_columns(tok: pl.DataFrame, sections: pl.DataFrame | None) -> pl.DataFrame:
+    """Tokens with their own section's Outline system and path (null without the sections table)."""
     if sections is not None and "system" in sections.columns:
         sec = sections.select("doc_id", pl.col("section_id").cast(pl.Int32), "system", "path")
     else:
         sec = pl.DataFrame(
             schema={"doc_id": pl.String, "section_id": pl.Int32, "system": pl.String, "path": pl.String}
         )
-    tok = tok.with_columns(pl.col("section_id").cast(pl.Int32))
     return tok.join(sec, on=["doc_id", "section_id"], how="left")
 
 
