@@ -731,3 +731,30 @@ def test_reading_counters_and_editors_are_cut_from_a_source_field():
     from fazhi.corpus.meta.issuer import _organ_from_source
 
     assert _organ_from_source("鹤壁市教育局阅读次数:编辑:某某", None) == "鹤壁市教育局"
+
+
+# ------------------------------------------------------------------ round meta5: a bare organ named in full
+
+
+def test_a_bare_organ_takes_the_full_name_a_publisher_field_gives():
+    """A title-less page whose body names only 县卫生健康委 takes the page-meta table's 发布机构 when that
+    field names the same organ in full (long form 委员会 of the short 委), and so gets its level."""
+    from fazhi.corpus.meta.infer import infer_metadata
+
+    text = (
+        "发布机构: | 青阳县卫生健康委员会 | 主题分类: | 卫生 |\n"
+        "2023年,县卫生健康委坚持以新思想为指导,认真贯彻落实各项部署,全力推进卫生健康事业发展。\n"
+    )
+    got = infer_metadata(text)
+    assert got.issuer == "青阳县卫生健康委员会" and got.level == "county_dept"
+
+
+def test_a_full_name_of_another_rank_or_organ_is_not_taken():
+    """The completion needs the same organ and the same rank: 县卫生健康委 is not a city's commission, and
+    县水利局 is not a county's health commission."""
+    from fazhi.corpus.meta.precedence import _names_in_full
+
+    assert _names_in_full("青阳县卫生健康委员会", "县卫生健康委")
+    assert _names_in_full("安陆市人民政府", "市人民政府")  # a county-level city's 市
+    assert not _names_in_full("池州市卫生健康委员会", "县卫生健康委")
+    assert not _names_in_full("青阳县卫生健康委员会", "县水利局")
