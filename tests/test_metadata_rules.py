@@ -758,3 +758,21 @@ def test_a_full_name_of_another_rank_or_organ_is_not_taken():
     assert _names_in_full("安陆市人民政府", "市人民政府")  # a county-level city's 市
     assert not _names_in_full("池州市卫生健康委员会", "县卫生健康委")
     assert not _names_in_full("青阳县卫生健康委员会", "县水利局")
+
+
+def test_a_commission_by_its_short_name_has_a_department_level():
+    """县卫生健康委 / 市发展改革委 are departments of a county and a city; 县委, 市纪委 are not read so."""
+    from fazhi.corpus.meta.organ import _level_of
+
+    assert _level_of("县卫生健康委") == (None, "county_dept")
+    assert _level_of("市发展改革委") == (None, "city_dept")
+    assert _level_of("县委")[1] == "unknown" and _level_of("市纪委")[1] == "unknown"
+
+
+def test_a_department_naming_its_jurisdictions_bodies_bare_speaks_at_that_level():
+    """A bureau that says 我局 and names 市人大、市政府 bare (its own city's bodies) is a city department,
+    though no place is named; one that names 县人大、县政协 is a county's."""
+    city = "我局召开会议,部署人大建议办理工作。局办公室把市人大、市政府对办理工作的新要求作了说明。我局将认真落实。"
+    county = city.replace("市人大、市政府", "县人大、县政协")
+    assert M.infer_metadata(city).level == "city_dept"
+    assert M.infer_metadata(county).level == "county_dept"

@@ -45,7 +45,10 @@ _WHOLE = re.compile(rf"全({_UNITS1})(?![长委级域内外])")
 # A government's leadership named as a pair (市委、市政府, 县委县政府): a department's own is the lowest one
 # it names (it cites higher ones for their policies: 贯彻省委、省政府部署); never one named for many
 # (各县委、县政府).
-_BARE_LEADERS = re.compile(rf"(?<![各全])({_UNITS1})委[、和及]?\1(?:人民)?政府")
+# Or (also a department's) its jurisdiction's bodies named bare as a group: 市人大、市政府、市政协.
+_BARE_LEADERS = re.compile(
+    rf"(?<![各全])({_UNITS1})(?:委[、和及]?\1(?:人民)?政府|(?:人大|政府|政协)[、和及]\1(?:人大|政府|政协))"
+)
 _WHOLE_TOWNSHIP = re.compile(r"全(?:乡|镇|街道|苏木)(?![长委级域内外镇村])")
 _TOWNSHIP_NAME = re.compile(
     r"(?:(?<![\u4e00-\u9fff])|(?<=[市县区旗]))"
