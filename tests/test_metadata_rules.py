@@ -776,3 +776,22 @@ def test_a_department_naming_its_jurisdictions_bodies_bare_speaks_at_that_level(
     county = city.replace("市人大、市政府", "县人大、县政协")
     assert M.infer_metadata(city).level == "city_dept"
     assert M.infer_metadata(county).level == "county_dept"
+
+
+def test_we_the_city_of_a_county_level_city_is_county_level():
+    """我市 in a text that names a county-level city (a 县级市 of the gazetteer, here 福清市) more often than any
+    prefecture-level city speaks at county level; naming the prefecture as often keeps the city level."""
+    from fazhi.corpus.meta.selfref import _self_reference
+
+    county = "台风逼近,据悉,福清市召开会议。我市各镇街要加强值班。福清市将全力防御,我市各部门要落实责任。"
+    assert _self_reference(county, region_hint=None)[:2] == ("福清市", "county")
+    both = county + "福州市防指要求,福州市各县区要落实。"
+    assert _self_reference(both, region_hint=None)[1] == "city"
+
+
+def test_a_bare_city_bureau_agrees_with_a_county_level_city_self_reference():
+    """A bare 市市场监管局 in a 县级市's report (我市, its city named) is that city's bureau, county_dept."""
+    from fazhi.corpus.meta.precedence import _agrees_with_self_reference
+
+    text = "福清市委、福清市人民政府:\n2024年,在市委市政府的正确领导下,我市市场监管工作取得成效。我市将继续努力。"
+    assert _agrees_with_self_reference("市市场监管局", text)

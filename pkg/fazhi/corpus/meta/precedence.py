@@ -170,9 +170,14 @@ def _agrees_with_self_reference(organ: str, text: str) -> bool:
     _, own, _ = _self_reference(text, region_hint=None)
     region, level = _level_of(organ)
     own, level = government_of(own), government_of(level)
-    # 我市 of a county-level city
+    # 我市 of a county-level city: its organs named in full (某市市场监管局) or bare (市市场监管局)
     county_city = level == rank_level("county") and (region or "").endswith("市")
-    return own in ("unknown", level) or (own == rank_level("prefecture") and county_city)
+    bare_city = level == rank_level("prefecture") and region is None and organ.startswith("市")
+    return (
+        own in ("unknown", level)
+        or (own == rank_level("prefecture") and county_city)
+        or (own == rank_level("county") and bare_city)
+    )
 
 
 ISSUER_EVIDENCE: tuple[tuple[str, Callable[[Evidence], str | None]], ...] = (

@@ -204,6 +204,9 @@ def _placed_jurisdiction(
         rank = "province"  # 我区 in an autonomous region's document (自治区人民政府…, 自治区党委…)
     if juris == "市" and region_hint is not None and region_hint.name in _MUNICIPALITIES:
         rank = "province"  # 我市 in a municipality's document
+    county_city = _county_city(text, region_hint) if juris == "市" and rank == "prefecture" else None
+    if county_city is not None:
+        rank, region_hint = "county", county_city  # 我市 of a county-level city (县级市)
     region: Division | None = None
     if region_hint is not None and (
         region_hint.rank == rank or (rank == "prefecture" and region_hint.name in _MUNICIPALITIES)
@@ -220,6 +223,21 @@ def _placed_jurisdiction(
     level = with_dept(level, dept)
     issuer = f"{region.name}人民政府" if issuer_form and region is not None else None
     return (region.name if region else None), level, issuer
+
+
+def _county_city(text: str, hint: Division | None) -> Division | None:
+    """The county-level city (a 县级市: county rank, named …市) a document speaking as 我市/全市 is: the
+    hinted division when it is one, else the one the text names more often than any prefecture-level city."""
+    if hint is not None:
+        return hint if hint.rank == "county" and hint.name.endswith("市") else None
+    counts: Counter[Division] = Counter()
+    for _, name, d in gazetteer().find_all(text[:MENTION_CHARS]):
+        if len(name) > 2 and d.rank in ("prefecture", "county") and d.name.endswith("市"):
+            counts[d] += 1
+    top = counts.most_common()
+    if not top or top[0][0].rank != "county":
+        return None
+    return top[0][0] if len(top) == 1 or top[1][1] < top[0][1] else None
 
 
 def _level_from_salutation(text: str) -> str | None:
