@@ -66,6 +66,8 @@ def place(
         _by_source(st, source_value)
     if st.level == "unknown":
         _by_export_header(st, header)
+    if st.issuer is None and st.src["level"] == "self_reference":
+        _jurisdiction_as_issuer(st)
     _by_given(st, given)
     return st
 
@@ -94,6 +96,14 @@ def _by_self_reference(st: Placed, text: str, hint: Division | None) -> None:
     elif st.issuer is None and lv == rank_level("township") and r:
         # the township a township's document names
         st.issuer, st.src["issuer"] = r + ("办事处" if r.endswith("街道") else "人民政府"), "self_reference"
+
+
+def _jurisdiction_as_issuer(st: Placed) -> None:
+    """A document that names no organ and no 来源 body but speaks as its jurisdiction, not as a department
+    (我区召开…, 我市各部门要…), is its government's (the gold convention for a report naming a place only)."""
+    r = st.region
+    if r and r in gazetteer() and not is_dept(st.level):
+        st.issuer, st.src["issuer"] = r + "人民政府", "self_reference"
 
 
 def _complete_bare_organ(st: Placed, text: str, hint: Division | None) -> None:
