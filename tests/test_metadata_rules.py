@@ -798,12 +798,17 @@ def test_a_bare_city_bureau_agrees_with_a_county_level_city_self_reference():
 
 
 def test_a_text_speaking_as_its_jurisdiction_is_its_governments():
-    """A news item that names no organ but says 我区召开… (its district named) is that district government's;
-    one that speaks as a department (我局) is not given a government as issuer."""
+    """A news item that names no organ but says 我区召开… (its district named) is that district government's,
+    also with 来源: 本站原创 (the site's own), not with a newspaper as 来源; one that speaks as a department (我局)
+    is not given a government as issuer."""
     text = (
         "我区召开卫生健康工作会议\n3月11日,我区召开工作会议。会议总结了横山区卫生健康工作,我区将继续努力。\n"
     )
     got = M.infer_metadata(text)
     assert got.issuer == "横山区人民政府" and got.level == "county"
+    own_site = text.replace("\n3月11日", "\n来源:本站原创\n3月11日")
+    assert M.infer_metadata(own_site).issuer == "横山区人民政府"
+    paper = text.replace("\n3月11日", "\n来源:某某日报\n3月11日")
+    assert M.infer_metadata(paper).issuer is None  # a newspaper's report is not the government's
     dept = text.replace("我区召开工作会议", "我局召开工作会议,县委县政府").replace("我区将", "我局将")
     assert M.infer_metadata(dept).issuer != "横山区人民政府"

@@ -66,7 +66,7 @@ def place(
         _by_source(st, source_value)
     if st.level == "unknown":
         _by_export_header(st, header)
-    if st.issuer is None and st.src["level"] == "self_reference":
+    if st.issuer is None and st.src["level"] == "self_reference" and _no_other_source(header, text):
         _jurisdiction_as_issuer(st)
     _by_given(st, given)
     return st
@@ -96,6 +96,13 @@ def _by_self_reference(st: Placed, text: str, hint: Division | None) -> None:
     elif st.issuer is None and lv == rank_level("township") and r:
         # the township a township's document names
         st.issuer, st.src["issuer"] = r + ("办事处" if r.endswith("街道") else "人民政府"), "self_reference"
+
+
+def _no_other_source(header: dict[str, str], text: str) -> bool:
+    """Whether no 来源 names another body than the host site (来源: 本站原创 is the site's own; a newspaper's
+    or a media centre's report is theirs)."""
+    source = re.sub(r"\s+", "", header.get("source") or _source_field(text) or "")
+    return not source or source.startswith(("本站", "本网"))
 
 
 def _jurisdiction_as_issuer(st: Placed) -> None:
