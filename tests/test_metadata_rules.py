@@ -731,3 +731,84 @@ def test_reading_counters_and_editors_are_cut_from_a_source_field():
     from fazhi.corpus.meta.issuer import _organ_from_source
 
     assert _organ_from_source("鹤壁市教育局阅读次数:编辑:某某", None) == "鹤壁市教育局"
+
+
+# ------------------------------------------------------------------ round meta5: a bare organ named in full
+
+
+def test_a_bare_organ_takes_the_full_name_a_publisher_field_gives():
+    """A title-less page whose body names only 县卫生健康委 takes the page-meta table's 发布机构 when that
+    field names the same organ in full (long form 委员会 of the short 委), and so gets its level."""
+    from fazhi.corpus.meta.infer import infer_metadata
+
+    text = (
+        "发布机构: | 青阳县卫生健康委员会 | 主题分类: | 卫生 |\n"
+        "2023年,县卫生健康委坚持以新思想为指导,认真贯彻落实各项部署,全力推进卫生健康事业发展。\n"
+    )
+    got = infer_metadata(text)
+    assert got.issuer == "青阳县卫生健康委员会" and got.level == "county_dept"
+
+
+def test_a_full_name_of_another_rank_or_organ_is_not_taken():
+    """The completion needs the same organ and the same rank: 县卫生健康委 is not a city's commission, and
+    县水利局 is not a county's health commission."""
+    from fazhi.corpus.meta.precedence import _names_in_full
+
+    assert _names_in_full("青阳县卫生健康委员会", "县卫生健康委")
+    assert _names_in_full("安陆市人民政府", "市人民政府")  # a county-level city's 市
+    assert not _names_in_full("池州市卫生健康委员会", "县卫生健康委")
+    assert not _names_in_full("青阳县卫生健康委员会", "县水利局")
+
+
+def test_a_commission_by_its_short_name_has_a_department_level():
+    """县卫生健康委 / 市发展改革委 are departments of a county and a city; 县委, 市纪委 are not read so."""
+    from fazhi.corpus.meta.organ import _level_of
+
+    assert _level_of("县卫生健康委") == (None, "county_dept")
+    assert _level_of("市发展改革委") == (None, "city_dept")
+    assert _level_of("县委")[1] == "unknown" and _level_of("市纪委")[1] == "unknown"
+
+
+def test_a_department_naming_its_jurisdictions_bodies_bare_speaks_at_that_level():
+    """A bureau that says 我局 and names 市人大、市政府 bare (its own city's bodies) is a city department,
+    though no place is named; one that names 县人大、县政协 is a county's."""
+    city = "我局召开会议,部署人大建议办理工作。局办公室把市人大、市政府对办理工作的新要求作了说明。我局将认真落实。"
+    county = city.replace("市人大、市政府", "县人大、县政协")
+    assert M.infer_metadata(city).level == "city_dept"
+    assert M.infer_metadata(county).level == "county_dept"
+
+
+def test_we_the_city_of_a_county_level_city_is_county_level():
+    """我市 in a text that names a county-level city (a 县级市 of the gazetteer, here 福清市) more often than any
+    prefecture-level city speaks at county level; naming the prefecture as often keeps the city level."""
+    from fazhi.corpus.meta.selfref import _self_reference
+
+    county = "台风逼近,据悉,福清市召开会议。我市各镇街要加强值班。福清市将全力防御,我市各部门要落实责任。"
+    assert _self_reference(county, region_hint=None)[:2] == ("福清市", "county")
+    both = county + "福州市防指要求,福州市各县区要落实。"
+    assert _self_reference(both, region_hint=None)[1] == "city"
+
+
+def test_a_bare_city_bureau_agrees_with_a_county_level_city_self_reference():
+    """A bare 市市场监管局 in a 县级市's report (我市, its city named) is that city's bureau, county_dept."""
+    from fazhi.corpus.meta.precedence import _agrees_with_self_reference
+
+    text = "福清市委、福清市人民政府:\n2024年,在市委市政府的正确领导下,我市市场监管工作取得成效。我市将继续努力。"
+    assert _agrees_with_self_reference("市市场监管局", text)
+
+
+def test_a_text_speaking_as_its_jurisdiction_is_its_governments():
+    """A news item that names no organ but says 我区召开… (its district named) is that district government's,
+    also with 来源: 本站原创 (the site's own), not with a newspaper as 来源; one that speaks as a department (我局)
+    is not given a government as issuer."""
+    text = (
+        "我区召开卫生健康工作会议\n3月11日,我区召开工作会议。会议总结了横山区卫生健康工作,我区将继续努力。\n"
+    )
+    got = M.infer_metadata(text)
+    assert got.issuer == "横山区人民政府" and got.level == "county"
+    own_site = text.replace("\n3月11日", "\n来源:本站原创\n3月11日")
+    assert M.infer_metadata(own_site).issuer == "横山区人民政府"
+    paper = text.replace("\n3月11日", "\n来源:某某日报\n3月11日")
+    assert M.infer_metadata(paper).issuer is None  # a newspaper's report is not the government's
+    dept = text.replace("我区召开工作会议", "我局召开工作会议,县委县政府").replace("我区将", "我局将")
+    assert M.infer_metadata(dept).issuer != "横山区人民政府"

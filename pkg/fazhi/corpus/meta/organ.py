@@ -45,8 +45,8 @@ _STRUCTURAL = re.compile(
 # A bare unit before its government or a department (省政府, 区司法局): the document's own.
 _BARE_UNIT_ORGAN = re.compile(
     r"^(" + _alternation(UNIT_RANK) + r")"
-    r"(?=人民政府|政府|行政公署|[\u4e00-\u9fff]{0,10}(?:厅|局|委员会|办公室))"
-)
+    r"(?=人民政府|政府|行政公署|[\u4e00-\u9fff]{0,10}(?:厅|局|委员会|办公室)|[\u4e00-\u9fff]{2,10}委$)"
+)  # the last: a commission by its short name (县卫生健康委, 市发展改革委), not a Party committee (县委)
 _TOWNSHIP = re.compile(
     r"^(?!城乡|乡镇|城镇)(?P<name>[\u4e00-\u9fff]{1,8}?(?:乡|镇|街道|苏木|街(?=办)))" + _BODY_AFTER
 )

@@ -66,6 +66,8 @@ def place(
         _by_source(st, source_value)
     if st.level == "unknown":
         _by_export_header(st, header)
+    if st.issuer is None and st.src["level"] == "self_reference" and _no_other_source(header, text):
+        _jurisdiction_as_issuer(st)
     _by_given(st, given)
     return st
 
@@ -94,6 +96,21 @@ def _by_self_reference(st: Placed, text: str, hint: Division | None) -> None:
     elif st.issuer is None and lv == rank_level("township") and r:
         # the township a township's document names
         st.issuer, st.src["issuer"] = r + ("办事处" if r.endswith("街道") else "人民政府"), "self_reference"
+
+
+def _no_other_source(header: dict[str, str], text: str) -> bool:
+    """Whether no 来源 names another body than the host site (来源: 本站原创 is the site's own; a newspaper's
+    or a media centre's report is theirs)."""
+    source = re.sub(r"\s+", "", header.get("source") or _source_field(text) or "")
+    return not source or source.startswith(("本站", "本网"))
+
+
+def _jurisdiction_as_issuer(st: Placed) -> None:
+    """A document that names no organ and no 来源 body but speaks as its jurisdiction, not as a department
+    (我区召开…, 我市各部门要…), is its government's (the gold convention for a report naming a place only)."""
+    r = st.region
+    if r and r in gazetteer() and not is_dept(st.level):
+        st.issuer, st.src["issuer"] = r + "人民政府", "self_reference"
 
 
 def _complete_bare_organ(st: Placed, text: str, hint: Division | None) -> None:

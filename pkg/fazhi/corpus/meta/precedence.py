@@ -29,7 +29,7 @@ from .issuer import (
     _report_line_organ,
     _township_opening,
 )
-from .levels import government_of, rank_level
+from .levels import UNIT_RANK, government_of, rank_level
 from .mentions import _clause_subject
 from .organ import _BARE_UNIT, _CENTRAL, _ORGAN_AFTER, _level_of, _organ_after
 from .selfref import _self_reference
@@ -170,9 +170,14 @@ def _agrees_with_self_reference(organ: str, text: str) -> bool:
     _, own, _ = _self_reference(text, region_hint=None)
     region, level = _level_of(organ)
     own, level = government_of(own), government_of(level)
-    # 我市 of a county-level city
+    # 我市 of a county-level city: its organs named in full (某市市场监管局) or bare (市市场监管局)
     county_city = level == rank_level("county") and (region or "").endswith("市")
-    return own in ("unknown", level) or (own == rank_level("prefecture") and county_city)
+    bare_city = level == rank_level("prefecture") and region is None and organ.startswith("市")
+    return (
+        own in ("unknown", level)
+        or (own == rank_level("prefecture") and county_city)
+        or (own == rank_level("county") and bare_city)
+    )
 
 
 ISSUER_EVIDENCE: tuple[tuple[str, Callable[[Evidence], str | None]], ...] = (
@@ -199,27 +204,40 @@ ISSUER_EVIDENCE: tuple[tuple[str, Callable[[Evidence], str | None]], ...] = (
 )
 
 
+def _short_form(organ: str) -> str:
+    """An organ's name with the long form of a commission's ending shortened (…委员会 → …委)."""
+    return organ[: -len("员会")] if organ.endswith("委员会") else organ
+
+
 def _names_in_full(full: str, bare: str) -> bool:
-    """Whether ``full`` is ``bare`` with a division's name before it (安陆市人民政府 of 市人民政府)."""
-    return full.endswith(bare) and bool(_chain(full)[1])
+    """Whether ``full`` is ``bare`` with a division's name before it, of the same level (安陆市人民政府 of
+    市人民政府; 某县卫生健康委员会 of 县卫生健康委: a commission's long and short names are one name)."""
+    division, end = _chain(full)
+    if division is None or not end:
+        return False
+    if full.endswith(bare):
+        return True
+    m = _BARE_UNIT.match(bare)
+    if not m or _short_form(full[end:]) != _short_form(bare[m.end() :]):
+        return False
+    unit = m.group(1)  # 县 of a county, 市 of a city (also of a county-level city)
+    return UNIT_RANK[unit] == division.rank or (unit == "市" and division.name.endswith("市"))
 
 
 def first_issuer(ev: Evidence, *, given: str | None = None) -> tuple[str | None, str | None]:
     """The issuer and its source: a collection's value, else the first of :data:`ISSUER_EVIDENCE` that
-    names an organ; a bare organ that the signature names in full takes the signature's name."""
+    names an organ; a bare organ that the signature, else the page's publisher field, names in full takes
+    that name."""
     issuer, source = (given, "collection") if given else (None, None)
     for key, find in ISSUER_EVIDENCE:
         if issuer is not None:
             break
         if who := find(ev):
             issuer, source = who, key
-    sig = ev.sig_organ
-    if (
-        issuer is not None
-        and sig
-        and sig != issuer
-        and _BARE_UNIT.match(issuer)
-        and _names_in_full(sig, issuer)
-    ):
-        issuer, source = sig, "signature"  # 市人民政府关于… signed 安陆市人民政府
+    if issuer is None or not _BARE_UNIT.match(issuer):
+        return issuer, source
+    # 市人民政府关于… signed 安陆市人民政府; 县卫生健康委… published by (发布机构) 某县卫生健康委员会
+    for full, key in ((ev.sig_organ, "signature"), (_publisher(ev), "header")):
+        if full and full != issuer and _names_in_full(full, issuer):
+            return full, key
     return issuer, source

@@ -45,7 +45,10 @@ _WHOLE = re.compile(rf"全({_UNITS1})(?![长委级域内外])")
 # A government's leadership named as a pair (市委、市政府, 县委县政府): a department's own is the lowest one
 # it names (it cites higher ones for their policies: 贯彻省委、省政府部署); never one named for many
 # (各县委、县政府).
-_BARE_LEADERS = re.compile(rf"(?<![各全])({_UNITS1})委[、和及]?\1(?:人民)?政府")
+# Or (also a department's) its jurisdiction's bodies named bare as a group: 市人大、市政府、市政协.
+_BARE_LEADERS = re.compile(
+    rf"(?<![各全])({_UNITS1})(?:委[、和及]?\1(?:人民)?政府|(?:人大|政府|政协)[、和及]\1(?:人大|政府|政协))"
+)
 _WHOLE_TOWNSHIP = re.compile(r"全(?:乡|镇|街道|苏木)(?![长委级域内外镇村])")
 _TOWNSHIP_NAME = re.compile(
     r"(?:(?<![\u4e00-\u9fff])|(?<=[市县区旗]))"
@@ -201,6 +204,9 @@ def _placed_jurisdiction(
         rank = "province"  # 我区 in an autonomous region's document (自治区人民政府…, 自治区党委…)
     if juris == "市" and region_hint is not None and region_hint.name in _MUNICIPALITIES:
         rank = "province"  # 我市 in a municipality's document
+    county_city = _county_city(text, region_hint) if juris == "市" and rank == "prefecture" else None
+    if county_city is not None:
+        rank, region_hint = "county", county_city  # 我市 of a county-level city (县级市)
     region: Division | None = None
     if region_hint is not None and (
         region_hint.rank == rank or (rank == "prefecture" and region_hint.name in _MUNICIPALITIES)
@@ -217,6 +223,21 @@ def _placed_jurisdiction(
     level = with_dept(level, dept)
     issuer = f"{region.name}人民政府" if issuer_form and region is not None else None
     return (region.name if region else None), level, issuer
+
+
+def _county_city(text: str, hint: Division | None) -> Division | None:
+    """The county-level city (a 县级市: county rank, named …市) a document speaking as 我市/全市 is: the
+    hinted division when it is one, else the one the text names more often than any prefecture-level city."""
+    if hint is not None:
+        return hint if hint.rank == "county" and hint.name.endswith("市") else None
+    counts: Counter[Division] = Counter()
+    for _, name, d in gazetteer().find_all(text[:MENTION_CHARS]):
+        if len(name) > 2 and d.rank in ("prefecture", "county") and d.name.endswith("市"):
+            counts[d] += 1
+    top = counts.most_common()
+    if not top or top[0][0].rank != "county":
+        return None
+    return top[0][0] if len(top) == 1 or top[1][1] < top[0][1] else None
 
 
 def _level_from_salutation(text: str) -> str | None:
