@@ -90,7 +90,9 @@ def test_build_json_and_the_terminal_get_time_and_memory_per_stage(tmp_path, mon
     assert stages["themes"]["seconds"] >= 0.3
     if Path("/proc/self/status").is_file():
         assert stages["corpus"]["peak_scope"] == "stage"
-        assert stages["themes"]["peak_rss_mb"] >= stages["corpus"]["peak_rss_mb"] + 50
+        # the stage's own need (peak less its start): freed memory is handed back between stages, so the
+        # start may lie below the corpus stage's peak in a long-lived process
+        assert stages["themes"]["peak_rss_mb"] >= stages["themes"]["start_rss_mb"] + 50
     pipeline.build(ROOT / "seeds", tmp_path / "quiet", progress=False, jobs=1)
     assert capsys.readouterr().err == ""
 
