@@ -483,160 +483,44 @@ def test_all_sets_score_every_unsealed_set(monkeypatch: pytest.MonkeyPatch) -> N
     assert scored == [heldout5_dir()]
 
 
-# ------------------------------------------------------------------------------------ the third held-out set
+# ------------------------------------------------------------------ the third, fourth and fifth held-out sets
 
 
-def test_heldout3_set_gold_is_well_formed() -> None:
-    """The third held-out gold is complete, in vocabulary and shares no page with the other sets.
-
-    It asserts no accuracy and runs no inference: the set is scored once, after the rules are frozen.
-    """
-    import csv
-
-    from fazhi.metadata_eval import (
-        EVAL_SETS,
-        eval_set_dir,
-        fresh_dir,
-        heldout2_dir,
-        heldout3_dir,
-        heldout_dir,
-    )
-    from fazhi.schema import DOC_TYPES as SCHEMA_DOC_TYPES
-    from fazhi.schema import LEVELS as SCHEMA_LEVELS
-
-    folder = heldout3_dir()
-    assert eval_set_dir("heldout3") == folder and "heldout3" in EVAL_SETS
-    with (folder / "gold.csv").open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert len(rows) >= 45 and list(rows[0]) == list(GOLD_COLUMNS)
-    for row in rows:
-        name = row["source_file"]
-        assert row["level"] in SCHEMA_LEVELS and row["level"] != "unknown", name
-        assert row["doc_type"] in SCHEMA_DOC_TYPES, name
-        assert row["source_url"].startswith("http"), name
-        assert row["notes"].strip(), name
-        assert not row["year"] or 1949 <= int(row["year"]) <= 2100, name
-    gold = read_gold(folder / "gold.csv")  # also raises on a malformed date or an unknown value
-    assert gold.height == len(rows) and gold["source_file"].is_unique().all()
-    assert gold["source_url"].is_unique().all()
-    files = {p.name for p in (folder / "docs").iterdir() if p.is_file()}
-    assert set(gold["source_file"]) == files
-    # no page of this set is a page of the other four sets (by URL)
-    seen = {
-        *read_gold(DEVSET / "gold.csv")["source_url"],
-        *read_gold(fresh_dir() / "gold.csv")["source_url"],
-        *read_gold(heldout_dir() / "gold.csv")["source_url"],
-        *read_gold(heldout2_dir() / "gold.csv")["source_url"],
-    }
-    assert not (set(gold["source_url"]) & seen)
-    readme = (folder / "README.md").read_text(encoding="utf-8")
-    assert "--set heldout3" in readme and "no inference" in readme.lower()
-    assert "Changes to gold after the first prediction" in readme
-
-
-# ------------------------------------------------------------------------------------ the fourth held-out set
-
-
-def test_heldout4_set_gold_is_well_formed() -> None:
-    """The fourth held-out gold is complete, in vocabulary and shares no page with the other sets.
+@pytest.mark.parametrize("name", ["heldout3", "heldout4", "heldout5"])
+def test_later_heldout_set_gold_is_well_formed(name: str) -> None:
+    """A later held-out gold is complete, in vocabulary and shares no page with the sets before it.
 
     It asserts no accuracy and runs no inference: the set is scored once, after the rules are frozen.
     """
     import csv
 
-    from fazhi.metadata_eval import (
-        EVAL_SETS,
-        eval_set_dir,
-        fresh_dir,
-        heldout2_dir,
-        heldout3_dir,
-        heldout4_dir,
-        heldout_dir,
-    )
+    from fazhi import metadata_eval
+    from fazhi.metadata_eval import EVAL_SETS, eval_set_dir
     from fazhi.schema import DOC_TYPES as SCHEMA_DOC_TYPES
     from fazhi.schema import LEVELS as SCHEMA_LEVELS
 
-    folder = heldout4_dir()
-    assert eval_set_dir("heldout4") == folder and "heldout4" in EVAL_SETS
+    folder = getattr(metadata_eval, f"{name}_dir")()
+    assert eval_set_dir(name) == folder and name in EVAL_SETS
     with (folder / "gold.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) >= 45 and list(rows[0]) == list(GOLD_COLUMNS)
     for row in rows:
-        name = row["source_file"]
-        assert row["level"] in SCHEMA_LEVELS and row["level"] != "unknown", name
-        assert row["doc_type"] in SCHEMA_DOC_TYPES, name
-        assert row["source_url"].startswith("http"), name
-        assert row["notes"].strip(), name
-        assert not row["year"] or 1949 <= int(row["year"]) <= 2100, name
+        file = row["source_file"]
+        assert row["level"] in SCHEMA_LEVELS and row["level"] != "unknown", file
+        assert row["doc_type"] in SCHEMA_DOC_TYPES, file
+        assert row["source_url"].startswith("http"), file
+        assert row["notes"].strip(), file
+        assert not row["year"] or 1949 <= int(row["year"]) <= 2100, file
     gold = read_gold(folder / "gold.csv")  # also raises on a malformed date or an unknown value
     assert gold.height == len(rows) and gold["source_file"].is_unique().all()
     assert gold["source_url"].is_unique().all()
     files = {p.name for p in (folder / "docs").iterdir() if p.is_file()}
     assert set(gold["source_file"]) == files
-    # no page of this set is a page of the other five sets (by URL)
-    seen = {
-        *read_gold(DEVSET / "gold.csv")["source_url"],
-        *read_gold(fresh_dir() / "gold.csv")["source_url"],
-        *read_gold(heldout_dir() / "gold.csv")["source_url"],
-        *read_gold(heldout2_dir() / "gold.csv")["source_url"],
-        *read_gold(heldout3_dir() / "gold.csv")["source_url"],
-    }
+    # no page of this set is a page of any set built before it (by URL)
+    earlier = EVAL_SETS[: EVAL_SETS.index(name)]
+    assert earlier[:2] == ("devset", "fresh")
+    seen = {url for other in earlier for url in read_gold(eval_set_dir(other) / "gold.csv")["source_url"]}
     assert not (set(gold["source_url"]) & seen)
     readme = (folder / "README.md").read_text(encoding="utf-8")
-    assert "--set heldout4" in readme and "no inference" in readme.lower()
-    assert "Changes to gold after the first prediction" in readme
-
-
-# ------------------------------------------------------------------------------------ the fifth held-out set
-
-
-def test_heldout5_set_gold_is_well_formed() -> None:
-    """The fifth held-out gold is complete, in vocabulary and shares no page with the other sets.
-
-    It asserts no accuracy and runs no inference: the set is scored once, after the rules are frozen.
-    """
-    import csv
-
-    from fazhi.metadata_eval import (
-        EVAL_SETS,
-        eval_set_dir,
-        fresh_dir,
-        heldout2_dir,
-        heldout3_dir,
-        heldout4_dir,
-        heldout5_dir,
-        heldout_dir,
-    )
-    from fazhi.schema import DOC_TYPES as SCHEMA_DOC_TYPES
-    from fazhi.schema import LEVELS as SCHEMA_LEVELS
-
-    folder = heldout5_dir()
-    assert eval_set_dir("heldout5") == folder and "heldout5" in EVAL_SETS
-    with (folder / "gold.csv").open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert len(rows) >= 45 and list(rows[0]) == list(GOLD_COLUMNS)
-    for row in rows:
-        name = row["source_file"]
-        assert row["level"] in SCHEMA_LEVELS and row["level"] != "unknown", name
-        assert row["doc_type"] in SCHEMA_DOC_TYPES, name
-        assert row["source_url"].startswith("http"), name
-        assert row["notes"].strip(), name
-        assert not row["year"] or 1949 <= int(row["year"]) <= 2100, name
-    gold = read_gold(folder / "gold.csv")  # also raises on a malformed date or an unknown value
-    assert gold.height == len(rows) and gold["source_file"].is_unique().all()
-    assert gold["source_url"].is_unique().all()
-    files = {p.name for p in (folder / "docs").iterdir() if p.is_file()}
-    assert set(gold["source_file"]) == files
-    # no page of this set is a page of the other six sets (by URL)
-    seen = {
-        *read_gold(DEVSET / "gold.csv")["source_url"],
-        *read_gold(fresh_dir() / "gold.csv")["source_url"],
-        *read_gold(heldout_dir() / "gold.csv")["source_url"],
-        *read_gold(heldout2_dir() / "gold.csv")["source_url"],
-        *read_gold(heldout3_dir() / "gold.csv")["source_url"],
-        *read_gold(heldout4_dir() / "gold.csv")["source_url"],
-    }
-    assert not (set(gold["source_url"]) & seen)
-    readme = (folder / "README.md").read_text(encoding="utf-8")
-    assert "--set heldout5" in readme and "no inference" in readme.lower()
+    assert f"--set {name}" in readme and "no inference" in readme.lower()
     assert "Changes to gold after the first prediction" in readme
